@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+func init() { register(devicesResource().command) }
+
+func devicesResource() resource[model.Device] {
+	var q store.DeviceQuery
+	var holder string
+	type D = model.Device
+	return resource[D]{
+		noun: "devices", one: "device",
+		addHelp: `Add a device. Example:
+  opsdeck devices add --asset_tag LT-031 --name kristen-mbp --kind laptop --serial C02XK1 --holder kristen@example.com`,
+		fields: []field[D]{
+			str("asset_tag", "asset tag (unique)", func(d *D) *string { return &d.AssetTag }),
+			str("name", "hostname or label", func(d *D) *string { return &d.Name }),
+			enum("kind", model.DeviceKinds, func(d *D) *string { return &d.Kind }),
+			str("serial", "serial number (unique)", func(d *D) *string { return &d.Serial }),
+			str("model", "hardware model", func(d *D) *string { return &d.Model }),
+			str("os", "operating system", func(d *D) *string { return &d.OS }),
+			str("os_version", "OS version", func(d *D) *string { return &d.OSVersion }),
+			personRef("holder", "who holds it", func(d *D) **int64 { return &d.HolderID }),
+			str("location", "where it is", func(d *D) *string { return &d.Location }),
+			enum("status", model.DeviceStatuses, func(d *D) *string { return &d.Status }),
+			boolField("disk_encrypted", "full-disk encryption on", func(d *D) **bool { return &d.DiskEncrypted }),
+			str("endpoint_protection", "endpoint protection product, or empty for none", func(d *D) *string { return &d.EndpointProtection }),
+			str("patch_level", "OS patch level", func(d *D) *string { return &d.PatchLevel }),
+			{name: "last_seen_at", usage: "when it was last seen (RFC 3339 or YYYY-MM-DD HH:MM)", apply: func(_ *store.Tx, d *D, v string) error {
+				if v == "" {
+					d.LastSeenAt = nil
+					return nil
+				}
+				t, err := model.ParseTime("last_seen_at", v, time.Local)
+				d.LastSeenAt = &t
+				return err
+			}},
+			date("purchase_date", "bought on", func(d *D) *string { return &d.PurchaseDate }),
+			str("notes", "free text", func(d *D) *string { return &d.Notes }),
+		},
+		listFlags: func(c *cobra.Command) {
+			c.Flags().StringVar(&q.Kind, "kind", "", "only this kind ("+strings.Join(model.DeviceKinds, "|")+")")
+			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.DeviceStatuses, "|")+")")
+			c.Flags().StringVar(&holder, "holder", "", "only devices held by this person")
+		},
+		list: func(ctx context.Context, s *store.Store) ([]D, error) {
+			if q.Kind != "" {
+				if err := model.ValidateEnum("kind", q.Kind, model.DeviceKinds); err != nil {
+					return nil, err
+				}
+			}
+			if q.Status != "" {
+				if err := model.ValidateEnum("status", q.Status, model.DeviceStatuses); err != nil {
+					return nil, err
+				}
+			}
+			if holder != "" {
+				p, err := s.FindPerson(ctx, holder)
+				if err != nil {
+					return nil, model.Invalid("holder", holder, "is not a known person")
+				}
+				q.HolderID = p.ID
+			}
+			return s.ListDevices(ctx, q)
+		},
+		find:       (*store.Store).FindDevice,
+		findTx:     (*store.Tx).FindDevice,
+		id:         func(d D) int64 { return d.ID },
+		add:        (*store.Tx).AddDevice,
+		update:     (*store.Tx).UpdateDevice,
+		deactivate: (*store.Tx).DeactivateDevice,
+		header:     []string{"id", "asset_tag", "name", "kind", "holder", "os", "status", "encrypted", "last_seen"},
+		row: func(d D, nm *names) []string {
+			return []string{fmt.Sprint(d.ID), d.AssetTag, d.Name, d.Kind, nm.person(d.HolderID),
+				strings.TrimSpace(d.OS + " " + d.OSVersion), d.Status, boolStr(d.DiskEncrypted), ago(d.LastSeenAt)}
+		},
+		show: showDevice,
+	}
+}
+
+func showDevice(ctx context.Context, env *Env, s *store.Store, d model.Device) error {
+	nm := &names{ctx: ctx, s: s}
+	env.printKV([][2]string{
+		{"id", fmt.Sprint(d.ID)}, {"asset_tag", d.AssetTag}, {"name", d.Name}, {"kind", d.Kind},
+		{"serial", orDash(d.Serial)}, {"model", orDash(d.Model)}, {"os", orDash(strings.TrimSpace(d.OS + " " + d.OSVersion))},
+		{"holder", nm.person(d.HolderID)}, {"location", orDash(d.Location)}, {"status", d.Status},
+		{"disk_encrypted", boolStr(d.DiskEncrypted)}, {"endpoint_protection", orDash(d.EndpointProtection)},
+		{"patch_level", orDash(d.PatchLevel)}, {"last_seen", ago(d.LastSeenAt)}, {"purchase_date", orDash(d.PurchaseDate)},
+		{"notes", orDash(d.Notes)},
+	})
+	svcs, err := s.HostedServices(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "\nServices hosted (%d):\n", len(svcs))
+	rows := [][]string{}
+	for _, sv := range svcs {
+		rows = append(rows, []string{sv.Name, sv.Kind, sv.Criticality})
+	}
+	env.printTable([]string{"name", "kind", "criticality"}, rows)
+	sw, err := s.Software(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "\nToolchain (%d):\n", len(sw))
+	rows = [][]string{}
+	for _, o := range sw {
+		at := o.ObservedAt
+		rows = append(rows, []string{o.Name, o.Version, "reported " + ago(&at)})
+	}
+	return env.printTable([]string{"tool", "version", "reported"}, rows)
+}

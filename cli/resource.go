@@ -1,0 +1,282 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+// field is one record column settable from a flag of the same name.
+// apply runs inside the write transaction so references (a manager's email,
+// a service name) resolve against the same snapshot that is written.
+type field[T any] struct {
+	name  string
+	usage string
+	apply func(t *store.Tx, rec *T, v string) error
+}
+
+// resource describes one inventory noun; crud builds its list, show, add,
+// edit and deactivate commands, so every noun behaves the same way.
+type resource[T any] struct {
+	noun, one  string // "people", "person"
+	fields     []field[T]
+	addHelp    string
+	listFlags  func(c *cobra.Command)
+	list       func(ctx context.Context, s *store.Store) ([]T, error)
+	find       func(s *store.Store, ctx context.Context, ref string) (T, error)
+	findTx     func(t *store.Tx, ref string) (T, error)
+	id         func(T) int64
+	add        func(t *store.Tx, rec *T) error
+	update     func(t *store.Tx, id int64, fn func(*T) error) (T, T, error)
+	deactivate func(t *store.Tx, id int64) (T, T, error)
+	header     []string
+	row        func(T, *names) []string
+	show       func(ctx context.Context, env *Env, s *store.Store, rec T) error
+	extra      []func(env *Env) *cobra.Command
+}
+
+func (r resource[T]) command(env *Env) *cobra.Command {
+	cmd := &cobra.Command{Use: r.noun, Short: "List and change " + r.noun}
+	var asJSON bool
+
+	list := readOnly(&cobra.Command{
+		Use: "list", Short: "List " + r.noun, Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			recs, err := r.list(c.Context(), s)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(nonNil(recs))
+			}
+			nm := &names{ctx: c.Context(), s: s}
+			rows := make([][]string, len(recs))
+			for i, rec := range recs {
+				rows[i] = r.row(rec, nm)
+			}
+			return env.printTable(append([]string(nil), r.header...), rows)
+		},
+	})
+	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	if r.listFlags != nil {
+		r.listFlags(list)
+	}
+
+	var showJSON bool
+	show := readOnly(&cobra.Command{
+		Use: "show REF", Short: "Show one " + r.one + " with everything linked to it", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			rec, err := r.find(s, c.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if showJSON {
+				return env.printJSON(rec)
+			}
+			return r.show(c.Context(), env, s, rec)
+		},
+	})
+	show.Flags().BoolVar(&showJSON, "json", false, "print a JSON object")
+
+	add := &cobra.Command{
+		Use: "add", Short: "Add a " + r.one, Long: r.addHelp, Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var rec T
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				if err := r.applyFlags(c, t, &rec); err != nil {
+					return err
+				}
+				return r.add(t, &rec)
+			})
+			if err != nil {
+				return err
+			}
+			return r.report(env, c, s, "added", rec)
+		},
+	}
+	edit := &cobra.Command{
+		Use: "edit REF", Short: "Change fields of a " + r.one + " (only the flags given)", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var after T
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				cur, err := r.findTx(t, args[0])
+				if err != nil {
+					return err
+				}
+				_, after, err = r.update(t, r.id(cur), func(rec *T) error { return r.applyFlags(c, t, rec) })
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return r.report(env, c, s, "updated", after)
+		},
+	}
+	deactivate := &cobra.Command{
+		Use: "deactivate REF", Short: "Deactivate a " + r.one + " (history is kept; nothing is deleted)", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var after T
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				cur, err := r.findTx(t, args[0])
+				if err != nil {
+					return err
+				}
+				_, after, err = r.deactivate(t, r.id(cur))
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return r.report(env, c, s, "deactivated", after)
+		},
+	}
+	for _, c := range []*cobra.Command{add, edit, deactivate} {
+		c.Flags().Bool("json", false, "print the record as JSON")
+	}
+	for _, f := range r.fields {
+		add.Flags().String(f.name, "", f.usage)
+		edit.Flags().String(f.name, "", f.usage)
+	}
+	cmd.AddCommand(list, show, add, edit, deactivate)
+	for _, x := range r.extra {
+		cmd.AddCommand(x(env))
+	}
+	return cmd
+}
+
+// applyFlags sets every field whose flag was given, in declaration order.
+func (r resource[T]) applyFlags(c *cobra.Command, t *store.Tx, rec *T) error {
+	for _, f := range r.fields {
+		if !c.Flags().Changed(f.name) {
+			continue
+		}
+		v, _ := c.Flags().GetString(f.name)
+		if err := f.apply(t, rec, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r resource[T]) report(env *Env, c *cobra.Command, s *store.Store, verb string, rec T) error {
+	if j, _ := c.Flags().GetBool("json"); j {
+		return env.printJSON(rec)
+	}
+	row := r.row(rec, &names{ctx: c.Context(), s: s})
+	fmt.Fprintf(env.Stdout, "%s %s %d: %s\n", verb, r.one, r.id(rec), strings.Join(row, "  "))
+	return nil
+}
+
+// Field helpers shared by the nouns.
+
+func str[T any](name, usage string, set func(*T) *string) field[T] {
+	return field[T]{name: name, usage: usage, apply: func(_ *store.Tx, rec *T, v string) error {
+		*set(rec) = v
+		return nil
+	}}
+}
+
+func enum[T any](name string, values []string, set func(*T) *string) field[T] {
+	return str(name, strings.Join(values, "|"), set)
+}
+
+func date[T any](name, usage string, set func(*T) *string) field[T] {
+	return field[T]{name: name, usage: usage + " (YYYY-MM-DD)", apply: func(_ *store.Tx, rec *T, v string) error {
+		d, err := model.ParseDate(name, v)
+		*set(rec) = d
+		return err
+	}}
+}
+
+// personRef resolves a person reference flag (id, email or name); "" or
+// "none" clears it.
+func personRef[T any](name, usage string, set func(*T) **int64) field[T] {
+	return field[T]{name: name, usage: usage + " (email, id or name; 'none' clears)", apply: func(t *store.Tx, rec *T, v string) error {
+		if v == "" || v == "none" {
+			*set(rec) = nil
+			return nil
+		}
+		p, err := t.FindPerson(v)
+		if err != nil {
+			return model.Invalid(name, v, "is not a known person")
+		}
+		id := p.ID
+		*set(rec) = &id
+		return nil
+	}}
+}
+
+func boolField[T any](name, usage string, set func(*T) **bool) field[T] {
+	return field[T]{name: name, usage: usage + " (yes|no|unknown)", apply: func(_ *store.Tx, rec *T, v string) error {
+		switch strings.ToLower(v) {
+		case "yes", "true", "1":
+			b := true
+			*set(rec) = &b
+		case "no", "false", "0":
+			b := false
+			*set(rec) = &b
+		case "", "unknown":
+			*set(rec) = nil
+		default:
+			return model.Invalid(name, v, "is not yes, no or unknown")
+		}
+		return nil
+	}}
+}
+
+func idStr(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+// names maps person ids to display names for tables, loading them once.
+type names struct {
+	ctx    context.Context
+	s      *store.Store
+	people map[int64]string
+}
+
+func (n *names) person(id *int64) string {
+	if id == nil {
+		return "-"
+	}
+	if n.people == nil {
+		n.people = map[int64]string{}
+		if ps, err := n.s.ListPeople(n.ctx, store.PeopleQuery{}); err == nil {
+			for _, p := range ps {
+				n.people[p.ID] = p.Name
+			}
+		}
+	}
+	if name, ok := n.people[*id]; ok {
+		return name
+	}
+	return "#" + strconv.FormatInt(*id, 10)
+}

@@ -1,0 +1,191 @@
+// Package cli is opsdeck's command-line interface: the scripting surface
+// (NOUN VERB [ARGS] [--flags], human tables or --json) and the entry to the
+// console. The same command tree answers read-only commands over SSH, so
+// every command writes to Env's writers rather than to os.Stdout.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+
+	"github.com/adrg/xdg"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time with -ldflags "-X .../cli.Version=...".
+var Version = "dev"
+
+// Env is what a command runs with: where to write, who is acting, which
+// database. Locally it comes from the process; over SSH from the session.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Actor  model.Actor
+	DBPath string
+	// ReadOnly restricts the tree to commands annotated read-only (SSH exec).
+	ReadOnly bool
+	// Store, when set, is used instead of opening DBPath (SSH server, tests).
+	Store *store.Store
+
+	opened *store.Store
+}
+
+// Open returns the environment's store, opening the database on first use.
+func (e *Env) Open() (*store.Store, error) {
+	if e.Store != nil {
+		return e.Store, nil
+	}
+	if e.opened == nil {
+		s, err := store.Open(e.DBPath)
+		if err != nil {
+			return nil, err
+		}
+		e.opened = s
+	}
+	return e.opened, nil
+}
+
+func (e *Env) close() {
+	if e.opened != nil {
+		e.opened.Close()
+		e.opened = nil
+	}
+}
+
+// DefaultDBPath is $OPSDECK_DB, or opsdeck.db under the XDG data directory.
+func DefaultDBPath() string {
+	if p := os.Getenv("OPSDECK_DB"); p != "" {
+		return p
+	}
+	return filepath.Join(xdg.DataHome, "opsdeck", "opsdeck.db")
+}
+
+// LocalActor is the OS user running this process.
+func LocalActor() model.Actor {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	return model.LocalActor(name)
+}
+
+// A registrar adds one noun's commands to the root. Each feature file
+// registers itself in init, so features do not edit a shared list.
+type registrar func(env *Env) *cobra.Command
+
+var registrars []registrar
+
+func register(r registrar) { registrars = append(registrars, r) }
+
+// readOnly marks a command as safe to run over SSH exec and for viewers.
+const readOnlyAnnotation = "opsdeck/read-only"
+
+func readOnly(c *cobra.Command) *cobra.Command {
+	if c.Annotations == nil {
+		c.Annotations = map[string]string{}
+	}
+	c.Annotations[readOnlyAnnotation] = "true"
+	return c
+}
+
+// IsReadOnly reports whether cmd is annotated read-only.
+func IsReadOnly(c *cobra.Command) bool { return c.Annotations[readOnlyAnnotation] == "true" }
+
+// ConsoleFunc opens the interactive console; main wires the ui package in.
+// Keeping it a variable keeps cli free of the Bubble Tea dependency tree.
+var ConsoleFunc func(ctx context.Context, env *Env) error
+
+// NewRoot builds the command tree for env.
+func NewRoot(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "opsdeck",
+		Short:         "The operations console for a small company",
+		Long:          "opsdeck keeps people, devices, services and accounts, watches services, backs up,\nwalks leavers out of every account and keeps a ledger of unplanned work.\n\nRun without arguments to open the console.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if env.ReadOnly {
+				return errors.New("the console is not available here; run a read-only command such as 'alerts list'")
+			}
+			if ConsoleFunc == nil {
+				return errors.New("this build has no console")
+			}
+			return ConsoleFunc(cmd.Context(), env)
+		},
+	}
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	root.PersistentFlags().StringVar(&env.DBPath, "db", env.DBPath, "database file (default $OPSDECK_DB or the XDG data dir)")
+	root.CompletionOptions.DisableDefaultCmd = true
+	for _, r := range registrars {
+		root.AddCommand(r(env))
+	}
+	if env.ReadOnly {
+		pruneWritable(root)
+	}
+	return root
+}
+
+// pruneWritable removes every leaf command not annotated read-only.
+func pruneWritable(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		if sub.HasSubCommands() {
+			pruneWritable(sub)
+			if !sub.HasSubCommands() {
+				c.RemoveCommand(sub)
+			}
+			continue
+		}
+		if !IsReadOnly(sub) {
+			c.RemoveCommand(sub)
+		}
+	}
+}
+
+// Run executes args against env and returns the process exit code. Errors
+// are printed as one line on env.Stderr.
+func Run(ctx context.Context, env *Env, args []string) int {
+	defer env.close()
+	root := NewRoot(env)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(env.Stderr, "opsdeck: "+oneLine(err.Error()))
+		if errors.Is(err, model.ErrForbidden) {
+			return 3
+		}
+		return 1
+	}
+	return 0
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func init() {
+	register(func(env *Env) *cobra.Command {
+		return readOnly(&cobra.Command{
+			Use:   "version",
+			Short: "Print opsdeck's version and schema version",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				fmt.Fprintf(env.Stdout, "opsdeck %s (schema %d)\n", Version, store.LatestVersion())
+				return nil
+			},
+		})
+	})
+}

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+func init() { register(servicesResource().command) }
+
+func servicesResource() resource[model.Service] {
+	var q store.ServiceQuery
+	type S = model.Service
+	return resource[S]{
+		noun: "services", one: "service",
+		addHelp: `Add a service. Example:
+  opsdeck services add --name GitHub --kind saas --criticality high --owner oscar@example.com`,
+		fields: []field[S]{
+			str("name", "service name (unique)", func(s *S) *string { return &s.Name }),
+			enum("kind", model.ServiceKinds, func(s *S) *string { return &s.Kind }),
+			enum("criticality", model.Criticalities, func(s *S) *string { return &s.Criticality }),
+			personRef("owner", "owner", func(s *S) **int64 { return &s.OwnerID }),
+			str("url", "where it lives", func(s *S) *string { return &s.URL }),
+			str("runbook_url", "runbook link", func(s *S) *string { return &s.RunbookURL }),
+			enum("status", model.ServiceStatuses, func(s *S) *string { return &s.Status }),
+			str("notes", "free text", func(s *S) *string { return &s.Notes }),
+		},
+		listFlags: func(c *cobra.Command) {
+			c.Flags().StringVar(&q.Kind, "kind", "", "only this kind ("+strings.Join(model.ServiceKinds, "|")+")")
+			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.ServiceStatuses, "|")+")")
+		},
+		list: func(ctx context.Context, s *store.Store) ([]S, error) {
+			if q.Kind != "" {
+				if err := model.ValidateEnum("kind", q.Kind, model.ServiceKinds); err != nil {
+					return nil, err
+				}
+			}
+			if q.Status != "" {
+				if err := model.ValidateEnum("status", q.Status, model.ServiceStatuses); err != nil {
+					return nil, err
+				}
+			}
+			return s.ListServices(ctx, q)
+		},
+		find:       (*store.Store).FindService,
+		findTx:     (*store.Tx).FindService,
+		id:         func(s S) int64 { return s.ID },
+		add:        (*store.Tx).AddService,
+		update:     (*store.Tx).UpdateService,
+		deactivate: (*store.Tx).DeactivateService,
+		header:     []string{"id", "name", "kind", "criticality", "owner", "status"},
+		row: func(s S, nm *names) []string {
+			return []string{fmt.Sprint(s.ID), s.Name, s.Kind, s.Criticality, nm.person(s.OwnerID), s.Status}
+		},
+		show: showService,
+		extra: []func(*Env) *cobra.Command{linkCommand("host", "Record that a service runs on a device", "SERVICE DEVICE",
+			func(t *store.Tx, a, b string) error {
+				sv, err := t.FindService(a)
+				if err != nil {
+					return err
+				}
+				d, err := t.FindDevice(b)
+				if err != nil {
+					return err
+				}
+				return t.AddServiceHost(sv.ID, d.ID)
+			}),
+			linkCommand("unhost", "Remove a service-runs-on-device link", "SERVICE DEVICE",
+				func(t *store.Tx, a, b string) error {
+					sv, err := t.FindService(a)
+					if err != nil {
+						return err
+					}
+					d, err := t.FindDevice(b)
+					if err != nil {
+						return err
+					}
+					return t.RemoveServiceHost(sv.ID, d.ID)
+				}),
+			linkCommand("depend", "Record that SERVICE depends on OTHER", "SERVICE OTHER",
+				func(t *store.Tx, a, b string) error {
+					sv, err := t.FindService(a)
+					if err != nil {
+						return err
+					}
+					dep, err := t.FindService(b)
+					if err != nil {
+						return err
+					}
+					return t.AddServiceDep(sv.ID, dep.ID)
+				}),
+		},
+	}
+}
+
+func linkCommand(use, short, args string, fn func(t *store.Tx, a, b string) error) func(*Env) *cobra.Command {
+	return func(env *Env) *cobra.Command {
+		return &cobra.Command{Use: use + " " + args, Short: short, Args: cobra.ExactArgs(2),
+			RunE: func(c *cobra.Command, a []string) error {
+				s, err := env.Open()
+				if err != nil {
+					return err
+				}
+				if err := s.Write(c.Context(), env.Actor, func(t *store.Tx) error { return fn(t, a[0], a[1]) }); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "%s: %s %s\n", use, a[0], a[1])
+				return nil
+			}}
+	}
+}
+
+func showService(ctx context.Context, env *Env, s *store.Store, sv model.Service) error {
+	nm := &names{ctx: ctx, s: s}
+	env.printKV([][2]string{
+		{"id", fmt.Sprint(sv.ID)}, {"name", sv.Name}, {"kind", sv.Kind}, {"criticality", sv.Criticality},
+		{"owner", nm.person(sv.OwnerID)}, {"url", orDash(sv.URL)}, {"runbook_url", orDash(sv.RunbookURL)},
+		{"status", sv.Status}, {"notes", orDash(sv.Notes)},
+	})
+	accts, err := s.ListAccounts(ctx, store.AccountQuery{ServiceID: sv.ID})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "\nAccounts (%d, admins first):\n", len(accts))
+	rows := [][]string{}
+	for _, a := range accts {
+		rows = append(rows, []string{a.PersonName, a.Username, a.Entitlement, a.Status, a.PersonStatus, "verified " + ago(a.LastVerifiedAt)})
+	}
+	env.printTable([]string{"person", "username", "entitlement", "status", "person_status", "verified"}, rows)
+	hosts, err := s.ServiceHosts(ctx, sv.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "\nRuns on (%d):\n", len(hosts))
+	rows = [][]string{}
+	for _, d := range hosts {
+		rows = append(rows, []string{d.AssetTag, d.Name, d.Kind, d.Status})
+	}
+	env.printTable([]string{"asset_tag", "name", "kind", "status"}, rows)
+	deps, err := s.ServiceDeps(ctx, sv.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "\nDepends on (%d):\n", len(deps))
+	rows = [][]string{}
+	for _, d := range deps {
+		rows = append(rows, []string{d.Name, d.Kind, d.Criticality})
+	}
+	return env.printTable([]string{"name", "kind", "criticality"}, rows)
+}

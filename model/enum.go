@@ -1,0 +1,114 @@
+package model
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// oneOf validates an enumeration value, naming the allowed set in the error.
+func oneOf(field, value string, allowed ...string) error {
+	for _, a := range allowed {
+		if value == a {
+			return nil
+		}
+	}
+	return Invalid(field, value, "is not one of "+strings.Join(allowed, ", "))
+}
+
+// Enumerations. Each has a Values slice so that CLIs, forms and imports can
+// offer the same choices the validator accepts.
+var (
+	PersonStatuses  = []string{"active", "leaving", "departed"}
+	Roles           = []string{"admin", "operator", "viewer"}
+	DeviceKinds     = []string{"laptop", "desktop", "server", "vm", "database", "network", "phone", "other"}
+	DeviceStatuses  = []string{"in_use", "spare", "repair", "retired", "lost"}
+	ServiceKinds    = []string{"saas", "app", "database", "infra", "internal"}
+	Criticalities   = []string{"low", "medium", "high", "critical"}
+	ServiceStatuses = []string{"active", "retired"}
+	Entitlements    = []string{"admin", "member"}
+	AccountStatuses = []string{"active", "suspended", "revoked", "unverified"}
+)
+
+// DateLayout is the one calendar-date format opsdeck accepts and prints.
+const DateLayout = "2006-01-02"
+
+// ParseDate parses an optional YYYY-MM-DD date for the named field.
+func ParseDate(field, v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	if _, err := time.Parse(DateLayout, v); err != nil {
+		return "", Invalid(field, v, "is not a date (want YYYY-MM-DD)")
+	}
+	return v, nil
+}
+
+// ParseTime accepts RFC 3339, "YYYY-MM-DD HH:MM" (local) or a date.
+func ParseTime(field, v string, loc *time.Location) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", DateLayout} {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, Invalid(field, v, "is not a time (want RFC 3339, YYYY-MM-DD HH:MM or YYYY-MM-DD)")
+}
+
+// ValidateEmail checks syntax only: a bare address with a dotted domain.
+func ValidateEmail(field, v string) error {
+	if v == "" {
+		return Invalid(field, v, "is required")
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || a.Name != "" {
+		return Invalid(field, v, "is not a valid email address (want name@example.com)")
+	}
+	at := strings.LastIndexByte(v, '@')
+	if at < 1 || !strings.Contains(v[at+1:], ".") || strings.HasSuffix(v, ".") {
+		return Invalid(field, v, "is not a valid email address (want name@example.com)")
+	}
+	return nil
+}
+
+func required(field, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return Invalid(field, v, "is required")
+	}
+	return nil
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// Ago renders how stale a timestamp is, for "last verified N days ago".
+func Ago(t *time.Time, now time.Time) string {
+	if t == nil || t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(*t)
+	switch {
+	case d < 0:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	default:
+		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+	}
+}
+
+// ValidateEnum checks v against an enumeration's values.
+func ValidateEnum(field, v string, values []string) error { return oneOf(field, v, values...) }

@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsdeck/opsdeck/model"
+)
+
+const accountSelect = `SELECT a.id, a.person_id, a.service_id, a.username, a.entitlement, a.status, a.last_verified_at, a.notes,
+	a.created_at, a.updated_at, p.name, p.email, p.status, s.name
+	FROM accounts a JOIN people p ON p.id = a.person_id JOIN services s ON s.id = a.service_id`
+
+func scanAccount(sc scanner) (model.Account, error) {
+	var a model.Account
+	var verified sql.NullString
+	var created, updated string
+	err := sc.Scan(&a.ID, &a.PersonID, &a.ServiceID, &a.Username, &a.Entitlement, &a.Status, &verified, &a.Notes,
+		&created, &updated, &a.PersonName, &a.PersonEmail, &a.PersonStatus, &a.ServiceName)
+	a.LastVerifiedAt = parseTimePtr(verified)
+	a.CreatedAt, a.UpdatedAt = parseTime(created), parseTime(updated)
+	return a, err
+}
+
+// AccountQuery narrows ListAccounts.
+type AccountQuery struct {
+	PersonID    int64
+	ServiceID   int64
+	Status      string
+	Entitlement string
+	Limit       int
+}
+
+// ListAccounts returns accounts with person and service names, admins
+// first within each service.
+func (s *Store) ListAccounts(ctx context.Context, q AccountQuery) ([]model.Account, error) {
+	where, args := []string{"1=1"}, []any{}
+	if q.PersonID != 0 {
+		where, args = append(where, "a.person_id = ?"), append(args, q.PersonID)
+	}
+	if q.ServiceID != 0 {
+		where, args = append(where, "a.service_id = ?"), append(args, q.ServiceID)
+	}
+	if q.Status != "" {
+		where, args = append(where, "a.status = ?"), append(args, q.Status)
+	}
+	if q.Entitlement != "" {
+		where, args = append(where, "a.entitlement = ?"), append(args, q.Entitlement)
+	}
+	query := accountSelect + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY s.name COLLATE NOCASE, a.entitlement = 'admin' DESC, p.name COLLATE NOCASE`
+	if q.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", q.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func getAccount(ctx context.Context, db querier, id int64) (model.Account, error) {
+	a, err := scanAccount(db.QueryRowContext(ctx, accountSelect+` WHERE a.id = ?`, id))
+	if isNoRows(err) {
+		return a, notFound("account", strconv.FormatInt(id, 10))
+	}
+	return a, err
+}
+
+// GetAccount reads one account by id.
+func (s *Store) GetAccount(ctx context.Context, id int64) (model.Account, error) {
+	return getAccount(ctx, s.r, id)
+}
+
+// GetAccount reads one account inside the transaction.
+func (t *Tx) GetAccount(id int64) (model.Account, error) { return getAccount(t.ctx, t.tx, id) }
+
+// FindAccount resolves an id or "service:username".
+func (s *Store) FindAccount(ctx context.Context, ref string) (model.Account, error) {
+	return findAccount(ctx, s.r, ref)
+}
+
+// FindAccount resolves an account reference inside the transaction.
+func (t *Tx) FindAccount(ref string) (model.Account, error) { return findAccount(t.ctx, t.tx, ref) }
+
+func findAccount(ctx context.Context, db querier, ref string) (model.Account, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return getAccount(ctx, db, id)
+	}
+	svc, user, ok := strings.Cut(ref, ":")
+	if !ok {
+		return model.Account{}, model.Invalid("account", ref, "is neither an id nor SERVICE:USERNAME")
+	}
+	a, err := scanAccount(db.QueryRowContext(ctx, accountSelect+` WHERE s.name = ? COLLATE NOCASE AND a.username = ? COLLATE NOCASE`, svc, user))
+	if isNoRows(err) {
+		return a, notFound("account", ref)
+	}
+	return a, err
+}
+
+func (t *Tx) checkAccount(a *model.Account) error {
+	if _, err := t.GetPerson(a.PersonID); err != nil {
+		return model.Invalid("person", strconv.FormatInt(a.PersonID, 10), "is not a known person")
+	}
+	if _, err := t.GetService(a.ServiceID); err != nil {
+		return model.Invalid("service", strconv.FormatInt(a.ServiceID, 10), "is not a known service")
+	}
+	var id int64
+	var owner string
+	err := t.queryRow(`SELECT a.id, p.email FROM accounts a JOIN people p ON p.id = a.person_id
+		WHERE a.service_id = ? AND a.username = ? COLLATE NOCASE AND a.id <> ?`, a.ServiceID, a.Username, a.ID).Scan(&id, &owner)
+	if err == nil {
+		return model.Invalid("username", a.Username, fmt.Sprintf("already exists on this service (account %d of %s)", id, owner))
+	} else if !isNoRows(err) {
+		return err
+	}
+	return nil
+}
+
+// AddAccount inserts a (setting its ID) and audits it.
+func (t *Tx) AddAccount(a *model.Account) error {
+	if err := t.requireAdmin("add accounts"); err != nil {
+		return err
+	}
+	id, err := addRecord(t, "account", a, func(a *model.Account) (int64, error) {
+		if err := t.checkAccount(a); err != nil {
+			return 0, err
+		}
+		now := fmtTime(t.at)
+		res, err := t.exec(`INSERT INTO accounts(person_id, service_id, username, entitlement, status, last_verified_at, notes, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?)`, a.PersonID, a.ServiceID, a.Username, a.Entitlement, a.Status, fmtTimePtr(a.LastVerifiedAt), a.Notes, now, now)
+		if err != nil {
+			return 0, constraintError("add account", err)
+		}
+		return res.LastInsertId()
+	})
+	if err != nil {
+		return err
+	}
+	saved, err := t.GetAccount(id)
+	if err != nil {
+		return err
+	}
+	*a = saved
+	return t.Audit("create", "account", id, nil, saved)
+}
+
+// UpdateAccount applies fn to account id and audits the change. Operators
+// may change accounts (revoking is part of offboarding); viewers may not.
+func (t *Tx) UpdateAccount(id int64, fn func(*model.Account) error) (before, after model.Account, err error) {
+	before, after, _, err = updateRecord(t, "account", id, t.GetAccount, fn, func(a *model.Account) error {
+		if err := t.checkAccount(a); err != nil {
+			return err
+		}
+		_, err := t.exec(`UPDATE accounts SET person_id=?, service_id=?, username=?, entitlement=?, status=?, last_verified_at=?, notes=?, updated_at=? WHERE id=?`,
+			a.PersonID, a.ServiceID, a.Username, a.Entitlement, a.Status, fmtTimePtr(a.LastVerifiedAt), a.Notes, fmtTime(t.at), a.ID)
+		return constraintError("update account", err)
+	})
+	return before, after, err
+}
+
+// DeactivateAccount revokes an account; the row and its history stay.
+func (t *Tx) DeactivateAccount(id int64) (before, after model.Account, err error) {
+	return t.UpdateAccount(id, func(a *model.Account) error { a.Status = "revoked"; return nil })
+}
+
+// VerifyAccount stamps last_verified_at: someone checked it still exists.
+func (t *Tx) VerifyAccount(id int64, at time.Time) (before, after model.Account, err error) {
+	return t.UpdateAccount(id, func(a *model.Account) error { a.LastVerifiedAt = &at; return nil })
+}

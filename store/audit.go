@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/opsdeck/opsdeck/model"
+)
+
+// AuditQuery narrows ListAudit.
+type AuditQuery struct {
+	Entity   string
+	EntityID int64
+	Actor    string
+	Limit    int // 0: 1000
+}
+
+// ListAudit returns audit rows, newest first.
+func (s *Store) ListAudit(ctx context.Context, q AuditQuery) ([]model.AuditEntry, error) {
+	where, args := []string{"1=1"}, []any{}
+	if q.Entity != "" {
+		where, args = append(where, "entity = ?"), append(args, q.Entity)
+	}
+	if q.EntityID != 0 {
+		where, args = append(where, "entity_id = ?"), append(args, q.EntityID)
+	}
+	if q.Actor != "" {
+		where, args = append(where, "actor = ?"), append(args, q.Actor)
+	}
+	if q.Limit <= 0 {
+		q.Limit = 1000
+	}
+	rows, err := s.r.QueryContext(ctx, fmt.Sprintf(`SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log
+		WHERE %s ORDER BY id DESC LIMIT %d`, strings.Join(where, " AND "), q.Limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list audit: %w", err)
+	}
+	defer rows.Close()
+	var out []model.AuditEntry
+	for rows.Next() {
+		var e model.AuditEntry
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After); err != nil {
+			return nil, err
+		}
+		e.At = parseTime(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/opsdeck/opsdeck/model"
+)
+
+const deviceCols = `id, asset_tag, name, kind, serial, model, os, os_version, holder_id, location, status, disk_encrypted,
+	endpoint_protection, patch_level, last_seen_at, purchase_date, notes, created_at, updated_at`
+
+func scanDevice(sc scanner) (model.Device, error) {
+	var d model.Device
+	var holder sql.NullInt64
+	var enc sql.NullBool
+	var seen sql.NullString
+	var created, updated string
+	err := sc.Scan(&d.ID, &d.AssetTag, &d.Name, &d.Kind, &d.Serial, &d.Model, &d.OS, &d.OSVersion, &holder, &d.Location,
+		&d.Status, &enc, &d.EndpointProtection, &d.PatchLevel, &seen, &d.PurchaseDate, &d.Notes, &created, &updated)
+	d.HolderID = idPtr(holder)
+	if enc.Valid {
+		v := enc.Bool
+		d.DiskEncrypted = &v
+	}
+	d.LastSeenAt = parseTimePtr(seen)
+	d.CreatedAt, d.UpdatedAt = parseTime(created), parseTime(updated)
+	return d, err
+}
+
+// DeviceQuery narrows ListDevices.
+type DeviceQuery struct {
+	Kind     string
+	Status   string
+	HolderID int64
+	Limit    int
+}
+
+// ListDevices returns devices ordered by asset tag.
+func (s *Store) ListDevices(ctx context.Context, q DeviceQuery) ([]model.Device, error) {
+	where, args := []string{"1=1"}, []any{}
+	if q.Kind != "" {
+		where, args = append(where, "kind = ?"), append(args, q.Kind)
+	}
+	if q.Status != "" {
+		where, args = append(where, "status = ?"), append(args, q.Status)
+	}
+	if q.HolderID != 0 {
+		where, args = append(where, "holder_id = ?"), append(args, q.HolderID)
+	}
+	query := `SELECT ` + deviceCols + ` FROM devices WHERE ` + strings.Join(where, " AND ") + ` ORDER BY asset_tag COLLATE NOCASE`
+	if q.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", q.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list devices: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// GetDevice reads one device by id.
+func (s *Store) GetDevice(ctx context.Context, id int64) (model.Device, error) {
+	return getDevice(ctx, s.r, id)
+}
+
+func getDevice(ctx context.Context, db querier, id int64) (model.Device, error) {
+	d, err := scanDevice(db.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id))
+	if isNoRows(err) {
+		return d, notFound("device", strconv.FormatInt(id, 10))
+	}
+	return d, err
+}
+
+// FindDevice resolves an id, asset tag, serial or name.
+func (s *Store) FindDevice(ctx context.Context, ref string) (model.Device, error) {
+	return findDevice(ctx, s.r, ref)
+}
+
+// FindDevice resolves a device reference inside the transaction.
+func (t *Tx) FindDevice(ref string) (model.Device, error) { return findDevice(t.ctx, t.tx, ref) }
+
+// GetDevice reads one device inside the transaction.
+func (t *Tx) GetDevice(id int64) (model.Device, error) { return getDevice(t.ctx, t.tx, id) }
+
+func findDevice(ctx context.Context, db querier, ref string) (model.Device, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		if d, err := getDevice(ctx, db, id); err == nil {
+			return d, nil
+		}
+	}
+	d, err := scanDevice(db.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices
+		WHERE asset_tag = ? COLLATE NOCASE OR (serial <> '' AND serial = ?) OR name = ? COLLATE NOCASE
+		ORDER BY asset_tag = ? COLLATE NOCASE DESC LIMIT 1`, ref, ref, ref, ref))
+	if isNoRows(err) {
+		return d, notFound("device", ref)
+	}
+	return d, err
+}
+
+func (t *Tx) checkDevice(d *model.Device) error {
+	var id int64
+	err := t.queryRow(`SELECT id FROM devices WHERE asset_tag = ? COLLATE NOCASE AND id <> ?`, d.AssetTag, d.ID).Scan(&id)
+	if err == nil {
+		return model.Invalid("asset_tag", d.AssetTag, fmt.Sprintf("already belongs to device %d", id))
+	} else if !isNoRows(err) {
+		return err
+	}
+	if d.Serial != "" {
+		var tag string
+		err := t.queryRow(`SELECT asset_tag FROM devices WHERE serial = ? AND id <> ?`, d.Serial, d.ID).Scan(&tag)
+		if err == nil {
+			return model.Invalid("serial", d.Serial, "already belongs to device "+tag)
+		} else if !isNoRows(err) {
+			return err
+		}
+	}
+	if d.HolderID != nil {
+		if _, err := t.GetPerson(*d.HolderID); err != nil {
+			return model.Invalid("holder", strconv.FormatInt(*d.HolderID, 10), "is not a known person")
+		}
+	}
+	return nil
+}
+
+// AddDevice inserts d (setting its ID) and audits it.
+func (t *Tx) AddDevice(d *model.Device) error {
+	if err := t.requireAdmin("add devices"); err != nil {
+		return err
+	}
+	id, err := addRecord(t, "device", d, func(d *model.Device) (int64, error) {
+		if err := t.checkDevice(d); err != nil {
+			return 0, err
+		}
+		now := fmtTime(t.at)
+		res, err := t.exec(`INSERT INTO devices(asset_tag, name, kind, serial, model, os, os_version, holder_id, location, status,
+			disk_encrypted, endpoint_protection, patch_level, last_seen_at, purchase_date, notes, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			d.AssetTag, d.Name, d.Kind, d.Serial, d.Model, d.OS, d.OSVersion, nullID(d.HolderID), d.Location, d.Status,
+			nullBool(d.DiskEncrypted), d.EndpointProtection, d.PatchLevel, fmtTimePtr(d.LastSeenAt), d.PurchaseDate, d.Notes, now, now)
+		if err != nil {
+			return 0, constraintError("add device", err)
+		}
+		return res.LastInsertId()
+	})
+	if err != nil {
+		return err
+	}
+	saved, err := t.GetDevice(id)
+	if err != nil {
+		return err
+	}
+	*d = saved
+	return t.Audit("create", "device", id, nil, saved)
+}
+
+// UpdateDevice applies fn to device id and audits the change.
+func (t *Tx) UpdateDevice(id int64, fn func(*model.Device) error) (before, after model.Device, err error) {
+	if err := t.requireAdmin("edit devices"); err != nil {
+		return before, after, err
+	}
+	before, after, _, err = updateRecord(t, "device", id, t.GetDevice, fn, func(d *model.Device) error {
+		if err := t.checkDevice(d); err != nil {
+			return err
+		}
+		_, err := t.exec(`UPDATE devices SET asset_tag=?, name=?, kind=?, serial=?, model=?, os=?, os_version=?, holder_id=?, location=?,
+			status=?, disk_encrypted=?, endpoint_protection=?, patch_level=?, last_seen_at=?, purchase_date=?, notes=?, updated_at=? WHERE id=?`,
+			d.AssetTag, d.Name, d.Kind, d.Serial, d.Model, d.OS, d.OSVersion, nullID(d.HolderID), d.Location, d.Status,
+			nullBool(d.DiskEncrypted), d.EndpointProtection, d.PatchLevel, fmtTimePtr(d.LastSeenAt), d.PurchaseDate, d.Notes, fmtTime(t.at), d.ID)
+		return constraintError("update device", err)
+	})
+	return before, after, err
+}
+
+// DeactivateDevice retires a device; its history stays.
+func (t *Tx) DeactivateDevice(id int64) (before, after model.Device, err error) {
+	return t.UpdateDevice(id, func(d *model.Device) error {
+		d.Status = "retired"
+		d.HolderID = nil
+		return nil
+	})
+}
+
+func nullBool(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
+// SetSoftware records the tool versions a device reports (toolchain drift).
+// Each changed version is audited.
+func (t *Tx) SetSoftware(deviceID int64, obs []model.SWObservation) error {
+	for _, o := range obs {
+		o.Name, o.Version = model.SanitizeN(o.Name, 128), model.SanitizeN(o.Version, 128)
+		if o.Name == "" {
+			return model.Invalid("name", o.Name, "is required")
+		}
+		var prev string
+		err := t.queryRow(`SELECT version FROM sw_observations WHERE device_id=? AND name=?`, deviceID, o.Name).Scan(&prev)
+		if err != nil && !isNoRows(err) {
+			return err
+		}
+		at := o.ObservedAt
+		if at.IsZero() {
+			at = t.at
+		}
+		if _, err := t.exec(`INSERT INTO sw_observations(device_id, name, version, observed_at) VALUES (?,?,?,?)
+			ON CONFLICT(device_id, name) DO UPDATE SET version=excluded.version, observed_at=excluded.observed_at`,
+			deviceID, o.Name, o.Version, fmtTime(at)); err != nil {
+			return fmt.Errorf("record software: %w", err)
+		}
+		if prev != o.Version {
+			var before any
+			if prev != "" {
+				before = map[string]string{"name": o.Name, "version": prev}
+			}
+			if err := t.Audit("observe", "software", deviceID, before, map[string]string{"name": o.Name, "version": o.Version}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Software lists a device's reported tool versions by name.
+func (s *Store) Software(ctx context.Context, deviceID int64) ([]model.SWObservation, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT device_id, name, version, observed_at FROM sw_observations WHERE device_id=? ORDER BY name`, deviceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.SWObservation
+	for rows.Next() {
+		var o model.SWObservation
+		var at string
+		if err := rows.Scan(&o.DeviceID, &o.Name, &o.Version, &at); err != nil {
+			return nil, err
+		}
+		o.ObservedAt = parseTime(at)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/opsdeck/opsdeck/model"
+)
+
+const personCols = `id, name, email, title, department, manager_id, status, role, start_date, end_date, notes, created_at, updated_at`
+
+func scanPerson(sc scanner) (model.Person, error) {
+	var p model.Person
+	var mgr sql.NullInt64
+	var created, updated string
+	err := sc.Scan(&p.ID, &p.Name, &p.Email, &p.Title, &p.Department, &mgr, &p.Status, &p.Role,
+		&p.StartDate, &p.EndDate, &p.Notes, &created, &updated)
+	p.ManagerID = idPtr(mgr)
+	p.CreatedAt, p.UpdatedAt = parseTime(created), parseTime(updated)
+	return p, err
+}
+
+// PeopleQuery narrows ListPeople. Zero value: everyone.
+type PeopleQuery struct {
+	Status string // active, leaving, departed, or "" for all
+	Limit  int
+}
+
+// ListPeople returns people ordered by name.
+func (s *Store) ListPeople(ctx context.Context, q PeopleQuery) ([]model.Person, error) {
+	where, args := []string{"1=1"}, []any{}
+	if q.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, q.Status)
+	}
+	query := `SELECT ` + personCols + ` FROM people WHERE ` + strings.Join(where, " AND ") + ` ORDER BY name COLLATE NOCASE, id`
+	if q.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", q.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list people: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list people: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// GetPerson reads one person by id.
+func (s *Store) GetPerson(ctx context.Context, id int64) (model.Person, error) {
+	p, err := scanPerson(s.r.QueryRowContext(ctx, `SELECT `+personCols+` FROM people WHERE id = ?`, id))
+	if isNoRows(err) {
+		return p, notFound("person", strconv.FormatInt(id, 10))
+	}
+	return p, err
+}
+
+// FindPerson resolves what a user typed: an id, an email, or a name (exact,
+// then a unique case-insensitive substring).
+func (s *Store) FindPerson(ctx context.Context, ref string) (model.Person, error) {
+	return findPerson(ctx, s.r, ref)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+func findPerson(ctx context.Context, db querier, ref string) (model.Person, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		p, err := scanPerson(db.QueryRowContext(ctx, `SELECT `+personCols+` FROM people WHERE id = ?`, id))
+		if isNoRows(err) {
+			return p, notFound("person", ref)
+		}
+		return p, err
+	}
+	p, err := scanPerson(db.QueryRowContext(ctx, `SELECT `+personCols+` FROM people WHERE email = ? OR name = ? COLLATE NOCASE ORDER BY email = ? DESC LIMIT 1`, ref, ref, ref))
+	if err == nil || !isNoRows(err) {
+		return p, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+personCols+` FROM people WHERE instr(lower(name), lower(?)) > 0 OR instr(lower(email), lower(?)) = 1 LIMIT 3`, ref, ref)
+	if err != nil {
+		return p, err
+	}
+	defer rows.Close()
+	var found []model.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return p, err
+		}
+		found = append(found, p)
+	}
+	switch len(found) {
+	case 0:
+		return model.Person{}, notFound("person", ref)
+	case 1:
+		return found[0], nil
+	default:
+		return model.Person{}, model.Invalid("person", ref, fmt.Sprintf("matches several people (%s, %s, ...); use the email", found[0].Email, found[1].Email))
+	}
+}
+
+// FindPerson resolves a reference inside a write transaction.
+func (t *Tx) FindPerson(ref string) (model.Person, error) { return findPerson(t.ctx, t.tx, ref) }
+
+// GetPerson reads one person inside the transaction.
+func (t *Tx) GetPerson(id int64) (model.Person, error) {
+	p, err := scanPerson(t.queryRow(`SELECT `+personCols+` FROM people WHERE id = ?`, id))
+	if isNoRows(err) {
+		return p, notFound("person", strconv.FormatInt(id, 10))
+	}
+	return p, err
+}
+
+func (t *Tx) checkPersonUnique(p *model.Person) error {
+	var id int64
+	var name string
+	err := t.queryRow(`SELECT id, name FROM people WHERE email = ? AND id <> ?`, p.Email, p.ID).Scan(&id, &name)
+	if err == nil {
+		return model.Invalid("email", p.Email, fmt.Sprintf("already belongs to %s (id %d)", name, id))
+	}
+	if !isNoRows(err) {
+		return err
+	}
+	if p.ManagerID != nil {
+		if *p.ManagerID == p.ID {
+			return model.Invalid("manager", strconv.FormatInt(*p.ManagerID, 10), "cannot be the person themself")
+		}
+		if _, err := t.GetPerson(*p.ManagerID); err != nil {
+			return model.Invalid("manager", strconv.FormatInt(*p.ManagerID, 10), "is not a known person")
+		}
+	}
+	return nil
+}
+
+// AddPerson inserts p (setting its ID) and audits it.
+func (t *Tx) AddPerson(p *model.Person) error {
+	if err := t.requireAdmin("add people"); err != nil {
+		return err
+	}
+	id, err := addRecord(t, "person", p, func(p *model.Person) (int64, error) {
+		if err := t.checkPersonUnique(p); err != nil {
+			return 0, err
+		}
+		now := fmtTime(t.at)
+		res, err := t.exec(`INSERT INTO people(name, email, title, department, manager_id, status, role, start_date, end_date, notes, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, p.Name, p.Email, p.Title, p.Department, nullID(p.ManagerID), p.Status, p.Role,
+			p.StartDate, p.EndDate, p.Notes, now, now)
+		if err != nil {
+			return 0, constraintError("add person", err)
+		}
+		return res.LastInsertId()
+	})
+	if err != nil {
+		return err
+	}
+	saved, err := t.GetPerson(id)
+	if err != nil {
+		return err
+	}
+	*p = saved
+	return t.Audit("create", "person", id, nil, saved)
+}
+
+// UpdatePerson applies fn to person id and audits the change.
+func (t *Tx) UpdatePerson(id int64, fn func(*model.Person) error) (before, after model.Person, err error) {
+	if err := t.requireAdmin("edit people"); err != nil {
+		return before, after, err
+	}
+	before, after, _, err = updateRecord(t, "person", id, t.GetPerson, fn, func(p *model.Person) error {
+		if err := t.checkPersonUnique(p); err != nil {
+			return err
+		}
+		_, err := t.exec(`UPDATE people SET name=?, email=?, title=?, department=?, manager_id=?, status=?, role=?, start_date=?, end_date=?, notes=?, updated_at=? WHERE id=?`,
+			p.Name, p.Email, p.Title, p.Department, nullID(p.ManagerID), p.Status, p.Role, p.StartDate, p.EndDate, p.Notes, fmtTime(t.at), p.ID)
+		return constraintError("update person", err)
+	})
+	return before, after, err
+}
+
+// DeactivatePerson marks a person departed (with today as end date if none
+// was set). History stays: nothing is deleted.
+func (t *Tx) DeactivatePerson(id int64) (before, after model.Person, err error) {
+	return t.UpdatePerson(id, func(p *model.Person) error {
+		p.Status = "departed"
+		if p.EndDate == "" {
+			p.EndDate = t.at.Format(model.DateLayout)
+		}
+		return nil
+	})
+}
+
+// CountPeople counts people by status ("" for all).
+func (s *Store) CountPeople(ctx context.Context, status string) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM people WHERE ? = '' OR status = ?`, status, status).Scan(&n)
+	return n, err
+}

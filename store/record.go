@@ -1,0 +1,58 @@
+package store
+
+import (
+	"reflect"
+)
+
+// scanner is satisfied by *sql.Row and *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// record is what every inventory type provides: sanitizing where text
+// enters, and validation with field-naming errors.
+type record[T any] interface {
+	*T
+	Normalize()
+	Validate() error
+}
+
+// addRecord normalizes, validates, inserts and audits one new record.
+func addRecord[T any, P record[T]](t *Tx, entity string, rec P, insert func(P) (int64, error)) (int64, error) {
+	rec.Normalize()
+	if err := rec.Validate(); err != nil {
+		return 0, err
+	}
+	id, err := insert(rec)
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// updateRecord is the one path for edits: read the current row, let fn
+// change a copy, normalize and validate it, and write it with an audit row
+// holding both versions. An edit that changes nothing writes nothing.
+func updateRecord[T any, P record[T]](t *Tx, entity string, id int64, get func(int64) (T, error), fn func(P) error, save func(P) error) (before, after T, changed bool, err error) {
+	before, err = get(id)
+	if err != nil {
+		return before, after, false, err
+	}
+	after = before
+	if err = fn(P(&after)); err != nil {
+		return before, after, false, err
+	}
+	P(&after).Normalize()
+	if err = P(&after).Validate(); err != nil {
+		return before, after, false, err
+	}
+	if reflect.DeepEqual(before, after) {
+		return before, after, false, nil
+	}
+	if err = save(P(&after)); err != nil {
+		return before, after, false, err
+	}
+	// Re-read so the audit row shows what was stored (timestamps included).
+	if after, err = get(id); err != nil {
+		return before, after, false, err
+	}
+	return before, after, true, t.Audit("update", entity, id, before, after)
+}

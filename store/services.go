@@ -1,0 +1,277 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/opsdeck/opsdeck/model"
+)
+
+const serviceCols = `id, name, kind, criticality, owner_id, url, runbook_url, status, notes, created_at, updated_at`
+
+func scanService(sc scanner) (model.Service, error) {
+	var s model.Service
+	var owner sql.NullInt64
+	var created, updated string
+	err := sc.Scan(&s.ID, &s.Name, &s.Kind, &s.Criticality, &owner, &s.URL, &s.RunbookURL, &s.Status, &s.Notes, &created, &updated)
+	s.OwnerID = idPtr(owner)
+	s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
+	return s, err
+}
+
+// ServiceQuery narrows ListServices.
+type ServiceQuery struct {
+	Kind    string
+	Status  string
+	OwnerID int64
+	Limit   int
+}
+
+// ListServices returns services ordered by name.
+func (s *Store) ListServices(ctx context.Context, q ServiceQuery) ([]model.Service, error) {
+	where, args := []string{"1=1"}, []any{}
+	if q.Kind != "" {
+		where, args = append(where, "kind = ?"), append(args, q.Kind)
+	}
+	if q.Status != "" {
+		where, args = append(where, "status = ?"), append(args, q.Status)
+	}
+	if q.OwnerID != 0 {
+		where, args = append(where, "owner_id = ?"), append(args, q.OwnerID)
+	}
+	query := `SELECT ` + serviceCols + ` FROM services WHERE ` + strings.Join(where, " AND ") + ` ORDER BY name COLLATE NOCASE`
+	if q.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", q.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list services: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Service
+	for rows.Next() {
+		sv, err := scanService(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list services: %w", err)
+		}
+		out = append(out, sv)
+	}
+	return out, rows.Err()
+}
+
+func getService(ctx context.Context, db querier, id int64) (model.Service, error) {
+	sv, err := scanService(db.QueryRowContext(ctx, `SELECT `+serviceCols+` FROM services WHERE id = ?`, id))
+	if isNoRows(err) {
+		return sv, notFound("service", strconv.FormatInt(id, 10))
+	}
+	return sv, err
+}
+
+func findService(ctx context.Context, db querier, ref string) (model.Service, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		if sv, err := getService(ctx, db, id); err == nil {
+			return sv, nil
+		}
+	}
+	sv, err := scanService(db.QueryRowContext(ctx, `SELECT `+serviceCols+` FROM services WHERE name = ? COLLATE NOCASE`, ref))
+	if isNoRows(err) {
+		return sv, notFound("service", ref)
+	}
+	return sv, err
+}
+
+// GetService reads one service by id.
+func (s *Store) GetService(ctx context.Context, id int64) (model.Service, error) {
+	return getService(ctx, s.r, id)
+}
+
+// FindService resolves an id or a name (case-insensitive).
+func (s *Store) FindService(ctx context.Context, ref string) (model.Service, error) {
+	return findService(ctx, s.r, ref)
+}
+
+// GetService reads one service inside the transaction.
+func (t *Tx) GetService(id int64) (model.Service, error) { return getService(t.ctx, t.tx, id) }
+
+// FindService resolves a service reference inside the transaction.
+func (t *Tx) FindService(ref string) (model.Service, error) { return findService(t.ctx, t.tx, ref) }
+
+func (t *Tx) checkService(sv *model.Service) error {
+	var id int64
+	err := t.queryRow(`SELECT id FROM services WHERE name = ? COLLATE NOCASE AND id <> ?`, sv.Name, sv.ID).Scan(&id)
+	if err == nil {
+		return model.Invalid("name", sv.Name, fmt.Sprintf("already names service %d", id))
+	} else if !isNoRows(err) {
+		return err
+	}
+	if sv.OwnerID != nil {
+		if _, err := t.GetPerson(*sv.OwnerID); err != nil {
+			return model.Invalid("owner", strconv.FormatInt(*sv.OwnerID, 10), "is not a known person")
+		}
+	}
+	return nil
+}
+
+// AddService inserts sv (setting its ID) and audits it.
+func (t *Tx) AddService(sv *model.Service) error {
+	if err := t.requireAdmin("add services"); err != nil {
+		return err
+	}
+	id, err := addRecord(t, "service", sv, func(sv *model.Service) (int64, error) {
+		if err := t.checkService(sv); err != nil {
+			return 0, err
+		}
+		now := fmtTime(t.at)
+		res, err := t.exec(`INSERT INTO services(name, kind, criticality, owner_id, url, runbook_url, status, notes, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?)`, sv.Name, sv.Kind, sv.Criticality, nullID(sv.OwnerID), sv.URL, sv.RunbookURL, sv.Status, sv.Notes, now, now)
+		if err != nil {
+			return 0, constraintError("add service", err)
+		}
+		return res.LastInsertId()
+	})
+	if err != nil {
+		return err
+	}
+	saved, err := t.GetService(id)
+	if err != nil {
+		return err
+	}
+	*sv = saved
+	return t.Audit("create", "service", id, nil, saved)
+}
+
+// UpdateService applies fn to service id and audits the change.
+func (t *Tx) UpdateService(id int64, fn func(*model.Service) error) (before, after model.Service, err error) {
+	if err := t.requireAdmin("edit services"); err != nil {
+		return before, after, err
+	}
+	before, after, _, err = updateRecord(t, "service", id, t.GetService, fn, func(sv *model.Service) error {
+		if err := t.checkService(sv); err != nil {
+			return err
+		}
+		_, err := t.exec(`UPDATE services SET name=?, kind=?, criticality=?, owner_id=?, url=?, runbook_url=?, status=?, notes=?, updated_at=? WHERE id=?`,
+			sv.Name, sv.Kind, sv.Criticality, nullID(sv.OwnerID), sv.URL, sv.RunbookURL, sv.Status, sv.Notes, fmtTime(t.at), sv.ID)
+		return constraintError("update service", err)
+	})
+	return before, after, err
+}
+
+// DeactivateService retires a service; accounts and history stay.
+func (t *Tx) DeactivateService(id int64) (before, after model.Service, err error) {
+	return t.UpdateService(id, func(sv *model.Service) error { sv.Status = "retired"; return nil })
+}
+
+// AddServiceHost records that service runs on device.
+func (t *Tx) AddServiceHost(serviceID, deviceID int64) error {
+	if err := t.requireAdmin("change service hosts"); err != nil {
+		return err
+	}
+	res, err := t.exec(`INSERT OR IGNORE INTO service_hosts(service_id, device_id) VALUES (?,?)`, serviceID, deviceID)
+	if err != nil {
+		return constraintError("add service host", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return t.Audit("link", "service_host", serviceID, nil, map[string]int64{"service_id": serviceID, "device_id": deviceID})
+}
+
+// RemoveServiceHost undoes AddServiceHost.
+func (t *Tx) RemoveServiceHost(serviceID, deviceID int64) error {
+	if err := t.requireAdmin("change service hosts"); err != nil {
+		return err
+	}
+	res, err := t.exec(`DELETE FROM service_hosts WHERE service_id=? AND device_id=?`, serviceID, deviceID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return t.Audit("unlink", "service_host", serviceID, map[string]int64{"service_id": serviceID, "device_id": deviceID}, nil)
+}
+
+// AddServiceDep records that service depends on another; cycles are refused.
+func (t *Tx) AddServiceDep(serviceID, dependsOnID int64) error {
+	if err := t.requireAdmin("change service dependencies"); err != nil {
+		return err
+	}
+	if serviceID == dependsOnID {
+		return model.Invalid("depends_on", strconv.FormatInt(dependsOnID, 10), "is the service itself")
+	}
+	var cyc int
+	err := t.queryRow(`WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT d.depends_on_id FROM service_deps d JOIN up ON d.service_id = up.id)
+		SELECT count(*) FROM up WHERE id = ?`, dependsOnID, serviceID).Scan(&cyc)
+	if err != nil {
+		return err
+	}
+	if cyc > 0 {
+		return model.Invalid("depends_on", strconv.FormatInt(dependsOnID, 10), "already depends on this service (a cycle)")
+	}
+	res, err := t.exec(`INSERT OR IGNORE INTO service_deps(service_id, depends_on_id) VALUES (?,?)`, serviceID, dependsOnID)
+	if err != nil {
+		return constraintError("add service dependency", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return t.Audit("link", "service_dep", serviceID, nil, map[string]int64{"service_id": serviceID, "depends_on_id": dependsOnID})
+}
+
+// ServiceHosts lists the devices a service runs on.
+func (s *Store) ServiceHosts(ctx context.Context, serviceID int64) ([]model.Device, error) {
+	return s.devicesWhere(ctx, `id IN (SELECT device_id FROM service_hosts WHERE service_id = ?)`, serviceID)
+}
+
+// HostedServices lists the services that run on a device.
+func (s *Store) HostedServices(ctx context.Context, deviceID int64) ([]model.Service, error) {
+	return s.servicesWhere(ctx, `id IN (SELECT service_id FROM service_hosts WHERE device_id = ?)`, deviceID)
+}
+
+// ServiceDeps lists what a service depends on.
+func (s *Store) ServiceDeps(ctx context.Context, serviceID int64) ([]model.Service, error) {
+	return s.servicesWhere(ctx, `id IN (SELECT depends_on_id FROM service_deps WHERE service_id = ?)`, serviceID)
+}
+
+// ServiceDependents lists the services that depend on this one.
+func (s *Store) ServiceDependents(ctx context.Context, serviceID int64) ([]model.Service, error) {
+	return s.servicesWhere(ctx, `id IN (SELECT service_id FROM service_deps WHERE depends_on_id = ?)`, serviceID)
+}
+
+func (s *Store) servicesWhere(ctx context.Context, where string, args ...any) ([]model.Service, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+serviceCols+` FROM services WHERE `+where+` ORDER BY name COLLATE NOCASE`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Service
+	for rows.Next() {
+		sv, err := scanService(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sv)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) devicesWhere(ctx context.Context, where string, args ...any) ([]model.Device, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE `+where+` ORDER BY asset_tag COLLATE NOCASE`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,137 @@
+// Package store is opsdeck's SQLite database: schema migrations, queries,
+// write transactions and the audit log. It is the only package that writes
+// SQL. Every mutation runs inside Store.Write, which records who did it in
+// audit_log within the same transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+// TimeLayout is how instants are stored: UTC, fixed width, so text order is
+// time order.
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// Store is an open opsdeck database: one writer connection (SQLite allows
+// one writer at a time; queuing in Go is cheaper than SQLITE_BUSY retries)
+// and a pool of readers that WAL lets run beside it.
+type Store struct {
+	path string
+	w    *sql.DB
+	r    *sql.DB
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Open opens or creates the database at path and brings its schema up to
+// date. A database written by a newer opsdeck is refused.
+func Open(path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open database: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
+	w, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	s := &Store{path: path, w: w, Now: time.Now}
+	if err := s.migrate(context.Background()); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	s.r = r
+	return s, nil
+}
+
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if writer {
+		// BEGIN IMMEDIATE takes the write lock up front, so a transaction
+		// never fails half-way on a lock upgrade.
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var err error
+	if s.r != nil {
+		err = s.r.Close()
+	}
+	if e := s.w.Close(); e != nil && err == nil {
+		err = e
+	}
+	return err
+}
+
+// DB exposes the reader pool to sibling packages' tests (e.g. integrity checks).
+func (s *Store) ReadDB() *sql.DB { return s.r }
+
+func (s *Store) now() time.Time { return s.Now().UTC() }
+
+func fmtTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+func fmtTimePtr(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return fmtTime(*t)
+}
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(TimeLayout, s)
+	if err != nil {
+		t, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	return t
+}
+
+func parseTimePtr(ns sql.NullString) *time.Time {
+	if !ns.Valid || ns.String == "" {
+		return nil
+	}
+	t := parseTime(ns.String)
+	return &t
+}
+
+// ChangeMark is a number that grows whenever anything audited changes. The
+// console polls it to notice writes by other processes (CLI, SSH, scheduler).
+func (s *Store) ChangeMark(ctx context.Context) (int64, error) {
+	var n sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT max(id) FROM audit_log`).Scan(&n)
+	return n.Int64, err
+}
