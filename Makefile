@@ -1,0 +1,29 @@
+# opsdeck — the two commands a new machine needs are `make run` and `make test`.
+GO      ?= go
+BIN     ?= opsdeck
+DEMO_DB ?= $(CURDIR)/demo.db
+export CGO_ENABLED = 0
+
+.PHONY: build run test bench lint soak clean
+
+build:
+	$(GO) build -trimpath -ldflags "-s -w -X github.com/opsdeck/opsdeck/cli.Version=$$(git describe --always --dirty 2>/dev/null || echo dev)" -o $(BIN) .
+
+# Opens the console on the demo company (loaded on first run; loading is idempotent).
+run: build
+	./$(BIN) --db $(DEMO_DB) demo >/dev/null
+	./$(BIN) --db $(DEMO_DB)
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 15m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
+
+lint:
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+clean:
+	rm -f $(BIN) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

@@ -1,0 +1,88 @@
+package main
+
+// End-to-end tests of the opsdeck binary. TestMain builds it once; each
+// test gets its own database file in t.TempDir() and runs real processes,
+// the way a script or a user would.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "opsdeck-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binPath = filepath.Join(dir, "opsdeck")
+	build := exec.Command("go", "build", "-o", binPath, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build opsdeck: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is what one run of the binary produced.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run executes opsdeck --db db args... and returns its output and exit code.
+func run(t testing.TB, db string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binPath, append([]string{"--db", db}, args...)...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "OPSDECK_DB=")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run opsdeck %v: %v", args, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// mustRun is run that fails the test on a non-zero exit.
+func mustRun(t testing.TB, db string, args ...string) string {
+	t.Helper()
+	r := run(t, db, args...)
+	if r.code != 0 {
+		t.Fatalf("opsdeck %s: exit %d\nstderr: %s", strings.Join(args, " "), r.code, r.stderr)
+	}
+	return r.stdout
+}
+
+// runJSON runs a command with --json and decodes its output into v.
+func runJSON(t testing.TB, db string, v any, args ...string) {
+	t.Helper()
+	out := mustRun(t, db, append(args, "--json")...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("opsdeck %s --json: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// newDB returns a fresh database path in the test's temp dir.
+func newDB(t testing.TB) string { return filepath.Join(t.TempDir(), "opsdeck.db") }
+
+// demoDB returns a fresh database with the demo company loaded.
+func demoDB(t testing.TB) string {
+	db := newDB(t)
+	mustRun(t, db, "demo")
+	return db
+}
