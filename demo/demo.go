@@ -10,6 +10,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -120,24 +121,7 @@ func laptops() []device {
 	return out
 }
 
-func firstName(n string) string {
-	for i, r := range n {
-		if r == ' ' {
-			return toLower(n[:i])
-		}
-	}
-	return toLower(n)
-}
-
-func toLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 32
-		}
-	}
-	return string(b)
-}
+func firstName(n string) string { return strings.ToLower(strings.Fields(n)[0]) }
 
 var servers = []device{
 	{tag: "SRV-CI-01", name: "ci-01", kind: "server", serial: "DL360-88213", model: "HPE ProLiant DL360 Gen10", os: "Ubuntu", osv: "22.04.5 LTS", location: "Rack A1", status: "in_use", encrypted: true, protection: "CrowdStrike Falcon", patch: "2026-10", seenHoursAgo: 0,

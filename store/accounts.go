@@ -54,7 +54,7 @@ func (s *Store) ListAccounts(ctx context.Context, q AccountQuery) ([]model.Accou
 	query := accountSelect + ` WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY s.name COLLATE NOCASE, a.entitlement = 'admin' DESC, p.name COLLATE NOCASE`
 	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", q.Limit)
+		query += limitClause(q.Limit)
 	}
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {

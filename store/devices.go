@@ -51,24 +51,7 @@ func (s *Store) ListDevices(ctx context.Context, q DeviceQuery) ([]model.Device,
 	if q.HolderID != 0 {
 		where, args = append(where, "holder_id = ?"), append(args, q.HolderID)
 	}
-	query := `SELECT ` + deviceCols + ` FROM devices WHERE ` + strings.Join(where, " AND ") + ` ORDER BY asset_tag COLLATE NOCASE`
-	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", q.Limit)
-	}
-	rows, err := s.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list devices: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list devices: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return s.devicesWhere(ctx, strings.Join(where, " AND "), q.Limit, args...)
 }
 
 // GetDevice reads one device by id.

@@ -38,7 +38,7 @@ func (s *Store) ListPeople(ctx context.Context, q PeopleQuery) ([]model.Person, 
 	}
 	query := `SELECT ` + personCols + ` FROM people WHERE ` + strings.Join(where, " AND ") + ` ORDER BY name COLLATE NOCASE, id`
 	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", q.Limit)
+		query += limitClause(q.Limit)
 	}
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {

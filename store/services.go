@@ -42,24 +42,7 @@ func (s *Store) ListServices(ctx context.Context, q ServiceQuery) ([]model.Servi
 	if q.OwnerID != 0 {
 		where, args = append(where, "owner_id = ?"), append(args, q.OwnerID)
 	}
-	query := `SELECT ` + serviceCols + ` FROM services WHERE ` + strings.Join(where, " AND ") + ` ORDER BY name COLLATE NOCASE`
-	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", q.Limit)
-	}
-	rows, err := s.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list services: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Service
-	for rows.Next() {
-		sv, err := scanService(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list services: %w", err)
-		}
-		out = append(out, sv)
-	}
-	return out, rows.Err()
+	return s.servicesWhere(ctx, strings.Join(where, " AND "), q.Limit, args...)
 }
 
 func getService(ctx context.Context, db querier, id int64) (model.Service, error) {
@@ -224,28 +207,28 @@ func (t *Tx) AddServiceDep(serviceID, dependsOnID int64) error {
 
 // ServiceHosts lists the devices a service runs on.
 func (s *Store) ServiceHosts(ctx context.Context, serviceID int64) ([]model.Device, error) {
-	return s.devicesWhere(ctx, `id IN (SELECT device_id FROM service_hosts WHERE service_id = ?)`, serviceID)
+	return s.devicesWhere(ctx, `id IN (SELECT device_id FROM service_hosts WHERE service_id = ?)`, 0, serviceID)
 }
 
 // HostedServices lists the services that run on a device.
 func (s *Store) HostedServices(ctx context.Context, deviceID int64) ([]model.Service, error) {
-	return s.servicesWhere(ctx, `id IN (SELECT service_id FROM service_hosts WHERE device_id = ?)`, deviceID)
+	return s.servicesWhere(ctx, `id IN (SELECT service_id FROM service_hosts WHERE device_id = ?)`, 0, deviceID)
 }
 
 // ServiceDeps lists what a service depends on.
 func (s *Store) ServiceDeps(ctx context.Context, serviceID int64) ([]model.Service, error) {
-	return s.servicesWhere(ctx, `id IN (SELECT depends_on_id FROM service_deps WHERE service_id = ?)`, serviceID)
+	return s.servicesWhere(ctx, `id IN (SELECT depends_on_id FROM service_deps WHERE service_id = ?)`, 0, serviceID)
 }
 
 // ServiceDependents lists the services that depend on this one.
 func (s *Store) ServiceDependents(ctx context.Context, serviceID int64) ([]model.Service, error) {
-	return s.servicesWhere(ctx, `id IN (SELECT service_id FROM service_deps WHERE depends_on_id = ?)`, serviceID)
+	return s.servicesWhere(ctx, `id IN (SELECT service_id FROM service_deps WHERE depends_on_id = ?)`, 0, serviceID)
 }
 
-func (s *Store) servicesWhere(ctx context.Context, where string, args ...any) ([]model.Service, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+serviceCols+` FROM services WHERE `+where+` ORDER BY name COLLATE NOCASE`, args...)
+func (s *Store) servicesWhere(ctx context.Context, where string, lim int, args ...any) ([]model.Service, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+serviceCols+` FROM services WHERE `+where+` ORDER BY name COLLATE NOCASE`+limitClause(lim), args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list services: %w", err)
 	}
 	defer rows.Close()
 	var out []model.Service
@@ -259,10 +242,10 @@ func (s *Store) servicesWhere(ctx context.Context, where string, args ...any) ([
 	return out, rows.Err()
 }
 
-func (s *Store) devicesWhere(ctx context.Context, where string, args ...any) ([]model.Device, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE `+where+` ORDER BY asset_tag COLLATE NOCASE`, args...)
+func (s *Store) devicesWhere(ctx context.Context, where string, lim int, args ...any) ([]model.Device, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE `+where+` ORDER BY asset_tag COLLATE NOCASE`+limitClause(lim), args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list devices: %w", err)
 	}
 	defer rows.Close()
 	var out []model.Device
@@ -274,4 +257,12 @@ func (s *Store) devicesWhere(ctx context.Context, where string, args ...any) ([]
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// limitClause renders an optional LIMIT (0: none).
+func limitClause(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" LIMIT %d", n)
 }
