@@ -52,7 +52,8 @@ func peopleResource() resource[model.Person] {
 		row: func(p P, _ *names) []string {
 			return []string{fmt.Sprint(p.ID), p.Name, p.Email, orDash(p.Title), orDash(p.Department), p.Status, p.Role}
 		},
-		show: showPerson,
+		show:  showPerson,
+		extra: []func(*Env) *cobra.Command{addKeyCommand, removeKeyCommand, keysCommand},
 	}
 }
 

@@ -129,7 +129,11 @@ func NewRoot(env *Env) *cobra.Command {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.PersistentFlags().StringVar(&env.DBPath, "db", env.DBPath, "database file (default $OPSDECK_DB or the XDG data dir)")
+	if env.Store == nil {
+		// An injected store (SSH sessions) must not be swapped for a path
+		// the client chooses.
+		root.PersistentFlags().StringVar(&env.DBPath, "db", env.DBPath, "database file (default $OPSDECK_DB or the XDG data dir)")
+	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	for _, r := range registrars {
 		root.AddCommand(r(env))
@@ -161,7 +165,7 @@ func pruneWritable(c *cobra.Command) {
 func Run(ctx context.Context, env *Env, args []string) int {
 	defer env.close()
 	root := NewRoot(env)
-	root.SetArgs(args)
+	root.SetArgs(defaultToList(root, args))
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(env.Stderr, "opsdeck: "+oneLine(err.Error()))
 		if errors.Is(err, model.ErrForbidden) {
@@ -170,6 +174,43 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// defaultToList lets a bare noun list its records, as in k9s:
+// "opsdeck alerts --json" is "opsdeck alerts list --json".
+func defaultToList(root *cobra.Command, args []string) []string {
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") {
+		if args[i] == "--db" {
+			i++ // its value
+		}
+		i++
+	}
+	if i >= len(args) {
+		return args
+	}
+	noun, _, err := root.Find(args[i : i+1])
+	if err != nil || noun == root {
+		return args
+	}
+	if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+		return args
+	}
+	for _, c := range noun.Commands() {
+		if c.Name() == "list" {
+			out := append([]string{}, args[:i+1]...)
+			out = append(out, "list")
+			return append(out, args[i+1:]...)
+		}
+	}
+	return args
+}
+
+// RunRemote runs a command line for an SSH session: read-only commands
+// only, against the server's store, as the session's person.
+func RunRemote(ctx context.Context, s *store.Store, actor model.Actor, args []string, stdout, stderr io.Writer) int {
+	env := &Env{Stdin: strings.NewReader(""), Stdout: stdout, Stderr: stderr, Actor: actor, Store: s, ReadOnly: true}
+	return Run(ctx, env, args)
 }
 
 func oneLine(s string) string {

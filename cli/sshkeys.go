@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+// readKeyArg reads a public key from a file path, or stdin for "-".
+func (e *Env) readKeyArg(arg string) (model.SSHKey, error) {
+	var b []byte
+	var err error
+	if arg == "-" {
+		b, err = io.ReadAll(io.LimitReader(e.Stdin, 64<<10))
+	} else {
+		b, err = os.ReadFile(arg)
+	}
+	if err != nil {
+		return model.SSHKey{}, model.Invalid("file", arg, "cannot be read: "+strings.TrimPrefix(err.Error(), "open "+arg+": "))
+	}
+	return model.ParseSSHKey(string(b))
+}
+
+func addKeyCommand(env *Env) *cobra.Command {
+	c := &cobra.Command{
+		Use: "add-key PERSON FILE", Short: "Register an SSH public key (a .pub file, or - for stdin) so the person can use 'opsdeck serve'",
+		Args: cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			k, err := env.readKeyArg(args[1])
+			if err != nil {
+				return err
+			}
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var p model.Person
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				if p, err = t.FindPerson(args[0]); err != nil {
+					return err
+				}
+				return t.AddSSHKey(p.ID, &k)
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "added %s key %s for %s\n", k.Type, k.Fingerprint, p.Email)
+			return nil
+		},
+	}
+	return c
+}
+
+func removeKeyCommand(env *Env) *cobra.Command {
+	return &cobra.Command{
+		Use: "remove-key PERSON FINGERPRINT|FILE", Short: "Unregister one of a person's SSH keys", Args: cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			fp := args[1]
+			if !strings.HasPrefix(fp, "SHA256:") {
+				k, err := env.readKeyArg(fp)
+				if err != nil {
+					return err
+				}
+				fp = k.Fingerprint
+			}
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var p model.Person
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				if p, err = t.FindPerson(args[0]); err != nil {
+					return err
+				}
+				_, err := t.RemoveSSHKey(p.ID, fp)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "removed key %s of %s\n", fp, p.Email)
+			return nil
+		},
+	}
+}
+
+func keysCommand(env *Env) *cobra.Command {
+	var asJSON bool
+	c := readOnly(&cobra.Command{
+		Use: "keys PERSON", Short: "List a person's registered SSH keys", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			p, err := s.FindPerson(c.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			keys, err := s.SSHKeys(c.Context(), p.ID)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(nonNil(keys))
+			}
+			rows := make([][]string, len(keys))
+			for i, k := range keys {
+				rows[i] = []string{k.Fingerprint, k.Type, orDash(k.Comment), k.AddedAt}
+			}
+			return env.printTable([]string{"fingerprint", "type", "comment", "added_at"}, rows)
+		},
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return c
+}

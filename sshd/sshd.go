@@ -1,0 +1,379 @@
+// Package sshd serves the opsdeck console over SSH to the people whose
+// public keys are registered in the store. It is a security boundary, so
+// it is small and says why at each decision:
+//
+//   - Only public-key authentication; no passwords, no keyboard-interactive.
+//   - Who a session is, is decided inside the session from the key that
+//     actually authenticated it (ssh.Session.PublicKey, which the ssh
+//     library takes from the successful authentication, not from keys that
+//     were merely offered), and re-checked against the store then.
+//   - A person who is not active (leaving or departed) is refused, and an
+//     open session is closed within about a second of their status changing
+//     or their key being removed.
+//   - The client's environment is untrusted: only TERM, COLORTERM and
+//     NO_COLOR reach the program, for colour detection.
+package sshd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	"github.com/charmbracelet/colorprofile"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+)
+
+// Config is what the server needs. NewModel and Exec are injected by main
+// so that this package does not depend on the console or the CLI.
+type Config struct {
+	Listen           string
+	HostKeyPath      string
+	MaxSessions      int           // default 32
+	IdleTimeout      time.Duration // since the last keypress; default 30m
+	MaxSessionLength time.Duration // default 12h
+	Store            *store.Store
+
+	// NewModel builds the console for one interactive session.
+	NewModel func(s *Session) tea.Model
+	// Exec runs a read-only command line for a session and returns its
+	// exit status.
+	Exec func(ctx context.Context, s *Session, args []string, stdout, stderr io.Writer) int
+	// Logf receives one line per session event; nil discards.
+	Logf func(format string, args ...any)
+	// Poll is how often open sessions re-check their person; default 1s.
+	Poll time.Duration
+}
+
+// Session is one connected person, as the console and the presence list
+// see it.
+type Session struct {
+	ID          int64
+	Person      model.Person
+	Actor       model.Actor
+	Fingerprint string
+	Remote      string
+	Started     time.Time
+	Interactive bool
+
+	lastInput atomic.Int64 // unix nanos of the last byte typed
+}
+
+// Server is a running SSH front door.
+type Server struct {
+	cfg    Config
+	srv    *ssh.Server
+	ln     net.Listener
+	nextID atomic.Int64
+
+	mu       sync.Mutex
+	sessions map[int64]*Session
+}
+
+// New validates cfg, generates the host key on first start (mode 0600) and
+// builds the server. Call Serve to accept connections.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.NewModel == nil || cfg.Exec == nil {
+		return nil, errors.New("sshd: Store, NewModel and Exec are required")
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:2222"
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = 32
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	if cfg.MaxSessionLength <= 0 {
+		cfg.MaxSessionLength = 12 * time.Hour
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	if cfg.HostKeyPath == "" {
+		return nil, errors.New("sshd: a host key path is required")
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
+		return nil, fmt.Errorf("host key dir: %w", err)
+	}
+	s := &Server{cfg: cfg, sessions: map[int64]*Session{}}
+	srv, err := wish.NewServer(
+		wish.WithAddress(cfg.Listen),
+		wish.WithHostKeyPath(cfg.HostKeyPath),
+		wish.WithPublicKeyAuth(s.offeredKey),
+		wish.WithMaxTimeout(cfg.MaxSessionLength),
+		ssh.EmulatePty(),
+		wish.WithMiddleware(s.handle),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("ssh server: %w", err)
+	}
+	s.srv = srv
+	return s, nil
+}
+
+// Listen binds the address; Addr is valid afterwards (useful with port 0).
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", s.cfg.Listen, err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is the bound address.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve accepts connections until Shutdown.
+func (s *Server) Serve() error {
+	if s.ln == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	err := s.srv.Serve(s.ln)
+	if errors.Is(err, ssh.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting and closes open sessions.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.srv.Close()
+	return s.srv.Shutdown(ctx)
+}
+
+// Sessions lists who is connected, oldest first.
+func (s *Server) Sessions() []*Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Session, 0, len(s.sessions))
+	for _, ss := range s.sessions {
+		out = append(out, ss)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// offeredKey is the authentication callback. It may run for keys a client
+// only offers, so it decides nothing about identity: it merely refuses
+// keys that could never be admitted, so clients move on to the next key.
+func (s *Server) offeredKey(ctx ssh.Context, key ssh.PublicKey) bool {
+	p, err := s.cfg.Store.PersonForKey(ctx, gossh.FingerprintSHA256(key))
+	return err == nil && p.Status == "active"
+}
+
+// admit decides who the session is, from the key that authenticated it.
+func (s *Server) admit(sess ssh.Session) (*Session, error) {
+	key := sess.PublicKey()
+	if key == nil {
+		return nil, errors.New("public key authentication is required")
+	}
+	fp := gossh.FingerprintSHA256(key)
+	p, err := s.cfg.Store.PersonForKey(sess.Context(), fp)
+	if err != nil {
+		return nil, fmt.Errorf("key %s is not registered", fp)
+	}
+	if p.Status != "active" {
+		return nil, fmt.Errorf("%s is %s; access is closed", p.Email, p.Status)
+	}
+	ss := &Session{
+		ID: s.nextID.Add(1), Person: p, Fingerprint: fp, Remote: sess.RemoteAddr().String(), Started: time.Now(),
+		Actor: model.Actor{Kind: "ssh", Name: p.Email, PersonID: p.ID, Role: p.Role},
+	}
+	ss.lastInput.Store(time.Now().UnixNano())
+	return ss, nil
+}
+
+func (s *Server) handle(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		ss, err := s.admit(sess)
+		if err != nil {
+			s.cfg.Logf("refused %s: %v", sess.RemoteAddr(), err)
+			wish.Fatalln(sess, "opsdeck: access refused: "+err.Error())
+			return
+		}
+		if !s.register(ss) {
+			s.cfg.Logf("refused %s (%s): session limit", ss.Person.Email, ss.Remote)
+			wish.Fatalln(sess, fmt.Sprintf("opsdeck: too many sessions (at most %d); try again later", s.cfg.MaxSessions))
+			return
+		}
+		defer s.unregister(ss)
+		ctx, cancel := context.WithCancelCause(sess.Context())
+		defer cancel(nil)
+		go s.watch(ctx, cancel, ss)
+
+		_, _, isPty := sess.Pty()
+		ss.Interactive = isPty && len(sess.Command()) == 0
+		s.log(ss, "session_start")
+		defer s.log(ss, "session_end")
+
+		code := 0
+		if !ss.Interactive {
+			code = s.cfg.Exec(ctx, ss, sess.Command(), sess, sess.Stderr())
+		} else {
+			code = s.console(ctx, sess, ss)
+		}
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			fmt.Fprintf(sess.Stderr(), "\r\nopsdeck: session closed: %v\r\n", cause)
+			code = 1
+		}
+		_ = sess.Exit(code)
+	}
+}
+
+func (s *Server) register(ss *Session) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.sessions) >= s.cfg.MaxSessions {
+		return false
+	}
+	s.sessions[ss.ID] = ss
+	return true
+}
+
+func (s *Server) unregister(ss *Session) {
+	s.mu.Lock()
+	delete(s.sessions, ss.ID)
+	s.mu.Unlock()
+}
+
+func (s *Server) log(ss *Session, action string) {
+	data := map[string]any{"session": ss.ID, "fingerprint": ss.Fingerprint, "remote": ss.Remote, "interactive": ss.Interactive}
+	if action == "session_end" {
+		data["seconds"] = int(time.Since(ss.Started).Seconds())
+	}
+	if err := s.cfg.Store.LogEvent(context.Background(), ss.Actor, action, "ssh_session", ss.Person.ID, data); err != nil {
+		s.cfg.Logf("audit %s: %v", action, err)
+	}
+	s.cfg.Logf("%s %s key %s from %s", action, ss.Person.Email, ss.Fingerprint, ss.Remote)
+}
+
+var (
+	errIdle    = errors.New("idle for too long")
+	errRevoked = errors.New("access revoked")
+)
+
+// watch closes the session when its person is no longer admitted (an
+// offboarding started, the key was removed) or it has been idle too long.
+// Idle counts from the last keypress: screen refreshes do not count.
+func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *Session) {
+	t := time.NewTicker(s.cfg.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p, err := s.cfg.Store.PersonForKey(ctx, ss.Fingerprint)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil || p.Status != "active" || p.Role != ss.Person.Role {
+			reason := "key removed"
+			if err == nil && p.Status != "active" {
+				reason = p.Email + " is " + p.Status
+			} else if err == nil {
+				reason = "role changed to " + p.Role + "; reconnect"
+			}
+			s.cfg.Logf("closing session %d of %s: %s", ss.ID, ss.Person.Email, reason)
+			cancel(fmt.Errorf("%w: %s", errRevoked, reason))
+			return
+		}
+		if ss.Interactive && time.Since(time.Unix(0, ss.lastInput.Load())) > s.cfg.IdleTimeout {
+			cancel(fmt.Errorf("%w (%s without a keypress)", errIdle, s.cfg.IdleTimeout))
+			return
+		}
+	}
+}
+
+// console runs one Bubble Tea program for an interactive session.
+func (s *Server) console(ctx context.Context, sess ssh.Session, ss *Session) int {
+	pty, windows, _ := sess.Pty()
+	env := safeEnv(sess.Environ(), pty.Term)
+	opts := []tea.ProgramOption{
+		tea.WithInput(&activityReader{r: sess, ss: ss}),
+		tea.WithOutput(sess),
+		tea.WithEnvironment(env),
+		tea.WithColorProfile(colorprofile.Env(env)),
+		tea.WithWindowSize(pty.Window.Width, pty.Window.Height),
+		tea.WithContext(ctx),
+		tea.WithoutSignalHandler(),
+		// ctrl+z must never suspend the server process.
+		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+			if _, ok := msg.(tea.SuspendMsg); ok {
+				return nil
+			}
+			return msg
+		}),
+	}
+	p := tea.NewProgram(s.cfg.NewModel(ss), opts...)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case w, ok := <-windows:
+				if !ok {
+					return
+				}
+				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			}
+		}
+	}()
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && ctx.Err() == nil {
+		s.cfg.Logf("session %d: %v", ss.ID, err)
+		return 1
+	}
+	return 0
+}
+
+// activityReader records when the person last typed.
+type activityReader struct {
+	r  io.Reader
+	ss *Session
+}
+
+func (a *activityReader) Read(p []byte) (int, error) {
+	n, err := a.r.Read(p)
+	if n > 0 {
+		a.ss.lastInput.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+// safeEnv keeps only what colour detection needs from the client.
+func safeEnv(client []string, term string) []string {
+	out := []string{}
+	if term != "" {
+		out = append(out, "TERM="+model.SanitizeN(term, 64))
+	}
+	for _, kv := range client {
+		for _, k := range []string{"COLORTERM=", "NO_COLOR="} {
+			if len(kv) > len(k) && kv[:len(k)] == k {
+				out = append(out, k+model.SanitizeN(kv[len(k):], 64))
+			}
+		}
+	}
+	return out
+}
