@@ -175,11 +175,13 @@ func (s *Server) Sessions() []*Session {
 }
 
 // offeredKey is the authentication callback. It may run for keys a client
-// only offers, so it decides nothing about identity: it merely refuses
-// keys that could never be admitted, so clients move on to the next key.
+// only offers, so it decides nothing about identity: it refuses unknown
+// keys (so the client moves on to its next key) and lets registered ones
+// through to admit, which tells a leaver in one clear line why they are
+// refused.
 func (s *Server) offeredKey(ctx ssh.Context, key ssh.PublicKey) bool {
-	p, err := s.cfg.Store.PersonForKey(ctx, gossh.FingerprintSHA256(key))
-	return err == nil && p.Status == "active"
+	_, err := s.cfg.Store.PersonForKey(ctx, gossh.FingerprintSHA256(key))
+	return err == nil
 }
 
 // admit decides who the session is, from the key that authenticated it.
@@ -231,7 +233,7 @@ func (s *Server) handle(next ssh.Handler) ssh.Handler {
 		if !ss.Interactive {
 			code = s.cfg.Exec(ctx, ss, sess.Command(), sess, sess.Stderr())
 		} else {
-			code = s.console(ctx, sess, ss)
+			code = s.console(ctx, cancel, sess, ss)
 		}
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 			fmt.Fprintf(sess.Stderr(), "\r\nopsdeck: session closed: %v\r\n", cause)
@@ -308,11 +310,13 @@ func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *
 }
 
 // console runs one Bubble Tea program for an interactive session.
-func (s *Server) console(ctx context.Context, sess ssh.Session, ss *Session) int {
+func (s *Server) console(ctx context.Context, cancel context.CancelCauseFunc, sess ssh.Session, ss *Session) int {
 	pty, windows, _ := sess.Pty()
 	env := safeEnv(sess.Environ(), pty.Term)
 	opts := []tea.ProgramOption{
-		tea.WithInput(&activityReader{r: sess, ss: ss}),
+		// When the client's input ends (ssh -tt host </dev/null) no key can
+		// ever arrive: end the session instead of rendering forever.
+		tea.WithInput(&activityReader{r: sess, ss: ss, eof: func() { cancel(nil) }}),
 		tea.WithOutput(sess),
 		tea.WithEnvironment(env),
 		tea.WithColorProfile(colorprofile.Env(env)),
@@ -348,16 +352,21 @@ func (s *Server) console(ctx context.Context, sess ssh.Session, ss *Session) int
 	return 0
 }
 
-// activityReader records when the person last typed.
+// activityReader records when the person last typed, and reports the end
+// of input.
 type activityReader struct {
-	r  io.Reader
-	ss *Session
+	r   io.Reader
+	ss  *Session
+	eof func()
 }
 
 func (a *activityReader) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
 		a.ss.lastInput.Store(time.Now().UnixNano())
+	}
+	if err != nil {
+		a.eof()
 	}
 	return n, err
 }
