@@ -21,6 +21,10 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
 
+# The long version of the fault suites: 100 SIGKILL trials.
+soak:
+	OPSDECK_CRASH_TRIALS=100 $(GO) test -count=1 -timeout 30m -run 'TestCrashSafety' -v . | tail -n 5
+
 lint:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
 	$(GO) vet ./...

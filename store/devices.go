@@ -104,7 +104,7 @@ func (t *Tx) checkDevice(d *model.Device) error {
 	}
 	if d.Serial != "" {
 		var tag string
-		err := t.queryRow(`SELECT asset_tag FROM devices WHERE serial = ? AND id <> ?`, d.Serial, d.ID).Scan(&tag)
+		err := t.queryRow(`SELECT asset_tag FROM devices WHERE serial <> '' AND serial = ? AND id <> ?`, d.Serial, d.ID).Scan(&tag)
 		if err == nil {
 			return model.Invalid("serial", d.Serial, "already belongs to device "+tag)
 		} else if !isNoRows(err) {
