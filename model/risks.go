@@ -133,7 +133,11 @@ func Risks(in RiskInputs) []Risk {
 				}
 			}
 			if len(hosts) == 1 {
-				add(Risk{Rule: RuleSingleHost, Severity: critSeverity(sv.Criticality), Kind: "service", ID: sv.ID, Name: sv.Name,
+				sev := "medium"
+				if sv.Criticality == "critical" {
+					sev = "high"
+				}
+				add(Risk{Rule: RuleSingleHost, Severity: sev, Kind: "service", ID: sv.ID, Name: sv.Name,
 					Detail: fmt.Sprintf("%s service runs on one host: %s (%s)", sv.Criticality, hosts[0].AssetTag, hosts[0].Name)})
 			}
 		}

@@ -630,3 +630,17 @@ func (t *Tx) CompleteOffboarding(offID int64, force bool, reason string) (model.
 	}
 	return after, t.Audit("complete", "offboarding", offID, before, after)
 }
+
+// OpenOffboardingFor returns the person's open offboarding, with steps.
+func (t *Tx) OpenOffboardingFor(personID int64) (model.Offboarding, error) {
+	var id int64
+	err := t.queryRow(`SELECT id FROM offboardings WHERE person_id = ? AND status = 'open'`, personID).Scan(&id)
+	if isNoRows(err) {
+		p, _ := t.GetPerson(personID)
+		return model.Offboarding{}, model.Invalid("person", p.Email, "has no open offboarding (start one with 'opsdeck offboard start EMAIL')")
+	}
+	if err != nil {
+		return model.Offboarding{}, err
+	}
+	return getOffboarding(t.ctx, t.tx, id)
+}
