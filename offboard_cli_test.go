@@ -25,7 +25,7 @@ type stepJSON struct {
 	} `json:"notes"`
 }
 
-func steps(t *testing.T, db, email string) []stepJSON {
+func checklist(t *testing.T, db, email string) []stepJSON {
 	t.Helper()
 	var out []stepJSON
 	runJSON(t, db, &out, "offboard", "steps", email)
@@ -33,7 +33,7 @@ func steps(t *testing.T, db, email string) []stepJSON {
 }
 
 // auditMark is the newest audit row id: unchanged means nothing was written.
-func auditMark(t *testing.T, db string) int64 {
+func offboardAuditMark(t *testing.T, db string) int64 {
 	t.Helper()
 	var rows []struct {
 		ID int64 `json:"id"`
@@ -55,7 +55,7 @@ func TestOffboardBill(t *testing.T) {
 	if !strings.Contains(out, "offboarding 1 started for Bill Carter") {
 		t.Fatalf("start: %s", out)
 	}
-	got := steps(t, db, "bill@example.com")
+	got := checklist(t, db, "bill@example.com")
 	var lines []string
 	for _, s := range got {
 		if s.Kind != "template" {
@@ -177,7 +177,7 @@ func TestOffboardActivePerson(t *testing.T) {
 	if p.Status != "leaving" {
 		t.Fatalf("status after start: %s", p.Status)
 	}
-	got := steps(t, db, "jenny@example.com")
+	got := checklist(t, db, "jenny@example.com")
 	byTitle := map[string]stepJSON{}
 	for _, s := range got {
 		byTitle[s.Title] = s
@@ -211,7 +211,7 @@ func TestOffboardForceComplete(t *testing.T) {
 	db := demoDB(t)
 	mustRun(t, db, "offboard", "start", "leo@example.com", "--last-day", "2026-12-05")
 	mustRun(t, db, "offboard", "step", "leo@example.com", "1", "done")
-	mark := auditMark(t, db)
+	mark := offboardAuditMark(t, db)
 	r := run(t, db, "offboard", "complete", "leo@example.com")
 	if r.code != 1 || !strings.Contains(r.stderr, "unfinished step(s)") || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("complete with open steps: %+v", r)
@@ -220,7 +220,7 @@ func TestOffboardForceComplete(t *testing.T) {
 	if r.code != 1 || r.stderr != "opsdeck: reason: \"\" is required to force completion\n" {
 		t.Fatalf("force without reason: %+v", r)
 	}
-	if auditMark(t, db) != mark {
+	if offboardAuditMark(t, db) != mark {
 		t.Fatal("refused completion wrote to the database")
 	}
 	mustRun(t, db, "offboard", "complete", "leo@example.com", "--force", "--reason", "left early; IT handles the rest in OPS-500")
@@ -255,7 +255,7 @@ func TestOffboardUndo(t *testing.T) {
 	if a.Status != "active" {
 		t.Fatalf("undo did not restore the account: %s", a.Status)
 	}
-	s := steps(t, db, "bill@example.com")[0]
+	s := checklist(t, db, "bill@example.com")[0]
 	if s.State != "open" || s.Effect != "" || len(s.Notes) != 1 {
 		t.Fatalf("step after undo: %+v", s)
 	}
@@ -271,7 +271,7 @@ func TestOffboardBadInput(t *testing.T) {
 	db := demoDB(t)
 	mustRun(t, db, "offboard", "start", "bill@example.com")
 	before := mustRun(t, db, "offboard", "steps", "bill@example.com", "--json")
-	mark := auditMark(t, db)
+	mark := offboardAuditMark(t, db)
 	tests := []struct {
 		args []string
 		want string
@@ -306,7 +306,7 @@ func TestOffboardBadInput(t *testing.T) {
 			t.Errorf("%s:\n  exit %d, stderr %q\n  want %q", strings.Join(tc.args, " "), r.code, r.stderr, tc.want)
 		}
 	}
-	if auditMark(t, db) != mark {
+	if offboardAuditMark(t, db) != mark {
 		t.Error("bad input wrote to the database")
 	}
 	if after := mustRun(t, db, "offboard", "steps", "bill@example.com", "--json"); after != before {

@@ -51,7 +51,7 @@ func holderIDs(t *store.Tx, list string) ([]int64, error) {
 	return ids, nil
 }
 
-func parseWhen(field, v string) (time.Time, error) {
+func parseRotatedAt(field, v string) (time.Time, error) {
 	if v == "" || v == "now" {
 		return time.Now(), nil
 	}
@@ -79,7 +79,7 @@ the value. Example:
 				x.RotationDays = n
 			}
 			if rotated != "" {
-				at, err := parseWhen("last_rotated_at", rotated)
+				at, err := parseRotatedAt("last_rotated_at", rotated)
 				if err != nil {
 					return err
 				}
@@ -154,7 +154,7 @@ func secretsList(env *Env) *cobra.Command {
 					flag = "OVERDUE"
 				}
 				rows[i] = []string{strconv.FormatInt(v.ID, 10), v.Name, orDash(v.ServiceName), orDash(v.Location), orDash(v.HolderNames()),
-					ago(v.LastRotatedAt), every(v.RotationDays), v.RotationStatus, flag}
+					ago(v.LastRotatedAt), rotationPeriod(v.RotationDays), v.RotationStatus, flag}
 			}
 			return env.printTable([]string{"id", "name", "service", "location", "holders", "rotated", "period", "rotation", ""}, rows)
 		},
@@ -164,7 +164,7 @@ func secretsList(env *Env) *cobra.Command {
 	return c
 }
 
-func every(days int) string {
+func rotationPeriod(days int) string {
 	if days == 0 {
 		return "-"
 	}
@@ -194,7 +194,7 @@ func secretsShow(env *Env) *cobra.Command {
 			}
 			if err := env.printKV([][2]string{
 				{"id", strconv.FormatInt(x.ID, 10)}, {"name", x.Name}, {"location", orDash(x.Location)}, {"service", orDash(x.ServiceName)},
-				{"rotation_days", every(x.RotationDays)}, {"last_rotated", rotated}, {"rotation", v.RotationStatus}, {"notes", orDash(x.Notes)},
+				{"rotation_days", rotationPeriod(x.RotationDays)}, {"last_rotated", rotated}, {"rotation", v.RotationStatus}, {"notes", orDash(x.Notes)},
 			}); err != nil {
 				return err
 			}
@@ -218,7 +218,7 @@ func secretsRotated(env *Env) *cobra.Command {
 		Short: "Record that a secret was rotated (optionally: who knows the new value)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			when, err := parseWhen("at", at)
+			when, err := parseRotatedAt("at", at)
 			if err != nil {
 				return err
 			}

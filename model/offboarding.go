@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -240,7 +241,7 @@ func PlanOffboarding(h Holdings) []OffboardingStep {
 
 	accts := make([]Account, 0, len(h.Accounts))
 	for _, a := range h.Accounts {
-		if containsStr(RevocableAccountStatuses, a.Status) {
+		if slices.Contains(RevocableAccountStatuses, a.Status) {
 			accts = append(accts, a)
 		}
 	}
@@ -255,7 +256,7 @@ func PlanOffboarding(h Holdings) []OffboardingStep {
 		return strings.ToLower(accts[i].Username) < strings.ToLower(accts[j].Username)
 	})
 	for _, a := range accts {
-		s := OffboardingStep{Kind: StepAccount, RefID: ptr(a.ID),
+		s := OffboardingStep{Kind: StepAccount, RefID: idRef(a.ID),
 			Title:  fmt.Sprintf("Revoke %s %s account %s", a.ServiceName, a.Entitlement, a.Username),
 			Detail: fmt.Sprintf("service %s, username %s, entitlement %s, status %s", a.ServiceName, a.Username, a.Entitlement, a.Status)}
 		if a.Entitlement == "admin" && a.Status == "active" && h.OtherAdmins[a.ServiceID] == 0 {
@@ -268,7 +269,7 @@ func PlanOffboarding(h Holdings) []OffboardingStep {
 	devs := append([]Device(nil), h.Devices...)
 	sort.SliceStable(devs, func(i, j int) bool { return strings.ToLower(devs[i].AssetTag) < strings.ToLower(devs[j].AssetTag) })
 	for _, d := range devs {
-		add(OffboardingStep{Kind: StepDevice, RefID: ptr(d.ID),
+		add(OffboardingStep{Kind: StepDevice, RefID: idRef(d.ID),
 			Title:  fmt.Sprintf("Recover %s %s (%s)", d.Kind, d.AssetTag, d.Name),
 			Detail: fmt.Sprintf("asset tag %s, serial %s, model %s, location %s", d.AssetTag, orNone(d.Serial), orNone(d.Model), orNone(d.Location))})
 	}
@@ -283,7 +284,7 @@ func PlanOffboarding(h Holdings) []OffboardingStep {
 		if others := len(sc.Holders) - 1; others > 0 {
 			detail += fmt.Sprintf(", %d other holder(s) need the new value", others)
 		}
-		add(OffboardingStep{Kind: StepSecret, RefID: ptr(sc.ID), Title: "Rotate " + sc.Name, Detail: detail})
+		add(OffboardingStep{Kind: StepSecret, RefID: idRef(sc.ID), Title: "Rotate " + sc.Name, Detail: detail})
 	}
 
 	svcs := append([]OwnedService(nil), h.Services...)
@@ -298,7 +299,7 @@ func PlanOffboarding(h Holdings) []OffboardingStep {
 		if h.Successor != "" {
 			to = h.Successor
 		}
-		s := OffboardingStep{Kind: StepService, RefID: ptr(o.Service.ID),
+		s := OffboardingStep{Kind: StepService, RefID: idRef(o.Service.ID),
 			Title:  fmt.Sprintf("Hand over %s to %s", o.Service.Name, to),
 			Detail: fmt.Sprintf("owner of %s (%s, %s criticality)", o.Service.Name, o.Service.Kind, o.Service.Criticality)}
 		if o.OtherAdmins == 0 {
@@ -312,26 +313,17 @@ func PlanOffboarding(h Holdings) []OffboardingStep {
 	sort.SliceStable(tmpl, func(i, j int) bool { return tmpl[i].Position < tmpl[j].Position })
 	for _, t := range tmpl {
 		if t.Active {
-			add(OffboardingStep{Kind: StepTemplate, RefID: ptr(t.ID), Title: t.Title, Detail: t.Detail})
+			add(OffboardingStep{Kind: StepTemplate, RefID: idRef(t.ID), Title: t.Title, Detail: t.Detail})
 		}
 	}
 	return steps
 }
 
-func ptr(v int64) *int64 { return &v }
+func idRef(v int64) *int64 { return &v }
 
 func orNone(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return s
-}
-
-func containsStr(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }

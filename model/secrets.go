@@ -76,9 +76,9 @@ func (s Secret) RotationStatus(now time.Time) string {
 	case s.LastRotatedAt == nil:
 		return "overdue (never rotated)"
 	case !now.Before(due):
-		return "overdue " + days(now.Sub(due))
+		return "overdue " + daysText(now.Sub(due))
 	default:
-		return "due in " + days(due.Sub(now))
+		return "due in " + daysText(due.Sub(now))
 	}
 }
 
@@ -94,4 +94,4 @@ func (s Secret) HolderNames() string {
 	return strings.Join(parts, ", ")
 }
 
-func days(d time.Duration) string { return strconv.Itoa(int(d.Hours()/24)) + "d" }
+func daysText(d time.Duration) string { return strconv.Itoa(int(d.Hours()/24)) + "d" }

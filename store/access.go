@@ -29,7 +29,7 @@ func (s *Store) ActivePersonForKey(ctx context.Context, fingerprint string) (mod
 // have departed: each is "access still present for <person> on <service>".
 // The alert engine turns these into alerts; `opsdeck risks` shows them.
 func (s *Store) AccessStillPresent(ctx context.Context) ([]model.AccessFinding, error) {
-	accts, err := collect(ctx, s.r, scanAccount, accountSelect+` WHERE a.status = 'active' AND p.status IN ('leaving','departed')`)
+	accts, err := collectRows(ctx, s.r, scanAccount, accountSelect+` WHERE a.status = 'active' AND p.status IN ('leaving','departed')`)
 	if err != nil {
 		return nil, fmt.Errorf("access still present: %w", err)
 	}

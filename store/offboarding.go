@@ -45,8 +45,8 @@ func scanStep(sc scanner) (model.OffboardingStep, string, error) {
 	return st, undo, err
 }
 
-// collect runs a query and scans every row with scan.
-func collect[T any](ctx context.Context, db querier, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+// collectRows runs a query and scans every row with scan.
+func collectRows[T any](ctx context.Context, db querier, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -64,7 +64,7 @@ func collect[T any](ctx context.Context, db querier, scan func(scanner) (T, erro
 }
 
 func stepsOf(ctx context.Context, db querier, offID int64) ([]model.OffboardingStep, error) {
-	steps, err := collect(ctx, db, func(sc scanner) (model.OffboardingStep, error) {
+	steps, err := collectRows(ctx, db, func(sc scanner) (model.OffboardingStep, error) {
 		st, _, err := scanStep(sc)
 		return st, err
 	}, stepSelect+` WHERE offboarding_id = ? ORDER BY n`, offID)
@@ -153,7 +153,7 @@ func getOffboarding(ctx context.Context, db querier, id int64) (model.Offboardin
 // ListOffboardings returns every offboarding, open ones first, newest
 // first, with progress but without steps.
 func (s *Store) ListOffboardings(ctx context.Context) ([]model.Offboarding, error) {
-	list, err := collect(ctx, s.r, scanOffboarding, offboardingSelect+` ORDER BY o.status = 'open' DESC, o.started_at DESC, o.id DESC`)
+	list, err := collectRows(ctx, s.r, scanOffboarding, offboardingSelect+` ORDER BY o.status = 'open' DESC, o.started_at DESC, o.id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list offboardings: %w", err)
 	}
@@ -171,7 +171,7 @@ func (s *Store) ListOffboardings(ctx context.Context) ([]model.Offboarding, erro
 // OffboardingTrail is the audit trail of one offboarding: its start and
 // completion and every step change, oldest first.
 func (s *Store) OffboardingTrail(ctx context.Context, offID int64) ([]model.AuditEntry, error) {
-	return collect(ctx, s.r, func(sc scanner) (model.AuditEntry, error) {
+	return collectRows(ctx, s.r, func(sc scanner) (model.AuditEntry, error) {
 		var e model.AuditEntry
 		var at string
 		err := sc.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
@@ -186,15 +186,15 @@ func (s *Store) OffboardingTrail(ctx context.Context, offID int64) ([]model.Audi
 // OffboardingTemplates lists the company-wide template steps by position
 // (inactive ones included, marked).
 func (s *Store) OffboardingTemplates(ctx context.Context) ([]model.OffboardingTemplate, error) {
-	return templates(ctx, s.r, false)
+	return listTemplates(ctx, s.r, false)
 }
 
-func templates(ctx context.Context, db querier, activeOnly bool) ([]model.OffboardingTemplate, error) {
+func listTemplates(ctx context.Context, db querier, activeOnly bool) ([]model.OffboardingTemplate, error) {
 	q := `SELECT id, position, title, detail, active FROM offboarding_templates`
 	if activeOnly {
 		q += ` WHERE active = 1`
 	}
-	return collect(ctx, db, func(sc scanner) (model.OffboardingTemplate, error) {
+	return collectRows(ctx, db, func(sc scanner) (model.OffboardingTemplate, error) {
 		var o model.OffboardingTemplate
 		err := sc.Scan(&o.ID, &o.Position, &o.Title, &o.Detail, &o.Active)
 		return o, err
@@ -255,11 +255,11 @@ func (t *Tx) SetOffboardingTemplateActive(id int64, active bool) error {
 func (t *Tx) holdings(p model.Person, successor string) (model.Holdings, error) {
 	h := model.Holdings{Successor: successor, OtherAdmins: map[int64]int{}}
 	var err error
-	h.Accounts, err = collect(t.ctx, t.tx, scanAccount, accountSelect+` WHERE a.person_id = ?`, p.ID)
+	h.Accounts, err = collectRows(t.ctx, t.tx, scanAccount, accountSelect+` WHERE a.person_id = ?`, p.ID)
 	if err != nil {
 		return h, fmt.Errorf("read accounts: %w", err)
 	}
-	h.Devices, err = collect(t.ctx, t.tx, scanDevice, `SELECT `+deviceCols+` FROM devices WHERE holder_id = ? AND status <> 'retired'`, p.ID)
+	h.Devices, err = collectRows(t.ctx, t.tx, scanDevice, `SELECT `+deviceCols+` FROM devices WHERE holder_id = ? AND status <> 'retired'`, p.ID)
 	if err != nil {
 		return h, fmt.Errorf("read devices: %w", err)
 	}
@@ -267,7 +267,7 @@ func (t *Tx) holdings(p model.Person, successor string) (model.Holdings, error) 
 	if err != nil {
 		return h, err
 	}
-	owned, err := collect(t.ctx, t.tx, scanService, `SELECT `+serviceCols+` FROM services WHERE owner_id = ? AND status = 'active'`, p.ID)
+	owned, err := collectRows(t.ctx, t.tx, scanService, `SELECT `+serviceCols+` FROM services WHERE owner_id = ? AND status = 'active'`, p.ID)
 	if err != nil {
 		return h, fmt.Errorf("read services: %w", err)
 	}
@@ -289,7 +289,7 @@ func (t *Tx) holdings(p model.Person, successor string) (model.Holdings, error) 
 	for _, sv := range owned {
 		h.Services = append(h.Services, model.OwnedService{Service: sv, OtherAdmins: h.OtherAdmins[sv.ID]})
 	}
-	h.Templates, err = templates(t.ctx, t.tx, true)
+	h.Templates, err = listTemplates(t.ctx, t.tx, true)
 	return h, err
 }
 
@@ -328,6 +328,7 @@ func (t *Tx) StartOffboarding(personID int64, lastDay string, successorID *int64
 		}
 		successor = sp.Name
 	}
+	prior := p.Status
 	if _, p, err = t.UpdatePerson(p.ID, func(q *model.Person) error {
 		if q.Status == "active" {
 			q.Status = "leaving"
@@ -342,10 +343,6 @@ func (t *Tx) StartOffboarding(personID int64, lastDay string, successorID *int64
 	h, err := t.holdings(p, successor)
 	if err != nil {
 		return model.Offboarding{}, err
-	}
-	prior := "active"
-	if p.Status == "departed" {
-		prior = "departed"
 	}
 	res, err := t.exec(`INSERT INTO offboardings(person_id, successor_id, last_day, status, prior_status, started_at, started_by)
 		VALUES (?,?,?,'open',?,?,?)`, p.ID, nullID(successorID), p.EndDate, prior, fmtTime(t.at), t.actor.String())

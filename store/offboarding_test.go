@@ -9,11 +9,11 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 )
 
-var admin = model.LocalActor("test")
+var offboardActor = model.LocalActor("test")
 
-// fixture is a small company: Lea (leaving soon) holds a GitHub admin
+// offboardFixture is a small company: Lea (leaving soon) holds a GitHub admin
 // account, a laptop, a shared secret and owns a service; Max is her successor.
-type fixture struct {
+type offboardFixture struct {
 	s        *Store
 	lea, max model.Person
 	github   model.Service
@@ -22,16 +22,16 @@ type fixture struct {
 	secret   model.Secret
 }
 
-func newFixture(t *testing.T) fixture {
+func newOffboardFixture(t *testing.T) offboardFixture {
 	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "o.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	var f fixture
+	var f offboardFixture
 	f.s = s
-	err = s.Write(context.Background(), admin, func(t *Tx) error {
+	err = s.Write(context.Background(), offboardActor, func(t *Tx) error {
 		f.lea = model.Person{Name: "Lea", Email: "lea@example.com", StartDate: "2024-01-01"}
 		f.max = model.Person{Name: "Max", Email: "max@example.com"}
 		if err := t.AddPerson(&f.lea); err != nil {
@@ -67,7 +67,7 @@ func newFixture(t *testing.T) fixture {
 
 func TestLeaverKeyRefusedOnceOffboardingStarts(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newOffboardFixture(t)
 	p, err := f.s.ActivePersonForKey(ctx, "SHA256:lea")
 	if err != nil || p.ID != f.lea.ID {
 		t.Fatalf("active Lea's key: %v %v", p.Email, err)
@@ -75,7 +75,7 @@ func TestLeaverKeyRefusedOnceOffboardingStarts(t *testing.T) {
 	if _, err := f.s.ActivePersonForKey(ctx, "SHA256:nobody"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("unknown key: %v", err)
 	}
-	err = f.s.Write(ctx, admin, func(t *Tx) error {
+	err = f.s.Write(ctx, offboardActor, func(t *Tx) error {
 		_, err := t.StartOffboarding(f.lea.ID, "2026-12-31", &f.max.ID)
 		return err
 	})
@@ -93,11 +93,11 @@ func TestLeaverKeyRefusedOnceOffboardingStarts(t *testing.T) {
 
 func TestMarkAndUndoRestoreInventory(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newOffboardFixture(t)
 	var off model.Offboarding
 	write := func(fn func(t *Tx) error) {
 		t.Helper()
-		if err := f.s.Write(ctx, admin, fn); err != nil {
+		if err := f.s.Write(ctx, offboardActor, fn); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -155,9 +155,9 @@ func TestMarkAndUndoRestoreInventory(t *testing.T) {
 
 func TestCompleteRefusedWhileOpen(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newOffboardFixture(t)
 	var off model.Offboarding
-	if err := f.s.Write(ctx, admin, func(t *Tx) error {
+	if err := f.s.Write(ctx, offboardActor, func(t *Tx) error {
 		var err error
 		off, err = t.StartOffboarding(f.lea.ID, "2026-12-31", nil)
 		return err
@@ -165,18 +165,18 @@ func TestCompleteRefusedWhileOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark, _ := f.s.ChangeMark(ctx)
-	err := f.s.Write(ctx, admin, func(t *Tx) error { _, err := t.CompleteOffboarding(off.ID, false, ""); return err })
+	err := f.s.Write(ctx, offboardActor, func(t *Tx) error { _, err := t.CompleteOffboarding(off.ID, false, ""); return err })
 	if fe, ok := model.AsFieldError(err); !ok || fe.Field != "offboarding" {
 		t.Fatalf("complete with open steps: %v", err)
 	}
-	err = f.s.Write(ctx, admin, func(t *Tx) error { _, err := t.CompleteOffboarding(off.ID, true, ""); return err })
+	err = f.s.Write(ctx, offboardActor, func(t *Tx) error { _, err := t.CompleteOffboarding(off.ID, true, ""); return err })
 	if fe, ok := model.AsFieldError(err); !ok || fe.Field != "reason" {
 		t.Fatalf("force without reason: %v", err)
 	}
 	if m, _ := f.s.ChangeMark(ctx); m != mark {
 		t.Fatalf("refused completion wrote audit rows")
 	}
-	if err := f.s.Write(ctx, admin, func(t *Tx) error {
+	if err := f.s.Write(ctx, offboardActor, func(t *Tx) error {
 		off, err = t.CompleteOffboarding(off.ID, true, "contractor gone; HR confirms")
 		return err
 	}); err != nil {
@@ -186,7 +186,7 @@ func TestCompleteRefusedWhileOpen(t *testing.T) {
 	if !off.Forced || off.ForceReason != "contractor gone; HR confirms" || p.Status != "departed" || p.EndDate != "2026-12-31" {
 		t.Fatalf("forced completion: %+v person %s %s", off, p.Status, p.EndDate)
 	}
-	err = f.s.Write(ctx, admin, func(t *Tx) error { _, err := t.MarkStep(off.ID, 1, model.StepMark{State: "done"}); return err })
+	err = f.s.Write(ctx, offboardActor, func(t *Tx) error { _, err := t.MarkStep(off.ID, 1, model.StepMark{State: "done"}); return err })
 	if fe, ok := model.AsFieldError(err); !ok || fe.Field != "offboarding" {
 		t.Fatalf("mark after completion: %v", err)
 	}

@@ -51,7 +51,7 @@ func (s *Store) Risks(ctx context.Context) (RiskReport, error) {
 	for _, d := range devs {
 		byID[d.ID] = d
 	}
-	links, err := collect(ctx, s.r, func(sc scanner) ([2]int64, error) {
+	links, err := collectRows(ctx, s.r, func(sc scanner) ([2]int64, error) {
 		var l [2]int64
 		return l, sc.Scan(&l[0], &l[1])
 	}, `SELECT service_id, device_id FROM service_hosts`)
@@ -87,7 +87,7 @@ func (s *Store) coverage(ctx context.Context, src coverageSource) (model.Coverag
 		return model.Coverage{}, false, nil
 	}
 	// Table and column names come from coverageSources, never from input.
-	ids, err := collect(ctx, s.r, func(sc scanner) (int64, error) {
+	ids, err := collectRows(ctx, s.r, func(sc scanner) (int64, error) {
 		var id int64
 		return id, sc.Scan(&id)
 	}, fmt.Sprintf(`SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL`, src.Column, src.Table, src.Column))
