@@ -348,6 +348,14 @@ func TestSecretsCLI(t *testing.T) {
 	if s.Overdue || len(s.Holders) != 1 || !strings.HasPrefix(s.LastRotatedBy, "local:") {
 		t.Fatalf("after rotation: %+v", s)
 	}
+	out = mustRun(t, db, "secrets", "edit", "VPN pre-shared key", "--rotation_days", "0", "--holders", "oscar@example.com,dave@example.com")
+	if out != "updated secret 7: VPN pre-shared key, known by Dave Kim, Oscar Lindqvist\n" {
+		t.Fatalf("edit: %q", out)
+	}
+	if r := run(t, db, "secrets", "edit", "VPN pre-shared key", "--name", "Jenkins admin password"); r.code != 1 ||
+		r.stderr != "opsdeck: name: \"Jenkins admin password\" already names secret 5\n" {
+		t.Fatalf("rename onto another secret: %+v", r)
+	}
 	if human := mustRun(t, db, "secrets", "list"); !strings.Contains(human, "OVERDUE") {
 		t.Fatalf("human list does not flag overdue rotations:\n%s", human)
 	}

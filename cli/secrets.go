@@ -14,7 +14,7 @@ import (
 func init() {
 	register(func(env *Env) *cobra.Command {
 		cmd := &cobra.Command{Use: "secrets", Short: "Shared secrets: where they are kept, who knows them, when they were rotated (never their values)"}
-		cmd.AddCommand(secretsAdd(env), secretsList(env), secretsShow(env), secretsRotated(env))
+		cmd.AddCommand(secretsAdd(env), secretsList(env), secretsShow(env), secretsRotated(env), secretsEdit(env))
 		return cmd
 	})
 }
@@ -254,6 +254,83 @@ func secretsRotated(env *Env) *cobra.Command {
 	}
 	c.Flags().StringVar(&at, "at", "now", "when it was rotated (RFC 3339, YYYY-MM-DD HH:MM, YYYY-MM-DD or 'now')")
 	c.Flags().StringVar(&holders, "holders", "", "who knows the new value (comma-separated emails; default: the current holders)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the secret as JSON")
+	return c
+}
+
+func secretsEdit(env *Env) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "edit NAME",
+		Short: "Change a secret's name, location, service, rotation period, notes or holders (only the flags given)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			f := c.Flags()
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var after model.Secret
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				cur, err := t.FindSecret(args[0])
+				if err != nil {
+					return model.Invalid("secret", args[0], "is not a known secret")
+				}
+				var ids []int64
+				if f.Changed("holders") {
+					v, _ := f.GetString("holders")
+					if ids, err = holderIDs(t, v); err != nil {
+						return err
+					}
+				}
+				_, after, err = t.UpdateSecret(cur.ID, func(x *model.Secret) error {
+					if f.Changed("name") {
+						x.Name, _ = f.GetString("name")
+					}
+					if f.Changed("location") {
+						x.Location, _ = f.GetString("location")
+					}
+					if f.Changed("notes") {
+						x.Notes, _ = f.GetString("notes")
+					}
+					if f.Changed("rotation_days") {
+						v, _ := f.GetString("rotation_days")
+						n, err := strconv.Atoi(v)
+						if err != nil {
+							return model.Invalid("rotation_days", v, "is not a number of days")
+						}
+						x.RotationDays = n
+					}
+					if f.Changed("service") {
+						v, _ := f.GetString("service")
+						if v == "" || v == "none" {
+							x.ServiceID = nil
+							return nil
+						}
+						sv, err := t.FindService(v)
+						if err != nil {
+							return model.Invalid("service", v, "is not a known service")
+						}
+						x.ServiceID = &sv.ID
+					}
+					return nil
+				}, ids)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(viewSecret(after, time.Now()))
+			}
+			fmt.Fprintf(env.Stdout, "updated secret %d: %s, known by %s\n", after.ID, after.Name, orDash(after.HolderNames()))
+			return nil
+		},
+	}
+	for _, fl := range [][2]string{{"name", "what it is"}, {"location", "where it is kept, never the value"}, {"service", "the service it unlocks ('none' clears)"},
+		{"rotation_days", "rotate every N days (0: no period)"}, {"notes", "free text"}, {"holders", "who knows it (comma-separated emails; replaces the list)"}} {
+		c.Flags().String(fl[0], "", fl[1])
+	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print the secret as JSON")
 	return c
 }

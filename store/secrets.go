@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -257,4 +258,42 @@ func (t *Tx) restoreSecret(snap model.Secret) error {
 		return err
 	}
 	return t.Audit("unrotate", "secret", snap.ID, cur, after)
+}
+
+// UpdateSecret applies fn to secret id and, when holderIDs is not nil,
+// makes them its holders; one audit row holds both versions.
+func (t *Tx) UpdateSecret(id int64, fn func(*model.Secret) error, holderIDs []int64) (before, after model.Secret, err error) {
+	if err := t.requireAdmin("edit secrets"); err != nil {
+		return before, after, err
+	}
+	if before, err = t.GetSecret(id); err != nil {
+		return before, after, err
+	}
+	x := before
+	if err := fn(&x); err != nil {
+		return before, after, err
+	}
+	x.Normalize()
+	if err := x.Validate(); err != nil {
+		return before, after, err
+	}
+	if err := t.checkSecret(&x); err != nil {
+		return before, after, err
+	}
+	if holderIDs == nil && reflect.DeepEqual(x, before) {
+		return before, before, nil // an edit that changes nothing writes nothing
+	}
+	if _, err := t.exec(`UPDATE secrets SET name = ?, location = ?, service_id = ?, rotation_days = ?, notes = ?, updated_at = ? WHERE id = ?`,
+		x.Name, x.Location, nullID(x.ServiceID), x.RotationDays, x.Notes, fmtTime(t.at), id); err != nil {
+		return before, after, constraintError("update secret", err)
+	}
+	if holderIDs != nil {
+		if err := t.setHolders(id, holderIDs); err != nil {
+			return before, after, err
+		}
+	}
+	if after, err = t.GetSecret(id); err != nil {
+		return before, after, err
+	}
+	return before, after, t.Audit("update", "secret", id, before, after)
 }
