@@ -247,7 +247,7 @@ func TestOffboardUndo(t *testing.T) {
 	if a.Status != "revoked" {
 		t.Fatalf("after done: %s", a.Status)
 	}
-	out := mustRun(t, db, "offboard", "step", "bill@example.com", "1", "undo", "--note", "clicked the wrong line")
+	out := mustRun(t, db, "offboard", "step", "bill@example.com", "1", "undo", "--note", "clicked the \x1b[31mwrong\x1b[0m line\u202e")
 	if !strings.Contains(out, "step 1 open") {
 		t.Fatalf("undo: %s", out)
 	}
@@ -256,7 +256,7 @@ func TestOffboardUndo(t *testing.T) {
 		t.Fatalf("undo did not restore the account: %s", a.Status)
 	}
 	s := checklist(t, db, "bill@example.com")[0]
-	if s.State != "open" || s.Effect != "" || len(s.Notes) != 1 {
+	if s.State != "open" || s.Effect != "" || len(s.Notes) != 1 || s.Notes[0].Text != "clicked the wrong line" {
 		t.Fatalf("step after undo: %+v", s)
 	}
 	report := mustRun(t, db, "offboard", "report", "bill@example.com")
@@ -390,5 +390,19 @@ func TestRisksCLI(t *testing.T) {
 	}
 	if out := mustRun(t, db, "risks"); !strings.Contains(out, "Not evaluated: no_check") {
 		t.Errorf("human risks should say which rules lack data:\n%s", out)
+	}
+}
+
+func TestDemoSecretsIdempotent(t *testing.T) {
+	db := demoDB(t)
+	mark := offboardAuditMark(t, db)
+	mustRun(t, db, "demo")
+	if offboardAuditMark(t, db) != mark {
+		t.Fatal("loading the demo twice wrote to the database")
+	}
+	var secrets []struct{ Name string }
+	runJSON(t, db, &secrets, "secrets", "list")
+	if len(secrets) != 6 {
+		t.Fatalf("demo secrets: %+v", secrets)
 	}
 }

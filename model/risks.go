@@ -123,7 +123,7 @@ func Risks(in RiskInputs) []Risk {
 			people[a.PersonID] = a.PersonName
 		case n == 0 && hadAdmin[sv.ID]:
 			add(Risk{Rule: RuleNoAdmin, Severity: "high", Kind: "service", ID: sv.ID, Name: sv.Name,
-				Detail: "no active admin left: every admin account is revoked or belongs to someone who left"})
+				Detail: "no active admin left: every admin account is revoked or belongs to someone leaving or gone"})
 		}
 		if sv.Criticality == "critical" || sv.Criticality == "high" {
 			var hosts []Device
