@@ -1,0 +1,488 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	register(func(env *Env) *cobra.Command {
+		cmd := &cobra.Command{Use: "offboard", Short: "Walk a leaver out of every account, device, secret and service, with a record"}
+		cmd.AddCommand(offboardStart(env), offboardSteps(env), offboardStep(env), offboardComplete(env),
+			offboardReport(env), offboardList(env), offboardTemplates(env))
+		return cmd
+	})
+}
+
+// findPersonRef resolves EMAIL (or id/name) to a person with a one-line error.
+func findPersonRef(ctx context.Context, s *store.Store, ref string) (model.Person, error) {
+	p, err := s.FindPerson(ctx, ref)
+	if err != nil {
+		if _, ok := model.AsFieldError(err); ok {
+			return p, err
+		}
+		return p, model.Invalid("person", ref, "is not a known person")
+	}
+	return p, nil
+}
+
+func findPersonTx(t *store.Tx, field, ref string) (model.Person, error) {
+	p, err := t.FindPerson(ref)
+	if err != nil {
+		if _, ok := model.AsFieldError(err); ok {
+			return p, err
+		}
+		return p, model.Invalid(field, ref, "is not a known person")
+	}
+	return p, nil
+}
+
+func offboardStart(env *Env) *cobra.Command {
+	var lastDay, successor string
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "start EMAIL",
+		Short: "Start offboarding: the person becomes leaving (their SSH keys stop working) and a checklist is generated from what they hold",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var off model.Offboarding
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				p, err := findPersonTx(t, "person", args[0])
+				if err != nil {
+					return err
+				}
+				var succ *int64
+				if successor != "" {
+					sp, err := findPersonTx(t, "successor", successor)
+					if err != nil {
+						return err
+					}
+					succ = &sp.ID
+				}
+				off, err = t.StartOffboarding(p.ID, lastDay, succ)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(off)
+			}
+			fmt.Fprintf(env.Stdout, "offboarding %d started for %s <%s>: status %s, %d steps\n", off.ID, off.PersonName, off.PersonEmail, off.PersonStatus, len(off.Steps))
+			return printSteps(env, off)
+		},
+	}
+	c.Flags().StringVar(&lastDay, "last-day", "", "last working day (YYYY-MM-DD; default: the person's end_date)")
+	c.Flags().StringVar(&successor, "successor", "", "who receives the services they own (email)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the offboarding as JSON")
+	return c
+}
+
+// printSteps prints the checklist: a progress line and one row per step.
+func printSteps(env *Env, off model.Offboarding) error {
+	succ := off.SuccessorName
+	if succ == "" {
+		succ = "none"
+	}
+	fmt.Fprintf(env.Stdout, "%s <%s> — offboarding %d %s %s, successor %s, last day %s\n",
+		off.PersonName, off.PersonEmail, off.ID, off.Status, off.Progress.Bar(20), succ, orDash(off.LastDay))
+	rows := make([][]string, len(off.Steps))
+	for i, st := range off.Steps {
+		title := st.Title
+		if st.BusFactorOne {
+			title += " [BUS FACTOR 1]"
+		}
+		why := st.Detail
+		if st.State != model.StateOpen {
+			why = st.Reason
+		}
+		if st.Effect != "" {
+			why = st.Effect
+		}
+		if n := len(st.Notes); n > 0 {
+			why = strings.TrimSpace(why + " note: " + st.Notes[n-1].Text)
+		}
+		when := "-"
+		if st.At != nil {
+			when = st.At.Local().Format("2006-01-02 15:04")
+		}
+		rows[i] = []string{strconv.Itoa(st.N), stateMark(st.State), st.Kind, title, orDash(st.By), when, orDash(model.Truncate(why, 90))}
+	}
+	return env.printTable([]string{"#", "state", "kind", "step", "by", "at", "detail / outcome"}, rows)
+}
+
+func stateMark(state string) string {
+	switch state {
+	case model.StateDone:
+		return "[x] done"
+	case model.StateSkipped:
+		return "[-] skipped"
+	case model.StateBlocked:
+		return "[!] blocked"
+	}
+	return "[ ] open"
+}
+
+func offboardSteps(env *Env) *cobra.Command {
+	var asJSON bool
+	c := readOnly(&cobra.Command{
+		Use:   "steps EMAIL",
+		Short: "Show the person's offboarding checklist (the open one, or else the latest)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			off, err := offboardingOf(c.Context(), env, args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(nonNil(off.Steps))
+			}
+			return printSteps(env, off)
+		},
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print the steps as a JSON array")
+	return c
+}
+
+func offboardingOf(ctx context.Context, env *Env, ref string) (model.Offboarding, error) {
+	s, err := env.Open()
+	if err != nil {
+		return model.Offboarding{}, err
+	}
+	p, err := findPersonRef(ctx, s, ref)
+	if err != nil {
+		return model.Offboarding{}, err
+	}
+	off, err := s.Offboarding(ctx, p.ID)
+	if errors.Is(err, model.ErrNotFound) {
+		return off, model.Invalid("person", ref, "has never been offboarded (start with 'opsdeck offboard start EMAIL')")
+	}
+	return off, err
+}
+
+// stepActions maps the step command's ACTION word to a state.
+var stepActions = map[string]string{"done": model.StateDone, "skip": model.StateSkipped, "block": model.StateBlocked}
+
+func offboardStep(env *Env) *cobra.Command {
+	var m model.StepMark
+	var successor string
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "step EMAIL N done|skip|block|undo|note",
+		Short: "Mark checklist step N (skip and block need --reason; note needs --note)",
+		Long: `Mark checklist step N of the person's open offboarding.
+
+  done   acts on the inventory: an account is revoked, a device returns to
+         --device-status (spare, repair or lost) with no holder, a service gets
+         the successor as owner, a secret's rotation is recorded
+  skip   not needed (needs --reason)
+  block  cannot be done yet (needs --reason)
+  undo   back to open, putting the inventory back as it was
+  note   add a note or evidence, e.g. a ticket link (needs --note)`,
+		Args: cobra.ExactArgs(3),
+		RunE: func(c *cobra.Command, args []string) error {
+			n, err := strconv.Atoi(args[1])
+			if err != nil || n < 1 {
+				return model.Invalid("step", args[1], "is not a step number (1, 2, ...)")
+			}
+			action := strings.ToLower(args[2])
+			if _, ok := stepActions[action]; !ok && action != "undo" && action != "note" {
+				return model.Invalid("action", args[2], "is not one of done, skip, block, undo, note")
+			}
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var st model.OffboardingStep
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				p, err := findPersonTx(t, "person", args[0])
+				if err != nil {
+					return err
+				}
+				off, err := t.OpenOffboardingFor(p.ID)
+				if err != nil {
+					return err
+				}
+				switch action {
+				case "undo":
+					st, err = t.UndoStep(off.ID, n)
+					if err == nil && m.Note != "" {
+						st, err = t.AddStepNote(off.ID, n, m.Note)
+					}
+				case "note":
+					st, err = t.AddStepNote(off.ID, n, m.Note)
+				default:
+					m.State = stepActions[action]
+					if successor != "" {
+						sp, err := findPersonTx(t, "successor", successor)
+						if err != nil {
+							return err
+						}
+						m.SuccessorID = &sp.ID
+					}
+					st, err = t.MarkStep(off.ID, n, m)
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(st)
+			}
+			line := fmt.Sprintf("step %d %s: %s", st.N, st.State, st.Title)
+			if st.Effect != "" {
+				line += " — " + st.Effect
+			} else if st.Reason != "" {
+				line += " — reason: " + st.Reason
+			}
+			fmt.Fprintln(env.Stdout, line)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&m.Reason, "reason", "", "why it is skipped or blocked")
+	c.Flags().StringVar(&m.Note, "note", "", "a note or evidence (ticket link) to attach")
+	c.Flags().StringVar(&m.DeviceStatus, "device-status", "spare", "where a recovered device goes: spare, repair or lost")
+	c.Flags().StringVar(&successor, "successor", "", "hand a service to this person instead of the offboarding's successor")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the step as JSON")
+	return c
+}
+
+func offboardComplete(env *Env) *cobra.Command {
+	var force, asJSON bool
+	var reason string
+	c := &cobra.Command{
+		Use:   "complete EMAIL",
+		Short: "Complete the offboarding: the person becomes departed (refused while steps are open unless --force --reason)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var off model.Offboarding
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				p, err := findPersonTx(t, "person", args[0])
+				if err != nil {
+					return err
+				}
+				cur, err := t.OpenOffboardingFor(p.ID)
+				if err != nil {
+					return err
+				}
+				off, err = t.CompleteOffboarding(cur.ID, force, reason)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(off)
+			}
+			fmt.Fprintf(env.Stdout, "offboarding %d completed: %s departed, last day %s, %d/%d steps closed", off.ID, off.PersonName, off.LastDay, off.Progress.Closed(), off.Progress.Total)
+			if off.Forced {
+				fmt.Fprintf(env.Stdout, " (forced: %s)", off.ForceReason)
+			}
+			fmt.Fprintln(env.Stdout)
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&force, "force", false, "complete although steps are open or blocked (needs --reason)")
+	c.Flags().StringVar(&reason, "reason", "", "why completion is forced (recorded)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the offboarding as JSON")
+	return c
+}
+
+func offboardReport(env *Env) *cobra.Command {
+	var format string
+	c := readOnly(&cobra.Command{
+		Use:   "report EMAIL",
+		Short: "Audit report of the person's offboarding: who did what and when, with evidence",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if format != "md" && format != "json" {
+				return model.Invalid("format", format, "is not one of md, json")
+			}
+			off, err := offboardingOf(c.Context(), env, args[0])
+			if err != nil {
+				return err
+			}
+			s, _ := env.Open()
+			trail, err := s.OffboardingTrail(c.Context(), off.ID)
+			if err != nil {
+				return err
+			}
+			rep := model.BuildOffboardingReport(off, trail)
+			if format == "json" {
+				return env.printJSON(rep)
+			}
+			return writeReportMD(env.Stdout, rep)
+		},
+	})
+	c.Flags().StringVar(&format, "format", "md", "md or json")
+	return c
+}
+
+const reportTime = "2006-01-02 15:04:05 UTC"
+
+func writeReportMD(w io.Writer, r model.OffboardingReport) error {
+	o := r.Offboarding
+	cell := func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") }
+	fmt.Fprintf(w, "# Offboarding report: %s <%s>\n\n", o.PersonName, o.PersonEmail)
+	fmt.Fprintf(w, "- Offboarding: #%d, %s\n", o.ID, o.Status)
+	fmt.Fprintf(w, "- Started: %s by %s (person was %s)\n", o.StartedAt.UTC().Format(reportTime), o.StartedBy, o.PriorStatus)
+	fmt.Fprintf(w, "- Successor: %s\n", orDash(o.SuccessorName))
+	fmt.Fprintf(w, "- Last day: %s\n", orDash(o.LastDay))
+	if o.CompletedAt != nil {
+		fmt.Fprintf(w, "- Completed: %s by %s\n", o.CompletedAt.UTC().Format(reportTime), o.CompletedBy)
+	}
+	if o.Forced {
+		fmt.Fprintf(w, "- **Forced completion**, reason: %s\n", o.ForceReason)
+	}
+	p := o.Progress
+	fmt.Fprintf(w, "- Progress: %s (%d done, %d skipped, %d blocked, %d open)\n\n", p.Bar(20), p.Done, p.Skipped, p.Blocked, p.Open)
+	fmt.Fprintln(w, "## Checklist")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| # | Step | State | By | When (UTC) | Effect / reason | Evidence |")
+	fmt.Fprintln(w, "|---|------|-------|----|------------|-----------------|----------|")
+	for _, st := range o.Steps {
+		when := "-"
+		if st.At != nil {
+			when = st.At.UTC().Format("2006-01-02 15:04")
+		}
+		title := st.Title
+		if st.BusFactorOne {
+			title += " (bus factor 1)"
+		}
+		why := st.Effect
+		if st.Reason != "" {
+			why = strings.TrimSpace(why + " reason: " + st.Reason)
+		}
+		var ev []string
+		for _, n := range st.Notes {
+			ev = append(ev, fmt.Sprintf("%s (%s, %s)", n.Text, n.Actor, n.At.UTC().Format("2006-01-02 15:04")))
+		}
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s |\n", st.N, cell(title), st.State, orDash(st.By), when, cell(orDash(why)), cell(orDash(strings.Join(ev, "; "))))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "## Audit trail")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| When (UTC) | Who | What |")
+	fmt.Fprintln(w, "|------------|-----|------|")
+	for _, e := range r.Trail {
+		fmt.Fprintf(w, "| %s | %s | %s |\n", e.At.UTC().Format(reportTime), e.Actor, cell(e.Summary))
+	}
+	return nil
+}
+
+func offboardList(env *Env) *cobra.Command {
+	var asJSON bool
+	c := readOnly(&cobra.Command{
+		Use:   "list",
+		Short: "List open and finished offboardings",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			list, err := s.ListOffboardings(c.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(nonNil(list))
+			}
+			rows := make([][]string, len(list))
+			for i, o := range list {
+				status := o.Status
+				if o.Forced {
+					status += " (forced)"
+				}
+				rows[i] = []string{strconv.FormatInt(o.ID, 10), o.PersonName, o.PersonEmail, status, o.Progress.Bar(10),
+					strconv.Itoa(o.Progress.Blocked), orDash(o.SuccessorName), orDash(o.LastDay), o.StartedAt.Local().Format("2006-01-02")}
+			}
+			return env.printTable([]string{"id", "person", "email", "status", "progress", "blocked", "successor", "last_day", "started"}, rows)
+		},
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return c
+}
+
+func offboardTemplates(env *Env) *cobra.Command {
+	cmd := &cobra.Command{Use: "templates", Short: "The company-wide steps added to every offboarding checklist"}
+	var asJSON bool
+	list := readOnly(&cobra.Command{
+		Use: "list", Short: "List template steps", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			ts, err := s.OffboardingTemplates(c.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(nonNil(ts))
+			}
+			rows := make([][]string, len(ts))
+			for i, t := range ts {
+				rows[i] = []string{strconv.FormatInt(t.ID, 10), strconv.Itoa(t.Position), t.Title, orDash(t.Detail), map[bool]string{true: "yes", false: "no"}[t.Active]}
+			}
+			return env.printTable([]string{"id", "position", "title", "detail", "active"}, rows)
+		},
+	})
+	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	var tmpl model.OffboardingTemplate
+	add := &cobra.Command{
+		Use: "add", Short: "Add a template step to future checklists", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			if err := s.Write(c.Context(), env.Actor, func(t *store.Tx) error { return t.AddOffboardingTemplate(&tmpl) }); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "added template step %d: %s\n", tmpl.ID, tmpl.Title)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&tmpl.Title, "title", "", "what to do, e.g. 'Collect badge'")
+	add.Flags().StringVar(&tmpl.Detail, "detail", "", "how, or who to ask")
+	toggle := func(use string, active bool) *cobra.Command {
+		return &cobra.Command{
+			Use: use + " ID", Short: strings.ToUpper(use[:1]) + use[1:] + " a template step for future checklists", Args: cobra.ExactArgs(1),
+			RunE: func(c *cobra.Command, args []string) error {
+				id, err := strconv.ParseInt(args[0], 10, 64)
+				if err != nil {
+					return model.Invalid("template", args[0], "is not a template step id")
+				}
+				s, err := env.Open()
+				if err != nil {
+					return err
+				}
+				if err := s.Write(c.Context(), env.Actor, func(t *store.Tx) error { return t.SetOffboardingTemplateActive(id, active) }); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "template step %d %sd\n", id, use)
+				return nil
+			},
+		}
+	}
+	cmd.AddCommand(list, add, toggle("disable", false), toggle("enable", true))
+	return cmd
+}

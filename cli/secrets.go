@@ -1,0 +1,336 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	register(func(env *Env) *cobra.Command {
+		cmd := &cobra.Command{Use: "secrets", Short: "Shared secrets: where they are kept, who knows them, when they were rotated (never their values)"}
+		cmd.AddCommand(secretsAdd(env), secretsList(env), secretsShow(env), secretsRotated(env), secretsEdit(env))
+		return cmd
+	})
+}
+
+// secretView is a secret with its rotation state worked out, for output.
+type secretView struct {
+	model.Secret
+	NextRotationAt *time.Time `json:"next_rotation_at"`
+	Overdue        bool       `json:"overdue"`
+	RotationStatus string     `json:"rotation_status"`
+}
+
+func viewSecret(x model.Secret, now time.Time) secretView {
+	v := secretView{Secret: x, Overdue: x.Overdue(now), RotationStatus: x.RotationStatus(now)}
+	if due, ok := x.RotationDue(); ok && !due.IsZero() {
+		v.NextRotationAt = &due
+	}
+	return v
+}
+
+// holderIDs resolves a comma-separated list of people.
+func holderIDs(t *store.Tx, list string) ([]int64, error) {
+	ids := []int64{}
+	for _, ref := range strings.Split(list, ",") {
+		if ref = strings.TrimSpace(ref); ref == "" {
+			continue
+		}
+		p, err := findPersonTx(t, "holders", ref)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, p.ID)
+	}
+	return ids, nil
+}
+
+func parseRotatedAt(field, v string) (time.Time, error) {
+	if v == "" || v == "now" {
+		return time.Now(), nil
+	}
+	return model.ParseTime(field, v, time.Local)
+}
+
+func secretsAdd(env *Env) *cobra.Command {
+	var x model.Secret
+	var service, holders, rotated, days string
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "add",
+		Short: "Record a shared secret and who knows it (never its value)",
+		Long: `Record a shared secret. opsdeck keeps where it lives and who knows it, never
+the value. Example:
+  opsdeck secrets add --name "AWS root credentials" --location "1Password: Ops vault" \
+    --service AWS --holders oscar@example.com,bill@example.com --rotation_days 90 --last_rotated_at 2026-03-02`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if days != "" {
+				n, err := strconv.Atoi(days)
+				if err != nil {
+					return model.Invalid("rotation_days", days, "is not a number of days")
+				}
+				x.RotationDays = n
+			}
+			if rotated != "" {
+				at, err := parseRotatedAt("last_rotated_at", rotated)
+				if err != nil {
+					return err
+				}
+				x.LastRotatedAt = &at
+			}
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				if service != "" {
+					sv, err := t.FindService(service)
+					if err != nil {
+						return model.Invalid("service", service, "is not a known service")
+					}
+					x.ServiceID = &sv.ID
+				}
+				ids, err := holderIDs(t, holders)
+				if err != nil {
+					return err
+				}
+				return t.AddSecret(&x, ids)
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(viewSecret(x, time.Now()))
+			}
+			fmt.Fprintf(env.Stdout, "added secret %d: %s, known by %s\n", x.ID, x.Name, orDash(x.HolderNames()))
+			return nil
+		},
+	}
+	c.Flags().StringVar(&x.Name, "name", "", "what it is, e.g. 'Production DB password'")
+	c.Flags().StringVar(&x.Location, "location", "", "where it is kept (vault, safe...), never the value")
+	c.Flags().StringVar(&service, "service", "", "the service it unlocks (name or id)")
+	c.Flags().StringVar(&holders, "holders", "", "who knows it (comma-separated emails)")
+	c.Flags().StringVar(&days, "rotation_days", "", "rotate every N days (0: no period)")
+	c.Flags().StringVar(&rotated, "last_rotated_at", "", "when it was last rotated (RFC 3339, YYYY-MM-DD HH:MM, YYYY-MM-DD or 'now')")
+	c.Flags().StringVar(&x.Notes, "notes", "", "free text")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the secret as JSON")
+	return c
+}
+
+func secretsList(env *Env) *cobra.Command {
+	var asJSON, overdue bool
+	c := readOnly(&cobra.Command{
+		Use: "list", Short: "List shared secrets; overdue rotations are flagged", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			list, err := s.ListSecrets(c.Context())
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			views := []secretView{}
+			for _, x := range list {
+				if v := viewSecret(x, now); !overdue || v.Overdue {
+					views = append(views, v)
+				}
+			}
+			if asJSON {
+				return env.printJSON(views)
+			}
+			rows := make([][]string, len(views))
+			for i, v := range views {
+				flag := ""
+				if v.Overdue {
+					flag = "OVERDUE"
+				}
+				rows[i] = []string{strconv.FormatInt(v.ID, 10), v.Name, orDash(v.ServiceName), orDash(v.Location), orDash(v.HolderNames()),
+					ago(v.LastRotatedAt), rotationPeriod(v.RotationDays), v.RotationStatus, flag}
+			}
+			return env.printTable([]string{"id", "name", "service", "location", "holders", "rotated", "period", "rotation", ""}, rows)
+		},
+	})
+	c.Flags().BoolVar(&overdue, "overdue", false, "only secrets whose rotation is overdue")
+	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return c
+}
+
+func rotationPeriod(days int) string {
+	if days == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%dd", days)
+}
+
+func secretsShow(env *Env) *cobra.Command {
+	var asJSON bool
+	c := readOnly(&cobra.Command{
+		Use: "show NAME", Short: "Show one secret: where it is kept, who knows it, its rotation", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			x, err := s.FindSecret(c.Context(), args[0])
+			if err != nil {
+				return model.Invalid("secret", args[0], "is not a known secret")
+			}
+			v := viewSecret(x, time.Now())
+			if asJSON {
+				return env.printJSON(v)
+			}
+			rotated := "never"
+			if x.LastRotatedAt != nil {
+				rotated = x.LastRotatedAt.Local().Format("2006-01-02 15:04") + " (" + ago(x.LastRotatedAt) + ") by " + orDash(x.LastRotatedBy)
+			}
+			if err := env.printKV([][2]string{
+				{"id", strconv.FormatInt(x.ID, 10)}, {"name", x.Name}, {"location", orDash(x.Location)}, {"service", orDash(x.ServiceName)},
+				{"rotation_days", rotationPeriod(x.RotationDays)}, {"last_rotated", rotated}, {"rotation", v.RotationStatus}, {"notes", orDash(x.Notes)},
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "\nKnown by (%d):\n", len(x.Holders))
+			rows := make([][]string, len(x.Holders))
+			for i, h := range x.Holders {
+				rows[i] = []string{h.Name, h.Email, h.Status}
+			}
+			return env.printTable([]string{"name", "email", "status"}, rows)
+		},
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
+	return c
+}
+
+func secretsRotated(env *Env) *cobra.Command {
+	var at, holders string
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "rotated NAME",
+		Short: "Record that a secret was rotated (optionally: who knows the new value)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			when, err := parseRotatedAt("at", at)
+			if err != nil {
+				return err
+			}
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var after model.Secret
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				x, err := t.FindSecret(args[0])
+				if err != nil {
+					return model.Invalid("secret", args[0], "is not a known secret")
+				}
+				var ids []int64
+				if c.Flags().Changed("holders") {
+					if ids, err = holderIDs(t, holders); err != nil {
+						return err
+					}
+				}
+				_, after, err = t.RotateSecret(x.ID, when, ids, 0)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(viewSecret(after, time.Now()))
+			}
+			fmt.Fprintf(env.Stdout, "secret %s rotated at %s; known by %s; %s\n", after.Name, after.LastRotatedAt.Local().Format("2006-01-02 15:04"),
+				orDash(after.HolderNames()), after.RotationStatus(time.Now()))
+			return nil
+		},
+	}
+	c.Flags().StringVar(&at, "at", "now", "when it was rotated (RFC 3339, YYYY-MM-DD HH:MM, YYYY-MM-DD or 'now')")
+	c.Flags().StringVar(&holders, "holders", "", "who knows the new value (comma-separated emails; default: the current holders)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the secret as JSON")
+	return c
+}
+
+func secretsEdit(env *Env) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "edit NAME",
+		Short: "Change a secret's name, location, service, rotation period, notes or holders (only the flags given)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			f := c.Flags()
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var after model.Secret
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				cur, err := t.FindSecret(args[0])
+				if err != nil {
+					return model.Invalid("secret", args[0], "is not a known secret")
+				}
+				var ids []int64
+				if f.Changed("holders") {
+					v, _ := f.GetString("holders")
+					if ids, err = holderIDs(t, v); err != nil {
+						return err
+					}
+				}
+				_, after, err = t.UpdateSecret(cur.ID, func(x *model.Secret) error {
+					if f.Changed("name") {
+						x.Name, _ = f.GetString("name")
+					}
+					if f.Changed("location") {
+						x.Location, _ = f.GetString("location")
+					}
+					if f.Changed("notes") {
+						x.Notes, _ = f.GetString("notes")
+					}
+					if f.Changed("rotation_days") {
+						v, _ := f.GetString("rotation_days")
+						n, err := strconv.Atoi(v)
+						if err != nil {
+							return model.Invalid("rotation_days", v, "is not a number of days")
+						}
+						x.RotationDays = n
+					}
+					if f.Changed("service") {
+						v, _ := f.GetString("service")
+						if v == "" || v == "none" {
+							x.ServiceID = nil
+							return nil
+						}
+						sv, err := t.FindService(v)
+						if err != nil {
+							return model.Invalid("service", v, "is not a known service")
+						}
+						x.ServiceID = &sv.ID
+					}
+					return nil
+				}, ids)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(viewSecret(after, time.Now()))
+			}
+			fmt.Fprintf(env.Stdout, "updated secret %d: %s, known by %s\n", after.ID, after.Name, orDash(after.HolderNames()))
+			return nil
+		},
+	}
+	for _, fl := range [][2]string{{"name", "what it is"}, {"location", "where it is kept, never the value"}, {"service", "the service it unlocks ('none' clears)"},
+		{"rotation_days", "rotate every N days (0: no period)"}, {"notes", "free text"}, {"holders", "who knows it (comma-separated emails; replaces the list)"}} {
+		c.Flags().String(fl[0], "", fl[1])
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print the secret as JSON")
+	return c
+}
