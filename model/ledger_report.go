@@ -61,7 +61,7 @@ func ReportRange(from, to time.Time, loc *time.Location) RangeSpec {
 // BuildReport summarizes entries (which must include every entry with time
 // in rs.LoadFrom..rs.To) over the range, in loc, as of now.
 func BuildReport(entries []WorkEntry, rs RangeSpec, now time.Time, loc *time.Location) LedgerReport {
-	r := LedgerReport{From: rs.From, To: rs.To, TimeZone: loc.String(), Now: now, Range: rs}
+	r := LedgerReport{From: rs.From, To: rs.To, TimeZone: zoneName(loc, now), Now: now, Range: rs}
 	pieces := Attribute(entries, rs.From, rs.To, now)
 	r.Totals = Summarize(entries, pieces)
 	var raw time.Duration
@@ -93,9 +93,19 @@ func BuildReport(entries []WorkEntry, rs RangeSpec, now time.Time, loc *time.Loc
 		r.Notes = append(r.Notes, fmt.Sprintf("%.1f h were logged on overlapping entries and counted once (the later-started entry owns the overlap).", r.Overlap.Float()))
 	}
 	if rs.To.After(now) {
-		r.Notes = append(r.Notes, "The range extends past now; later days are empty, not quiet.")
+		r.Notes = append(r.Notes, "The range ends after now: nothing is logged yet for the time still to come.")
 	}
 	return r
+}
+
+// zoneName names loc for readers: its IANA name, or for the process's
+// "Local" zone the abbreviation in force now (e.g. CET).
+func zoneName(loc *time.Location, now time.Time) string {
+	if loc.String() != "Local" {
+		return loc.String()
+	}
+	abbr, _ := now.In(loc).Zone()
+	return abbr
 }
 
 // clippedDuration is an entry's logged time inside [from, to), before
