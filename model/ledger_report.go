@@ -39,27 +39,37 @@ type LedgerReport struct {
 // RangeSpec is a report range and the span whose entries it needs (the
 // trend reaches back before From).
 type RangeSpec struct {
-	From, To  time.Time
-	LoadFrom  time.Time
-	TrendFrom time.Time
+	From, To           time.Time
+	LoadFrom, LoadTo   time.Time
+	TrendFrom, TrendTo time.Time
 }
 
-// ReportRange works out which entries a report over [from, to) needs.
-func ReportRange(from, to time.Time, loc *time.Location) RangeSpec {
-	last := WeekStart(to.Add(-time.Nanosecond), loc)
+// ReportRange works out which entries a report over [from, to) needs. The
+// trend ends with the week of to, or of now if the range reaches past it
+// (an empty future week says nothing).
+func ReportRange(from, to, now time.Time, loc *time.Location) RangeSpec {
+	end := to
+	if now.After(from) && now.Before(to) {
+		end = now
+	}
+	last := WeekStart(end.Add(-time.Nanosecond), loc)
 	trend := time.Date(last.Year(), last.Month(), last.Day()-7*(TrendWeeks-1), 0, 0, 0, 0, loc)
 	if w := WeekStart(from, loc); w.Before(trend) {
 		trend = w
 	}
-	load := from
+	trendTo := nextWeek(last)
+	load, loadTo := from, to
 	if trend.Before(load) {
 		load = trend
 	}
-	return RangeSpec{From: from, To: to, LoadFrom: load, TrendFrom: trend}
+	if trendTo.After(loadTo) {
+		loadTo = trendTo
+	}
+	return RangeSpec{From: from, To: to, LoadFrom: load, LoadTo: loadTo, TrendFrom: trend, TrendTo: trendTo}
 }
 
 // BuildReport summarizes entries (which must include every entry with time
-// in rs.LoadFrom..rs.To) over the range, in loc, as of now.
+// in rs.LoadFrom..rs.LoadTo) over the range, in loc, as of now.
 func BuildReport(entries []WorkEntry, rs RangeSpec, now time.Time, loc *time.Location) LedgerReport {
 	r := LedgerReport{From: rs.From, To: rs.To, TimeZone: zoneName(loc, now), Now: now, Range: rs}
 	pieces := Attribute(entries, rs.From, rs.To, now)
@@ -83,8 +93,7 @@ func BuildReport(entries []WorkEntry, rs RangeSpec, now time.Time, loc *time.Loc
 	if rs.To.Sub(rs.From) <= 31*24*time.Hour+time.Hour {
 		r.Days = Daily(entries, pieces, rs.From, rs.To, loc)
 	}
-	trendTo := nextWeek(WeekStart(rs.To.Add(-time.Nanosecond), loc))
-	r.Weeks = Weekly(entries, Attribute(entries, rs.TrendFrom, trendTo, now), rs.TrendFrom, trendTo, loc)
+	r.Weeks = Weekly(entries, Attribute(entries, rs.TrendFrom, rs.TrendTo, now), rs.TrendFrom, rs.TrendTo, loc)
 	r.Top = TopSources(entries, pieces, 10)
 	if r.Running > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%d timer(s) still running are counted up to %s.", r.Running, now.In(loc).Format("2006-01-02 15:04")))
@@ -167,7 +176,7 @@ func (r LedgerReport) Markdown() string {
 		}
 		fmt.Fprintf(&b, "| %s | %.1f | %.1f | %s | %s |\n", w.Start, w.Planned.Float(), w.Unplanned.Float(), sharePct(w.Totals), bar(w.Totals))
 	}
-	fmt.Fprintf(&b, "\nBar: `#` unplanned, `.` planned, one mark per 2 hours; `|` marks the 50 %% line. Unplanned work was more than half of the week in %d of %d weeks.", above, len(r.Weeks))
+	fmt.Fprintf(&b, "\nBar: the week's logged hours as 20 marks, `#` unplanned and `.` planned; `|` is the 50 %% line. Unplanned work was more than half of the week in %d of %d weeks.", above, len(r.Weeks))
 	if first, lastW, ok := trendEnds(r.Weeks); ok {
 		fmt.Fprintf(&b, " The unplanned share went from %s (week of %s) to %s (week of %s).", pct(first.Share), first.Start, pct(lastW.Share), lastW.Start)
 	}
@@ -226,15 +235,13 @@ func sharePct(t Totals) string {
 	return pct(t.Share)
 }
 
-// bar draws a week as text: # per 2 unplanned hours, . per 2 planned hours,
-// with | where half of the week's hours would be.
+// bar draws a week's split as 20 marks, # unplanned and . planned, with |
+// at the middle: the 50 % line reads straight down the table.
 func bar(t Totals) string {
-	u := int(t.Unplanned.Float()/2 + 0.5)
-	p := int(t.Planned.Float()/2 + 0.5)
-	s := strings.Repeat("#", u) + strings.Repeat(".", p)
-	half := (u + p + 1) / 2
-	if half == 0 {
+	if t.Total() == 0 {
 		return ""
 	}
-	return "`" + s[:half] + "|" + s[half:] + "`"
+	u := int(t.Share*20 + 0.5)
+	s := strings.Repeat("#", u) + strings.Repeat(".", 20-u)
+	return "`" + s[:10] + "|" + s[10:] + "`"
 }

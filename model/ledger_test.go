@@ -420,7 +420,7 @@ func TestParseMinutesAndClock(t *testing.T) {
 func TestReportRangeAndMarkdown(t *testing.T) {
 	utc := time.UTC
 	from, to := at(t, utc, "2026-11-02 00:00"), at(t, utc, "2026-11-09 00:00")
-	rs := ReportRange(from, to, utc)
+	rs := ReportRange(from, to, at(t, utc, "2026-11-03 10:00"), utc)
 	if got := rs.TrendFrom.Format(DateLayout); got != "2026-08-17" {
 		t.Errorf("trend from %s, want 12 weeks ending with the week of 2026-11-02", got)
 	}
@@ -451,5 +451,32 @@ func TestReportRangeAndMarkdown(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+func TestReportRangeTrendEnds(t *testing.T) {
+	utc := time.UTC
+	cases := []struct {
+		name, from, to, now string
+		trendFrom, trendTo  string
+		loadFrom, loadTo    string
+	}{
+		{"past week: 12 weeks ending with it", "2026-11-02 00:00", "2026-11-09 00:00", "2026-11-27 12:00",
+			"2026-08-17", "2026-11-09", "2026-08-17", "2026-11-09"},
+		{"month reaching past now: trend ends with now's week", "2026-11-01 00:00", "2026-12-01 00:00", "2026-11-18 12:00",
+			"2026-08-31", "2026-11-23", "2026-08-31", "2026-12-01"},
+		{"range longer than 12 weeks: every week of it", "2026-01-05 00:00", "2026-07-06 00:00", "2026-11-27 12:00",
+			"2026-01-05", "2026-07-06", "2026-01-05", "2026-07-06"},
+	}
+	for _, c := range cases {
+		rs := ReportRange(at(t, utc, c.from), at(t, utc, c.to), at(t, utc, c.now), utc)
+		got := []string{rs.TrendFrom.Format(DateLayout), rs.TrendTo.Format(DateLayout), rs.LoadFrom.Format(DateLayout), rs.LoadTo.Format(DateLayout)}
+		want := []string{c.trendFrom, c.trendTo, c.loadFrom, c.loadTo}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: trend/load %v, want %v", c.name, got, want)
+		}
+	}
+	if b := bar(Totals{Planned: Hours(time.Hour), Unplanned: Hours(3 * time.Hour), Share: 0.75}); b != "`##########|#####.....`" {
+		t.Errorf("bar %s", b)
 	}
 }

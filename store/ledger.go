@@ -205,8 +205,8 @@ func sortOpen(es []model.WorkEntry) {
 // LedgerReport summarizes [from, to) in loc: totals, days, the 12-week trend
 // and the biggest sources of unplanned time.
 func (s *Store) LedgerReport(ctx context.Context, from, to time.Time, loc *time.Location) (model.LedgerReport, error) {
-	rs := model.ReportRange(from.In(loc), to.In(loc), loc)
-	entries, err := s.LedgerEntries(ctx, LedgerQuery{From: rs.LoadFrom, To: rs.To})
+	rs := model.ReportRange(from.In(loc), to.In(loc), s.now(), loc)
+	entries, err := s.LedgerEntries(ctx, LedgerQuery{From: rs.LoadFrom, To: rs.LoadTo})
 	if err != nil {
 		return model.LedgerReport{}, err
 	}
