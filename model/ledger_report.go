@@ -30,10 +30,9 @@ type LedgerReport struct {
 	Days []Bucket `json:"days"`
 	// Weeks is the trend: the TrendWeeks weeks ending with the range's last
 	// week, or every week of a longer range.
-	Weeks []Bucket  `json:"weeks"`
-	Top   Sources   `json:"top_sources"`
-	Notes []string  `json:"notes"`
-	Range RangeSpec `json:"-"`
+	Weeks []Bucket `json:"weeks"`
+	Top   Sources  `json:"top_sources"`
+	Notes []string `json:"notes"`
 }
 
 // RangeSpec is a report range and the span whose entries it needs (the
@@ -71,7 +70,7 @@ func ReportRange(from, to, now time.Time, loc *time.Location) RangeSpec {
 // BuildReport summarizes entries (which must include every entry with time
 // in rs.LoadFrom..rs.LoadTo) over the range, in loc, as of now.
 func BuildReport(entries []WorkEntry, rs RangeSpec, now time.Time, loc *time.Location) LedgerReport {
-	r := LedgerReport{From: rs.From, To: rs.To, TimeZone: zoneName(loc, now), Now: now, Range: rs}
+	r := LedgerReport{From: rs.From, To: rs.To, TimeZone: zoneName(loc, now), Now: now}
 	pieces := Attribute(entries, rs.From, rs.To, now)
 	r.Totals = Summarize(entries, pieces)
 	var raw time.Duration
