@@ -216,3 +216,37 @@ func TestLedgerDemoHistory(t *testing.T) {
 		t.Errorf("no requesters")
 	}
 }
+
+func TestLedgerTimeZoneAndCategories(t *testing.T) {
+	t.Setenv("TZ", "UTC")
+	db := newDB(t)
+	// 22:00 to 04:00 Berlin time across the spring-forward night: 5 real hours.
+	mustRun(t, db, "ledger", "add", "--unplanned", "--category", "production incident",
+		"--at", "2026-03-28T22:00:00+01:00", "--end", "2026-03-29T04:00:00+02:00")
+	var rep reportJSON
+	runJSON(t, db, &rep, "ledger", "report", "--from", "2026-03-28", "--to", "2026-03-29", "--tz", "Europe/Berlin")
+	if len(rep.Days) != 2 || rep.Days[0].Unplanned != 2 || rep.Days[1].Unplanned != 3 || rep.Unplanned != 5 {
+		t.Fatalf("Berlin days %+v, total %.2f", rep.Days, rep.Unplanned)
+	}
+	runJSON(t, db, &rep, "ledger", "report", "--from", "2026-03-28", "--to", "2026-03-29")
+	if len(rep.Days) != 2 || rep.Days[0].Unplanned != 3 || rep.Days[1].Unplanned != 2 {
+		t.Fatalf("UTC days %+v", rep.Days)
+	}
+
+	mustRun(t, db, "ledger", "categories", "add", "Vendor calls")
+	d := yesterday()
+	mustRun(t, db, "ledger", "add", "--unplanned", "--category", "vendor calls", "--at", d+" 09:00", "--minutes", "30")
+	mustRun(t, db, "ledger", "categories", "deactivate", "vendor calls")
+	r := run(t, db, "ledger", "add", "--unplanned", "--category", "vendor calls", "--at", d+" 10:00", "--minutes", "30")
+	if r.code == 0 || !strings.Contains(r.stderr, `category: "vendor calls" is not a ledger category`) {
+		t.Fatalf("deactivated category accepted: %d %q", r.code, r.stderr)
+	}
+	var cats []struct {
+		Name   string `json:"name"`
+		Active bool   `json:"active"`
+	}
+	runJSON(t, db, &cats, "ledger", "categories", "list")
+	if len(cats) != 10 || cats[9].Name != "vendor calls" || cats[9].Active {
+		t.Fatalf("categories %+v", cats)
+	}
+}
