@@ -194,7 +194,8 @@ Examples:
 					stop = start.Add(dur)
 				}
 				if hasEnd {
-					if stop, err = clock(t, "end", end); err != nil {
+					// A bare HH:MM end is on the start's day.
+					if stop, err = model.ParseClock("end", end, start, time.Local); err != nil {
 						return err
 					}
 					if stop.Before(start) {
@@ -216,7 +217,7 @@ Examples:
 	}
 	f.register(c, true)
 	c.Flags().IntVar(&minutes, "minutes", 0, "how long, in minutes")
-	c.Flags().StringVar(&end, "end", "", "when it ended (instead of --minutes)")
+	c.Flags().StringVar(&end, "end", "", "when it ended, instead of --minutes (HH:MM is on the start's day)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the entry as JSON")
 	return c
 }
@@ -421,7 +422,7 @@ func ledgerEdit(env *Env) *cobra.Command {
 						}
 					}
 					if c.Flags().Changed("end") {
-						v, err := clock(t, "end", end)
+						v, err := model.ParseClock("end", end, e.StartedAt, time.Local)
 						if err != nil {
 							return err
 						}
@@ -442,7 +443,7 @@ func ledgerEdit(env *Env) *cobra.Command {
 		},
 	}
 	f.register(c, true)
-	c.Flags().StringVar(&end, "end", "", "when it ended (stopped entries)")
+	c.Flags().StringVar(&end, "end", "", "when it ended, stopped entries only (HH:MM is on the start's day)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the entry as JSON")
 	return c
 }

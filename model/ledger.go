@@ -149,11 +149,12 @@ func ParseMinutes(field string, n int) (time.Duration, error) {
 }
 
 // ParseClock parses a ledger time: what ParseTime accepts, or a bare
-// "HH:MM" meaning that time today in loc (what one types while working).
-func ParseClock(field, v string, now time.Time, loc *time.Location) (time.Time, error) {
+// "HH:MM" meaning that time on ref's day in loc (ref is now for a start,
+// the start for an end: what one types while working).
+func ParseClock(field, v string, ref time.Time, loc *time.Location) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if c, err := time.ParseInLocation("15:04", v, loc); err == nil {
-		n := now.In(loc)
+		n := ref.In(loc)
 		return time.Date(n.Year(), n.Month(), n.Day(), c.Hour(), c.Minute(), 0, 0, loc), nil
 	}
 	return ParseTime(field, v, loc)
