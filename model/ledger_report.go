@@ -155,8 +155,19 @@ func (r LedgerReport) Markdown() string {
 		fmt.Fprintf(&b, "| Planned work | %.1f | %s |\n", r.Planned.Float(), pct(1-r.Share))
 		fmt.Fprintf(&b, "| **Unplanned work** | **%.1f** | **%s** |\n", r.Unplanned.Float(), pct(r.Share))
 		fmt.Fprintf(&b, "| Total | %.1f | 100 %% |\n\n", r.Total().Float())
-		fmt.Fprintf(&b, "%s of the logged time (%.1f of %.1f hours, %d entries) went to unplanned work: interruptions, support requests and incidents that displaced planned work.\n\n",
+		fmt.Fprintf(&b, "%s of the logged time (%.1f of %.1f hours, %d entries) went to unplanned work: interruptions, support requests and incidents that displaced planned work.",
 			pct(r.Share), r.Unplanned.Float(), r.Total().Float(), r.Entries)
+		if weeks := r.elapsedWeeks(); weeks >= 1 {
+			fmt.Fprintf(&b, " That is %.1f hours a week, %.1f of them unplanned.", r.Total().Float()/weeks, r.Unplanned.Float()/weeks)
+		}
+		if c := r.Top.Categories; len(c) > 0 {
+			fmt.Fprintf(&b, " The biggest source was %q (%s of unplanned time)", c[0].Key, pct(c[0].Share))
+			if len(c) > 1 {
+				fmt.Fprintf(&b, ", then %q (%s)", c[1].Key, pct(c[1].Share))
+			}
+			b.WriteString(".")
+		}
+		b.WriteString("\n\n")
 	}
 	if len(r.Days) > 0 && len(r.Days) <= 8 {
 		b.WriteString("## Days\n\n| Day | Planned h | Unplanned h | Unplanned share |\n|---|---:|---:|---:|\n")
@@ -187,11 +198,21 @@ func (r LedgerReport) Markdown() string {
 	b.WriteString("## How these numbers are made\n\n")
 	b.WriteString("- Every entry is either planned or unplanned, never both. Entries are clipped to the range.\n")
 	b.WriteString("- Time one person logged on overlapping entries is counted once; paused time is not counted.\n")
+	b.WriteString("- Sources rank attributed unplanned hours; entries without a device, service or requester link appear only under their category.\n")
 	b.WriteString("- Days and weeks are calendar days in " + r.TimeZone + " (weeks start on Monday); daylight-saving days have 23 or 25 hours.\n")
 	for _, n := range r.Notes {
 		b.WriteString("- " + n + "\n")
 	}
 	return b.String()
+}
+
+// elapsedWeeks is how many weeks of the range have passed by r.Now.
+func (r LedgerReport) elapsedWeeks() float64 {
+	end := r.To
+	if r.Now.Before(end) {
+		end = r.Now
+	}
+	return end.Sub(r.From).Hours() / (7 * 24)
 }
 
 func trendEnds(ws []Bucket) (first, last Bucket, ok bool) {
