@@ -11,10 +11,6 @@ import (
 // Work kinds: every ledger entry is exactly one of these.
 var WorkKinds = []string{"planned", "unplanned"}
 
-// Work entry statuses. An entry runs (one open segment), is paused (by an
-// interruption or by hand) or is stopped (finished).
-var WorkStatuses = []string{"running", "paused", "stopped"}
-
 // DefaultLedgerCategories is the category list a new database starts with;
 // the ledger_categories table makes it configurable.
 var DefaultLedgerCategories = []string{"laptop support", "access request", "production incident", "deployment",
@@ -32,20 +28,22 @@ type Segment struct {
 // WorkEntry is one piece of work in the ledger. Its time is the union of its
 // segments: interrupting it closes a segment, resuming opens a new one.
 type WorkEntry struct {
-	ID           int64      `json:"id"`
-	Kind         string     `json:"kind"`
-	Category     string     `json:"category"`
-	Note         string     `json:"note"`
-	StartedAt    time.Time  `json:"started_at"`
-	EndedAt      *time.Time `json:"ended_at"`
-	Status       string     `json:"status"`
-	PersonID     *int64     `json:"person_id"`
-	DeviceID     *int64     `json:"device_id"`
-	ServiceID    *int64     `json:"service_id"`
-	AlertID      *int64     `json:"alert_id"`
-	InterruptsID *int64     `json:"interrupts_id"`
-	Actor        string     `json:"actor"`
-	Segments     []Segment  `json:"segments"`
+	ID        int64      `json:"id"`
+	Kind      string     `json:"kind"`
+	Category  string     `json:"category"`
+	Note      string     `json:"note"`
+	StartedAt time.Time  `json:"started_at"`
+	EndedAt   *time.Time `json:"ended_at"`
+	// Status is running (one open segment), paused (by an interruption or
+	// by hand) or stopped (finished).
+	Status       string    `json:"status"`
+	PersonID     *int64    `json:"person_id"`
+	DeviceID     *int64    `json:"device_id"`
+	ServiceID    *int64    `json:"service_id"`
+	AlertID      *int64    `json:"alert_id"`
+	InterruptsID *int64    `json:"interrupts_id"`
+	Actor        string    `json:"actor"`
+	Segments     []Segment `json:"segments"`
 	// Minutes is the logged time (sum of segments, an open one up to the
 	// time it was read), rounded to the minute.
 	Minutes   int64     `json:"minutes"`
