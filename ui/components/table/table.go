@@ -1,0 +1,473 @@
+// Package table is a virtual table: it keeps all rows in memory but sorts
+// and filters an index of row numbers and renders only the visible rows,
+// so 100,000 rows cost the same per keystroke as 100.
+package table
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/opsdeck/opsdeck/themes"
+)
+
+// Column describes one column. Min is the narrowest it may be squeezed to;
+// Max caps its natural width (0: no cap). When the terminal is too narrow
+// for every column, the ones with the highest Drop go first (0: never).
+type Column struct {
+	Title   string
+	Min     int
+	Max     int
+	Drop    int
+	Numeric bool // sort numerically, align right
+}
+
+// KeyMap is the table's bindings; the app shows them in its help.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom, Sort, Reverse key.Binding
+}
+
+// DefaultKeyMap is k9s/vim-flavoured navigation.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first row")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last row")),
+		Sort:     key.NewBinding(key.WithKeys("s", ">"), key.WithHelp("s", "sort by next column")),
+		Reverse:  key.NewBinding(key.WithKeys("S", "<"), key.WithHelp("S", "reverse sort")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Sort} }
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Top, k.Bottom, k.Sort, k.Reverse}}
+}
+
+// Model is the table. Its zero value is not usable; call New.
+type Model struct {
+	Keys   KeyMap
+	styles *themes.Styles
+
+	cols    []Column
+	natural []int // natural column widths, measured on SetRows
+	widths  []int // rendered widths (0: column hidden)
+	rows    [][]string
+	hay     []string // lower-cased row text the filter searches
+
+	order []int // every row, sorted
+	view  []int // the rows that pass the filter, in sort order
+
+	sortCol int
+	desc    bool
+	query   string
+	fuzzy   bool
+
+	cursor, offset int
+	width, height  int
+}
+
+// New makes a table with columns, sorted by the first column.
+func New(st *themes.Styles, cols ...Column) Model {
+	return Model{Keys: DefaultKeyMap(), styles: st, cols: cols, fuzzy: true}
+}
+
+// SetStyles switches the theme.
+func (m *Model) SetStyles(st *themes.Styles) { m.styles = st }
+
+// SetSize sets the area the table may paint, header included.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = max(w, 0), max(h, 0)
+	m.layout()
+	m.clamp()
+}
+
+// SetRows replaces the data. Sort and filter are kept; the cursor stays on
+// the same position (use Select to follow a row).
+func (m *Model) SetRows(rows [][]string) {
+	m.rows = rows
+	m.hay = make([]string, len(rows))
+	for i, r := range rows {
+		m.hay[i] = strings.ToLower(strings.Join(r, " "))
+	}
+	m.measure()
+	m.order = make([]int, len(rows))
+	for i := range m.order {
+		m.order[i] = i
+	}
+	m.sort()
+	m.refilter(false)
+	m.layout()
+}
+
+// measure finds natural widths from the titles and a sample of rows: an
+// exact maximum over 100k rows is not worth its cost for a column width.
+func (m *Model) measure() {
+	m.natural = make([]int, len(m.cols))
+	for c, col := range m.cols {
+		m.natural[c] = ansi.StringWidth(col.Title) + 2 // room for the sort arrow
+	}
+	for i, r := range m.rows {
+		if i >= 2000 {
+			break
+		}
+		for c := range m.cols {
+			if c < len(r) {
+				m.natural[c] = max(m.natural[c], ansi.StringWidth(r[c]))
+			}
+		}
+	}
+	for c, col := range m.cols {
+		if col.Max > 0 {
+			m.natural[c] = min(m.natural[c], col.Max)
+		}
+		m.natural[c] = max(m.natural[c], col.Min)
+	}
+}
+
+// layout fits columns to the width: drop the most droppable columns until
+// the minimums fit, then grow columns toward their natural widths, and give
+// what is left to the widest column.
+func (m *Model) layout() {
+	n := len(m.cols)
+	m.widths = make([]int, n)
+	if n == 0 || m.width <= 0 {
+		return
+	}
+	if len(m.natural) != n {
+		m.measure()
+	}
+	shown := make([]bool, n)
+	for i := range shown {
+		shown[i] = true
+	}
+	need := func() int {
+		sum, k := 0, 0
+		for i, s := range shown {
+			if s {
+				sum += m.cols[i].Min
+				k++
+			}
+		}
+		return sum + max(k-1, 0)
+	}
+	for need() > m.width {
+		worst := -1
+		for i, s := range shown {
+			if s && m.cols[i].Drop > 0 && (worst < 0 || m.cols[i].Drop > m.cols[worst].Drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		shown[worst] = false
+	}
+	left := m.width
+	k := 0
+	for i, s := range shown {
+		if s {
+			m.widths[i] = m.cols[i].Min
+			left -= m.cols[i].Min
+			k++
+		}
+	}
+	left -= max(k-1, 0)
+	for i, s := range shown { // grow toward natural widths, left to right
+		if s && left > 0 {
+			add := min(m.natural[i]-m.widths[i], left)
+			if add > 0 {
+				m.widths[i] += add
+				left -= add
+			}
+		}
+	}
+	if left > 0 { // slack goes to the last shown text column
+		for i := n - 1; i >= 0; i-- {
+			if shown[i] && !m.cols[i].Numeric {
+				m.widths[i] += left
+				break
+			}
+		}
+	}
+	for i := range m.widths {
+		if m.widths[i] < 1 && shown[i] {
+			m.widths[i] = 1
+		}
+	}
+}
+
+// Len is the number of rows that pass the filter; Total all rows.
+func (m Model) Len() int   { return len(m.view) }
+func (m Model) Total() int { return len(m.rows) }
+
+// Query is the active filter text.
+func (m Model) Query() string { return m.query }
+
+// Fuzzy reports the filter mode: fuzzy (subsequence) or substring.
+func (m Model) Fuzzy() bool { return m.fuzzy }
+
+// SortColumn is the column the rows are sorted by, and whether descending.
+func (m Model) SortColumn() (int, bool) { return m.sortCol, m.desc }
+
+// Columns returns the column definitions.
+func (m Model) Columns() []Column { return m.cols }
+
+// Selected is the row number (into the rows given to SetRows) under the
+// cursor, or -1 when nothing is shown.
+func (m Model) Selected() int {
+	if m.cursor < 0 || m.cursor >= len(m.view) {
+		return -1
+	}
+	return m.view[m.cursor]
+}
+
+// Cursor is the cursor's position among the shown rows.
+func (m Model) Cursor() int { return m.cursor }
+
+// Select moves the cursor to row number row if it is shown.
+func (m *Model) Select(row int) bool {
+	if i := slices.Index(m.view, row); i >= 0 {
+		m.cursor = i
+		m.clamp()
+		return true
+	}
+	return false
+}
+
+// SetFilter filters rows by q: fuzzy (the letters of q in order) or a plain
+// substring. Typing one more letter only searches the previous matches.
+func (m *Model) SetFilter(q string, fuzzy bool) {
+	q = strings.ToLower(q)
+	narrowing := fuzzy == m.fuzzy && m.query != "" && strings.HasPrefix(q, m.query)
+	m.query, m.fuzzy = q, fuzzy
+	m.refilter(narrowing)
+}
+
+func (m *Model) refilter(narrowing bool) {
+	src := m.order
+	if narrowing {
+		src = m.view
+	}
+	if m.query == "" {
+		m.view = m.order
+	} else {
+		out := make([]int, 0, len(src)/4+16)
+		for _, i := range src {
+			if match(m.hay[i], m.query, m.fuzzy) {
+				out = append(out, i)
+			}
+		}
+		m.view = out
+	}
+	m.cursor, m.offset = 0, 0
+}
+
+// match reports whether q occurs in h: as a substring, or (fuzzy) as a
+// subsequence of bytes. Both are allocation-free linear scans.
+func match(h, q string, fuzzy bool) bool {
+	if !fuzzy {
+		return strings.Contains(h, q)
+	}
+	j := 0
+	for i := 0; i < len(h) && j < len(q); i++ {
+		if h[i] == q[j] {
+			j++
+		}
+	}
+	return j == len(q)
+}
+
+// SortBy sorts by column c, descending if desc.
+func (m *Model) SortBy(c int, desc bool) {
+	if c < 0 || c >= len(m.cols) {
+		return
+	}
+	sel := m.Selected()
+	m.sortCol, m.desc = c, desc
+	m.sort()
+	m.refilter(false)
+	if sel >= 0 {
+		m.Select(sel)
+	}
+}
+
+func (m *Model) sort() {
+	c, numeric := m.sortCol, len(m.cols) > 0 && m.cols[m.sortCol].Numeric
+	cell := func(i int) string {
+		if c < len(m.rows[i]) {
+			return m.rows[i][c]
+		}
+		return ""
+	}
+	slices.SortStableFunc(m.order, func(a, b int) int {
+		var r int
+		if numeric {
+			x, _ := strconv.ParseFloat(cell(a), 64)
+			y, _ := strconv.ParseFloat(cell(b), 64)
+			r = cmpFloat(x, y)
+		} else {
+			r = cmpFold(cell(a), cell(b))
+		}
+		if m.desc {
+			r = -r
+		}
+		return r
+	})
+}
+
+func cmpFloat(x, y float64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// cmpFold compares case-insensitively for ASCII without allocating; "-"
+// (the empty marker) and "" sort last.
+func cmpFold(a, b string) int {
+	ea, eb := a == "" || a == "-", b == "" || b == "-"
+	if ea != eb {
+		if ea {
+			return 1
+		}
+		return -1
+	}
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+// Update handles navigation and sort keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	page := max(m.height-2, 1)
+	switch {
+	case key.Matches(k, m.Keys.Up):
+		m.cursor--
+	case key.Matches(k, m.Keys.Down):
+		m.cursor++
+	case key.Matches(k, m.Keys.PageUp):
+		m.cursor -= page
+	case key.Matches(k, m.Keys.PageDown):
+		m.cursor += page
+	case key.Matches(k, m.Keys.Top):
+		m.cursor = 0
+	case key.Matches(k, m.Keys.Bottom):
+		m.cursor = len(m.view) - 1
+	case key.Matches(k, m.Keys.Sort):
+		next := m.sortCol
+		for range m.cols { // skip columns hidden by the width
+			next = (next + 1) % len(m.cols)
+			if m.widths[next] > 0 {
+				break
+			}
+		}
+		m.SortBy(next, false)
+	case key.Matches(k, m.Keys.Reverse):
+		m.SortBy(m.sortCol, !m.desc)
+	}
+	m.clamp()
+	return m, nil
+}
+
+func (m *Model) clamp() {
+	m.cursor = max(min(m.cursor, len(m.view)-1), 0)
+	body := max(m.height-1, 1)
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+body {
+		m.offset = m.cursor - body + 1
+	}
+	m.offset = max(min(m.offset, len(m.view)-body), 0)
+}
+
+// View renders the header and the visible rows only.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	st := m.styles
+	var b strings.Builder
+	hdr := make([]string, 0, len(m.cols))
+	for c, col := range m.cols {
+		if m.widths[c] == 0 {
+			continue
+		}
+		t := strings.ToUpper(col.Title)
+		if c == m.sortCol {
+			t += map[bool]string{false: " ▲", true: " ▼"}[m.desc]
+		}
+		hdr = append(hdr, m.cell(t, c))
+	}
+	b.WriteString(st.Header.Render(strings.Join(hdr, " ")))
+	body := m.height - 1
+	end := min(m.offset+body, len(m.view))
+	for i := m.offset; i < end; i++ {
+		b.WriteByte('\n')
+		line := m.renderRow(m.rows[m.view[i]])
+		if i == m.cursor {
+			b.WriteString(st.Selected.Render(line))
+		} else {
+			b.WriteString(st.Text.Render(line))
+		}
+	}
+	return b.String()
+}
+
+func (m Model) renderRow(r []string) string {
+	parts := make([]string, 0, len(m.cols))
+	for c := range m.cols {
+		if m.widths[c] == 0 {
+			continue
+		}
+		v := ""
+		if c < len(r) {
+			v = r[c]
+		}
+		parts = append(parts, m.cell(v, c))
+	}
+	return strings.Join(parts, " ")
+}
+
+// cell fits v into column c's width: truncated with "…", padded.
+func (m Model) cell(v string, c int) string {
+	w := m.widths[c]
+	v = ansi.Truncate(v, w, "…")
+	pad := w - ansi.StringWidth(v)
+	if pad <= 0 {
+		return v
+	}
+	if m.cols[c].Numeric {
+		return strings.Repeat(" ", pad) + v
+	}
+	return v + strings.Repeat(" ", pad)
+}
