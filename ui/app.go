@@ -415,10 +415,29 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case modeConfirm:
 		var cmd tea.Cmd
 		a.confirm, cmd = a.confirm.Update(k)
-		return cmd
+		if cmd != nil {
+			a.mode = modeNormal // answered: later keys belong to the screen
+			if r, ok := cmd().(confirm.ResultMsg); ok && r.Yes {
+				return a.deactivate()
+			}
+			a.setFlash("nothing changed", false)
+		}
+		return nil
 	case modeCommand:
-		if k.String() == "ctrl+c" {
+		switch {
+		case k.String() == "ctrl+c":
 			return tea.Quit
+		case key.Matches(k, a.cmdline.Keys.Run):
+			// Run at once rather than via a message, so keys typed right
+			// after enter already reach the new screen.
+			line := strings.TrimSpace(a.cmdline.Value())
+			a.cmdline, _ = a.cmdline.Update(k)
+			a.mode = modeNormal
+			return a.runCommand(line)
+		case key.Matches(k, a.cmdline.Keys.Cancel):
+			a.cmdline, _ = a.cmdline.Update(k)
+			a.mode = modeNormal
+			return nil
 		}
 		var cmd tea.Cmd
 		a.cmdline, cmd = a.cmdline.Update(k)

@@ -81,7 +81,7 @@ func New(st *themes.Styles) Model {
 func (m *Model) SetStyles(st *themes.Styles) { m.styles = st }
 
 // SetSize sets the painting area.
-func (m *Model) SetSize(w, h int) { m.width, m.height = max(w, 0), max(h, 0); m.clamp() }
+func (m *Model) SetSize(w, h int) { m.width, m.height = max(w, 0), max(h, 0); m.follow(); m.clamp() }
 
 // SetData replaces what is shown, keeping the cursor where it was.
 func (m *Model) SetData(d Data) {
@@ -101,6 +101,7 @@ func (m *Model) SetData(d Data) {
 	for _, f := range d.Fields {
 		add(line{text: f[0] + strings.Repeat(" ", kw-len(f[0])) + "  " + f[1], style: "field"})
 	}
+	defer m.follow()
 	for _, s := range d.Sections {
 		add(line{})
 		add(line{text: s.Title, style: "section"})
@@ -120,12 +121,15 @@ func (m Model) Data() Data { return m.data }
 // Selected is the link under the cursor, if any.
 func (m Model) Selected() *Link {
 	if m.cursor < len(m.links) {
-		return m.lines[m.links[m.cursor]].link
+		if l := m.links[m.cursor]; l >= m.offset && l < m.offset+m.body() {
+			return m.lines[l].link
+		}
 	}
-	return nil
+	return nil // scrolled away from every link: enter does nothing
 }
 
-// Update moves between links (or scrolls when there are none).
+// Update moves between links; past the first or last link it scrolls, so
+// sections without links (toolchain, history) can still be read.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -133,36 +137,59 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(k, m.Keys.Up):
-		if len(m.links) == 0 {
+		if len(m.links) > 0 && m.cursor > 0 && m.links[m.cursor-1] >= m.offset-1 {
+			m.cursor--
+			m.follow()
+		} else if m.offset > 0 {
 			m.offset--
+			m.cursorToView()
 		}
-		m.cursor--
 	case key.Matches(k, m.Keys.Down):
-		if len(m.links) == 0 {
+		if len(m.links) > 0 && m.cursor < len(m.links)-1 && m.links[m.cursor+1] <= m.offset+m.body() {
+			m.cursor++
+			m.follow()
+		} else {
 			m.offset++
+			m.cursorToView()
 		}
-		m.cursor++
 	}
 	m.clamp()
 	return m, nil
 }
 
-func (m *Model) clamp() {
-	m.cursor = max(min(m.cursor, len(m.links)-1), 0)
-	body := max(m.height-2, 1)
-	if len(m.links) > 0 {
-		l := m.links[m.cursor]
-		if l < m.offset {
-			m.offset = l
-			if m.cursor == 0 {
-				m.offset = 0 // show the fields above the first link
-			}
-		}
-		if l >= m.offset+body {
-			m.offset = l - body + 1
+func (m Model) body() int { return max(m.height-2, 1) }
+
+// follow scrolls so the selected link is visible.
+func (m *Model) follow() {
+	if len(m.links) == 0 {
+		return
+	}
+	l := m.links[m.cursor]
+	if l < m.offset {
+		m.offset = l
+		if m.cursor == 0 {
+			m.offset = 0 // show the fields above the first link
 		}
 	}
-	m.offset = max(min(m.offset, len(m.lines)-body), 0)
+	if l >= m.offset+m.body() {
+		m.offset = l - m.body() + 1
+	}
+}
+
+// cursorToView keeps the selection on a visible link after scrolling.
+func (m *Model) cursorToView() {
+	m.offset = max(min(m.offset, len(m.lines)-m.body()), 0)
+	for len(m.links) > 0 && m.links[m.cursor] < m.offset && m.cursor < len(m.links)-1 && m.links[m.cursor+1] < m.offset+m.body() {
+		m.cursor++
+	}
+	for len(m.links) > 0 && m.links[m.cursor] >= m.offset+m.body() && m.cursor > 0 && m.links[m.cursor-1] >= m.offset {
+		m.cursor--
+	}
+}
+
+func (m *Model) clamp() {
+	m.cursor = max(min(m.cursor, len(m.links)-1), 0)
+	m.offset = max(min(m.offset, len(m.lines)-m.body()), 0)
 }
 
 // View renders the title and the visible lines.

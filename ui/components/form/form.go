@@ -90,7 +90,7 @@ func New(st *themes.Styles, tag, title string, fields []Field) Model {
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	for i := range m.inputs {
-		m.inputs[i].SetWidth(max(w-m.labelWidth()-4, 4))
+		m.inputs[i].SetWidth(max(w-m.labelWidth()-7, 4))
 	}
 }
 
@@ -242,7 +242,10 @@ func (m Model) View() string {
 		}
 		lines = append(lines, ansi.Truncate(marker+lstyle.Render(label)+"  "+val, m.width, "…"))
 		if e := m.errs[f.Key]; e != "" {
-			lines = append(lines, st.Error.Render(ansi.Truncate(strings.Repeat(" ", lw+4)+"✗ "+e, m.width, "…")))
+			indent := strings.Repeat(" ", lw+4)
+			for _, l := range strings.Split(ansi.Wrap("✗ "+e, max(m.width-len(indent), 10), " "), "\n") {
+				lines = append(lines, st.Error.Render(indent+l))
+			}
 		}
 	}
 	head := []string{st.Title.Render(m.Title)}

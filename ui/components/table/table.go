@@ -96,7 +96,7 @@ func (m *Model) SetRows(rows [][]string) {
 	m.rows = rows
 	m.hay = make([]string, len(rows))
 	for i, r := range rows {
-		m.hay[i] = strings.ToLower(strings.Join(r, " "))
+		m.hay[i] = strings.ToLower(strings.Join(r, "\x00"))
 	}
 	m.measure()
 	m.order = make([]int, len(rows))
@@ -159,7 +159,20 @@ func (m *Model) layout() {
 		}
 		return sum + max(k-1, 0)
 	}
-	for need() > m.width {
+	// Drop columns while even their minimums do not fit, or while the
+	// natural widths overflow by more than a little truncation can absorb:
+	// four readable columns beat seven clipped ones.
+	want := func() int {
+		sum, k := 0, 0
+		for i, s := range shown {
+			if s {
+				sum += m.natural[i]
+				k++
+			}
+		}
+		return sum + max(k-1, 0)
+	}
+	for need() > m.width || want() > m.width {
 		worst := -1
 		for i, s := range shown {
 			if s && m.cols[i].Drop > 0 && (worst < 0 || m.cols[i].Drop > m.cols[worst].Drop) {
@@ -271,19 +284,27 @@ func (m *Model) refilter(narrowing bool) {
 	m.cursor, m.offset = 0, 0
 }
 
-// match reports whether q occurs in h: as a substring, or (fuzzy) as a
-// subsequence of bytes. Both are allocation-free linear scans.
+// match reports whether q occurs in one cell of h (cells are separated by
+// NUL): as a substring, or (fuzzy) as a subsequence of bytes within the
+// cell, so "kri" finds Kristen but not "bob-laptop … Okafor … macOS 14".
+// Both are allocation-free linear scans.
 func match(h, q string, fuzzy bool) bool {
 	if !fuzzy {
 		return strings.Contains(h, q)
 	}
 	j := 0
-	for i := 0; i < len(h) && j < len(q); i++ {
-		if h[i] == q[j] {
+	for i := 0; i < len(h); i++ {
+		switch h[i] {
+		case q[j]:
 			j++
+			if j == len(q) {
+				return true
+			}
+		case 0:
+			j = 0
 		}
 	}
-	return j == len(q)
+	return false
 }
 
 // SortBy sorts by column c, descending if desc.
