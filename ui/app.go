@@ -885,9 +885,9 @@ func (a *app) statusLine() string {
 	}
 	a.status.Left = []string{who, a.env.Store.Path()}
 	shown, total := a.tab().Counts()
-	count := fmt.Sprintf("%s %d", a.tab().Name(), total)
+	count := a.tab().Name() + " " + thousands(total)
 	if shown != total {
-		count = fmt.Sprintf("%s %d/%d", a.tab().Name(), shown, total)
+		count = a.tab().Name() + " " + thousands(shown) + "/" + thousands(total)
 	}
 	a.status.Right = []string{count, a.freshness()}
 	return a.status.View()
@@ -925,4 +925,13 @@ func (a *app) helpView() string {
 		":theme dark|light|high-contrast                 switch colours\n" +
 		":q                                              quit"))
 	return b.String()
+}
+
+// thousands formats n as 100,020.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

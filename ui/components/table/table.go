@@ -61,7 +61,11 @@ type Model struct {
 	natural []int // natural column widths, measured on SetRows
 	widths  []int // rendered widths (0: column hidden)
 	rows    [][]string
-	hay     []string // lower-cased row text the filter searches
+	// hay is every row's lower-cased text in one string, cells separated
+	// by NUL and rows ended by '\n'; start[i] is where row i begins. One
+	// buffer lets the filter run a single vectorized search over all rows.
+	hay   string
+	start []int
 
 	order []int // every row, sorted
 	view  []int // the rows that pass the filter, in sort order
@@ -94,10 +98,20 @@ func (m *Model) SetSize(w, h int) {
 // the same position (use Select to follow a row).
 func (m *Model) SetRows(rows [][]string) {
 	m.rows = rows
-	m.hay = make([]string, len(rows))
+	var b strings.Builder
+	m.start = make([]int, len(rows)+1)
 	for i, r := range rows {
-		m.hay[i] = strings.ToLower(strings.Join(r, "\x00"))
+		m.start[i] = b.Len()
+		for c, cell := range r {
+			if c > 0 {
+				b.WriteByte(0)
+			}
+			b.WriteString(strings.ToLower(strings.ReplaceAll(cell, "\n", " ")))
+		}
+		b.WriteByte('\n')
 	}
+	m.start[len(rows)] = b.Len()
+	m.hay = b.String()
 	m.measure()
 	m.order = make([]int, len(rows))
 	for i := range m.order {
@@ -266,28 +280,96 @@ func (m *Model) SetFilter(q string, fuzzy bool) {
 }
 
 func (m *Model) refilter(narrowing bool) {
-	src := m.order
-	if narrowing {
-		src = m.view
-	}
+	m.cursor, m.offset = 0, 0
 	if m.query == "" {
 		m.view = m.order
-	} else {
-		out := make([]int, 0, len(src)/4+16)
-		for _, i := range src {
-			if match(m.hay[i], m.query, m.fuzzy) {
+		return
+	}
+	if narrowing && len(m.view) < len(m.rows)/4 {
+		// Few previous matches: check just those rows.
+		out := make([]int, 0, len(m.view))
+		for _, i := range m.view {
+			if m.matchRow(i) {
 				out = append(out, i)
 			}
 		}
 		m.view = out
+		return
 	}
-	m.cursor, m.offset = 0, 0
+	hit := m.scan()
+	out := make([]int, 0, 64)
+	for _, i := range m.order {
+		if hit[i] {
+			out = append(out, i)
+		}
+	}
+	m.view = out
 }
 
-// match reports whether q occurs in one cell of h (cells are separated by
-// NUL): as a substring, or (fuzzy) as a subsequence of bytes within the
+func (m *Model) row(i int) string { return m.hay[m.start[i]:m.start[i+1]] }
+
+func (m *Model) matchRow(i int) bool { return match(m.row(i), m.query, m.fuzzy) }
+
+// scan marks the matching rows with one pass over the whole buffer. A
+// one-letter query is a repeated IndexByte that jumps to the next row after
+// each hit; longer queries walk the bytes once, skipping the rest of a row
+// once it matched (fuzzy matching resets at each cell boundary).
+func (m *Model) scan() []bool {
+	hit := make([]bool, len(m.rows))
+	q, h := m.query, m.hay
+	rowAt := func(pos int) int { // the row containing byte pos
+		i, _ := slices.BinarySearch(m.start, pos+1)
+		return i - 1
+	}
+	if len(q) == 1 {
+		for pos := 0; pos < len(h); {
+			k := strings.IndexByte(h[pos:], q[0])
+			if k < 0 {
+				break
+			}
+			r := rowAt(pos + k)
+			hit[r] = true
+			pos = m.start[r+1]
+		}
+		return hit
+	}
+	if !m.fuzzy {
+		// A plain loop beats strings.Index here: rows are short, so its
+		// per-call setup would dominate.
+		r := 0
+		for i := 0; i <= len(h)-len(q); i++ {
+			if h[i] == q[0] && h[i:i+len(q)] == q {
+				for m.start[r+1] <= i {
+					r++
+				}
+				hit[r] = true
+				i = m.start[r+1] - 1
+			}
+		}
+		return hit
+	}
+	j, r := 0, 0
+	for i := 0; i < len(h); i++ {
+		switch h[i] {
+		case q[j]:
+			j++
+			if j == len(q) {
+				for m.start[r+1] <= i {
+					r++
+				}
+				hit[r] = true
+				i, j = m.start[r+1]-1, 0
+			}
+		case 0, '\n':
+			j = 0
+		}
+	}
+	return hit
+}
+
+// match reports whether q occurs in one cell of row h (cells are separated
+// by NUL): as a substring, or (fuzzy) as a subsequence of bytes within the
 // cell, so "kri" finds Kristen but not "bob-laptop … Okafor … macOS 14".
-// Both are allocation-free linear scans.
 func match(h, q string, fuzzy bool) bool {
 	if !fuzzy {
 		return strings.Contains(h, q)
