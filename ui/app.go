@@ -775,7 +775,7 @@ func (a *app) render() string {
 			body = a.tab().View()
 		}
 	}
-	return strings.Join([]string{a.tabBar(), a.crumbs(), fit(body, w, bh), a.promptLine(), a.statusLine()}, "\n")
+	return fit(strings.Join([]string{a.tabBar(), a.crumbs(), fit(body, w, bh), a.promptLine(), a.statusLine()}, "\n"), w, h)
 }
 
 // fit makes s exactly h lines of at most w cells, so the frame never
@@ -908,6 +908,8 @@ func (a *app) freshness() string {
 	return fmt.Sprintf("stale %ds", int(age.Seconds()))
 }
 
+// helpView lists every binding of the shell, the active tab (or detail
+// page) and its components, packed into as many columns as fit.
 func (a *app) helpView() string {
 	st := a.styles
 	groups := a.keys.FullHelp()
@@ -916,14 +918,53 @@ func (a *app) helpView() string {
 		tabKeys = p.view.Keys
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
+	var cols [][]string
+	for _, g := range groups {
+		kw := 0
+		for _, b := range g {
+			if b.Enabled() {
+				kw = max(kw, ansi.StringWidth(b.Help().Key))
+			}
+		}
+		var col []string
+		for _, b := range g {
+			if !b.Enabled() || b.Help().Key == "" {
+				continue
+			}
+			k := b.Help().Key
+			col = append(col, st.Accent.Render(k+strings.Repeat(" ", kw-ansi.StringWidth(k)))+"  "+st.Text.Render(b.Help().Desc))
+		}
+		if len(col) > 0 {
+			cols = append(cols, col)
+		}
+	}
 	var b strings.Builder
 	b.WriteString(st.Title.Render("Keys") + "\n\n")
-	b.WriteString(a.help.FullHelpView(groups))
-	b.WriteString("\n\n" + st.Title.Render("Commands") + "\n\n")
-	b.WriteString(st.Text.Render(":people  :devices  :services  :alerts  :ledger   jump to a tab (any unique prefix)\n" +
-		":dev kristen                                    jump and filter\n" +
-		":theme dark|light|high-contrast                 switch colours\n" +
-		":q                                              quit"))
+	for len(cols) > 0 { // pack columns left to right, wrapping to new rows
+		row, used := [][]string{}, 0
+		for len(cols) > 0 {
+			w := 0
+			for _, l := range cols[0] {
+				w = max(w, ansi.StringWidth(l))
+			}
+			if len(row) > 0 && used+w+4 > a.width {
+				break
+			}
+			padded := make([]string, len(cols[0]))
+			for i, l := range cols[0] {
+				padded[i] = l + strings.Repeat(" ", w-ansi.StringWidth(l)+4)
+			}
+			row, used, cols = append(row, padded), used+w+4, cols[1:]
+		}
+		strs := make([]string, len(row))
+		for i, c := range row {
+			strs[i] = strings.Join(c, "\n")
+		}
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, strs...) + "\n\n")
+	}
+	b.WriteString(st.Title.Render("Commands") + "\n")
+	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger  jump (any unique prefix)\n" +
+		":dev kristen   jump and filter    :theme dark|light|high-contrast    :q quit"))
 	return b.String()
 }
 
