@@ -43,7 +43,7 @@ func TestUserThemeFileOverridesABase(t *testing.T) {
 func TestBadThemesAreReported(t *testing.T) {
 	dir := t.TempDir()
 	cases := map[string]string{
-		`{"accent": "red"}`:   `accent: "red" is not a colour`,
+		`{"accent": "red"}`:    `accent: "red" is not a colour`,
 		`{"acent": "#ffffff"}`: `unknown field "acent"`,
 		`{not json`:            `invalid character`,
 	}
