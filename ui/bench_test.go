@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/ui/components/table"
 )
 
 // benchApp is a console at 120×40 whose people tab holds n synthetic rows,
@@ -20,16 +21,23 @@ func benchApp(b *testing.B, n int) *app {
 	}
 	b.Cleanup(func() { s.Close() })
 	a := newApp(Options{Store: s, Actor: model.LocalActor("bench"), Width: 120, Height: 40})
-	rows := make([][]string, n)
+	rows := benchRows(n)
 	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	a.Update(rowsMsg{tab: "people", data: a.tabs[0].(*listTab).table.Prepare(rows), ids: ids})
+	return a
+}
+
+func benchRows(n int) [][]string {
+	rows := make([][]string, n)
 	first := []string{"Ada", "Ben", "Cleo", "Dan", "Eve", "Finn", "Gus", "Hana"}
 	for i := range rows {
 		rows[i] = []string{fmt.Sprintf("%s Person %d", first[i%len(first)], i), fmt.Sprintf("user%d@example.com", i),
 			"Engineer", "Engineering", "active", "viewer", "2024-01-01"}
-		ids[i] = int64(i + 1)
 	}
-	a.Update(rowsMsg{tab: "people", rows: rows, ids: ids})
-	return a
+	return rows
 }
 
 func press(s string) tea.KeyPressMsg {
@@ -93,5 +101,22 @@ func BenchmarkFilterChar(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkReloadUpdate is the part of a reload that runs in Update: the
+// rows were prepared (sorted, indexed) in the load Cmd.
+func BenchmarkReloadUpdate(b *testing.B) {
+	a := benchApp(b, 100_000)
+	tab := a.tabs[0].(*listTab)
+	data := make([]*table.Data, b.N)
+	for i := range data {
+		data[i] = tab.table.Prepare(benchRows(100_000))
+	}
+	ids := tab.ids
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a.Update(rowsMsg{tab: "people", data: data[i], ids: ids})
+		_ = a.View()
 	}
 }

@@ -60,7 +60,8 @@ func personDetail(env TabEnv, id int64) (detail.Data, error) {
 	ac := detail.Section{Title: fmt.Sprintf("Accounts (%d)", len(accts)), Empty: "no accounts"}
 	for _, a := range accts {
 		ac.Rows = append(ac.Rows, detail.Row{Text: fmt.Sprintf("%-16s %-18s %-7s %-10s verified %s",
-			a.ServiceName, a.Username, a.Entitlement, a.Status, model.Ago(a.LastVerifiedAt, now)), Link: link("service", a.ServiceID)})
+			a.ServiceName, a.Username, a.Entitlement, a.Status, model.Ago(a.LastVerifiedAt, now)), Link: link("service", a.ServiceID),
+			Warn: p.Status == "departed" && a.Status == "active"})
 	}
 	devs, err := s.ListDevices(ctx, store.DeviceQuery{HolderID: id})
 	if err != nil {
@@ -150,7 +151,8 @@ func serviceDetail(env TabEnv, id int64) (detail.Data, error) {
 			who += " (" + a.PersonStatus + ")"
 		}
 		ac.Rows = append(ac.Rows, detail.Row{Text: fmt.Sprintf("%-7s %-24s %-18s %-10s verified %s",
-			a.Entitlement, who, a.Username, a.Status, model.Ago(a.LastVerifiedAt, now)), Link: link("person", a.PersonID)})
+			a.Entitlement, who, a.Username, a.Status, model.Ago(a.LastVerifiedAt, now)), Link: link("person", a.PersonID),
+			Warn: a.PersonStatus == "departed" && a.Status == "active"})
 	}
 	hosts, err := s.ServiceHosts(ctx, id)
 	if err != nil {

@@ -24,7 +24,7 @@ type listSpec struct {
 // rowsMsg delivers a finished load to the tab that asked for it.
 type rowsMsg struct {
 	tab  string
-	rows [][]string
+	data *table.Data
 	ids  []int64
 	err  error
 }
@@ -49,10 +49,13 @@ func (t *listTab) Name() string { return t.spec.name }
 func (t *listTab) SetSize(w, h int) { t.w, t.h = w, h; t.table.SetSize(w, h) }
 
 func (t *listTab) Load() tea.Cmd {
-	env, spec := t.env, t.spec
+	env, spec, tb := t.env, t.spec, t.table
 	return func() tea.Msg {
 		rows, ids, err := spec.load(env)
-		return rowsMsg{tab: spec.name, rows: rows, ids: ids, err: err}
+		if err != nil {
+			return rowsMsg{tab: spec.name, err: err}
+		}
+		return rowsMsg{tab: spec.name, data: tb.Prepare(rows), ids: ids}
 	}
 }
 
@@ -71,7 +74,7 @@ func (t *listTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 			keep = t.ids[i]
 		}
 		t.ids = msg.ids
-		t.table.SetRows(msg.rows)
+		t.table.SetData(msg.data)
 		t.loaded = true
 		if keep >= 0 {
 			t.selectID(keep)

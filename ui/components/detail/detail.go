@@ -21,6 +21,7 @@ type Link struct {
 type Row struct {
 	Text string
 	Link *Link
+	Warn bool // needs attention (a leaver's active account, ...)
 }
 
 // Section is a titled list of related rows.
@@ -66,6 +67,7 @@ type line struct {
 	text  string
 	style string // "title", "field", "section", "row", "muted"
 	link  *Link
+	warn  bool
 }
 
 // New makes an empty detail view.
@@ -109,7 +111,7 @@ func (m *Model) SetData(d Data) {
 			add(line{text: "  " + s.Empty, style: "muted"})
 		}
 		for _, r := range s.Rows {
-			add(line{text: "  " + r.Text, style: "row", link: r.Link})
+			add(line{text: "  " + r.Text, style: "row", link: r.Link, warn: r.Warn})
 		}
 	}
 	m.clamp()
@@ -222,6 +224,8 @@ func (m Model) View() string {
 			b.WriteString(st.Accent.Render(text))
 		case l.style == "muted":
 			b.WriteString(st.Muted.Render(text))
+		case l.warn:
+			b.WriteString(st.Warn.Render(text))
 		case l.style == "field":
 			b.WriteString(st.Text.Render(text))
 		case l.link != nil:

@@ -94,14 +94,27 @@ func (m *Model) SetSize(w, h int) {
 	m.clamp()
 }
 
-// SetRows replaces the data. Sort and filter are kept; the cursor stays on
-// the same position (use Select to follow a row).
-func (m *Model) SetRows(rows [][]string) {
-	m.rows = rows
+// Data is rows made ready for the table: searchable text, natural column
+// widths and the sort order. Prepare builds it off the UI goroutine.
+type Data struct {
+	rows    [][]string
+	hay     string
+	start   []int
+	natural []int
+	order   []int
+	sortCol int
+	desc    bool
+}
+
+// Prepare builds Data for rows, sorted the way m is sorted now. It only
+// reads m, so a tea.Cmd may call it on a copy of the model: the costly part
+// of a reload (100,000 rows: tens of milliseconds) stays out of Update.
+func (m Model) Prepare(rows [][]string) *Data {
+	d := &Data{rows: rows, sortCol: m.sortCol, desc: m.desc}
 	var b strings.Builder
-	m.start = make([]int, len(rows)+1)
+	d.start = make([]int, len(rows)+1)
 	for i, r := range rows {
-		m.start[i] = b.Len()
+		d.start[i] = b.Len()
 		for c, cell := range r {
 			if c > 0 {
 				b.WriteByte(0)
@@ -110,41 +123,58 @@ func (m *Model) SetRows(rows [][]string) {
 		}
 		b.WriteByte('\n')
 	}
-	m.start[len(rows)] = b.Len()
-	m.hay = b.String()
-	m.measure()
-	m.order = make([]int, len(rows))
-	for i := range m.order {
-		m.order[i] = i
+	d.start[len(rows)] = b.Len()
+	d.hay = b.String()
+	d.natural = measure(m.cols, rows)
+	d.order = make([]int, len(rows))
+	for i := range d.order {
+		d.order[i] = i
 	}
-	m.sort()
-	m.refilter(false)
-	m.layout()
+	sortRows(d.order, rows, m.cols, m.sortCol, m.desc)
+	return d
 }
+
+// SetData installs prepared rows. Sort and filter are kept; the cursor
+// stays at the same position (use Select to follow a row).
+func (m *Model) SetData(d *Data) {
+	m.rows, m.hay, m.start, m.natural, m.order = d.rows, d.hay, d.start, d.natural, d.order
+	if d.sortCol != m.sortCol || d.desc != m.desc { // sorted differently while loading
+		m.sort()
+	}
+	cur := m.cursor
+	m.refilter(false)
+	m.cursor = cur
+	m.layout()
+	m.clamp()
+}
+
+// SetRows prepares and installs rows at once (small tables, tests).
+func (m *Model) SetRows(rows [][]string) { m.SetData(m.Prepare(rows)) }
 
 // measure finds natural widths from the titles and a sample of rows: an
 // exact maximum over 100k rows is not worth its cost for a column width.
-func (m *Model) measure() {
-	m.natural = make([]int, len(m.cols))
-	for c, col := range m.cols {
-		m.natural[c] = ansi.StringWidth(col.Title) + 2 // room for the sort arrow
+func measure(cols []Column, rows [][]string) []int {
+	natural := make([]int, len(cols))
+	for c, col := range cols {
+		natural[c] = ansi.StringWidth(col.Title) + 2 // room for the sort arrow
 	}
-	for i, r := range m.rows {
+	for i, r := range rows {
 		if i >= 2000 {
 			break
 		}
-		for c := range m.cols {
+		for c := range cols {
 			if c < len(r) {
-				m.natural[c] = max(m.natural[c], ansi.StringWidth(r[c]))
+				natural[c] = max(natural[c], ansi.StringWidth(r[c]))
 			}
 		}
 	}
-	for c, col := range m.cols {
+	for c, col := range cols {
 		if col.Max > 0 {
-			m.natural[c] = min(m.natural[c], col.Max)
+			natural[c] = min(natural[c], col.Max)
 		}
-		m.natural[c] = max(m.natural[c], col.Min)
+		natural[c] = max(natural[c], col.Min)
 	}
+	return natural
 }
 
 // layout fits columns to the width: drop the most droppable columns until
@@ -157,7 +187,7 @@ func (m *Model) layout() {
 		return
 	}
 	if len(m.natural) != n {
-		m.measure()
+		m.natural = measure(m.cols, m.rows)
 	}
 	shown := make([]bool, n)
 	for i := range shown {
@@ -214,6 +244,14 @@ func (m *Model) layout() {
 			if add > 0 {
 				m.widths[i] += add
 				left -= add
+			}
+		}
+	}
+	if left >= 2*k { // room to breathe: a two-space gap between columns
+		for i, s := range shown {
+			if s {
+				m.widths[i]++
+				left--
 			}
 		}
 	}
@@ -403,15 +441,21 @@ func (m *Model) SortBy(c int, desc bool) {
 	}
 }
 
-func (m *Model) sort() {
-	c, numeric := m.sortCol, len(m.cols) > 0 && m.cols[m.sortCol].Numeric
+func (m *Model) sort() { sortRows(m.order, m.rows, m.cols, m.sortCol, m.desc) }
+
+// sortRows sorts the row numbers in order by column c.
+func sortRows(order []int, rows [][]string, cols []Column, c int, desc bool) {
+	if len(cols) == 0 {
+		return
+	}
+	numeric := cols[c].Numeric
 	cell := func(i int) string {
-		if c < len(m.rows[i]) {
-			return m.rows[i][c]
+		if c < len(rows[i]) {
+			return rows[i][c]
 		}
 		return ""
 	}
-	slices.SortStableFunc(m.order, func(a, b int) int {
+	slices.SortStableFunc(order, func(a, b int) int {
 		var r int
 		if numeric {
 			x, _ := strconv.ParseFloat(cell(a), 64)
@@ -420,7 +464,7 @@ func (m *Model) sort() {
 		} else {
 			r = cmpFold(cell(a), cell(b))
 		}
-		if m.desc {
+		if desc {
 			r = -r
 		}
 		return r

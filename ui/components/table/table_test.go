@@ -165,3 +165,9 @@ func TestZeroSizeAndEmpty(t *testing.T) {
 		t.Fatal("drew at 0×0")
 	}
 }
+
+func BenchmarkSetRows100k(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		newTable(100_000)
+	}
+}
