@@ -177,6 +177,9 @@ func TestConsoleTinyWindowsAndThemes(t *testing.T) {
 	tm.waitFor("too small")
 	tm.tmux("resize-window", "-t", "e2e", "-x", "200", "-y", "50")
 	tm.waitFor("Kristen Park", "DEPARTMENT")
+	if c := tm.tmux("capture-pane", "-p", "-e", "-t", "e2e"); strings.Contains(c, "38;") || strings.Contains(c, "48;") {
+		t.Fatalf("NO_COLOR=1 but the screen has colours:\n%q", c)
+	}
 	tm.keys("q")
 	tm.waitExit()
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/opsdeck/opsdeck/demo"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
 )
 
 // These tests drive the root model directly: Update with real key
@@ -421,4 +423,33 @@ func TestHostileNameRendersAsPlainText(t *testing.T) {
 	mustContain(t, a, "MalloryEvil")
 	send(t, a, "enter")
 	mustContain(t, a, "MalloryEvil")
+}
+
+func TestThemeFollowsTerminalBackground(t *testing.T) {
+	s := openStore(t, true)
+	a := newApp(Options{Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24})
+	a.Update(tea.BackgroundColorMsg{Color: color.White})
+	if a.styles.Theme.Name != "light" {
+		t.Fatalf("white background gave %q", a.styles.Theme.Name)
+	}
+	a.Update(tea.BackgroundColorMsg{Color: color.Black})
+	if a.styles.Theme.Name != "dark" {
+		t.Fatalf("black background gave %q", a.styles.Theme.Name)
+	}
+	hc, _ := themes.Builtin("high-contrast")
+	b := newApp(Options{Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24, Theme: &hc})
+	b.Update(tea.BackgroundColorMsg{Color: color.White})
+	if b.styles.Theme.Name != "high-contrast" {
+		t.Fatalf("--theme was overridden by the background: %q", b.styles.Theme.Name)
+	}
+	run(t, b, b.load(0))
+	send(t, b, ":", "theme light", "enter")
+	if b.styles.Theme.Name != "light" {
+		t.Fatalf(":theme light gave %q", b.styles.Theme.Name)
+	}
+	n := newApp(Options{Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24, NoColor: true})
+	run(t, n, n.load(0))
+	if v := n.View().Content; strings.Contains(v, "38;2;") || strings.Contains(v, "48;2;") {
+		t.Fatal("NO_COLOR frame has colours")
+	}
 }
