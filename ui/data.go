@@ -15,7 +15,7 @@ import (
 
 func peopleSpec() listSpec {
 	return listSpec{
-		name: "people", kind: "person",
+		name: "people", kind: "person", fadeCol: 4, fadeVals: []string{"departed"},
 		cols: []table.Column{
 			{Title: "name", Min: 12, Max: 28},
 			{Title: "email", Min: 14, Max: 32, Drop: 2},
@@ -51,7 +51,7 @@ func peopleSpec() listSpec {
 
 func devicesSpec() listSpec {
 	return listSpec{
-		name: "devices", kind: "device",
+		name: "devices", kind: "device", fadeCol: 5, fadeVals: []string{"retired", "lost"},
 		cols: []table.Column{
 			{Title: "tag", Min: 7, Max: 12},
 			{Title: "name", Min: 10, Max: 24},
@@ -92,7 +92,7 @@ func devicesSpec() listSpec {
 
 func servicesSpec() listSpec {
 	return listSpec{
-		name: "services", kind: "service",
+		name: "services", kind: "service", fadeCol: 4, fadeVals: []string{"retired"},
 		cols: []table.Column{
 			{Title: "name", Min: 10, Max: 24},
 			{Title: "kind", Min: 8, Max: 8, Drop: 3},

@@ -264,9 +264,16 @@ func previewDeactivate(env TabEnv, spec editSpec, id int64) (name string, lines 
 		accts, aerr := env.Store.ListAccounts(env.Ctx, store.AccountQuery{PersonID: id, Status: "active"})
 		devs, derr := env.Store.ListDevices(env.Ctx, store.DeviceQuery{HolderID: id})
 		if aerr == nil && derr == nil && len(accts)+len(devs) > 0 {
-			lines = append(lines, "", fmt.Sprintf("Not changed: %d active accounts and %d devices stay assigned;", len(accts), len(devs)),
+			lines = append(lines, "", fmt.Sprintf("Not changed: %s and %s stay assigned;", plural(len(accts), "active account"), plural(len(devs), "device")),
 				"offboarding revokes them step by step.")
 		}
 	}
 	return name, lines, err
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

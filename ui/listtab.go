@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -19,6 +20,9 @@ type listSpec struct {
 	cols  []table.Column
 	load  func(env TabEnv) (rows [][]string, ids []int64, err error)
 	empty []string
+	// faded rows are inactive records (column index, values).
+	fadeCol  int
+	fadeVals []string
 }
 
 // rowsMsg delivers a finished load to the tab that asked for it.
@@ -41,7 +45,11 @@ type listTab struct {
 }
 
 func newListTab(env TabEnv, spec listSpec) *listTab {
-	return &listTab{spec: spec, env: env, table: table.New(env.Styles, spec.cols...)}
+	t := &listTab{spec: spec, env: env, table: table.New(env.Styles, spec.cols...)}
+	if len(spec.fadeVals) > 0 {
+		t.table.Faded = func(r []string) bool { return spec.fadeCol < len(r) && slices.Contains(spec.fadeVals, r[spec.fadeCol]) }
+	}
+	return t
 }
 
 func (t *listTab) Name() string { return t.spec.name }

@@ -54,7 +54,10 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 
 // Model is the table. Its zero value is not usable; call New.
 type Model struct {
-	Keys   KeyMap
+	Keys KeyMap
+	// Faded, when set, marks rows drawn muted (departed people, retired
+	// devices): still there, but not what the eye should land on.
+	Faded  func(row []string) bool
 	styles *themes.Styles
 
 	cols    []Column
@@ -580,10 +583,14 @@ func (m Model) View() string {
 	end := min(m.offset+body, len(m.view))
 	for i := m.offset; i < end; i++ {
 		b.WriteByte('\n')
-		line := m.renderRow(m.rows[m.view[i]])
-		if i == m.cursor {
+		r := m.rows[m.view[i]]
+		line := m.renderRow(r)
+		switch {
+		case i == m.cursor:
 			b.WriteString(st.Selected.Render(line))
-		} else {
+		case m.Faded != nil && m.Faded(r):
+			b.WriteString(st.Muted.Render(line))
+		default:
 			b.WriteString(st.Text.Render(line))
 		}
 	}
