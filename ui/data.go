@@ -60,7 +60,7 @@ func devicesSpec() listSpec {
 			{Title: "os", Min: 8, Max: 18, Drop: 4},
 			{Title: "status", Min: 7, Max: 7},
 			{Title: "encrypted", Min: 9, Max: 9, Drop: 5},
-			{Title: "seen", Min: 8, Max: 9, Drop: 2},
+			{Title: "seen", Min: 8, Max: 9, Drop: 2, Age: true},
 		},
 		load: func(env TabEnv) ([][]string, []int64, error) {
 			ds, err := env.Store.ListDevices(env.Ctx, store.DeviceQuery{})

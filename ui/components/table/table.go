@@ -23,6 +23,7 @@ type Column struct {
 	Max     int
 	Drop    int
 	Numeric bool // sort numerically, align right
+	Age     bool // values like "5h ago" / "never": sort by the duration
 }
 
 // KeyMap is the table's bindings; the app shows them in its help.
@@ -451,7 +452,7 @@ func sortRows(order []int, rows [][]string, cols []Column, c int, desc bool) {
 	if len(cols) == 0 {
 		return
 	}
-	numeric := cols[c].Numeric
+	numeric, age := cols[c].Numeric, cols[c].Age
 	cell := func(i int) string {
 		if c < len(rows[i]) {
 			return rows[i][c]
@@ -460,11 +461,14 @@ func sortRows(order []int, rows [][]string, cols []Column, c int, desc bool) {
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
 		var r int
-		if numeric {
+		switch {
+		case age:
+			r = cmpFloat(ageSeconds(cell(a)), ageSeconds(cell(b)))
+		case numeric:
 			x, _ := strconv.ParseFloat(cell(a), 64)
 			y, _ := strconv.ParseFloat(cell(b), 64)
 			r = cmpFloat(x, y)
-		} else {
+		default:
 			r = cmpFold(cell(a), cell(b))
 		}
 		if desc {
@@ -472,6 +476,31 @@ func sortRows(order []int, rows [][]string, cols []Column, c int, desc bool) {
 		}
 		return r
 	})
+}
+
+// ageSeconds reads model.Ago's output ("40s ago", "5m ago", "3h ago",
+// "12d ago", "just now", "never") as seconds; "never" is the oldest.
+func ageSeconds(v string) float64 {
+	n, unit := 0.0, byte(0)
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c >= '0' && c <= '9' {
+			n = n*10 + float64(c-'0')
+		} else {
+			unit = c
+			break
+		}
+	}
+	switch {
+	case v == "never" || v == "" || v == "-":
+		return 1e18
+	case unit == 'm':
+		return n * 60
+	case unit == 'h':
+		return n * 3600
+	case unit == 'd':
+		return n * 86400
+	}
+	return n
 }
 
 func cmpFloat(x, y float64) int {

@@ -171,3 +171,17 @@ func BenchmarkSetRows100k(b *testing.B) {
 		newTable(100_000)
 	}
 }
+
+func TestAgeColumnsSortByDuration(t *testing.T) {
+	st := themes.NewStyles(themes.Mono())
+	m := New(&st, Column{Title: "seen", Min: 8, Age: true})
+	m.SetRows([][]string{{"never"}, {"14h ago"}, {"2h ago"}, {"3d ago"}, {"45s ago"}, {"5m ago"}})
+	m.SortBy(0, false)
+	var got []string
+	for _, i := range m.view {
+		got = append(got, m.rows[i][0])
+	}
+	if strings.Join(got, ",") != "45s ago,5m ago,2h ago,14h ago,3d ago,never" {
+		t.Fatalf("age order: %v", got)
+	}
+}
