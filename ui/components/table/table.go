@@ -321,28 +321,55 @@ func (m *Model) SetFilter(q string, fuzzy bool) {
 	m.refilter(narrowing)
 }
 
+// refilter recomputes the shown rows. Fuzzy results are ranked in two
+// tiers, rows where the query appears as typed first, each tier in sort
+// order: "leo" puts Leo Tanaka above every "…l…e…o" in example.com.
 func (m *Model) refilter(narrowing bool) {
 	m.cursor, m.offset = 0, 0
 	if m.query == "" {
 		m.view = m.order
 		return
 	}
+	q := m.query
+	rank := m.fuzzy && len(q) > 1
+	var hit, exact []bool
 	if narrowing && len(m.view) < len(m.rows)/4 {
 		// Few previous matches: check just those rows.
-		out := make([]int, 0, len(m.view))
+		hit = make([]bool, len(m.rows))
+		if rank {
+			exact = make([]bool, len(m.rows))
+		}
 		for _, i := range m.view {
 			if m.matchRow(i) {
+				hit[i] = true
+				if rank {
+					exact[i] = strings.Contains(m.row(i), q)
+				}
+			}
+		}
+	} else {
+		hit = m.scan(q, m.fuzzy)
+		if rank {
+			exact = m.scan(q, false)
+		}
+	}
+	out := make([]int, 0, 64)
+	if rank {
+		for _, i := range m.order {
+			if exact[i] {
 				out = append(out, i)
 			}
 		}
-		m.view = out
-		return
-	}
-	hit := m.scan()
-	out := make([]int, 0, 64)
-	for _, i := range m.order {
-		if hit[i] {
-			out = append(out, i)
+		for _, i := range m.order {
+			if hit[i] && !exact[i] {
+				out = append(out, i)
+			}
+		}
+	} else {
+		for _, i := range m.order {
+			if hit[i] {
+				out = append(out, i)
+			}
 		}
 	}
 	m.view = out
@@ -356,9 +383,9 @@ func (m *Model) matchRow(i int) bool { return match(m.row(i), m.query, m.fuzzy) 
 // one-letter query is a repeated IndexByte that jumps to the next row after
 // each hit; longer queries walk the bytes once, skipping the rest of a row
 // once it matched (fuzzy matching resets at each cell boundary).
-func (m *Model) scan() []bool {
+func (m *Model) scan(q string, fuzzy bool) []bool {
 	hit := make([]bool, len(m.rows))
-	q, h := m.query, m.hay
+	h := m.hay
 	rowAt := func(pos int) int { // the row containing byte pos
 		i, _ := slices.BinarySearch(m.start, pos+1)
 		return i - 1
@@ -375,12 +402,12 @@ func (m *Model) scan() []bool {
 		}
 		return hit
 	}
-	if !m.fuzzy {
+	if !fuzzy {
 		// A plain loop beats strings.Index here: rows are short, so its
 		// per-call setup would dominate.
 		r := 0
 		for i := 0; i <= len(h)-len(q); i++ {
-			if h[i] == q[0] && h[i:i+len(q)] == q {
+			if h[i] == q[0] && h[i+1] == q[1] && h[i:i+len(q)] == q {
 				for m.start[r+1] <= i {
 					r++
 				}

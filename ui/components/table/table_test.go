@@ -110,7 +110,7 @@ func TestIncrementalFilterAgreesWithFullScan(t *testing.T) {
 			}
 			full := newTable(300)
 			full.SetFilter(q, fuzzy)
-			if !slices.Equal(inc.view, full.view) {
+			if !slices.Equal(inc.view, full.view) { // same rows, same ranking
 				t.Fatalf("q=%q fuzzy=%v: incremental %d rows, full %d", q, fuzzy, len(inc.view), len(full.view))
 			}
 			for _, i := range full.view {
@@ -183,5 +183,18 @@ func TestAgeColumnsSortByDuration(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "45s ago,5m ago,2h ago,14h ago,3d ago,never" {
 		t.Fatalf("age order: %v", got)
+	}
+}
+
+func TestFuzzyRanksTypedTextFirst(t *testing.T) {
+	st := themes.NewStyles(themes.Mono())
+	m := New(&st, Column{Title: "name", Min: 8}, Column{Title: "email", Min: 8})
+	m.SetRows([][]string{{"Ahmed Hassan", "ahmed@example.com"}, {"Bob Okafor", "bob@example.com"}, {"Leo Tanaka", "leo@example.com"}})
+	m.SetFilter("leo", true)
+	if m.Len() != 3 || m.Selected() != 2 {
+		t.Fatalf("leo: %d rows, first %d", m.Len(), m.Selected())
+	}
+	if !slices.Equal(m.view, []int{2, 0, 1}) {
+		t.Fatalf("order %v", m.view)
 	}
 }
