@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/opsdeck/opsdeck/themes"
 )
@@ -640,20 +641,21 @@ func (m Model) View() string {
 	for i := m.offset; i < end; i++ {
 		b.WriteByte('\n')
 		r := m.rows[m.view[i]]
-		line := m.renderRow(r)
+		base := st.Text
 		switch {
 		case i == m.cursor:
-			b.WriteString(st.Selected.Render(line))
+			base = st.Selected
 		case m.Faded != nil && m.Faded(r):
-			b.WriteString(st.Muted.Render(line))
-		default:
-			b.WriteString(st.Text.Render(line))
+			base = st.Muted
 		}
+		b.WriteString(m.renderRow(r, base))
 	}
 	return b.String()
 }
 
-func (m Model) renderRow(r []string) string {
+// renderRow draws one row in base, with the filter's matches highlighted
+// (only the visible rows pay for this).
+func (m Model) renderRow(r []string, base lipgloss.Style) string {
 	parts := make([]string, 0, len(m.cols))
 	for c := range m.cols {
 		if m.widths[c] == 0 {
@@ -665,7 +667,66 @@ func (m Model) renderRow(r []string) string {
 		}
 		parts = append(parts, m.cell(v, c))
 	}
-	return strings.Join(parts, " ")
+	if m.query == "" {
+		return base.Render(strings.Join(parts, " "))
+	}
+	hl := m.styles.Match.Inherit(base)
+	var b strings.Builder
+	for k, p := range parts {
+		if k > 0 {
+			b.WriteString(base.Render(" "))
+		}
+		mask := highlight(p, m.query, m.fuzzy)
+		for i := 0; i < len(p); {
+			j := i
+			for j < len(p) && mask[j] == mask[i] {
+				j++
+			}
+			if mask[i] {
+				b.WriteString(hl.Render(p[i:j]))
+			} else {
+				b.WriteString(base.Render(p[i:j]))
+			}
+			i = j
+		}
+	}
+	return b.String()
+}
+
+// highlight marks the bytes of cell that the filter matched: the typed
+// text where it occurs, else (fuzzy) the first subsequence in the cell.
+// Comparison folds ASCII case only, so byte positions stay aligned.
+func highlight(cell, q string, fuzzy bool) []bool {
+	mask := make([]bool, len(cell))
+	low := []byte(cell)
+	for i, c := range low {
+		if 'A' <= c && c <= 'Z' {
+			low[i] = c + 'a' - 'A'
+		}
+	}
+	ls := string(low)
+	if k := strings.Index(ls, q); k >= 0 {
+		for i := k; i < k+len(q); i++ {
+			mask[i] = true
+		}
+		return mask
+	}
+	if !fuzzy {
+		return mask
+	}
+	var at []int
+	for i, j := 0, 0; i < len(ls) && j < len(q); i++ {
+		if ls[i] == q[j] {
+			at = append(at, i)
+			j++
+		}
+	}
+	if len(at) == len(q) {
+		for _, i := range at {
+			mask[i] = true
+		}
+	}
+	return mask
 }
 
 // cell fits v into column c's width: truncated with "…", padded.

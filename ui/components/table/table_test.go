@@ -198,3 +198,31 @@ func TestFuzzyRanksTypedTextFirst(t *testing.T) {
 		t.Fatalf("order %v", m.view)
 	}
 }
+
+func TestHighlight(t *testing.T) {
+	show := func(cell string, mask []bool) string {
+		var b strings.Builder
+		for i := range cell {
+			if mask[i] {
+				b.WriteByte(cell[i] - 'a' + 'A')
+			} else {
+				b.WriteByte(cell[i])
+			}
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		cell, q string
+		fuzzy   bool
+		want    string
+	}{
+		{"kristen park", "park", true, "kristen PARK"},
+		{"kristen park", "krpk", true, "KRisten ParK"},
+		{"kristen park", "krpk", false, "kristen park"},
+		{"kristen park", "zz", true, "kristen park"},
+	} {
+		if got := show(c.cell, highlight(c.cell, c.q, c.fuzzy)); got != c.want {
+			t.Errorf("%q/%q fuzzy=%v: %q, want %q", c.cell, c.q, c.fuzzy, got, c.want)
+		}
+	}
+}
