@@ -299,13 +299,6 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.confirm.SetSize(a.width, a.bodyHeight())
 		a.mode = modeConfirm
 		return a, nil
-	case confirm.ResultMsg:
-		a.mode = modeNormal
-		if !msg.Yes {
-			a.setFlash("nothing changed", false)
-			return a, nil
-		}
-		return a, a.deactivate()
 	case deactivatedMsg:
 		if msg.err != nil {
 			a.setFlash("deactivate failed: "+msg.err.Error(), true)
@@ -313,14 +306,12 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.setFlash(fmt.Sprintf("%s %s deactivated (recorded in the audit log)", msg.kind, msg.name), false)
 		return a, a.reloadAll()
-	case cmdline.SubmitMsg:
-		a.mode = modeNormal
-		return a, a.runCommand(msg.Line)
-	case cmdline.CancelMsg:
-		a.mode = modeNormal
-		return a, nil
 	case tea.KeyPressMsg:
 		return a, a.onKey(msg)
+	case tea.MouseWheelMsg:
+		return a, a.onWheel(msg)
+	case tea.MouseClickMsg:
+		return a, a.onClick(msg)
 	case rowsMsg:
 		var cmds []tea.Cmd
 		for i, t := range a.tabs {
@@ -534,6 +525,54 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
+// onWheel scrolls the table or detail page three rows per notch.
+func (a *app) onWheel(m tea.MouseWheelMsg) tea.Cmd {
+	if a.mode != modeNormal {
+		return nil
+	}
+	k := tea.KeyPressMsg{Code: tea.KeyDown}
+	if m.Button == tea.MouseWheelUp {
+		k = tea.KeyPressMsg{Code: tea.KeyUp}
+	}
+	var cmds []tea.Cmd
+	for range 3 {
+		cmds = append(cmds, a.onKey(k))
+	}
+	return tea.Batch(cmds...)
+}
+
+// onClick switches tabs from the tab bar and selects table rows; clicking
+// the selected row opens it.
+func (a *app) onClick(m tea.MouseClickMsg) tea.Cmd {
+	if a.mode != modeNormal || m.Button != tea.MouseLeft {
+		return nil
+	}
+	if m.Y == 0 {
+		x := 0
+		for i, t := range a.tabs {
+			w := ansi.StringWidth(fmt.Sprintf(" %d %s ", i+1, t.Name())) + 1
+			if m.X >= x && m.X < x+w {
+				return a.switchTab(i)
+			}
+			x += w
+		}
+		return nil
+	}
+	lt, ok := a.tab().(*listTab)
+	if !ok || a.top() != nil {
+		return nil
+	}
+	before := lt.table.Cursor()
+	if lt.table.SelectVisible(m.Y - 3) { // tab bar, breadcrumb, header
+		if lt.table.Cursor() == before {
+			if l, ok := lt.Selected(); ok {
+				return a.push(l)
+			}
+		}
+	}
+	return nil
+}
+
 // onFilterKey edits the filter; every keystroke re-filters the table.
 func (a *app) onFilterKey(k tea.KeyPressMsg) tea.Cmd {
 	f, ok := a.tab().(Filterable)
@@ -734,6 +773,7 @@ func (a *app) runCommand(line string) tea.Cmd {
 func (a *app) View() tea.View {
 	v := tea.NewView(a.render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion // wheel and clicks; shift+drag still selects text
 	v.WindowTitle = "opsdeck"
 	return v
 }
@@ -964,7 +1004,8 @@ func (a *app) helpView() string {
 	}
 	b.WriteString(st.Title.Render("Commands") + "\n")
 	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger  jump (any unique prefix)\n" +
-		":dev kristen   jump and filter    :theme dark|light|high-contrast    :q quit"))
+		":dev kristen   jump and filter    :theme dark|light|high-contrast    :q quit\n" +
+		"mouse: wheel scrolls, click selects, click again opens, click a tab to switch"))
 	return b.String()
 }
 

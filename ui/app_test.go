@@ -453,3 +453,25 @@ func TestThemeFollowsTerminalBackground(t *testing.T) {
 		t.Fatal("NO_COLOR frame has colours")
 	}
 }
+
+func TestMouseWheelClickAndTabBar(t *testing.T) {
+	a := testApp(t, openStore(t, true))
+	a.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	lt := a.tab().(*listTab)
+	if lt.table.Cursor() != 3 {
+		t.Fatalf("wheel moved the cursor to %d", lt.table.Cursor())
+	}
+	_, cmd := a.Update(tea.MouseClickMsg{Button: tea.MouseLeft, X: 2, Y: 3 + 5})
+	run(t, a, cmd)
+	if lt.table.Cursor() != 5 {
+		t.Fatalf("click selected %d", lt.table.Cursor())
+	}
+	_, cmd = a.Update(tea.MouseClickMsg{Button: tea.MouseLeft, X: 2, Y: 3 + 5})
+	run(t, a, cmd)
+	mustContain(t, a, "people › ", "Accounts (")
+	_, cmd = a.Update(tea.MouseClickMsg{Button: tea.MouseLeft, X: 14, Y: 0})
+	run(t, a, cmd)
+	if a.tab().Name() != "devices" {
+		t.Fatalf("clicking the tab bar went to %s", a.tab().Name())
+	}
+}

@@ -313,6 +313,17 @@ func (m *Model) Select(row int) bool {
 	return false
 }
 
+// SelectVisible moves the cursor to the n-th visible row (0 is the first
+// under the header), as a mouse click does; false if there is none.
+func (m *Model) SelectVisible(n int) bool {
+	i := m.offset + n
+	if n < 0 || n >= m.height-1 || i >= len(m.view) {
+		return false
+	}
+	m.cursor = i
+	return true
+}
+
 // SetFilter filters rows by q: fuzzy (the letters of q in order) or a plain
 // substring. Typing one more letter only searches the previous matches.
 func (m *Model) SetFilter(q string, fuzzy bool) {
