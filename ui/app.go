@@ -138,7 +138,7 @@ func newApp(opts Options) *app {
 		&messageTab{name: "alerts", env: a.env, lines: []string{
 			"No checks configured yet, so there are no alerts.",
 			"",
-			"  opsdeck checks add …     watch a service (http, tcp, dns, tls, exec, heartbeat)",
+			"  opsdeck checks add …     watch a service: http, tcp, dns, tls, exec, heartbeat",
 		}},
 		&messageTab{name: "ledger", env: a.env, lines: []string{
 			"No ledger entries yet.",

@@ -475,3 +475,23 @@ func TestMouseWheelClickAndTabBar(t *testing.T) {
 		t.Fatalf("clicking the tab bar went to %s", a.tab().Name())
 	}
 }
+
+func TestReloadsDoNotPileUp(t *testing.T) {
+	a := testApp(t, openStore(t, true))
+	lt := a.tab().(*listTab)
+	first := lt.Load()
+	if first == nil {
+		t.Fatal("no load started")
+	}
+	if lt.Load() != nil {
+		t.Fatal("a second load started while one was running")
+	}
+	_, next := lt.Update(first())
+	if next == nil {
+		t.Fatal("the change seen during the load was not reloaded")
+	}
+	lt.Update(next())
+	if lt.busy || lt.again {
+		t.Fatalf("busy=%v again=%v after the loads finished", lt.busy, lt.again)
+	}
+}

@@ -41,6 +41,10 @@ type listTab struct {
 	ids    []int64
 	loaded bool
 	err    error
+	// busy: a load is running; again: the data changed meanwhile. At most
+	// one load runs per tab, so a database that changes every second does
+	// not stack up 100,000-row reloads.
+	busy, again bool
 	w, h   int
 }
 
@@ -57,6 +61,11 @@ func (t *listTab) Name() string { return t.spec.name }
 func (t *listTab) SetSize(w, h int) { t.w, t.h = w, h; t.table.SetSize(w, h) }
 
 func (t *listTab) Load() tea.Cmd {
+	if t.busy {
+		t.again = true
+		return nil
+	}
+	t.busy = true
 	env, spec, tb := t.env, t.spec, t.table
 	return func() tea.Msg {
 		rows, ids, err := spec.load(env)
@@ -73,9 +82,15 @@ func (t *listTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 		if msg.tab != t.spec.name {
 			return t, nil
 		}
+		t.busy = false
+		var next tea.Cmd
+		if t.again {
+			t.again = false
+			next = t.Load()
+		}
 		t.err = msg.err
 		if msg.err != nil {
-			return t, nil
+			return t, next
 		}
 		var keep int64 = -1
 		if i := t.table.Selected(); i >= 0 && i < len(t.ids) {
@@ -87,7 +102,7 @@ func (t *listTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 		if keep >= 0 {
 			t.selectID(keep)
 		}
-		return t, nil
+		return t, next
 	case tea.KeyPressMsg:
 		var cmd tea.Cmd
 		t.table, cmd = t.table.Update(msg)
