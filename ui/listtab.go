@@ -45,7 +45,7 @@ type listTab struct {
 	// one load runs per tab, so a database that changes every second does
 	// not stack up 100,000-row reloads.
 	busy, again bool
-	w, h   int
+	w, h        int
 }
 
 func newListTab(env TabEnv, spec listSpec) *listTab {
