@@ -65,21 +65,10 @@ func run(t *testing.T, a *app, cmd tea.Cmd) {
 			run(t, a, c)
 		}
 	default:
-		if isSequence(msg) {
-			return
-		}
 		_, next := a.Update(msg)
 		run(t, a, next)
 	}
 }
-
-// isSequence drops Bubble Tea's internal sequence messages; none of the
-// console's own Cmds use tea.Sequence.
-func isSequence(msg tea.Msg) bool {
-	return strings.Contains(strings.ToLower(typeName(msg)), "sequence")
-}
-
-func typeName(v any) string { return strings.TrimPrefix(strings.TrimPrefix(fmtType(v), "*"), "tea.") }
 
 // send presses keys: named keys ("enter", "esc", "tab", "ctrl+s", ...) or
 // text typed character by character.
