@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/opsdeck/opsdeck/cli"
+	"github.com/opsdeck/opsdeck/themes"
+	"github.com/opsdeck/opsdeck/ui"
 )
 
 func main() {
@@ -18,7 +20,21 @@ func main() {
 		Actor:  cli.LocalActor(),
 		DBPath: cli.DefaultDBPath(),
 	}
+	cli.ConsoleFunc = console
 	code := cli.Run(ctx, env, os.Args[1:])
 	stop()
 	os.Exit(code)
+}
+
+// console opens the interactive console on this terminal.
+func console(ctx context.Context, env *cli.Env) error {
+	th, err := themes.Load(env.Theme)
+	if err != nil {
+		return err
+	}
+	s, err := env.Open()
+	if err != nil {
+		return err
+	}
+	return ui.Run(ctx, ui.Options{Store: s, Actor: env.Actor, Theme: th})
 }

@@ -35,6 +35,9 @@ type Env struct {
 	ReadOnly bool
 	// Store, when set, is used instead of opening DBPath (SSH server, tests).
 	Store *store.Store
+	// Theme is the console's --theme: a built-in name, a theme file, or ""
+	// to follow the terminal's background.
+	Theme string
 
 	opened *store.Store
 }
@@ -134,6 +137,7 @@ func NewRoot(env *Env) *cobra.Command {
 		// the client chooses.
 		root.PersistentFlags().StringVar(&env.DBPath, "db", env.DBPath, "database file (default $OPSDECK_DB or the XDG data dir)")
 	}
+	root.Flags().StringVar(&env.Theme, "theme", env.Theme, "console colours: dark, light, high-contrast or a theme file (default: from the terminal)")
 	root.CompletionOptions.DisableDefaultCmd = true
 	for _, r := range registrars {
 		root.AddCommand(r(env))

@@ -1,0 +1,755 @@
+// Package table is a virtual table: it keeps all rows in memory but sorts
+// and filters an index of row numbers and renders only the visible rows,
+// so 100,000 rows cost the same per keystroke as 100.
+package table
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/opsdeck/opsdeck/themes"
+)
+
+// Column describes one column. Min is the narrowest it may be squeezed to;
+// Max caps its natural width (0: no cap). When the terminal is too narrow
+// for every column, the ones with the highest Drop go first (0: never).
+type Column struct {
+	Title   string
+	Min     int
+	Max     int
+	Drop    int
+	Numeric bool // sort numerically, align right
+	Age     bool // values like "5h ago" / "never": sort by the duration
+}
+
+// KeyMap is the table's bindings; the app shows them in its help.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom, Sort, Reverse key.Binding
+}
+
+// DefaultKeyMap is k9s/vim-flavoured navigation.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f", "space"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first row")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last row")),
+		Sort:     key.NewBinding(key.WithKeys("s", ">"), key.WithHelp("s", "sort by next column")),
+		Reverse:  key.NewBinding(key.WithKeys("S", "<"), key.WithHelp("S", "reverse sort")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Sort} }
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Top, k.Bottom, k.Sort, k.Reverse}}
+}
+
+// Model is the table. Its zero value is not usable; call New.
+type Model struct {
+	Keys KeyMap
+	// Faded, when set, marks rows drawn muted (departed people, retired
+	// devices): still there, but not what the eye should land on.
+	Faded  func(row []string) bool
+	styles *themes.Styles
+
+	cols    []Column
+	natural []int // natural column widths, measured on SetRows
+	widths  []int // rendered widths (0: column hidden)
+	rows    [][]string
+	// hay is every row's lower-cased text in one string, cells separated
+	// by NUL and rows ended by '\n'; start[i] is where row i begins. One
+	// buffer lets the filter run a single vectorized search over all rows.
+	hay   string
+	start []int
+
+	order []int // every row, sorted
+	view  []int // the rows that pass the filter, in sort order
+
+	sortCol int
+	desc    bool
+	query   string
+	fuzzy   bool
+
+	cursor, offset int
+	width, height  int
+}
+
+// New makes a table with columns, sorted by the first column.
+func New(st *themes.Styles, cols ...Column) Model {
+	return Model{Keys: DefaultKeyMap(), styles: st, cols: cols, fuzzy: true}
+}
+
+// SetStyles switches the theme.
+func (m *Model) SetStyles(st *themes.Styles) { m.styles = st }
+
+// SetSize sets the area the table may paint, header included.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = max(w, 0), max(h, 0)
+	m.layout()
+	m.clamp()
+}
+
+// Data is rows made ready for the table: searchable text, natural column
+// widths and the sort order. Prepare builds it off the UI goroutine.
+type Data struct {
+	rows    [][]string
+	hay     string
+	start   []int
+	natural []int
+	order   []int
+	sortCol int
+	desc    bool
+}
+
+// Prepare builds Data for rows, sorted the way m is sorted now. It only
+// reads m, so a tea.Cmd may call it on a copy of the model: the costly part
+// of a reload (100,000 rows: tens of milliseconds) stays out of Update.
+func (m Model) Prepare(rows [][]string) *Data {
+	d := &Data{rows: rows, sortCol: m.sortCol, desc: m.desc}
+	var b strings.Builder
+	d.start = make([]int, len(rows)+1)
+	for i, r := range rows {
+		d.start[i] = b.Len()
+		for c, cell := range r {
+			if c > 0 {
+				b.WriteByte(0)
+			}
+			b.WriteString(strings.ToLower(strings.ReplaceAll(cell, "\n", " ")))
+		}
+		b.WriteByte('\n')
+	}
+	d.start[len(rows)] = b.Len()
+	d.hay = b.String()
+	d.natural = measure(m.cols, rows)
+	d.order = make([]int, len(rows))
+	for i := range d.order {
+		d.order[i] = i
+	}
+	sortRows(d.order, rows, m.cols, m.sortCol, m.desc)
+	return d
+}
+
+// SetData installs prepared rows. Sort and filter are kept; the cursor
+// stays at the same position (use Select to follow a row).
+func (m *Model) SetData(d *Data) {
+	m.rows, m.hay, m.start, m.natural, m.order = d.rows, d.hay, d.start, d.natural, d.order
+	if d.sortCol != m.sortCol || d.desc != m.desc { // sorted differently while loading
+		m.sort()
+	}
+	cur := m.cursor
+	m.refilter(false)
+	m.cursor = cur
+	m.layout()
+	m.clamp()
+}
+
+// SetRows prepares and installs rows at once (small tables, tests).
+func (m *Model) SetRows(rows [][]string) { m.SetData(m.Prepare(rows)) }
+
+// measure finds natural widths from the titles and a sample of rows: an
+// exact maximum over 100k rows is not worth its cost for a column width.
+func measure(cols []Column, rows [][]string) []int {
+	natural := make([]int, len(cols))
+	for c, col := range cols {
+		natural[c] = ansi.StringWidth(col.Title) + 2 // room for the sort arrow
+	}
+	for i, r := range rows {
+		if i >= 2000 {
+			break
+		}
+		for c := range cols {
+			if c < len(r) {
+				natural[c] = max(natural[c], ansi.StringWidth(r[c]))
+			}
+		}
+	}
+	for c, col := range cols {
+		if col.Max > 0 {
+			natural[c] = min(natural[c], col.Max)
+		}
+		natural[c] = max(natural[c], col.Min)
+	}
+	return natural
+}
+
+// layout fits columns to the width: drop the most droppable columns until
+// the minimums fit, then grow columns toward their natural widths, and give
+// what is left to the widest column.
+func (m *Model) layout() {
+	n := len(m.cols)
+	m.widths = make([]int, n)
+	if n == 0 || m.width <= 0 {
+		return
+	}
+	if len(m.natural) != n {
+		m.natural = measure(m.cols, m.rows)
+	}
+	shown := make([]bool, n)
+	for i := range shown {
+		shown[i] = true
+	}
+	need := func() int {
+		sum, k := 0, 0
+		for i, s := range shown {
+			if s {
+				sum += m.cols[i].Min
+				k++
+			}
+		}
+		return sum + max(k-1, 0)
+	}
+	// Drop columns while even their minimums do not fit, or while the
+	// natural widths overflow by more than a little truncation can absorb:
+	// four readable columns beat seven clipped ones.
+	want := func() int {
+		sum, k := 0, 0
+		for i, s := range shown {
+			if s {
+				sum += m.natural[i]
+				k++
+			}
+		}
+		return sum + max(k-1, 0)
+	}
+	for need() > m.width || want() > m.width {
+		worst := -1
+		for i, s := range shown {
+			if s && m.cols[i].Drop > 0 && (worst < 0 || m.cols[i].Drop > m.cols[worst].Drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		shown[worst] = false
+	}
+	left := m.width
+	k := 0
+	for i, s := range shown {
+		if s {
+			m.widths[i] = m.cols[i].Min
+			left -= m.cols[i].Min
+			k++
+		}
+	}
+	left -= max(k-1, 0)
+	for i, s := range shown { // grow toward natural widths, left to right
+		if s && left > 0 {
+			add := min(m.natural[i]-m.widths[i], left)
+			if add > 0 {
+				m.widths[i] += add
+				left -= add
+			}
+		}
+	}
+	if left >= 2*k { // room to breathe: a two-space gap between columns
+		for i, s := range shown {
+			if s {
+				m.widths[i]++
+				left--
+			}
+		}
+	}
+	if left > 0 { // slack goes to the last shown text column
+		for i := n - 1; i >= 0; i-- {
+			if shown[i] && !m.cols[i].Numeric {
+				m.widths[i] += left
+				break
+			}
+		}
+	}
+	for i := range m.widths {
+		if m.widths[i] < 1 && shown[i] {
+			m.widths[i] = 1
+		}
+	}
+}
+
+// Len is the number of rows that pass the filter; Total all rows.
+func (m Model) Len() int   { return len(m.view) }
+func (m Model) Total() int { return len(m.rows) }
+
+// Query is the active filter text.
+func (m Model) Query() string { return m.query }
+
+// Fuzzy reports the filter mode: fuzzy (subsequence) or substring.
+func (m Model) Fuzzy() bool { return m.fuzzy }
+
+// SortColumn is the column the rows are sorted by, and whether descending.
+func (m Model) SortColumn() (int, bool) { return m.sortCol, m.desc }
+
+// Columns returns the column definitions.
+func (m Model) Columns() []Column { return m.cols }
+
+// Selected is the row number (into the rows given to SetRows) under the
+// cursor, or -1 when nothing is shown.
+func (m Model) Selected() int {
+	if m.cursor < 0 || m.cursor >= len(m.view) {
+		return -1
+	}
+	return m.view[m.cursor]
+}
+
+// Cursor is the cursor's position among the shown rows.
+func (m Model) Cursor() int { return m.cursor }
+
+// Select moves the cursor to row number row if it is shown.
+func (m *Model) Select(row int) bool {
+	if i := slices.Index(m.view, row); i >= 0 {
+		m.cursor = i
+		m.clamp()
+		return true
+	}
+	return false
+}
+
+// SelectVisible moves the cursor to the n-th visible row (0 is the first
+// under the header), as a mouse click does; false if there is none.
+func (m *Model) SelectVisible(n int) bool {
+	i := m.offset + n
+	if n < 0 || n >= m.height-1 || i >= len(m.view) {
+		return false
+	}
+	m.cursor = i
+	return true
+}
+
+// SetFilter filters rows by q: fuzzy (the letters of q in order) or a plain
+// substring. Typing one more letter only searches the previous matches.
+func (m *Model) SetFilter(q string, fuzzy bool) {
+	q = strings.ToLower(q)
+	narrowing := fuzzy == m.fuzzy && m.query != "" && strings.HasPrefix(q, m.query)
+	m.query, m.fuzzy = q, fuzzy
+	m.refilter(narrowing)
+}
+
+// refilter recomputes the shown rows. Fuzzy results are ranked in two
+// tiers, rows where the query appears as typed first, each tier in sort
+// order: "leo" puts Leo Tanaka above every "…l…e…o" in example.com.
+func (m *Model) refilter(narrowing bool) {
+	m.cursor, m.offset = 0, 0
+	if m.query == "" {
+		m.view = m.order
+		return
+	}
+	q := m.query
+	rank := m.fuzzy && len(q) > 1
+	var hit, exact []bool
+	if narrowing && len(m.view) < len(m.rows)/4 {
+		// Few previous matches: check just those rows.
+		hit = make([]bool, len(m.rows))
+		if rank {
+			exact = make([]bool, len(m.rows))
+		}
+		for _, i := range m.view {
+			if m.matchRow(i) {
+				hit[i] = true
+				if rank {
+					exact[i] = strings.Contains(m.row(i), q)
+				}
+			}
+		}
+	} else {
+		hit = m.scan(q, m.fuzzy)
+		if rank {
+			exact = m.scan(q, false)
+		}
+	}
+	out := make([]int, 0, 64)
+	if rank {
+		for _, i := range m.order {
+			if exact[i] {
+				out = append(out, i)
+			}
+		}
+		for _, i := range m.order {
+			if hit[i] && !exact[i] {
+				out = append(out, i)
+			}
+		}
+	} else {
+		for _, i := range m.order {
+			if hit[i] {
+				out = append(out, i)
+			}
+		}
+	}
+	m.view = out
+}
+
+func (m *Model) row(i int) string { return m.hay[m.start[i]:m.start[i+1]] }
+
+func (m *Model) matchRow(i int) bool { return match(m.row(i), m.query, m.fuzzy) }
+
+// scan marks the matching rows with one pass over the whole buffer. A
+// one-letter query is a repeated IndexByte that jumps to the next row after
+// each hit; longer queries walk the bytes once, skipping the rest of a row
+// once it matched (fuzzy matching resets at each cell boundary).
+func (m *Model) scan(q string, fuzzy bool) []bool {
+	hit := make([]bool, len(m.rows))
+	h := m.hay
+	rowAt := func(pos int) int { // the row containing byte pos
+		i, _ := slices.BinarySearch(m.start, pos+1)
+		return i - 1
+	}
+	if len(q) == 1 {
+		for pos := 0; pos < len(h); {
+			k := strings.IndexByte(h[pos:], q[0])
+			if k < 0 {
+				break
+			}
+			r := rowAt(pos + k)
+			hit[r] = true
+			pos = m.start[r+1]
+		}
+		return hit
+	}
+	if !fuzzy {
+		// A plain loop beats strings.Index here: rows are short, so its
+		// per-call setup would dominate.
+		r := 0
+		for i := 0; i <= len(h)-len(q); i++ {
+			if h[i] == q[0] && h[i+1] == q[1] && h[i:i+len(q)] == q {
+				for m.start[r+1] <= i {
+					r++
+				}
+				hit[r] = true
+				i = m.start[r+1] - 1
+			}
+		}
+		return hit
+	}
+	j, r := 0, 0
+	for i := 0; i < len(h); i++ {
+		switch h[i] {
+		case q[j]:
+			j++
+			if j == len(q) {
+				for m.start[r+1] <= i {
+					r++
+				}
+				hit[r] = true
+				i, j = m.start[r+1]-1, 0
+			}
+		case 0, '\n':
+			j = 0
+		}
+	}
+	return hit
+}
+
+// match reports whether q occurs in one cell of row h (cells are separated
+// by NUL): as a substring, or (fuzzy) as a subsequence of bytes within the
+// cell, so "kri" finds Kristen but not "bob-laptop … Okafor … macOS 14".
+func match(h, q string, fuzzy bool) bool {
+	if !fuzzy {
+		return strings.Contains(h, q)
+	}
+	j := 0
+	for i := 0; i < len(h); i++ {
+		switch h[i] {
+		case q[j]:
+			j++
+			if j == len(q) {
+				return true
+			}
+		case 0:
+			j = 0
+		}
+	}
+	return false
+}
+
+// SortBy sorts by column c, descending if desc.
+func (m *Model) SortBy(c int, desc bool) {
+	if c < 0 || c >= len(m.cols) {
+		return
+	}
+	sel := m.Selected()
+	m.sortCol, m.desc = c, desc
+	m.sort()
+	m.refilter(false)
+	if sel >= 0 {
+		m.Select(sel)
+	}
+}
+
+func (m *Model) sort() { sortRows(m.order, m.rows, m.cols, m.sortCol, m.desc) }
+
+// sortRows sorts the row numbers in order by column c.
+func sortRows(order []int, rows [][]string, cols []Column, c int, desc bool) {
+	if len(cols) == 0 {
+		return
+	}
+	numeric, age := cols[c].Numeric, cols[c].Age
+	cell := func(i int) string {
+		if c < len(rows[i]) {
+			return rows[i][c]
+		}
+		return ""
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		var r int
+		switch {
+		case age:
+			r = cmpFloat(ageSeconds(cell(a)), ageSeconds(cell(b)))
+		case numeric:
+			x, _ := strconv.ParseFloat(cell(a), 64)
+			y, _ := strconv.ParseFloat(cell(b), 64)
+			r = cmpFloat(x, y)
+		default:
+			r = cmpFold(cell(a), cell(b))
+		}
+		if desc {
+			r = -r
+		}
+		return r
+	})
+}
+
+// ageSeconds reads model.Ago's output ("40s ago", "5m ago", "3h ago",
+// "12d ago", "just now", "never") as seconds; "never" is the oldest.
+func ageSeconds(v string) float64 {
+	n, unit := 0.0, byte(0)
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c >= '0' && c <= '9' {
+			n = n*10 + float64(c-'0')
+		} else {
+			unit = c
+			break
+		}
+	}
+	switch {
+	case v == "never" || v == "" || v == "-":
+		return 1e18
+	case unit == 'm':
+		return n * 60
+	case unit == 'h':
+		return n * 3600
+	case unit == 'd':
+		return n * 86400
+	}
+	return n
+}
+
+func cmpFloat(x, y float64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// cmpFold compares case-insensitively for ASCII without allocating; "-"
+// (the empty marker) and "" sort last.
+func cmpFold(a, b string) int {
+	ea, eb := a == "" || a == "-", b == "" || b == "-"
+	if ea != eb {
+		if ea {
+			return 1
+		}
+		return -1
+	}
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+// Update handles navigation and sort keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	page := max(m.height-2, 1)
+	switch {
+	case key.Matches(k, m.Keys.Up):
+		m.cursor--
+	case key.Matches(k, m.Keys.Down):
+		m.cursor++
+	case key.Matches(k, m.Keys.PageUp):
+		m.cursor -= page
+	case key.Matches(k, m.Keys.PageDown):
+		m.cursor += page
+	case key.Matches(k, m.Keys.Top):
+		m.cursor = 0
+	case key.Matches(k, m.Keys.Bottom):
+		m.cursor = len(m.view) - 1
+	case key.Matches(k, m.Keys.Sort):
+		next := m.sortCol
+		for range m.cols { // skip columns hidden by the width
+			next = (next + 1) % len(m.cols)
+			if m.widths[next] > 0 {
+				break
+			}
+		}
+		m.SortBy(next, false)
+	case key.Matches(k, m.Keys.Reverse):
+		m.SortBy(m.sortCol, !m.desc)
+	}
+	m.clamp()
+	return m, nil
+}
+
+func (m *Model) clamp() {
+	m.cursor = max(min(m.cursor, len(m.view)-1), 0)
+	body := max(m.height-1, 1)
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+body {
+		m.offset = m.cursor - body + 1
+	}
+	m.offset = max(min(m.offset, len(m.view)-body), 0)
+}
+
+// View renders the header and the visible rows only.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	st := m.styles
+	var b strings.Builder
+	hdr := make([]string, 0, len(m.cols))
+	for c, col := range m.cols {
+		if m.widths[c] == 0 {
+			continue
+		}
+		t := strings.ToUpper(col.Title)
+		if c == m.sortCol {
+			t += map[bool]string{false: " ▲", true: " ▼"}[m.desc]
+		}
+		hdr = append(hdr, m.cell(t, c))
+	}
+	b.WriteString(st.Header.Render(strings.Join(hdr, " ")))
+	body := m.height - 1
+	end := min(m.offset+body, len(m.view))
+	for i := m.offset; i < end; i++ {
+		b.WriteByte('\n')
+		r := m.rows[m.view[i]]
+		base := st.Text
+		switch {
+		case i == m.cursor:
+			base = st.Selected
+		case m.Faded != nil && m.Faded(r):
+			base = st.Muted
+		}
+		b.WriteString(m.renderRow(r, base))
+	}
+	return b.String()
+}
+
+// renderRow draws one row in base, with the filter's matches highlighted
+// (only the visible rows pay for this).
+func (m Model) renderRow(r []string, base lipgloss.Style) string {
+	parts := make([]string, 0, len(m.cols))
+	for c := range m.cols {
+		if m.widths[c] == 0 {
+			continue
+		}
+		v := ""
+		if c < len(r) {
+			v = r[c]
+		}
+		parts = append(parts, m.cell(v, c))
+	}
+	if m.query == "" {
+		return base.Render(strings.Join(parts, " "))
+	}
+	hl := m.styles.Match.Inherit(base)
+	var b strings.Builder
+	for k, p := range parts {
+		if k > 0 {
+			b.WriteString(base.Render(" "))
+		}
+		mask := highlight(p, m.query, m.fuzzy)
+		for i := 0; i < len(p); {
+			j := i
+			for j < len(p) && mask[j] == mask[i] {
+				j++
+			}
+			if mask[i] {
+				b.WriteString(hl.Render(p[i:j]))
+			} else {
+				b.WriteString(base.Render(p[i:j]))
+			}
+			i = j
+		}
+	}
+	return b.String()
+}
+
+// highlight marks the bytes of cell that the filter matched: the typed
+// text where it occurs, else (fuzzy) the first subsequence in the cell.
+// Comparison folds ASCII case only, so byte positions stay aligned.
+func highlight(cell, q string, fuzzy bool) []bool {
+	mask := make([]bool, len(cell))
+	low := []byte(cell)
+	for i, c := range low {
+		if 'A' <= c && c <= 'Z' {
+			low[i] = c + 'a' - 'A'
+		}
+	}
+	ls := string(low)
+	if k := strings.Index(ls, q); k >= 0 {
+		for i := k; i < k+len(q); i++ {
+			mask[i] = true
+		}
+		return mask
+	}
+	if !fuzzy {
+		return mask
+	}
+	var at []int
+	for i, j := 0, 0; i < len(ls) && j < len(q); i++ {
+		if ls[i] == q[j] {
+			at = append(at, i)
+			j++
+		}
+	}
+	if len(at) == len(q) {
+		for _, i := range at {
+			mask[i] = true
+		}
+	}
+	return mask
+}
+
+// cell fits v into column c's width: truncated with "…", padded.
+func (m Model) cell(v string, c int) string {
+	w := m.widths[c]
+	v = ansi.Truncate(v, w, "…")
+	pad := w - ansi.StringWidth(v)
+	if pad <= 0 {
+		return v
+	}
+	if m.cols[c].Numeric {
+		return strings.Repeat(" ", pad) + v
+	}
+	return v + strings.Repeat(" ", pad)
+}

@@ -1,0 +1,175 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/opsdeck/opsdeck/ui/components/detail"
+	"github.com/opsdeck/opsdeck/ui/components/table"
+)
+
+// listSpec describes an inventory tab: its columns, how to load its rows
+// (always inside a Cmd) and what to say when there are none.
+type listSpec struct {
+	name  string // tab name: "people"
+	kind  string // record kind: "person"
+	cols  []table.Column
+	load  func(env TabEnv) (rows [][]string, ids []int64, err error)
+	empty []string
+	// faded rows are inactive records (column index, values).
+	fadeCol  int
+	fadeVals []string
+}
+
+// rowsMsg delivers a finished load to the tab that asked for it.
+type rowsMsg struct {
+	tab  string
+	data *table.Data
+	ids  []int64
+	err  error
+}
+
+// listTab is a table of records of one kind.
+type listTab struct {
+	spec   listSpec
+	env    TabEnv
+	table  table.Model
+	ids    []int64
+	loaded bool
+	err    error
+	// busy: a load is running; again: the data changed meanwhile. At most
+	// one load runs per tab, so a database that changes every second does
+	// not stack up 100,000-row reloads.
+	busy, again bool
+	w, h        int
+}
+
+func newListTab(env TabEnv, spec listSpec) *listTab {
+	t := &listTab{spec: spec, env: env, table: table.New(env.Styles, spec.cols...)}
+	if len(spec.fadeVals) > 0 {
+		t.table.Faded = func(r []string) bool { return spec.fadeCol < len(r) && slices.Contains(spec.fadeVals, r[spec.fadeCol]) }
+	}
+	return t
+}
+
+func (t *listTab) Name() string { return t.spec.name }
+
+func (t *listTab) SetSize(w, h int) { t.w, t.h = w, h; t.table.SetSize(w, h) }
+
+func (t *listTab) Load() tea.Cmd {
+	if t.busy {
+		t.again = true
+		return nil
+	}
+	t.busy = true
+	env, spec, tb := t.env, t.spec, t.table
+	return func() tea.Msg {
+		rows, ids, err := spec.load(env)
+		if err != nil {
+			return rowsMsg{tab: spec.name, err: err}
+		}
+		return rowsMsg{tab: spec.name, data: tb.Prepare(rows), ids: ids}
+	}
+}
+
+func (t *listTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
+	switch msg := msg.(type) {
+	case rowsMsg:
+		if msg.tab != t.spec.name {
+			return t, nil
+		}
+		t.busy = false
+		var next tea.Cmd
+		if t.again {
+			t.again = false
+			next = t.Load()
+		}
+		t.err = msg.err
+		if msg.err != nil {
+			return t, next
+		}
+		var keep int64 = -1
+		if i := t.table.Selected(); i >= 0 && i < len(t.ids) {
+			keep = t.ids[i]
+		}
+		t.ids = msg.ids
+		t.table.SetData(msg.data)
+		t.loaded = true
+		if keep >= 0 {
+			t.selectID(keep)
+		}
+		return t, next
+	case tea.KeyPressMsg:
+		var cmd tea.Cmd
+		t.table, cmd = t.table.Update(msg)
+		return t, cmd
+	}
+	return t, nil
+}
+
+// selectID moves the cursor to the record with id, if shown.
+func (t *listTab) selectID(id int64) bool {
+	for i, x := range t.ids {
+		if x == id {
+			return t.table.Select(i)
+		}
+	}
+	return false
+}
+
+func (t *listTab) View() string {
+	st := t.env.Styles
+	switch {
+	case t.err != nil:
+		return st.Error.Render("could not load "+t.spec.name+": ") + st.Text.Render(t.err.Error())
+	case !t.loaded:
+		return st.Muted.Render("loading " + t.spec.name + "…")
+	case t.table.Total() == 0:
+		return st.Text.Render(strings.Join(t.spec.empty, "\n"))
+	case t.table.Len() == 0:
+		q, _ := t.Filter()
+		return t.table.View() + "\n" + st.Muted.Render(fmt.Sprintf("no %s match %q — esc clears the filter", t.spec.name, q))
+	}
+	return t.table.View()
+}
+
+func (t *listTab) Counts() (int, int) { return t.table.Len(), t.table.Total() }
+
+func (t *listTab) KeyMap() help.KeyMap { return t.table.Keys }
+
+func (t *listTab) SetFilter(q string, fuzzy bool) { t.table.SetFilter(q, fuzzy) }
+
+func (t *listTab) Filter() (string, bool) { return t.table.Query(), t.table.Fuzzy() }
+
+func (t *listTab) Selected() (detail.Link, bool) {
+	i := t.table.Selected()
+	if i < 0 || i >= len(t.ids) {
+		return detail.Link{}, false
+	}
+	return detail.Link{Kind: t.spec.kind, ID: t.ids[i]}, true
+}
+
+// messageTab is a tab whose feature has not arrived: it says so honestly
+// instead of showing made-up rows.
+type messageTab struct {
+	name  string
+	lines []string
+	env   TabEnv
+}
+
+func (t *messageTab) Name() string                  { return t.name }
+func (t *messageTab) SetSize(int, int)              {}
+func (t *messageTab) Load() tea.Cmd                 { return nil }
+func (t *messageTab) Update(tea.Msg) (Tab, tea.Cmd) { return t, nil }
+func (t *messageTab) Counts() (int, int)            { return 0, 0 }
+func (t *messageTab) KeyMap() help.KeyMap           { return noKeys{} }
+func (t *messageTab) View() string                  { return t.env.Styles.Text.Render(strings.Join(t.lines, "\n")) }
+
+type noKeys struct{}
+
+func (noKeys) ShortHelp() []key.Binding  { return nil }
+func (noKeys) FullHelp() [][]key.Binding { return nil }

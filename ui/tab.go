@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"context"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
+	"github.com/opsdeck/opsdeck/ui/components/detail"
+)
+
+// Tab is one page of the shell. The alerts and ledger features replace the
+// built-in placeholders with SetTab, so their models plug in without the
+// shell knowing them.
+type Tab interface {
+	// Name is the tab's title and its ":" command ("people").
+	Name() string
+	SetSize(w, h int)
+	// Load returns a Cmd that reads the tab's data; it runs on start, on
+	// switching to a stale tab and when the database changed.
+	Load() tea.Cmd
+	// Update gets key presses while the tab is shown and every non-key
+	// message, so loads that finish in the background land.
+	Update(msg tea.Msg) (Tab, tea.Cmd)
+	View() string
+	// Counts is (rows shown, rows in total) for the status bar.
+	Counts() (shown, total int)
+	KeyMap() help.KeyMap
+}
+
+// Filterable tabs support "/" and ":tab FILTER".
+type Filterable interface {
+	SetFilter(q string, fuzzy bool)
+	Filter() (q string, fuzzy bool)
+}
+
+// Opener tabs have a record under the cursor that enter opens.
+type Opener interface {
+	Selected() (detail.Link, bool)
+}
+
+// TabEnv is what a tab is built with.
+type TabEnv struct {
+	Ctx    context.Context
+	Store  *store.Store
+	Actor  model.Actor
+	Styles *themes.Styles
+}
+
+// TabFactory builds a tab for one console session.
+type TabFactory func(env TabEnv) Tab
+
+var tabOverrides = map[string]TabFactory{}
+
+// SetTab replaces the built-in tab called name ("alerts" or "ledger") with
+// one built by f. Call it from main or an init function, before New.
+func SetTab(name string, f TabFactory) { tabOverrides[name] = f }

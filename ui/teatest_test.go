@@ -1,0 +1,52 @@
+package ui
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/themes"
+)
+
+// TestFlowInRealProgram runs the console in a real Bubble Tea program
+// (teatest) with a fixed colour profile and theme, drives a user's path
+// through it, and compares the final frame with a golden file
+// (go test ./ui -run TestFlowInRealProgram -update rewrites it).
+func TestFlowInRealProgram(t *testing.T) {
+	s := openStore(t, true)
+	dark := themes.Default(true)
+	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
+		teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
+	waitFor := func(what string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
+			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	waitFor("Kristen Park")
+	tm.Type("2")
+	waitFor("kristen-laptop")
+	tm.Type(":dev kristen")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor("/kristen")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor("Holder")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor("Dave Kim")
+	tm.Type("q")
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*app)
+	lines := strings.Split(final.View().Content, "\n")
+	// The status bar holds the temp path and the poll state; check it
+	// apart from the golden frame.
+	status := ansi.Strip(lines[len(lines)-1])
+	if !strings.Contains(status, "local:tester") || !strings.Contains(status, "devices 1/28") {
+		t.Fatalf("status bar %q", status)
+	}
+	teatest.RequireEqualOutput(t, []byte(strings.Join(lines[:len(lines)-1], "\n")))
+}

@@ -1,0 +1,53 @@
+// Package ui is opsdeck's console: a Bubble Tea v2 shell with tabs, a
+// command line, filtering, help, detail views and forms. It renders and
+// never writes SQL: reads and writes are store calls made inside tea.Cmds.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
+)
+
+// Options configure one console session (a local terminal or an SSH
+// session, each with its own actor and terminal).
+type Options struct {
+	Store *store.Store
+	Actor model.Actor
+	// Theme is nil to follow the terminal's background (dark or light).
+	Theme *themes.Theme
+	// NoColor draws without colour (NO_COLOR); emphasis stays readable.
+	NoColor bool
+	// Width and Height are a first guess until the terminal reports its size.
+	Width, Height int
+	// Profile forces a colour profile (tests, SSH); zero lets Bubble Tea detect.
+	Profile colorprofile.Profile
+	// Ctx bounds the session's store calls; nil means context.Background().
+	Ctx context.Context
+}
+
+// New builds the console's root model.
+func New(opts Options) tea.Model { return newApp(opts) }
+
+// Run opens the console on the process's terminal until the user quits.
+func Run(ctx context.Context, opts Options) error {
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		opts.NoColor = true
+	}
+	opts.Ctx = ctx
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if opts.Profile != 0 {
+		popts = append(popts, tea.WithColorProfile(opts.Profile))
+	}
+	_, err := tea.NewProgram(New(opts), popts...).Run()
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	return nil
+}
