@@ -4,11 +4,18 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/opsdeck/opsdeck/cli"
+	"github.com/opsdeck/opsdeck/sshd"
 	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui"
 )
@@ -21,6 +28,7 @@ func main() {
 		DBPath: cli.DefaultDBPath(),
 	}
 	cli.ConsoleFunc = console
+	cli.ServeFunc = serve
 	code := cli.Run(ctx, env, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -37,4 +45,44 @@ func console(ctx context.Context, env *cli.Env) error {
 		return err
 	}
 	return ui.Run(ctx, ui.Options{Store: s, Actor: env.Actor, Theme: th})
+}
+
+// serve runs the SSH server until ctx ends (SIGINT/SIGTERM), then shuts
+// down open sessions cleanly.
+func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
+	s, err := env.Open()
+	if err != nil {
+		return err
+	}
+	logger := log.New(env.Stderr, "opsdeck serve: ", log.LstdFlags)
+	srv, err := sshd.New(sshd.Config{
+		Listen: o.Listen, HostKeyPath: o.HostKeyPath, MaxSessions: o.MaxSessions,
+		IdleTimeout: o.IdleTimeout, MaxSessionLength: o.MaxSessionLength, Store: s, Logf: logger.Printf,
+		NewModel: func(ss *sshd.Session) tea.Model {
+			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: ctx})
+		},
+		Exec: func(ctx context.Context, ss *sshd.Session, args []string, stdout, stderr io.Writer) int {
+			return cli.RunRemote(ctx, s, ss.Actor, args, stdout, stderr)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if err := srv.Listen(); err != nil {
+		return err
+	}
+	logger.Printf("listening on %s (database %s)", srv.Addr(), s.Path())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
 }

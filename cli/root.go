@@ -148,18 +148,23 @@ func NewRoot(env *Env) *cobra.Command {
 	return root
 }
 
-// pruneWritable removes every leaf command not annotated read-only.
+// pruneWritable makes every leaf command not annotated read-only refuse
+// to run, with a line that says why and what to do instead.
 func pruneWritable(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		if sub.HasSubCommands() {
 			pruneWritable(sub)
-			if !sub.HasSubCommands() {
-				c.RemoveCommand(sub)
-			}
 			continue
 		}
-		if !IsReadOnly(sub) {
-			c.RemoveCommand(sub)
+		if IsReadOnly(sub) {
+			continue
+		}
+		path := sub.CommandPath()
+		sub.DisableFlagParsing = true
+		sub.Args = cobra.ArbitraryArgs
+		sub.RunE = func(*cobra.Command, []string) error {
+			return fmt.Errorf("%q changes data and is not available as a remote command; open the console (ssh -t) to make changes: %w",
+				strings.TrimPrefix(path, "opsdeck "), model.ErrForbidden)
 		}
 	}
 }
