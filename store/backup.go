@@ -1,0 +1,413 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	sqlite "modernc.org/sqlite"
+)
+
+// BackupProgress is reported while a backup runs: the phase and, while
+// copying, how many of the snapshot's pages are done. A console turns it
+// into a progress bar; it is called on the backup's goroutine after every
+// step, so the callback must return quickly (send on a buffered channel,
+// drop if full).
+type BackupProgress struct {
+	Phase string `json:"phase"` // snapshot | copy | sync | verify | done
+	Done  int    `json:"done"`  // pages copied
+	Total int    `json:"total"` // pages in the snapshot
+}
+
+// BackupOptions tune one backup. The zero value backs up into the default
+// directory next to the database, 1024 pages per step, no progress.
+type BackupOptions struct {
+	Dir       string              // destination directory; "" means DefaultBackupDir
+	Reason    string              // manual | scheduled | pre-migration | pre-restore
+	StepPages int                 // pages copied per step; writers get the lock between steps
+	Progress  func(BackupProgress) // optional
+}
+
+const (
+	defaultStepPages = 1024
+	backupPrefix     = "opsdeck-"
+	backupExt        = ".db"
+	partialExt       = ".partial"
+	manifestExt      = ".json"
+	// ManifestFormat names the sidecar file's format.
+	ManifestFormat = "opsdeck-backup/1"
+)
+
+// DefaultBackupDir is where backups go unless told otherwise: a backups
+// directory beside the database, under the data dir.
+func DefaultBackupDir(dbPath string) string {
+	return filepath.Join(filepath.Dir(dbPath), "backups")
+}
+
+// Manifest is the sidecar written next to each backup (FILE.json). It makes
+// a backup self-describing: after the disk with the database died, the
+// backup still says which rows it should hold and what its bytes hash to.
+// A backup without its manifest is not a complete backup.
+type Manifest struct {
+	Format        string           `json:"format"`
+	CreatedAt     time.Time        `json:"created_at"`
+	Source        string           `json:"source"`
+	Reason        string           `json:"reason"`
+	SchemaVersion int              `json:"schema_version"`
+	PageSize      int64            `json:"page_size"`
+	Pages         int64            `json:"pages"`
+	SizeBytes     int64            `json:"size_bytes"`
+	SHA256        string           `json:"sha256"`
+	RowCounts     map[string]int64 `json:"row_counts"`
+}
+
+// ManifestPath is the manifest of the backup file at path.
+func ManifestPath(path string) string { return path + manifestExt }
+
+// ReadManifest reads the manifest of the backup at path.
+func ReadManifest(path string) (Manifest, error) {
+	var m Manifest
+	b, err := os.ReadFile(ManifestPath(path))
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("read manifest of %s: %w", path, err)
+	}
+	if m.Format != ManifestFormat {
+		return m, fmt.Errorf("read manifest of %s: unknown format %q", path, m.Format)
+	}
+	return m, nil
+}
+
+// snapshot is what copySnapshot produced: a synced file and the facts of
+// the snapshot it was copied from.
+type snapshot struct {
+	pages, pageSize int64
+	counts          map[string]int64
+	schemaVersion   int
+}
+
+// copySnapshot copies src into the new file dst with SQLite's online
+// backup API. It first opens a read transaction on a source connection and
+// counts every table's rows inside it; the backup then steps over that
+// same connection, so the copy and the counts are the same snapshot and
+// writers on other connections carry on (WAL) without restarting the copy.
+// Between steps it checks ctx, so a cancel stops within one step.
+func copySnapshot(ctx context.Context, src *sql.DB, dst string, opts BackupOptions) (snap snapshot, err error) {
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(BackupProgress) {}
+	}
+	step := int32(opts.StepPages)
+	if step == 0 {
+		step = defaultStepPages
+	}
+	conn, err := src.Conn(ctx)
+	if err != nil {
+		return snap, fmt.Errorf("backup: connect to source: %w", err)
+	}
+	defer conn.Close()
+	progress(BackupProgress{Phase: "snapshot"})
+	if _, err := conn.ExecContext(ctx, `BEGIN`); err != nil {
+		return snap, fmt.Errorf("backup: begin snapshot: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+	if snap.counts, err = rowCounts(ctx, conn); err != nil {
+		return snap, fmt.Errorf("backup: count rows: %w", err)
+	}
+	snap.schemaVersion, _ = schemaVersionOf(ctx, conn)
+	if err := conn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&snap.pageSize); err != nil {
+		return snap, fmt.Errorf("backup: page size: %w", err)
+	}
+	// The copy is a temporary file: no journal, no syncs from SQLite; it is
+	// fsynced once, complete, before it gets its real name.
+	dstDSN := "file:" + dst + "?" + url.Values{"_pragma": {"journal_mode(OFF)", "synchronous(OFF)"}}.Encode()
+	err = conn.Raw(func(dc any) error {
+		bc, ok := dc.(interface {
+			NewBackup(string) (*sqlite.Backup, error)
+		})
+		if !ok {
+			return fmt.Errorf("backup: driver connection %T has no backup API", dc)
+		}
+		b, err := bc.NewBackup(dstDSN)
+		if err != nil {
+			return fmt.Errorf("backup: open %s: %w", dst, err)
+		}
+		for {
+			more, err := b.Step(step)
+			if err != nil {
+				b.Finish()
+				return fmt.Errorf("backup: write %s: %w", dst, err)
+			}
+			total := b.PageCount()
+			snap.pages = int64(total)
+			progress(BackupProgress{Phase: "copy", Done: total - b.Remaining(), Total: total})
+			if !more {
+				break
+			}
+			if err := ctx.Err(); err != nil {
+				b.Finish()
+				return fmt.Errorf("backup cancelled: %w", err)
+			}
+		}
+		if err := b.Finish(); err != nil {
+			return fmt.Errorf("backup: finish %s: %w", dst, err)
+		}
+		progress(BackupProgress{Phase: "copy", Done: int(snap.pages), Total: int(snap.pages)})
+		return nil
+	})
+	return snap, err
+}
+
+// rowCounts counts the rows of every table visible on q.
+func rowCounts(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	counts := make(map[string]int64, len(tables))
+	for _, t := range tables {
+		var n int64
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM "`+strings.ReplaceAll(t, `"`, `""`)+`"`).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", t, err)
+		}
+		counts[t] = n
+	}
+	return counts, nil
+}
+
+func schemaVersionOf(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(version),0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// BackupResult is a finished backup: the verified file and its manifest.
+type BackupResult struct {
+	File     string
+	Manifest Manifest
+	Verify   VerifyReport
+	Started  time.Time
+	Duration time.Duration
+}
+
+// backupTo writes a verified backup of src into dir. The copy is made
+// under a temporary name (".opsdeck-*.partial", locked while written),
+// fsynced, verified (integrity check and row counts against the snapshot),
+// and only then renamed to opsdeck-TIMESTAMP.db; its manifest is written
+// last, so a file without a manifest never counts as a backup. On any
+// failure, including a cancel or a full disk, the partial file is removed
+// and nothing else in dir is touched; a process killed mid-way leaves only
+// a .partial file, which the next backup removes.
+func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now time.Time, opts BackupOptions) (res BackupResult, err error) {
+	res.Started = now
+	if dir == "" {
+		dir = DefaultBackupDir(srcPath)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return res, fmt.Errorf("backup to %s: %w", dir, err)
+	}
+	removeStalePartials(dir)
+	f, err := os.CreateTemp(dir, "."+backupPrefix+"*"+partialExt)
+	if err != nil {
+		return res, fmt.Errorf("backup to %s: %w", dir, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		f.Close()
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	if err := flock(f, syscall.LOCK_EX); err != nil {
+		return res, err
+	}
+	snap, err := copySnapshot(ctx, src, tmp, opts)
+	if err != nil {
+		return res, err
+	}
+	report := opts.Progress
+	if report == nil {
+		report = func(BackupProgress) {}
+	}
+	report(BackupProgress{Phase: "sync", Done: int(snap.pages), Total: int(snap.pages)})
+	if err := f.Sync(); err != nil {
+		return res, fmt.Errorf("backup: sync %s: %w", tmp, err)
+	}
+	sum, size, err := hashFile(ctx, tmp)
+	if err != nil {
+		return res, err
+	}
+	report(BackupProgress{Phase: "verify", Done: int(snap.pages), Total: int(snap.pages)})
+	v := verifyCopy(ctx, tmp, snap.counts)
+	v.SHA256, v.SizeBytes = sum, size
+	res.Verify = v
+	if !v.OK {
+		return res, fmt.Errorf("backup: the copy failed verification: %s", strings.Join(v.Problems, "; "))
+	}
+	final, err := freeName(dir, now)
+	if err != nil {
+		return res, err
+	}
+	m := Manifest{Format: ManifestFormat, CreatedAt: now.UTC(), Source: srcPath, Reason: opts.Reason,
+		SchemaVersion: snap.schemaVersion, PageSize: snap.pageSize, Pages: snap.pages,
+		SizeBytes: size, SHA256: sum, RowCounts: snap.counts}
+	if err := os.Rename(tmp, final); err != nil {
+		return res, fmt.Errorf("backup: rename %s: %w", tmp, err)
+	}
+	if err := writeFileAtomic(ManifestPath(final), m); err != nil {
+		os.Remove(final)
+		return res, err
+	}
+	if err := syncDir(dir); err != nil {
+		return res, err
+	}
+	res.File, res.Manifest, res.Duration = final, m, time.Since(now)
+	v.File = final
+	res.Verify = v
+	report(BackupProgress{Phase: "done", Done: int(snap.pages), Total: int(snap.pages)})
+	return res, nil
+}
+
+// freeName picks opsdeck-YYYYMMDDTHHMMSSZ.db, with a -N suffix when two
+// backups land in the same second.
+func freeName(dir string, now time.Time) (string, error) {
+	base := backupPrefix + now.UTC().Format("20060102T150405Z")
+	for i := 1; i < 1000; i++ {
+		name := base + backupExt
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d%s", base, i, backupExt)
+		}
+		p := filepath.Join(dir, name)
+		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("backup: no free file name in %s", dir)
+}
+
+// removeStalePartials deletes .partial files whose writer is gone: a live
+// backup holds an exclusive flock on its partial file, a killed one does not.
+func removeStalePartials(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, "."+backupPrefix+"*"+partialExt))
+	for _, p := range names {
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		if flock(f, syscall.LOCK_EX) == nil {
+			os.Remove(p)
+		}
+		f.Close()
+	}
+}
+
+// hashFile returns the SHA-256 and size of the file at path.
+func hashFile(ctx context.Context, path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, fmt.Errorf("hash %s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, ctxReader{ctx, f})
+	if err != nil {
+		return "", 0, fmt.Errorf("hash %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// ctxReader stops a long copy when ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// writeFileAtomic writes v as JSON to path through a synced temporary file
+// and a rename, so path is either absent or complete.
+func writeFileAtomic(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"*"+partialExt)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(append(b, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if e := f.Close(); err == nil {
+		err = e
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// sortedKeys lists a count map's tables in order, for stable messages.
+func sortedKeys(m map[string]int64) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
