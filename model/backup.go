@@ -12,24 +12,24 @@ import (
 // BackupRun is one backup of opsdeck's own database: the file, how long it
 // took, how it was verified and when it was last proven to restore.
 type BackupRun struct {
-	ID                int64            `json:"id"`
-	File              string           `json:"file"`
-	Reason            string           `json:"reason"`
-	Status            string           `json:"status"`
-	StartedAt         time.Time        `json:"started_at"`
-	FinishedAt        time.Time        `json:"finished_at"`
-	SizeBytes         int64            `json:"size_bytes"`
-	DurationMS        int64            `json:"duration_ms"`
-	Pages             int64            `json:"pages"`
-	Verified          bool             `json:"verified"`
-	Integrity         string           `json:"integrity"`
-	RowCounts         map[string]int64 `json:"row_counts"`
-	SHA256            string           `json:"sha256"`
-	RestoreTestedAt   *time.Time       `json:"restore_tested_at"`
-	RestoreTestOK     *bool            `json:"restore_test_ok"`
-	RestoreTestError  string           `json:"restore_test_error"`
-	PrunedAt          *time.Time       `json:"pruned_at"`
-	Error             string           `json:"error"`
+	ID               int64            `json:"id"`
+	File             string           `json:"file"`
+	Reason           string           `json:"reason"`
+	Status           string           `json:"status"`
+	StartedAt        time.Time        `json:"started_at"`
+	FinishedAt       time.Time        `json:"finished_at"`
+	SizeBytes        int64            `json:"size_bytes"`
+	DurationMS       int64            `json:"duration_ms"`
+	Pages            int64            `json:"pages"`
+	Verified         bool             `json:"verified"`
+	Integrity        string           `json:"integrity"`
+	RowCounts        map[string]int64 `json:"row_counts"`
+	SHA256           string           `json:"sha256"`
+	RestoreTestedAt  *time.Time       `json:"restore_tested_at"`
+	RestoreTestOK    *bool            `json:"restore_test_ok"`
+	RestoreTestError string           `json:"restore_test_error"`
+	PrunedAt         *time.Time       `json:"pruned_at"`
+	Error            string           `json:"error"`
 }
 
 // BackupReasons says why a backup of opsdeck's database was taken.

@@ -163,3 +163,76 @@ func roundDur(d time.Duration) string {
 		return d.Round(time.Second).String()
 	}
 }
+
+// BackupHealth is one line of the backups overview: a company job or
+// opsdeck's own database ("opsdeck", kind self), its derived state and the
+// facts an operator checks first. The alert engine turns every unhealthy
+// line into an alert keyed by Key.
+type BackupHealth struct {
+	Key             string     `json:"key"` // "job:NAME" or "self"
+	Name            string     `json:"name"`
+	Kind            string     `json:"kind"`
+	JobID           int64      `json:"job_id"`
+	ServiceID       int64      `json:"service_id"`
+	ServiceName     string     `json:"service_name"`
+	LastRunAt       *time.Time `json:"last_run_at"`
+	LastSizeBytes   *int64     `json:"last_size_bytes"`
+	LastDurationMS  int64      `json:"last_duration_ms"`
+	RestoreTestedAt *time.Time `json:"restore_tested_at"`
+	BackupStatus
+}
+
+// SelfBackupPolicy is how opsdeck looks after its own database: a backup
+// every Interval (default daily), a restore test of the newest backup
+// every RestoreTestEvery (weekly), restore tests counted stale after
+// RestoreTestMaxAge (30 days), and retention.
+type SelfBackupPolicy struct {
+	Interval          time.Duration
+	RestoreTestEvery  time.Duration
+	RestoreTestMaxAge time.Duration
+	Retention         RetentionPolicy
+}
+
+// DefaultSelfBackupPolicy is daily backups, weekly restore tests, stale
+// after 30 days, 7/4/12 retention.
+var DefaultSelfBackupPolicy = SelfBackupPolicy{
+	Interval: 24 * time.Hour, RestoreTestEvery: 7 * 24 * time.Hour,
+	RestoreTestMaxAge: DefaultRestoreTestMaxAge, Retention: DefaultRetention,
+}
+
+// JobFacts builds the state function's input for a company job from its
+// latest backup run and latest restore test.
+func JobFacts(j BackupJob, last, restore *BackupJobRun) BackupFacts {
+	f := BackupFacts{Kind: j.Kind, Schedule: j.Schedule, Period: j.HeartbeatPeriod, Timeout: j.Timeout,
+		Since: j.CreatedAt, RestoreTestMaxAge: j.RestoreTestMaxAge}
+	if j.Kind == "command" {
+		f.Grace = DefaultGrace(0)
+	}
+	if last != nil {
+		f.Last = &RunFacts{StartedAt: last.StartedAt, FinishedAt: last.FinishedAt, OK: last.Status == "ok", Error: last.Error}
+		if last.Status == "running" {
+			f.Last.FinishedAt = nil
+		}
+	}
+	if restore != nil {
+		f.RestoreTestedAt, f.RestoreTestOK, f.RestoreTestError = &restore.StartedAt, restore.Status == "ok", restore.Error
+	}
+	return f
+}
+
+// SelfFacts builds the state function's input for opsdeck's own backups
+// from its runs (newest first) and the database's creation time.
+func SelfFacts(p SelfBackupPolicy, runs []BackupRun, since time.Time) BackupFacts {
+	f := BackupFacts{Kind: "self", Period: p.Interval, Since: since, RestoreTestMaxAge: p.RestoreTestMaxAge}
+	if len(runs) > 0 {
+		r := runs[0]
+		fin := r.FinishedAt
+		f.Last = &RunFacts{StartedAt: r.StartedAt, FinishedAt: &fin, OK: r.Status == "ok", Error: r.Error}
+	}
+	for _, r := range runs {
+		if r.RestoreTestedAt != nil && (f.RestoreTestedAt == nil || r.RestoreTestedAt.After(*f.RestoreTestedAt)) {
+			f.RestoreTestedAt, f.RestoreTestOK, f.RestoreTestError = r.RestoreTestedAt, r.RestoreTestOK != nil && *r.RestoreTestOK, r.RestoreTestError
+		}
+	}
+	return f
+}

@@ -34,9 +34,9 @@ type BackupProgress struct {
 // BackupOptions tune one backup. The zero value backs up into the default
 // directory next to the database, 1024 pages per step, no progress.
 type BackupOptions struct {
-	Dir       string              // destination directory; "" means DefaultBackupDir
-	Reason    string              // manual | scheduled | pre-migration | pre-restore
-	StepPages int                 // pages copied per step; writers get the lock between steps
+	Dir       string               // destination directory; "" means DefaultBackupDir
+	Reason    string               // manual | scheduled | pre-migration | pre-restore
+	StepPages int                  // pages copied per step; writers get the lock between steps
 	Progress  func(BackupProgress) // optional
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 )
@@ -322,5 +324,38 @@ func TestBackupUnwritableDestination(t *testing.T) {
 	_, err := s.Backup(context.Background(), admin, BackupOptions{Dir: filepath.Join(file, "backups")})
 	if err == nil || !strings.Contains(err.Error(), "not-a-dir") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// Opening a database whose schema is behind backs it up before migrating.
+func TestBackupBeforeMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "opsdeck.db")
+	s := &Store{path: path, Now: time.Now}
+	w, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.w = w
+	if err := s.migrateTo(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	w.Exec(`INSERT INTO meta(key, value) VALUES ('marker', 'v1')`)
+	w.Close()
+
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	runs, err := s2.ListBackupRuns(context.Background(), BackupRunQuery{})
+	if err != nil || len(runs) != 1 || runs[0].Reason != "pre-migration" {
+		t.Fatalf("runs %+v %v", runs, err)
+	}
+	v := VerifyBackup(context.Background(), runs[0].File)
+	if !v.OK || v.SchemaVersion != 1 || v.RowCounts["meta"] != 1 {
+		t.Fatalf("pre-migration backup %+v", v)
+	}
+	if filepath.Dir(runs[0].File) != DefaultBackupDir(path) {
+		t.Errorf("backup in %s", runs[0].File)
 	}
 }
