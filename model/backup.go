@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -77,9 +78,9 @@ func (j *BackupJob) Normalize() {
 		j.Status = "active"
 	}
 	if j.Kind == "" {
-		j.Kind = "heartbeat"
-		if j.Command != "" {
-			j.Kind = "command"
+		j.Kind = "command"
+		if j.HeartbeatPeriod != 0 || (j.Command == "" && j.Schedule == "") {
+			j.Kind = "heartbeat"
 		}
 	}
 	if j.Timeout == 0 {
@@ -184,6 +185,22 @@ func FormatPeriod(d time.Duration) string {
 		return fmt.Sprintf("%dd", d/(24*time.Hour))
 	}
 	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	return strings.TrimSuffix(s, "0m")
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// MarshalJSON writes the durations as whole seconds, as the column names say.
+func (j BackupJob) MarshalJSON() ([]byte, error) {
+	type plain BackupJob
+	return json.Marshal(struct {
+		plain
+		HeartbeatPeriod   int64 `json:"heartbeat_period_s"`
+		Timeout           int64 `json:"timeout_s"`
+		RestoreTestMaxAge int64 `json:"restore_test_max_age_s"`
+	}{plain(j), int64(j.HeartbeatPeriod / time.Second), int64(j.Timeout / time.Second), int64(j.RestoreTestMaxAge / time.Second)})
 }

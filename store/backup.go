@@ -235,6 +235,9 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now time.Ti
 	if dir == "" {
 		dir = DefaultBackupDir(srcPath)
 	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return res, fmt.Errorf("backup to %s: %w", dir, err)
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return res, fmt.Errorf("backup to %s: %w", dir, err)
 	}
