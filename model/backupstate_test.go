@@ -157,7 +157,8 @@ func TestBackupJobValidate(t *testing.T) {
 		{"no schedule", BackupJob{Name: "pg", ServiceID: 1, Command: "pg_dump"}, "schedule: \"\" is required"},
 		{"bad cron", BackupJob{Name: "pg", ServiceID: 1, Command: "pg_dump", Schedule: "nightly"}, "schedule: \"nightly\" is not a cron schedule"},
 		{"nothing", BackupJob{Name: "x", ServiceID: 1}, "heartbeat: \"0s\" must be at least 1m"},
-		{"both", BackupJob{Name: "x", ServiceID: 1, Command: "c", Schedule: "@daily", HeartbeatPeriod: time.Hour}, "heartbeat: \"1h0m0s\" cannot be combined"},
+		{"both", BackupJob{Name: "x", ServiceID: 1, Command: "c", Schedule: "@daily", HeartbeatPeriod: time.Hour}, "command: \"c\" cannot be combined"},
+		{"explicit command kind with heartbeat", BackupJob{Name: "x", Kind: "command", ServiceID: 1, Command: "c", Schedule: "@daily", HeartbeatPeriod: time.Hour}, "heartbeat: \"1h0m0s\" cannot be combined"},
 		{"no service", BackupJob{Name: "x", HeartbeatPeriod: time.Hour}, "service: \"\" is required"},
 		{"no name", BackupJob{ServiceID: 1, HeartbeatPeriod: time.Hour}, "name: \"\" is required"},
 	}
