@@ -92,7 +92,9 @@ func backupListCmd(env *Env) *cobra.Command {
 
 func backupVerifyCmd(env *Env) *cobra.Command {
 	var asJSON bool
-	c := readOnly(&cobra.Command{
+	// Not read-only: it opens any path on this machine, so it is not
+	// offered to SSH sessions.
+	c := &cobra.Command{
 		Use:   "verify FILE",
 		Short: "Verify a backup file: checksum, integrity check, row counts against its manifest",
 		Args:  cobra.ExactArgs(1),
@@ -110,7 +112,7 @@ func backupVerifyCmd(env *Env) *cobra.Command {
 			}
 			return nil
 		},
-	})
+	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	return c
 }

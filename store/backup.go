@@ -150,7 +150,7 @@ func copySnapshot(ctx context.Context, src *sql.DB, dst string, opts BackupOptio
 			more, err := b.Step(step)
 			if err != nil {
 				b.Finish()
-				return fmt.Errorf("backup: write %s: %w", dst, err)
+				return writeError(dst, err)
 			}
 			total := b.PageCount()
 			snap.pages = int64(total)
@@ -170,6 +170,22 @@ func copySnapshot(ctx context.Context, src *sql.DB, dst string, opts BackupOptio
 		return nil
 	})
 	return snap, err
+}
+
+// writeError explains a failed write to the backup destination in the
+// user's terms; SQLite's own text for these ("disk I/O error: not an
+// error") says little.
+func writeError(dst string, err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case 13: // SQLITE_FULL
+			return fmt.Errorf("backup: write %s: the destination is full (no space left on device): %w", dst, err)
+		case 10: // SQLITE_IOERR (a file size limit or a read-only or failing device)
+			return fmt.Errorf("backup: write %s: write failed (destination full, size-limited or failing): %w", dst, err)
+		}
+	}
+	return fmt.Errorf("backup: write %s: %w", dst, err)
 }
 
 // rowCounts counts the rows of every table visible on q.
