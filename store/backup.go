@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,7 +27,7 @@ import (
 // step, so the callback must return quickly (send on a buffered channel,
 // drop if full).
 type BackupProgress struct {
-	Phase string `json:"phase"` // snapshot | copy | sync | verify | done
+	Phase string `json:"phase"` // snapshot | copy | verify (sync, checksum, integrity, counts) | done
 	Done  int    `json:"done"`  // pages copied
 	Total int    `json:"total"` // pages in the snapshot
 }
@@ -92,21 +93,20 @@ func ReadManifest(path string) (Manifest, error) {
 	return m, nil
 }
 
-// snapshot is what copySnapshot produced: a synced file and the facts of
-// the snapshot it was copied from.
+// snapshot describes the source snapshot that copySnapshot copied.
 type snapshot struct {
 	pages, pageSize int64
-	counts          map[string]int64
 	schemaVersion   int
 }
 
-// copySnapshot copies src into the new file dst with SQLite's online
-// backup API. It first opens a read transaction on a source connection and
-// counts every table's rows inside it; the backup then steps over that
-// same connection, so the copy and the counts are the same snapshot and
-// writers on other connections carry on (WAL) without restarting the copy.
+// copySnapshot copies the database on conn into the new file dst with
+// SQLite's online backup API. conn must be inside a transaction (BEGIN):
+// copySnapshot reads first, which fixes the snapshot, and the backup then
+// steps over that same connection, so every step copies the same snapshot
+// while writers on other connections carry on (WAL) without restarting the
+// copy. The caller counts rows on conn afterwards, still in that snapshot.
 // Between steps it checks ctx, so a cancel stops within one step.
-func copySnapshot(ctx context.Context, src *sql.DB, dst string, opts BackupOptions) (snap snapshot, err error) {
+func copySnapshot(ctx context.Context, conn *sql.Conn, dst string, opts BackupOptions) (snap snapshot, err error) {
 	progress := opts.Progress
 	if progress == nil {
 		progress = func(BackupProgress) {}
@@ -115,22 +115,14 @@ func copySnapshot(ctx context.Context, src *sql.DB, dst string, opts BackupOptio
 	if step == 0 {
 		step = defaultStepPages
 	}
-	conn, err := src.Conn(ctx)
-	if err != nil {
-		return snap, fmt.Errorf("backup: connect to source: %w", err)
-	}
-	defer conn.Close()
 	progress(BackupProgress{Phase: "snapshot"})
-	if _, err := conn.ExecContext(ctx, `BEGIN`); err != nil {
-		return snap, fmt.Errorf("backup: begin snapshot: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
-	if snap.counts, err = rowCounts(ctx, conn); err != nil {
-		return snap, fmt.Errorf("backup: count rows: %w", err)
-	}
-	snap.schemaVersion, _ = schemaVersionOf(ctx, conn)
 	if err := conn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&snap.pageSize); err != nil {
 		return snap, fmt.Errorf("backup: page size: %w", err)
+	}
+	if snap.schemaVersion, err = schemaVersionOf(ctx, conn); err != nil {
+		// An empty or foreign database has no schema_migrations; the read
+		// still opened the snapshot.
+		snap.schemaVersion = 0
 	}
 	// The copy is a temporary file: no journal, no syncs from SQLite; it is
 	// fsynced once, complete, before it gets its real name.
@@ -166,7 +158,6 @@ func copySnapshot(ctx context.Context, src *sql.DB, dst string, opts BackupOptio
 		if err := b.Finish(); err != nil {
 			return fmt.Errorf("backup: finish %s: %w", dst, err)
 		}
-		progress(BackupProgress{Phase: "copy", Done: int(snap.pages), Total: int(snap.pages)})
 		return nil
 	})
 	return snap, err
@@ -272,7 +263,16 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now time.Ti
 	if err := flock(f, syscall.LOCK_EX); err != nil {
 		return res, err
 	}
-	snap, err := copySnapshot(ctx, src, tmp, opts)
+	conn, err := src.Conn(ctx)
+	if err != nil {
+		return res, fmt.Errorf("backup: connect to source: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN`); err != nil {
+		return res, fmt.Errorf("backup: begin snapshot: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+	snap, err := copySnapshot(ctx, conn, tmp, opts)
 	if err != nil {
 		return res, err
 	}
@@ -280,16 +280,36 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now time.Ti
 	if report == nil {
 		report = func(BackupProgress) {}
 	}
-	report(BackupProgress{Phase: "sync", Done: int(snap.pages), Total: int(snap.pages)})
-	if err := f.Sync(); err != nil {
-		return res, fmt.Errorf("backup: sync %s: %w", tmp, err)
-	}
-	sum, size, err := hashFile(ctx, tmp)
-	if err != nil {
-		return res, err
-	}
 	report(BackupProgress{Phase: "verify", Done: int(snap.pages), Total: int(snap.pages)})
-	v := verifyCopy(ctx, tmp, snap.counts)
+	// Four independent reads, run side by side: the source's row counts
+	// (still the copied snapshot), fsync of the copy, its SHA-256, and the
+	// copy's own integrity check and counts.
+	var (
+		wg              sync.WaitGroup
+		counts          map[string]int64
+		countErr, syncE error
+		hashErr         error
+		sum             string
+		size            int64
+		v               VerifyReport
+	)
+	wg.Add(4)
+	go func() { defer wg.Done(); counts, countErr = rowCounts(ctx, conn) }()
+	go func() { defer wg.Done(); syncE = f.Sync() }()
+	go func() { defer wg.Done(); sum, size, hashErr = hashFile(ctx, tmp) }()
+	go func() { defer wg.Done(); v = verifyCopy(ctx, tmp, nil) }()
+	wg.Wait()
+	switch {
+	case countErr != nil:
+		return res, fmt.Errorf("backup: count rows: %w", countErr)
+	case syncE != nil:
+		return res, fmt.Errorf("backup: sync %s: %w", tmp, syncE)
+	case hashErr != nil:
+		return res, hashErr
+	case ctx.Err() != nil:
+		return res, fmt.Errorf("backup cancelled: %w", ctx.Err())
+	}
+	v.compareCounts(counts)
 	v.SHA256, v.SizeBytes = sum, size
 	res.Verify = v
 	if !v.OK {
@@ -301,7 +321,7 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now time.Ti
 	}
 	m := Manifest{Format: ManifestFormat, CreatedAt: now.UTC(), Source: srcPath, Reason: opts.Reason,
 		SchemaVersion: snap.schemaVersion, PageSize: snap.pageSize, Pages: snap.pages,
-		SizeBytes: size, SHA256: sum, RowCounts: snap.counts}
+		SizeBytes: size, SHA256: sum, RowCounts: counts}
 	if err := os.Rename(tmp, final); err != nil {
 		return res, fmt.Errorf("backup: rename %s: %w", tmp, err)
 	}

@@ -67,7 +67,7 @@ func TestBackupVerifiesAndRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(phases, ","); got != "snapshot,copy,sync,verify,done" {
+	if got := strings.Join(phases, ","); got != "snapshot,copy,verify,done" {
 		t.Errorf("phases %s", got)
 	}
 	if run.Status != "ok" || !run.Verified || run.Integrity != "ok" || run.RowCounts["people"] != 200 || run.SHA256 == "" || run.Pages == 0 {

@@ -80,21 +80,30 @@ func verifyCopy(ctx context.Context, path string, expected map[string]int64) (v 
 		fail("count rows: %v", err)
 		return v
 	}
-	if expected != nil {
-		for _, t := range sortedKeys(expected) {
-			if got, ok := v.RowCounts[t]; !ok {
-				fail("table %s is missing (expected %d rows)", t, expected[t])
-			} else if got != expected[t] {
-				fail("table %s has %d rows, expected %d", t, got, expected[t])
-			}
-		}
-		for _, t := range sortedKeys(v.RowCounts) {
-			if _, ok := expected[t]; !ok {
-				fail("table %s was not in the source", t)
-			}
+	v.compareCounts(expected)
+	return v
+}
+
+// compareCounts adds a problem for every table whose count differs from
+// expected (nil: nothing to compare) and updates OK.
+func (v *VerifyReport) compareCounts(expected map[string]int64) {
+	if expected == nil || v.RowCounts == nil {
+		return
+	}
+	v.Expected = expected
+	for _, t := range sortedKeys(expected) {
+		if got, ok := v.RowCounts[t]; !ok {
+			v.Problems = append(v.Problems, fmt.Sprintf("table %s is missing (expected %d rows)", t, expected[t]))
+		} else if got != expected[t] {
+			v.Problems = append(v.Problems, fmt.Sprintf("table %s has %d rows, expected %d", t, got, expected[t]))
 		}
 	}
-	return v
+	for _, t := range sortedKeys(v.RowCounts) {
+		if _, ok := expected[t]; !ok {
+			v.Problems = append(v.Problems, fmt.Sprintf("table %s was not in the source", t))
+		}
+	}
+	v.OK = len(v.Problems) == 0
 }
 
 // VerifyBackup checks a backup file on its own: its manifest's SHA-256 and
