@@ -88,7 +88,7 @@ func DeriveBackupState(f BackupFacts, now time.Time) BackupStatus {
 		return st
 	}
 	if l := f.Last; l != nil && !l.OK {
-		st.State, st.Reason = BackupFailed, "last run "+Ago(l.FinishedAt, now)+" failed"
+		st.State, st.Reason = BackupFailed, "last run "+Ago(&l.StartedAt, now)+" failed"
 		if l.Error != "" {
 			st.Reason += ": " + Truncate(l.Error, 120)
 		}
@@ -99,7 +99,7 @@ func DeriveBackupState(f BackupFacts, now time.Time) BackupStatus {
 		if f.Last == nil {
 			st.Reason = fmt.Sprintf("never ran; expected by %s UTC", due.UTC().Format("2006-01-02 15:04"))
 		} else {
-			st.Reason = fmt.Sprintf("no run since %s; expected by %s UTC", Ago(f.Last.FinishedAt, now), due.UTC().Format("2006-01-02 15:04"))
+			st.Reason = fmt.Sprintf("no run since %s; expected by %s UTC", Ago(&f.Last.StartedAt, now), due.UTC().Format("2006-01-02 15:04"))
 		}
 		return st
 	}
@@ -108,6 +108,8 @@ func DeriveBackupState(f BackupFacts, now time.Time) BackupStatus {
 		maxAge = DefaultRestoreTestMaxAge
 	}
 	switch {
+	case f.RestoreTestedAt == nil && f.Last == nil && due != nil:
+		st.State, st.Reason = BackupNeverRestoreTested, fmt.Sprintf("no backup yet (first expected by %s UTC); never restore-tested", due.UTC().Format("2006-01-02 15:04"))
 	case f.RestoreTestedAt == nil:
 		st.State, st.Reason = BackupNeverRestoreTested, "never restore-tested"
 	case !f.RestoreTestOK:
@@ -120,7 +122,7 @@ func DeriveBackupState(f BackupFacts, now time.Time) BackupStatus {
 	default:
 		st.State = BackupOK
 		if f.Last != nil {
-			st.Reason = "last run " + Ago(f.Last.FinishedAt, now) + ", restore-tested " + Ago(f.RestoreTestedAt, now)
+			st.Reason = "last run " + Ago(&f.Last.StartedAt, now) + ", restore-tested " + Ago(f.RestoreTestedAt, now)
 		} else {
 			st.Reason = "restore-tested " + Ago(f.RestoreTestedAt, now)
 		}

@@ -208,28 +208,38 @@ func (t *Tx) FinishJobRun(runID int64, o JobOutcome) (model.BackupJobRun, error)
 // ReportJobRun records an external report: a backup that ran elsewhere
 // (heartbeat) or a restore test done by hand or by a script.
 func (t *Tx) ReportJobRun(jobID int64, restoreTest bool, o JobOutcome) (model.BackupJobRun, error) {
-	kind, status := "backup", "failed"
+	r := model.BackupJobRun{JobID: jobID, Kind: "backup", Source: "report", Status: "failed", StartedAt: t.at,
+		FinishedAt: &t.at, SizeBytes: o.SizeBytes, Output: o.Output, Error: o.Error}
 	if restoreTest {
-		kind = "restore_test"
+		r.Kind = "restore_test"
 	}
 	if o.OK {
-		status = "ok"
+		r.Status = "ok"
 	}
-	if o.SizeBytes != nil && *o.SizeBytes < 0 {
-		return model.BackupJobRun{}, model.Invalid("size", strconv.FormatInt(*o.SizeBytes, 10), "must be 0 or more")
+	err := t.AddJobRun(&r)
+	return r, err
+}
+
+// AddJobRun records a finished run as given, times included: reports,
+// and history brought in by the demo or an importer.
+func (t *Tx) AddJobRun(r *model.BackupJobRun) error {
+	if r.SizeBytes != nil && *r.SizeBytes < 0 {
+		return model.Invalid("size", strconv.FormatInt(*r.SizeBytes, 10), "must be 0 or more")
 	}
-	at := fmtTime(t.at)
-	res, err := t.exec(`INSERT INTO backup_job_runs(job_id, kind, source, status, started_at, finished_at, size_bytes, output, error) VALUES (?,?,'report',?,?,?,?,?,?)`,
-		jobID, kind, status, at, at, nullID(o.SizeBytes), model.SanitizeMultiline(o.Output, 4096), model.Sanitize(o.Error))
+	if r.FinishedAt == nil {
+		return model.Invalid("finished_at", "", "is required for a recorded run")
+	}
+	res, err := t.exec(`INSERT INTO backup_job_runs(job_id, kind, source, status, started_at, finished_at, exit_code, size_bytes, duration_ms, output, error)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, r.JobID, r.Kind, r.Source, r.Status, fmtTime(r.StartedAt), fmtTime(*r.FinishedAt), intPtr(r.ExitCode),
+		nullID(r.SizeBytes), r.FinishedAt.Sub(r.StartedAt).Milliseconds(), model.SanitizeMultiline(r.Output, 4096), model.Sanitize(r.Error))
 	if err != nil {
-		return model.BackupJobRun{}, constraintError("report backup job", err)
+		return constraintError("record backup job run", err)
 	}
 	id, _ := res.LastInsertId()
-	run, err := t.getJobRun(id)
-	if err != nil {
-		return run, err
+	if *r, err = t.getJobRun(id); err != nil {
+		return err
 	}
-	return run, t.Audit("report", "backup_job_run", id, nil, run)
+	return t.Audit("report", "backup_job_run", id, nil, *r)
 }
 
 func intPtr(p *int) any {
