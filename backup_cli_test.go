@@ -349,17 +349,26 @@ func TestBackupJobs(t *testing.T) {
 	if out := mustRun(t, db, "backups", "list"); !strings.Contains(out, "opsdeck") || !strings.Contains(out, "failed") {
 		t.Errorf("list:\n%s", out)
 	}
+	mustRun(t, db, "backups", "pause", "hang")
+	var hs []health
+	runJSON(t, db, &hs, "backups", "list")
+	for _, h := range hs {
+		if h.Name == "hang" {
+			t.Errorf("a paused job is listed for alerting: %+v", h)
+		}
+	}
 	var audit []struct {
 		Entity string `json:"entity"`
+		Actor  string `json:"actor"`
 	}
 	runJSON(t, db, &audit, "audit", "list")
 	n := 0
 	for _, a := range audit {
-		if strings.HasPrefix(a.Entity, "backup_job") {
+		if strings.HasPrefix(a.Entity, "backup_job") && a.Actor != "system:demo" {
 			n++
 		}
 	}
-	if n != 3+2*2+3 { // 3 jobs, 2 runs (start+finish), 3 reports
+	if n != 3+2*2+3+1 { // 3 jobs, 2 runs (start+finish), 3 reports, 1 pause
 		t.Errorf("%d backup job audit rows", n)
 	}
 }

@@ -16,7 +16,10 @@ import (
 func init() {
 	register(func(env *Env) *cobra.Command {
 		cmd := &cobra.Command{Use: "backups", Short: "The company's backup jobs: commands opsdeck runs, or jobs that report in"}
-		cmd.AddCommand(backupsAddCmd(env), backupsListCmd(env), backupsShowCmd(env), backupsRunCmd(env), backupsReportCmd(env))
+		cmd.AddCommand(backupsAddCmd(env), backupsListCmd(env), backupsShowCmd(env), backupsRunCmd(env), backupsReportCmd(env),
+			backupsStatusCmd(env, "pause", "paused", "Pause a job: not run, no alerts"),
+			backupsStatusCmd(env, "resume", "active", "Resume a paused job"),
+			backupsStatusCmd(env, "retire", "retired", "Retire a job (its runs are kept)"))
 		return cmd
 	})
 }
@@ -279,4 +282,33 @@ func backupsReportCmd(env *Env) *cobra.Command {
 	f.StringVar(&message, "message", "", "what happened (kept with the run)")
 	f.BoolVar(&asJSON, "json", false, "print the run as JSON")
 	return c
+}
+
+// backupsStatusCmd pauses, resumes or retires a job: a paused job is not
+// run and raises no alert, a retired one disappears from lists (its runs
+// stay).
+func backupsStatusCmd(env *Env, verb, status, short string) *cobra.Command {
+	return &cobra.Command{
+		Use: verb + " NAME", Short: short, Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var j model.BackupJob
+			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				cur, err := t.FindBackupJob(args[0])
+				if err != nil {
+					return err
+				}
+				j, err = t.SetBackupJobStatus(cur.ID, status)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "backup job %s: %s\n", j.Name, j.Status)
+			return nil
+		},
+	}
 }

@@ -315,15 +315,12 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now time.Ti
 	if !v.OK {
 		return res, fmt.Errorf("backup: the copy failed verification: %s", strings.Join(v.Problems, "; "))
 	}
-	final, err := freeName(dir, now)
-	if err != nil {
-		return res, err
-	}
 	m := Manifest{Format: ManifestFormat, CreatedAt: now.UTC(), Source: srcPath, Reason: opts.Reason,
 		SchemaVersion: snap.schemaVersion, PageSize: snap.pageSize, Pages: snap.pages,
 		SizeBytes: size, SHA256: sum, RowCounts: counts}
-	if err := os.Rename(tmp, final); err != nil {
-		return res, fmt.Errorf("backup: rename %s: %w", tmp, err)
+	final, err := publish(tmp, dir, now)
+	if err != nil {
+		return res, err
 	}
 	if err := writeFileAtomic(ManifestPath(final), m); err != nil {
 		os.Remove(final)
@@ -339,9 +336,12 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now time.Ti
 	return res, nil
 }
 
-// freeName picks opsdeck-YYYYMMDDTHHMMSSZ.db, with a -N suffix when two
-// backups land in the same second.
-func freeName(dir string, now time.Time) (string, error) {
+// publish gives the verified temporary file its real name,
+// opsdeck-YYYYMMDDTHHMMSSZ.db (with a -N suffix when two backups land in
+// the same second). It links rather than renames, because a link never
+// replaces an existing file: two concurrent backups cannot overwrite each
+// other.
+func publish(tmp, dir string, now time.Time) (string, error) {
 	base := backupPrefix + now.UTC().Format("20060102T150405Z")
 	for i := 1; i < 1000; i++ {
 		name := base + backupExt
@@ -349,9 +349,26 @@ func freeName(dir string, now time.Time) (string, error) {
 			name = fmt.Sprintf("%s-%d%s", base, i, backupExt)
 		}
 		p := filepath.Join(dir, name)
-		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+		err := os.Link(tmp, p)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			// No hard links here (FAT, some network mounts): rename,
+			// after checking that the name is free.
+			if _, serr := os.Lstat(p); !errors.Is(serr, os.ErrNotExist) {
+				continue
+			}
+			if err := os.Rename(tmp, p); err != nil {
+				return "", fmt.Errorf("backup: name %s: %w", p, err)
+			}
 			return p, nil
 		}
+		if err := os.Remove(tmp); err != nil {
+			os.Remove(p)
+			return "", fmt.Errorf("backup: name %s: %w", p, err)
+		}
+		return p, nil
 	}
 	return "", fmt.Errorf("backup: no free file name in %s", dir)
 }
