@@ -2,6 +2,7 @@ package backups
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,5 +119,31 @@ func TestRunJobRecordsStateAndDue(t *testing.T) {
 	hs, err := s.BackupHealth(ctx, model.DefaultSelfBackupPolicy, time.Now())
 	if err != nil || hs[0].Key != "self" || hs[0].State != model.BackupOK {
 		t.Fatalf("self health %+v %v", hs, err)
+	}
+}
+
+// A failed own backup is retried after a pause, not on every poll.
+func TestDueBacksOffAfterFailure(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Policy: model.DefaultSelfBackupPolicy, Dir: filepath.Join(file, "sub")} // cannot be created
+	if _, err := BackupSelf(ctx, s, cfg, "scheduled"); err == nil {
+		t.Fatal("backup into a path under a file succeeded")
+	}
+	for _, c := range []struct {
+		after time.Duration
+		due   bool
+	}{{time.Minute, false}, {59 * time.Minute, false}, {61 * time.Minute, true}} {
+		work, err := Due(ctx, s, cfg, time.Now().Add(c.after))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(work) == 1 && work[0].Key == "self:backup"; got != c.due {
+			t.Errorf("after %s: due %v, want %v", c.after, got, c.due)
+		}
 	}
 }

@@ -76,7 +76,11 @@ func Due(ctx context.Context, s *store.Store, cfg Config, now time.Time) ([]Work
 			lastTest = r.RestoreTestedAt
 		}
 	}
-	if lastOK == nil || now.Sub(*lastOK) >= cfg.Policy.Interval {
+	// After a failure, wait before trying again (a full disk would
+	// otherwise fail, and be recorded, every minute).
+	retryAfter := min(cfg.Policy.Interval/4, time.Hour)
+	recentFailure := len(runs) > 0 && runs[0].Status != "ok" && now.Sub(runs[0].StartedAt) < retryAfter
+	if (lastOK == nil || now.Sub(*lastOK) >= cfg.Policy.Interval) && !recentFailure {
 		out = append(out, work("self:backup", func(ctx context.Context) error {
 			_, err := BackupSelf(ctx, s, cfg, "scheduled")
 			return err

@@ -424,7 +424,9 @@ func writeFileAtomic(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"*"+partialExt)
+	// The temporary name must not look like a backup's .partial file, which
+	// another backup's cleanup may remove.
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"*.tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -176,7 +177,7 @@ func restoreTestFile(ctx context.Context, file string) VerifyReport {
 		return VerifyReport{File: file, Problems: []string{"restore test: " + err.Error()}}
 	}
 	defer os.RemoveAll(tmp)
-	dst := tmp + "/opsdeck.db"
+	dst := filepath.Join(tmp, "opsdeck.db")
 	if err := copyFile(ctx, file, dst); err != nil {
 		return VerifyReport{File: file, Problems: []string{"restore test: " + err.Error()}}
 	}
