@@ -75,6 +75,15 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if out := mustRun(t, safety[0], "people", "list"); !strings.Contains(out, "Written After") {
 		t.Error("the safety copy lacks the replaced data")
 	}
+	// The restored database predates its own backup's record; the files
+	// on disk are still listed.
+	var files []struct {
+		File string `json:"file"`
+	}
+	runJSON(t, db, &files, "backup", "list", "--files")
+	if len(files) != 1 || files[0].File != br.File {
+		t.Errorf("backup files %+v", files)
+	}
 	var audit []struct {
 		Action string `json:"action"`
 		Entity string `json:"entity"`

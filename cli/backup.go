@@ -56,10 +56,17 @@ backup does not prune; the scheduled daily backup applies retention, and so does
 }
 
 func backupListCmd(env *Env) *cobra.Command {
-	var asJSON bool
+	var asJSON, files bool
+	var dir string
 	c := readOnly(&cobra.Command{
 		Use: "list", Short: "List opsdeck's own backups, newest first", Args: cobra.NoArgs,
+		Long: `List the backups recorded in the database, newest first. With --files, list the
+complete backups (file + manifest) found on disk instead, without opening the
+database: after the database is lost or restored, that is what there is.`,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if files {
+				return listBackupFiles(env, dir, asJSON)
+			}
 			s, err := env.Open()
 			if err != nil {
 				return err
@@ -87,7 +94,32 @@ func backupListCmd(env *Env) *cobra.Command {
 		},
 	})
 	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	c.Flags().BoolVar(&files, "files", false, "list backup files on disk (with manifests) instead of recorded runs")
+	c.Flags().StringVar(&dir, "dir", "", "with --files: the directory (default: backups/ beside the database)")
 	return c
+}
+
+func listBackupFiles(env *Env, dir string, asJSON bool) error {
+	if env.ReadOnly {
+		return errors.New("--files is not available here")
+	}
+	if dir == "" {
+		dir = store.DefaultBackupDir(env.DBPath)
+	}
+	fs, err := store.ListBackupFiles(dir)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return env.printJSON(nonNil(fs))
+	}
+	rows := [][]string{}
+	for _, f := range fs {
+		m := f.Manifest
+		rows = append(rows, []string{m.CreatedAt.Local().Format("2006-01-02 15:04:05"), m.Reason, bytesStr(m.SizeBytes),
+			fmt.Sprint(m.SchemaVersion), fmt.Sprint(m.RowCounts["audit_log"]), f.File})
+	}
+	return env.printTable([]string{"taken", "reason", "size", "schema", "audit_rows", "file"}, rows)
 }
 
 func backupVerifyCmd(env *Env) *cobra.Command {
