@@ -116,13 +116,16 @@ func copySnapshot(ctx context.Context, conn *sql.Conn, dst string, opts BackupOp
 		step = defaultStepPages
 	}
 	progress(BackupProgress{Phase: "snapshot"})
+	// This first read starts the read transaction: the snapshot is fixed here.
+	var objects int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&objects); err != nil {
+		return snap, fmt.Errorf("backup: read source: %w", err)
+	}
 	if err := conn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&snap.pageSize); err != nil {
 		return snap, fmt.Errorf("backup: page size: %w", err)
 	}
 	if snap.schemaVersion, err = schemaVersionOf(ctx, conn); err != nil {
-		// An empty or foreign database has no schema_migrations; the read
-		// still opened the snapshot.
-		snap.schemaVersion = 0
+		snap.schemaVersion = 0 // a database from before migrations were recorded
 	}
 	// The copy is a temporary file: no journal, no syncs from SQLite; it is
 	// fsynced once, complete, before it gets its real name.
