@@ -408,3 +408,20 @@ func TestBackupJobsBadInput(t *testing.T) {
 		t.Error("bad input changed the database")
 	}
 }
+
+func TestDemoBackupsIdempotent(t *testing.T) {
+	db := demoDB(t)
+	jobs := mustRun(t, db, "backups", "list", "--json")
+	audit := mustRun(t, db, "audit", "list", "--json")
+	mustRun(t, db, "demo")
+	if mustRun(t, db, "backups", "list", "--json") != jobs || mustRun(t, db, "audit", "list", "--json") != audit {
+		t.Fatal("a second demo run changed the backups")
+	}
+	want := map[string]string{"job:postgres-nightly": "ok", "job:analytics-dump": "late", "job:jenkins-config": "failed",
+		"job:aws-s3-sync": "never-restore-tested", "job:replica-snapshot": "restore-test-stale"}
+	for key, state := range want {
+		if h := healthOf(t, db, key); h.State != state {
+			t.Errorf("%s: %s (%s), want %s", key, h.State, h.Reason, state)
+		}
+	}
+}
