@@ -115,24 +115,32 @@ func hashFile(ctx context.Context, path string) (string, int64, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, ctxReader{ctx, f})
+	n, err := io.Copy(h, &ctxReader{ctx: ctx, r: f})
 	if err != nil {
 		return "", 0, fmt.Errorf("hash %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// ctxReader stops a long copy when ctx is cancelled.
+// ctxReader stops a long read when ctx is cancelled and reports the bytes
+// read so far to progress (optional).
 type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
+	ctx      context.Context
+	r        io.Reader
+	n        int64
+	progress func(int64)
 }
 
-func (c ctxReader) Read(p []byte) (int, error) {
+func (c *ctxReader) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
 	}
-	return c.r.Read(p)
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.progress != nil && n > 0 {
+		c.progress(c.n)
+	}
+	return n, err
 }
 
 // writeFileAtomic writes v as JSON to path through a synced temporary file

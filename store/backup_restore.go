@@ -22,8 +22,12 @@ type RestoreResult struct {
 
 // RestoreOptions tune Restore.
 type RestoreOptions struct {
-	Progress func(BackupProgress) // the safety copy's progress
-	Now      time.Time            // names the safety copy; zero: time.Now
+	// Progress, if set, is called with the phases check (verifying the
+	// backup), copy (pages of the backup copied beside the database),
+	// safety-copy (pages of the old database backed up), verify and done.
+	// Cancelling ctx stops a restore at any point before the swap.
+	Progress func(BackupProgress)
+	Now      time.Time // names the safety copy; zero: time.Now
 }
 
 // Restore replaces the database at dbPath with the backup file. In order:
@@ -51,7 +55,12 @@ func Restore(ctx context.Context, file, dbPath string, opts RestoreOptions) (res
 		return res, fmt.Errorf("restore refused: %w", err)
 	}
 	defer lock.Unlock()
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(BackupProgress) {}
+	}
 
+	progress(BackupProgress{Phase: "check"})
 	v := VerifyBackup(ctx, file)
 	if !v.OK {
 		res.Verify = v
@@ -59,7 +68,11 @@ func Restore(ctx context.Context, file, dbPath string, opts RestoreOptions) (res
 	}
 	tmp := dbPath + ".restoring" + partialExt
 	defer os.Remove(tmp)
-	if err := copyFile(ctx, file, tmp); err != nil {
+	total := int(v.SizeBytes / restorePage)
+	err = copyFile(ctx, file, tmp, func(done int64) {
+		progress(BackupProgress{Phase: "copy", Done: int(done / restorePage), Total: total})
+	})
+	if err != nil {
 		return res, fmt.Errorf("restore: %w", err)
 	}
 	if cv := verifyCopy(ctx, tmp, v.RowCounts); !cv.OK {
@@ -68,7 +81,13 @@ func Restore(ctx context.Context, file, dbPath string, opts RestoreOptions) (res
 
 	if _, err := os.Stat(dbPath); err == nil {
 		safety := dbPath + ".before-restore-" + opts.Now.UTC().Format("20060102T150405Z")
-		if err := safetyCopy(ctx, dbPath, safety, opts.Progress); err != nil {
+		safetyProgress := func(p BackupProgress) {
+			if p.Phase == "copy" {
+				p.Phase = "safety-copy"
+				progress(p)
+			}
+		}
+		if err := safetyCopy(ctx, dbPath, safety, safetyProgress); err != nil {
 			return res, fmt.Errorf("restore: safety copy of %s: %w (nothing was replaced)", dbPath, err)
 		}
 		res.SafetyCopy = safety
@@ -84,11 +103,13 @@ func Restore(ctx context.Context, file, dbPath string, opts RestoreOptions) (res
 	if err := syncDir(filepath.Dir(dbPath)); err != nil {
 		return res, err
 	}
+	progress(BackupProgress{Phase: "verify"})
 	res.Verify = verifyCopy(ctx, dbPath, v.RowCounts)
 	res.Verify.SHA256, res.Verify.Manifest = v.SHA256, v.Manifest
 	if !res.Verify.OK {
 		return res, fmt.Errorf("restore: %s does not verify after the swap: %s (the replaced database is at %s)", dbPath, strings.Join(res.Verify.Problems, "; "), res.SafetyCopy)
 	}
+	progress(BackupProgress{Phase: "done", Done: total, Total: total})
 	return res, nil
 }
 
@@ -116,8 +137,14 @@ func safetyCopy(ctx context.Context, dbPath, dst string, progress func(BackupPro
 	return os.Rename(ManifestPath(res.File), ManifestPath(dst))
 }
 
-// copyFile copies src to a new file dst and fsyncs it.
-func copyFile(ctx context.Context, src, dst string) (err error) {
+// restorePage is the unit a restore's copy progress counts in, so that a
+// progress bar reads the same for backups and restores (SQLite's default
+// page size).
+const restorePage = 4096
+
+// copyFile copies src to a new file dst and fsyncs it, reporting the bytes
+// copied so far to progress (optional).
+func copyFile(ctx context.Context, src, dst string, progress func(done int64)) (err error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -135,7 +162,7 @@ func copyFile(ctx context.Context, src, dst string) (err error) {
 			os.Remove(dst)
 		}
 	}()
-	if _, err = io.Copy(out, ctxReader{ctx, in}); err != nil {
+	if _, err = io.Copy(out, &ctxReader{ctx: ctx, r: in, progress: progress}); err != nil {
 		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
 	}
 	if err = out.Sync(); err != nil {

@@ -178,10 +178,10 @@ func restoreTestFile(ctx context.Context, file string) VerifyReport {
 	}
 	defer os.RemoveAll(tmp)
 	dst := filepath.Join(tmp, "opsdeck.db")
-	if err := copyFile(ctx, file, dst); err != nil {
+	if err := copyFile(ctx, file, dst, nil); err != nil {
 		return VerifyReport{File: file, Problems: []string{"restore test: " + err.Error()}}
 	}
-	if err := copyFile(ctx, ManifestPath(file), ManifestPath(dst)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := copyFile(ctx, ManifestPath(file), ManifestPath(dst), nil); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return VerifyReport{File: file, Problems: []string{"restore test: " + err.Error()}}
 	}
 	v := VerifyBackup(ctx, dst)

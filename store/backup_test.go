@@ -168,15 +168,15 @@ func TestVerifyDetectsCorruption(t *testing.T) {
 	// A flipped byte inside a row payload: integrity_check may pass, the
 	// manifest's checksum does not.
 	payload := filepath.Join(t.TempDir(), "payload.db")
-	copyFile(ctx, run.File, payload)
-	copyFile(ctx, ManifestPath(run.File), ManifestPath(payload))
+	copyFile(ctx, run.File, payload, nil)
+	copyFile(ctx, ManifestPath(run.File), ManifestPath(payload), nil)
 	flipBytes(t, payload, run.SizeBytes-2048)
 	if v := VerifyBackup(ctx, payload); v.OK || !strings.Contains(strings.Join(v.Problems, ";"), "checksum mismatch") {
 		t.Fatalf("payload flip not detected: %+v", v)
 	}
 	// Without a manifest, structural damage is still caught by integrity_check.
 	structural := filepath.Join(t.TempDir(), "structural.db")
-	copyFile(ctx, run.File, structural)
+	copyFile(ctx, run.File, structural, nil)
 	for pg := int64(2); pg*4096 < run.SizeBytes; pg += 3 {
 		flipBytes(t, structural, pg*4096)
 	}
@@ -201,9 +201,17 @@ func TestRestoreRoundTripAndSafetyCopy(t *testing.T) {
 	path := s.Path()
 	s.Close()
 
-	res, err := Restore(ctx, run.File, path, RestoreOptions{})
+	var phases []string
+	res, err := Restore(ctx, run.File, path, RestoreOptions{Progress: func(p BackupProgress) {
+		if len(phases) == 0 || phases[len(phases)-1] != p.Phase {
+			phases = append(phases, p.Phase)
+		}
+	}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got := strings.Join(phases, ","); got != "check,copy,safety-copy,verify,done" {
+		t.Errorf("phases %s", got)
 	}
 	if !res.Verify.OK || res.SafetyCopy == "" {
 		t.Fatalf("res %+v", res)
@@ -348,5 +356,37 @@ func TestBackupBeforeMigration(t *testing.T) {
 	}
 	if filepath.Dir(runs[0].File) != DefaultBackupDir(path) {
 		t.Errorf("backup in %s", runs[0].File)
+	}
+}
+
+// Cancelling a restore before the swap leaves the database as it was.
+func TestRestoreCancel(t *testing.T) {
+	s := newTestStore(t, 500)
+	ctx := context.Background()
+	run, err := s.Backup(ctx, admin, BackupOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addPeople(t, s, 500, 10)
+	path := s.Path()
+	s.Close()
+	before, _ := os.ReadFile(path)
+	cctx, cancel := context.WithCancel(ctx)
+	_, err = Restore(cctx, run.File, path, RestoreOptions{Progress: func(p BackupProgress) {
+		if p.Phase == "safety-copy" {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Fatal("a cancelled restore changed the database")
+	}
+	left, _ := filepath.Glob(path + ".*")
+	for _, l := range left {
+		if !strings.HasSuffix(l, ".lock") {
+			t.Errorf("left %s", l)
+		}
 	}
 }
