@@ -285,5 +285,5 @@ func (s *Store) latestJobRun(ctx context.Context, jobID int64, kind string) (*mo
 // ServicesWithoutBackupJob lists active services that no active or paused
 // backup job covers: the risks report names them.
 func (s *Store) ServicesWithoutBackupJob(ctx context.Context) ([]model.Service, error) {
-	return s.servicesWhere(ctx, `status = 'active' AND id NOT IN (SELECT service_id FROM backup_jobs WHERE status <> 'retired')`)
+	return s.servicesWhere(ctx, `status = 'active' AND id NOT IN (SELECT service_id FROM backup_jobs WHERE status <> 'retired')`, 0)
 }
