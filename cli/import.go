@@ -140,7 +140,7 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 			fmt.Fprintf(w, "... and %d more (--json lists every row)\n", more)
 		}
 		if r.Summary.Skipped > 0 {
-			fmt.Fprintln(w, "skip: exists and differs; not changed without --update-existing")
+			fmt.Fprintln(w, "skip: not written (a record that exists and differs changes only with --update-existing)")
 		}
 	}
 	if len(r.Unverify) > 0 {

@@ -47,13 +47,13 @@ var columns = map[string][]column{
 	"devices": {
 		{field: "asset_tag", aliases: []string{"tag", "asset_id", "asset_number"}},
 		{field: "name", aliases: []string{"asset_name", "hostname", "device_name", "computer_name"}},
-		{field: "kind", aliases: []string{"category", "type", "device_type"}, conv: convDeviceKind, keepOnEmpty: true},
+		{field: "kind", aliases: []string{"device_kind"}, conv: enumConv(DeviceKinds, nil), keepOnEmpty: true},
 		{field: "serial", aliases: []string{"serial_number", "serial_no"}},
-		{field: "model", aliases: []string{"model_name", "model_no"}},
+		{field: "model", aliases: []string{"model_name"}},
 		{field: "os", aliases: []string{"operating_system", "platform"}},
 		{field: "os_version", aliases: []string{"operating_system_version", "os_build"}},
 		{field: "holder", aliases: []string{"checked_out_to", "assigned_to", "user", "owner"}},
-		{field: "location", aliases: []string{"default_location", "site"}},
+		{field: "location", aliases: []string{"site"}},
 		{field: "status", aliases: []string{"status_label", "asset_status"}, conv: convDeviceStatus, keepOnEmpty: true},
 		{field: "disk_encrypted", aliases: []string{"encrypted", "filevault", "bitlocker"}, conv: convBool},
 		{field: "endpoint_protection", aliases: []string{"antivirus", "edr"}},
@@ -61,7 +61,8 @@ var columns = map[string][]column{
 		{field: "last_seen_at", aliases: []string{"last_seen", "last_checkin", "last_contact"}, conv: convTime},
 		{field: "purchase_date", aliases: []string{"purchased", "purchase_date_"}, conv: convDate},
 		{field: "notes", aliases: []string{"note", "comments"}},
-		{field: "warranty", extra: true, aliases: []string{"warranty_months", "warranty_expires"}},
+		{field: "warranty", extra: true, aliases: []string{"warranty_months"}},
+		{field: "category", extra: true, aliases: []string{"type", "device_type"}, conv: convDeviceKind, keepOnEmpty: true},
 	},
 	"services": {
 		{field: "name", aliases: []string{"service", "service_name", "app", "application"}},
@@ -202,10 +203,11 @@ func (m ColumnMap) Column(field string) string {
 	return field
 }
 
-// Raw is field's cell in row as written, and whether the column exists.
+// Raw is field's cell in row as written, and whether the row gives it (the
+// column exists and, in JSON or YAML, the item has the key).
 func (m ColumnMap) Raw(r TableRow, field string) (string, bool) {
 	i, ok := m.index[field]
-	if !ok {
+	if !ok || (r.Absent != nil && r.Absent[i]) {
 		return "", false
 	}
 	return r.Cells[i], true
@@ -256,6 +258,9 @@ func (m ColumnMap) derive(vals map[string]string) {
 	if ou := strings.Trim(vals["org_unit_path"], "/ "); ou != "" && vals["department"] == "" {
 		vals["department"] = ou[strings.LastIndexByte(ou, '/')+1:]
 	}
+	if c, ok := vals["category"]; ok && !m.Has("kind") {
+		vals["kind"] = c
+	}
 	if m.Kind == "devices" && vals["name"] == "" && vals["asset_tag"] != "" {
 		vals["name"] = vals["asset_tag"]
 	}
@@ -266,7 +271,7 @@ func (m ColumnMap) derive(vals map[string]string) {
 		}
 		vals["notes"] = note
 	}
-	for _, f := range []string{"first_name", "last_name", "org_unit_path", "warranty"} {
+	for _, f := range []string{"first_name", "last_name", "org_unit_path", "warranty", "category"} {
 		delete(vals, f)
 	}
 }

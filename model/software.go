@@ -27,14 +27,15 @@ type SoftwareReport struct {
 	Ignored    int    // osquery packages that are not toolchain tools
 }
 
-// DeviceRef is the reference a report gives for its device.
-func (r SoftwareReport) DeviceRef() string {
-	for _, s := range []string{r.Serial, r.AssetTag, r.Hostname} {
-		if s != "" {
-			return s
+// DeviceRef is the reference a report gives for its device, and the key
+// it came from.
+func (r SoftwareReport) DeviceRef() (ref, key string) {
+	for _, k := range [][2]string{{r.Serial, "serial"}, {r.AssetTag, "asset_tag"}, {r.Hostname, "hostname"}} {
+		if k[0] != "" {
+			return k[0], k[1]
 		}
 	}
-	return ""
+	return "", "serial"
 }
 
 // ToolchainTools are the canonical names drift knows; osquery package
@@ -140,7 +141,7 @@ func ParseSoftware(data []byte, keep func(name string) bool) ([]SoftwareReport, 
 			}
 			r.ReportedAt = &t
 		}
-		if r.DeviceRef() == "" {
+		if ref, _ := r.DeviceRef(); ref == "" {
 			return nil, ImportProblem{Row: i + 1, Column: "serial", Reason: "is missing: a report names its device by serial, asset_tag or hostname"}
 		}
 		var tools []struct {

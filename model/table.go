@@ -37,6 +37,9 @@ type TableRow struct {
 	// the 1-based position of the item in the list.
 	Row   int
 	Cells []string // aligned with Table.Header; missing cells are ""
+	// Absent marks the columns a JSON or YAML item has no key for (nil in
+	// CSV): an absent key leaves a field alone, an empty value clears it.
+	Absent []bool
 }
 
 // ImportProblem is one thing wrong with an import file: where, which
@@ -227,13 +230,16 @@ func (b *tableBuilder) add(row int, keys []string, vals []any) {
 		b.index = map[string]int{}
 	}
 	cells := make([]string, len(b.t.Header), len(b.t.Header)+len(keys))
+	for i := range cells {
+		cells[i] = absentCell
+	}
 	for i, k := range keys {
 		col, ok := b.index[k]
 		if !ok {
 			col = len(b.t.Header)
 			b.index[k] = col
 			b.t.Header = append(b.t.Header, k)
-			cells = append(cells, "")
+			cells = append(cells, absentCell)
 		}
 		s, ok := scalarText(vals[i])
 		if !ok {
@@ -246,12 +252,27 @@ func (b *tableBuilder) add(row int, keys []string, vals []any) {
 
 func (b *tableBuilder) table() Table {
 	for i := range b.t.Rows {
-		for len(b.t.Rows[i].Cells) < len(b.t.Header) {
-			b.t.Rows[i].Cells = append(b.t.Rows[i].Cells, "")
+		r := &b.t.Rows[i]
+		have := len(r.Cells)
+		for len(r.Cells) < len(b.t.Header) {
+			r.Cells = append(r.Cells, "")
+		}
+		r.Absent = make([]bool, len(b.t.Header))
+		for j := have; j < len(b.t.Header); j++ {
+			r.Absent[j] = true
+		}
+		for j, c := range r.Cells[:have] {
+			r.Absent[j] = c == absentCell
+			if c == absentCell {
+				r.Cells[j] = ""
+			}
 		}
 	}
 	return b.t
 }
+
+// absentCell marks, while building, a column an item has no key for.
+const absentCell = "\x00absent"
 
 // scalarText renders a decoded JSON/YAML scalar as the text a CSV cell
 // would hold. Lists and objects are refused.

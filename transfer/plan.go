@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -182,8 +183,12 @@ func PlanData(ctx context.Context, s *store.Store, kind, name string, data []byt
 	if err := plan(ctx, s, r, cm, tbl.Rows, opts); err != nil {
 		return nil, err
 	}
-	// Decoding problems (a row with extra cells) make their row bad.
+	// Decoding problems (a row with extra cells, a nested value) make their
+	// row bad, unless they are in a column that is not imported anyway.
 	for _, p := range tbl.Problems {
+		if p.Column != "" && slices.Contains(cm.Ignored, p.Column) {
+			continue
+		}
 		if i := r.itemAt(p.Row); i >= 0 {
 			r.Items[i].Problems = append(r.Items[i].Problems, p)
 		} else {

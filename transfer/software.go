@@ -26,7 +26,7 @@ func planSoftware(ctx context.Context, s *store.Store, r *Report, data []byte, o
 	}
 	r.Dialect = reports[0].Source
 	for _, rep := range reports {
-		ref, col := rep.DeviceRef(), "serial"
+		ref, col := rep.DeviceRef()
 		if opts.Device != "" {
 			ref, col = opts.Device, "--device"
 		}
