@@ -271,6 +271,28 @@ func (b *tableBuilder) table() Table {
 	return b.t
 }
 
+// quoted is s as a JSON string without HTML escaping.
+func quoted(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// yamlKey writes a header as a plain key when it is a simple name, else quoted.
+func yamlKey(h string) string {
+	for _, r := range h {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return quoted(h)
+		}
+	}
+	if h == "" {
+		return `""`
+	}
+	return h
+}
+
 // absentCell marks, while building, a column an item has no key for.
 const absentCell = "\x00absent"
 
@@ -444,17 +466,27 @@ func EncodeTable(t Table, format string) ([]byte, error) {
 		buf.WriteString("]\n")
 		return buf.Bytes(), nil
 	case FormatYAML:
-		items := make([]yaml.MapSlice, len(t.Rows))
-		for i, r := range t.Rows {
-			items[i] = make(yaml.MapSlice, len(t.Header))
-			for j, h := range t.Header {
-				items[i][j] = yaml.MapItem{Key: h, Value: r.Cells[j]}
-			}
-		}
-		if len(items) == 0 {
+		// Written by hand rather than with yaml.Marshal: every value is a
+		// double-quoted scalar (JSON string syntax, which YAML 1.2 reads),
+		// so no text ("? 0", "yes", "- x", "1.20") can change type or
+		// structure when read back. Fuzzed by FuzzTableRoundTrip.
+		if len(t.Rows) == 0 {
 			return []byte("[]\n"), nil
 		}
-		return yaml.Marshal(items)
+		for _, r := range t.Rows {
+			for j, h := range t.Header {
+				if j == 0 {
+					buf.WriteString("- ")
+				} else {
+					buf.WriteString("  ")
+				}
+				buf.WriteString(yamlKey(h))
+				buf.WriteString(": ")
+				buf.WriteString(quoted(r.Cells[j]))
+				buf.WriteString("\n")
+			}
+		}
+		return buf.Bytes(), nil
 	}
 	return nil, ImportProblem{Column: "format", Value: format, Reason: "is not one of " + strings.Join(Formats, ", ")}
 }
