@@ -378,9 +378,9 @@ func jsonErr(data []byte, err error) string {
 
 func decodeYAML(data []byte) (Table, error) {
 	var items []yaml.MapSlice
-	if err := yaml.Unmarshal(data, &items); err != nil {
+	if err := yamlUnmarshal(data, &items); err != nil {
 		var wrap yaml.MapSlice
-		if yaml.Unmarshal(data, &wrap) != nil || len(wrap) != 1 {
+		if yamlUnmarshal(data, &wrap) != nil || len(wrap) != 1 {
 			return Table{}, ImportProblem{Reason: "not a YAML list of mappings: " + oneLineErr(err)}
 		}
 		list, ok := wrap[0].Value.([]any)
@@ -412,6 +412,18 @@ func decodeYAML(data []byte) (Table, error) {
 		return Table{Header: []string{}}, nil
 	}
 	return b.table(), nil
+}
+
+// yamlUnmarshal is yaml.Unmarshal that turns a panic into an error:
+// go-yaml v1.19.2 dereferences nil on some malformed input (fuzzing found
+// "!0 0"), and an import file must not crash opsdeck.
+func yamlUnmarshal(data []byte, v any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("malformed YAML (%v)", p)
+		}
+	}()
+	return yaml.Unmarshal(data, v)
 }
 
 func oneLineErr(err error) string {

@@ -9,7 +9,11 @@ import (
 // use. SQLite spends most of a small statement's time parsing it; a bulk
 // write (an import of 100,000 people, each AddPerson running four
 // statements) would otherwise parse the same four statements 100,000
-// times. The statements close with the transaction. nil means "run q
+// times. The statements close with the transaction. Only exec and
+// queryRow use it: their statement is done when they return (queryRow's
+// on Scan), while t.query's rows stay open and a caller may run the same
+// query again inside its loop, which one shared statement cannot do.
+// nil means "run q
 // directly": a multi-statement string, or a prepare error, which running
 // it directly will report the usual way.
 func (t *Tx) stmt(q string) *sql.Stmt {

@@ -37,9 +37,6 @@ func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
 }
 
 func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
-	if st := t.stmt(q); st != nil {
-		return st.QueryContext(t.ctx, args...)
-	}
 	return t.tx.QueryContext(t.ctx, q, args...)
 }
 

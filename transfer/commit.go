@@ -23,6 +23,9 @@ type Progress func(done, total int)
 // Either way the import run and one audit row per changed record are
 // written in the same transaction as the records.
 func (r *Report) Commit(ctx context.Context, s *store.Store, actor model.Actor, progress Progress) error {
+	if r.RunID != 0 {
+		return fmt.Errorf("import %s: already committed (run %d)", r.File, r.RunID)
+	}
 	if len(r.HeaderProblems) > 0 {
 		return fmt.Errorf("import %s: %w; nothing imported", r.File, r.HeaderProblems[0])
 	}

@@ -87,6 +87,9 @@ func planPeople(ctx context.Context, s *store.Store, r *Report, cm model.ColumnM
 			probs = append(probs, *p)
 		}
 		cur, exists := ix.byEmail[email]
+		if cm.Dialect == "google-workspace" && exists && cur.Status == "leaving" && vals["status"] == "active" {
+			delete(vals, "status") // still Active in Google while their offboarding runs
+		}
 		rec := cur
 		model.ApplyPerson(&rec, vals)
 		// The manager: someone in the database, or a row of this file.

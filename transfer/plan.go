@@ -212,8 +212,8 @@ func (r *Report) itemAt(row int) int {
 func (r *Report) finish() {
 	r.order = r.order[:0]
 	state := make([]int8, len(r.Items)) // 0 new, 1 visiting, 2 done
-	var visit func(i int, path []int)
-	visit = func(i int, path []int) {
+	var visit func(i int)
+	visit = func(i int) {
 		if state[i] == 2 {
 			return
 		}
@@ -224,7 +224,7 @@ func (r *Report) finish() {
 		}
 		state[i] = 1
 		if d := it.dep; d >= 0 {
-			visit(d, append(path, i))
+			visit(d)
 			if len(r.Items[d].Problems) > 0 && len(it.Problems) == 0 {
 				it.Problems = append(it.Problems, model.ImportProblem{Row: it.Row, Column: "manager", Value: r.Items[d].Key,
 					Reason: fmt.Sprintf("is on row %d, which is rejected", r.Items[d].Row)})
@@ -234,7 +234,7 @@ func (r *Report) finish() {
 		r.order = append(r.order, i)
 	}
 	for i := range r.Items {
-		visit(i, nil)
+		visit(i)
 	}
 	r.Summary = Summary{Total: len(r.Items), Unverified: len(r.Unverify)}
 	r.Problems = append(r.Problems[:0], r.HeaderProblems...)
