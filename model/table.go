@@ -192,7 +192,7 @@ func decodeCSV(data []byte) (Table, error) {
 			continue
 		}
 		if len(rec) > len(t.Header) {
-			if extra := strings.Join(rec[len(t.Header):], ""); strings.TrimSpace(extra) != "" {
+			if extra := strings.Join(rec[len(t.Header):], ","); strings.Trim(extra, ", \t") != "" {
 				t.Problems = append(t.Problems, ImportProblem{Row: line, Value: Truncate(extra, 40),
 					Reason: fmt.Sprintf("row has %d cells but the header has %d columns (a stray comma or an unquoted value?)", len(rec), len(t.Header))})
 			}

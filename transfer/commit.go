@@ -39,9 +39,6 @@ func (r *Report) Commit(ctx context.Context, s *store.Store, actor model.Actor, 
 			todo++
 		}
 	}
-	if r.Mode == ModeSkipBad && r.Summary.Bad > 0 {
-		r.RejectFile = rejectPath(r.File)
-	}
 	var run store.ImportRun
 	err := s.Write(ctx, actor, func(t *store.Tx) error {
 		st := &commitState{ids: map[string]int64{}}
@@ -67,6 +64,9 @@ func (r *Report) Commit(ctx context.Context, s *store.Store, actor model.Actor, 
 			if progress != nil && (done%500 == 0 || done == todo) {
 				progress(done, todo)
 			}
+		}
+		if r.Summary.Bad > 0 { // planned rejects, or rows that failed just now
+			r.RejectFile = rejectPath(r.File)
 		}
 		if err := unverify(t, r.unverifyIDs); err != nil {
 			return fmt.Errorf("import %s: mark absent accounts unverified: %w", r.File, err)
