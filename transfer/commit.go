@@ -40,13 +40,20 @@ func (r *Report) Commit(ctx context.Context, s *store.Store, actor model.Actor, 
 		}
 	}
 	var run store.ImportRun
-	err := s.Write(ctx, actor, func(t *store.Tx) error {
+	// The transaction runs on a context without cancellation, because the
+	// SQLite driver starts a watcher goroutine per statement for a
+	// cancellable one (100,000 rows: 500,000 goroutines); the loop checks
+	// ctx itself, and returning its error rolls everything back.
+	err := s.Write(context.WithoutCancel(ctx), actor, func(t *store.Tx) error {
 		st := &commitState{ids: map[string]int64{}}
 		done := 0
 		for _, i := range r.order {
 			it := &r.Items[i]
 			if !writes(it.Action) {
 				continue
+			}
+			if done%256 == 0 && ctx.Err() != nil {
+				return fmt.Errorf("import %s: %w; nothing imported", r.File, ctx.Err())
 			}
 			var err error
 			if r.Mode == ModeSkipBad {
@@ -55,7 +62,7 @@ func (r *Report) Commit(ctx context.Context, s *store.Store, actor model.Actor, 
 				err = it.run(t, st)
 			}
 			if err != nil {
-				if r.Mode == ModeAtomic || ctx.Err() != nil {
+				if r.Mode == ModeAtomic {
 					return fmt.Errorf("import %s: row %d: %w; nothing imported", r.File, it.Row, err)
 				}
 				r.reject(it, err)

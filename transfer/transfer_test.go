@@ -279,13 +279,19 @@ func TestNotUTF8(t *testing.T) {
 	}
 }
 
-// BenchmarkImportPeople100k commits a 100,000-row people CSV (plan and
-// commit, one transaction, one audit row per person) into a fresh database.
+// BenchmarkImportPeople100k commits a 100,000-row Google Workspace users
+// CSV (plan and commit, one transaction, one audit row per person) into a
+// fresh database. Everyone but the first ten has a manager who is an
+// earlier row of the same file.
 func BenchmarkImportPeople100k(b *testing.B) {
 	var buf bytes.Buffer
-	buf.WriteString("First Name [Required],Last Name [Required],Email Address [Required],Org Unit Path [Required],Employee Title,Department,Status [READ ONLY]\r\n")
+	buf.WriteString("First Name [Required],Last Name [Required],Email Address [Required],Org Unit Path [Required],Employee Title,Department,Manager Email,Status [READ ONLY]\r\n")
 	for i := 0; i < 100_000; i++ {
-		fmt.Fprintf(&buf, "Person%d,Surname%d,person%d@example.org,/Staff/Team%d,Engineer,Team%d,Active\r\n", i, i%977, i, i%40, i%40)
+		mgr := ""
+		if i >= 10 {
+			mgr = fmt.Sprintf("person%d@example.org", i/10)
+		}
+		fmt.Fprintf(&buf, "Person%d,Surname%d,person%d@example.org,/Staff/Team%d,Engineer,Team%d,%s,Active\r\n", i, i%977, i, i%40, i%40, mgr)
 	}
 	ctx := context.Background()
 	for b.Loop() {
@@ -340,5 +346,22 @@ func TestCommitTimeConflict(t *testing.T) {
 	}
 	if p, _ := s.FindPerson(ctx, "bo@example.com"); p.Name != "Bo Chan (HR)" {
 		t.Errorf("bo = %q: the conflicting row must not overwrite", p.Name)
+	}
+}
+
+func TestCommitCancelled(t *testing.T) {
+	s := openStore(t, true)
+	rep, err := transfer.PlanData(context.Background(), s, "people", "p.csv", []byte("name,email\nAnn Lee,ann@example.com\n"), transfer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	before := mark(t, s)
+	if err := rep.Commit(ctx, s, actor, nil); err == nil || !strings.Contains(err.Error(), "canceled") {
+		t.Fatalf("commit after cancel: %v", err)
+	}
+	if mark(t, s) != before {
+		t.Fatal("a cancelled import wrote something")
 	}
 }
