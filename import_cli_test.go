@@ -25,6 +25,7 @@ func TestImportGolden(t *testing.T) {
 		{"people-json", []string{"import", "people", "testdata/import/people.json", "--dry-run"}},
 		{"devices-yaml", []string{"import", "devices", "testdata/import/devices.yaml", "--dry-run", "--update-existing"}},
 		{"github-members", []string{"import", "accounts", "testdata/import/github-members.csv", "--service", "GitHub", "--dry-run"}},
+		{"github-no-service", []string{"import", "accounts", "testdata/import/github-members.csv", "--dry-run"}},
 		{"aws-iam", []string{"import", "accounts", "testdata/import/aws-iam-credential-report.csv", "--service", "AWS", "--dry-run"}},
 		{"people-1000-7bad", []string{"import", "people", "testdata/import/people-1000-7bad.csv", "--dry-run"}},
 		{"software-kristen", []string{"import", "software", "testdata/import/toolchain-kristen.json", "--dry-run"}},
@@ -127,6 +128,11 @@ func TestDriftDemoKristenAhead(t *testing.T) {
 	}
 	if got["go"] != "1.27.1 ahead" || got["gcc"] != "14.2.0 ahead" {
 		t.Fatalf("Kristen's laptop: %v", got)
+	}
+	before := mustRun(t, db, "audit", "list", "--limit", "1")
+	mustRun(t, db, "demo")
+	if after := mustRun(t, db, "audit", "list", "--limit", "1"); after != before {
+		t.Errorf("loading the demo twice changed something:\n%s\n%s", before, after)
 	}
 	out := mustRun(t, db, "devices", "drift")
 	if !strings.Contains(out, "AHEAD") || !strings.Contains(out, "never reported software") {

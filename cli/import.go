@@ -112,14 +112,21 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 		fmt.Fprintln(w, "note: "+n)
 	}
 	if len(r.Problems) > 0 {
-		fmt.Fprintf(w, "\nPROBLEMS (%d, in %d rows):\n", len(r.Problems), r.Summary.Bad)
+		in := ""
+		if r.Summary.Bad > 0 {
+			in = fmt.Sprintf(", in %d rows", r.Summary.Bad)
+		}
+		fmt.Fprintf(w, "\nPROBLEMS (%d%s):\n", len(r.Problems), in)
 		rows := make([][]string, len(r.Problems))
 		for i, p := range r.Problems {
-			row := "header"
+			row, value := "header", "-"
+			if p.Row > 0 || p.Value != "" {
+				value = fmt.Sprintf("%q", model.Truncate(model.Sanitize(p.Value), 60))
+			}
 			if p.Row > 0 {
 				row = fmt.Sprint(p.Row)
 			}
-			rows[i] = []string{row, orDash(model.Sanitize(p.Column)), fmt.Sprintf("%q", model.Truncate(model.Sanitize(p.Value), 60)), p.Reason}
+			rows[i] = []string{row, orDash(model.Sanitize(p.Column)), value, p.Reason}
 		}
 		env.printTable([]string{"row", "column", "value", "reason"}, rows)
 	}

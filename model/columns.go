@@ -31,7 +31,7 @@ type column struct {
 var columns = map[string][]column{
 	"people": {
 		{field: "name", aliases: []string{"full_name", "display_name"}},
-		{field: "email", aliases: []string{"email_address", "primary_email", "work_email", "mail", "user_email"}, conv: convEmail},
+		{field: "email", aliases: []string{"email_address", "primary_email", "work_email", "mail", "mail_address", "e_mail", "user_email"}, conv: convEmail},
 		{field: "title", aliases: []string{"employee_title", "job_title"}},
 		{field: "department", aliases: []string{"dept"}},
 		{field: "manager", aliases: []string{"manager_email"}},

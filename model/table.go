@@ -60,7 +60,7 @@ func (p ImportProblem) Error() string {
 	if p.Column != "" {
 		fmt.Fprintf(&b, "%s: ", p.Column)
 	}
-	if p.Value != "" || p.Column != "" {
+	if p.Value != "" || (p.Column != "" && p.Row > 0) {
 		fmt.Fprintf(&b, "%q ", Truncate(Sanitize(p.Value), 80))
 	}
 	b.WriteString(p.Reason)

@@ -165,6 +165,7 @@ func PlanData(ctx context.Context, s *store.Store, kind, name string, data []byt
 	r.HeaderProblems = append(r.HeaderProblems, hp...)
 	if len(hp) > 0 {
 		r.finish()
+		r.Summary.Total = len(tbl.Rows) // none planned: the file cannot be read as kind
 		return r, nil
 	}
 	var plan func(context.Context, *store.Store, *Report, model.ColumnMap, []model.TableRow, Options) error
