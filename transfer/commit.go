@@ -31,7 +31,7 @@ func (r *Report) Commit(ctx context.Context, s *store.Store, actor model.Actor, 
 	}
 	if r.Mode == ModeAtomic && !r.OK() {
 		return fmt.Errorf("import %s: %d of %d rows have problems (first: %v); nothing imported (see --dry-run, or use --mode skip-bad): %w",
-			r.File, r.Summary.Bad, r.Summary.Total, r.Problems[0], errHasProblems)
+			r.File, r.Summary.Bad, r.Summary.Total, r.Problems[0], ErrHasProblems)
 	}
 	todo := 0
 	for _, i := range r.order {

@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -158,9 +157,4 @@ func personRun(exists bool, id int64, vals map[string]string, mgr *int64, mgrKey
 		st.ids["person:"+strings.ToLower(p.Email)] = p.ID
 		return nil
 	}
-}
-
-func jsonString(v any) (string, error) {
-	b, err := json.Marshal(v)
-	return string(b), err
 }

@@ -12,6 +12,7 @@ package transfer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -310,9 +311,9 @@ func decide(it *Item, before, after any, update bool) {
 
 // changes lists "field: old → new" using the audit log's diff.
 func changes(before, after any) []string {
-	b, _ := jsonString(before)
-	a, _ := jsonString(after)
-	return model.DiffJSON(b, a)
+	b, _ := json.Marshal(before)
+	a, _ := json.Marshal(after)
+	return model.DiffJSON(string(b), string(a))
 }
 
 // dupProblem reports a key seen on an earlier row of the same file.
@@ -333,4 +334,5 @@ func rejectPath(file string) string {
 	return strings.TrimSuffix(file, ext) + ".rejects.csv"
 }
 
-var errHasProblems = errors.New("the file has problems")
+// ErrHasProblems is wrapped by an atomic Commit of a plan with bad rows.
+var ErrHasProblems = errors.New("the file has problems")
