@@ -27,15 +27,16 @@ type SoftwareReport struct {
 	Ignored    int    // osquery packages that are not toolchain tools
 }
 
-// DeviceRef is the reference a report gives for its device, and the key
-// it came from.
-func (r SoftwareReport) DeviceRef() (ref, key string) {
+// DeviceRefs are the references a report gives for its device, most
+// specific first, with the key each came from.
+func (r SoftwareReport) DeviceRefs() [][2]string {
+	var out [][2]string
 	for _, k := range [][2]string{{r.Serial, "serial"}, {r.AssetTag, "asset_tag"}, {r.Hostname, "hostname"}} {
 		if k[0] != "" {
-			return k[0], k[1]
+			out = append(out, k)
 		}
 	}
-	return "", "serial"
+	return out
 }
 
 // ToolchainTools are the canonical names drift knows; osquery package
@@ -141,7 +142,7 @@ func ParseSoftware(data []byte, keep func(name string) bool) ([]SoftwareReport, 
 			}
 			r.ReportedAt = &t
 		}
-		if ref, _ := r.DeviceRef(); ref == "" {
+		if len(r.DeviceRefs()) == 0 {
 			return nil, ImportProblem{Row: i + 1, Column: "serial", Reason: "is missing: a report names its device by serial, asset_tag or hostname"}
 		}
 		var tools []struct {

@@ -26,27 +26,36 @@ func planSoftware(ctx context.Context, s *store.Store, r *Report, data []byte, o
 	}
 	r.Dialect = reports[0].Source
 	for _, rep := range reports {
-		ref, col := rep.DeviceRef()
+		refs := rep.DeviceRefs()
 		if opts.Device != "" {
-			ref, col = opts.Device, "--device"
+			refs = [][2]string{{opts.Device, "--device"}}
 		}
-		it := Item{Row: rep.Item, Key: ref, dep: -1}
+		it := Item{Row: rep.Item, dep: -1}
 		if rep.Ignored > 0 {
 			r.Notes = append(r.Notes, fmt.Sprintf("%d packages are not toolchain tools and were left out (tools kept: %d)", rep.Ignored, len(rep.Tools)))
 		}
-		if ref == "" {
+		if len(refs) == 0 {
 			it.Problems = append(it.Problems, model.ImportProblem{Row: rep.Item, Column: "--device",
 				Reason: "is required: osquery output does not say which device it describes"})
 			r.Items = append(r.Items, it)
 			continue
 		}
-		d, err := s.FindDevice(ctx, ref)
+		// The first reference that names a device wins: a serial opsdeck
+		// does not know yet may come with a hostname it does.
+		var d model.Device
+		err := model.ErrNotFound
+		for _, ref := range refs {
+			if d, err = s.FindDevice(ctx, ref[0]); err == nil || !errors.Is(err, model.ErrNotFound) {
+				break
+			}
+		}
 		if err != nil {
 			why := "is not a known device (serial, asset tag or name)"
 			if !errors.Is(err, model.ErrNotFound) {
 				why = err.Error()
 			}
-			it.Problems = append(it.Problems, model.ImportProblem{Row: rep.Item, Column: col, Value: ref, Reason: why})
+			it.Key = refs[0][0]
+			it.Problems = append(it.Problems, model.ImportProblem{Row: rep.Item, Column: refs[0][1], Value: refs[0][0], Reason: why})
 			r.Items = append(r.Items, it)
 			continue
 		}
