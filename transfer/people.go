@@ -77,6 +77,7 @@ func planPeople(ctx context.Context, s *store.Store, r *Report, cm model.ColumnM
 		}
 	}
 	seen := map[string]int{}
+	r.depColumn = cm.Column("manager")
 	r.Items = make([]Item, 0, len(rows))
 	for i, row := range rows {
 		vals, probs := cm.Values(row)
@@ -100,9 +101,11 @@ func planPeople(ctx context.Context, s *store.Store, r *Report, cm model.ColumnM
 				if m, why := ix.find(ref); why == "" {
 					id := m.ID
 					rec.ManagerID = &id
-				} else if j, ok := inFile[k]; ok && j != i {
+				} else if j, ok := inFile[k]; ok && j == i {
+					probs = append(probs, model.ImportProblem{Row: row.Row, Column: cm.Column("manager"), Value: ref, Reason: "is the person themself"})
+				} else if ok {
 					mgrKey, it.dep = k, j
-					placeholder := int64(-1)
+					placeholder := int64(-1) // a row of this file: its id is known on commit
 					rec.ManagerID = &placeholder
 				} else {
 					probs = append(probs, model.ImportProblem{Row: row.Row, Column: cm.Column("manager"), Value: ref, Reason: why + " and is not in this file"})
@@ -115,6 +118,11 @@ func planPeople(ctx context.Context, s *store.Store, r *Report, cm model.ColumnM
 		if len(probs) == 0 {
 			if exists {
 				decide(&it, cur, rec, opts.UpdateExisting)
+				for c := range it.Changes {
+					if mgrKey != "" && strings.HasPrefix(it.Changes[c], "manager_id:") {
+						it.Changes[c] = fmt.Sprintf("manager → %s (row %d of this file)", mgrKey, rows[it.dep].Row)
+					}
+				}
 			} else {
 				it.Action = ActionNew
 			}

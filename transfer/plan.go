@@ -106,6 +106,7 @@ type Report struct {
 	RejectFile string `json:"reject_file,omitempty"`
 
 	header      []string
+	depColumn   string // the file's column an item's dep comes from ("Manager Email")
 	unverifyIDs []int64
 	order       []int
 }
@@ -221,14 +222,18 @@ func (r *Report) finish() {
 		}
 		it := &r.Items[i]
 		if state[i] == 1 {
-			it.Problems = append(it.Problems, model.ImportProblem{Row: it.Row, Column: "manager", Value: it.Key, Reason: "is part of a loop of managers within the file"})
+			mgr := ""
+			if it.dep >= 0 {
+				mgr = r.Items[it.dep].Key
+			}
+			it.Problems = append(it.Problems, model.ImportProblem{Row: it.Row, Column: r.depColumn, Value: mgr, Reason: "is part of a loop of managers within the file"})
 			return
 		}
 		state[i] = 1
 		if d := it.dep; d >= 0 {
 			visit(d)
 			if len(r.Items[d].Problems) > 0 && len(it.Problems) == 0 {
-				it.Problems = append(it.Problems, model.ImportProblem{Row: it.Row, Column: "manager", Value: r.Items[d].Key,
+				it.Problems = append(it.Problems, model.ImportProblem{Row: it.Row, Column: r.depColumn, Value: r.Items[d].Key,
 					Reason: fmt.Sprintf("is on row %d, which is rejected", r.Items[d].Row)})
 			}
 		}

@@ -365,3 +365,39 @@ func TestCommitCancelled(t *testing.T) {
 		t.Fatal("a cancelled import wrote something")
 	}
 }
+
+func TestManagersWithinTheFile(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, true)
+	data := []byte("name,email,manager\nA One,a1@example.com,b1@example.com\nB One,b1@example.com,a1@example.com\n" +
+		"C One,c1@example.com,c1@example.com\nKristen Park,kristen@example.com,d1@example.com\nD One,d1@example.com,\nE One,e1@example.com,a1@example.com\n")
+	rep, err := transfer.PlanData(ctx, s, "people", filepath.Join(t.TempDir(), "m.csv"), data, transfer.Options{UpdateExisting: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range rep.Problems {
+		got = append(got, fmt.Sprintf("%d %s %s", p.Row, p.Value, p.Reason))
+	}
+	want := []string{
+		"2 b1@example.com is part of a loop of managers within the file",
+		"3 a1@example.com is on row 2, which is rejected",
+		"4 c1@example.com is the person themself",
+		"7 a1@example.com is on row 2, which is rejected",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if rep.Summary.New != 1 || rep.Summary.Updated != 1 || rep.Items[3].Changes[0] != "manager → d1@example.com (row 6 of this file)" {
+		t.Fatalf("summary %+v, kristen %q", rep.Summary, rep.Items[3].Changes)
+	}
+	rep.Mode = transfer.ModeSkipBad
+	if err := rep.Commit(ctx, s, actor, nil); err != nil {
+		t.Fatal(err)
+	}
+	k, _ := s.FindPerson(ctx, "kristen@example.com")
+	d, _ := s.FindPerson(ctx, "d1@example.com")
+	if k.ManagerID == nil || *k.ManagerID != d.ID {
+		t.Errorf("kristen's manager %v, want D One (%d), created earlier in the same commit", k.ManagerID, d.ID)
+	}
+}
