@@ -608,12 +608,54 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				break
 			}
 		}
-		m.SortBy(next, false)
+		return m, m.sortTo(next, false)
 	case key.Matches(k, m.Keys.Reverse):
-		m.SortBy(m.sortCol, !m.desc)
+		return m, m.sortTo(m.sortCol, !m.desc)
 	}
 	m.clamp()
 	return m, nil
+}
+
+// asyncSortRows is the size from which sorting moves off the UI goroutine
+// (100,000 rows take tens of milliseconds to sort).
+const asyncSortRows = 20_000
+
+// SortedMsg carries an order computed by a sort Cmd; the table that asked
+// for it (same rows) applies it in Update.
+type SortedMsg struct {
+	col   int
+	desc  bool
+	order []int
+	rows  [][]string
+}
+
+// sortTo sorts small tables at once and large ones in a Cmd.
+func (m *Model) sortTo(c int, desc bool) tea.Cmd {
+	if len(m.rows) < asyncSortRows {
+		m.SortBy(c, desc)
+		m.clamp()
+		return nil
+	}
+	order, rows, cols := slices.Clone(m.order), m.rows, m.cols
+	return func() tea.Msg {
+		sortRows(order, rows, cols, c, desc)
+		return SortedMsg{col: c, desc: desc, order: order, rows: rows}
+	}
+}
+
+// ApplySort installs a finished sort if it belongs to this table and its
+// rows were not replaced meanwhile; it reports whether it did.
+func (m *Model) ApplySort(msg SortedMsg) bool {
+	if len(msg.rows) != len(m.rows) || len(m.rows) == 0 || &msg.rows[0] != &m.rows[0] {
+		return false
+	}
+	sel := m.Selected()
+	m.sortCol, m.desc, m.order = msg.col, msg.desc, msg.order
+	m.refilter(false)
+	if sel >= 0 {
+		m.Select(sel)
+	}
+	return true
 }
 
 func (m *Model) clamp() {

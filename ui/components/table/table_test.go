@@ -226,3 +226,27 @@ func TestHighlight(t *testing.T) {
 		}
 	}
 }
+
+func TestLargeTablesSortInACmd(t *testing.T) {
+	m := newTable(asyncSortRows)
+	m = down(m, 3)
+	m2, cmd := m.Update(tea.KeyPressMsg{Code: 'S', Text: "S"})
+	if cmd == nil {
+		t.Fatal("a large table sorted in Update")
+	}
+	if c, desc := m2.SortColumn(); c != 0 || desc {
+		t.Fatalf("sorted before the Cmd finished: %d %v", c, desc)
+	}
+	msg := cmd().(SortedMsg)
+	other := newTable(asyncSortRows)
+	if other.ApplySort(msg) {
+		t.Fatal("another table took the sort")
+	}
+	if !m2.ApplySort(msg) {
+		t.Fatal("the table refused its own sort")
+	}
+	first, second := m2.rows[m2.view[0]][0], m2.rows[m2.view[1]][0]
+	if c, desc := m2.SortColumn(); c != 0 || !desc || m2.Selected() != 3 || first < second {
+		t.Fatalf("after apply: col %d desc %v selected %d, %q before %q", c, desc, m2.Selected(), first, second)
+	}
+}
