@@ -499,11 +499,11 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		return nil
-	case key.Matches(k, a.keys.Add):
-		if kind := a.kind(); kind != "" {
-			return a.loadForm(kind, 0)
-		}
+	case key.Matches(k, a.keys.Add, a.keys.Edit, a.keys.Deactivate) && a.kind() == "":
+		a.setFlash("a, e and d work on people, devices and services", true)
 		return nil
+	case key.Matches(k, a.keys.Add):
+		return a.loadForm(a.kind(), 0)
 	case key.Matches(k, a.keys.Edit):
 		if l, ok := a.current(); ok {
 			return a.loadForm(l.Kind, l.ID)
@@ -870,6 +870,13 @@ func (a *app) crumbs() string {
 	if f, ok := a.tab().(Filterable); ok && len(a.stack) == 0 {
 		if q, fz := f.Filter(); q != "" && a.mode != modeFilter {
 			line += st.Muted.Render("  filter ") + st.Match.Render("/"+q) + st.Muted.Render(" ("+modeName(fz)+", esc clears)")
+		}
+	}
+	// Where the cursor is, k9s-style, at the right end of the line.
+	if lt, ok := a.tab().(*listTab); ok && len(a.stack) == 0 && lt.table.Len() > 0 && a.mode != modeForm {
+		pos := st.Muted.Render(fmt.Sprintf("%s of %s", thousands(lt.table.Cursor()+1), thousands(lt.table.Len())))
+		if gap := a.width - ansi.StringWidth(line) - ansi.StringWidth(pos); gap >= 2 {
+			line += strings.Repeat(" ", gap) + pos
 		}
 	}
 	return ansi.Truncate(line, a.width, "…")
