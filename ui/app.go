@@ -178,6 +178,7 @@ func (a *app) setTheme(t themes.Theme) {
 	*a.styles = themes.NewStyles(t)
 	a.applyHelpStyles()
 	textin.Style(&a.filter, a.styles)
+	a.cmdline.Restyle()
 }
 
 func (a *app) applyHelpStyles() {
