@@ -1,13 +1,14 @@
 package ui
 
 import (
-	tea "charm.land/bubbletea/v2"
 	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/form"
-	"strings"
 )
 
 func (a *app) loadForm(kind string, id int64) tea.Cmd {

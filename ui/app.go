@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"context"
+	"fmt"
+	"time"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"context"
-	"fmt"
 	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/cmdline"
 	"github.com/opsdeck/opsdeck/ui/components/confirm"
@@ -13,7 +15,6 @@ import (
 	"github.com/opsdeck/opsdeck/ui/components/form"
 	"github.com/opsdeck/opsdeck/ui/components/statusbar"
 	"github.com/opsdeck/opsdeck/ui/components/textin"
-	"time"
 )
 
 // Minimum usable size; below it the console says so instead of drawing a

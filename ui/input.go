@@ -1,13 +1,14 @@
 package ui
 
 import (
+	"fmt"
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"fmt"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/opsdeck/opsdeck/ui/components/confirm"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
-	"strings"
 )
 
 func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {

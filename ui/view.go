@@ -1,14 +1,15 @@
 package ui
 
 import (
+	"fmt"
+	"strings"
+	"time"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"fmt"
 	"github.com/charmbracelet/x/ansi"
-	"strings"
-	"time"
 )
 
 // View draws the whole screen; it is the only View that returns tea.View.
