@@ -11,6 +11,8 @@ import (
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
 
+// onKey routes a key press: to the open form, dialog or prompt first, then
+// to the global bindings, then to the detail page or tab on screen.
 func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if k.String() != "ctrl+c" {
 		a.quitArmed = false
