@@ -6,7 +6,8 @@ import (
 )
 
 // SetFilter filters rows by q: fuzzy (the letters of q in order) or a plain
-// substring. Typing one more letter only searches the previous matches.
+// substring. Typing one more letter re-checks only the previous matches
+// when they are few.
 func (m *Model) SetFilter(q string, fuzzy bool) {
 	q = strings.ToLower(q)
 	narrowing := fuzzy == m.fuzzy && m.query != "" && strings.HasPrefix(q, m.query)

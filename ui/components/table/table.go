@@ -392,24 +392,48 @@ func (m Model) View() string {
 	b.WriteString(st.Header.Render(strings.Join(hdr, " ")))
 	body := m.height - 1
 	end := min(m.offset+body, len(m.view))
+	text, sel, faded := newPainter(st.Text), newPainter(st.Selected), newPainter(st.Muted)
 	for i := m.offset; i < end; i++ {
 		b.WriteByte('\n')
 		r := m.rows[m.view[i]]
-		base := st.Text
+		base := text
 		switch {
 		case i == m.cursor:
-			base = st.Selected
+			base = sel
 		case m.Faded != nil && m.Faded(r):
-			base = st.Muted
+			base = faded
 		}
-		b.WriteString(m.renderRow(r, base))
+		m.renderRow(&b, r, base)
 	}
 	return b.String()
 }
 
+// painter is a style split into the escape codes before and after the
+// text, so a row of many highlighted segments costs string appends rather
+// than a full Lip Gloss render per segment.
+type painter struct {
+	pre, post string
+	style     lipgloss.Style
+}
+
+func newPainter(s lipgloss.Style) painter {
+	r := s.Render("\x00")
+	i := strings.IndexByte(r, 0)
+	if i < 0 {
+		return painter{style: s}
+	}
+	return painter{pre: r[:i], post: r[i+1:], style: s}
+}
+
+func (p painter) paint(b *strings.Builder, text string) {
+	b.WriteString(p.pre)
+	b.WriteString(text)
+	b.WriteString(p.post)
+}
+
 // renderRow draws one row in base, with the filter's matches highlighted
 // (only the visible rows pay for this).
-func (m Model) renderRow(r []string, base lipgloss.Style) string {
+func (m Model) renderRow(b *strings.Builder, r []string, base painter) {
 	parts := make([]string, 0, len(m.cols))
 	for c := range m.cols {
 		if m.widths[c] == 0 {
@@ -422,13 +446,13 @@ func (m Model) renderRow(r []string, base lipgloss.Style) string {
 		parts = append(parts, m.cell(v, c))
 	}
 	if m.query == "" {
-		return base.Render(strings.Join(parts, " "))
+		base.paint(b, strings.Join(parts, " "))
+		return
 	}
-	hl := m.styles.Match.Inherit(base)
-	var b strings.Builder
+	hl := newPainter(m.styles.Match.Inherit(base.style))
 	for k, p := range parts {
 		if k > 0 {
-			b.WriteString(base.Render(" "))
+			base.paint(b, " ")
 		}
 		mask := highlight(p, m.query, m.fuzzy)
 		for i := 0; i < len(p); {
@@ -437,14 +461,13 @@ func (m Model) renderRow(r []string, base lipgloss.Style) string {
 				j++
 			}
 			if mask[i] {
-				b.WriteString(hl.Render(p[i:j]))
+				hl.paint(b, p[i:j])
 			} else {
-				b.WriteString(base.Render(p[i:j]))
+				base.paint(b, p[i:j])
 			}
 			i = j
 		}
 	}
-	return b.String()
 }
 
 // cell fits v into column c's width: truncated with "…", padded.
