@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -176,8 +175,8 @@ func (a *app) onClick(m tea.MouseClickMsg) tea.Cmd {
 	}
 	if m.Y == 0 {
 		x := 0
-		for i, t := range a.tabs {
-			w := ansi.StringWidth(fmt.Sprintf(" %d %s ", i+1, t.Name())) + 1
+		for i := range a.tabs {
+			w := ansi.StringWidth(a.tabLabel(i)) + 1
 			if m.X >= x && m.X < x+w {
 				return a.switchTab(i)
 			}

@@ -79,15 +79,28 @@ func fit(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
+// tabLabel is tab i's label; when the full labels do not fit (compact),
+// inactive tabs shrink to their number and the active one keeps its name.
+func (a *app) tabLabel(i int) string {
+	full := func(i int) string { return fmt.Sprintf(" %d %s ", i+1, a.tabs[i].Name()) }
+	width := len(a.tabs) - 1
+	for j := range a.tabs {
+		width += ansi.StringWidth(full(j))
+	}
+	if i == a.active || width <= a.width {
+		return full(i)
+	}
+	return fmt.Sprintf(" %d ", i+1)
+}
+
 func (a *app) tabBar() string {
 	st := a.styles
 	var parts []string
-	for i, t := range a.tabs {
-		label := fmt.Sprintf(" %d %s ", i+1, t.Name())
+	for i := range a.tabs {
 		if i == a.active {
-			parts = append(parts, st.TabActive.Render(label))
+			parts = append(parts, st.TabActive.Render(a.tabLabel(i)))
 		} else {
-			parts = append(parts, st.Tab.Render(label))
+			parts = append(parts, st.Tab.Render(a.tabLabel(i)))
 		}
 	}
 	bar := strings.Join(parts, " ")
