@@ -88,9 +88,6 @@ func New(st *themes.Styles, cols ...Column) Model {
 	return Model{Keys: DefaultKeyMap(), styles: st, cols: cols, fuzzy: true}
 }
 
-// SetStyles switches the theme.
-func (m *Model) SetStyles(st *themes.Styles) { m.styles = st }
-
 // SetSize sets the area the table may paint, header included.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = max(w, 0), max(h, 0)
@@ -286,9 +283,6 @@ func (m Model) Fuzzy() bool { return m.fuzzy }
 
 // SortColumn is the column the rows are sorted by, and whether descending.
 func (m Model) SortColumn() (int, bool) { return m.sortCol, m.desc }
-
-// Columns returns the column definitions.
-func (m Model) Columns() []Column { return m.cols }
 
 // Selected is the row number (into the rows given to SetRows) under the
 // cursor, or -1 when nothing is shown.
