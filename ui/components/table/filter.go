@@ -15,6 +15,10 @@ func (m *Model) SetFilter(q string, fuzzy bool) {
 	m.refilter(narrowing)
 }
 
+// parallelRows is the table size from which the fuzzy and the ranking
+// scans run side by side.
+const parallelRows = 20_000
+
 // refilter recomputes the shown rows. Fuzzy results are ranked in two
 // tiers, rows where the query appears as typed first, each tier in sort
 // order: "leo" puts Leo Tanaka above every "…l…e…o" in example.com.
@@ -41,6 +45,12 @@ func (m *Model) refilter(narrowing bool) {
 				}
 			}
 		}
+	} else if rank && len(m.rows) >= parallelRows {
+		// The two scans are independent: run them on two cores.
+		done := make(chan []bool)
+		go func() { done <- m.scan(q, false) }()
+		hit = m.scan(q, true)
+		exact = <-done
 	} else {
 		hit = m.scan(q, m.fuzzy)
 		if rank {

@@ -250,3 +250,22 @@ func TestLargeTablesSortInACmd(t *testing.T) {
 		t.Fatalf("after apply: col %d desc %v selected %d, %q before %q", c, desc, m2.Selected(), first, second)
 	}
 }
+
+func TestParallelRankedScanAgreesWithPerRowCheck(t *testing.T) {
+	m := newTable(parallelRows)
+	for _, q := range []string{"p1", "son 19", "1@ex", "zz"} {
+		m.SetFilter("", true)
+		m.SetFilter(q, true)
+		if want := countMatches(m, q, true); want != m.Len() {
+			t.Fatalf("%q: %d rows, per-row check %d", q, m.Len(), want)
+		}
+		exact := true
+		for _, i := range m.view { // rows containing q as typed come first
+			has := strings.Contains(m.row(i), q)
+			if has && !exact {
+				t.Fatalf("%q: an exact match ranked after a fuzzy one", q)
+			}
+			exact = has
+		}
+	}
+}
