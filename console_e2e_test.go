@@ -131,9 +131,10 @@ func TestConsoleEndToEnd(t *testing.T) {
 	tm.waitFor("people 20")
 
 	// A change by another process appears without a key press.
-	mustRun(t, db, "services", "add", "--name", "Zulip", "--kind", "saas")
 	tm.keys("3")
-	tm.waitFor("Zulip")
+	tm.waitFor("GitHub", "services 11")
+	mustRun(t, db, "services", "add", "--name", "Zulip", "--kind", "saas")
+	tm.waitFor("Zulip", "services 12")
 
 	tm.keys("1", "a")
 	tm.waitFor("Add a person")
