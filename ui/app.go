@@ -130,15 +130,18 @@ func newApp(opts Options) *app {
 		newListTab(a.env, peopleSpec()),
 		newListTab(a.env, devicesSpec()),
 		newListTab(a.env, servicesSpec()),
+		// Honest placeholders until those features plug in their tabs with
+		// SetTab: they make no claim about data this build cannot read.
 		&messageTab{name: "alerts", env: a.env, lines: []string{
-			"No checks configured yet, so there are no alerts.",
+			"Alerts are not in the console yet: no checks are shown here.",
 			"",
 			"  opsdeck checks add …     watch a service: http, tcp, dns, tls, exec, heartbeat",
 		}},
 		&messageTab{name: "ledger", env: a.env, lines: []string{
-			"No ledger entries yet.",
+			"The ledger is not in the console yet: no entries are shown here.",
 			"",
-			"  opsdeck ledger …         record planned and unplanned work",
+			"  opsdeck ledger list      planned and unplanned work",
+			"  opsdeck ledger report    where the time went",
 		}},
 	}
 	for i, t := range a.tabs {
