@@ -198,7 +198,10 @@ func TestRepeatUntilAcknowledged(t *testing.T) {
 func TestSilenceMatching(t *testing.T) {
 	svc, dev, other := int64(2), int64(5), int64(6)
 	c := &Check{ID: 10, ServiceID: &svc}
-	win := func(s Silence) Silence { s.StartsAt, s.EndsAt, s.Reason = t0, t0.Add(time.Hour), "maintenance"; return s }
+	win := func(s Silence) Silence {
+		s.StartsAt, s.EndsAt, s.Reason = t0, t0.Add(time.Hour), "maintenance"
+		return s
+	}
 	cases := []struct {
 		name string
 		s    Silence
