@@ -290,3 +290,12 @@ func (s *Store) CheckStates(ctx context.Context) (map[int64]model.CheckState, er
 	}
 	return out, rows.Err()
 }
+
+// ChecksMark changes whenever a check is added, edited, paused or deleted,
+// so the scheduler reloads only when something changed.
+func (s *Store) ChecksMark(ctx context.Context) (string, error) {
+	var n int64
+	var m sql.NullString
+	err := s.r.QueryRowContext(ctx, `SELECT count(*), max(updated_at) FROM checks`).Scan(&n, &m)
+	return fmt.Sprintf("%d/%s", n, m.String), err
+}

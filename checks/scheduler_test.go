@@ -1,0 +1,350 @@
+package checks
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+)
+
+var admin = model.LocalActor("oscar")
+
+// testDB opens a database with one service owned by Oscar, who is on call.
+func testDB(t *testing.T) (*store.Store, model.Service) {
+	t.Helper()
+	s, err := store.Open(filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	var svc model.Service
+	err = s.Write(context.Background(), admin, func(t *store.Tx) error {
+		p := model.Person{Name: "Oscar", Email: "oscar@example.com", Role: "admin"}
+		if err := t.AddPerson(&p); err != nil {
+			return err
+		}
+		svc = model.Service{Name: "Web", OwnerID: &p.ID, RunbookURL: "https://wiki.example.com/web"}
+		if err := t.AddService(&svc); err != nil {
+			return err
+		}
+		_, err := t.SetOnCall("oscar@example.com", time.Now().Add(-time.Minute), time.Now().Add(time.Hour))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, svc
+}
+
+func addChecks(t *testing.T, s *store.Store, cs ...*model.Check) {
+	t.Helper()
+	err := s.Write(context.Background(), admin, func(t *store.Tx) error {
+		for _, c := range cs {
+			if err := t.AddCheck(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHungTargetDoesNotDelayOthers(t *testing.T) {
+	s, svc := testDB(t)
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hung.Close()
+	defer close(release)
+	fine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
+	defer fine.Close()
+
+	hc := &model.Check{Name: "hung", Kind: "http", Target: hung.URL, ServiceID: &svc.ID, IntervalS: 5, TimeoutS: 5}
+	cs := []*model.Check{hc}
+	for i := range 8 {
+		cs = append(cs, &model.Check{Name: fmt.Sprintf("fine-%d", i), Kind: "http", Target: fine.URL, ServiceID: &svc.ID, IntervalS: 5})
+	}
+	addChecks(t, s, cs...)
+
+	var mu sync.Mutex
+	var order []string // check names in the order their results arrived
+	sc := NewScheduler(s, Config{Workers: 4, Logf: t.Logf, OnResult: func(o store.Outcome, _ time.Duration) {
+		mu.Lock()
+		order = append(order, o.Result.CheckName)
+		mu.Unlock()
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- sc.Run(ctx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := len(order)
+		mu.Unlock()
+		if n >= 2*len(cs) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// Every fine check finished a run before the hung one timed out, even
+	// with a pool of 4: the hung run holds one slot, not the schedule.
+	firstHung := -1
+	for i, n := range order {
+		if n == "hung" {
+			firstHung = i
+			break
+		}
+	}
+	if firstHung < 8 {
+		t.Fatalf("results in order %v: the hung check finished before the fine ones ran", order)
+	}
+	res, err := s.RecentResults(context.Background(), hc.ID, 1)
+	if err != nil || len(res) != 1 || !strings.Contains(res[0].Message, "timed out after 5s") {
+		t.Fatalf("hung check result: %+v %v", res, err)
+	}
+	if l, _ := s.GetLease(context.Background(), LeaseName); l.Holder != "" {
+		t.Errorf("lease not released on shutdown: %+v", l)
+	}
+}
+
+func TestSecondSchedulerWaitsForLease(t *testing.T) {
+	s, _ := testDB(t)
+	var ok bool
+	err := s.Write(context.Background(), admin, func(t *store.Tx) error {
+		var err error
+		ok, _, err = t.AcquireLease(LeaseName, "other-host:1", time.Minute)
+		return err
+	})
+	if err != nil || !ok {
+		t.Fatal(err)
+	}
+	var logs []string
+	var mu sync.Mutex
+	sc := NewScheduler(s, Config{LeaseTTL: 300 * time.Millisecond, Logf: func(f string, a ...any) {
+		mu.Lock()
+		logs = append(logs, fmt.Sprintf(f, a...))
+		mu.Unlock()
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	if err := sc.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(logs) == 0 || !strings.Contains(logs[0], "another process (other-host:1) runs the schedule") {
+		t.Fatalf("logs %v", logs)
+	}
+	if l, _ := s.GetLease(context.Background(), LeaseName); l.Holder != "other-host:1" {
+		t.Errorf("lease stolen: %+v", l)
+	}
+}
+
+// smtpServer is a minimal SMTP receiver on loopback: enough of RFC 5321
+// for a real client to deliver, keeping each message's recipients and data.
+type smtpServer struct {
+	addr string
+	mu   sync.Mutex
+	msgs []smtpMsg
+}
+
+type smtpMsg struct {
+	from string
+	to   []string
+	data string
+}
+
+func newSMTPServer(t *testing.T) *smtpServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	srv := &smtpServer{addr: ln.Addr().String()}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go srv.serve(c)
+		}
+	}()
+	return srv
+}
+
+func (s *smtpServer) serve(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	say := func(l string) { fmt.Fprintf(c, "%s\r\n", l) }
+	say("220 localhost ESMTP test")
+	var m smtpMsg
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			say("250-localhost")
+			say("250 8BITMIME")
+		case strings.HasPrefix(cmd, "MAIL FROM:"):
+			m = smtpMsg{from: strings.TrimSpace(line[10:])}
+			say("250 OK")
+		case strings.HasPrefix(cmd, "RCPT TO:"):
+			m.to = append(m.to, strings.Trim(strings.TrimSpace(line[8:]), "<>"))
+			say("250 OK")
+		case cmd == "DATA":
+			say("354 end with .")
+			var b strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				b.WriteString(l)
+			}
+			m.data = b.String()
+			s.mu.Lock()
+			s.msgs = append(s.msgs, m)
+			s.mu.Unlock()
+			say("250 OK queued")
+		case cmd == "QUIT":
+			say("221 bye")
+			return
+		default: // NOOP, RSET
+			say("250 OK")
+		}
+	}
+}
+
+func TestNotificationsReachWebhookAndSMTP(t *testing.T) {
+	s, svc := testDB(t)
+	var mu sync.Mutex
+	var hooks []model.Notification
+	failing := 0
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/broken" {
+			mu.Lock()
+			failing++
+			mu.Unlock()
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		var n model.Notification
+		b, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(b, &n); err != nil {
+			t.Errorf("webhook body %q: %v", b, err)
+		}
+		mu.Lock()
+		hooks = append(hooks, n)
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	mail := newSMTPServer(t)
+
+	c := &model.Check{Name: "web", Kind: "http", Target: "http://127.0.0.1:1/", ServiceID: &svc.ID, IntervalS: 30}
+	addChecks(t, s, c)
+	err := s.Write(context.Background(), admin, func(t *store.Tx) error {
+		for _, ch := range []model.Channel{
+			{Name: "ops-hook", Kind: "webhook", URL: hook.URL + "/hook", Enabled: true},
+			{Name: "broken-hook", Kind: "webhook", URL: hook.URL + "/broken", Enabled: true},
+			{Name: "ops-mail", Kind: "email", SMTPAddr: mail.addr, SMTPFrom: "opsdeck@example.com", SMTPTLS: "none", ExtraTo: "ops@example.com", ServiceID: &svc.ID, Enabled: true},
+		} {
+			if err := t.AddChannel(&ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	np := store.NotifyPolicy{Repeat: time.Hour}
+	r := NewRunner()
+	for range 3 {
+		res := r.Run(context.Background(), c, nil)
+		if err := s.Write(context.Background(), system, func(t *store.Tx) error { return t.RecordManualRun(res, np) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due, err := s.DueNotifications(context.Background(), time.Now(), 10)
+	if err != nil || len(due) != 3 {
+		t.Fatalf("due: %d %v", len(due), err)
+	}
+	n := NewNotifier()
+	for _, q := range due {
+		DeliverOne(context.Background(), s, n, q, t.Logf)
+	}
+	mu.Lock()
+	if len(hooks) != 1 || hooks[0].Event != "fired" || hooks[0].Check != "web" || hooks[0].Owner != "oscar@example.com" || hooks[0].Runbook == "" {
+		t.Errorf("webhook got %+v", hooks)
+	}
+	mu.Unlock()
+	mail.mu.Lock()
+	if len(mail.msgs) != 1 || strings.Join(mail.msgs[0].to, ",") != "oscar@example.com,ops@example.com" ||
+		!strings.Contains(mail.msgs[0].data, "Subject: [FIRING] web") || !strings.Contains(mail.msgs[0].data, "opsdeck alerts ack") {
+		t.Errorf("smtp got %+v", mail.msgs)
+	}
+	mail.mu.Unlock()
+	rows, _ := s.AlertNotifications(context.Background(), due[0].Alert.ID)
+	states := map[string]string{}
+	for _, r := range rows {
+		states[r.Channel] = fmt.Sprintf("%s/%d", r.State, r.Attempts)
+	}
+	if states["ops-hook"] != "sent/1" || states["ops-mail"] != "sent/1" || states["broken-hook"] != "pending/1" {
+		t.Errorf("queue states %v (the broken hook must be retried later)", states)
+	}
+	ev, _ := s.AlertEvents(context.Background(), due[0].Alert.ID)
+	var kinds []string
+	for _, e := range ev {
+		kinds = append(kinds, e.Kind)
+	}
+	if got := strings.Join(kinds, " "); !strings.Contains(got, "notified") || !strings.Contains(got, "notify_failed") {
+		t.Errorf("timeline %q", got)
+	}
+
+	// Acknowledged: a repeat that was queued earlier is dropped, not sent.
+	if err := s.Write(context.Background(), admin, func(t *store.Tx) error { _, err := t.AckAlert(due[0].Alert.ID, "on it"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	later, _ := s.DueNotifications(context.Background(), time.Now().Add(time.Hour), 10)
+	for _, q := range later {
+		DeliverOne(context.Background(), s, n, q, t.Logf)
+	}
+	rows, _ = s.AlertNotifications(context.Background(), due[0].Alert.ID)
+	for _, r := range rows {
+		if r.Channel == "broken-hook" && (r.State != "dropped" || !strings.Contains(r.LastError, "acknowledged")) {
+			t.Errorf("retry after ack: %+v", r)
+		}
+	}
+}
