@@ -1,12 +1,10 @@
 package checks
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/smtptest"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -164,89 +163,6 @@ func TestSecondSchedulerWaitsForLease(t *testing.T) {
 	}
 }
 
-// smtpServer is a minimal SMTP receiver on loopback: enough of RFC 5321
-// for a real client to deliver, keeping each message's recipients and data.
-type smtpServer struct {
-	addr string
-	mu   sync.Mutex
-	msgs []smtpMsg
-}
-
-type smtpMsg struct {
-	from string
-	to   []string
-	data string
-}
-
-func newSMTPServer(t *testing.T) *smtpServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	srv := &smtpServer{addr: ln.Addr().String()}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go srv.serve(c)
-		}
-	}()
-	return srv
-}
-
-func (s *smtpServer) serve(c net.Conn) {
-	defer c.Close()
-	r := bufio.NewReader(c)
-	say := func(l string) { fmt.Fprintf(c, "%s\r\n", l) }
-	say("220 localhost ESMTP test")
-	var m smtpMsg
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			say("250-localhost")
-			say("250 8BITMIME")
-		case strings.HasPrefix(cmd, "MAIL FROM:"):
-			m = smtpMsg{from: strings.TrimSpace(line[10:])}
-			say("250 OK")
-		case strings.HasPrefix(cmd, "RCPT TO:"):
-			m.to = append(m.to, strings.Trim(strings.TrimSpace(line[8:]), "<>"))
-			say("250 OK")
-		case cmd == "DATA":
-			say("354 end with .")
-			var b strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				b.WriteString(l)
-			}
-			m.data = b.String()
-			s.mu.Lock()
-			s.msgs = append(s.msgs, m)
-			s.mu.Unlock()
-			say("250 OK queued")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default: // NOOP, RSET
-			say("250 OK")
-		}
-	}
-}
-
 func TestNotificationsReachWebhookAndSMTP(t *testing.T) {
 	s, svc := testDB(t)
 	var mu sync.Mutex
@@ -270,7 +186,7 @@ func TestNotificationsReachWebhookAndSMTP(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer hook.Close()
-	mail := newSMTPServer(t)
+	mail := smtptest.Start(t)
 
 	c := &model.Check{Name: "web", Kind: "http", Target: "http://127.0.0.1:1/", ServiceID: &svc.ID, IntervalS: 30}
 	addChecks(t, s, c)
@@ -278,7 +194,7 @@ func TestNotificationsReachWebhookAndSMTP(t *testing.T) {
 		for _, ch := range []model.Channel{
 			{Name: "ops-hook", Kind: "webhook", URL: hook.URL + "/hook", Enabled: true},
 			{Name: "broken-hook", Kind: "webhook", URL: hook.URL + "/broken", Enabled: true},
-			{Name: "ops-mail", Kind: "email", SMTPAddr: mail.addr, SMTPFrom: "opsdeck@example.com", SMTPTLS: "none", ExtraTo: "ops@example.com", ServiceID: &svc.ID, Enabled: true},
+			{Name: "ops-mail", Kind: "email", SMTPAddr: mail.Addr, SMTPFrom: "opsdeck@example.com", SMTPTLS: "none", ExtraTo: "ops@example.com", ServiceID: &svc.ID, Enabled: true},
 		} {
 			if err := t.AddChannel(&ch); err != nil {
 				return err
@@ -310,12 +226,11 @@ func TestNotificationsReachWebhookAndSMTP(t *testing.T) {
 		t.Errorf("webhook got %+v", hooks)
 	}
 	mu.Unlock()
-	mail.mu.Lock()
-	if len(mail.msgs) != 1 || strings.Join(mail.msgs[0].to, ",") != "oscar@example.com,ops@example.com" ||
-		!strings.Contains(mail.msgs[0].data, "Subject: [FIRING] web") || !strings.Contains(mail.msgs[0].data, "opsdeck alerts ack") {
-		t.Errorf("smtp got %+v", mail.msgs)
+	msgs := mail.Messages()
+	if len(msgs) != 1 || strings.Join(msgs[0].To, ",") != "oscar@example.com,ops@example.com" ||
+		!strings.Contains(msgs[0].Data, "Subject: [FIRING] web") || !strings.Contains(msgs[0].Data, "opsdeck alerts ack") {
+		t.Errorf("smtp got %+v", msgs)
 	}
-	mail.mu.Unlock()
 	rows, _ := s.AlertNotifications(context.Background(), due[0].Alert.ID)
 	states := map[string]string{}
 	for _, r := range rows {

@@ -247,7 +247,9 @@ func alertVerb(env *Env, use, short string, flags func(*cobra.Command), do func(
 func alertAck(env *Env) *cobra.Command {
 	var reason string
 	return alertVerb(env, "ack ID", "Acknowledge a firing alert (stops repeats; you own it)",
-		func(c *cobra.Command) { c.Flags().StringVar(&reason, "reason", "", "what you are doing about it (required)") },
+		func(c *cobra.Command) {
+			c.Flags().StringVar(&reason, "reason", "", "what you are doing about it (required)")
+		},
 		func(t *store.Tx, id int64) (model.Alert, error) { return t.AckAlert(id, reason) })
 }
 
