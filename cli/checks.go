@@ -96,10 +96,17 @@ Examples:
 				status = "paused"
 			}
 			return []string{fmt.Sprint(c.ID), c.Name, c.Kind, orDash(model.Truncate(c.Target, 40)), (time.Duration(c.IntervalS) * time.Second).String(),
-				status, ago(st.LastRunAt), fmt.Sprintf("%.0fms", st.LatencyMs), orDash(model.Truncate(firstLine(st.Message), 50))}
+				status, ago(st.LastRunAt), latency(st), orDash(model.Truncate(firstLine(st.Message), 50))}
 		},
 		show: showCheck,
 	}
+}
+
+func latency(st model.CheckState) string {
+	if st.LastRunAt == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.0fms", st.LatencyMs)
 }
 
 func firstLine(s string) string {

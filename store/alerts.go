@@ -177,7 +177,20 @@ func (t *Tx) operate(id int64, action string, fn func(model.Alert) (model.Alert,
 	if err := t.addEvent(ev); err != nil {
 		return before, err
 	}
-	return after, t.Audit(action, "alert", id, before, after)
+	return after, t.auditAlert(action, &before, &after)
+}
+
+// auditAlert is the one place every alert transition is recorded in the
+// audit log: "fire", "acknowledge", "snooze", "resolve" (by hand or after
+// M successes). Features that follow alerts hook in here, in the same
+// transaction: the ledger opens an unplanned-work entry on "acknowledge"
+// and closes it on "resolve".
+func (t *Tx) auditAlert(action string, before, after *model.Alert) error {
+	var b any
+	if before != nil {
+		b = before
+	}
+	return t.Audit(action, "alert", after.ID, b, after)
 }
 
 // AckAlert acknowledges a firing alert with a reason; the transaction's

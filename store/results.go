@@ -111,7 +111,7 @@ func (t *Tx) applyOne(o Outcome, silences []model.Silence, np NotifyPolicy) erro
 	}
 	switch {
 	case isNew:
-		if err := t.Audit("fire", "alert", a.ID, nil, a); err != nil {
+		if err := t.auditAlert("fire", nil, a); err != nil {
 			return err
 		}
 		if c.IsHostCheck() {
@@ -120,7 +120,7 @@ func (t *Tx) applyOne(o Outcome, silences []model.Silence, np NotifyPolicy) erro
 			}
 		}
 	case a.State == "resolved":
-		if err := t.Audit("resolve", "alert", a.ID, open, a); err != nil {
+		if err := t.auditAlert("resolve", open, a); err != nil {
 			return err
 		}
 	}
