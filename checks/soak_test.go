@@ -195,4 +195,3 @@ func TestHelperServers(t *testing.T) {
 	}
 	select {}
 }
-
