@@ -364,6 +364,14 @@ func (sc *Scheduler) deliver(ctx context.Context) {
 // longer wants it) and records the outcome.
 func DeliverOne(ctx context.Context, s *store.Store, n *Notifier, q store.Queued, logf func(string, ...any)) {
 	outcome, detail := "sent", ""
+	if hold := holdFor(ctx, s, q); hold {
+		if err := s.Write(context.Background(), model.SystemActor("notifier"), func(t *store.Tx) error {
+			return t.PostponeNotification(q.ID, time.Now().Add(time.Second))
+		}); err != nil {
+			logf("postpone notification %d: %v", q.ID, err)
+		}
+		return
+	}
 	if why := model.StillWanted(&q.Alert, q.Event, time.Now()); why != "" {
 		outcome, detail = "dropped", why
 	} else if err := n.Send(ctx, q); err != nil {
@@ -381,6 +389,19 @@ func DeliverOne(ctx context.Context, s *store.Store, n *Notifier, q store.Queued
 	if err != nil {
 		logf("record notification %d: %v", q.ID, err)
 	}
+}
+
+// maxHold bounds how long a suspect host can hold its services' pages.
+const maxHold = 10 * time.Minute
+
+// holdFor reports a first page to keep waiting because a device the
+// service runs on is failing and may be about to claim the alert.
+func holdFor(ctx context.Context, s *store.Store, q store.Queued) bool {
+	if (q.Event != "fired" && q.Event != "flapping") || q.Alert.State != "firing" || time.Since(q.CreatedAt) > maxHold {
+		return false
+	}
+	host, err := s.SuspectHost(ctx, q.Alert)
+	return err == nil && host != ""
 }
 
 func (sc *Scheduler) repeat(ctx context.Context) {

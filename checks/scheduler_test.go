@@ -263,3 +263,69 @@ func TestNotificationsReachWebhookAndSMTP(t *testing.T) {
 		}
 	}
 }
+
+func TestSuspectHostHoldsServicePage(t *testing.T) {
+	s, svc := testDB(t)
+	var hits int
+	var mu sync.Mutex
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mu.Lock(); hits++; mu.Unlock() }))
+	defer hook.Close()
+	var dev model.Device
+	err := s.Write(context.Background(), admin, func(t *store.Tx) error {
+		dev = model.Device{AssetTag: "SRV-1", Name: "app-01", Kind: "server"}
+		if err := t.AddDevice(&dev); err != nil {
+			return err
+		}
+		if err := t.AddServiceHost(svc.ID, dev.ID); err != nil {
+			return err
+		}
+		return t.AddChannel(&model.Channel{Name: "hook", Kind: "webhook", URL: hook.URL, Enabled: true})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := &model.Check{Name: "web", Kind: "http", Target: "http://127.0.0.1:1/", ServiceID: &svc.ID, IntervalS: 30}
+	host := &model.Check{Name: "app-01-up", Kind: "tcp", Target: "127.0.0.1:1", DeviceID: &dev.ID, IntervalS: 30}
+	addChecks(t, s, web, host)
+	apply := func(c *model.Check) {
+		r := model.CheckResult{CheckID: c.ID, At: time.Now(), Status: "down", Message: "refused"}
+		if err := s.Write(context.Background(), system, func(t *store.Tx) error {
+			return t.ApplyResults([]store.Outcome{{Result: r}}, store.NotifyPolicy{Repeat: time.Hour})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(host) // the device's check has failed once: suspect, not yet firing
+	for range 3 {
+		apply(web)
+	}
+	deliverDue := func() {
+		due, err := s.DueNotifications(context.Background(), time.Now().Add(time.Minute), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range due {
+			DeliverOne(context.Background(), s, NewNotifier(), q, t.Logf)
+		}
+	}
+	deliverDue()
+	mu.Lock()
+	if hits != 0 {
+		t.Fatalf("service paged while its host was failing: %d", hits)
+	}
+	mu.Unlock()
+	apply(host)
+	apply(host) // the device fires and claims the service alert
+	deliverDue()
+	as, _ := s.ListAlerts(context.Background(), store.AlertQuery{State: "open"})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(as) != 2 || hits != 1 {
+		t.Fatalf("want one page (the device) for 2 alerts, got %d pages: %+v", hits, as)
+	}
+	for _, a := range as {
+		if a.CheckName == "web" && a.CausedBy != "app-01" {
+			t.Errorf("web not caused by the device: %+v", a)
+		}
+	}
+}

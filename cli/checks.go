@@ -253,7 +253,7 @@ func checkToggle(env *Env, verb string, paused bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "%sd check %s\n", strings.TrimSuffix(verb, "e"), after.Name)
+			fmt.Fprintf(env.Stdout, "%sd check %s\n", verb, after.Name)
 			return nil
 		}}
 }

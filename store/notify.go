@@ -227,11 +227,12 @@ type Queued struct {
 	Recipients []string
 	Payload    model.Notification
 	Attempts   int
+	CreatedAt  time.Time
 }
 
 // DueNotifications returns pending notifications whose time has come.
 func (s *Store) DueNotifications(ctx context.Context, now time.Time, limit int) ([]Queued, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, channel_id, alert_id, event, recipients, payload, attempts FROM notification_queue
+	rows, err := s.r.QueryContext(ctx, `SELECT id, channel_id, alert_id, event, recipients, payload, attempts, created_at FROM notification_queue
 		WHERE state = 'pending' AND not_before <= ? ORDER BY not_before LIMIT ?`, fmtTime(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due notifications: %w", err)
@@ -241,11 +242,12 @@ func (s *Store) DueNotifications(ctx context.Context, now time.Time, limit int) 
 		ch, alert int64
 		payload   string
 		recips    string
+		created   string
 	}
 	var rs []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.q.ID, &r.ch, &r.alert, &r.q.Event, &r.recips, &r.payload, &r.q.Attempts); err != nil {
+		if err := rows.Scan(&r.q.ID, &r.ch, &r.alert, &r.q.Event, &r.recips, &r.payload, &r.q.Attempts, &r.created); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -263,6 +265,7 @@ func (s *Store) DueNotifications(ctx context.Context, now time.Time, limit int) 
 		if err := json.Unmarshal([]byte(r.payload), &r.q.Payload); err != nil {
 			return nil, fmt.Errorf("notification %d: %w", r.q.ID, err)
 		}
+		r.q.CreatedAt = parseTime(r.created)
 		if r.recips != "" {
 			r.q.Recipients = strings.Split(r.recips, ",")
 		}
@@ -339,4 +342,29 @@ func (s *Store) AlertNotifications(ctx context.Context, alertID int64) ([]Notifi
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// SuspectHost names a device the alert's service runs on whose host check
+// is failing but has not fired yet ("" if none). Its services' first pages
+// are held meanwhile: if the device goes on to fire, it claims them.
+func (s *Store) SuspectHost(ctx context.Context, a model.Alert) (string, error) {
+	if a.ServiceID == nil {
+		return "", nil
+	}
+	var name string
+	err := s.r.QueryRowContext(ctx, `SELECT d.name FROM checks k JOIN check_state st ON st.check_id = k.id JOIN devices d ON d.id = k.device_id
+		WHERE k.service_id IS NULL AND k.paused = 0 AND st.consec_fail > 0
+		AND (k.device_id IN (SELECT device_id FROM service_hosts WHERE service_id = ?) OR k.device_id = ?)
+		AND NOT EXISTS (SELECT 1 FROM alerts x WHERE x.check_id = k.id AND x.state <> 'resolved') LIMIT 1`,
+		*a.ServiceID, nullID(a.DeviceID)).Scan(&name)
+	if isNoRows(err) {
+		return "", nil
+	}
+	return name, err
+}
+
+// PostponeNotification moves a pending notification's time (no attempt counted).
+func (t *Tx) PostponeNotification(id int64, until time.Time) error {
+	_, err := t.exec(`UPDATE notification_queue SET not_before = ? WHERE id = ? AND state = 'pending'`, fmtTime(until), id)
+	return err
 }
