@@ -286,3 +286,49 @@ func TestHeartbeatPingAndRunOnce(t *testing.T) {
 		t.Errorf("checks run --json: %+v", res)
 	}
 }
+
+func TestSilencesAndOnCall(t *testing.T) {
+	db := demoDB(t)
+	out := mustRun(t, db, "silences", "add", "--device", "SRV-APP-01", "--for", "2h", "--reason", "kernel patching")
+	if !strings.Contains(out, "device app-01") {
+		t.Errorf("silences add: %q", out)
+	}
+	var sls []struct {
+		ID     int64  `json:"id"`
+		Target string `json:"target"`
+		Author string `json:"author"`
+		Reason string `json:"reason"`
+	}
+	runJSON(t, db, &sls, "silences", "list")
+	if len(sls) != 1 || sls[0].Target != "device app-01" || !strings.HasPrefix(sls[0].Author, "local:") {
+		t.Fatalf("silences list: %+v", sls)
+	}
+	mustRun(t, db, "silences", "expire", fmt.Sprint(sls[0].ID))
+	runJSON(t, db, &sls, "silences", "list")
+	if len(sls) != 0 {
+		t.Errorf("expired silence still listed: %+v", sls)
+	}
+	if r := run(t, db, "silences", "expire", "1"); r.code == 0 || !strings.Contains(r.stderr, "has already ended") {
+		t.Errorf("expire twice: %+v", r)
+	}
+	mustRun(t, db, "oncall", "set", "chen@example.com", "--until", "12h")
+	var shifts []struct {
+		Email string `json:"email"`
+		SetBy string `json:"set_by"`
+	}
+	runJSON(t, db, &shifts, "oncall", "show")
+	if len(shifts) != 1 || shifts[0].Email != "chen@example.com" || !strings.HasPrefix(shifts[0].SetBy, "local:") {
+		t.Errorf("oncall show after replacing Oscar: %+v", shifts)
+	}
+	var audit []struct{ Action, Entity string }
+	runJSON(t, db, &audit, "audit", "list")
+	seen := map[string]bool{}
+	for _, a := range audit {
+		seen[a.Action+" "+a.Entity] = true
+	}
+	for _, want := range []string{"create silence", "expire silence", "create oncall"} {
+		if !seen[want] {
+			t.Errorf("audit lacks %q", want)
+		}
+	}
+}

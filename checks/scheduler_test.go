@@ -329,3 +329,33 @@ func TestSuspectHostHoldsServicePage(t *testing.T) {
 		}
 	}
 }
+
+func TestSlackAndNtfyFormats(t *testing.T) {
+	type got struct {
+		path, ctype, title, prio, body string
+	}
+	var mu sync.Mutex
+	var reqs []got
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		reqs = append(reqs, got{r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Title"), r.Header.Get("Priority"), string(b)})
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	n := model.Notification{Event: "fired", Title: "[FIRING] web: HTTP 503", Check: "web", Service: "Web", Severity: "critical", AlertID: 7}
+	for _, ch := range []model.Channel{{Name: "s", Kind: "slack", URL: srv.URL + "/slack"}, {Name: "n", Kind: "ntfy", URL: srv.URL + "/ops"}} {
+		if err := NewNotifier().Send(context.Background(), store.Queued{Channel: ch, Payload: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var slack map[string]string
+	if len(reqs) != 2 || json.Unmarshal([]byte(reqs[0].body), &slack) != nil || !strings.HasPrefix(slack["text"], "[FIRING] web: HTTP 503") {
+		t.Fatalf("slack: %+v", reqs)
+	}
+	if reqs[1].title != n.Title || reqs[1].prio != "5" || !strings.Contains(reqs[1].body, "opsdeck alerts ack 7") {
+		t.Errorf("ntfy: %+v", reqs[1])
+	}
+}
