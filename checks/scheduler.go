@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -416,6 +415,8 @@ func (sc *Scheduler) repeat(ctx context.Context) {
 
 func (sc *Scheduler) maintain(ctx context.Context) {
 	now := time.Now()
+	sc.cfg.Logf("%d checks scheduled; %d runs, %d results written in %d transactions, %d dispatches deferred (pool full) so far",
+		sc.count(), sc.Runs.Load(), sc.Writes.Load(), sc.Batches.Load(), sc.Skipped.Load())
 	err := sc.s.Write(ctx, system, func(t *store.Tx) error { return t.Rollup(now) })
 	if err == nil {
 		err = sc.s.Write(ctx, system, func(t *store.Tx) error { _, err := t.Prune(now, sc.cfg.Retention); return err })
@@ -423,15 +424,4 @@ func (sc *Scheduler) maintain(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		sc.cfg.Logf("rollups and retention: %v", err)
 	}
-}
-
-// Lateness summarizes dispatch delays (for benchmarks and status output).
-func Lateness(samples []time.Duration) (p50, p99, maxD time.Duration) {
-	if len(samples) == 0 {
-		return 0, 0, 0
-	}
-	s := append([]time.Duration(nil), samples...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	q := func(f float64) time.Duration { return s[min(len(s)-1, int(f*float64(len(s))))] }
-	return q(0.5), q(0.99), s[len(s)-1]
 }

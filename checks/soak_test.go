@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -194,4 +195,15 @@ func TestHelperServers(t *testing.T) {
 		fmt.Printf("LISTEN %s\n", ln.Addr())
 	}
 	select {}
+}
+
+// Lateness summarizes dispatch delays.
+func Lateness(samples []time.Duration) (p50, p99, maxD time.Duration) {
+	if len(samples) == 0 {
+		return 0, 0, 0
+	}
+	s := append([]time.Duration(nil), samples...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	q := func(f float64) time.Duration { return s[min(len(s)-1, int(f*float64(len(s))))] }
+	return q(0.5), q(0.99), s[len(s)-1]
 }

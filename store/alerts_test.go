@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -264,5 +265,41 @@ func TestRollupsUptimeAndLease(t *testing.T) {
 	f.now = f.now.Add(2 * time.Minute)
 	if !lease("b") {
 		t.Fatal("expired lease not taken over")
+	}
+}
+
+func TestExecChecksAreAdminOnly(t *testing.T) {
+	f := newFixture(t)
+	op := model.Actor{Kind: "ssh", Name: "chen@example.com", Role: "operator"}
+	err := f.s.Write(f.ctx, op, func(t *Tx) error {
+		return t.AddCheck(&model.Check{Name: "x", Kind: "exec", Target: "/bin/true", ServiceID: &f.webSvc.ID})
+	})
+	if !errors.Is(err, model.ErrForbidden) {
+		t.Fatalf("operator added an exec check: %v", err)
+	}
+	err = f.s.Write(f.ctx, op, func(t *Tx) error {
+		_, _, err := t.UpdateCheck(f.web.ID, func(c *model.Check) error { c.Kind, c.Target = "exec", "/bin/sh -c id"; return nil })
+		return err
+	})
+	if !errors.Is(err, model.ErrForbidden) {
+		t.Fatalf("operator turned a check into exec: %v", err)
+	}
+	if err := f.s.Write(f.ctx, op, func(t *Tx) error { _, err := t.SetCheckPaused(f.web.ID, true); return err }); err != nil {
+		t.Errorf("operator cannot pause an http check: %v", err)
+	}
+}
+
+func TestOperatorMayPauseExecCheck(t *testing.T) {
+	f := newFixture(t)
+	var ex model.Check
+	if err := f.s.Write(f.ctx, f.actor, func(t *Tx) error {
+		ex = model.Check{Name: "disk", Kind: "exec", Target: "/bin/true", ServiceID: &f.webSvc.ID}
+		return t.AddCheck(&ex)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	op := model.Actor{Kind: "ssh", Name: "chen@example.com", Role: "operator"}
+	if err := f.s.Write(f.ctx, op, func(t *Tx) error { _, err := t.SetCheckPaused(ex.ID, true); return err }); err != nil {
+		t.Errorf("operator cannot pause an exec check: %v", err)
 	}
 }

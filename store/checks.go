@@ -137,6 +137,16 @@ func (t *Tx) checkRefs(c *model.Check) error {
 	return nil
 }
 
+// checkExec keeps exec commands admin-only: an exec check runs a command
+// as the scheduler's user, so choosing one is as powerful as a shell on
+// that host. Pausing or renaming an existing exec check is not.
+func (t *Tx) checkExec(before, c *model.Check) error {
+	if c.Kind == "exec" && (before == nil || before.Kind != "exec" || before.Target != c.Target) {
+		return t.requireAdmin("add or change exec commands")
+	}
+	return nil
+}
+
 func newToken() string {
 	b := make([]byte, 12)
 	rand.Read(b)
@@ -147,6 +157,9 @@ func newToken() string {
 // stable beat, and audits it. Heartbeats get a secret ping token.
 func (t *Tx) AddCheck(c *model.Check) error {
 	id, err := addRecord(t, "check", c, func(c *model.Check) (int64, error) {
+		if err := t.checkExec(nil, c); err != nil {
+			return 0, err
+		}
 		if err := t.checkRefs(c); err != nil {
 			return 0, err
 		}
@@ -183,7 +196,14 @@ func (t *Tx) AddCheck(c *model.Check) error {
 // UpdateCheck applies fn to check id and audits the change. A new interval
 // moves the next run onto the new beat.
 func (t *Tx) UpdateCheck(id int64, fn func(*model.Check) error) (before, after model.Check, err error) {
+	cur, err := t.GetCheck(id)
+	if err != nil {
+		return cur, cur, err
+	}
 	before, after, changed, err := updateRecord(t, "check", id, t.GetCheck, fn, func(c *model.Check) error {
+		if err := t.checkExec(&cur, c); err != nil {
+			return err
+		}
 		if err := t.checkRefs(c); err != nil {
 			return err
 		}
