@@ -99,7 +99,11 @@ func alertRow(a model.Alert, indent string, now time.Time) []string {
 	if a.State == "acknowledged" {
 		quiet = "acked by " + a.AckedBy
 	}
-	return []string{fmt.Sprint(a.ID), state, model.Ago(&a.OpenedAt, end), indent + a.CheckName, a.Severity,
+	age := model.Span(end.Sub(a.OpenedAt))
+	if a.ResolvedAt != nil {
+		age = "lasted " + age
+	}
+	return []string{fmt.Sprint(a.ID), state, age, indent + a.CheckName, a.Severity,
 		orDash(quiet), model.Truncate(firstLine(a.Summary), 60)}
 }
 

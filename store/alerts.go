@@ -240,7 +240,7 @@ func (s *Store) AlertGroups(ctx context.Context, now time.Time) ([]AlertGroup, e
 	for _, a := range open {
 		if a.CausedByAlertID == nil {
 			idx[a.ID] = len(groups)
-			groups = append(groups, AlertGroup{Root: a, Age: age(now.Sub(a.OpenedAt))})
+			groups = append(groups, AlertGroup{Root: a, Age: model.Span(now.Sub(a.OpenedAt))})
 		}
 	}
 	for _, a := range open {
@@ -253,7 +253,7 @@ func (s *Store) AlertGroups(ctx context.Context, now time.Time) ([]AlertGroup, e
 		}
 		// The root resolved first: the alert stands on its own for now.
 		idx[a.ID] = len(groups)
-		groups = append(groups, AlertGroup{Root: a, Age: age(now.Sub(a.OpenedAt))})
+		groups = append(groups, AlertGroup{Root: a, Age: model.Span(now.Sub(a.OpenedAt))})
 	}
 	rank := map[string]int{"firing": 0, "acknowledged": 1}
 	for i := 1; i < len(groups); i++ {
@@ -266,19 +266,6 @@ func (s *Store) AlertGroups(ctx context.Context, now time.Time) ([]AlertGroup, e
 		}
 	}
 	return groups, nil
-}
-
-// age renders a duration the way the alerts tab shows it: 45s, 12m, 3h, 2d.
-func age(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 // AlertDetail is everything the alert detail view shows.
@@ -312,7 +299,7 @@ func (s *Store) GetAlertDetail(ctx context.Context, id int64, now time.Time) (Al
 	if a.ResolvedAt != nil {
 		end = *a.ResolvedAt
 	}
-	d.Age = age(end.Sub(a.OpenedAt))
+	d.Age = model.Span(end.Sub(a.OpenedAt))
 	if d.Events, err = s.AlertEvents(ctx, id); err != nil {
 		return d, err
 	}

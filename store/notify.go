@@ -104,8 +104,8 @@ func (t *Tx) DeleteChannel(ref string) (model.Channel, error) {
 
 // page queues one notification of an alert per matching channel (global,
 // and the alert's service's own) addressed to the service owner and whoever
-// is on call now, and records that the alert paged.
-func (t *Tx) page(a *model.Alert, event string, wait time.Duration) error {
+// is on call at that moment, and records that the alert paged.
+func (t *Tx) page(a *model.Alert, event string, at time.Time, wait time.Duration) error {
 	rows, err := t.query(`SELECT `+channelCols+` FROM notification_channels WHERE enabled = 1 AND (service_id IS NULL OR service_id = ?)`, nullID(a.ServiceID))
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func (t *Tx) page(a *model.Alert, event string, wait time.Duration) error {
 	}
 	rows.Close()
 	n := model.Notification{Event: event, AlertID: a.ID, State: a.State, Severity: a.Severity, Check: a.CheckName,
-		Summary: a.Summary, CausedBy: a.CausedBy, Flapping: a.Flapping, OpenedAt: a.OpenedAt, At: t.at}
+		Summary: a.Summary, CausedBy: a.CausedBy, Flapping: a.Flapping, OpenedAt: a.OpenedAt, At: at}
 	n.Title = model.AlertTitle(a, event)
 	if a.ServiceID != nil {
 		var owner sql.NullString
@@ -132,7 +132,7 @@ func (t *Tx) page(a *model.Alert, event string, wait time.Duration) error {
 		}
 		n.Owner = owner.String
 	}
-	oc, err := onCallAt(t.ctx, t.tx, t.at)
+	oc, err := onCallAt(t.ctx, t.tx, at)
 	if err != nil {
 		return err
 	}
@@ -144,10 +144,10 @@ func (t *Tx) page(a *model.Alert, event string, wait time.Duration) error {
 	if err != nil {
 		return err
 	}
-	notBefore := t.at.Add(wait)
+	notBefore := at.Add(wait)
 	for _, c := range chans {
 		if _, err := t.exec(`INSERT INTO notification_queue(alert_id, channel_id, event, recipients, payload, not_before, created_at)
-			VALUES (?,?,?,?,?,?,?)`, a.ID, c.ID, event, strings.Join(n.Recipients, ","), string(payload), fmtTime(notBefore), fmtTime(t.at)); err != nil {
+			VALUES (?,?,?,?,?,?,?)`, a.ID, c.ID, event, strings.Join(n.Recipients, ","), string(payload), fmtTime(notBefore), fmtTime(at)); err != nil {
 			return fmt.Errorf("queue notification: %w", err)
 		}
 	}
@@ -155,13 +155,13 @@ func (t *Tx) page(a *model.Alert, event string, wait time.Duration) error {
 	if len(chans) == 0 {
 		msg = event + ": no notification channel is configured (opsdeck channels add)"
 	}
-	if err := t.addEvent(model.AlertEvent{AlertID: a.ID, At: t.at, Kind: "paged", Actor: "system", Message: msg}); err != nil {
+	if err := t.addEvent(model.AlertEvent{AlertID: a.ID, At: at, Kind: "paged", Actor: "system", Message: msg}); err != nil {
 		return err
 	}
 	if event == "resolved" {
 		return nil
 	}
-	now := t.at
+	now := at
 	a.LastNotifiedAt = &now
 	a.NotifyCount++
 	_, err = t.exec(`UPDATE alerts SET last_notified_at = ?, notify_count = ? WHERE id = ?`, fmtTime(now), a.NotifyCount, a.ID)
@@ -211,7 +211,7 @@ func (t *Tx) EnqueueRepeats(repeat time.Duration) (int, error) {
 		if due[i].LastNotifiedAt == nil {
 			event = "fired"
 		}
-		if err := t.page(&due[i], event, 0); err != nil {
+		if err := t.page(&due[i], event, t.at, 0); err != nil {
 			return i, err
 		}
 	}

@@ -125,14 +125,14 @@ func (t *Tx) applyOne(o Outcome, silences []model.Silence, np NotifyPolicy) erro
 		}
 	}
 	if ev.NotifyResolved {
-		return t.page(a, "resolved", 0)
+		return t.page(a, "resolved", r.At, 0)
 	}
 	if model.DuePage(a, r.At, np.Repeat) {
 		event := "fired"
 		if a.Flapping {
 			event = "flapping"
 		}
-		return t.page(a, event, np.GroupWait)
+		return t.page(a, event, r.At, np.GroupWait)
 	}
 	return nil
 }
