@@ -261,7 +261,7 @@ func (sc *Scheduler) dispatch(ctx context.Context) {
 		}
 		e.running = true
 		late := now.Sub(e.next)
-		iv := e.check.Interval()
+		iv := e.check.RunEvery()
 		next := model.NextRun(now, iv, model.Offset(e.check.ID, iv))
 		c := e.check
 		sc.inflight.Add(1)

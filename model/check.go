@@ -64,6 +64,17 @@ type Check struct {
 // Interval is how often the check runs (heartbeat: the expected period).
 func (c *Check) Interval() time.Duration { return time.Duration(c.IntervalS) * time.Second }
 
+// RunEvery is how often the scheduler runs the check. A heartbeat is only
+// judged (is the last ping older than period + grace?), which costs
+// nothing, so it is judged every minute: a daily job that misses its
+// window is noticed within a minute, not up to a day later.
+func (c *Check) RunEvery() time.Duration {
+	if c.Kind == "heartbeat" {
+		return min(c.Interval(), time.Minute)
+	}
+	return c.Interval()
+}
+
 // Timeout bounds one run.
 func (c *Check) Timeout() time.Duration { return time.Duration(c.TimeoutS) * time.Second }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -302,4 +303,50 @@ func TestOperatorMayPauseExecCheck(t *testing.T) {
 	if err := f.s.Write(f.ctx, op, func(t *Tx) error { _, err := t.SetCheckPaused(ex.ID, true); return err }); err != nil {
 		t.Errorf("operator cannot pause an exec check: %v", err)
 	}
+}
+
+// BenchmarkApplyResults100 is one scheduler flush: 100 results (one per
+// check, a few failing) in one transaction.
+func BenchmarkApplyResults100(b *testing.B) {
+	s, err := Open(filepath.Join(b.TempDir(), "b.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	var ids []int64
+	err = s.Write(ctx, model.LocalActor("bench"), func(t *Tx) error {
+		sv := model.Service{Name: "svc"}
+		if err := t.AddService(&sv); err != nil {
+			return err
+		}
+		for i := range 100 {
+			c := model.Check{Name: fmt.Sprintf("c%d", i), Kind: "tcp", Target: "127.0.0.1:1", ServiceID: &sv.ID}
+			if err := t.AddCheck(&c); err != nil {
+				return err
+			}
+			ids = append(ids, c.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	at := time.Now()
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		at = at.Add(30 * time.Second)
+		outs := make([]Outcome, len(ids))
+		for i, id := range ids {
+			st := "up"
+			if i%10 == 0 {
+				st = "down"
+			}
+			outs[i] = Outcome{Result: model.CheckResult{CheckID: id, At: at, Status: st, LatencyMs: 3.2}, NextRun: at.Add(30 * time.Second)}
+		}
+		if err := s.Write(ctx, model.SystemActor("bench"), func(t *Tx) error { return t.ApplyResults(outs, DefaultNotifyPolicy) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(ids)), "µs/result")
 }

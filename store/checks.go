@@ -186,7 +186,7 @@ func (t *Tx) AddCheck(c *model.Check) error {
 		return err
 	}
 	*c = saved
-	next := model.NextRun(t.at, c.Interval(), model.Offset(id, c.Interval()))
+	next := model.NextRun(t.at, c.RunEvery(), model.Offset(id, c.RunEvery()))
 	if _, err := t.exec(`INSERT INTO check_state(check_id, next_run_at) VALUES (?, ?)`, id, fmtTime(next)); err != nil {
 		return fmt.Errorf("add check state: %w", err)
 	}
@@ -219,7 +219,7 @@ func (t *Tx) UpdateCheck(id int64, fn func(*model.Check) error) (before, after m
 		return before, after, err
 	}
 	if before.IntervalS != after.IntervalS || (before.Paused && !after.Paused) {
-		next := model.NextRun(t.at, after.Interval(), model.Offset(id, after.Interval()))
+		next := model.NextRun(t.at, after.RunEvery(), model.Offset(id, after.RunEvery()))
 		if _, err := t.exec(`UPDATE check_state SET next_run_at = ? WHERE check_id = ?`, fmtTime(next), id); err != nil {
 			return before, after, err
 		}
