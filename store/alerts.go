@@ -369,3 +369,20 @@ func (s *Store) GetAlertDetail(ctx context.Context, id int64, now time.Time) (Al
 	d.OnCall, err = s.OnCallAt(ctx, now)
 	return d, err
 }
+
+// AlertCounts is how many alerts are firing (and not suppressed by a
+// device or silence) and acknowledged, for a status bar.
+func (s *Store) AlertCounts(ctx context.Context) (firing, acknowledged int, err error) {
+	err = s.r.QueryRowContext(ctx, `SELECT coalesce(sum(state = 'firing' AND caused_by_device_id IS NULL AND silence_id IS NULL), 0),
+		coalesce(sum(state = 'acknowledged'), 0) FROM alerts WHERE state <> 'resolved'`).Scan(&firing, &acknowledged)
+	return firing, acknowledged, err
+}
+
+// ResultsMark changes whenever any check records a result. Results are
+// not audited (thousands a minute), so a console that polls ChangeMark for
+// audited writes polls this too to refresh check states.
+func (s *Store) ResultsMark(ctx context.Context) (string, error) {
+	var m sql.NullString
+	err := s.r.QueryRowContext(ctx, `SELECT max(last_run_at) FROM check_state`).Scan(&m)
+	return m.String, err
+}
