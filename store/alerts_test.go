@@ -126,6 +126,12 @@ func TestDeviceDownGivesOneRootAlert(t *testing.T) {
 			t.Errorf("alert %s: caused by %q", a.CheckName, a.CausedBy)
 		}
 	}
+	if firing, acked, err := f.s.AlertCounts(f.ctx); err != nil || firing != 1 || acked != 0 {
+		t.Errorf("alert counts: %d firing (want 1: the device), %d acked, %v", firing, acked, err)
+	}
+	if m, err := f.s.ResultsMark(f.ctx); err != nil || m == "" {
+		t.Errorf("results mark %q %v", m, err)
+	}
 	// After the group wait only the device's page is still wanted.
 	due, err := f.s.DueNotifications(f.ctx, f.now.Add(time.Minute), 100)
 	if err != nil {
