@@ -363,3 +363,41 @@ func TestSlackAndNtfyFormats(t *testing.T) {
 		t.Errorf("ntfy: %+v", reqs[1])
 	}
 }
+
+func TestPingEndpoint(t *testing.T) {
+	s, svc := testDB(t)
+	hb := &model.Check{Name: "backup", Kind: "heartbeat", ServiceID: &svc.ID, IntervalS: 3600}
+	addChecks(t, s, hb)
+	srv := httptest.NewServer(PingHandler(s, store.NotifyPolicy{Repeat: time.Hour}))
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Post(srv.URL+path, "text/plain", strings.NewReader("exit 1: \x1b]0;pwned\x07no space left"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/ping/not-a-token"); code != http.StatusNotFound {
+		t.Errorf("unknown token: %d", code)
+	}
+	code, body := get("/ping/" + hb.PingToken + "/fail")
+	if code != 200 || body != "down: job reported failure: exit 1: no space left\n" {
+		t.Errorf("fail ping: %d %q", code, body)
+	}
+	as, _ := s.ListAlerts(context.Background(), store.AlertQuery{State: "open"})
+	if len(as) != 1 || as[0].CheckName != "backup" {
+		t.Fatalf("alerts after a failed ping: %+v", as)
+	}
+	if code, _ := get("/ping/" + hb.PingToken); code != 200 {
+		t.Errorf("ok ping: %d", code)
+	}
+	st, _ := s.CheckState(context.Background(), hb.ID)
+	if st.Status != "up" || st.LastPingAt == nil {
+		t.Errorf("state after ping: %+v", st)
+	}
+	if as, _ := s.ListAlerts(context.Background(), store.AlertQuery{State: "open"}); len(as) != 0 {
+		t.Errorf("a good ping did not resolve: %+v", as)
+	}
+}
