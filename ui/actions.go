@@ -116,6 +116,10 @@ func (a *app) runCommand(line string) tea.Cmd {
 	case "help":
 		a.mode = modeHelp
 		return nil
+	case "import":
+		return a.importCommand(arg)
+	case "backups", "backup":
+		return a.openOverlay(newBackupsView(a.env))
 	case "theme":
 		t, err := themes.Builtin(arg)
 		if err != nil {

@@ -110,6 +110,7 @@ type app struct {
 	flashErr      bool
 	quitArmed     bool
 	selectAfter   *detail.Link
+	overlay       overlay // import, backups: over the tab (overlay.go)
 }
 
 func newApp(opts Options) *app {
@@ -167,7 +168,7 @@ func (a *app) commandWords() []string {
 	for _, t := range a.tabs {
 		w = append(w, t.Name())
 	}
-	return append(w, "theme", "help", "quit")
+	return append(w, "import", "backups", "theme", "help", "quit")
 }
 
 // setTheme swaps the palette in place: every component holds a pointer to
@@ -234,6 +235,9 @@ func (a *app) layout() {
 	}
 	a.form.SetSize(w, h)
 	a.confirm.SetSize(w, h)
+	if a.overlay != nil {
+		a.overlay.SetSize(w, h)
+	}
 	a.filter.SetWidth(max(w-30, 10))
 	a.cmdline.SetWidth(w)
 	a.help.SetWidth(w)
@@ -305,6 +309,15 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.setFlash(fmt.Sprintf("%s %s deactivated (recorded in the audit log)", msg.kind, msg.name), false)
 		return a, a.reloadAll()
+	case closeOverlayMsg:
+		a.overlay = nil
+		if msg.flash != "" {
+			a.setFlash(msg.flash, msg.isErr)
+		}
+		if msg.changed {
+			return a, a.reloadAll()
+		}
+		return a, nil
 	case tea.KeyPressMsg:
 		return a, a.onKey(msg)
 	case tea.MouseWheelMsg:
@@ -326,8 +339,14 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, tea.Batch(cmds...)
 	}
-	// Anything else (a plugged-in tab's own messages) goes to every tab.
+	// Anything else (a plugged-in tab's or the overlay's own messages) goes
+	// to every tab and the overlay.
 	var cmds []tea.Cmd
+	if a.overlay != nil {
+		var cmd tea.Cmd
+		a.overlay, cmd = a.overlay.Update(msg)
+		cmds = append(cmds, cmd)
+	}
 	for i, t := range a.tabs {
 		var cmd tea.Cmd
 		a.tabs[i], cmd = t.Update(msg)
@@ -364,6 +383,9 @@ func (a *app) reloadAll() tea.Cmd {
 	if p := a.top(); p != nil {
 		cmds = append(cmds, a.loadPage(p))
 	}
+	if a.overlay != nil {
+		cmds = append(cmds, a.overlay.Load())
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -371,6 +393,9 @@ func (a *app) switchTab(i int) tea.Cmd {
 	i = (i + len(a.tabs)) % len(a.tabs)
 	a.active = i
 	a.stack = nil
+	if a.overlay != nil && a.overlay.Busy() == "" {
+		a.overlay = nil
+	}
 	a.quitArmed = false
 	if a.stale[i] {
 		return a.load(i)

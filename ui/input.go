@@ -68,6 +68,11 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		a.mode = modeNormal
 		return nil
 	}
+	if a.overlay != nil {
+		if cmd, done := a.onOverlayKey(k); done {
+			return cmd
+		}
+	}
 	a.flash = ""
 	ks := k.String()
 	switch {
@@ -125,6 +130,10 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		return nil
+	case key.Matches(k, a.keys.Import):
+		return a.startImport()
+	case key.Matches(k, a.keys.Backups) && a.kind() == "service":
+		return a.openOverlay(newBackupsView(a.env))
 	case key.Matches(k, a.keys.Add, a.keys.Edit, a.keys.Deactivate) && a.kind() == "":
 		a.setFlash("a, e and d work on people, devices and services", true)
 		return nil

@@ -6,6 +6,7 @@ import "charm.land/bubbles/v2/key"
 // tab's and components' bindings, so the help is never out of date.
 type keyMap struct {
 	Tabs, Next, Prev, Command, Filter, FuzzyToggle, Help, Open, Back, Add, Edit, Deactivate, Reload, Quit key.Binding
+	Import, Backups                                                                                       key.Binding
 }
 
 func defaultKeys() keyMap {
@@ -24,6 +25,8 @@ func defaultKeys() keyMap {
 		Deactivate:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deactivate (asks first)")),
 		Reload:      key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Import:      key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import a file (dry run first)")),
+		Backups:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "backups (services)")),
 	}
 }
 
@@ -37,6 +40,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Tabs, k.Next, k.Prev, k.Command, k.Help, k.Quit},
 		{k.Open, k.Back, k.Filter, k.FuzzyToggle, k.Reload},
-		{k.Add, k.Edit, k.Deactivate},
+		{k.Add, k.Edit, k.Deactivate, k.Import, k.Backups},
 	}
 }

@@ -45,7 +45,9 @@ func (a *app) render() string {
 	case modeConfirm:
 		body = lipgloss.Place(w, bh, lipgloss.Center, lipgloss.Center, a.confirm.View())
 	default:
-		if p := a.top(); p != nil {
+		if a.overlay != nil {
+			body = a.overlay.View()
+		} else if p := a.top(); p != nil {
 			switch {
 			case p.err != nil:
 				body = st.Error.Render("could not load: ") + st.Text.Render(p.err.Error())
@@ -122,7 +124,13 @@ func (a *app) crumbs() string {
 		}
 		parts = append(parts, st.Text.Render(ansi.Truncate(name, 30, "…")))
 	}
+	if a.overlay != nil {
+		parts = append(parts, st.Text.Render(a.overlay.Name()))
+	}
 	line := strings.Join(parts, st.Muted.Render(" › "))
+	if a.overlay != nil {
+		return ansi.Truncate(line, a.width, "…")
+	}
 	if f, ok := a.tab().(Filterable); ok && len(a.stack) == 0 {
 		if q, fz := f.Filter(); q != "" && a.mode != modeFilter {
 			line += st.Muted.Render("  filter ") + st.Match.Render("/"+q) + st.Muted.Render(" ("+modeName(fz)+", esc clears)")
@@ -171,6 +179,9 @@ func (a *app) promptLine() string {
 		return a.help.ShortHelpView(a.confirm.Keys.ShortHelp())
 	case modeHelp:
 		return st.Muted.Render("any key closes the help")
+	}
+	if a.overlay != nil {
+		return ansi.Truncate(a.overlay.Hint(), a.width, "…")
 	}
 	keys := a.keys.ShortHelp()
 	if a.top() != nil {
@@ -267,6 +278,7 @@ func (a *app) helpView() string {
 	}
 	b.WriteString(st.Title.Render("Commands") + "\n")
 	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger  jump (any unique prefix)\n" +
+		":import people|devices|services|accounts|software [FILE]    :backups   backup jobs and opsdeck's own\n" +
 		":dev kristen   jump and filter    :theme dark|light|high-contrast    :q quit\n" +
 		"mouse: wheel scrolls, click selects, click again opens, click a tab to switch"))
 	return b.String()

@@ -1,0 +1,388 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+)
+
+// The backups overlay (":backups", or b on the services tab): the company's
+// backup jobs and opsdeck's own backups with their state and its one-line
+// reason, last run, size, duration and verification; b takes a backup of
+// opsdeck's database now and t restore-tests the newest one, each with a
+// progress bar and cancellable. Restoring for real is left to the CLI: it
+// replaces the database file under this very console.
+
+type backupsData struct {
+	health  []model.BackupHealth
+	runs    []model.BackupRun
+	bare    []model.Service // active services no job covers
+	dir     string
+	loadErr error
+}
+
+type (
+	backupsMsg struct{ data backupsData }
+	backupDoneMsg struct {
+		job  int64
+		what string // "backup" or "restore test"
+		line string // what happened, for the flash
+		err  error
+	}
+)
+
+type backupsView struct {
+	env   TabEnv
+	w, h  int
+	data  *backupsData
+	lines []string
+	off   int
+	job   *job
+	title string // of the running job
+	// last is the outcome of the last backup or restore test, shown on top.
+	last    string
+	lastErr bool
+}
+
+func newBackupsView(env TabEnv) *backupsView { return &backupsView{env: env} }
+
+func (v *backupsView) Name() string { return "backups" }
+
+func (v *backupsView) SetSize(w, h int) { v.w, v.h = w, h; v.render() }
+
+func (v *backupsView) Typing() bool { return false }
+
+func (v *backupsView) Busy() string {
+	if v.job != nil {
+		return v.title
+	}
+	return ""
+}
+
+func (v *backupsView) Hint() string {
+	st := v.env.Styles
+	k := func(key, what string) string { return st.Accent.Render(key) + " " + st.Muted.Render(what) }
+	if v.job != nil {
+		return k("esc", "cancel")
+	}
+	return k("b", "back up opsdeck now") + "  " + k("t", "restore-test the newest") + "  " + k("↑↓", "scroll") + "  " + k("esc", "close")
+}
+
+func (v *backupsView) Load() tea.Cmd {
+	env := v.env
+	return func() tea.Msg { return backupsMsg{data: loadBackups(env)} }
+}
+
+// loadBackups reads everything the view shows (in a Cmd).
+func loadBackups(env TabEnv) backupsData {
+	ctx, s := env.Ctx, env.Store
+	d := backupsData{dir: store.DefaultBackupDir(s.Path())}
+	var err error
+	if d.health, err = s.BackupHealth(ctx, model.DefaultSelfBackupPolicy, time.Now()); err != nil {
+		d.loadErr = err
+		return d
+	}
+	if d.runs, err = s.ListBackupRuns(ctx, store.BackupRunQuery{Limit: 30}); err != nil {
+		d.loadErr = err
+		return d
+	}
+	d.bare, d.loadErr = s.ServicesWithoutBackupJob(ctx)
+	return d
+}
+
+func (v *backupsView) Update(msg tea.Msg) (overlay, tea.Cmd) {
+	switch msg := msg.(type) {
+	case backupsMsg:
+		v.data = &msg.data
+		v.render()
+	case progressMsg:
+		return v, v.job.onProgress(msg)
+	case backupDoneMsg:
+		if v.job == nil || msg.job != v.job.id {
+			return v, nil
+		}
+		v.job = nil
+		v.last, v.lastErr = msg.line, msg.err != nil
+		v.render()
+		return v, v.Load()
+	case tea.KeyPressMsg:
+		return v.onKey(msg)
+	}
+	return v, nil
+}
+
+func (v *backupsView) onKey(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+	if v.job != nil {
+		if k.String() == "esc" {
+			v.job.cancel()
+			v.job.phase = "cancelling…"
+		}
+		return v, nil
+	}
+	switch k.String() {
+	case "esc":
+		return nil, nil
+	case "b":
+		return v, v.backupNow()
+	case "t":
+		return v, v.restoreTest()
+	case "up", "k":
+		v.off--
+	case "down", "j":
+		v.off++
+	case "pgup", "ctrl+b":
+		v.off -= v.h
+	case "pgdown", "space", "ctrl+f":
+		v.off += v.h
+	case "home", "g":
+		v.off = 0
+	case "end", "G":
+		v.off = len(v.lines)
+	}
+	v.off = max(min(v.off, len(v.lines)-v.h), 0)
+	return v, nil
+}
+
+func (v *backupsView) canWrite() bool {
+	if v.env.Actor.CanWrite() {
+		return true
+	}
+	v.last, v.lastErr = "your role ("+v.env.Actor.Role+") cannot take or test backups", true
+	v.render()
+	return false
+}
+
+// backupNow takes an online backup of opsdeck's database into the default
+// directory; cancelling stops it within one step and the store records a
+// failed run, leaving earlier backups untouched.
+func (v *backupsView) backupNow() tea.Cmd {
+	if !v.canWrite() {
+		return nil
+	}
+	env := v.env
+	j, cmd := startJob(env.Ctx, "starting", func(ctx context.Context, id int64, progress report) tea.Msg {
+		run, err := env.Store.Backup(ctx, env.Actor, store.BackupOptions{Reason: "manual", Progress: func(p store.BackupProgress) {
+			progress(p.Phase, p.Done, p.Total)
+		}})
+		done := backupDoneMsg{job: id, what: "backup", err: err}
+		switch {
+		case errors.Is(err, context.Canceled):
+			done.line = "backup cancelled: no file written, earlier backups untouched (recorded as a cancelled run)"
+		case err != nil:
+			done.line = "backup failed: " + oneLine(err.Error())
+		default:
+			done.line = fmt.Sprintf("backed up to %s: %s in %s, verified (integrity %s, row counts match)",
+				filepath.Base(run.File), humanBytes(run.SizeBytes), (time.Duration(run.DurationMS) * time.Millisecond).String(), run.Integrity)
+		}
+		return done
+	})
+	v.job, v.title = j, "Backing up opsdeck's database"
+	return cmd
+}
+
+// restoreTest proves the newest backup restores: it restores it, with the
+// real restore code (verify, copy, verify the copy), into a temporary
+// directory, opens the result as opsdeck would (migrating an older one),
+// and records the outcome on the run. A cancelled test records nothing.
+func (v *backupsView) restoreTest() tea.Cmd {
+	if !v.canWrite() {
+		return nil
+	}
+	env := v.env
+	j, cmd := startJob(env.Ctx, "finding the newest backup", func(ctx context.Context, id int64, progress report) tea.Msg {
+		done := backupDoneMsg{job: id, what: "restore test"}
+		runs, err := env.Store.ListBackupRuns(ctx, store.BackupRunQuery{OnlyPresent: true, Limit: 1})
+		if err != nil || len(runs) == 0 {
+			done.err = err
+			if err == nil {
+				done.err = errors.New("no backup to test: press b to take one")
+			}
+			done.line = "restore test: " + oneLine(done.err.Error())
+			return done
+		}
+		run := runs[0]
+		problem := restoreInto(ctx, run.File, progress)
+		if errors.Is(ctx.Err(), context.Canceled) {
+			done.err, done.line = ctx.Err(), "restore test cancelled: nothing recorded"
+			return done
+		}
+		if err := env.Store.Write(context.WithoutCancel(ctx), env.Actor, func(t *store.Tx) error {
+			return t.RecordRestoreTest(run.ID, problem == "", problem)
+		}); err != nil {
+			done.err, done.line = err, "restore test not recorded: "+oneLine(err.Error())
+			return done
+		}
+		if problem != "" {
+			done.err, done.line = errors.New(problem), "restore test FAILED for "+filepath.Base(run.File)+": "+oneLine(problem)
+			return done
+		}
+		done.line = "restore test passed: " + filepath.Base(run.File) + " restores, verifies and opens (recorded)"
+		return done
+	})
+	v.job, v.title = j, "Restore test of the newest backup (into a temporary directory)"
+	return cmd
+}
+
+// restoreInto restores file into a fresh temporary directory and opens it;
+// it returns the problem, or "" when the backup restored.
+func restoreInto(ctx context.Context, file string, progress report) string {
+	tmp, err := os.MkdirTemp("", "opsdeck-restore-test-")
+	if err != nil {
+		return err.Error()
+	}
+	defer os.RemoveAll(tmp)
+	db := filepath.Join(tmp, "opsdeck.db")
+	if _, err := store.Restore(ctx, file, db, store.RestoreOptions{Progress: func(p store.BackupProgress) {
+		progress(p.Phase, p.Done, p.Total)
+	}}); err != nil {
+		return err.Error()
+	}
+	progress("open", 0, 0)
+	s, err := store.Open(db)
+	if err != nil {
+		return "open the restored copy: " + err.Error()
+	}
+	defer s.Close()
+	if _, err := s.ChangeMark(ctx); err != nil {
+		return "read the restored copy: " + err.Error()
+	}
+	return ""
+}
+
+func (v *backupsView) View() string {
+	if v.job != nil {
+		return v.job.view(v.env.Styles, v.title, v.w)
+	}
+	if v.data == nil {
+		return v.env.Styles.Muted.Render("loading backups…")
+	}
+	end := min(v.off+v.h, len(v.lines))
+	return strings.Join(v.lines[v.off:end], "\n")
+}
+
+// render lays the view out for the width (on load and resize).
+func (v *backupsView) render() {
+	if v.data == nil {
+		return
+	}
+	st, d, now := v.env.Styles, v.data, time.Now()
+	var out []string
+	add := func(s string) { out = append(out, ansi.Truncate(s, v.w, "…")) }
+	if v.last != "" {
+		style := st.OK
+		if v.lastErr {
+			style = st.Error
+		}
+		for _, l := range strings.Split(ansi.Wrap(v.last, max(v.w, 10), ""), "\n") {
+			add(style.Render(l))
+		}
+		add("")
+	}
+	if d.loadErr != nil {
+		add(st.Error.Render("could not read backups: ") + st.Text.Render(d.loadErr.Error()))
+	}
+	add(st.Header.Render("BACKUP JOBS") + st.Muted.Render("  (opsdeck itself first; state · last run · size · took · restore-tested)"))
+	nameW := 10
+	for _, h := range d.health {
+		nameW = max(nameW, min(ansi.StringWidth(h.Name+" "+h.ServiceName)+3, 34))
+	}
+	for _, h := range d.health {
+		name := h.Name
+		if h.Kind == "self" {
+			name = "opsdeck (this database)"
+		} else {
+			name += " · " + h.ServiceName
+		}
+		size, took := "-", "-"
+		if h.LastSizeBytes != nil {
+			size = humanBytes(*h.LastSizeBytes)
+		}
+		if h.LastRunAt != nil {
+			took = (time.Duration(h.LastDurationMS) * time.Millisecond).Round(100 * time.Millisecond).String()
+		}
+		style := st.OK
+		if !h.State.Healthy() {
+			style = st.Error
+		}
+		add(style.Render(fmt.Sprintf("%-20s", h.State)) + st.Text.Render(fmt.Sprintf(" %-*s %-9s %8s %6s  tested %s",
+			nameW, ansi.Truncate(model.Sanitize(name), nameW, "…"), model.Ago(h.LastRunAt, now), size, took, model.Ago(h.RestoreTestedAt, now))))
+		if h.Reason != "" {
+			for _, l := range strings.Split(ansi.Wrap(model.Sanitize(h.Reason), max(v.w-6, 10), ""), "\n") {
+				add(st.Muted.Render("    ↳ " + l))
+			}
+		}
+	}
+	if len(d.bare) > 0 {
+		add("")
+		add(st.Header.Render(fmt.Sprintf("SERVICES WITH NO BACKUP JOB (%d)", len(d.bare))))
+		for _, s := range d.bare {
+			line := fmt.Sprintf("  %-24s %s", model.Sanitize(s.Name), s.Criticality)
+			if s.Criticality == "critical" || s.Criticality == "high" {
+				add(st.Warn.Render(line + "  ← nothing backs it up"))
+			} else {
+				add(st.Text.Render(line))
+			}
+		}
+	}
+	add("")
+	add(st.Header.Render("OPSDECK'S OWN BACKUPS") + st.Muted.Render("  newest first, in "+d.dir))
+	if len(d.runs) == 0 {
+		add(st.Muted.Render("  none yet — b takes one now (the scheduler takes one daily)"))
+	}
+	for _, r := range d.runs {
+		verified := "verified"
+		if !r.Verified {
+			verified = "NOT verified"
+		}
+		test := "never restore-tested"
+		switch {
+		case r.RestoreTestedAt != nil && r.RestoreTestOK != nil && *r.RestoreTestOK:
+			test = "restore test ok " + model.Ago(r.RestoreTestedAt, now)
+		case r.RestoreTestedAt != nil:
+			test = "restore test FAILED " + model.Ago(r.RestoreTestedAt, now)
+		}
+		file := filepath.Base(r.File)
+		if r.PrunedAt != nil {
+			file += " (pruned)"
+		}
+		style := st.Text
+		if r.Status != "ok" {
+			style, verified, test = st.Error, r.Status, ""
+		}
+		add(style.Render(fmt.Sprintf("  %-9s %-13s %8s %6s  %-12s %s  %s", model.Ago(&r.StartedAt, now), r.Reason, humanBytes(r.SizeBytes),
+			(time.Duration(r.DurationMS) * time.Millisecond).Round(10*time.Millisecond).String(), verified, test, file)))
+		if r.Error != "" {
+			add(st.Muted.Render("    ↳ " + model.Sanitize(r.Error)))
+		}
+	}
+	add("")
+	for _, l := range strings.Split(ansi.Wrap("Restoring for real is not done from the console: it replaces the database under it. "+
+		"Quit, then run `opsdeck restore FILE` in a shell (it keeps a safety copy and verifies).", max(v.w, 10), ""), "\n") {
+		add(st.Muted.Render(l))
+	}
+	v.lines = out
+	v.off = max(min(v.off, len(v.lines)-v.h), 0)
+}
+
+// humanBytes formats n as 1.2 MiB.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,199 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/transfer"
+)
+
+// maxChanges caps the per-record change lines of a report; problems are
+// always listed in full (that is what a dry run is for).
+const maxChanges = 200
+
+// reportLines renders a dry run for width: what the file is, the summary,
+// leavers still holding accounts (loudly), every problem with its row,
+// column, value and reason, unknown columns, then what changes.
+func reportLines(env TabEnv, r *transfer.Report, width int) []string {
+	st := env.Styles
+	var out []string
+	add := func(s string) { out = append(out, s) }
+	wrap := func(s string, indent int) []string {
+		return strings.Split(ansi.Wrap(s, max(width-indent, 10), ""), "\n")
+	}
+	format := r.Format
+	if r.Dialect != "" && r.Dialect != "opsdeck" {
+		format += ", " + r.Dialect
+	}
+	add(st.Title.Render("Dry run: import "+r.Kind) + st.Muted.Render(" from "+model.Sanitize(r.File)+" ("+format+", "+r.Mode+")"))
+	s := r.Summary
+	sum := fmt.Sprintf("%d rows: %d new · %d updated · %d unchanged", s.Total, s.New, s.Updated, s.Unchanged)
+	if s.Verified > 0 {
+		sum += fmt.Sprintf(" · %d verified", s.Verified)
+	}
+	if s.Skipped > 0 {
+		sum += fmt.Sprintf(" · %d skipped (exist and differ; --update-existing changes them)", s.Skipped)
+	}
+	badStyle := st.OK
+	if s.Bad > 0 {
+		badStyle = st.Error
+	}
+	add(st.Text.Render(sum) + st.Muted.Render(" · ") + badStyle.Render(fmt.Sprintf("%d bad", s.Bad)))
+	switch {
+	case len(r.HeaderProblems) > 0:
+		add(st.Error.Render("The columns cannot be read as " + r.Kind + ": nothing can be imported."))
+	case r.OK():
+		add(st.OK.Render("No problems: enter commits it all in one transaction."))
+	case r.Mode == transfer.ModeSkipBad:
+		add(st.Warn.Render(fmt.Sprintf("skip-bad: enter imports the %d good rows and writes the %d bad ones to %s.rejects.csv", s.Total-s.Bad, s.Bad, strings.TrimSuffix(model.Sanitize(r.File), filepath.Ext(r.File)))))
+	default:
+		add(st.Warn.Render("Atomic: nothing is imported while any row is bad. Fix the file, or re-run with --mode skip-bad."))
+	}
+	if len(r.Leavers) > 0 {
+		add("")
+		add(st.Error.Render(fmt.Sprintf("!! %d ACCOUNTS STILL HELD BY PEOPLE WHO ARE LEAVING OR HAVE LEFT", len(r.Leavers))))
+		for _, l := range r.Leavers {
+			for _, w := range wrap("!! "+model.Sanitize(l), 0) {
+				add(st.Error.Render(w))
+			}
+		}
+	}
+	if len(r.Problems) > 0 {
+		add("")
+		add(st.Header.Render(fmt.Sprintf("PROBLEMS (%d, in %d rows)", len(r.Problems), s.Bad)))
+		cw := 6
+		for _, p := range r.Problems {
+			cw = max(cw, min(ansi.StringWidth(model.Sanitize(p.Column)), 22))
+		}
+		vw := 24
+		add(st.Muted.Render(fmt.Sprintf("%6s  %-*s  %-*s  %s", "row", cw, "column", vw, "value", "why")))
+		for _, p := range r.Problems {
+			row := "header"
+			if p.Row > 0 {
+				row = fmt.Sprint(p.Row)
+			}
+			value := "-"
+			if p.Row > 0 || p.Value != "" {
+				value = fmt.Sprintf("%q", model.Truncate(model.Sanitize(p.Value), 40))
+			}
+			lead := fmt.Sprintf("%6s  %-*s  %-*s  ", row, cw, ansi.Truncate(dash(model.Sanitize(p.Column)), cw, "…"), vw, ansi.Truncate(value, vw, "…"))
+			indent := ansi.StringWidth(lead)
+			if width-indent < 20 { // narrow: the reason on its own line
+				add(st.Text.Render(lead))
+				for _, w := range wrap(p.Reason, 8) {
+					add("        " + st.Warn.Render(w))
+				}
+				continue
+			}
+			for i, w := range wrap(p.Reason, indent) {
+				if i == 0 {
+					add(st.Text.Render(lead) + st.Warn.Render(w))
+				} else {
+					add(strings.Repeat(" ", indent) + st.Warn.Render(w))
+				}
+			}
+		}
+	}
+	if len(r.Notes) > 0 {
+		add("")
+		for _, n := range r.Notes {
+			for _, w := range wrap("note: "+model.Sanitize(n), 0) {
+				add(st.Muted.Render(w))
+			}
+		}
+	}
+	if len(r.Unverify) > 0 {
+		add("")
+		add(st.Warn.Render(fmt.Sprintf("%d accounts are not in the file and will be marked unverified:", len(r.Unverify))))
+		for _, w := range wrap(model.Sanitize(strings.Join(r.Unverify, ", ")), 2) {
+			add("  " + st.Text.Render(w))
+		}
+	}
+	var changed []transfer.Item
+	for _, it := range r.Items {
+		if it.Action == transfer.ActionUpdate || it.Action == transfer.ActionSkip || it.Action == transfer.ActionVerify {
+			changed = append(changed, it)
+		}
+	}
+	if len(changed) > 0 {
+		add("")
+		add(st.Header.Render(fmt.Sprintf("CHANGES TO EXISTING RECORDS (%d)", len(changed))))
+		for i, it := range changed {
+			if i == maxChanges {
+				add(st.Muted.Render(fmt.Sprintf("… and %d more (opsdeck import --dry-run --json lists every row)", len(changed)-maxChanges)))
+				break
+			}
+			line := fmt.Sprintf("%6d  %-9s %s  %s", it.Row, it.Action, model.Sanitize(it.Key), model.Sanitize(strings.Join(it.Changes, "; ")))
+			add(st.Text.Render(ansi.Truncate(line, width, "…")))
+		}
+	}
+	return out
+}
+
+// complete extends the path in the prompt to the longest unambiguous file
+// name; when several files match, they are listed under the prompt.
+func (v *importView) complete() {
+	val := v.input.Value()
+	typed, rest, hasOpts := strings.Cut(val, " --")
+	dir, base := filepath.Split(typed)
+	ents, err := os.ReadDir(expandHome(dir))
+	if dir == "" {
+		ents, err = os.ReadDir(".")
+	}
+	if err != nil {
+		v.candidates = nil
+		return
+	}
+	var names []string
+	for _, e := range ents {
+		n := e.Name()
+		if !strings.HasPrefix(n, base) || (strings.HasPrefix(n, ".") && !strings.HasPrefix(base, ".")) {
+			continue
+		}
+		if e.IsDir() || (e.Type()&os.ModeSymlink != 0 && isDir(filepath.Join(expandHome(dir), n))) {
+			n += "/"
+		}
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		v.candidates = []string{"no file matches " + typed}
+		return
+	}
+	pre := names[0]
+	for _, n := range names[1:] {
+		for !strings.HasPrefix(n, pre) {
+			pre = pre[:len(pre)-1]
+		}
+	}
+	nv := dir + pre
+	if hasOpts {
+		nv += " --" + rest
+	}
+	v.input.SetValue(nv)
+	v.input.SetCursor(len([]rune(dir + pre)))
+	v.candidates = nil
+	if len(names) > 1 {
+		v.candidates = names
+	}
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// expandHome turns a leading ~/ into the home directory, as a shell would.
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if h, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(h, strings.TrimPrefix(p, "~"))
+		}
+	}
+	return p
+}

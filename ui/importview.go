@@ -1,0 +1,396 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/transfer"
+	"github.com/opsdeck/opsdeck/ui/components/textin"
+)
+
+// The import overlay: a path prompt (tab completes file names; options as
+// on the command line), the dry run in a Cmd, its report in a scrollable
+// view, then commit (enter/c) with a progress bar, or cancel (esc). The
+// same transfer.Plan and Report.Commit as `opsdeck import`, so the console
+// and the CLI can never disagree about a file.
+
+type importState int
+
+const (
+	importPrompt importState = iota
+	importPlanning
+	importReport
+	importCommitting
+)
+
+type (
+	planMsg struct {
+		seq int
+		rep *transfer.Report
+		err error
+	}
+	committedMsg struct {
+		job int64
+		rep *transfer.Report
+		err error
+	}
+)
+
+type importView struct {
+	env    TabEnv
+	kind   string
+	preset transfer.Options // --service from a service's page
+	w, h   int
+	state  importState
+
+	input      textinput.Model
+	candidates []string // what tab completion found, when ambiguous
+	err        string   // one line: a missing or unreadable file, bad options
+
+	seq        int // the dry run whose result is awaited
+	planCancel context.CancelFunc
+	rep        *transfer.Report
+	lines      []string // the report, rendered for the width
+	off        int
+	commitErr  string
+
+	job *job
+}
+
+func newImportView(env TabEnv, kind string, preset transfer.Options) *importView {
+	v := &importView{env: env, kind: kind, preset: preset}
+	v.input = textin.New(env.Styles, "file: ")
+	v.input.Placeholder = "path to a CSV, JSON or YAML file (tab completes)"
+	v.input.Focus()
+	return v
+}
+
+// startImport opens the import prompt for what is on screen: people,
+// devices or services from their tabs, a service's accounts from its page.
+func (a *app) startImport() tea.Cmd {
+	kind := map[string]string{"person": "people", "device": "devices", "service": "services"}[a.kind()]
+	var preset transfer.Options
+	if p := a.top(); p != nil && p.link.Kind == "service" {
+		kind, preset.Service = "accounts", p.view.Data().Title
+	}
+	if kind == "" {
+		a.setFlash("i imports into people, devices and services (or :import accounts FILE --service NAME)", true)
+		return nil
+	}
+	return a.openImport(kind, preset, "")
+}
+
+// importCommand runs ":import KIND [FILE [--options]]".
+func (a *app) importCommand(arg string) tea.Cmd {
+	kind, rest, _ := strings.Cut(strings.TrimSpace(arg), " ")
+	if !slices.Contains(transfer.Kinds, kind) {
+		a.setFlash(fmt.Sprintf("import what? :import %s [FILE]", strings.Join(transfer.Kinds, "|")), true)
+		return nil
+	}
+	return a.openImport(kind, transfer.Options{}, strings.TrimSpace(rest))
+}
+
+func (a *app) openImport(kind string, preset transfer.Options, line string) tea.Cmd {
+	if !a.env.Actor.CanWrite() {
+		a.setFlash("your role ("+a.env.Actor.Role+") cannot import", true)
+		return nil
+	}
+	v := newImportView(a.env, kind, preset)
+	cmd := a.openOverlay(v)
+	if line != "" {
+		v.input.SetValue(line)
+		v.input.CursorEnd()
+		return tea.Batch(cmd, v.plan())
+	}
+	return cmd
+}
+
+func (v *importView) Name() string {
+	if v.preset.Service != "" {
+		return "import accounts of " + v.preset.Service
+	}
+	return "import " + v.kind
+}
+
+func (v *importView) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.input.SetWidth(max(w-8, 10))
+	if v.rep != nil {
+		v.lines = reportLines(v.env, v.rep, w)
+		v.clamp()
+	}
+}
+
+func (v *importView) Load() tea.Cmd { return nil }
+
+func (v *importView) Typing() bool { return v.state == importPrompt }
+
+func (v *importView) Busy() string {
+	if v.state == importCommitting {
+		return "the import"
+	}
+	return ""
+}
+
+func (v *importView) Hint() string {
+	st := v.env.Styles
+	k := func(key, what string) string { return st.Accent.Render(key) + " " + st.Muted.Render(what) }
+	switch v.state {
+	case importPrompt:
+		return k("enter", "dry run") + "  " + k("tab", "complete") + "  " + k("esc", "close")
+	case importPlanning:
+		return k("esc", "stop")
+	case importCommitting:
+		return k("esc", "cancel the import (nothing is written)")
+	}
+	keys := k("↑↓ pgup pgdn", "scroll") + "  " + k("esc", "cancel, write nothing")
+	if v.canCommit() {
+		keys = k("enter/c", "commit") + "  " + keys
+	}
+	return keys
+}
+
+// canCommit is whether the report allows a commit: atomic needs a clean
+// file; skip-bad needs readable columns.
+func (v *importView) canCommit() bool {
+	r := v.rep
+	return r != nil && (r.OK() || (r.Mode == transfer.ModeSkipBad && len(r.HeaderProblems) == 0))
+}
+
+func (v *importView) Update(msg tea.Msg) (overlay, tea.Cmd) {
+	switch msg := msg.(type) {
+	case planMsg:
+		if msg.seq != v.seq || v.state != importPlanning {
+			return v, nil
+		}
+		if msg.err != nil {
+			v.state, v.err = importPrompt, oneLine(msg.err.Error())
+			return v, v.input.Focus()
+		}
+		v.state, v.rep, v.off, v.commitErr = importReport, msg.rep, 0, ""
+		v.lines = reportLines(v.env, v.rep, v.w)
+		return v, nil
+	case progressMsg:
+		return v, v.job.onProgress(msg)
+	case committedMsg:
+		if v.job == nil || msg.job != v.job.id {
+			return v, nil
+		}
+		v.job = nil
+		if msg.err != nil {
+			if errors.Is(msg.err, context.Canceled) {
+				return v, closeOverlay("import cancelled: nothing written", false, false)
+			}
+			v.state, v.commitErr = importReport, oneLine(msg.err.Error())
+			v.lines = reportLines(v.env, v.rep, v.w)
+			return v, nil
+		}
+		return v, closeOverlay(committedLine(msg.rep), false, true)
+	case tea.KeyPressMsg:
+		return v.onKey(msg)
+	}
+	return v, nil
+}
+
+func (v *importView) onKey(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+	ks := k.String()
+	switch v.state {
+	case importPrompt:
+		switch ks {
+		case "esc":
+			return nil, nil
+		case "enter":
+			return v, v.plan()
+		case "tab":
+			v.complete()
+			return v, nil
+		}
+		var cmd tea.Cmd
+		v.input, cmd = v.input.Update(k)
+		v.candidates = nil
+		return v, cmd
+	case importPlanning:
+		if ks == "esc" {
+			v.planCancel()
+			v.state = importPrompt
+			return v, v.input.Focus()
+		}
+	case importCommitting:
+		if ks == "esc" {
+			v.job.cancel()
+			v.job.phase = "cancelling…"
+		}
+	case importReport:
+		switch ks {
+		case "esc":
+			return nil, func() tea.Msg {
+				return closeOverlayMsg{flash: "import cancelled: nothing written"}
+			}
+		case "enter", "c":
+			if v.canCommit() {
+				return v, v.commit()
+			}
+		case "up", "k":
+			v.off--
+		case "down", "j":
+			v.off++
+		case "pgup", "ctrl+b":
+			v.off -= v.page()
+		case "pgdown", "space", "ctrl+f":
+			v.off += v.page()
+		case "home", "g":
+			v.off = 0
+		case "end", "G":
+			v.off = len(v.lines)
+		}
+		v.clamp()
+	}
+	return v, nil
+}
+
+func (v *importView) page() int { return max(v.h-1, 1) }
+
+func (v *importView) clamp() { v.off = max(min(v.off, len(v.lines)-v.page()), 0) }
+
+// plan starts the dry run of what the prompt names.
+func (v *importView) plan() tea.Cmd {
+	path, opts, err := parseImportLine(v.input.Value(), v.preset)
+	if err != nil {
+		v.err = err.Error()
+		return nil
+	}
+	v.err, v.candidates = "", nil
+	v.seq++
+	v.state = importPlanning
+	v.input.Blur()
+	ctx, cancel := context.WithCancel(v.env.Ctx)
+	v.planCancel = cancel
+	env, kind, seq := v.env, v.kind, v.seq
+	return func() tea.Msg {
+		defer cancel()
+		rep, err := transfer.Plan(ctx, env.Store, kind, path, opts)
+		return planMsg{seq: seq, rep: rep, err: err}
+	}
+}
+
+// commit writes the planned import in one transaction, reporting progress.
+func (v *importView) commit() tea.Cmd {
+	env, rep := v.env, v.rep
+	j, cmd := startJob(env.Ctx, "writing", func(ctx context.Context, id int64, progress report) tea.Msg {
+		err := rep.Commit(ctx, env.Store, env.Actor, func(done, total int) { progress("writing", done, total) })
+		return committedMsg{job: id, rep: rep, err: err}
+	})
+	v.job, v.state = j, importCommitting
+	return cmd
+}
+
+func (v *importView) View() string {
+	st := v.env.Styles
+	switch v.state {
+	case importPrompt, importPlanning:
+		var b strings.Builder
+		b.WriteString(st.Title.Render("Import "+v.kind) + st.Muted.Render(" — a dry run first: nothing is written until you commit") + "\n\n")
+		b.WriteString(v.input.View() + "\n")
+		if v.err != "" {
+			b.WriteString(st.Error.Render(ansi.Truncate(v.err, v.w, "…")) + "\n")
+		}
+		if len(v.candidates) > 0 {
+			b.WriteString(st.Muted.Render(ansi.Truncate(strings.Join(v.candidates, "  "), v.w, "…")) + "\n")
+		}
+		if v.state == importPlanning {
+			b.WriteString("\n" + st.Muted.Render("reading the file and checking every row…"))
+			return b.String()
+		}
+		b.WriteString("\n" + st.Muted.Render("after the path, optionally:") + "\n")
+		opts := []string{"--format auto|csv|json|yaml", "--mode atomic|skip-bad", "--update-existing"}
+		switch v.kind {
+		case "accounts":
+			opts = append(opts, "--service NAME (a member list without a service column)")
+		case "software":
+			opts = append(opts, "--device REF (osquery output)")
+		}
+		opts = append(opts, "--encoding latin1")
+		for _, o := range opts {
+			b.WriteString(st.Text.Render("  "+o) + "\n")
+		}
+		if v.preset.Service != "" {
+			b.WriteString("\n" + st.Muted.Render("every row is an account of "+v.preset.Service))
+		}
+		return b.String()
+	case importCommitting:
+		return v.job.view(st, fmt.Sprintf("Importing %d rows into %s", v.rep.Summary.Total, v.kind), v.w)
+	}
+	end := min(v.off+v.page(), len(v.lines))
+	body := strings.Join(v.lines[v.off:end], "\n")
+	if len(v.lines) > v.page() {
+		body += "\n" + st.Muted.Render(fmt.Sprintf("lines %d–%d of %d", v.off+1, end, len(v.lines)))
+	}
+	if v.commitErr != "" {
+		return st.Error.Render(ansi.Truncate(v.commitErr, v.w, "…")) + "\n" + body
+	}
+	return body
+}
+
+// parseImportLine splits "PATH [--format F] [--mode M] [--update-existing]
+// [--service NAME] [--device REF] [--encoding E]" — the CLI's flags, so
+// what works in a shell works here.
+func parseImportLine(line string, preset transfer.Options) (string, transfer.Options, error) {
+	opts := preset
+	parts := strings.Split(" "+line, " --")
+	path := expandHome(strings.TrimSpace(parts[0]))
+	if path == "" {
+		return "", opts, fmt.Errorf("give the path of the file to import")
+	}
+	for _, p := range parts[1:] {
+		name, val, _ := strings.Cut(strings.TrimSpace(p), " ")
+		name, val = strings.TrimPrefix(name, "--"), strings.Trim(strings.TrimSpace(val), `"'`)
+		if n, v, ok := strings.Cut(name, "="); ok {
+			name, val = n, v
+		}
+		switch name {
+		case "format":
+			if val != "auto" && !slices.Contains(model.Formats, val) {
+				return "", opts, model.Invalid("format", val, "is not one of auto, "+strings.Join(model.Formats, ", "))
+			}
+			opts.Format = val
+		case "mode":
+			if val != transfer.ModeAtomic && val != transfer.ModeSkipBad {
+				return "", opts, model.Invalid("mode", val, "is not one of atomic, skip-bad")
+			}
+			opts.Mode = val
+		case "update-existing":
+			opts.UpdateExisting = true
+		case "service":
+			opts.Service = val
+		case "device":
+			opts.Device = val
+		case "encoding":
+			opts.Encoding = val
+		default:
+			return "", opts, fmt.Errorf("unknown option --%s (use --format, --mode, --update-existing, --service, --device, --encoding)", name)
+		}
+	}
+	return path, opts, nil
+}
+
+// committedLine is the flash after a commit: counts and the run id.
+func committedLine(r *transfer.Report) string {
+	s := r.Summary
+	line := fmt.Sprintf("imported %s from %s: %d new, %d updated, %d unchanged", r.Kind, r.File, s.New, s.Updated+s.Verified, s.Unchanged)
+	if s.Bad > 0 {
+		line += fmt.Sprintf(", %d rejected to %s", s.Bad, r.RejectFile)
+	}
+	if s.Unverified > 0 {
+		line += fmt.Sprintf(", %d marked unverified", s.Unverified)
+	}
+	return line + fmt.Sprintf(" (import run %d, audited)", r.RunID)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
