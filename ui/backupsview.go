@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
 
 // The backups overlay (":backups", or b on the services tab): the company's
@@ -385,4 +386,30 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// backupSection is a service page's backup coverage: the jobs covering it
+// with their state, or a warning when none does (loud for critical ones).
+func backupSection(env TabEnv, svc model.Service, now time.Time) (detail.Section, error) {
+	jobs, err := env.Store.ListBackupJobs(env.Ctx, store.BackupJobQuery{ServiceID: svc.ID})
+	if err != nil {
+		return detail.Section{}, err
+	}
+	sec := detail.Section{Title: fmt.Sprintf("Backups (%d jobs)", len(jobs)), Empty: "no backup job (opsdeck backups add NAME --service " + svc.Name + " …)"}
+	if len(jobs) == 0 && (svc.Criticality == "critical" || svc.Criticality == "high") && svc.Status != "retired" {
+		sec.Rows = append(sec.Rows, detail.Row{Text: "NO BACKUP JOB for a " + svc.Criticality + " service — what would a dead disk cost? (b: backups)", Warn: true})
+	}
+	for _, j := range jobs {
+		h, err := env.Store.JobHealth(env.Ctx, j, now)
+		if err != nil {
+			return sec, err
+		}
+		state := string(h.State)
+		if j.Status != "active" {
+			state = j.Status
+		}
+		sec.Rows = append(sec.Rows, detail.Row{Text: fmt.Sprintf("%-20s %-20s last run %-9s tested %-9s %s", model.Sanitize(j.Name), state,
+			model.Ago(h.LastRunAt, now), model.Ago(h.RestoreTestedAt, now), model.Sanitize(h.Reason)), Warn: j.Status == "active" && !h.State.Healthy()})
+	}
+	return sec, nil
 }

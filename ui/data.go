@@ -61,6 +61,7 @@ func devicesSpec() listSpec {
 			{Title: "status", Min: 7, Max: 7},
 			{Title: "encrypted", Min: 9, Max: 9, Drop: 5},
 			{Title: "seen", Min: 8, Max: 9, Drop: 2, Age: true},
+			{Title: "drift", Min: 7, Max: 8},
 		},
 		load: func(env TabEnv) ([][]string, []int64, error) {
 			ds, err := env.Store.ListDevices(env.Ctx, store.DeviceQuery{})
@@ -71,11 +72,15 @@ func devicesSpec() listSpec {
 			if err != nil {
 				return nil, nil, err
 			}
+			drift, err := deviceDrift(env)
+			if err != nil {
+				return nil, nil, err
+			}
 			now := time.Now()
 			rows, ids := make([][]string, len(ds)), make([]int64, len(ds))
 			for i, d := range ds {
 				rows[i] = []string{d.AssetTag, d.Name, d.Kind, names.of(d.HolderID), dash(strings.TrimSpace(d.OS + " " + d.OSVersion)),
-					d.Status, yesNo(d.DiskEncrypted), model.Ago(d.LastSeenAt, now)}
+					d.Status, yesNo(d.DiskEncrypted), model.Ago(d.LastSeenAt, now), driftCell(drift, d.ID)}
 				ids[i] = d.ID
 			}
 			return rows, ids, nil

@@ -111,13 +111,9 @@ func deviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, v := range hosted {
 		hs.Rows = append(hs.Rows, detail.Row{Text: fmt.Sprintf("%-20s %-9s %s", v.Name, v.Kind, v.Criticality), Link: link("service", v.ID)})
 	}
-	sw, err := s.Software(ctx, id)
+	tc, err := toolchainSection(env, id, now) // drift.go
 	if err != nil {
 		return d, err
-	}
-	tc := detail.Section{Title: fmt.Sprintf("Toolchain (%d)", len(sw)), Empty: "no versions reported"}
-	for _, o := range sw {
-		tc.Rows = append(tc.Rows, detail.Row{Text: fmt.Sprintf("%-16s %-14s seen %s", o.Name, o.Version, model.Ago(&o.ObservedAt, now))})
 	}
 	au, err := auditSection(env, "device", id)
 	d.Sections = []detail.Section{holder, hs, tc, au}
@@ -178,8 +174,12 @@ func serviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, v := range rdeps {
 		rd.Rows = append(rd.Rows, detail.Row{Text: fmt.Sprintf("%-20s %s", v.Name, v.Criticality), Link: link("service", v.ID)})
 	}
+	bk, err := backupSection(env, x, now) // backupsview.go
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "service", id)
-	d.Sections = []detail.Section{owner, ac, hs, dp, rd, au}
+	d.Sections = []detail.Section{owner, bk, ac, hs, dp, rd, au}
 	return d, err
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/transfer"
@@ -26,6 +27,11 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 	wrap := func(s string, indent int) []string {
 		return strings.Split(ansi.Wrap(s, max(width-indent, 10), ""), "\n")
 	}
+	say := func(style lipgloss.Style, s string) {
+		for _, l := range wrap(s, 0) {
+			add(style.Render(l))
+		}
+	}
 	format := r.Format
 	if r.Dialect != "" && r.Dialect != "opsdeck" {
 		format += ", " + r.Dialect
@@ -39,20 +45,21 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 	if s.Skipped > 0 {
 		sum += fmt.Sprintf(" · %d skipped (exist and differ; --update-existing changes them)", s.Skipped)
 	}
-	badStyle := st.OK
+	sum += fmt.Sprintf(" · %d bad", s.Bad)
 	if s.Bad > 0 {
-		badStyle = st.Error
+		say(st.Error, sum)
+	} else {
+		say(st.Text, sum)
 	}
-	add(st.Text.Render(sum) + st.Muted.Render(" · ") + badStyle.Render(fmt.Sprintf("%d bad", s.Bad)))
 	switch {
 	case len(r.HeaderProblems) > 0:
-		add(st.Error.Render("The columns cannot be read as " + r.Kind + ": nothing can be imported."))
+		say(st.Error, "The columns cannot be read as "+r.Kind+": nothing can be imported.")
 	case r.OK():
-		add(st.OK.Render("No problems: enter commits it all in one transaction."))
+		say(st.OK, "No problems: enter commits it all in one transaction.")
 	case r.Mode == transfer.ModeSkipBad:
-		add(st.Warn.Render(fmt.Sprintf("skip-bad: enter imports the %d good rows and writes the %d bad ones to %s.rejects.csv", s.Total-s.Bad, s.Bad, strings.TrimSuffix(model.Sanitize(r.File), filepath.Ext(r.File)))))
+		say(st.Warn, fmt.Sprintf("skip-bad: enter imports the %d good rows and writes the %d bad ones to %s.rejects.csv", s.Total-s.Bad, s.Bad, strings.TrimSuffix(model.Sanitize(r.File), filepath.Ext(r.File))))
 	default:
-		add(st.Warn.Render("Atomic: nothing is imported while any row is bad. Fix the file, or re-run with --mode skip-bad."))
+		say(st.Warn, "Atomic: nothing is imported while any row is bad. Fix the file, or re-run with --mode skip-bad.")
 	}
 	if len(r.Leavers) > 0 {
 		add("")
@@ -70,7 +77,10 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 		for _, p := range r.Problems {
 			cw = max(cw, min(ansi.StringWidth(model.Sanitize(p.Column)), 22))
 		}
-		vw := 24
+		vw := 5
+		for _, p := range r.Problems {
+			vw = max(vw, min(ansi.StringWidth(fmt.Sprintf("%q", model.Sanitize(p.Value))), max(width/5, 12), 30))
+		}
 		add(st.Muted.Render(fmt.Sprintf("%6s  %-*s  %-*s  %s", "row", cw, "column", vw, "value", "why")))
 		for _, p := range r.Problems {
 			row := "header"
@@ -109,7 +119,7 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 	}
 	if len(r.Unverify) > 0 {
 		add("")
-		add(st.Warn.Render(fmt.Sprintf("%d accounts are not in the file and will be marked unverified:", len(r.Unverify))))
+		say(st.Warn, fmt.Sprintf("%d accounts are not in the file and will be marked unverified:", len(r.Unverify)))
 		for _, w := range wrap(model.Sanitize(strings.Join(r.Unverify, ", ")), 2) {
 			add("  " + st.Text.Render(w))
 		}

@@ -186,13 +186,13 @@ func (v *importView) Update(msg tea.Msg) (overlay, tea.Cmd) {
 		v.job = nil
 		if msg.err != nil {
 			if errors.Is(msg.err, context.Canceled) {
-				return v, closeOverlay("import cancelled: nothing written", false, false)
+				return nil, closeOverlay("import cancelled: nothing written", false, false)
 			}
 			v.state, v.commitErr = importReport, oneLine(msg.err.Error())
 			v.lines = reportLines(v.env, v.rep, v.w)
 			return v, nil
 		}
-		return v, closeOverlay(committedLine(msg.rep), false, true)
+		return nil, closeOverlay(committedLine(msg.rep), false, true)
 	case tea.KeyPressMsg:
 		return v.onKey(msg)
 	}
@@ -230,9 +230,7 @@ func (v *importView) onKey(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 	case importReport:
 		switch ks {
 		case "esc":
-			return nil, func() tea.Msg {
-				return closeOverlayMsg{flash: "import cancelled: nothing written"}
-			}
+			return nil, closeOverlay("import cancelled: nothing written", false, false)
 		case "enter", "c":
 			if v.canCommit() {
 				return v, v.commit()
