@@ -112,7 +112,7 @@ func (v *backupsView) Update(msg tea.Msg) (overlay, tea.Cmd) {
 			return v, nil
 		}
 		v.job = nil
-		v.last, v.lastErr = msg.line, msg.err != nil
+		v.last, v.lastErr, v.off = msg.line, msg.err != nil, 0
 		v.render()
 		return v, v.Load()
 	case tea.KeyPressMsg:
@@ -291,18 +291,20 @@ func (v *backupsView) render() {
 	if d.loadErr != nil {
 		add(st.Error.Render("could not read backups: ") + st.Text.Render(d.loadErr.Error()))
 	}
-	add(st.Header.Render("BACKUP JOBS") + st.Muted.Render("  (opsdeck itself first; state · last run · size · took · restore-tested)"))
+	add(st.Header.Render("BACKUP JOBS") + st.Muted.Render("  opsdeck itself first"))
+	jobName := func(h model.BackupHealth) string {
+		if h.Kind == "self" {
+			return "opsdeck (this database)"
+		}
+		return model.Sanitize(h.Name + " · " + h.ServiceName)
+	}
 	nameW := 10
 	for _, h := range d.health {
-		nameW = max(nameW, min(ansi.StringWidth(h.Name+" "+h.ServiceName)+3, 34))
+		nameW = max(nameW, min(ansi.StringWidth(jobName(h)), 40))
 	}
+	wide := v.w >= 20+nameW+60
 	for _, h := range d.health {
-		name := h.Name
-		if h.Kind == "self" {
-			name = "opsdeck (this database)"
-		} else {
-			name += " · " + h.ServiceName
-		}
+		name := jobName(h)
 		size, took := "-", "-"
 		if h.LastSizeBytes != nil {
 			size = humanBytes(*h.LastSizeBytes)
@@ -314,11 +316,21 @@ func (v *backupsView) render() {
 		if !h.State.Healthy() {
 			style = st.Error
 		}
-		add(style.Render(fmt.Sprintf("%-20s", h.State)) + st.Text.Render(fmt.Sprintf(" %-*s %-9s %8s %6s  tested %s",
-			nameW, ansi.Truncate(model.Sanitize(name), nameW, "…"), model.Ago(h.LastRunAt, now), size, took, model.Ago(h.RestoreTestedAt, now))))
+		name = ansi.Truncate(name, nameW, "…")
+		facts := fmt.Sprintf("last run %-9s %9s  took %-7s tested %s", model.Ago(h.LastRunAt, now), size, took, model.Ago(h.RestoreTestedAt, now))
+		if wide {
+			add(style.Render(fmt.Sprintf("%-20s", h.State)) + st.Text.Render(fmt.Sprintf(" %-*s  %s", nameW, name, facts)))
+		} else {
+			add(style.Render(fmt.Sprintf("%-20s", h.State)) + st.Text.Render(" "+name))
+			add(st.Text.Render("    " + facts))
+		}
 		if h.Reason != "" {
-			for _, l := range strings.Split(ansi.Wrap(model.Sanitize(h.Reason), max(v.w-6, 10), ""), "\n") {
-				add(st.Muted.Render("    ↳ " + l))
+			for i, l := range strings.Split(ansi.Wrap(model.Sanitize(h.Reason), max(v.w-6, 10), ""), "\n") {
+				lead := "    ↳ "
+				if i > 0 {
+					lead = "      "
+				}
+				add(st.Muted.Render(lead + l))
 			}
 		}
 	}
