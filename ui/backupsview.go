@@ -409,7 +409,7 @@ func backupSection(env TabEnv, svc model.Service, now time.Time) (detail.Section
 	}
 	sec := detail.Section{Title: fmt.Sprintf("Backups (%d jobs)", len(jobs)), Empty: "no backup job (opsdeck backups add NAME --service " + svc.Name + " …)"}
 	if len(jobs) == 0 && (svc.Criticality == "critical" || svc.Criticality == "high") && svc.Status != "retired" {
-		sec.Rows = append(sec.Rows, detail.Row{Text: "NO BACKUP JOB for a " + svc.Criticality + " service — what would a dead disk cost? (b: backups)", Warn: true})
+		sec.Rows = append(sec.Rows, detail.Row{Text: "NO BACKUP JOB: nothing backs up this " + svc.Criticality + " service (b: backups)", Warn: true})
 	}
 	for _, j := range jobs {
 		h, err := env.Store.JobHealth(env.Ctx, j, now)
@@ -420,7 +420,7 @@ func backupSection(env TabEnv, svc model.Service, now time.Time) (detail.Section
 		if j.Status != "active" {
 			state = j.Status
 		}
-		sec.Rows = append(sec.Rows, detail.Row{Text: fmt.Sprintf("%-20s %-20s last run %-9s tested %-9s %s", model.Sanitize(j.Name), state,
+		sec.Rows = append(sec.Rows, detail.Row{Text: fmt.Sprintf("%s: %s · last run %s · restore-tested %s · %s", model.Sanitize(j.Name), state,
 			model.Ago(h.LastRunAt, now), model.Ago(h.RestoreTestedAt, now), model.Sanitize(h.Reason)), Warn: j.Status == "active" && !h.State.Healthy()})
 	}
 	return sec, nil

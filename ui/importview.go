@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -171,7 +173,7 @@ func (v *importView) Update(msg tea.Msg) (overlay, tea.Cmd) {
 			return v, nil
 		}
 		if msg.err != nil {
-			v.state, v.err = importPrompt, oneLine(msg.err.Error())
+			v.state, v.err = importPrompt, planError(msg.err)
 			return v, v.input.Focus()
 		}
 		v.state, v.rep, v.off, v.commitErr = importReport, msg.rep, 0, ""
@@ -297,7 +299,7 @@ func (v *importView) View() string {
 		b.WriteString(st.Title.Render("Import "+v.kind) + st.Muted.Render(" — a dry run first: nothing is written until you commit") + "\n\n")
 		b.WriteString(v.input.View() + "\n")
 		if v.err != "" {
-			b.WriteString(st.Error.Render(ansi.Truncate(v.err, v.w, "…")) + "\n")
+			b.WriteString(st.Error.Render(ansi.Wrap(v.err, max(v.w, 10), "")) + "\n")
 		}
 		if len(v.candidates) > 0 {
 			b.WriteString(st.Muted.Render(ansi.Truncate(strings.Join(v.candidates, "  "), v.w, "…")) + "\n")
@@ -381,14 +383,24 @@ func parseImportLine(line string, preset transfer.Options) (string, transfer.Opt
 // committedLine is the flash after a commit: counts and the run id.
 func committedLine(r *transfer.Report) string {
 	s := r.Summary
-	line := fmt.Sprintf("imported %s from %s: %d new, %d updated, %d unchanged", r.Kind, r.File, s.New, s.Updated+s.Verified, s.Unchanged)
+	line := fmt.Sprintf("imported %s: %d new, %d updated, %d unchanged", filepath.Base(r.File), s.New, s.Updated+s.Verified, s.Unchanged)
 	if s.Bad > 0 {
-		line += fmt.Sprintf(", %d rejected to %s", s.Bad, r.RejectFile)
+		line += fmt.Sprintf(", %d rejected to %s", s.Bad, filepath.Base(r.RejectFile))
 	}
 	if s.Unverified > 0 {
 		line += fmt.Sprintf(", %d marked unverified", s.Unverified)
 	}
-	return line + fmt.Sprintf(" (import run %d, audited)", r.RunID)
+	return line + fmt.Sprintf(" (run %d, audited)", r.RunID)
+}
+
+// planError is what the prompt says when a file cannot be read: the
+// file system's reason without the path said twice, else the decoder's.
+func planError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("cannot read %s: %v", pe.Path, pe.Err)
+	}
+	return oneLine(err.Error())
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
