@@ -363,7 +363,10 @@ func (v *backupsView) render() {
 		case r.RestoreTestedAt != nil:
 			test = "restore test FAILED " + model.Ago(r.RestoreTestedAt, now)
 		}
-		file := filepath.Base(r.File)
+		file := "-"
+		if r.File != "" {
+			file = filepath.Base(r.File)
+		}
 		if r.PrunedAt != nil {
 			file += " (pruned)"
 		}

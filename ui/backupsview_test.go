@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/opsdeck/opsdeck/store"
+)
+
+func TestDevicesShowDriftAndToolchainStatus(t *testing.T) {
+	a := testApp(t, openStore(t, true))
+	send(t, a, "2")
+	mustContain(t, a, "DRIFT")
+	var kristen string
+	for _, l := range strings.Split(screen(a), "\n") {
+		if strings.Contains(l, "LT-007") {
+			kristen = l
+		}
+	}
+	if !strings.HasSuffix(strings.TrimSpace(kristen), "ahead") {
+		t.Fatalf("LT-007 row %q does not end in ahead", kristen)
+	}
+	send(t, a, ":", "dev kristen", "enter", "enter")
+	for range 8 {
+		send(t, a, "down")
+	}
+	mustContain(t, a, "Toolchain (4 reported, 4 in the baseline)", "go         ahead     1.27.1", "baseline >=1.25 <1.27", "reported 20h ago")
+}
+
+func TestServicePageShowsBackupCoverage(t *testing.T) {
+	a := tallApp(t, openStore(t, true))
+	send(t, a, ":", "serv github", "enter", "enter")
+	mustContain(t, a, "Backups (0 jobs)", "NO BACKUP JOB: nothing backs up this critical service")
+	send(t, a, "esc", ":", "serv postgres primary", "enter", "enter")
+	mustContain(t, a, "Backups (1 jobs)", "postgres-nightly: ok · last run 9h ago · restore-tested 12d ago")
+	send(t, a, "b")
+	mustContain(t, a, "services › Postgres Primary › backups", "BACKUP JOBS")
+}
+
+func TestBackupsViewBackupNowAndRestoreTest(t *testing.T) {
+	s := openStore(t, true)
+	a := tallApp(t, s)
+	send(t, a, ":", "backups", "enter")
+	mustContain(t, a, "people › backups", "never-restore-tested opsdeck (this database)", "no backup yet",
+		"late", "analytics-dump · Analytics DB", "failed", "jenkins-config", "exit status 2", "restore-test-stale",
+		"SERVICES WITH NO BACKUP JOB (6)", "GitHub", "← nothing backs it up",
+		"none yet — b takes one now", "opsdeck restore FILE", "b back up opsdeck now")
+	send(t, a, "b")
+	mustContain(t, a, "backed up to opsdeck-", "verified (integrity ok, row counts match)", "manual", "never restore-tested")
+	send(t, a, "t")
+	mustContain(t, a, "restore test passed", "restore test ok 0s ago")
+	runs, err := s.ListBackupRuns(context.Background(), store.BackupRunQuery{})
+	if err != nil || len(runs) != 1 || runs[0].RestoreTestOK == nil || !*runs[0].RestoreTestOK {
+		t.Fatalf("runs %+v %v", runs, err)
+	}
+	send(t, a, "esc")
+	mustNotContain(t, a, "BACKUP JOBS")
+	mustContain(t, a, "people 20")
+}
+
+// A cancelled job's view shows the bar until its result lands, and keys
+// other than esc do nothing meanwhile.
+func TestBackupProgressViewAndCancel(t *testing.T) {
+	a := tallApp(t, openStore(t, true))
+	send(t, a, ":", "backups", "enter")
+	v := a.overlay.(*backupsView)
+	// Start the job but hold its Cmd: the view is mid-backup.
+	_, cmd := a.Update(keyMsgs("b")[0])
+	if v.job == nil {
+		t.Fatal("no job started")
+	}
+	v.job.phase, v.job.done, v.job.total = "copy", 50, 100
+	mustContain(t, a, "Backing up opsdeck's database", "50%", "copy 50 of 100", "esc cancels")
+	send(t, a, "q") // refused while busy
+	mustContain(t, a, "is running — esc cancels it first")
+	send(t, a, "esc")
+	run(t, a, cmd)
+	mustContain(t, a, "backup cancelled: no file written", "context canceled")
+}
