@@ -32,7 +32,7 @@ type backupsData struct {
 }
 
 type (
-	backupsMsg struct{ data backupsData }
+	backupsMsg    struct{ data backupsData }
 	backupDoneMsg struct {
 		job  int64
 		what string // "backup" or "restore test"
