@@ -262,6 +262,9 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = max(msg.Width, 0), max(msg.Height, 0)
 		a.layout()
+		if a.overlay != nil {
+			return a, a.overlay.Load() // a big import report re-renders off the loop
+		}
 		return a, nil
 	case tea.BackgroundColorMsg:
 		if a.opts.Theme == nil && !a.opts.NoColor {

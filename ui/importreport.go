@@ -112,7 +112,7 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 	if len(r.Notes) > 0 {
 		add("")
 		for _, n := range r.Notes {
-			for _, w := range wrap("note: "+model.Sanitize(n), 0) {
+			for _, w := range wrap("note: "+model.SanitizeN(n, 0), 0) {
 				add(st.Muted.Render(w))
 			}
 		}

@@ -34,9 +34,17 @@ const (
 
 type (
 	planMsg struct {
-		seq int
-		rep *transfer.Report
-		err error
+		seq   int
+		rep   *transfer.Report
+		err   error
+		lines []string // the report rendered for width
+		width int
+	}
+	// linesMsg is the report re-rendered for a new width.
+	linesMsg struct {
+		seq   int
+		lines []string
+		width int
 	}
 	committedMsg struct {
 		job int64
@@ -59,7 +67,8 @@ type importView struct {
 	seq        int // the dry run whose result is awaited
 	planCancel context.CancelFunc
 	rep        *transfer.Report
-	lines      []string // the report, rendered for the width
+	lines      []string // the report, rendered for linesW
+	linesW     int
 	off        int
 	commitErr  string
 
@@ -121,16 +130,29 @@ func (v *importView) Name() string {
 	return "import " + v.kind
 }
 
+// syncRender is how many problems and rows a report may have for it to be
+// re-rendered inside Update on a resize; bigger ones (100,000 bad rows take
+// about a second) re-render in a Cmd and show the old layout meanwhile.
+const syncRender = 2000
+
 func (v *importView) SetSize(w, h int) {
 	v.w, v.h = w, h
 	v.input.SetWidth(max(w-8, 10))
-	if v.rep != nil {
-		v.lines = reportLines(v.env, v.rep, w)
-		v.clamp()
+	if v.rep != nil && v.linesW != w && len(v.rep.Problems)+len(v.rep.Items) <= syncRender {
+		v.lines, v.linesW = reportLines(v.env, v.rep, w), w
 	}
+	v.clamp()
 }
 
-func (v *importView) Load() tea.Cmd { return nil }
+// Load re-renders a big report for the current width (the shell calls it
+// after a resize); the import itself has nothing to re-read.
+func (v *importView) Load() tea.Cmd {
+	if v.rep == nil || v.linesW == v.w {
+		return nil
+	}
+	env, rep, w, seq := v.env, v.rep, v.w, v.seq
+	return func() tea.Msg { return linesMsg{seq: seq, lines: reportLines(env, rep, w), width: w} }
+}
 
 func (v *importView) Typing() bool { return v.state == importPrompt }
 
@@ -177,7 +199,13 @@ func (v *importView) Update(msg tea.Msg) (overlay, tea.Cmd) {
 			return v, v.input.Focus()
 		}
 		v.state, v.rep, v.off, v.commitErr = importReport, msg.rep, 0, ""
-		v.lines = reportLines(v.env, v.rep, v.w)
+		v.lines, v.linesW = msg.lines, msg.width
+		return v, v.Load() // the window may have changed meanwhile
+	case linesMsg:
+		if msg.seq == v.seq && v.rep != nil {
+			v.lines, v.linesW = msg.lines, msg.width
+			v.clamp()
+		}
 		return v, nil
 	case progressMsg:
 		return v, v.job.onProgress(msg)
@@ -191,7 +219,6 @@ func (v *importView) Update(msg tea.Msg) (overlay, tea.Cmd) {
 				return nil, closeOverlay("import cancelled: nothing written", false, false)
 			}
 			v.state, v.commitErr = importReport, oneLine(msg.err.Error())
-			v.lines = reportLines(v.env, v.rep, v.w)
 			return v, nil
 		}
 		return nil, closeOverlay(committedLine(msg.rep), false, true)
@@ -272,11 +299,14 @@ func (v *importView) plan() tea.Cmd {
 	v.input.Blur()
 	ctx, cancel := context.WithCancel(v.env.Ctx)
 	v.planCancel = cancel
-	env, kind, seq := v.env, v.kind, v.seq
+	env, kind, seq, w := v.env, v.kind, v.seq, v.w
 	return func() tea.Msg {
 		defer cancel()
 		rep, err := transfer.Plan(ctx, env.Store, kind, path, opts)
-		return planMsg{seq: seq, rep: rep, err: err}
+		if err != nil {
+			return planMsg{seq: seq, err: err}
+		}
+		return planMsg{seq: seq, rep: rep, lines: reportLines(env, rep, w), width: w}
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/transfer"
@@ -171,5 +173,37 @@ func TestParseImportLine(t *testing.T) {
 		if _, _, err := parseImportLine(bad, transfer.Options{}); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// A report too big to re-render inside Update keeps its old layout on a
+// resize (the frame still fits) and is re-rendered by a Cmd.
+func TestBigReportReRendersOffTheLoopOnResize(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name,email\n")
+	for i := range syncRender + 500 {
+		b.WriteString("Person " + strings.Repeat("x", i%7) + ",not-an-email\n")
+	}
+	file := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(file, []byte(b.String()), 0o600)
+	a := testApp(t, openStore(t, true))
+	send(t, a, "i", file, "enter")
+	mustContain(t, a, "2500 rows", "2500 bad")
+	v := a.overlay.(*importView)
+	if v.linesW != 80 {
+		t.Fatalf("rendered for %d", v.linesW)
+	}
+	_, cmd := a.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	if v.linesW != 80 || cmd == nil {
+		t.Fatalf("re-rendered in Update (width %d) or no Cmd", v.linesW)
+	}
+	for _, l := range strings.Split(screen(a), "\n") {
+		if ansi.StringWidth(l) > 60 {
+			t.Fatalf("line wider than the window: %q", l)
+		}
+	}
+	run(t, a, cmd)
+	if v.linesW != 60 {
+		t.Fatalf("not re-rendered: width %d", v.linesW)
 	}
 }
