@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
 
@@ -71,10 +72,24 @@ func TestBackupProgressViewAndCancel(t *testing.T) {
 		t.Fatal("no job started")
 	}
 	v.job.phase, v.job.done, v.job.total = "copy", 50, 100
-	mustContain(t, a, "Backing up opsdeck's database", "50%", "copy 50 of 100", "esc cancels")
+	mustContain(t, a, "Backing up opsdeck's database", "50%", "copying pages 50 of 100", "esc cancels")
 	send(t, a, "q") // refused while busy
 	mustContain(t, a, "is running — esc cancels it first")
 	send(t, a, "esc")
 	run(t, a, cmd)
 	mustContain(t, a, "backup cancelled: no file written", "context canceled")
+}
+
+func TestViewerSeesBackupsButCannotTakeOne(t *testing.T) {
+	s := openStore(t, true)
+	a := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen", Role: "viewer"}, Width: 80, Height: 40, NoColor: true})
+	run(t, a, a.load(a.active))
+	send(t, a, ":", "backups", "enter")
+	mustContain(t, a, "BACKUP JOBS")
+	send(t, a, "b")
+	mustContain(t, a, "your role (viewer) cannot take or test backups")
+	runs, err := s.ListBackupRuns(context.Background(), store.BackupRunQuery{})
+	if err != nil || len(runs) != 0 {
+		t.Fatalf("runs %v %v", runs, err)
+	}
 }

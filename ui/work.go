@@ -90,8 +90,23 @@ func (j *job) view(st *themes.Styles, title string, width int) string {
 	if j.total > 0 {
 		count = fmt.Sprintf(" %s of %s", thousands(j.done), thousands(j.total))
 	}
+	phase := j.phase
+	if d, ok := phaseText[phase]; ok {
+		phase = d
+	}
 	return st.Title.Render(title) + "\n\n" + bar.ViewAs(pct) + "\n" +
-		st.Muted.Render(j.phase+count) + "\n\n" + st.Muted.Render("esc cancels")
+		st.Muted.Render(phase+count) + "\n\n" + st.Muted.Render("esc cancels")
+}
+
+// phaseText says what the store's backup and restore phases are doing.
+var phaseText = map[string]string{
+	"snapshot":    "taking a consistent snapshot",
+	"copy":        "copying pages",
+	"verify":      "verifying the copy: fsync, checksum, integrity check, row counts",
+	"check":       "verifying the backup: checksum, integrity check, row counts",
+	"safety-copy": "keeping a safety copy",
+	"open":        "opening the restored copy as opsdeck would",
+	"done":        "done",
 }
 
 func newBar(st *themes.Styles, width int) progress.Model {
