@@ -36,7 +36,13 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 	if r.Dialect != "" && r.Dialect != "opsdeck" {
 		format += ", " + r.Dialect
 	}
-	add(st.Title.Render("Dry run: import "+r.Kind) + st.Muted.Render(" from "+model.Sanitize(r.File)+" ("+format+", "+r.Mode+")"))
+	for i, l := range wrap("Dry run: import "+r.Kind+" from "+model.Sanitize(r.File)+" ("+format+", "+r.Mode+")", 0) {
+		if i == 0 {
+			add(st.Title.Render(l))
+		} else {
+			add(st.Muted.Render(l))
+		}
+	}
 	s := r.Summary
 	sum := fmt.Sprintf("%d rows: %d new · %d updated · %d unchanged", s.Total, s.New, s.Updated, s.Unchanged)
 	if s.Verified > 0 {
@@ -63,7 +69,7 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 	}
 	if len(r.Leavers) > 0 {
 		add("")
-		add(st.Error.Render(fmt.Sprintf("!! %d ACCOUNTS STILL HELD BY PEOPLE WHO ARE LEAVING OR HAVE LEFT", len(r.Leavers))))
+		say(st.Error, fmt.Sprintf("!! %d ACCOUNTS STILL HELD BY PEOPLE WHO ARE LEAVING OR HAVE LEFT — revoke them", len(r.Leavers)))
 		for _, l := range r.Leavers {
 			for _, w := range wrap("!! "+model.Sanitize(l), 0) {
 				add(st.Error.Render(w))
@@ -133,12 +139,16 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 	if len(changed) > 0 {
 		add("")
 		add(st.Header.Render(fmt.Sprintf("CHANGES TO EXISTING RECORDS (%d)", len(changed))))
+		kw := 0
+		for _, it := range changed {
+			kw = max(kw, min(ansi.StringWidth(model.Sanitize(it.Key)), 32))
+		}
 		for i, it := range changed {
 			if i == maxChanges {
 				add(st.Muted.Render(fmt.Sprintf("… and %d more (opsdeck import --dry-run --json lists every row)", len(changed)-maxChanges)))
 				break
 			}
-			line := fmt.Sprintf("%6d  %-9s %s  %s", it.Row, it.Action, model.Sanitize(it.Key), model.Sanitize(strings.Join(it.Changes, "; ")))
+			line := fmt.Sprintf("%6d  %-9s %-*s  %s", it.Row, it.Action, kw, model.Sanitize(it.Key), model.Sanitize(strings.Join(it.Changes, "; ")))
 			add(st.Text.Render(ansi.Truncate(line, width, "…")))
 		}
 	}

@@ -413,7 +413,10 @@ func parseImportLine(line string, preset transfer.Options) (string, transfer.Opt
 // committedLine is the flash after a commit: counts and the run id.
 func committedLine(r *transfer.Report) string {
 	s := r.Summary
-	line := fmt.Sprintf("imported %s: %d new, %d updated, %d unchanged", filepath.Base(r.File), s.New, s.Updated+s.Verified, s.Unchanged)
+	line := fmt.Sprintf("imported %s: %d new, %d updated, %d unchanged", filepath.Base(r.File), s.New, s.Updated, s.Unchanged)
+	if s.Verified > 0 {
+		line += fmt.Sprintf(", %d verified", s.Verified)
+	}
 	if s.Bad > 0 {
 		line += fmt.Sprintf(", %d rejected to %s", s.Bad, filepath.Base(r.RejectFile))
 	}
