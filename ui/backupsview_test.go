@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -47,9 +49,9 @@ func TestBackupsViewBackupNowAndRestoreTest(t *testing.T) {
 		"late", "analytics-dump · Analytics DB", "failed", "jenkins-config", "exit status 2", "restore-test-stale",
 		"SERVICES WITH NO BACKUP JOB (6)", "GitHub", "← nothing backs it up",
 		"none yet — b takes one now", "opsdeck restore FILE", "b back up opsdeck now")
-	send(t, a, "b")
+	await(t, a, "b")
 	mustContain(t, a, "backed up to opsdeck-", "verified (integrity ok, row counts match)", "manual", "never restore-tested")
-	send(t, a, "t")
+	await(t, a, "t")
 	mustContain(t, a, "restore test passed", "restore test ok 0s ago")
 	runs, err := s.ListBackupRuns(context.Background(), store.BackupRunQuery{})
 	if err != nil || len(runs) != 1 || runs[0].RestoreTestOK == nil || !*runs[0].RestoreTestOK {
@@ -76,7 +78,7 @@ func TestBackupProgressViewAndCancel(t *testing.T) {
 	send(t, a, "q") // refused while busy
 	mustContain(t, a, "is running — esc cancels it first")
 	send(t, a, "esc")
-	run(t, a, cmd)
+	settle(t, a, cmd)
 	mustContain(t, a, "backup cancelled: no file written", "context canceled")
 }
 
@@ -91,5 +93,31 @@ func TestViewerSeesBackupsButCannotTakeOne(t *testing.T) {
 	runs, err := s.ListBackupRuns(context.Background(), store.BackupRunQuery{})
 	if err != nil || len(runs) != 0 {
 		t.Fatalf("runs %v %v", runs, err)
+	}
+}
+
+// await sends one key and runs what it starts to the end, however long it
+// takes (a backup or a dry run under -race on a busy machine can outlast
+// run's 3 s); it must only start Cmds that end (no ticks).
+func await(t *testing.T, a *app, k string) {
+	t.Helper()
+	_, cmd := a.Update(keyMsgs(k)[0])
+	settle(t, a, cmd)
+}
+
+func settle(t *testing.T, a *app, cmd tea.Cmd) {
+	t.Helper()
+	if cmd == nil {
+		return
+	}
+	switch msg := cmd().(type) {
+	case nil, tea.QuitMsg:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			settle(t, a, c)
+		}
+	default:
+		_, next := a.Update(msg)
+		settle(t, a, next)
 	}
 }

@@ -23,11 +23,12 @@ func TestImportAndBackupFlowInRealProgram(t *testing.T) {
 	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
 		teatest.WithInitialTermSize(100, 40),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
-	// The renderer sends only what changed, so look for short strings.
+	// The renderer sends only what changed, so look for short strings. The
+	// deadline is generous: -race on a shared machine is slow, not wrong.
 	waitFor := func(what string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(ansi.Strip(string(b)), what) },
-			teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+			teatest.WithDuration(60*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
 	waitFor("Kristen Park")
 	tm.Type("i")
@@ -49,7 +50,7 @@ func TestImportAndBackupFlowInRealProgram(t *testing.T) {
 	waitFor("backed up to")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	tm.Type("q")
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*app)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(60*time.Second)).(*app)
 	if final.overlay != nil {
 		t.Fatalf("overlay %s still open", final.overlay.Name())
 	}

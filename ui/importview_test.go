@@ -47,7 +47,8 @@ func TestImportDryRunListsEveryProblemAndCancelWritesNothing(t *testing.T) {
 	before := auditCount(t, s)
 	send(t, a, "i")
 	mustContain(t, a, "people › import people", "file:", "--mode atomic|skip-bad")
-	send(t, a, testdata(t, "people-1000-7bad.csv"), "enter")
+	send(t, a, testdata(t, "people-1000-7bad.csv"))
+	await(t, a, "enter")
 	mustContain(t, a, "1000 rows: 993 new", "7 bad", "PROBLEMS (7, in 7 rows)",
 		"58  email", `"not-an-email"`, "131  status", `"contractor"`, "302  start_date", `"2025-02-30"`,
 		"446  email", "appears again (first on row 2)", "613  name", "is required", "809  start_date", "978  status",
@@ -65,10 +66,11 @@ func TestImportDryRunListsEveryProblemAndCancelWritesNothing(t *testing.T) {
 func TestImportCommitAddsRowsAndReloads(t *testing.T) {
 	s := openStore(t, true)
 	a := testApp(t, s)
-	send(t, a, "i", testdata(t, "people.json")+" --update-existing", "enter")
+	send(t, a, "i", testdata(t, "people.json")+" --update-existing")
+	await(t, a, "enter")
 	mustContain(t, a, "3 rows: 1 new · 2 updated", "No problems", "enter/c commit", "columns not imported", "badge",
 		"kristen@example.com", "title: Developer → Senior Developer")
-	send(t, a, "enter")
+	await(t, a, "enter")
 	mustContain(t, a, "imported people.json: 1 new, 2 updated, 0 unchanged (run 1, audited)", "people 21")
 	send(t, a, "/", "nadia", "enter")
 	mustContain(t, a, "Nadia Volkova")
@@ -90,9 +92,10 @@ func TestImportSkipBadFromCommandLine(t *testing.T) {
 	if err := os.WriteFile(file, src, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	send(t, a, ":", "import people "+file+" --mode skip-bad", "enter")
+	send(t, a, ":", "import people "+file+" --mode skip-bad")
+	await(t, a, "enter")
 	mustContain(t, a, "skip-bad: enter imports the 993 good rows", "enter/c commit")
-	send(t, a, "c")
+	await(t, a, "c")
 	mustContain(t, a, "993 new", "people 1,013")
 	if !strings.Contains(a.flash, "7 rejected to people.rejects.csv") {
 		t.Fatalf("flash %q", a.flash)
@@ -148,7 +151,8 @@ func TestImportAccountsFromServicePageShowsLeavers(t *testing.T) {
 	mustContain(t, a, "GitHub  service")
 	send(t, a, "i")
 	mustContain(t, a, "import accounts of GitHub", "every row is an account of GitHub")
-	send(t, a, testdata(t, "github-members.csv"), "enter")
+	send(t, a, testdata(t, "github-members.csv"))
+	await(t, a, "enter")
 	mustContain(t, a, "1 ACCOUNTS STILL HELD BY PEOPLE WHO ARE LEAVING OR HAVE LEFT", "!! Bill Carter <bill@example.com> is departed",
 		"1 accounts are not in the file and will be marked unverified", "GitHub:chenwei-contractor", "7 verified")
 }
@@ -187,7 +191,8 @@ func TestBigReportReRendersOffTheLoopOnResize(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "bad.csv")
 	os.WriteFile(file, []byte(b.String()), 0o600)
 	a := testApp(t, openStore(t, true))
-	send(t, a, "i", file, "enter")
+	send(t, a, "i", file)
+	await(t, a, "enter")
 	mustContain(t, a, "2500 rows", "2500 bad")
 	v := a.overlay.(*importView)
 	if v.linesW != 80 {
@@ -202,7 +207,7 @@ func TestBigReportReRendersOffTheLoopOnResize(t *testing.T) {
 			t.Fatalf("line wider than the window: %q", l)
 		}
 	}
-	run(t, a, cmd)
+	settle(t, a, cmd)
 	if v.linesW != 60 {
 		t.Fatalf("not re-rendered: width %d", v.linesW)
 	}
