@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"bytes"
+	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,41 +23,75 @@ import (
 func TestImportAndBackupFlowInRealProgram(t *testing.T) {
 	s := openStore(t, true)
 	dark := themes.Default(true)
-	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
-		teatest.WithInitialTermSize(100, 40),
+	p := &probe{app: newApp(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark})}
+	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 40),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
-	// The renderer sends only what changed, so look for short strings. The
-	// deadline is generous: -race on a shared machine is slow, not wrong.
-	waitFor := func(what string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(ansi.Strip(string(b)), what) },
-			teatest.WithDuration(60*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
-	waitFor("Kristen Park")
+	enter := func() { tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) }
+	p.waitFor(t, "Kristen Park")
 	tm.Type("i")
-	waitFor("file:")
+	p.waitFor(t, "file:")
 	tm.Type(testdata(t, "people-1000-7bad.csv"))
-	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitFor("PROBLEMS (7")
+	enter()
+	p.waitFor(t, "PROBLEMS (7, in 7 rows)", "978  status")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
-	waitFor("nothing written")
+	p.waitFor(t, "import cancelled: nothing written")
 	tm.Type(":import people " + testdata(t, "people.json"))
-	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitFor("enter/c commit")
+	enter()
+	p.waitFor(t, "enter/c commit")
 	tm.Type("c")
-	waitFor("(run 1, audited)")
+	p.waitFor(t, "(run 1, audited)", "people 21")
 	tm.Type(":backups")
-	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitFor("BACKUP JOBS")
+	enter()
+	p.waitFor(t, "BACKUP JOBS")
 	tm.Type("b")
-	waitFor("backed up to")
+	p.waitFor(t, "backed up to")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	p.waitFor(t, "people 21")
 	tm.Type("q")
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(60*time.Second)).(*app)
-	if final.overlay != nil {
-		t.Fatalf("overlay %s still open", final.overlay.Name())
+	tm.WaitFinished(t, teatest.WithFinalTimeout(60*time.Second))
+	// The real terminal got coloured frames in the fixed profile.
+	out, _ := io.ReadAll(tm.FinalOutput(t))
+	if !bytes.Contains(out, []byte("\x1b[38;5;")) {
+		t.Fatalf("no 256-colour output")
 	}
-	if shown, total := final.tab().Counts(); shown != 21 || total != 21 {
-		t.Fatalf("people %d/%d after importing one new person", shown, total)
+}
+
+// probe wraps the console and keeps the plain text of its latest frame
+// where the test can read it without racing the program: teatest's output
+// is the renderer's diffs, in which a string on screen may never appear
+// whole.
+type probe struct {
+	*app
+	frame atomic.Pointer[string]
+}
+
+func (p *probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := p.app.Update(msg)
+	f := ansi.Strip(p.app.render())
+	p.frame.Store(&f)
+	return p, cmd
+}
+
+// waitFor polls the latest frame until it shows every string in want. The
+// deadline is generous: -race on a shared machine is slow, not wrong.
+func (p *probe) waitFor(t *testing.T, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		f := p.frame.Load()
+		ok := f != nil
+		for _, w := range want {
+			ok = ok && strings.Contains(*f, w)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			if f == nil {
+				t.Fatalf("no frame showed %q", want)
+			}
+			t.Fatalf("screen never showed %q:\n%s", want, *f)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
