@@ -194,7 +194,7 @@ func (a *app) onClick(m tea.MouseClickMsg) tea.Cmd {
 		return nil
 	}
 	lt, ok := a.tab().(*listTab)
-	if !ok || a.top() != nil {
+	if !ok || a.top() != nil || a.overlay != nil {
 		return nil
 	}
 	before := lt.table.Cursor()
