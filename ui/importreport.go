@@ -24,9 +24,7 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 	st := env.Styles
 	var out []string
 	add := func(s string) { out = append(out, s) }
-	wrap := func(s string, indent int) []string {
-		return strings.Split(ansi.Wrap(s, max(width-indent, 10), ""), "\n")
-	}
+	wrap := func(s string, indent int) []string { return wrapWords(s, max(width-indent, 10)) }
 	say := func(style lipgloss.Style, s string) {
 		for _, l := range wrap(s, 0) {
 			add(style.Render(l))
@@ -153,6 +151,28 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 		}
 	}
 	return out
+}
+
+// wrapWords breaks plain text at spaces only (ansi.Wrap also breaks at
+// hyphens, splitting "--mode" across lines); a word longer than the width
+// is cut hard.
+func wrapWords(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+			line += " " + w
+		default:
+			lines, line = append(lines, line), w
+		}
+		for ansi.StringWidth(line) > width {
+			lines, line = append(lines, ansi.Truncate(line, width, "")), ansi.TruncateLeft(line, width, "")
+		}
+	}
+	return append(lines, line)
 }
 
 // complete extends the path in the prompt to the longest unambiguous file

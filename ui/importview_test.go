@@ -212,3 +212,11 @@ func TestBigReportReRendersOffTheLoopOnResize(t *testing.T) {
 		t.Fatalf("not re-rendered: width %d", v.linesW)
 	}
 }
+
+func TestWrapWordsKeepsOptionsWhole(t *testing.T) {
+	got := wrapWords("re-run with --mode skip-bad and aVeryLongWordThatDoesNotFit", 14)
+	want := []string{"re-run with", "--mode", "skip-bad and", "aVeryLongWordT", "hatDoesNotFit"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("%q", got)
+	}
+}
