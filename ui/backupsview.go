@@ -182,7 +182,7 @@ func (v *backupsView) backupNow() tea.Cmd {
 			done.line = "backup failed: " + oneLine(err.Error())
 		default:
 			done.line = fmt.Sprintf("backed up to %s: %s in %s, verified (integrity %s, row counts match)",
-				filepath.Base(run.File), humanBytes(run.SizeBytes), (time.Duration(run.DurationMS) * time.Millisecond).String(), run.Integrity)
+				filepath.Base(run.File), humanBytes(run.SizeBytes), durationText(run.DurationMS), run.Integrity)
 		}
 		return done
 	})
@@ -310,7 +310,7 @@ func (v *backupsView) render() {
 			size = humanBytes(*h.LastSizeBytes)
 		}
 		if h.LastRunAt != nil {
-			took = (time.Duration(h.LastDurationMS) * time.Millisecond).Round(100 * time.Millisecond).String()
+			took = durationText(h.LastDurationMS)
 		}
 		style := st.OK
 		if !h.State.Healthy() {
@@ -375,7 +375,7 @@ func (v *backupsView) render() {
 			style, verified, test = st.Error, r.Status, ""
 		}
 		add(style.Render(fmt.Sprintf("  %-9s %-13s %8s %6s  %-12s %s  %s", model.Ago(&r.StartedAt, now), r.Reason, humanBytes(r.SizeBytes),
-			(time.Duration(r.DurationMS) * time.Millisecond).Round(10*time.Millisecond).String(), verified, test, file)))
+			durationText(r.DurationMS), verified, test, file)))
 		if r.Error != "" {
 			add(st.Muted.Render("    ↳ " + model.Sanitize(r.Error)))
 		}
@@ -387,6 +387,14 @@ func (v *backupsView) render() {
 	}
 	v.lines = out
 	v.off = max(min(v.off, len(v.lines)-v.h), 0)
+}
+
+// durationText formats a run's duration: 850ms, 7m0s.
+func durationText(ms int64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%dms", ms)
+	}
+	return (time.Duration(ms) * time.Millisecond).Round(100 * time.Millisecond).String()
 }
 
 // humanBytes formats n as 1.2 MiB.
