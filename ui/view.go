@@ -186,7 +186,13 @@ func (a *app) statusLine() string {
 	if a.env.Actor.Role != "" {
 		who += " (" + a.env.Actor.Role + ")"
 	}
-	a.status.Left = []string{who, a.env.Store.Path()}
+	a.status.Left = []string{who}
+	if a.opts.Others != nil {
+		if others := a.opts.Others(); len(others) > 0 {
+			a.status.Left = append(a.status.Left, "also here: "+strings.Join(others, ", "))
+		}
+	}
+	a.status.Left = append(a.status.Left, a.env.Store.Path())
 	shown, total := a.tab().Counts()
 	count := a.tab().Name() + " " + thousands(total)
 	if shown != total {
