@@ -39,6 +39,7 @@ const (
 	modeForm
 	modeConfirm
 	modeHelp
+	modeQuick // the ledger's quick-entry panel (ledgerquick.go)
 )
 
 // page is a detail view pushed on top of a tab; the stack is the breadcrumb.
@@ -115,6 +116,7 @@ type app struct {
 	flashErr      bool
 	quitArmed     bool
 	selectAfter   *detail.Link
+	ledger        ledgerShell
 }
 
 func newApp(opts Options) *app {
@@ -193,7 +195,7 @@ func (a *app) applyHelpStyles() {
 }
 
 func (a *app) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick()}
+	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick(), a.loadTimer()}
 	if a.opts.Theme == nil && !a.opts.NoColor {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -239,6 +241,7 @@ func (a *app) layout() {
 	a.cmdline.SetWidth(w)
 	a.help.SetWidth(w)
 	a.status.SetSize(w)
+	a.ledger.panel.SetWidth(w)
 }
 
 func (a *app) bodyHeight() int { return max(a.height-4, 1) }
@@ -255,6 +258,9 @@ func (a *app) top() *page {
 func (a *app) setFlash(msg string, isErr bool) { a.flash, a.flashErr = msg, isErr }
 
 func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := a.ledgerUpdate(msg); ok {
+		return a, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = max(msg.Width, 0), max(msg.Height, 0)
@@ -361,7 +367,7 @@ func (a *app) reloadAll() tea.Cmd {
 	for i := range a.stale {
 		a.stale[i] = true
 	}
-	cmds := []tea.Cmd{a.load(a.active)}
+	cmds := []tea.Cmd{a.load(a.active), a.loadTimer()}
 	if p := a.top(); p != nil {
 		cmds = append(cmds, a.loadPage(p))
 	}
@@ -435,6 +441,8 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case modeFilter:
 		return a.onFilterKey(k)
+	case modeQuick:
+		return a.onQuickKey(k)
 	case modeHelp:
 		if k.String() == "ctrl+c" {
 			return tea.Quit
@@ -461,6 +469,10 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, a.keys.Reload):
 		return a.reloadAll()
+	case key.Matches(k, ledgerKeys.Log):
+		return a.openQuick()
+	case key.Matches(k, ledgerKeys.Stop):
+		return a.stopTimer()
 	case key.Matches(k, a.keys.Back):
 		if len(a.stack) > 0 {
 			a.stack = a.stack[:len(a.stack)-1]
@@ -815,6 +827,9 @@ func (a *app) render() string {
 			body = a.tab().View()
 		}
 	}
+	if a.mode == modeQuick {
+		body = a.quickOverlay(body, w, bh)
+	}
 	return fit(strings.Join([]string{a.tabBar(), a.crumbs(), fit(body, w, bh), a.promptLine(), a.statusLine()}, "\n"), w, h)
 }
 
@@ -908,6 +923,8 @@ func (a *app) promptLine() string {
 		return a.help.ShortHelpView(a.confirm.Keys.ShortHelp())
 	case modeHelp:
 		return st.Muted.Render("any key closes the help")
+	case modeQuick:
+		return a.help.ShortHelpView(a.ledger.panel.Keys.ShortHelp())
 	}
 	keys := a.keys.ShortHelp()
 	if a.top() != nil {
@@ -917,7 +934,7 @@ func (a *app) promptLine() string {
 }
 
 func (a *app) statusLine() string {
-	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP"}
+	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP", modeQuick: "LOG"}
 	a.status.Mode = modeBadge[a.mode]
 	who := a.env.Actor.String()
 	if a.env.Actor.Role != "" {
@@ -929,7 +946,7 @@ func (a *app) statusLine() string {
 	if shown != total {
 		count = a.tab().Name() + " " + thousands(shown) + "/" + thousands(total)
 	}
-	a.status.Right = []string{count, a.freshness()}
+	a.status.Right = append(a.timerStatus(), count, a.freshness())
 	return a.status.View()
 }
 
@@ -958,6 +975,7 @@ func (a *app) helpView() string {
 		tabKeys = p.view.Keys
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
+	groups = append(groups, ledgerKeyMap{}.FullHelp()...)
 	var cols [][]string
 	for _, g := range groups {
 		kw := 0
