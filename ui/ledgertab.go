@@ -73,14 +73,16 @@ type ledgerLayout struct {
 	lower       int  // height of the lower pane
 }
 
+// ledgerCols fit 80 columns without the kind (planned rows are faded);
+// wider screens give the slack to the note.
 var ledgerCols = []table.Column{
 	{Title: "start", Min: 11, Max: 11},
-	{Title: "end", Min: 7, Max: 7},
+	{Title: "end", Min: 6, Max: 6},
 	{Title: "time", Min: 5, Max: 6, Age: true},
 	{Title: "kind", Min: 9, Max: 9, Drop: 3},
-	{Title: "category", Min: 10, Max: 20},
-	{Title: "link", Min: 10, Max: 34, Drop: 2},
-	{Title: "note", Min: 10, Max: 60, Drop: 1},
+	{Title: "category", Min: 10, Max: 19},
+	{Title: "link", Min: 10, Max: 19, Drop: 2},
+	{Title: "note", Min: 10, Max: 14, Drop: 1},
 }
 
 func newLedgerTab(env TabEnv) *ledgerTab {
@@ -88,6 +90,7 @@ func newLedgerTab(env TabEnv) *ledgerTab {
 	t.keys = ledgerTabKeys{KeyMap: t.table.Keys,
 		Pane: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "ledger: entries ⇄ top sources ⇄ weeks"))}
 	t.table.Faded = func(r []string) bool { return r[3] == "planned" }
+	t.table.SortBy(0, true) // newest first
 	return t
 }
 
@@ -171,9 +174,9 @@ func loadLedger(env TabEnv, tb table.Model, now time.Time, loc *time.Location) (
 			d.empty = false
 		}
 	}
-	rows := make([][]string, 0, len(es))
-	for i := len(es) - 1; i >= 0; i-- { // newest first
-		rows = append(rows, entryRow(&es[i], now, loc))
+	rows := make([][]string, len(es))
+	for i := range es {
+		rows[i] = entryRow(&es[i], now, loc)
 	}
 	d.rows = tb.Prepare(rows)
 	return d, nil
@@ -181,7 +184,7 @@ func loadLedger(env TabEnv, tb table.Model, now time.Time, loc *time.Location) (
 
 // entryRow is one table row; its cells are the table's columns.
 func entryRow(e *model.WorkEntry, now time.Time, loc *time.Location) []string {
-	end := e.Status // running / paused
+	end := map[string]string{"running": "now", "paused": "paused"}[e.Status]
 	if e.EndedAt != nil && e.Status == "stopped" {
 		end = e.EndedAt.In(loc).Format("15:04")
 		if model.DayStart(*e.EndedAt, loc) != model.DayStart(e.StartedAt, loc) {

@@ -16,7 +16,7 @@ import (
 const chartAxis = 5 // "100%" and a space
 
 // barWidth is the width of one week's bar for a screen w wide.
-func barWidth(w int) int { return min(max((w-chartAxis)/model.TrendWeeks-1, 2), 6) }
+func barWidth(w int) int { return min(max((w-chartAxis)/model.TrendWeeks-1, 2), 5) }
 
 // chartWidth is the width the 12-week chart takes on a screen w wide.
 func chartWidth(w int) int { return chartAxis + model.TrendWeeks*(barWidth(w)+1) }
@@ -34,30 +34,44 @@ func ledgerSummary(st *themes.Styles, r model.LedgerReport, w, lines int) string
 	}
 	s := st.Title.Render("this week") + "  " +
 		st.Muted.Render("planned ") + st.Text.Render(hoursLabel(week.Planned)) + st.Muted.Render(" · unplanned ") +
-		st.Text.Render(hoursLabel(week.Unplanned)) + st.Muted.Render(" · ") + share.Render(fmt.Sprintf("%.0f %% unplanned", week.Share*100)) +
-		"  " + shareBar(st, week.Share, 10) +
-		st.Muted.Render(fmt.Sprintf("   %d weeks: %.0f %% unplanned", len(r.Weeks), r.Share*100))
-	if r.Running > 0 {
-		s += st.Muted.Render(fmt.Sprintf(" · %d open", r.Running))
+		st.Text.Render(hoursLabel(week.Unplanned)) + st.Muted.Render(" · ") + share.Render(fmt.Sprintf("%.0f %%", week.Share*100)) +
+		" " + shareBar(st, week.Share, 10)
+	// Optional segments, while they fit.
+	for _, more := range []string{
+		fmt.Sprintf(" · %d weeks: %.0f %% unplanned", len(r.Weeks), r.Share*100),
+		fmt.Sprintf(" · %d open", r.Running),
+	} {
+		if strings.HasSuffix(more, " 0 open") || ansi.StringWidth(s+more) > w {
+			continue
+		}
+		s += st.Muted.Render(more)
 	}
 	out := []string{ansi.Truncate(s, w, "…")}
 	if lines > 1 {
 		var top []string
 		for _, src := range [][]model.Source{r.Top.Categories, r.Top.Devices, r.Top.Services, r.Top.Requesters} {
 			if len(src) > 0 {
-				top = append(top, st.Text.Render(src[0].Key)+" "+st.Muted.Render(hoursLabel(src[0].Hours)))
+				top = append(top, st.Text.Render(src[0].Key)+" "+st.Muted.Render(shortHours(src[0].Hours)))
 			}
 		}
-		line := st.Muted.Render("most unplanned hours (12 weeks): ") + strings.Join(top, st.Muted.Render(" · "))
+		line := st.Muted.Render("top toil, 12 wk: ") + strings.Join(top, st.Muted.Render(" · "))
 		if len(top) == 0 {
 			line = st.Muted.Render("no unplanned hours in 12 weeks")
 		}
-		out = append(out, ansi.Truncate(line+st.Muted.Render("  (v: all sources)"), w, "…"))
+		out = append(out, ansi.Truncate(line+st.Muted.Render("  v: more"), w, "…"))
 	}
 	return strings.Join(out, "\n")
 }
 
 func hoursLabel(h model.Hours) string { return fmt.Sprintf("%.1f h", h.Float()) }
+
+// shortHours is "4.5h" under ten hours, "148h" above.
+func shortHours(h model.Hours) string {
+	if h.Float() < 9.95 {
+		return fmt.Sprintf("%.1fh", h.Float())
+	}
+	return fmt.Sprintf("%.0fh", h.Float())
+}
 
 // shareBar is a small horizontal bar: unplanned share in the warning
 // colour, with a tick at 50 %.
@@ -108,32 +122,33 @@ func weekChart(st *themes.Styles, weeks []model.Bucket, w, h int) string {
 		default:
 			b.WriteString("     ")
 		}
-		// level of this row in half-steps from the bottom: the bottom
-		// half holds 0–50 %, the line row is 50 %, the top half above.
-		level := bh - r
+		// The bottom half holds 0–50 %, the top half 50–100 %, in eighths
+		// of a row; the line row only says whether 50 % was crossed.
+		k := bh - r // row number from the bottom
+		if r < half {
+			k = bh - r - 1
+		}
 		for _, wk := range weeks {
 			if line {
 				b.WriteString(st.Warn.Render("╌"))
 			} else {
 				b.WriteString(" ")
 			}
-			filled := int(math.Round(wk.Share * float64(bh)))
-			cell := strings.Repeat(" ", bw)
+			var cell string
 			switch {
+			case wk.Total() == 0 && line:
+				cell = st.Warn.Render(strings.Repeat("╌", bw))
+			case wk.Total() == 0 && r == bh-1:
+				cell = st.Muted.Render(strings.Repeat("▁", bw))
 			case wk.Total() == 0:
-				if line {
-					cell = st.Warn.Render(strings.Repeat("╌", bw))
-				} else if r == bh-1 {
-					cell = st.Muted.Render(strings.Repeat("▁", bw))
-				}
+				cell = strings.Repeat(" ", bw)
 			case line && wk.Share >= 0.5:
 				cell = st.Error.Render(strings.Repeat("█", bw))
 			case line:
 				cell = st.Warn.Render(strings.Repeat("╌", bw))
-			case level <= filled:
-				cell = st.Error.Render(strings.Repeat("█", bw))
 			default:
-				cell = st.OK.Render(strings.Repeat(plannedGlyph(st), bw))
+				eighths := int(math.Round(wk.Share*float64(2*half*8))) - 8*(k-1)
+				cell = barCell(st, max(min(eighths, 8), 0), bw)
 			}
 			b.WriteString(cell)
 		}
@@ -179,13 +194,26 @@ func weekChart(st *themes.Styles, weeks []model.Bucket, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// plannedGlyph is the planned part of a bar: a lighter block, so it reads
-// without colour too.
+// barCell is one row of a bar filled e eighths from the bottom with
+// unplanned, the rest planned.
+func barCell(st *themes.Styles, e, bw int) string {
+	switch {
+	case e >= 8:
+		return st.Error.Render(strings.Repeat("█", bw))
+	case e <= 0 || st.Theme.Mono:
+		return st.OK.Render(strings.Repeat(plannedGlyph(st), bw))
+	}
+	g := string([]rune(" ▁▂▃▄▅▆▇")[e])
+	return st.Error.Background(st.OK.GetForeground()).Render(strings.Repeat(g, bw))
+}
+
+// plannedGlyph is the planned part of a bar: its own colour, or a lighter
+// block without colour.
 func plannedGlyph(st *themes.Styles) string {
 	if st.Theme.Mono {
 		return "░"
 	}
-	return "▒"
+	return "█"
 }
 
 func center(s string, w int) string {
@@ -205,11 +233,11 @@ func sourcesView(st *themes.Styles, top model.Sources, w, h int) string {
 		src  []model.Source
 	}{{"category", top.Categories}, {"device", top.Devices}, {"service", top.Services}, {"requester", top.Requesters}}
 	across := 4
-	if w < 4*28 {
+	if w < 4*24 {
 		across = 2
 	}
 	gridRows := len(lists) / across
-	cw := (w - (across - 1)) / across
+	cw := min((w-(across-1))/across, 36) // numbers stay near their names
 	per := max((h-1)/gridRows-1, 1) // items per list
 	block := func(i int) []string {
 		l := lists[i]
@@ -218,7 +246,7 @@ func sourcesView(st *themes.Styles, top model.Sources, w, h int) string {
 			return append(out, st.Muted.Render("–"))
 		}
 		for _, s := range l.src[:min(per, len(l.src))] {
-			num := fmt.Sprintf(" %5.1fh %3.0f%%", s.Hours.Float(), s.Share*100)
+			num := fmt.Sprintf(" %4s %3.0f%%", shortHours(s.Hours), s.Share*100)
 			name := ansi.Truncate(s.Key, max(cw-ansi.StringWidth(num), 4), "…")
 			out = append(out, st.Text.Render(padRight(name, cw-ansi.StringWidth(num)))+st.Muted.Render(num))
 		}
@@ -231,8 +259,8 @@ func sourcesView(st *themes.Styles, top model.Sources, w, h int) string {
 			cols = append(cols, strings.Join(block(r*across+c), "\n"))
 		}
 		row := cols[0]
-		for _, c := range cols[1:] {
-			row = joinColumns(row, c, cw+1)
+		for i, c := range cols[1:] {
+			row = joinColumns(row, c, (i+1)*(cw+1))
 		}
 		lines = append(lines, row)
 	}

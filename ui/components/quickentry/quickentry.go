@@ -41,10 +41,10 @@ type KeyMap struct {
 // key is text in one of the fields.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start timer / log time")),
+		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start timer / log")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Toggle: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "planned ⇄ unplanned")),
-		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "complete / next field")),
+		Toggle: key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "planned⇄unplanned")),
+		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "complete/next")),
 		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")),
 	}
 }
