@@ -238,7 +238,7 @@ func sourcesView(st *themes.Styles, top model.Sources, w, h int) string {
 	}
 	gridRows := len(lists) / across
 	cw := min((w-(across-1))/across, 36) // numbers stay near their names
-	per := max((h-1)/gridRows-1, 1) // items per list
+	per := max((h-1)/gridRows-1, 1)      // items per list
 	block := func(i int) []string {
 		l := lists[i]
 		out := []string{st.Header.Render(padRight(strings.ToUpper(l.name), cw))}
