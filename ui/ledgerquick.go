@@ -234,9 +234,9 @@ func (a *app) logWork(v quickentry.Values) tea.Cmd {
 		if v.Duration > 0 {
 			return quickDoneMsg{msg: fmt.Sprintf("logged %s of %s", model.FormatDuration(v.Duration), what)}
 		}
-		msg := "timer started: " + what
+		msg := "started " + what
 		if paused != nil {
-			msg += fmt.Sprintf(" — paused %s %s until X stops this", paused.Kind, paused.Category)
+			msg += "; paused " + paused.Category
 		}
 		return quickDoneMsg{msg: msg}
 	}

@@ -276,7 +276,7 @@ func (t *ledgerTab) entriesView() string {
 
 // ledgerEmpty greets an empty ledger with how to begin.
 var ledgerEmpty = []string{
-	"Nothing in the ledger yet: no planned or unplanned work logged in the last 12 weeks.",
+	"No ledger entries yet: no planned or unplanned work logged in the last 12 weeks.",
 	"",
 	"How to begin:",
 	"  L                                   on any tab: log work (the selected row becomes the link),",

@@ -163,10 +163,10 @@ func weekChart(st *themes.Styles, weeks []model.Bucket, w, h int) string {
 			if wk.Share >= 0.5 {
 				s = st.Error
 			}
-			return s.Render(center(fmt.Sprintf("%.0f%%", wk.Share*100), bw))
+			return s.Render(center(fmt.Sprintf("%.0f", wk.Share*100)+unit("%", bw), bw))
 		},
 		func(wk model.Bucket, _ bool) string {
-			return st.Text.Render(center(fmt.Sprintf("%.0fh", wk.Total().Float()), bw))
+			return st.Text.Render(center(fmt.Sprintf("%.0f", wk.Total().Float())+unit("h", bw), bw))
 		},
 		func(wk model.Bucket, last bool) string {
 			d := wk.Start
@@ -214,6 +214,14 @@ func plannedGlyph(st *themes.Styles) string {
 		return "░"
 	}
 	return "█"
+}
+
+// unit is u when bars are wide enough to carry it after two digits.
+func unit(u string, bw int) string {
+	if bw < 3 {
+		return ""
+	}
+	return u
 }
 
 func center(s string, w int) string {

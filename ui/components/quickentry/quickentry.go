@@ -113,6 +113,8 @@ func (m *Model) SetWidth(w int) {
 	for i := range m.inputs {
 		m.inputs[i].SetWidth(max(w-14, 8))
 	}
+	// The category stays short: its completions are listed after it.
+	m.inputs[FieldCategory].SetWidth(min(max(w-14, 8), 22))
 }
 
 // Planned reports the kind chosen now.
@@ -284,9 +286,9 @@ func (m Model) View() string {
 	if m.planned {
 		badge = st.OK.Bold(true).Render("PLANNED")
 	}
-	link := st.Muted.Render("not linked to anything")
+	link := st.Muted.Render("link: none")
 	if m.link != "" {
-		link = st.Muted.Render("on ") + st.Text.Render(m.link)
+		link = st.Muted.Render("link: ") + st.Text.Render(m.link)
 	}
 	lines := []string{rule, " " + badge + st.Muted.Render("  (ctrl+t toggles)  ") + link}
 	labels := [nFields]string{"category", "note", "time"}
