@@ -24,8 +24,8 @@ import (
 
 // ledgerKeys are the shell-wide ledger bindings.
 var ledgerKeys = struct{ Log, Stop key.Binding }{
-	Log:  key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log work (links the selected row)")),
-	Stop: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "stop the running timer")),
+	Log:  key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log work on the selection")),
+	Stop: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "stop the timer")),
 }
 
 type ledgerKeyMap struct{}

@@ -54,6 +54,16 @@ type ledgerTab struct {
 	w, h   int
 	keys   ledgerTabKeys
 	layout ledgerLayout
+	cache  struct {
+		key ledgerCacheKey
+		top string
+	}
+}
+
+type ledgerCacheKey struct {
+	d          *ledgerData
+	w, h, pane int
+	theme      string
 }
 
 type ledgerTabKeys struct {
@@ -88,7 +98,7 @@ var ledgerCols = []table.Column{
 func newLedgerTab(env TabEnv) *ledgerTab {
 	t := &ledgerTab{env: env, table: table.New(env.Styles, ledgerCols...)}
 	t.keys = ledgerTabKeys{KeyMap: t.table.Keys,
-		Pane: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "ledger: entries ⇄ top sources ⇄ weeks"))}
+		Pane: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "entries ⇄ sources ⇄ weeks"))}
 	t.table.Faded = func(r []string) bool { return r[3] == "planned" }
 	t.table.SortBy(0, true) // newest first
 	return t
@@ -241,7 +251,21 @@ func (t *ledgerTab) View() string {
 	case t.d.empty:
 		return st.Text.Render(strings.Join(ledgerEmpty, "\n"))
 	}
-	l := t.layout
+	if t.pane == paneEntries {
+		return t.top() + "\n" + t.entriesView()
+	}
+	return t.top() + "\n" + t.paneView()
+}
+
+// top is the summary and the chart (with the sources beside it when wide).
+// They change only with the data, the size or the theme, and the screen
+// redraws every second for the status bar's timer, so they are cached.
+func (t *ledgerTab) top() string {
+	key := ledgerCacheKey{t.d, t.w, t.h, t.pane, t.env.Styles.Theme.Name}
+	if t.cache.key == key {
+		return t.cache.top
+	}
+	st, l := t.env.Styles, t.layout
 	parts := []string{ledgerSummary(st, t.d.week, t.w, l.summary)}
 	if l.chart > 0 {
 		chart := weekChart(st, t.d.week.Weeks, chartWidth(t.w), l.chart)
@@ -251,15 +275,17 @@ func (t *ledgerTab) View() string {
 		}
 		parts = append(parts, fit(chart, t.w, l.chart))
 	}
-	switch t.pane {
-	case paneSources:
-		parts = append(parts, sourcesView(st, t.d.week.Top, t.w, l.lower))
-	case paneWeeks:
-		parts = append(parts, weekChart(st, t.d.week.Weeks, chartWidth(t.w), l.lower))
-	default:
-		parts = append(parts, t.entriesView())
+	t.cache.key, t.cache.top = key, strings.Join(parts, "\n")
+	return t.cache.top
+}
+
+// paneView is the lower pane when it is not the entries.
+func (t *ledgerTab) paneView() string {
+	st, l := t.env.Styles, t.layout
+	if t.pane == paneSources {
+		return sourcesView(st, t.d.week.Top, t.w, l.lower)
 	}
-	return strings.Join(parts, "\n")
+	return weekChart(st, t.d.week.Weeks, chartWidth(t.w), l.lower)
 }
 
 func (t *ledgerTab) entriesView() string {
