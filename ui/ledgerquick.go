@@ -48,7 +48,7 @@ type ledgerShell struct {
 }
 
 // entryLinks is what the quick entry links to.
-type entryLinks struct{ person, device, service *int64 }
+type entryLinks struct{ person, device, service, alert *int64 }
 
 type (
 	quickOpenMsg struct {
@@ -159,7 +159,7 @@ func (a *app) openQuick() tea.Cmd {
 
 // prefillQuick turns the selection into links and a likely category: a
 // device is laptop support for its holder, a person an access request, a
-// service a production incident.
+// service or an alert a production incident.
 func prefillQuick(env TabEnv, sel detail.Link) quickOpenMsg {
 	var m quickOpenMsg
 	cats, err := env.Store.LedgerCategories(env.Ctx)
@@ -200,6 +200,8 @@ func prefillQuick(env TabEnv, sel detail.Link) quickOpenMsg {
 			return quickOpenMsg{err: err}
 		}
 		m.links.service, m.pre.Category, m.pre.Link = &id, model.IncidentCategory, "service "+s.Name
+	case "alert": // the alerts tab's rows, once it has them
+		m.links.alert, m.pre.Category, m.pre.Link = &id, model.IncidentCategory, fmt.Sprintf("alert #%d", id)
 	}
 	if m.pre.Category != "" && !slices.Contains(m.cats, m.pre.Category) {
 		m.pre.Category = "" // deactivated: let the user choose
@@ -212,7 +214,7 @@ func prefillQuick(env TabEnv, sel detail.Link) quickOpenMsg {
 func (a *app) logWork(v quickentry.Values) tea.Cmd {
 	env, l := a.env, a.ledger.links
 	return func() tea.Msg {
-		e := model.WorkEntry{Kind: v.Kind, Category: v.Category, Note: v.Note, PersonID: l.person, DeviceID: l.device, ServiceID: l.service}
+		e := model.WorkEntry{Kind: v.Kind, Category: v.Category, Note: v.Note, PersonID: l.person, DeviceID: l.device, ServiceID: l.service, AlertID: l.alert}
 		var paused *model.WorkEntry
 		err := env.Store.Write(env.Ctx, env.Actor, func(t *store.Tx) error {
 			if v.Duration > 0 {

@@ -93,7 +93,7 @@ type Model struct {
 // New opens a panel with the category choices cats (active ones, in order).
 func New(st *themes.Styles, cats []string, p Prefill) Model {
 	m := Model{Keys: DefaultKeyMap(), styles: st, planned: p.Planned, link: p.Link, cats: cats, errAt: -1}
-	for i, ph := range [nFields]string{"category (tab completes)", "what is it about", "empty: start a timer · 20m, 1h30: log time already spent"} {
+	for i, ph := range [nFields]string{"tab completes", "what is it about", "empty: start a timer · 20m, 1h30: log time already spent"} {
 		m.inputs[i] = textin.New(st, "")
 		m.inputs[i].Placeholder = ph
 		m.inputs[i].CharLimit = 200
