@@ -188,23 +188,6 @@ func TestQuickEntryEscChangesNothingAndViewerCannotLog(t *testing.T) {
 	mustContain(t, v, "your role (viewer) cannot log work")
 }
 
-func TestParseDuration(t *testing.T) {
-	for in, want := range map[string]time.Duration{
-		"": 0, "20": 20 * time.Minute, "20m": 20 * time.Minute, "1h": time.Hour, "1h30": 90 * time.Minute,
-		"1h30m": 90 * time.Minute, "1:30": 90 * time.Minute, "1.5h": 90 * time.Minute, " 45 m ": 45 * time.Minute,
-	} {
-		got, err := quickentry.ParseDuration(in)
-		if err != nil || got != want {
-			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"abc", "0", "-5m", "1:75", "200h", "20s"} {
-		if _, err := quickentry.ParseDuration(in); err == nil || !strings.HasPrefix(err.Error(), "time: ") {
-			t.Errorf("ParseDuration(%q) err = %v, want a time field error", in, err)
-		}
-	}
-}
-
 func TestWeekChartFitsAndDrawsTheToilLine(t *testing.T) {
 	st := themes.NewStyles(themes.Mono())
 	weeks := make([]model.Bucket, model.TrendWeeks)
