@@ -281,7 +281,7 @@ func (m Model) View() string {
 	st := m.styles
 	w := max(m.width, 20)
 	title := " log work "
-	rule := st.Border.Render("─") + st.Title.Render(title) + st.Border.Render(strings.Repeat("─", max(w-ansi.StringWidth(title)-1, 0)))
+	rule := st.Muted.Render("─") + st.Title.Render(title) + st.Muted.Render(strings.Repeat("─", max(w-ansi.StringWidth(title)-1, 0)))
 	badge := st.Warn.Bold(true).Render("UNPLANNED")
 	if m.planned {
 		badge = st.OK.Bold(true).Render("PLANNED")
