@@ -32,6 +32,12 @@ func TestLedgerFlowInRealProgram(t *testing.T) {
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
 			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
+	if err := s.Write(context.Background(), actor, func(tx *store.Tx) error {
+		_, err := tx.StartEntry(&model.WorkEntry{Kind: "planned", Category: "project", Note: "backup automation"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	waitFor("Kristen Park")
 	tm.Type("2")
 	waitFor("tom-laptop")
@@ -42,9 +48,11 @@ func TestLedgerFlowInRealProgram(t *testing.T) {
 	waitFor("log work")
 	tm.Type("dock")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
-	waitFor("laptop support 0:0") // the status bar's timer (the renderer only
-	tm.Type("X")                  // writes cells that changed: match short strings)
-	waitFor("after 0m")           // "stopped unplanned laptop support after 0m"
+	// The renderer writes only the cells that changed, so wait for words
+	// the previous frame did not have at that place.
+	waitFor("paused project") // "started unplanned laptop support (LT-015, …); paused project"
+	tm.Type("X")
+	waitFor("resumed") // "stopped unplanned laptop support after 1s; resumed planned project"
 	tm.Type("5")
 	waitFor("last 12 weeks")
 	tm.Type("q")
@@ -56,7 +64,7 @@ func TestLedgerFlowInRealProgram(t *testing.T) {
 		}
 	}
 	es, err := s.LedgerEntries(context.Background(), store.LedgerQuery{Actor: actor.String()})
-	if err != nil || len(es) != 1 || es[0].DeviceTag != "LT-015" || es[0].Status != "stopped" || es[0].Note != "dock" {
+	if err != nil || len(es) != 2 || es[1].DeviceTag != "LT-015" || es[1].Status != "stopped" || es[1].Note != "dock" || es[0].Status != "running" {
 		t.Fatalf("entries %+v %v", es, err)
 	}
 }

@@ -126,7 +126,7 @@ func TestQuickEntryFromDeviceRowInterruptsAndStopResumes(t *testing.T) {
 	}
 
 	send(t, a, "X")
-	mustContain(t, a, "stopped unplanned laptop support after 0m; resumed planned project", "● project 0:")
+	mustContain(t, a, "stopped unplanned laptop support after 0s; resumed planned project", "● project 0:")
 	back, err := s.RunningEntry(ctx, actor.String())
 	if err != nil || back == nil || back.Category != "project" {
 		t.Fatalf("after stop running %+v %v", back, err)

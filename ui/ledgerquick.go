@@ -133,6 +133,15 @@ func (a *app) timerStatus() []string {
 	return []string{"● " + ansi.Truncate(e.Category, 20, "…") + " " + clock(d)}
 }
 
+// elapsed prints a logged time: seconds for a short interruption, else
+// like the ledger ("1h05m").
+func elapsed(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	}
+	return model.FormatDuration(d)
+}
+
 // clock prints an elapsed time as 4:05 or 1:04:05.
 func clock(d time.Duration) string {
 	s := int(max(d, 0).Seconds())
@@ -270,7 +279,7 @@ func (a *app) stopTimer() tea.Cmd {
 		if err != nil {
 			return quickDoneMsg{err: err}
 		}
-		msg := fmt.Sprintf("stopped %s %s after %s", stopped.Kind, stopped.Category, model.FormatDuration(stopped.Duration(time.Now())))
+		msg := fmt.Sprintf("stopped %s %s after %s", stopped.Kind, stopped.Category, elapsed(stopped.Duration(time.Now())))
 		if resumed != nil {
 			msg += fmt.Sprintf("; resumed %s %s", resumed.Kind, resumed.Category)
 		}
