@@ -31,11 +31,9 @@ const (
 
 // ledgerData is one load of the tab, built in a Cmd.
 type ledgerData struct {
-	from   time.Time // this week's Monday
-	week   model.LedgerReport
-	empty  bool // nothing logged in the whole trend
-	rows   *table.Data
-	loaded time.Time
+	week  model.LedgerReport // the 12 weeks ending with this one
+	empty bool               // nothing logged in the whole trend
+	rows  *table.Data
 }
 
 type ledgerMsg struct {
@@ -178,7 +176,7 @@ func loadLedger(env TabEnv, tb table.Model, now time.Time, loc *time.Location) (
 	if err != nil {
 		return nil, fmt.Errorf("ledger entries: %w", err)
 	}
-	d := &ledgerData{from: from, week: rep, empty: len(es) == 0, loaded: now}
+	d := &ledgerData{week: rep, empty: len(es) == 0}
 	for _, w := range rep.Weeks {
 		if w.Total() > 0 {
 			d.empty = false

@@ -197,10 +197,13 @@ func weekChart(st *themes.Styles, weeks []model.Bucket, w, h int) string {
 // barCell is one row of a bar filled e eighths from the bottom with
 // unplanned, the rest planned.
 func barCell(st *themes.Styles, e, bw int) string {
+	if st.Theme.Mono { // no colours to split a cell: round to the nearer
+		e = map[bool]int{true: 8, false: 0}[e >= 4]
+	}
 	switch {
 	case e >= 8:
 		return st.Error.Render(strings.Repeat("█", bw))
-	case e <= 0 || st.Theme.Mono:
+	case e <= 0:
 		return st.OK.Render(strings.Repeat(plannedGlyph(st), bw))
 	}
 	g := string([]rune(" ▁▂▃▄▅▆▇")[e])
