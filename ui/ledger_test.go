@@ -75,6 +75,17 @@ func TestLedgerTabAt200x50ShowsSourcesBesideTheChart(t *testing.T) {
 	mustFitScreen(t, a)
 }
 
+func TestLedgerTabKeepsFilterAndSortAcrossWidths(t *testing.T) {
+	a := testApp(t, openStore(t, true))
+	send(t, a, "5", "/", "nina", "enter", "S")
+	mustContain(t, a, "AWS, for Nina Petr…", "/nina", "START ▲")
+	a.Update(tea.WindowSizeMsg{Width: 200, Height: 50}) // wide: the link grows
+	mustContain(t, a, "AWS, for Nina Petrova", "/nina", "START ▲")
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	mustContain(t, a, "AWS, for Nina Petr…", "/nina", "START ▲")
+	mustFitScreen(t, a)
+}
+
 func TestLedgerTabEmptySaysHowToBegin(t *testing.T) {
 	a := testApp(t, openStore(t, false))
 	send(t, a, "5")

@@ -33,7 +33,10 @@ const (
 type ledgerData struct {
 	week  model.LedgerReport // the 12 weeks ending with this one
 	empty bool               // nothing logged in the whole trend
-	rows  *table.Data
+	// rows for the table that was active when the load began, spare for
+	// the other width's (wide says which is which).
+	rows, spare *table.Data
+	wide        bool
 }
 
 type ledgerMsg struct {
@@ -42,8 +45,12 @@ type ledgerMsg struct {
 }
 
 type ledgerTab struct {
-	env    TabEnv
-	table  table.Model
+	env   TabEnv
+	table table.Model
+	// spare is the table for the other width class: wide screens let the
+	// link and note columns grow. Filter, sort and cursor move across.
+	spare  table.Model
+	wide   bool
 	d      *ledgerData
 	err    error
 	busy   bool
@@ -81,8 +88,7 @@ type ledgerLayout struct {
 	lower       int  // height of the lower pane
 }
 
-// ledgerCols fit 80 columns without the kind (planned rows are faded);
-// wider screens give the slack to the note.
+// ledgerCols fit 80 columns without the kind (planned rows are faded).
 var ledgerCols = []table.Column{
 	{Title: "start", Min: 11, Max: 11},
 	{Title: "end", Min: 6, Max: 6},
@@ -93,13 +99,40 @@ var ledgerCols = []table.Column{
 	{Title: "note", Min: 10, Max: 14, Drop: 1},
 }
 
+// wideLedgerCols are for screens of wideFrom columns and more.
+var wideLedgerCols = func() []table.Column {
+	cols := slices.Clone(ledgerCols)
+	cols[5].Max, cols[6].Max = 40, 80
+	return cols
+}()
+
+const wideFrom = 120
+
 func newLedgerTab(env TabEnv) *ledgerTab {
-	t := &ledgerTab{env: env, table: table.New(env.Styles, ledgerCols...)}
+	t := &ledgerTab{env: env, table: newLedgerTable(env, ledgerCols), spare: newLedgerTable(env, wideLedgerCols)}
 	t.keys = ledgerTabKeys{KeyMap: t.table.Keys,
 		Pane: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "entries ⇄ sources ⇄ weeks"))}
-	t.table.Faded = func(r []string) bool { return r[3] == "planned" }
-	t.table.SortBy(0, true) // newest first
 	return t
+}
+
+func newLedgerTable(env TabEnv, cols []table.Column) table.Model {
+	tb := table.New(env.Styles, cols...)
+	tb.Faded = func(r []string) bool { return r[3] == "planned" }
+	tb.SortBy(0, true) // newest first
+	return tb
+}
+
+// swap makes the spare table the active one, with the same filter, sort
+// and selected entry.
+func (t *ledgerTab) swap() {
+	q, fz := t.table.Query(), t.table.Fuzzy()
+	col, desc := t.table.SortColumn()
+	sel := t.table.Selected()
+	t.table, t.spare = t.spare, t.table
+	t.wide = !t.wide
+	t.table.SortBy(col, desc)
+	t.table.SetFilter(q, fz)
+	t.table.Select(sel)
 }
 
 func (t *ledgerTab) Name() string { return "ledger" }
@@ -108,6 +141,9 @@ func (t *ledgerTab) SetSize(w, h int) {
 	t.w, t.h = w, h
 	t.layout = ledgerLayoutFor(w, h)
 	t.fixPane()
+	if (w >= wideFrom) != t.wide {
+		t.swap()
+	}
 	t.table.SetSize(w, t.layout.lower)
 }
 
@@ -155,15 +191,19 @@ func (t *ledgerTab) Load() tea.Cmd {
 		return nil
 	}
 	t.busy = true
-	env, tb := t.env, t.table
+	env, tb, spare, wide := t.env, t.table, t.spare, t.wide
 	return func() tea.Msg {
-		d, err := loadLedger(env, tb, time.Now(), time.Local)
+		d, err := loadLedger(env, [2]table.Model{tb, spare}, time.Now(), time.Local)
+		if err == nil {
+			d.wide = wide
+		}
 		return ledgerMsg{d: d, err: err}
 	}
 }
 
-// loadLedger reads this week's report (with the 12-week trend) and entries.
-func loadLedger(env TabEnv, tb table.Model, now time.Time, loc *time.Location) (*ledgerData, error) {
+// loadLedger reads the 12-week report and this week's entries, and
+// prepares the rows for both tables.
+func loadLedger(env TabEnv, tbs [2]table.Model, now time.Time, loc *time.Location) (*ledgerData, error) {
 	from := model.WeekStart(now, loc)
 	to := from.AddDate(0, 0, 7)
 	// One report over the trend: its last week is this week's totals, its
@@ -186,7 +226,7 @@ func loadLedger(env TabEnv, tb table.Model, now time.Time, loc *time.Location) (
 	for i := range es {
 		rows[i] = entryRow(&es[i], now, loc)
 	}
-	d.rows = tb.Prepare(rows)
+	d.rows, d.spare = tbs[0].Prepare(rows), tbs[1].Prepare(rows)
 	return d, nil
 }
 
@@ -215,7 +255,12 @@ func (t *ledgerTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 		t.err = msg.err
 		if msg.err == nil {
 			t.d = msg.d
-			t.table.SetData(msg.d.rows)
+			rows, spare := msg.d.rows, msg.d.spare
+			if msg.d.wide != t.wide { // the width class changed meanwhile
+				rows, spare = spare, rows
+			}
+			t.table.SetData(rows)
+			t.spare.SetData(spare)
 		}
 		return t, next
 	case tea.KeyPressMsg:
