@@ -20,7 +20,9 @@ import (
 // Capture from anywhere: L opens the quick-entry panel on any tab, with the
 // record under the cursor (or the open detail page) as the entry's link;
 // X stops the running timer. The running timer ticks in the status bar.
-// The shell calls in here from a few marked lines in app.go.
+// The shell calls in here from a few lines in app.go, input.go and view.go
+// (modeQuick, ledgerUpdate, loadTimer, openQuick/stopTimer, quickOverlay,
+// timerStatus).
 
 // ledgerKeys are the shell-wide ledger bindings.
 var ledgerKeys = struct{ Log, Stop key.Binding }{
@@ -28,6 +30,7 @@ var ledgerKeys = struct{ Log, Stop key.Binding }{
 	Stop: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "stop the timer")),
 }
 
+// ledgerKeyMap puts the ledger bindings in the "?" help.
 type ledgerKeyMap struct{}
 
 func (ledgerKeyMap) ShortHelp() []key.Binding { return []key.Binding{ledgerKeys.Log, ledgerKeys.Stop} }
