@@ -58,6 +58,9 @@ func (a *app) render() string {
 			body = a.tab().View()
 		}
 	}
+	if a.mode == modeQuick {
+		body = a.quickOverlay(body, w, bh)
+	}
 	return fit(strings.Join([]string{a.tabBar(), a.crumbs(), fit(body, w, bh), a.promptLine(), a.statusLine()}, "\n"), w, h)
 }
 
@@ -171,6 +174,8 @@ func (a *app) promptLine() string {
 		return a.help.ShortHelpView(a.confirm.Keys.ShortHelp())
 	case modeHelp:
 		return st.Muted.Render("any key closes the help")
+	case modeQuick:
+		return a.help.ShortHelpView(a.ledger.panel.Keys.ShortHelp())
 	}
 	keys := a.keys.ShortHelp()
 	if a.top() != nil {
@@ -180,7 +185,7 @@ func (a *app) promptLine() string {
 }
 
 func (a *app) statusLine() string {
-	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP"}
+	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP", modeQuick: "LOG"}
 	a.status.Mode = modeBadge[a.mode]
 	who := a.env.Actor.String()
 	if a.env.Actor.Role != "" {
@@ -198,7 +203,7 @@ func (a *app) statusLine() string {
 	if shown != total {
 		count = a.tab().Name() + " " + thousands(shown) + "/" + thousands(total)
 	}
-	a.status.Right = []string{count, a.freshness()}
+	a.status.Right = append(a.timerStatus(), count, a.freshness())
 	return a.status.View()
 }
 
@@ -227,6 +232,7 @@ func (a *app) helpView() string {
 		tabKeys = p.view.Keys
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
+	groups = append(groups, ledgerKeyMap{}.FullHelp()...)
 	var cols [][]string
 	for _, g := range groups {
 		kw := 0
