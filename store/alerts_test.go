@@ -377,3 +377,27 @@ func BenchmarkApplyResults100(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(ids)), "µs/result")
 }
+
+func TestLateVerdictOvertakenByPing(t *testing.T) {
+	f := newFixture(t)
+	hb := model.Check{Name: "backup", Kind: "heartbeat", ServiceID: &f.apiSvc.ID, IntervalS: 3600}
+	err := f.s.Write(f.ctx, f.actor, func(t *Tx) error {
+		if err := t.AddCheck(&hb); err != nil {
+			return err
+		}
+		_, err := t.RecordPing(hb.ID, false, "", DefaultNotifyPolicy)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The scheduler judged "late" a moment before the ping landed.
+	late := Outcome{Result: model.CheckResult{CheckID: hb.ID, At: f.now.Add(-time.Second), Status: "down", Message: "late: last ping 2h ago"}, NextRun: f.now.Add(time.Minute)}
+	if err := f.s.Write(f.ctx, f.systemUser, func(t *Tx) error { return t.ApplyResults([]Outcome{late}, DefaultNotifyPolicy) }); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.s.CheckState(f.ctx, hb.ID)
+	if st.Status != "up" || st.ConsecFail != 0 || !st.NextRunAt.Equal(f.now.Add(time.Minute)) {
+		t.Errorf("state after an overtaken verdict: %+v", st)
+	}
+}
