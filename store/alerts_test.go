@@ -401,3 +401,33 @@ func TestLateVerdictOvertakenByPing(t *testing.T) {
 		t.Errorf("state after an overtaken verdict: %+v", st)
 	}
 }
+
+// Acknowledging an alert opens an unplanned entry in the acknowledger's
+// ledger, linked to the alert and its service; the checks recovering stops it.
+func TestAckOpensLedgerEntryAndResolveClosesIt(t *testing.T) {
+	f := newFixture(t)
+	for range 3 {
+		f.feed(t, map[*model.Check]byte{f.web: '-'})
+	}
+	a := f.open(t)[0]
+	if err := f.s.Write(f.ctx, f.actor, func(t *Tx) error { _, err := t.AckAlert(a.ID, "looking"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := f.s.LedgerEntries(f.ctx, LedgerQuery{AlertID: a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Fatalf("%d ledger entries for the alert, want 1", len(entries))
+	}
+	e := entries[0]
+	if e.Kind != "unplanned" || e.Status != "running" || e.Actor != "local:oscar" || e.ServiceID == nil || *e.ServiceID != *a.ServiceID {
+		t.Fatalf("entry after ack: %+v", e)
+	}
+	f.feed(t, map[*model.Check]byte{f.web: '+'})
+	f.feed(t, map[*model.Check]byte{f.web: '+'})
+	entries, _ = f.s.LedgerEntries(f.ctx, LedgerQuery{AlertID: a.ID})
+	if len(entries) != 1 || entries[0].Status != "stopped" || entries[0].EndedAt == nil {
+		t.Fatalf("entry after the alert resolved: %+v", entries)
+	}
+}
