@@ -28,6 +28,19 @@ type Config struct {
 	Holder    string                                    // who holds the lease (default host:pid)
 	Logf      func(format string, args ...any)          // progress and problems (default: discard)
 	OnResult  func(o store.Outcome, late time.Duration) // observes every finished run (benchmarks)
+	// Jobs are other periodic work that must run in exactly one process
+	// per database (backups, restore tests): they run only while this
+	// scheduler holds the lease, each on its own beat.
+	Jobs []Job
+}
+
+// Job is periodic work run under the scheduler's lease. Run must return
+// quickly or hand long work to its own goroutine; a job is never run twice
+// at once.
+type Job struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context)
 }
 
 func (c *Config) defaults() {
@@ -145,6 +158,9 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 		every(time.Second, "notify", func() { sc.deliver(ctx) }),
 		every(30*time.Second, "repeat", func() { sc.repeat(ctx) }),
 		every(5*time.Minute, "maintenance", func() { sc.maintain(ctx) }),
+	}
+	for _, j := range sc.cfg.Jobs {
+		errs = append(errs, every(j.Every, j.Name, func() { j.Run(ctx) }))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("scheduler jobs: %w", err)
