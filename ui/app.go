@@ -45,6 +45,7 @@ const (
 type page struct {
 	link   detail.Link
 	view   detail.Model
+	screen Screen // set for interactive pages (the offboarding checklist)
 	loaded bool
 	err    error
 }
@@ -145,6 +146,8 @@ func newApp(opts Options) *app {
 			"",
 			"  opsdeck ledger …         record planned and unplanned work",
 		}},
+		newRiskTab(a.env),
+		newListTab(a.env, secretsSpec()),
 	}
 	for i, t := range a.tabs {
 		if f, ok := tabOverrides[t.Name()]; ok {
@@ -219,6 +222,9 @@ func (a *app) load(i int) tea.Cmd {
 }
 
 func (a *app) loadPage(p *page) tea.Cmd {
+	if p.screen != nil {
+		return p.screen.Load()
+	}
 	env, l := a.env, p.link
 	return func() tea.Msg { return loadDetail(env, l) }
 }
@@ -232,6 +238,9 @@ func (a *app) layout() {
 	}
 	for _, p := range a.stack {
 		p.view.SetSize(w, h)
+		if p.screen != nil {
+			p.screen.SetSize(w, h)
+		}
 	}
 	a.form.SetSize(w, h)
 	a.confirm.SetSize(w, h)
@@ -327,8 +336,13 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, tea.Batch(cmds...)
 	}
-	// Anything else (a plugged-in tab's own messages) goes to every tab.
-	var cmds []tea.Cmd
+	// Anything else (a plugged-in tab's or a screen's own messages) goes to
+	// every tab and screen.
+	scmd, handled := a.onScreenMsg(msg)
+	if handled {
+		return a, scmd
+	}
+	cmds := []tea.Cmd{scmd}
 	for i, t := range a.tabs {
 		var cmd tea.Cmd
 		a.tabs[i], cmd = t.Update(msg)
@@ -443,6 +457,9 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	a.flash = ""
+	if cmd, ok := a.screenKey(k); ok {
+		return cmd
+	}
 	ks := k.String()
 	switch {
 	case key.Matches(k, a.keys.Quit):
@@ -517,6 +534,10 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	if p := a.top(); p != nil {
 		var cmd tea.Cmd
+		if p.screen != nil {
+			p.screen, cmd = p.screen.Update(k)
+			return cmd
+		}
 		p.view, cmd = p.view.Update(k)
 		return cmd
 	}
@@ -804,6 +825,8 @@ func (a *app) render() string {
 	default:
 		if p := a.top(); p != nil {
 			switch {
+			case p.screen != nil:
+				body = p.screen.View()
 			case p.err != nil:
 				body = st.Error.Render("could not load: ") + st.Text.Render(p.err.Error())
 			case !p.loaded:
@@ -861,6 +884,9 @@ func (a *app) crumbs() string {
 	parts := []string{st.Accent.Render(a.tab().Name())}
 	for _, p := range a.stack {
 		name := p.view.Data().Title
+		if p.screen != nil {
+			name = p.screen.Title()
+		}
 		if name == "" {
 			name = fmt.Sprintf("%s %d", p.link.Kind, p.link.ID)
 		}
@@ -913,6 +939,9 @@ func (a *app) promptLine() string {
 	if a.top() != nil {
 		keys = append([]key.Binding{a.keys.Back}, keys...)
 	}
+	if s := a.screenOnTop(); s != nil {
+		keys = append(s.KeyMap().ShortHelp(), a.keys.Back, a.keys.Help, a.keys.Quit)
+	}
 	return a.help.ShortHelpView(keys)
 }
 
@@ -956,6 +985,9 @@ func (a *app) helpView() string {
 	var tabKeys help.KeyMap = a.tab().KeyMap()
 	if p := a.top(); p != nil {
 		tabKeys = p.view.Keys
+		if p.screen != nil {
+			tabKeys = p.screen.KeyMap()
+		}
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
 	var cols [][]string
@@ -1003,7 +1035,7 @@ func (a *app) helpView() string {
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, strs...) + "\n\n")
 	}
 	b.WriteString(st.Title.Render("Commands") + "\n")
-	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger  jump (any unique prefix)\n" +
+	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger :risks :secrets  jump (any unique prefix)\n" +
 		":dev kristen   jump and filter    :theme dark|light|high-contrast    :q quit\n" +
 		"mouse: wheel scrolls, click selects, click again opens, click a tab to switch"))
 	return b.String()

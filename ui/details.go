@@ -29,7 +29,11 @@ func loadDetail(env TabEnv, l detail.Link) detailMsg {
 	case "service":
 		d, err = serviceDetail(env, l.ID)
 	default:
-		err = fmt.Errorf("nothing to show for %s", l.Kind)
+		if f, ok := detailLoaders[l.Kind]; ok {
+			d, err = f(env, l.ID)
+		} else {
+			err = fmt.Errorf("nothing to show for %s", l.Kind)
+		}
 	}
 	return detailMsg{link: l, data: d, err: err}
 }
