@@ -112,7 +112,7 @@ func (c *checklist) Title() string {
 
 func (c *checklist) SetSize(w, h int) {
 	c.w, c.h = w, h
-	c.input.SetWidth(max(w-40, 10))
+	c.input.SetWidth(max(w-32, 10))
 	c.clamp()
 }
 
@@ -224,10 +224,11 @@ func (c *checklist) onData(m offMsg) tea.Cmd {
 	if st, ok := c.current(); ok {
 		keep = st.N
 	}
+	first := !c.loaded
 	c.data, c.loaded, c.err = *m.data, true, nil
 	for i, st := range c.steps() {
-		if st.N == keep {
-			c.cursor = i
+		if st.N == keep || (first && keep < 0 && !st.Closed()) {
+			c.cursor, keep = i, st.N
 		}
 	}
 	if m.advance != 0 && keep == m.advance {
@@ -446,13 +447,9 @@ func (c *checklist) View() string {
 		return st.Muted.Render("loading the checklist…")
 	}
 	o, w := c.data.off, c.w
-	head := fmt.Sprintf("Offboarding %s <%s>", o.PersonName, o.PersonEmail)
-	if o.LastDay != "" {
-		head += " · last day " + o.LastDay
-	}
-	if o.SuccessorName != "" {
-		head += " · successor " + o.SuccessorName
-	}
+	head := fmt.Sprintf("Offboarding %s <%s> · %s", o.PersonName, o.PersonEmail, o.PersonStatus)
+	sub := fmt.Sprintf("last day %s · successor %s · started %s by %s", dash(o.LastDay), dash(o.SuccessorName),
+		o.StartedAt.Local().Format("2006-01-02 15:04"), o.StartedBy)
 	status := fmt.Sprintf("  done %d · skipped %d · blocked %d · open %d", o.Progress.Done, o.Progress.Skipped, o.Progress.Blocked, o.Progress.Open)
 	statusStyle := st.Muted
 	if o.Status != "open" && o.CompletedAt != nil {
@@ -464,17 +461,14 @@ func (c *checklist) View() string {
 	}
 	lines := []string{
 		st.Title.Render(ansi.Truncate(head, w, "…")),
+		st.Muted.Render(ansi.Truncate(sub, w, "…")),
 		ansi.Truncate(st.Accent.Render(o.Progress.Bar(max(min(w/4, 30), 5)))+statusStyle.Render(status), w, "…"),
-		"",
 	}
 	rows := c.listHeight()
 	steps := c.steps()
-	byW := 0
-	if w >= 70 {
-		byW = min(30, w/4)
-	}
+	cols := c.columns()
 	for i := c.offset; i < min(c.offset+rows, len(steps)); i++ {
-		lines = append(lines, c.stepLine(steps[i], i == c.cursor, byW))
+		lines = append(lines, c.stepLine(steps[i], i == c.cursor, cols))
 	}
 	if len(steps) == 0 {
 		lines = append(lines, st.Muted.Render("This person held nothing and there are no template steps: c completes."))
@@ -482,41 +476,92 @@ func (c *checklist) View() string {
 	for len(lines) < 3+rows {
 		lines = append(lines, "")
 	}
-	lines = append(lines, c.detailLines()...)
-	return strings.Join(append(lines, c.promptLine()), "\n")
+	bottom := append(c.detailLines(), c.promptLine())
+	c.placeFlash(bottom)
+	return strings.Join(append(lines, bottom...), "\n")
+}
+
+// placeFlash writes the last result or error over the bottom lines: the
+// prompt line when no question is open (wrapping into the notes line above
+// when long), else the notes line, so a refusal is never cut off.
+func (c *checklist) placeFlash(bottom []string) {
+	if c.flash == "" {
+		return
+	}
+	st := c.env.Styles
+	style := st.OK
+	if c.flashErr {
+		style = st.Error
+	}
+	msg := strings.Split(ansi.Wrap(c.flash, max(c.w, 10), " "), "\n")
+	n := len(bottom)
+	switch {
+	case c.prompt != promptNone:
+		bottom[n-2] = style.Render(ansi.Truncate(c.flash, c.w, "…"))
+	case len(msg) == 1:
+		bottom[n-1] = style.Render(msg[0])
+	default:
+		bottom[n-2] = style.Render(msg[0])
+		bottom[n-1] = style.Render(ansi.Truncate(strings.Join(msg[1:], " "), c.w, "…"))
+	}
+}
+
+// stepCols are the widths of a row's title, flags and who-when parts:
+// titles get what they need (up to what is left), so on a wide terminal
+// "who and when" sits next to the title instead of at the far edge.
+type stepCols struct{ title, flags, who int }
+
+// rowPrefix is the width of "▸ 10 [!] blocked ".
+const rowPrefix = 17
+
+func (c *checklist) columns() stepCols {
+	var k stepCols
+	if c.w >= 70 {
+		k.who = min(30, c.w*3/10)
+	}
+	need := 0
+	for _, s := range c.steps() {
+		need = max(need, ansi.StringWidth(s.Title))
+		k.flags = max(k.flags, ansi.StringWidth(stepFlags(s)))
+	}
+	k.title = max(min(need, c.w-rowPrefix-k.flags-k.who-2), 8)
+	return k
+}
+
+func stepFlags(s model.OffboardingStep) string {
+	var f []string
+	if s.BusFactorOne {
+		f = append(f, "⚠ bus factor 1")
+	}
+	if len(s.Notes) > 0 {
+		f = append(f, fmt.Sprintf("✎%d", len(s.Notes)))
+	}
+	return strings.Join(f, " ")
+}
+
+func pad(s string, w int) string {
+	s = ansi.Truncate(s, w, "…")
+	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
 }
 
 // stepLine is one checklist row: number, state, title, flags and who
 // closed it when.
-func (c *checklist) stepLine(s model.OffboardingStep, selected bool, byW int) string {
+func (c *checklist) stepLine(s model.OffboardingStep, selected bool, k stepCols) string {
 	st := c.env.Styles
 	marker := "  "
 	if selected {
 		marker = "▸ "
 	}
-	flags := ""
-	if s.BusFactorOne {
-		flags += " ⚠ bus factor 1"
-	}
-	if len(s.Notes) > 0 {
-		flags += fmt.Sprintf(" ✎%d", len(s.Notes))
-	}
 	who := ""
-	if byW > 0 && s.By != "" && s.At != nil {
-		who = s.By + " " + s.At.Local().Format("01-02 15:04")
-		if ansi.StringWidth(who) > byW {
-			who = ansi.Truncate(s.By, byW-12, "…") + " " + s.At.Local().Format("01-02 15:04")
-		}
+	if k.who > 0 && s.By != "" && s.At != nil && s.State != model.StateOpen {
+		when := s.At.Local().Format("01-02 15:04")
+		who = ansi.Truncate(s.By, k.who-len(when)-1, "…") + " " + when
 	}
-	left := fmt.Sprintf("%s%2d %-11s ", marker, s.N, stateMarks[s.State])
-	titleW := max(c.w-ansi.StringWidth(left)-ansi.StringWidth(flags)-byW-1, 8)
-	title := ansi.Truncate(s.Title, titleW, "…")
-	title += strings.Repeat(" ", max(titleW-ansi.StringWidth(title), 0))
-	line := left + title + flags
-	if byW > 0 {
-		line += strings.Repeat(" ", max(c.w-ansi.StringWidth(line)-ansi.StringWidth(who), 1)) + who
+	line := fmt.Sprintf("%s%2d %-11s ", marker, s.N, stateMarks[s.State]) + pad(s.Title, k.title) + " " + pad(stepFlags(s), k.flags)
+	if who != "" {
+		line += " " + who
 	}
-	line = ansi.Truncate(line, c.w, "…")
+	line = pad(line, c.w)
 	switch {
 	case selected:
 		return st.Selected.Render(line)
@@ -549,7 +594,11 @@ func (c *checklist) detailLines() []string {
 		what = openHint(s.Kind)
 	}
 	if s.By != "" && s.At != nil {
-		what += fmt.Sprintf("  (%s, %s)", s.By, s.At.Local().Format("2006-01-02 15:04"))
+		verb := s.State
+		if s.State == model.StateOpen {
+			verb = "reopened"
+		}
+		what = strings.TrimSpace(what + fmt.Sprintf("  (%s by %s, %s)", verb, s.By, s.At.Local().Format("2006-01-02 15:04")))
 	}
 	out = append(out, st.Muted.Render(ansi.Truncate(what, w, "…")))
 	note := "no notes · n adds one (or a ticket link)"
@@ -600,28 +649,10 @@ func (c *checklist) promptLine() string {
 			}
 		}
 		line := st.Accent.Render(fmt.Sprintf("step %d: the device goes to ", s.N)) + strings.Join(opts, " ") + st.Muted.Render("  ←/→ choose · enter confirms · esc cancels")
-		return c.withFlash(line)
+		return ansi.Truncate(line, c.w, "…")
 	}
-	if q != "" {
-		return c.withFlash(st.Accent.Render(q) + c.input.View())
-	}
-	if c.flash == "" {
+	if q == "" {
 		return ""
 	}
-	return c.withFlash("")
-}
-
-func (c *checklist) withFlash(line string) string {
-	st := c.env.Styles
-	if c.flash != "" {
-		style := st.OK
-		if c.flashErr {
-			style = st.Error
-		}
-		if line != "" {
-			line += "  "
-		}
-		line += style.Render(c.flash)
-	}
-	return ansi.Truncate(line, c.w, "…")
+	return ansi.Truncate(st.Accent.Render(q)+c.input.View(), c.w, "…")
 }

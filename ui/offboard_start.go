@@ -269,6 +269,9 @@ func (s *startScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		c := newChecklist(s.env, s.person.ID)
 		c.flash = "offboarding started: " + s.person.Name + " is leaving and their SSH keys no longer work"
+		if s.person.Status != "active" {
+			c.flash = "offboarding started for " + s.person.Name + " (" + s.person.Status + "); their SSH keys no longer work"
+		}
 		return s, func() tea.Msg {
 			return pushScreenMsg{link: detail.Link{Kind: "offboarding", ID: s.person.ID}, screen: c, replace: true}
 		}
@@ -321,7 +324,7 @@ func (s *startScreen) View() string {
 	w := s.w
 	lines := []string{
 		st.Title.Render(ansi.Truncate(fmt.Sprintf("Start offboarding %s <%s>", s.person.Name, s.person.Email), w, "…")),
-		st.Muted.Render(ansi.Truncate(fmt.Sprintf("now %s · role %s; starting makes them leaving and refuses their SSH keys at once", s.person.Status, s.person.Role), w, "…")),
+		st.Muted.Render(ansi.Truncate(startEffect(s.person), w, "…")),
 	}
 	if s.previous != "" {
 		lines = append(lines, st.Muted.Render("offboarded before: "+s.previous))
@@ -383,4 +386,12 @@ func (s *startScreen) View() string {
 		lines = append(lines, st.Muted.Render("enter on successor previews with these values; then y starts"))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// startEffect says what starting does to the person's status and access.
+func startEffect(p model.Person) string {
+	if p.Status == "active" {
+		return "active now; starting makes them leaving and refuses their SSH keys at once"
+	}
+	return p.Status + " already (stays " + p.Status + "); their SSH keys are refused"
 }

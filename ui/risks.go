@@ -59,11 +59,13 @@ func (t *riskTab) Selected() (detail.Link, bool) {
 func risksSpec() listSpec {
 	return listSpec{
 		name: "risks", kind: "risk",
+		// "#" is the report's order (most severe first), the default sort.
 		cols: []table.Column{
+			{Title: "#", Min: 3, Max: 4, Numeric: true},
 			{Title: "severity", Min: 8, Max: 8},
-			{Title: "rule", Min: 11, Max: 22, Drop: 2},
+			{Title: "rule", Min: 11, Max: 22, Drop: 1},
 			{Title: "record", Min: 14, Max: 32},
-			{Title: "detail", Min: 20, Max: 120, Drop: 1},
+			{Title: "detail", Min: 20, Max: 120},
 		},
 		load: func(env TabEnv) ([][]string, []int64, error) {
 			rep, err := env.Store.Risks(env.Ctx)
@@ -80,7 +82,7 @@ func risksSpec() listSpec {
 					}
 					kind, id = "service", a.ServiceID
 				}
-				rows = append(rows, []string{strings.ToUpper(r.Severity), r.Rule, r.Kind + " " + r.Name, r.Detail})
+				rows = append(rows, []string{strconv.Itoa(len(rows) + 1), strings.ToUpper(r.Severity), r.Rule, r.Kind + " " + r.Name, r.Detail})
 				ids = append(ids, riskRef(kind, id))
 			}
 			return rows, ids, nil
