@@ -64,7 +64,7 @@ func risksSpec() listSpec {
 			{Title: "#", Min: 3, Max: 4, Numeric: true},
 			{Title: "severity", Min: 8, Max: 8},
 			{Title: "rule", Min: 11, Max: 22, Drop: 1},
-			{Title: "record", Min: 14, Max: 32},
+			{Title: "record", Min: 14, Max: 26},
 			{Title: "detail", Min: 20, Max: 120},
 		},
 		load: func(env TabEnv) ([][]string, []int64, error) {
