@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -506,26 +507,45 @@ func (c *checklist) placeFlash(bottom []string) {
 	}
 }
 
-// stepCols are the widths of a row's title, flags and who-when parts:
+// stepCols are the widths of a row's title (with its flags) and who-when:
 // titles get what they need (up to what is left), so on a wide terminal
 // "who and when" sits next to the title instead of at the far edge.
-type stepCols struct{ title, flags, who int }
+type stepCols struct{ title, who int }
 
 // rowPrefix is the width of "▸ 10 [!] blocked ".
 const rowPrefix = 17
 
 func (c *checklist) columns() stepCols {
 	var k stepCols
-	if c.w >= 70 {
-		k.who = min(30, c.w*3/10)
-	}
 	need := 0
 	for _, s := range c.steps() {
-		need = max(need, ansi.StringWidth(s.Title))
-		k.flags = max(k.flags, ansi.StringWidth(stepFlags(s)))
+		need = max(need, ansi.StringWidth(s.Title)+1+ansi.StringWidth(stepFlags(s)))
+		k.who = max(k.who, ansi.StringWidth(stepWho(s)))
 	}
-	k.title = max(min(need, c.w-rowPrefix-k.flags-k.who-2), 8)
+	if c.w < 70 {
+		k.who = 0
+	}
+	k.who = min(k.who, 30)
+	k.title = max(min(need, c.w-rowPrefix-k.who-1), 8)
 	return k
+}
+
+// stepWho is who closed a step and when, short: "tester 14:05" today,
+// "tester 11-02" before (the detail line below has the full actor and time).
+func stepWho(s model.OffboardingStep) string {
+	if s.By == "" || s.At == nil || s.State == model.StateOpen {
+		return ""
+	}
+	_, name, ok := strings.Cut(s.By, ":")
+	if !ok {
+		name = s.By
+	}
+	at, now := s.At.Local(), time.Now()
+	when := at.Format("01-02")
+	if at.YearDay() == now.YearDay() && at.Year() == now.Year() {
+		when = at.Format("15:04")
+	}
+	return name + " " + when
 }
 
 func stepFlags(s model.OffboardingStep) string {
@@ -553,11 +573,14 @@ func (c *checklist) stepLine(s model.OffboardingStep, selected bool, k stepCols)
 		marker = "▸ "
 	}
 	who := ""
-	if k.who > 0 && s.By != "" && s.At != nil && s.State != model.StateOpen {
-		when := s.At.Local().Format("01-02 15:04")
-		who = ansi.Truncate(s.By, k.who-len(when)-1, "…") + " " + when
+	if k.who > 0 {
+		who = ansi.Truncate(stepWho(s), k.who, "…")
 	}
-	line := fmt.Sprintf("%s%2d %-11s ", marker, s.N, stateMarks[s.State]) + pad(s.Title, k.title) + " " + pad(stepFlags(s), k.flags)
+	title := s.Title
+	if f := stepFlags(s); f != "" {
+		title = ansi.Truncate(title, max(k.title-ansi.StringWidth(f)-1, 4), "…") + " " + f
+	}
+	line := fmt.Sprintf("%s%2d %-11s ", marker, s.N, stateMarks[s.State]) + pad(title, k.title)
 	if who != "" {
 		line += " " + who
 	}

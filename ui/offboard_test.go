@@ -204,7 +204,7 @@ func TestChecklistFollowsOtherWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, a, a.poll())
-	mustContain(t, a, "1/10", "10 [x] done", "local:cli")
+	mustContain(t, a, "1/10", "10 [x] done", " cli ")
 }
 
 func TestOffboardRefusedForOperator(t *testing.T) {
