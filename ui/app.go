@@ -948,6 +948,9 @@ func (a *app) promptLine() string {
 func (a *app) statusLine() string {
 	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP"}
 	a.status.Mode = modeBadge[a.mode]
+	if s := a.screenOnTop(); s != nil && s.Capturing() && a.mode == modeNormal {
+		a.status.Mode = "EDIT"
+	}
 	who := a.env.Actor.String()
 	if a.env.Actor.Role != "" {
 		who += " (" + a.env.Actor.Role + ")"

@@ -432,8 +432,15 @@ func (c *checklist) onPromptKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 // listHeight is how many step lines fit: the header takes three lines, the
-// selected step's details four and the prompt one.
-func (c *checklist) listHeight() int { return max(c.h-8, 1) }
+// selected step's details four (dropped on short terminals) and the prompt one.
+func (c *checklist) listHeight() int { return max(c.h-4-c.detailHeight(), 1) }
+
+func (c *checklist) detailHeight() int {
+	if c.h < 14 {
+		return 0
+	}
+	return 4
+}
 
 var stateMarks = map[string]string{
 	model.StateOpen: "[ ] open", model.StateDone: "[x] done", model.StateSkipped: "[-] skipped", model.StateBlocked: "[!] blocked",
@@ -477,7 +484,11 @@ func (c *checklist) View() string {
 	for len(lines) < 3+rows {
 		lines = append(lines, "")
 	}
-	bottom := append(c.detailLines(), c.promptLine())
+	var bottom []string
+	if c.detailHeight() > 0 {
+		bottom = c.detailLines()
+	}
+	bottom = append(bottom, c.promptLine())
 	c.placeFlash(bottom)
 	return strings.Join(append(lines, bottom...), "\n")
 }
@@ -497,6 +508,9 @@ func (c *checklist) placeFlash(bottom []string) {
 	msg := strings.Split(ansi.Wrap(c.flash, max(c.w, 10), " "), "\n")
 	n := len(bottom)
 	switch {
+	case n == 1 && c.prompt != promptNone: // no room: the question wins
+	case n == 1:
+		bottom[0] = style.Render(ansi.Truncate(c.flash, c.w, "…"))
 	case c.prompt != promptNone:
 		bottom[n-2] = style.Render(ansi.Truncate(c.flash, c.w, "…"))
 	case len(msg) == 1:
@@ -677,5 +691,5 @@ func (c *checklist) promptLine() string {
 	if q == "" {
 		return ""
 	}
-	return ansi.Truncate(st.Accent.Render(q)+c.input.View(), c.w, "…")
+	return ansi.Truncate(st.Accent.Render(q)+c.input.View(), c.w, "") // cuts only the input's padding
 }
