@@ -481,6 +481,9 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, a.keys.Back):
 		if len(a.stack) > 0 {
 			a.stack = a.stack[:len(a.stack)-1]
+			if p := a.top(); p != nil && p.screen != nil {
+				return a.loadPage(p) // a checklist may have changed meanwhile
+			}
 			return nil
 		}
 		if f, ok := a.tab().(Filterable); ok {
