@@ -6,8 +6,8 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +26,8 @@ func startConsole(t *testing.T, db string, w, h int, args ...string) *term {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed")
 	}
-	tm := &term{t: t, sock: fmt.Sprintf("opsdeck-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	// A private server whose socket lives (and dies) in the test's temp dir.
+	tm := &term{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
 	env, flags := []string{"env", "OPSDECK_DB=", "TERM=xterm-256color"}, []string{binPath, "--db", db}
 	for _, a := range args {
 		if strings.Contains(a, "=") {
@@ -38,13 +39,13 @@ func startConsole(t *testing.T, db string, w, h int, args ...string) *term {
 	cmd := strings.Join(append(env, flags...), " ")
 	tm.tmux("new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), cmd, ";",
 		"set-option", "-t", "e2e", "remain-on-exit", "on")
-	t.Cleanup(func() { exec.Command("tmux", "-L", tm.sock, "kill-server").Run() })
+	t.Cleanup(func() { exec.Command("tmux", "-S", tm.sock, "kill-server").Run() })
 	return tm
 }
 
 func (tm *term) tmux(args ...string) string {
 	tm.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", tm.sock}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-S", tm.sock}, args...)...).CombinedOutput()
 	if err != nil {
 		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
 	}
@@ -130,9 +131,10 @@ func TestConsoleEndToEnd(t *testing.T) {
 	tm.waitFor("people 20")
 
 	// A change by another process appears without a key press.
-	mustRun(t, db, "services", "add", "--name", "Zulip", "--kind", "saas")
 	tm.keys("3")
-	tm.waitFor("Zulip")
+	tm.waitFor("GitHub", "services 11")
+	mustRun(t, db, "services", "add", "--name", "Zulip", "--kind", "saas")
+	tm.waitFor("Zulip", "services 12")
 
 	tm.keys("1", "a")
 	tm.waitFor("Add a person")

@@ -83,7 +83,8 @@ func devicesResource() resource[model.Device] {
 			return []string{fmt.Sprint(d.ID), d.AssetTag, d.Name, d.Kind, nm.person(d.HolderID),
 				strings.TrimSpace(d.OS + " " + d.OSVersion), d.Status, boolStr(d.DiskEncrypted), ago(d.LastSeenAt)}
 		},
-		show: showDevice,
+		show:  showDevice,
+		extra: deviceExtras, // toolchain drift: cli/drift.go
 	}
 }
 

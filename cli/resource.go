@@ -58,6 +58,9 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 			if asJSON {
 				return env.printJSON(nonNil(recs))
 			}
+			if len(recs) == 0 {
+				fmt.Fprintf(env.Stderr, "no %s match; add one with 'opsdeck %s add', import a file with 'opsdeck import %s FILE', or load the demo with 'opsdeck demo'\n", r.noun, r.noun, r.noun)
+			}
 			nm := &names{ctx: c.Context(), s: s}
 			rows := make([][]string, len(recs))
 			for i, rec := range recs {

@@ -40,6 +40,7 @@ type Env struct {
 	Theme string
 
 	opened *store.Store
+	lock   *store.FileLock
 }
 
 // Open returns the environment's store, opening the database on first use.
@@ -48,11 +49,22 @@ func (e *Env) Open() (*store.Store, error) {
 		return e.Store, nil
 	}
 	if e.opened == nil {
-		s, err := store.Open(e.DBPath)
+		// Every process that uses the database holds a shared lock on it
+		// for its lifetime, so restore (which needs it exclusively) never
+		// replaces a database under a running console, server or command.
+		if err := os.MkdirAll(filepath.Dir(e.DBPath), 0o700); err != nil {
+			return nil, fmt.Errorf("open %s: %w", e.DBPath, err)
+		}
+		lock, err := store.LockShared(e.DBPath)
 		if err != nil {
 			return nil, err
 		}
-		e.opened = s
+		s, err := store.Open(e.DBPath)
+		if err != nil {
+			lock.Unlock()
+			return nil, err
+		}
+		e.opened, e.lock = s, lock
 	}
 	return e.opened, nil
 }
@@ -60,7 +72,8 @@ func (e *Env) Open() (*store.Store, error) {
 func (e *Env) close() {
 	if e.opened != nil {
 		e.opened.Close()
-		e.opened = nil
+		e.lock.Unlock()
+		e.opened, e.lock = nil, nil
 	}
 }
 

@@ -112,3 +112,16 @@ func Ago(t *time.Time, now time.Time) string {
 
 // ValidateEnum checks v against an enumeration's values.
 func ValidateEnum(field, v string, values []string) error { return oneOf(field, v, values...) }
+
+// Span renders a duration compactly for ages and lengths: 45s, 12m, 3h, 2d.
+func Span(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}

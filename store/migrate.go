@@ -102,6 +102,10 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 			return fmt.Errorf("open %s: the database has schema version %d but this opsdeck knows versions up to %d: it was written by a newer opsdeck; upgrade opsdeck to open it", s.path, v, latest)
 		}
 	}
+	pre, err := s.backupBeforeMigrate(ctx, applied, ms, upTo)
+	if err != nil {
+		return err
+	}
 	for _, m := range ms {
 		if applied[m.version] || (upTo > 0 && m.version > upTo) {
 			continue
@@ -127,7 +131,7 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 			return fmt.Errorf("migrate %s to %s: %w", s.path, m.name, err)
 		}
 	}
-	return nil
+	return s.recordPreMigrationBackup(ctx, pre)
 }
 
 // SchemaVersion is the highest migration applied to this database.

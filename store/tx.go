@@ -20,6 +20,7 @@ type Tx struct {
 	ctx   context.Context
 	actor model.Actor
 	at    time.Time
+	stmts map[string]*sql.Stmt // prepared once per transaction: see stmt.go
 }
 
 // Actor is who this transaction acts for.
@@ -29,6 +30,9 @@ func (t *Tx) Actor() model.Actor { return t.actor }
 func (t *Tx) At() time.Time { return t.at }
 
 func (t *Tx) exec(q string, args ...any) (sql.Result, error) {
+	if st := t.stmt(q); st != nil {
+		return st.ExecContext(t.ctx, args...)
+	}
 	return t.tx.ExecContext(t.ctx, q, args...)
 }
 
@@ -37,6 +41,9 @@ func (t *Tx) query(q string, args ...any) (*sql.Rows, error) {
 }
 
 func (t *Tx) queryRow(q string, args ...any) *sql.Row {
+	if st := t.stmt(q); st != nil {
+		return st.QueryRowContext(t.ctx, args...)
+	}
 	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 

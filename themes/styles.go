@@ -1,10 +1,6 @@
 package themes
 
-import (
-	"image/color"
-
-	"charm.land/lipgloss/v2"
-)
+import "charm.land/lipgloss/v2"
 
 // Styles are the Lip Gloss styles every console component draws with.
 type Styles struct {
@@ -13,7 +9,6 @@ type Styles struct {
 	Muted     lipgloss.Style
 	Accent    lipgloss.Style
 	Title     lipgloss.Style
-	Border    lipgloss.Style
 	Tab       lipgloss.Style
 	TabActive lipgloss.Style
 	Header    lipgloss.Style
@@ -25,8 +20,6 @@ type Styles struct {
 	StatusKey lipgloss.Style
 	Match     lipgloss.Style
 	Dialog    lipgloss.Style
-	// BorderColor is for components that draw their own borders.
-	BorderColor color.Color
 }
 
 // NewStyles derives the console's styles from t.
@@ -35,7 +28,7 @@ func NewStyles(t Theme) Styles {
 	if t.Mono {
 		return Styles{
 			Theme: t, Text: s(), Muted: s().Faint(true), Accent: s().Bold(true), Title: s().Bold(true),
-			Border: s(), Tab: s(), TabActive: s().Reverse(true).Bold(true), Header: s().Bold(true).Underline(true),
+			Tab: s(), TabActive: s().Reverse(true).Bold(true), Header: s().Bold(true).Underline(true),
 			Selected: s().Reverse(true), OK: s(), Warn: s().Bold(true), Error: s().Bold(true),
 			Status: s().Reverse(true), StatusKey: s().Reverse(true).Bold(true), Match: s().Underline(true),
 			Dialog: s().Border(lipgloss.NormalBorder()).Padding(0, 1),
@@ -43,23 +36,21 @@ func NewStyles(t Theme) Styles {
 	}
 	c := lipgloss.Color
 	return Styles{
-		Theme:       t,
-		Text:        s().Foreground(c(t.Text)),
-		Muted:       s().Foreground(c(t.Muted)),
-		Accent:      s().Foreground(c(t.Accent)).Bold(true),
-		Title:       s().Foreground(c(t.Title)).Bold(true),
-		Border:      s().Foreground(c(t.Border)),
-		Tab:         s().Foreground(c(t.Muted)),
-		TabActive:   s().Foreground(c(t.TabActiveFg)).Background(c(t.TabActiveBg)).Bold(true),
-		Header:      s().Foreground(c(t.Header)).Bold(true),
-		Selected:    s().Foreground(c(t.SelectedFg)).Background(c(t.SelectedBg)).Bold(true),
-		OK:          s().Foreground(c(t.OK)),
-		Warn:        s().Foreground(c(t.Warn)),
-		Error:       s().Foreground(c(t.Error)).Bold(true),
-		Status:      s().Foreground(c(t.StatusFg)).Background(c(t.StatusBg)),
-		StatusKey:   s().Foreground(c(t.TabActiveFg)).Background(c(t.TabActiveBg)).Bold(true),
-		Match:       s().Foreground(c(t.Match)).Bold(true),
-		Dialog:      s().Border(lipgloss.RoundedBorder()).BorderForeground(c(t.Accent)).Padding(0, 1),
-		BorderColor: c(t.Border),
+		Theme:     t,
+		Text:      s().Foreground(c(t.Text)),
+		Muted:     s().Foreground(c(t.Muted)),
+		Accent:    s().Foreground(c(t.Accent)).Bold(true),
+		Title:     s().Foreground(c(t.Title)).Bold(true),
+		Tab:       s().Foreground(c(t.Muted)),
+		TabActive: s().Foreground(c(t.TabActiveFg)).Background(c(t.TabActiveBg)).Bold(true),
+		Header:    s().Foreground(c(t.Header)).Bold(true),
+		Selected:  s().Foreground(c(t.SelectedFg)).Background(c(t.SelectedBg)).Bold(true),
+		OK:        s().Foreground(c(t.OK)),
+		Warn:      s().Foreground(c(t.Warn)),
+		Error:     s().Foreground(c(t.Error)).Bold(true),
+		Status:    s().Foreground(c(t.StatusFg)).Background(c(t.StatusBg)),
+		StatusKey: s().Foreground(c(t.TabActiveFg)).Background(c(t.TabActiveBg)).Bold(true),
+		Match:     s().Foreground(c(t.Match)).Bold(true),
+		Dialog:    s().Border(lipgloss.RoundedBorder()).BorderForeground(c(t.Accent)).Padding(0, 1),
 	}
 }

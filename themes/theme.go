@@ -27,7 +27,6 @@ type Theme struct {
 	Muted       string `json:"muted"`
 	Accent      string `json:"accent"`
 	Title       string `json:"title"`
-	Border      string `json:"border"`
 	TabActiveFg string `json:"tab_active_fg"`
 	TabActiveBg string `json:"tab_active_bg"`
 	SelectedFg  string `json:"selected_fg"`
@@ -133,7 +132,7 @@ func decode(b []byte, base Theme) (Theme, error) {
 
 func (t Theme) colors() map[string]string {
 	return map[string]string{
-		"text": t.Text, "muted": t.Muted, "accent": t.Accent, "title": t.Title, "border": t.Border,
+		"text": t.Text, "muted": t.Muted, "accent": t.Accent, "title": t.Title,
 		"tab_active_fg": t.TabActiveFg, "tab_active_bg": t.TabActiveBg, "selected_fg": t.SelectedFg,
 		"selected_bg": t.SelectedBg, "header": t.Header, "ok": t.OK, "warn": t.Warn, "error": t.Error,
 		"status_fg": t.StatusFg, "status_bg": t.StatusBg, "match": t.Match,

@@ -127,14 +127,16 @@ func TestEmptyDatabaseSaysHowToBegin(t *testing.T) {
 	a := testApp(t, openStore(t, false))
 	mustContain(t, a, "opsdeck demo", "opsdeck import people FILE", "add the first person", "people 0")
 	send(t, a, "4")
-	mustContain(t, a, "No checks configured yet", "opsdeck checks add")
+	mustContain(t, a, "Alerts are not in the console yet", "opsdeck checks add")
+	send(t, a, "a")
+	mustContain(t, a, "a, e and d work on people, devices and services")
 	send(t, a, "5")
-	mustContain(t, a, "No ledger entries yet")
+	mustContain(t, a, "The ledger is not in the console yet", "opsdeck ledger report")
 }
 
 func TestTabsByNumberTabKeyAndCommand(t *testing.T) {
 	a := testApp(t, openStore(t, true))
-	mustContain(t, a, "Kristen Park", "people 20")
+	mustContain(t, a, "Kristen Park", "people 20", "1 of 20")
 	send(t, a, "2")
 	mustContain(t, a, "kristen-laptop", "devices ")
 	send(t, a, "tab")

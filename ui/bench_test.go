@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/model"
@@ -119,4 +120,25 @@ func BenchmarkReloadUpdate(b *testing.B) {
 		a.Update(rowsMsg{tab: "people", data: data[i], ids: ids})
 		_ = a.View()
 	}
+}
+
+// BenchmarkSortKey is pressing "s" (sort by the next column) at 100k
+// rows: "key" is the keystroke to a frame (the sort starts in a Cmd),
+// "apply" is installing the finished order to a frame.
+func BenchmarkSortKey(b *testing.B) {
+	a := benchApp(b, 100_000)
+	var key, apply time.Duration
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		_, cmd := a.Update(press("s"))
+		_ = a.View()
+		t1 := time.Now()
+		msg := cmd()
+		t2 := time.Now()
+		a.Update(msg)
+		_ = a.View()
+		key, apply = key+t1.Sub(t0), apply+time.Since(t2)
+	}
+	b.ReportMetric(float64(key.Nanoseconds())/float64(b.N), "key-ns/op")
+	b.ReportMetric(float64(apply.Nanoseconds())/float64(b.N), "apply-ns/op")
 }

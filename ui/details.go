@@ -154,7 +154,7 @@ func serviceDetail(env TabEnv, id int64) (detail.Data, error) {
 		if a.PersonStatus != "active" {
 			who += " (" + a.PersonStatus + ")"
 		}
-		ac.Rows = append(ac.Rows, detail.Row{Text: fmt.Sprintf("%-7s %-24s %-18s %-10s verified %s",
+		ac.Rows = append(ac.Rows, detail.Row{Text: fmt.Sprintf("%-7s %-22s %-18s %-9s verified %s",
 			a.Entitlement, who, a.Username, a.Status, model.Ago(a.LastVerifiedAt, now)), Link: link("person", a.PersonID),
 			Warn: a.PersonStatus == "departed" && a.Status == "active"})
 	}

@@ -103,6 +103,9 @@ func (t *listTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 			t.selectID(keep)
 		}
 		return t, next
+	case table.SortedMsg:
+		t.table.ApplySort(msg)
+		return t, nil
 	case tea.KeyPressMsg:
 		var cmd tea.Cmd
 		t.table, cmd = t.table.Update(msg)

@@ -615,7 +615,7 @@ func (c *checklist) stepLine(s model.OffboardingStep, selected bool, k stepCols)
 func (c *checklist) detailLines() []string {
 	st := c.env.Styles
 	w := c.w
-	out := []string{st.Border.Render(strings.Repeat("─", max(w, 1)))}
+	out := []string{st.Muted.Render(strings.Repeat("─", max(w, 1)))}
 	s, ok := c.current()
 	if !ok {
 		return append(out, "", "", "")

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -218,9 +219,14 @@ func TestOffboardRefusedForOperator(t *testing.T) {
 }
 
 func TestRisksAndSecretsTabs(t *testing.T) {
-	a := testApp(t, openStore(t, true))
+	s := openStore(t, true)
+	rep, err := s.Risks(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := testApp(t, s)
 	send(t, a, ":", "risks", "enter")
-	mustContain(t, a, "HIGH", "service Jira", "one admin: Jenny", "risks 13")
+	mustContain(t, a, "HIGH", "service Jira", "one admin: Jenny", fmt.Sprintf("risks %d", len(rep.Risks)))
 	send(t, a, "/", "single_admin", "enter", "enter")
 	mustContain(t, a, "risks › Jira", "service · ")
 	send(t, a, "esc", "esc", "/", "access", "enter")

@@ -50,3 +50,30 @@ func TestFlowInRealProgram(t *testing.T) {
 	}
 	teatest.RequireEqualOutput(t, []byte(strings.Join(lines[:len(lines)-1], "\n")))
 }
+
+// TestZeroSizeDoesNotFlood runs a real program in a 0×0 terminal: it must
+// not panic, loop or keep writing (a renderer asked to draw into nothing
+// can repaint forever).
+func TestZeroSizeDoesNotFlood(t *testing.T) {
+	s := openStore(t, true)
+	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), NoColor: true}),
+		teatest.WithInitialTermSize(0, 0),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
+	tm.Send(tea.WindowSizeMsg{})
+	tm.Type("j/x")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
+	time.Sleep(500 * time.Millisecond)
+	var out bytes.Buffer
+	out.ReadFrom(tm.Output())
+	before := out.Len()
+	time.Sleep(1500 * time.Millisecond) // a tick and a poll happen meanwhile
+	out.ReadFrom(tm.Output())
+	if grew := out.Len() - before; grew > 512 {
+		t.Fatalf("wrote %d bytes in 1.5 s into a 0×0 terminal", grew)
+	}
+	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Kristen Park")) },
+		teatest.WithDuration(10*time.Second))
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}

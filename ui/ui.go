@@ -26,7 +26,8 @@ type Options struct {
 	NoColor bool
 	// Width and Height are a first guess until the terminal reports its size.
 	Width, Height int
-	// Profile forces a colour profile (tests, SSH); zero lets Bubble Tea detect.
+	// Profile forces a colour profile in Run; zero lets Bubble Tea detect.
+	// (A caller of New passes tea.WithColorProfile to its own program.)
 	Profile colorprofile.Profile
 	// Ctx bounds the session's store calls; nil means context.Background().
 	Ctx context.Context

@@ -52,6 +52,9 @@ func New(st *themes.Styles, words []string) Model {
 	}}
 }
 
+// Restyle re-applies the (changed) theme to the input.
+func (m *Model) Restyle() { textin.Style(&m.input, m.styles) }
+
 // Open focuses an empty line.
 func (m *Model) Open() tea.Cmd {
 	m.input.SetValue("")

@@ -79,9 +79,6 @@ func New(st *themes.Styles) Model {
 	}}
 }
 
-// SetStyles switches the theme.
-func (m *Model) SetStyles(st *themes.Styles) { m.styles = st }
-
 // SetSize sets the painting area.
 func (m *Model) SetSize(w, h int) { m.width, m.height = max(w, 0), max(h, 0); m.follow(); m.clamp() }
 

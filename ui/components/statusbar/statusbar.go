@@ -22,9 +22,6 @@ type Model struct {
 // New makes a status bar.
 func New(st *themes.Styles) Model { return Model{styles: st} }
 
-// SetStyles switches the theme.
-func (m *Model) SetStyles(st *themes.Styles) { m.styles = st }
-
 // SetSize sets the width.
 func (m *Model) SetSize(w int) { m.width = w }
 

@@ -5,7 +5,6 @@ package table
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -88,9 +87,6 @@ type Model struct {
 func New(st *themes.Styles, cols ...Column) Model {
 	return Model{Keys: DefaultKeyMap(), styles: st, cols: cols, fuzzy: true}
 }
-
-// SetStyles switches the theme.
-func (m *Model) SetStyles(st *themes.Styles) { m.styles = st }
 
 // SetSize sets the area the table may paint, header included.
 func (m *Model) SetSize(w, h int) {
@@ -288,9 +284,6 @@ func (m Model) Fuzzy() bool { return m.fuzzy }
 // SortColumn is the column the rows are sorted by, and whether descending.
 func (m Model) SortColumn() (int, bool) { return m.sortCol, m.desc }
 
-// Columns returns the column definitions.
-func (m Model) Columns() []Column { return m.cols }
-
 // Selected is the row number (into the rows given to SetRows) under the
 // cursor, or -1 when nothing is shown.
 func (m Model) Selected() int {
@@ -324,262 +317,6 @@ func (m *Model) SelectVisible(n int) bool {
 	return true
 }
 
-// SetFilter filters rows by q: fuzzy (the letters of q in order) or a plain
-// substring. Typing one more letter only searches the previous matches.
-func (m *Model) SetFilter(q string, fuzzy bool) {
-	q = strings.ToLower(q)
-	narrowing := fuzzy == m.fuzzy && m.query != "" && strings.HasPrefix(q, m.query)
-	m.query, m.fuzzy = q, fuzzy
-	m.refilter(narrowing)
-}
-
-// refilter recomputes the shown rows. Fuzzy results are ranked in two
-// tiers, rows where the query appears as typed first, each tier in sort
-// order: "leo" puts Leo Tanaka above every "…l…e…o" in example.com.
-func (m *Model) refilter(narrowing bool) {
-	m.cursor, m.offset = 0, 0
-	if m.query == "" {
-		m.view = m.order
-		return
-	}
-	q := m.query
-	rank := m.fuzzy && len(q) > 1
-	var hit, exact []bool
-	if narrowing && len(m.view) < len(m.rows)/4 {
-		// Few previous matches: check just those rows.
-		hit = make([]bool, len(m.rows))
-		if rank {
-			exact = make([]bool, len(m.rows))
-		}
-		for _, i := range m.view {
-			if m.matchRow(i) {
-				hit[i] = true
-				if rank {
-					exact[i] = strings.Contains(m.row(i), q)
-				}
-			}
-		}
-	} else {
-		hit = m.scan(q, m.fuzzy)
-		if rank {
-			exact = m.scan(q, false)
-		}
-	}
-	out := make([]int, 0, 64)
-	if rank {
-		for _, i := range m.order {
-			if exact[i] {
-				out = append(out, i)
-			}
-		}
-		for _, i := range m.order {
-			if hit[i] && !exact[i] {
-				out = append(out, i)
-			}
-		}
-	} else {
-		for _, i := range m.order {
-			if hit[i] {
-				out = append(out, i)
-			}
-		}
-	}
-	m.view = out
-}
-
-func (m *Model) row(i int) string { return m.hay[m.start[i]:m.start[i+1]] }
-
-func (m *Model) matchRow(i int) bool { return match(m.row(i), m.query, m.fuzzy) }
-
-// scan marks the matching rows with one pass over the whole buffer. A
-// one-letter query is a repeated IndexByte that jumps to the next row after
-// each hit; longer queries walk the bytes once, skipping the rest of a row
-// once it matched (fuzzy matching resets at each cell boundary).
-func (m *Model) scan(q string, fuzzy bool) []bool {
-	hit := make([]bool, len(m.rows))
-	h := m.hay
-	rowAt := func(pos int) int { // the row containing byte pos
-		i, _ := slices.BinarySearch(m.start, pos+1)
-		return i - 1
-	}
-	if len(q) == 1 {
-		for pos := 0; pos < len(h); {
-			k := strings.IndexByte(h[pos:], q[0])
-			if k < 0 {
-				break
-			}
-			r := rowAt(pos + k)
-			hit[r] = true
-			pos = m.start[r+1]
-		}
-		return hit
-	}
-	if !fuzzy {
-		// A plain loop beats strings.Index here: rows are short, so its
-		// per-call setup would dominate.
-		r := 0
-		for i := 0; i <= len(h)-len(q); i++ {
-			if h[i] == q[0] && h[i+1] == q[1] && h[i:i+len(q)] == q {
-				for m.start[r+1] <= i {
-					r++
-				}
-				hit[r] = true
-				i = m.start[r+1] - 1
-			}
-		}
-		return hit
-	}
-	j, r := 0, 0
-	for i := 0; i < len(h); i++ {
-		switch h[i] {
-		case q[j]:
-			j++
-			if j == len(q) {
-				for m.start[r+1] <= i {
-					r++
-				}
-				hit[r] = true
-				i, j = m.start[r+1]-1, 0
-			}
-		case 0, '\n':
-			j = 0
-		}
-	}
-	return hit
-}
-
-// match reports whether q occurs in one cell of row h (cells are separated
-// by NUL): as a substring, or (fuzzy) as a subsequence of bytes within the
-// cell, so "kri" finds Kristen but not "bob-laptop … Okafor … macOS 14".
-func match(h, q string, fuzzy bool) bool {
-	if !fuzzy {
-		return strings.Contains(h, q)
-	}
-	j := 0
-	for i := 0; i < len(h); i++ {
-		switch h[i] {
-		case q[j]:
-			j++
-			if j == len(q) {
-				return true
-			}
-		case 0:
-			j = 0
-		}
-	}
-	return false
-}
-
-// SortBy sorts by column c, descending if desc.
-func (m *Model) SortBy(c int, desc bool) {
-	if c < 0 || c >= len(m.cols) {
-		return
-	}
-	sel := m.Selected()
-	m.sortCol, m.desc = c, desc
-	m.sort()
-	m.refilter(false)
-	if sel >= 0 {
-		m.Select(sel)
-	}
-}
-
-func (m *Model) sort() { sortRows(m.order, m.rows, m.cols, m.sortCol, m.desc) }
-
-// sortRows sorts the row numbers in order by column c.
-func sortRows(order []int, rows [][]string, cols []Column, c int, desc bool) {
-	if len(cols) == 0 {
-		return
-	}
-	numeric, age := cols[c].Numeric, cols[c].Age
-	cell := func(i int) string {
-		if c < len(rows[i]) {
-			return rows[i][c]
-		}
-		return ""
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		var r int
-		switch {
-		case age:
-			r = cmpFloat(ageSeconds(cell(a)), ageSeconds(cell(b)))
-		case numeric:
-			x, _ := strconv.ParseFloat(cell(a), 64)
-			y, _ := strconv.ParseFloat(cell(b), 64)
-			r = cmpFloat(x, y)
-		default:
-			r = cmpFold(cell(a), cell(b))
-		}
-		if desc {
-			r = -r
-		}
-		return r
-	})
-}
-
-// ageSeconds reads model.Ago's output ("40s ago", "5m ago", "3h ago",
-// "12d ago", "just now", "never") as seconds; "never" is the oldest.
-func ageSeconds(v string) float64 {
-	n, unit := 0.0, byte(0)
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c >= '0' && c <= '9' {
-			n = n*10 + float64(c-'0')
-		} else {
-			unit = c
-			break
-		}
-	}
-	switch {
-	case v == "never" || v == "" || v == "-":
-		return 1e18
-	case unit == 'm':
-		return n * 60
-	case unit == 'h':
-		return n * 3600
-	case unit == 'd':
-		return n * 86400
-	}
-	return n
-}
-
-func cmpFloat(x, y float64) int {
-	switch {
-	case x < y:
-		return -1
-	case x > y:
-		return 1
-	}
-	return 0
-}
-
-// cmpFold compares case-insensitively for ASCII without allocating; "-"
-// (the empty marker) and "" sort last.
-func cmpFold(a, b string) int {
-	ea, eb := a == "" || a == "-", b == "" || b == "-"
-	if ea != eb {
-		if ea {
-			return 1
-		}
-		return -1
-	}
-	for i := 0; i < len(a) && i < len(b); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			if x < y {
-				return -1
-			}
-			return 1
-		}
-	}
-	return len(a) - len(b)
-}
-
 // Update handles navigation and sort keys.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	k, ok := msg.(tea.KeyPressMsg)
@@ -608,9 +345,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				break
 			}
 		}
-		m.SortBy(next, false)
+		return m, m.sortTo(next, false)
 	case key.Matches(k, m.Keys.Reverse):
-		m.SortBy(m.sortCol, !m.desc)
+		return m, m.sortTo(m.sortCol, !m.desc)
 	}
 	m.clamp()
 	return m, nil
@@ -649,24 +386,48 @@ func (m Model) View() string {
 	b.WriteString(st.Header.Render(strings.Join(hdr, " ")))
 	body := m.height - 1
 	end := min(m.offset+body, len(m.view))
+	text, sel, faded := newPainter(st.Text), newPainter(st.Selected), newPainter(st.Muted)
 	for i := m.offset; i < end; i++ {
 		b.WriteByte('\n')
 		r := m.rows[m.view[i]]
-		base := st.Text
+		base := text
 		switch {
 		case i == m.cursor:
-			base = st.Selected
+			base = sel
 		case m.Faded != nil && m.Faded(r):
-			base = st.Muted
+			base = faded
 		}
-		b.WriteString(m.renderRow(r, base))
+		m.renderRow(&b, r, base)
 	}
 	return b.String()
 }
 
+// painter is a style split into the escape codes before and after the
+// text, so a row of many highlighted segments costs string appends rather
+// than a full Lip Gloss render per segment.
+type painter struct {
+	pre, post string
+	style     lipgloss.Style
+}
+
+func newPainter(s lipgloss.Style) painter {
+	r := s.Render("\x00")
+	i := strings.IndexByte(r, 0)
+	if i < 0 {
+		return painter{style: s}
+	}
+	return painter{pre: r[:i], post: r[i+1:], style: s}
+}
+
+func (p painter) paint(b *strings.Builder, text string) {
+	b.WriteString(p.pre)
+	b.WriteString(text)
+	b.WriteString(p.post)
+}
+
 // renderRow draws one row in base, with the filter's matches highlighted
 // (only the visible rows pay for this).
-func (m Model) renderRow(r []string, base lipgloss.Style) string {
+func (m Model) renderRow(b *strings.Builder, r []string, base painter) {
 	parts := make([]string, 0, len(m.cols))
 	for c := range m.cols {
 		if m.widths[c] == 0 {
@@ -679,13 +440,13 @@ func (m Model) renderRow(r []string, base lipgloss.Style) string {
 		parts = append(parts, m.cell(v, c))
 	}
 	if m.query == "" {
-		return base.Render(strings.Join(parts, " "))
+		base.paint(b, strings.Join(parts, " "))
+		return
 	}
-	hl := m.styles.Match.Inherit(base)
-	var b strings.Builder
+	hl := newPainter(m.styles.Match.Inherit(base.style))
 	for k, p := range parts {
 		if k > 0 {
-			b.WriteString(base.Render(" "))
+			base.paint(b, " ")
 		}
 		mask := highlight(p, m.query, m.fuzzy)
 		for i := 0; i < len(p); {
@@ -694,50 +455,13 @@ func (m Model) renderRow(r []string, base lipgloss.Style) string {
 				j++
 			}
 			if mask[i] {
-				b.WriteString(hl.Render(p[i:j]))
+				hl.paint(b, p[i:j])
 			} else {
-				b.WriteString(base.Render(p[i:j]))
+				base.paint(b, p[i:j])
 			}
 			i = j
 		}
 	}
-	return b.String()
-}
-
-// highlight marks the bytes of cell that the filter matched: the typed
-// text where it occurs, else (fuzzy) the first subsequence in the cell.
-// Comparison folds ASCII case only, so byte positions stay aligned.
-func highlight(cell, q string, fuzzy bool) []bool {
-	mask := make([]bool, len(cell))
-	low := []byte(cell)
-	for i, c := range low {
-		if 'A' <= c && c <= 'Z' {
-			low[i] = c + 'a' - 'A'
-		}
-	}
-	ls := string(low)
-	if k := strings.Index(ls, q); k >= 0 {
-		for i := k; i < k+len(q); i++ {
-			mask[i] = true
-		}
-		return mask
-	}
-	if !fuzzy {
-		return mask
-	}
-	var at []int
-	for i, j := 0, 0; i < len(ls) && j < len(q); i++ {
-		if ls[i] == q[j] {
-			at = append(at, i)
-			j++
-		}
-	}
-	if len(at) == len(q) {
-		for _, i := range at {
-			mask[i] = true
-		}
-	}
-	return mask
 }
 
 // cell fits v into column c's width: truncated with "…", padded.

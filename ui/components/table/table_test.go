@@ -226,3 +226,46 @@ func TestHighlight(t *testing.T) {
 		}
 	}
 }
+
+func TestLargeTablesSortInACmd(t *testing.T) {
+	m := newTable(asyncSortRows)
+	m = down(m, 3)
+	m2, cmd := m.Update(tea.KeyPressMsg{Code: 'S', Text: "S"})
+	if cmd == nil {
+		t.Fatal("a large table sorted in Update")
+	}
+	if c, desc := m2.SortColumn(); c != 0 || desc {
+		t.Fatalf("sorted before the Cmd finished: %d %v", c, desc)
+	}
+	msg := cmd().(SortedMsg)
+	other := newTable(asyncSortRows)
+	if other.ApplySort(msg) {
+		t.Fatal("another table took the sort")
+	}
+	if !m2.ApplySort(msg) {
+		t.Fatal("the table refused its own sort")
+	}
+	first, second := m2.rows[m2.view[0]][0], m2.rows[m2.view[1]][0]
+	if c, desc := m2.SortColumn(); c != 0 || !desc || m2.Selected() != 3 || first < second {
+		t.Fatalf("after apply: col %d desc %v selected %d, %q before %q", c, desc, m2.Selected(), first, second)
+	}
+}
+
+func TestParallelRankedScanAgreesWithPerRowCheck(t *testing.T) {
+	m := newTable(parallelRows)
+	for _, q := range []string{"p1", "son 19", "1@ex", "zz"} {
+		m.SetFilter("", true)
+		m.SetFilter(q, true)
+		if want := countMatches(m, q, true); want != m.Len() {
+			t.Fatalf("%q: %d rows, per-row check %d", q, m.Len(), want)
+		}
+		exact := true
+		for _, i := range m.view { // rows containing q as typed come first
+			has := strings.Contains(m.row(i), q)
+			if has && !exact {
+				t.Fatalf("%q: an exact match ranked after a fuzzy one", q)
+			}
+			exact = has
+		}
+	}
+}

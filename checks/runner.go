@@ -1,0 +1,199 @@
+// Package checks runs opsdeck's probes (http, tcp, dns, tls, exec,
+// heartbeat), schedules them against the database (a gocron-driven
+// dispatcher with a bounded worker pool and a lease so one process
+// schedules a database), and delivers alert notifications from a queue.
+package checks
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/opsdeck/opsdeck/model"
+)
+
+// Runner executes checks. It is safe for concurrent use and shares HTTP
+// connection pools and compiled conditions between runs, which matters
+// when thousands of checks run every minute.
+type Runner struct {
+	httpClient   *http.Client
+	httpInsecure *http.Client
+	conds        sync.Map // condition source → *model.Condition
+	// Now is the clock (heartbeat lateness); tests replace it.
+	Now func() time.Time
+}
+
+// NewRunner builds a Runner with pooled HTTP transports.
+func NewRunner() *Runner {
+	mk := func(insecure bool) *http.Client {
+		tr := &http.Transport{
+			Proxy:               nil, // probes go straight to the target
+			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        2000,
+			MaxIdleConnsPerHost: 64,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+			TLSClientConfig:     &tls.Config{InsecureSkipVerify: insecure},
+		}
+		return &http.Client{Transport: tr}
+	}
+	return &Runner{httpClient: mk(false), httpInsecure: mk(true), Now: time.Now}
+}
+
+// Close releases pooled connections.
+func (r *Runner) Close() {
+	r.httpClient.CloseIdleConnections()
+	r.httpInsecure.CloseIdleConnections()
+}
+
+// probe is what a kind-specific runner returns: what the condition sees,
+// details for `checks run --json`, a one-line summary, and an error when
+// the target could not be probed at all.
+type probe struct {
+	env     model.CondEnv
+	details map[string]any
+	summary string
+	err     error
+}
+
+// Run executes one check now, bounded by its timeout. It never panics: a
+// panicking runner yields an "error" result naming the panic. A heartbeat
+// that is on time yields a result with an empty Status: nothing to record.
+func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) (res model.CheckResult) {
+	start := r.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			res.At = start.UTC()
+			res.Status = "error"
+			res.Message = model.Sanitize(fmt.Sprintf("runner panic: %v (%s)", p, firstFrames(debug.Stack())))
+		}
+	}()
+	res = model.CheckResult{CheckID: c.ID, CheckName: c.Name, At: start.UTC()}
+	if c.Kind == "heartbeat" {
+		return r.heartbeat(c, st, res)
+	}
+	timeout := c.Timeout()
+	if timeout <= 0 {
+		timeout = model.DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var p probe
+	switch c.Kind {
+	case "http":
+		p = r.http(ctx, c)
+	case "tcp":
+		p = r.tcp(ctx, c)
+	case "tls":
+		p = r.tls(ctx, c)
+	case "dns":
+		p = r.dns(ctx, c)
+	case "exec":
+		p = r.exec(ctx, c)
+	default:
+		p.err = fmt.Errorf("unknown check kind %q", c.Kind)
+	}
+	res.LatencyMs = float64(r.Now().Sub(start).Microseconds()) / 1000
+	if p.env.Latency == 0 {
+		p.env.Latency = res.LatencyMs
+	}
+	res.Details = p.details
+	return r.judge(c, p, res)
+}
+
+// judge turns a probe into a status and message.
+func (r *Runner) judge(c *model.Check, p probe, res model.CheckResult) model.CheckResult {
+	if p.err != nil {
+		res.Status = "down"
+		if errors.Is(p.err, context.DeadlineExceeded) {
+			p.err = fmt.Errorf("timed out after %s", c.Timeout())
+		}
+		res.Message = model.Sanitize(strings.TrimSpace(p.summary + " " + p.err.Error()))
+		if c.Kind == "exec" {
+			res.Status = "error"
+		}
+		return res
+	}
+	cond, err := r.condition(c.EffectiveCondition())
+	ok := false
+	if err == nil {
+		ok, err = cond.Eval(&p.env)
+	}
+	switch {
+	case err != nil:
+		res.Status, res.Message = "error", model.Sanitize(p.summary+": "+err.Error())
+	case ok:
+		res.Status, res.Message = "up", model.Sanitize(p.summary)
+	default:
+		res.Status = "down"
+		res.Message = model.Sanitize(fmt.Sprintf("%s: condition not met: %s", p.summary, c.EffectiveCondition()))
+	}
+	if c.Kind == "exec" && !ok {
+		// Nagios plugin semantics: 1 warning, 2 critical, 3 (or other) unknown.
+		switch p.env.ExitCode {
+		case 1:
+			res.Status = "warn"
+		case 2:
+			res.Status = "down"
+		default:
+			res.Status = "error"
+		}
+	}
+	if c.Kind == "dns" && ok {
+		if missing := missingAnswers(c.Expect, p.env.Answers); missing != "" {
+			res.Status, res.Message = "down", model.Sanitize(p.summary+": expected answer missing: "+missing)
+		}
+	}
+	if c.Kind == "exec" && p.env.Output != "" {
+		res.Message = model.SanitizeMultiline(res.Message+"\n"+p.env.Output, 4096)
+	}
+	return res
+}
+
+func (r *Runner) condition(src string) (*model.Condition, error) {
+	if v, ok := r.conds.Load(src); ok {
+		return v.(*model.Condition), nil
+	}
+	c, err := model.CompileCondition("condition", src)
+	if err != nil {
+		return nil, err
+	}
+	r.conds.Store(src, c)
+	return c, nil
+}
+
+// heartbeat judges lateness: the job must ping within period + grace.
+func (r *Runner) heartbeat(c *model.Check, st *model.CheckState, res model.CheckResult) model.CheckResult {
+	now := r.Now()
+	last := c.CreatedAt
+	if st != nil && st.LastPingAt != nil {
+		last = *st.LastPingAt
+	}
+	allowed := c.Interval() + c.Grace()
+	if late := now.Sub(last); late > allowed {
+		res.Status = "down"
+		what := "last ping"
+		if st == nil || st.LastPingAt == nil {
+			what = "no ping since the check was created"
+		}
+		res.Message = fmt.Sprintf("late: %s %s ago (period %s + grace %s)", what, late.Round(time.Second), c.Interval(), c.Grace())
+	}
+	return res
+}
+
+func firstFrames(stack []byte) string {
+	lines := strings.Split(string(stack), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "panic(") && i+3 < len(lines) {
+			return strings.TrimSpace(lines[i+2]) + " " + strings.TrimSpace(lines[i+3])
+		}
+	}
+	return ""
+}

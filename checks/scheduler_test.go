@@ -1,0 +1,403 @@
+package checks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/opsdeck/opsdeck/internal/smtptest"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+)
+
+var admin = model.LocalActor("oscar")
+
+// testDB opens a database with one service owned by Oscar, who is on call.
+func testDB(t *testing.T) (*store.Store, model.Service) {
+	t.Helper()
+	s, err := store.Open(filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	var svc model.Service
+	err = s.Write(context.Background(), admin, func(t *store.Tx) error {
+		p := model.Person{Name: "Oscar", Email: "oscar@example.com", Role: "admin"}
+		if err := t.AddPerson(&p); err != nil {
+			return err
+		}
+		svc = model.Service{Name: "Web", OwnerID: &p.ID, RunbookURL: "https://wiki.example.com/web"}
+		if err := t.AddService(&svc); err != nil {
+			return err
+		}
+		_, err := t.SetOnCall("oscar@example.com", time.Now().Add(-time.Minute), time.Now().Add(time.Hour))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, svc
+}
+
+func addChecks(t *testing.T, s *store.Store, cs ...*model.Check) {
+	t.Helper()
+	err := s.Write(context.Background(), admin, func(t *store.Tx) error {
+		for _, c := range cs {
+			if err := t.AddCheck(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHungTargetDoesNotDelayOthers(t *testing.T) {
+	s, svc := testDB(t)
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hung.Close()
+	defer close(release)
+	fine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
+	defer fine.Close()
+
+	hc := &model.Check{Name: "hung", Kind: "http", Target: hung.URL, ServiceID: &svc.ID, IntervalS: 5, TimeoutS: 5}
+	hb := &model.Check{Name: "job", Kind: "heartbeat", ServiceID: &svc.ID, IntervalS: 5}
+	cs := []*model.Check{hc, hb}
+	for i := range 8 {
+		cs = append(cs, &model.Check{Name: fmt.Sprintf("fine-%d", i), Kind: "http", Target: fine.URL, ServiceID: &svc.ID, IntervalS: 5})
+	}
+	addChecks(t, s, cs...)
+
+	var mu sync.Mutex
+	var order []string // check names in the order their results arrived
+	sc := NewScheduler(s, Config{Workers: 4, Logf: t.Logf, OnResult: func(o store.Outcome, _ time.Duration) {
+		mu.Lock()
+		order = append(order, o.Result.CheckName)
+		mu.Unlock()
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- sc.Run(ctx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := len(order)
+		mu.Unlock()
+		if n >= 2*len(cs) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// Every fine check finished a run before the hung one timed out, even
+	// with a pool of 4: the hung run holds one slot, not the schedule.
+	firstHung := -1
+	for i, n := range order {
+		if n == "hung" {
+			firstHung = i
+			break
+		}
+	}
+	if firstHung < len(cs)-2 {
+		t.Fatalf("results in order %v: the hung check finished before the fine ones ran", order)
+	}
+	res, err := s.RecentResults(context.Background(), hc.ID, 1)
+	if err != nil || len(res) != 1 || !strings.Contains(res[0].Message, "timed out after 5s") {
+		t.Fatalf("hung check result: %+v %v", res, err)
+	}
+	if res, _ := s.RecentResults(context.Background(), hb.ID, 1); len(res) != 1 || !strings.Contains(res[0].Message, "late: no ping since the check was created") {
+		t.Errorf("heartbeat that never pinged: %+v", res)
+	}
+	if l, _ := s.GetLease(context.Background(), LeaseName); l.Holder != "" {
+		t.Errorf("lease not released on shutdown: %+v", l)
+	}
+}
+
+func TestSecondSchedulerWaitsForLease(t *testing.T) {
+	s, _ := testDB(t)
+	var ok bool
+	err := s.Write(context.Background(), admin, func(t *store.Tx) error {
+		var err error
+		ok, _, err = t.AcquireLease(LeaseName, "other-host:1", time.Minute)
+		return err
+	})
+	if err != nil || !ok {
+		t.Fatal(err)
+	}
+	var logs []string
+	var mu sync.Mutex
+	sc := NewScheduler(s, Config{LeaseTTL: 300 * time.Millisecond, Logf: func(f string, a ...any) {
+		mu.Lock()
+		logs = append(logs, fmt.Sprintf(f, a...))
+		mu.Unlock()
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	if err := sc.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(logs) == 0 || !strings.Contains(logs[0], "another process (other-host:1) runs the schedule") {
+		t.Fatalf("logs %v", logs)
+	}
+	if l, _ := s.GetLease(context.Background(), LeaseName); l.Holder != "other-host:1" {
+		t.Errorf("lease stolen: %+v", l)
+	}
+}
+
+func TestNotificationsReachWebhookAndSMTP(t *testing.T) {
+	s, svc := testDB(t)
+	var mu sync.Mutex
+	var hooks []model.Notification
+	failing := 0
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/broken" {
+			mu.Lock()
+			failing++
+			mu.Unlock()
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		var n model.Notification
+		b, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(b, &n); err != nil {
+			t.Errorf("webhook body %q: %v", b, err)
+		}
+		mu.Lock()
+		hooks = append(hooks, n)
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	mail := smtptest.Start(t)
+
+	c := &model.Check{Name: "web", Kind: "http", Target: "http://127.0.0.1:1/", ServiceID: &svc.ID, IntervalS: 30}
+	addChecks(t, s, c)
+	err := s.Write(context.Background(), admin, func(t *store.Tx) error {
+		for _, ch := range []model.Channel{
+			{Name: "ops-hook", Kind: "webhook", URL: hook.URL + "/hook", Enabled: true},
+			{Name: "broken-hook", Kind: "webhook", URL: hook.URL + "/broken", Enabled: true},
+			{Name: "ops-mail", Kind: "email", SMTPAddr: mail.Addr, SMTPFrom: "opsdeck@example.com", SMTPTLS: "none", ExtraTo: "ops@example.com", ServiceID: &svc.ID, Enabled: true},
+		} {
+			if err := t.AddChannel(&ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	np := store.NotifyPolicy{Repeat: time.Hour}
+	r := NewRunner()
+	for range 3 {
+		res := r.Run(context.Background(), c, nil)
+		if err := s.Write(context.Background(), system, func(t *store.Tx) error { return t.RecordManualRun(res, np) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due, err := s.DueNotifications(context.Background(), time.Now(), 10)
+	if err != nil || len(due) != 3 {
+		t.Fatalf("due: %d %v", len(due), err)
+	}
+	n := NewNotifier()
+	for _, q := range due {
+		DeliverOne(context.Background(), s, n, q, t.Logf)
+	}
+	mu.Lock()
+	if len(hooks) != 1 || hooks[0].Event != "fired" || hooks[0].Check != "web" || hooks[0].Owner != "oscar@example.com" || hooks[0].Runbook == "" {
+		t.Errorf("webhook got %+v", hooks)
+	}
+	mu.Unlock()
+	msgs := mail.Messages()
+	if len(msgs) != 1 || strings.Join(msgs[0].To, ",") != "oscar@example.com,ops@example.com" ||
+		!strings.Contains(msgs[0].Data, "Subject: [FIRING] web") || !strings.Contains(msgs[0].Data, "opsdeck alerts ack") {
+		t.Errorf("smtp got %+v", msgs)
+	}
+	rows, _ := s.AlertNotifications(context.Background(), due[0].Alert.ID)
+	states := map[string]string{}
+	for _, r := range rows {
+		states[r.Channel] = fmt.Sprintf("%s/%d", r.State, r.Attempts)
+	}
+	if states["ops-hook"] != "sent/1" || states["ops-mail"] != "sent/1" || states["broken-hook"] != "pending/1" {
+		t.Errorf("queue states %v (the broken hook must be retried later)", states)
+	}
+	ev, _ := s.AlertEvents(context.Background(), due[0].Alert.ID)
+	var kinds []string
+	for _, e := range ev {
+		kinds = append(kinds, e.Kind)
+	}
+	if got := strings.Join(kinds, " "); !strings.Contains(got, "notified") || !strings.Contains(got, "notify_failed") {
+		t.Errorf("timeline %q", got)
+	}
+
+	// Acknowledged: a repeat that was queued earlier is dropped, not sent.
+	if err := s.Write(context.Background(), admin, func(t *store.Tx) error { _, err := t.AckAlert(due[0].Alert.ID, "on it"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	later, _ := s.DueNotifications(context.Background(), time.Now().Add(time.Hour), 10)
+	for _, q := range later {
+		DeliverOne(context.Background(), s, n, q, t.Logf)
+	}
+	rows, _ = s.AlertNotifications(context.Background(), due[0].Alert.ID)
+	for _, r := range rows {
+		if r.Channel == "broken-hook" && (r.State != "dropped" || !strings.Contains(r.LastError, "acknowledged")) {
+			t.Errorf("retry after ack: %+v", r)
+		}
+	}
+}
+
+func TestSuspectHostHoldsServicePage(t *testing.T) {
+	s, svc := testDB(t)
+	var hits int
+	var mu sync.Mutex
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { mu.Lock(); hits++; mu.Unlock() }))
+	defer hook.Close()
+	var dev model.Device
+	err := s.Write(context.Background(), admin, func(t *store.Tx) error {
+		dev = model.Device{AssetTag: "SRV-1", Name: "app-01", Kind: "server"}
+		if err := t.AddDevice(&dev); err != nil {
+			return err
+		}
+		if err := t.AddServiceHost(svc.ID, dev.ID); err != nil {
+			return err
+		}
+		return t.AddChannel(&model.Channel{Name: "hook", Kind: "webhook", URL: hook.URL, Enabled: true})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := &model.Check{Name: "web", Kind: "http", Target: "http://127.0.0.1:1/", ServiceID: &svc.ID, IntervalS: 30}
+	host := &model.Check{Name: "app-01-up", Kind: "tcp", Target: "127.0.0.1:1", DeviceID: &dev.ID, IntervalS: 30}
+	addChecks(t, s, web, host)
+	apply := func(c *model.Check) {
+		r := model.CheckResult{CheckID: c.ID, At: time.Now(), Status: "down", Message: "refused"}
+		if err := s.Write(context.Background(), system, func(t *store.Tx) error {
+			return t.ApplyResults([]store.Outcome{{Result: r}}, store.NotifyPolicy{Repeat: time.Hour})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(host) // the device's check has failed once: suspect, not yet firing
+	for range 3 {
+		apply(web)
+	}
+	deliverDue := func() {
+		due, err := s.DueNotifications(context.Background(), time.Now().Add(time.Minute), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range due {
+			DeliverOne(context.Background(), s, NewNotifier(), q, t.Logf)
+		}
+	}
+	deliverDue()
+	mu.Lock()
+	if hits != 0 {
+		t.Fatalf("service paged while its host was failing: %d", hits)
+	}
+	mu.Unlock()
+	apply(host)
+	apply(host) // the device fires and claims the service alert
+	deliverDue()
+	as, _ := s.ListAlerts(context.Background(), store.AlertQuery{State: "open"})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(as) != 2 || hits != 1 {
+		t.Fatalf("want one page (the device) for 2 alerts, got %d pages: %+v", hits, as)
+	}
+	for _, a := range as {
+		if a.CheckName == "web" && a.CausedBy != "app-01" {
+			t.Errorf("web not caused by the device: %+v", a)
+		}
+	}
+}
+
+func TestSlackAndNtfyFormats(t *testing.T) {
+	type got struct {
+		path, ctype, title, prio, body string
+	}
+	var mu sync.Mutex
+	var reqs []got
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		reqs = append(reqs, got{r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Title"), r.Header.Get("Priority"), string(b)})
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	n := model.Notification{Event: "fired", Title: "[FIRING] web: HTTP 503", Check: "web", Service: "Web", Severity: "critical", AlertID: 7}
+	for _, ch := range []model.Channel{{Name: "s", Kind: "slack", URL: srv.URL + "/slack"}, {Name: "n", Kind: "ntfy", URL: srv.URL + "/ops"}} {
+		if err := NewNotifier().Send(context.Background(), store.Queued{Channel: ch, Payload: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var slack map[string]string
+	if len(reqs) != 2 || json.Unmarshal([]byte(reqs[0].body), &slack) != nil || !strings.HasPrefix(slack["text"], "[FIRING] web: HTTP 503") {
+		t.Fatalf("slack: %+v", reqs)
+	}
+	if reqs[1].title != n.Title || reqs[1].prio != "5" || !strings.Contains(reqs[1].body, "opsdeck alerts ack 7") {
+		t.Errorf("ntfy: %+v", reqs[1])
+	}
+}
+
+func TestPingEndpoint(t *testing.T) {
+	s, svc := testDB(t)
+	hb := &model.Check{Name: "backup", Kind: "heartbeat", ServiceID: &svc.ID, IntervalS: 3600}
+	addChecks(t, s, hb)
+	srv := httptest.NewServer(PingHandler(s, store.NotifyPolicy{Repeat: time.Hour}))
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Post(srv.URL+path, "text/plain", strings.NewReader("exit 1: \x1b]0;pwned\x07no space left"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/ping/not-a-token"); code != http.StatusNotFound {
+		t.Errorf("unknown token: %d", code)
+	}
+	code, body := get("/ping/" + hb.PingToken + "/fail")
+	if code != 200 || body != "down: job reported failure: exit 1: no space left\n" {
+		t.Errorf("fail ping: %d %q", code, body)
+	}
+	as, _ := s.ListAlerts(context.Background(), store.AlertQuery{State: "open"})
+	if len(as) != 1 || as[0].CheckName != "backup" {
+		t.Fatalf("alerts after a failed ping: %+v", as)
+	}
+	if code, _ := get("/ping/" + hb.PingToken); code != 200 {
+		t.Errorf("ok ping: %d", code)
+	}
+	st, _ := s.CheckState(context.Background(), hb.ID)
+	if st.Status != "up" || st.LastPingAt == nil {
+		t.Errorf("state after ping: %+v", st)
+	}
+	if as, _ := s.ListAlerts(context.Background(), store.AlertQuery{State: "open"}); len(as) != 0 {
+		t.Errorf("a good ping did not resolve: %+v", as)
+	}
+}

@@ -1,0 +1,301 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	register(func(env *Env) *cobra.Command {
+		cmd := &cobra.Command{Use: "alerts", Short: "Triage alerts: list, show, acknowledge, snooze, resolve"}
+		cmd.AddCommand(alertsList(env), alertsShow(env), alertAck(env), alertSnooze(env), alertResolve(env))
+		return cmd
+	})
+}
+
+func alertsList(env *Env) *cobra.Command {
+	var state string
+	var asJSON bool
+	cmd := readOnly(&cobra.Command{Use: "list", Short: "List alerts, firing first, grouped by root cause", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			now := time.Now()
+			if state != "open" {
+				if state != "all" {
+					if err := model.ValidateEnum("state", state, append([]string{"open", "all"}, model.AlertStates...)); err != nil {
+						return err
+					}
+				}
+				q := store.AlertQuery{State: state}
+				if state == "all" {
+					q.State = ""
+				}
+				as, err := s.ListAlerts(c.Context(), q)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return env.printJSON(nonNil(as))
+				}
+				rows := make([][]string, 0, len(as))
+				for _, a := range as {
+					rows = append(rows, alertRow(a, "", now))
+				}
+				return env.printTable(alertHeader(), rows)
+			}
+			groups, err := s.AlertGroups(c.Context(), now)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				var flat []model.Alert
+				for _, g := range groups {
+					flat = append(flat, g.Root)
+					flat = append(flat, g.Caused...)
+				}
+				return env.printJSON(nonNil(flat))
+			}
+			if len(groups) == 0 {
+				fmt.Fprintln(env.Stdout, "No open alerts.")
+				return nil
+			}
+			var rows [][]string
+			for _, g := range groups {
+				rows = append(rows, alertRow(g.Root, "", now))
+				for _, a := range g.Caused {
+					rows = append(rows, alertRow(a, "└ ", now))
+				}
+			}
+			return env.printTable(alertHeader(), rows)
+		}})
+	cmd.Flags().StringVar(&state, "state", "open", "open|firing|acknowledged|resolved|all")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
+}
+
+func alertHeader() []string {
+	return []string{"id", "state", "age", "check", "severity", "why quiet", "summary"}
+}
+
+func alertRow(a model.Alert, indent string, now time.Time) []string {
+	end := now
+	if a.ResolvedAt != nil {
+		end = *a.ResolvedAt
+	}
+	state := a.State
+	if a.Flapping {
+		state += " (flapping)"
+	}
+	quiet := a.Suppressed(now)
+	if a.State == "acknowledged" {
+		quiet = "acked by " + a.AckedBy
+	}
+	age := model.Span(end.Sub(a.OpenedAt))
+	if a.ResolvedAt != nil {
+		age = "lasted " + age
+	}
+	return []string{fmt.Sprint(a.ID), state, age, indent + a.CheckName, a.Severity,
+		orDash(quiet), model.Truncate(firstLine(a.Summary), 60)}
+}
+
+func alertID(v string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(v, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, model.Invalid("alert", v, "is not an alert id")
+	}
+	return id, nil
+}
+
+func alertsShow(env *Env) *cobra.Command {
+	var asJSON bool
+	cmd := readOnly(&cobra.Command{Use: "show ID", Short: "Show an alert: timeline, last results, uptime, owner, runbook", Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := alertID(args[0])
+			if err != nil {
+				return err
+			}
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			d, err := s.GetAlertDetail(c.Context(), id, time.Now())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(d)
+			}
+			a := d.Alert
+			pairs := [][2]string{{"id", fmt.Sprint(a.ID)}, {"check", a.CheckName}, {"state", a.State}, {"severity", a.Severity},
+				{"opened", a.OpenedAt.Local().Format("2006-01-02 15:04:05") + " (" + d.Age + ")"}, {"summary", orDash(a.Summary)}}
+			if a.CausedBy != "" {
+				pairs = append(pairs, [2]string{"caused by", a.CausedBy + fmt.Sprintf(" (alert %d); not paging separately", derefID(a.CausedByAlertID))})
+			}
+			if len(d.Caused) > 0 {
+				pairs = append(pairs, [2]string{"explains", fmt.Sprintf("%d other alert(s)", len(d.Caused))})
+			}
+			if a.AckedAt != nil {
+				pairs = append(pairs, [2]string{"acknowledged", fmt.Sprintf("by %s %s: %s", a.AckedBy, ago(a.AckedAt), a.AckReason)})
+			}
+			if a.SnoozedUntil != nil {
+				pairs = append(pairs, [2]string{"snoozed until", a.SnoozedUntil.Local().Format("2006-01-02 15:04") + ": " + a.SnoozeReason})
+			}
+			if a.ResolvedAt != nil {
+				pairs = append(pairs, [2]string{"resolved", fmt.Sprintf("by %s %s %s", a.ResolvedBy, ago(a.ResolvedAt), a.ResolveNote)})
+			}
+			if d.Service != nil {
+				pairs = append(pairs, [2]string{"service", d.Service.Name})
+			}
+			if d.Device != nil {
+				pairs = append(pairs, [2]string{"device", d.Device.AssetTag + " (" + d.Device.Name + ")"})
+			}
+			owner := "-"
+			if d.Owner != nil {
+				owner = d.Owner.Name + " <" + d.Owner.Email + ">"
+			}
+			var oc []string
+			for _, o := range d.OnCall {
+				oc = append(oc, o.PersonName)
+			}
+			pairs = append(pairs, [2]string{"owner", owner}, [2]string{"on call", orDash(strings.Join(oc, ", "))},
+				[2]string{"runbook", orDash(d.Runbook)},
+				[2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", pct(d.Uptime.Day), pct(d.Uptime.Week), pct(d.Uptime.Month))},
+				[2]string{"latency", sparkline(d.Latency)})
+			env.printKV(pairs)
+			fmt.Fprintf(env.Stdout, "\nTimeline:\n")
+			rows := [][]string{}
+			for _, e := range d.Events {
+				rows = append(rows, []string{e.At.Local().Format("01-02 15:04:05"), e.Kind, e.Actor, model.Truncate(firstLine(e.Message), 80)})
+			}
+			env.printTable([]string{"at", "event", "by", "message"}, rows)
+			fmt.Fprintf(env.Stdout, "\nLast results:\n")
+			rows = [][]string{}
+			for i, r := range d.Results {
+				if i == 10 {
+					break
+				}
+				rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, fmt.Sprintf("%.1fms", r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
+			}
+			return env.printTable([]string{"at", "status", "latency", "message"}, rows)
+		}})
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
+	return cmd
+}
+
+func derefID(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// sparkline draws latencies with eight block heights.
+func sparkline(v []float64) string {
+	if len(v) == 0 {
+		return "-"
+	}
+	lo, hi := v[0], v[0]
+	for _, x := range v {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	bars := []rune("▁▂▃▄▅▆▇█")
+	var b strings.Builder
+	for _, x := range v {
+		i := 0
+		if hi > lo {
+			i = int((x - lo) / (hi - lo) * float64(len(bars)-1))
+		}
+		b.WriteRune(bars[i])
+	}
+	return fmt.Sprintf("%s  (%.0f–%.0f ms)", b.String(), lo, hi)
+}
+
+// alertVerb builds ack/snooze/resolve: resolve the id, run one Tx method,
+// print the alert's new state (or JSON).
+func alertVerb(env *Env, use, short string, flags func(*cobra.Command), do func(t *store.Tx, id int64) (model.Alert, error)) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := alertID(args[0])
+			if err != nil {
+				return err
+			}
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			var a model.Alert
+			if err := s.Write(c.Context(), env.Actor, func(t *store.Tx) error { a, err = do(t, id); return err }); err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(a)
+			}
+			fmt.Fprintf(env.Stdout, "alert %d (%s): %s\n", a.ID, a.CheckName, a.State)
+			return nil
+		}}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the alert as JSON")
+	flags(cmd)
+	return cmd
+}
+
+func alertAck(env *Env) *cobra.Command {
+	var reason string
+	return alertVerb(env, "ack ID", "Acknowledge a firing alert (stops repeats; you own it)",
+		func(c *cobra.Command) {
+			c.Flags().StringVar(&reason, "reason", "", "what you are doing about it (required)")
+		},
+		func(t *store.Tx, id int64) (model.Alert, error) { return t.AckAlert(id, reason) })
+}
+
+func alertSnooze(env *Env) *cobra.Command {
+	var reason, until string
+	return alertVerb(env, "snooze ID", "Mute an alert's notifications for a while",
+		func(c *cobra.Command) {
+			c.Flags().StringVar(&until, "for", "", "how long (e.g. 2h) or until when (YYYY-MM-DD HH:MM)")
+			c.Flags().StringVar(&reason, "reason", "", "why (required)")
+		},
+		func(t *store.Tx, id int64) (model.Alert, error) {
+			end, err := parseUntil("for", until, t.At())
+			if err != nil {
+				return model.Alert{}, err
+			}
+			return t.SnoozeAlert(id, end, reason)
+		})
+}
+
+func alertResolve(env *Env) *cobra.Command {
+	var note string
+	return alertVerb(env, "resolve ID", "Resolve an alert by hand with a note",
+		func(c *cobra.Command) { c.Flags().StringVar(&note, "note", "", "how it was fixed (required)") },
+		func(t *store.Tx, id int64) (model.Alert, error) { return t.ResolveAlert(id, note) })
+}
+
+// parseUntil reads "2h"/"30m" (from now) or an absolute local time.
+func parseUntil(field, v string, now time.Time) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, model.Invalid(field, v, "is required (e.g. 2h or 2026-12-01 09:00)")
+	}
+	if d, err := time.ParseDuration(v); err == nil {
+		if d <= 0 {
+			return time.Time{}, model.Invalid(field, v, "must be positive")
+		}
+		return now.Add(d), nil
+	}
+	if strings.HasSuffix(v, "d") {
+		if n, err := strconv.Atoi(strings.TrimSuffix(v, "d")); err == nil && n > 0 {
+			return now.AddDate(0, 0, n), nil
+		}
+	}
+	return model.ParseTime(field, v, time.Local)
+}

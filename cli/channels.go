@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	register(func(env *Env) *cobra.Command {
+		cmd := &cobra.Command{Use: "channels", Short: "Where alert notifications go (webhook, slack, ntfy, email)"}
+		var ch model.Channel
+		var service string
+		var asJSON bool
+		add := &cobra.Command{Use: "add", Short: "Add a notification channel, global or for one service", Args: cobra.NoArgs,
+			Example: `  opsdeck channels add --name ops-hook --kind webhook --url https://hooks.example.com/opsdeck
+  opsdeck channels add --name ops-slack --kind slack --url https://hooks.slack.com/services/T000/B000/XXX
+  opsdeck channels add --name ops-ntfy --kind ntfy --url https://ntfy.sh/example-ops
+  opsdeck channels add --name ops-mail --kind email --smtp_addr smtp.example.com:587 --smtp_from opsdeck@example.com \
+      --smtp_user opsdeck --smtp_pass '...' --service "Production App"`,
+			RunE: func(c *cobra.Command, _ []string) error {
+				s, err := env.Open()
+				if err != nil {
+					return err
+				}
+				ch.Enabled = true
+				err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+					if service != "" {
+						sv, err := t.FindService(service)
+						if err != nil {
+							return model.Invalid("service", service, "is not a known service")
+						}
+						ch.ServiceID = &sv.ID
+					}
+					return t.AddChannel(&ch)
+				})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return env.printJSON(ch.Redacted())
+				}
+				fmt.Fprintf(env.Stdout, "added channel %d: %s (%s)\n", ch.ID, ch.Name, ch.Kind)
+				return nil
+			}}
+		f := add.Flags()
+		f.StringVar(&ch.Name, "name", "", "channel name (unique)")
+		f.StringVar(&ch.Kind, "kind", "", "webhook|slack|ntfy|email")
+		f.StringVar(&ch.URL, "url", "", "endpoint (webhook, slack, ntfy topic URL)")
+		f.StringVar(&ch.SMTPAddr, "smtp_addr", "", "email: SMTP server host:port")
+		f.StringVar(&ch.SMTPFrom, "smtp_from", "", "email: sender address")
+		f.StringVar(&ch.SMTPUser, "smtp_user", "", "email: SMTP user (optional)")
+		f.StringVar(&ch.SMTPPass, "smtp_pass", "", "email: SMTP password (optional)")
+		f.StringVar(&ch.SMTPTLS, "smtp_tls", "", "email: none|opportunistic|required (default opportunistic)")
+		f.StringVar(&ch.ExtraTo, "extra_to", "", "email: addresses to copy besides the owner and on-call, comma-separated")
+		f.StringVar(&service, "service", "", "only this service's alerts (default: all)")
+		f.BoolVar(&asJSON, "json", false, "print the channel as JSON")
+
+		var listJSON bool
+		list := readOnly(&cobra.Command{Use: "list", Short: "List notification channels", Args: cobra.NoArgs,
+			RunE: func(c *cobra.Command, _ []string) error {
+				s, err := env.Open()
+				if err != nil {
+					return err
+				}
+				chs, err := s.ListChannels(c.Context())
+				if err != nil {
+					return err
+				}
+				for i := range chs {
+					chs[i] = chs[i].Redacted()
+				}
+				if listJSON {
+					return env.printJSON(nonNil(chs))
+				}
+				rows := [][]string{}
+				for _, ch := range chs {
+					scope := "all services"
+					if ch.ServiceID != nil {
+						if sv, err := s.GetService(c.Context(), *ch.ServiceID); err == nil {
+							scope = sv.Name
+						}
+					}
+					dest := ch.URL
+					if ch.Kind == "email" {
+						dest = ch.SMTPAddr
+					}
+					rows = append(rows, []string{fmt.Sprint(ch.ID), ch.Name, ch.Kind, dest, scope})
+				}
+				return env.printTable([]string{"id", "name", "kind", "destination", "for"}, rows)
+			}})
+		list.Flags().BoolVar(&listJSON, "json", false, "print a JSON array")
+
+		del := &cobra.Command{Use: "delete NAME", Short: "Delete a channel", Args: cobra.ExactArgs(1),
+			RunE: func(c *cobra.Command, args []string) error {
+				s, err := env.Open()
+				if err != nil {
+					return err
+				}
+				var gone model.Channel
+				if err := s.Write(c.Context(), env.Actor, func(t *store.Tx) error { gone, err = t.DeleteChannel(args[0]); return err }); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "deleted channel %s\n", gone.Name)
+				return nil
+			}}
+		cmd.AddCommand(add, list, del)
+		return cmd
+	})
+}

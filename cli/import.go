@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/transfer"
+	"github.com/spf13/cobra"
+)
+
+// maxListed caps the per-row change lines a human report prints; problems
+// are always listed in full (that is what a dry run is for).
+const maxListed = 40
+
+func init() {
+	register(func(env *Env) *cobra.Command {
+		var opts transfer.Options
+		var dryRun, asJSON bool
+		cmd := &cobra.Command{
+			Use:   "import people|devices|services|accounts|software FILE",
+			Short: "Import a CSV, JSON or YAML file (dry run first; all or nothing by default)",
+			Long: `Import records from a file: opsdeck's own export, a Google Workspace users CSV,
+a Snipe-IT asset export, an account list (GitHub org members, AWS IAM users; use
+--service when the file has no service column), or a software report
+(scripts/collect-toolchain.sh output, or osquery JSON with --device).
+
+Headers are matched ignoring case, spacing and [Required] markers; columns opsdeck
+has no field for are listed, never silently dropped. --dry-run lists every problem
+(row, column, value, reason) and what would change, and writes nothing. Without it
+the import is one transaction: with any bad row nothing is written, unless
+--mode skip-bad, which imports the good rows and writes the others, with their
+reasons, to FILE.rejects.csv.
+
+Examples:
+  opsdeck import people users.csv --dry-run
+  opsdeck import devices snipeit-assets.csv --update-existing
+  opsdeck import accounts github-members.csv --service GitHub
+  opsdeck import software toolchain.json`,
+			Args: cobra.ExactArgs(2),
+			RunE: func(c *cobra.Command, args []string) error {
+				kind, file := args[0], args[1]
+				if !slices.Contains(transfer.Kinds, kind) {
+					return model.Invalid("kind", kind, "is not one of "+strings.Join(transfer.Kinds, ", "))
+				}
+				if opts.Format != "auto" && !slices.Contains(model.Formats, opts.Format) {
+					return model.Invalid("format", opts.Format, "is not one of auto, "+strings.Join(model.Formats, ", "))
+				}
+				s, err := env.Open()
+				if err != nil {
+					return err
+				}
+				rep, err := transfer.Plan(c.Context(), s, kind, file, opts)
+				if err != nil {
+					return err
+				}
+				for _, l := range rep.Leavers {
+					fmt.Fprintln(env.Stderr, "opsdeck: WARNING: "+l)
+				}
+				var commitErr error
+				if !dryRun && (rep.OK() || (opts.Mode == transfer.ModeSkipBad && len(rep.HeaderProblems) == 0)) {
+					commitErr = rep.Commit(c.Context(), s, env.Actor, nil)
+				}
+				if asJSON {
+					if err := env.printJSON(rep); err != nil {
+						return err
+					}
+				} else {
+					printImport(env, rep, dryRun)
+				}
+				switch {
+				case commitErr != nil:
+					return commitErr
+				case len(rep.HeaderProblems) > 0:
+					return fmt.Errorf("import %s: %v; nothing imported", file, rep.HeaderProblems[0])
+				case rep.RunID != 0 || rep.OK():
+					return nil
+				case dryRun:
+					return fmt.Errorf("dry run: %d of %d rows have problems", rep.Summary.Bad, rep.Summary.Total)
+				}
+				return fmt.Errorf("import %s: %d of %d rows have problems; nothing imported (fix them, or use --mode skip-bad)", file, rep.Summary.Bad, rep.Summary.Total)
+			},
+		}
+		f := cmd.Flags()
+		f.BoolVar(&dryRun, "dry-run", false, "list every problem and what would change; write nothing")
+		f.StringVar(&opts.Format, "format", "auto", "file format: auto|csv|json|yaml")
+		f.StringVar(&opts.Mode, "mode", transfer.ModeAtomic, "atomic (all or nothing) or skip-bad (import good rows, reject the rest to FILE.rejects.csv)")
+		f.BoolVar(&opts.UpdateExisting, "update-existing", false, "change records that already exist and differ (default: leave them)")
+		f.StringVar(&opts.Encoding, "encoding", "utf-8", "text encoding: utf-8|latin1")
+		f.StringVar(&opts.Service, "service", "", "accounts: the service every row belongs to (for a member list without a service column)")
+		f.StringVar(&opts.Device, "device", "", "software: the device (serial, asset tag or name) an osquery file describes")
+		f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+		return cmd
+	})
+}
+
+// printImport writes the human report: problems first (all of them), then
+// what changes, then one summary line.
+func printImport(env *Env, r *transfer.Report, dryRun bool) {
+	w := env.Stdout
+	format := r.Format
+	if r.Dialect != "" && r.Dialect != "opsdeck" {
+		format += ", " + r.Dialect
+	}
+	verb := "import"
+	if dryRun {
+		verb = "dry run: import"
+	}
+	fmt.Fprintf(w, "%s %s from %s (%s)\n", verb, r.Kind, r.File, format)
+	for _, n := range r.Notes {
+		fmt.Fprintln(w, "note: "+n)
+	}
+	if len(r.Problems) > 0 {
+		in := ""
+		if r.Summary.Bad > 0 {
+			in = fmt.Sprintf(", in %d rows", r.Summary.Bad)
+		}
+		fmt.Fprintf(w, "\nPROBLEMS (%d%s):\n", len(r.Problems), in)
+		rows := make([][]string, len(r.Problems))
+		for i, p := range r.Problems {
+			row, value := "header", "-"
+			if p.Row > 0 || p.Value != "" {
+				value = fmt.Sprintf("%q", model.Truncate(model.Sanitize(p.Value), 60))
+			}
+			if p.Row > 0 {
+				row = fmt.Sprint(p.Row)
+			}
+			rows[i] = []string{row, orDash(model.Sanitize(p.Column)), value, p.Reason}
+		}
+		env.printTable([]string{"row", "column", "value", "reason"}, rows)
+	}
+	var changed [][]string
+	for _, it := range r.Items {
+		if it.Action == transfer.ActionUpdate || it.Action == transfer.ActionSkip || it.Action == transfer.ActionVerify {
+			changed = append(changed, []string{fmt.Sprint(it.Row), it.Action, model.Sanitize(it.Key), model.Truncate(strings.Join(it.Changes, "; "), 120)})
+		}
+	}
+	if len(changed) > 0 {
+		fmt.Fprintf(w, "\nCHANGES TO EXISTING RECORDS (%d):\n", len(changed))
+		more := len(changed) - maxListed
+		if more > 0 {
+			changed = changed[:maxListed]
+		}
+		env.printTable([]string{"row", "action", "record", "changes"}, changed)
+		if more > 0 {
+			fmt.Fprintf(w, "... and %d more (--json lists every row)\n", more)
+		}
+		if r.Summary.Skipped > 0 {
+			fmt.Fprintln(w, "skip: not written (a record that exists and differs changes only with --update-existing)")
+		}
+	}
+	if len(r.Unverify) > 0 {
+		fmt.Fprintf(w, "\nNOT IN THE FILE, MARKED UNVERIFIED (%d):\n", len(r.Unverify))
+		for _, u := range r.Unverify {
+			fmt.Fprintln(w, "  "+u)
+		}
+	}
+	if len(r.Leavers) > 0 {
+		fmt.Fprintf(w, "\n!! LEAVERS STILL HOLDING ACCOUNTS (%d) — revoke these:\n", len(r.Leavers))
+		for _, l := range r.Leavers {
+			fmt.Fprintln(w, "!! "+l)
+		}
+	}
+	s := r.Summary
+	fmt.Fprintf(w, "\n%d rows: %d new, %d updated, %d verified, %d unchanged, %d skipped, %d bad; %d accounts to mark unverified\n",
+		s.Total, s.New, s.Updated, s.Verified, s.Unchanged, s.Skipped, s.Bad, s.Unverified)
+	switch {
+	case r.RunID != 0:
+		fmt.Fprintf(w, "imported (run %d)\n", r.RunID)
+		if r.RejectFile != "" {
+			fmt.Fprintf(w, "%d rejected rows, with reasons, written to %s\n", s.Bad, r.RejectFile)
+		}
+	case dryRun:
+		fmt.Fprintln(w, "dry run: nothing written")
+	default:
+		fmt.Fprintln(w, "nothing written")
+	}
+}

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/opsdeck/opsdeck/checks"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	register(func(env *Env) *cobra.Command {
+		cfg := checks.Config{Notify: store.DefaultNotifyPolicy, Retention: store.DefaultRetention}
+		var listen string
+		cmd := &cobra.Command{Use: "run", Short: "Run the scheduler headless until interrupted (checks, alerts, notifications)", Args: cobra.NoArgs,
+			Long: `Runs every check on its schedule, turns results into alerts, and delivers notifications,
+until SIGINT or SIGTERM. Only one process schedules a database at a time: a second 'opsdeck run'
+waits and takes over when the first stops. With --listen it also serves the heartbeat endpoint
+(GET/POST /ping/TOKEN and /ping/TOKEN/fail).`,
+			RunE: func(c *cobra.Command, _ []string) error {
+				s, err := env.Open()
+				if err != nil {
+					return err
+				}
+				cfg.Logf = func(format string, args ...any) {
+					fmt.Fprintf(env.Stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+				}
+				ctx := c.Context()
+				if listen != "" {
+					ln, err := net.Listen("tcp", listen)
+					if err != nil {
+						return fmt.Errorf("listen %s: %w", listen, err)
+					}
+					mux := http.NewServeMux()
+					mux.Handle("/ping/", checks.PingHandler(s, cfg.Notify))
+					srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+					go srv.Serve(ln)
+					defer srv.Shutdown(context.Background())
+					cfg.Logf("heartbeat endpoint on http://%s/ping/TOKEN", ln.Addr())
+				}
+				err = checks.NewScheduler(s, cfg).Run(ctx)
+				if err != nil && !errors.Is(err, context.Canceled) {
+					return err
+				}
+				cfg.Logf("stopped cleanly")
+				return nil
+			}}
+		f := cmd.Flags()
+		f.StringVar(&listen, "listen", "", "serve the heartbeat ping endpoint on HOST:PORT (e.g. 127.0.0.1:8089)")
+		f.IntVar(&cfg.Workers, "workers", 256, "checks running at once at most")
+		f.DurationVar(&cfg.Notify.GroupWait, "group_wait", cfg.Notify.GroupWait, "delay before a first page, so a device alert can claim its services' alerts")
+		f.DurationVar(&cfg.Notify.Repeat, "repeat", cfg.Notify.Repeat, "re-send firing unacknowledged alerts this often")
+		f.IntVar(&cfg.Retention.RawDays, "raw_days", cfg.Retention.RawDays, "days of raw results to keep (rollups keep the rest)")
+		f.IntVar(&cfg.Retention.HourlyDays, "hourly_days", cfg.Retention.HourlyDays, "days of hourly rollups to keep")
+		return cmd
+	})
+}

@@ -1,0 +1,213 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// Keys in the meta table that remember how far rollups have got.
+const (
+	metaRolledHourly = "checks.rolled_hourly_until"
+	metaRolledDaily  = "checks.rolled_daily_until"
+)
+
+func (s *Store) metaTime(ctx context.Context, key string) (time.Time, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if isNoRows(err) {
+		return time.Time{}, nil
+	}
+	return parseTime(v), err
+}
+
+func (t *Tx) metaTime(key string) (time.Time, error) {
+	var v string
+	err := t.queryRow(`SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if isNoRows(err) {
+		return time.Time{}, nil
+	}
+	return parseTime(v), err
+}
+
+func (t *Tx) setMetaTime(key string, v time.Time) error {
+	_, err := t.exec(`INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, fmtTime(v))
+	return err
+}
+
+// Retention says how long each level of history is kept.
+type Retention struct {
+	RawDays    int // raw results (default 2)
+	HourlyDays int // hourly rollups (default 45)
+	DailyDays  int // daily rollups (default 800)
+}
+
+// DefaultRetention keeps 5,000 one-minute checks well under 1 GB.
+var DefaultRetention = Retention{RawDays: 2, HourlyDays: 45, DailyDays: 800}
+
+// Rollup summarizes every complete hour and day not yet summarized, from
+// raw results (count, successes, p50/p95/max latency). It is idempotent
+// and catches up after downtime, as far back as raw results reach.
+func (t *Tx) Rollup(now time.Time) error {
+	ids, err := t.checkIDs()
+	if err != nil {
+		return err
+	}
+	for _, lv := range []struct {
+		key, table string
+		size       time.Duration
+	}{{metaRolledHourly, "check_rollups_hourly", time.Hour}, {metaRolledDaily, "check_rollups_daily", 24 * time.Hour}} {
+		until := now.UTC().Truncate(lv.size)
+		from, err := t.metaTime(lv.key)
+		if err != nil {
+			return err
+		}
+		if from.IsZero() {
+			if from, err = t.oldestResult(); err != nil {
+				return err
+			}
+			if from.IsZero() {
+				from = until
+			}
+			from = from.Truncate(lv.size)
+		}
+		for b := from; b.Before(until); b = b.Add(lv.size) {
+			for _, id := range ids {
+				if err := t.rollupBucket(lv.table, id, b, lv.size); err != nil {
+					return err
+				}
+			}
+		}
+		if err := t.setMetaTime(lv.key, until); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Tx) checkIDs() ([]int64, error) {
+	rows, err := t.query(`SELECT id FROM checks ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+func (t *Tx) oldestResult() (time.Time, error) {
+	var ms sql.NullInt64
+	if err := t.queryRow(`SELECT min(at_ms) FROM check_results`).Scan(&ms); err != nil || !ms.Valid {
+		return time.Time{}, err
+	}
+	return time.UnixMilli(ms.Int64).UTC(), nil
+}
+
+func (t *Tx) rollupBucket(table string, checkID int64, b time.Time, size time.Duration) error {
+	rows, err := t.query(`SELECT status, latency FROM check_results WHERE check_id = ? AND at_ms >= ? AND at_ms < ?`,
+		checkID, b.UnixMilli(), b.Add(size).UnixMilli())
+	if err != nil {
+		return err
+	}
+	var lats []float64
+	ok := 0
+	for rows.Next() {
+		var st int
+		var lat int64
+		if err := rows.Scan(&st, &lat); err != nil {
+			rows.Close()
+			return err
+		}
+		if st == 0 {
+			ok++
+		}
+		lats = append(lats, float64(lat)/10)
+	}
+	rows.Close()
+	if len(lats) == 0 {
+		return nil
+	}
+	sort.Float64s(lats)
+	_, err = t.exec(`INSERT OR REPLACE INTO `+table+`(check_id, bucket, n, ok, p50_ms, p95_ms, max_ms) VALUES (?,?,?,?,?,?,?)`,
+		checkID, b.Unix(), len(lats), ok, quantile(lats, 0.5), quantile(lats, 0.95), lats[len(lats)-1])
+	return err
+}
+
+// quantile of sorted values by nearest rank.
+func quantile(sorted []float64, q float64) float64 {
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// Prune deletes history older than the retention, check by check so each
+// delete walks the primary key instead of the whole table.
+func (t *Tx) Prune(now time.Time, r Retention) (int64, error) {
+	ids, err := t.checkIDs()
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, id := range ids {
+		for _, q := range []struct {
+			sql    string
+			cutoff int64
+		}{
+			{`DELETE FROM check_results WHERE check_id = ? AND at_ms < ?`, now.AddDate(0, 0, -r.RawDays).UnixMilli()},
+			{`DELETE FROM check_rollups_hourly WHERE check_id = ? AND bucket < ?`, now.AddDate(0, 0, -r.HourlyDays).Unix()},
+			{`DELETE FROM check_rollups_daily WHERE check_id = ? AND bucket < ?`, now.AddDate(0, 0, -r.DailyDays).Unix()},
+		} {
+			res, err := t.exec(q.sql, id, q.cutoff)
+			if err != nil {
+				return n, fmt.Errorf("prune check %d: %w", id, err)
+			}
+			k, _ := res.RowsAffected()
+			n += k
+		}
+	}
+	_, err = t.exec(`DELETE FROM notification_queue WHERE state <> 'pending' AND created_at < ?`, fmtTime(now.AddDate(0, 0, -r.HourlyDays)))
+	return n, err
+}
+
+// Rollup is one hourly or daily summary row.
+type Rollup struct {
+	Bucket time.Time `json:"bucket"`
+	N      int       `json:"n"`
+	OK     int       `json:"ok"`
+	P50    float64   `json:"p50_ms"`
+	P95    float64   `json:"p95_ms"`
+	Max    float64   `json:"max_ms"`
+}
+
+// Rollups returns a check's hourly (daily=false) or daily rollups since from.
+func (s *Store) Rollups(ctx context.Context, checkID int64, daily bool, from time.Time) ([]Rollup, error) {
+	table := "check_rollups_hourly"
+	if daily {
+		table = "check_rollups_daily"
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT bucket, n, ok, p50_ms, p95_ms, max_ms FROM `+table+` WHERE check_id = ? AND bucket >= ? ORDER BY bucket`, checkID, from.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Rollup
+	for rows.Next() {
+		var r Rollup
+		var b int64
+		if err := rows.Scan(&b, &r.N, &r.OK, &r.P50, &r.P95, &r.Max); err != nil {
+			return nil, err
+		}
+		r.Bucket = time.Unix(b, 0).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,296 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// View draws the whole screen; it is the only View that returns tea.View.
+func (a *app) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion // wheel and clicks; shift+drag still selects text
+	v.WindowTitle = "opsdeck"
+	return v
+}
+
+func (a *app) render() string {
+	w, h := a.width, a.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	st := a.styles
+	if w < minWidth || h < minHeight {
+		msg := fmt.Sprintf("terminal too small: %d×%d, opsdeck needs at least %d×%d", w, h, minWidth, minHeight)
+		lines := strings.Split(ansi.Wrap(msg, w, ""), "\n")
+		if len(lines) > h {
+			lines = lines[:h]
+		}
+		return st.Warn.Render(strings.Join(lines, "\n"))
+	}
+	bh := a.bodyHeight()
+	var body string
+	switch a.mode {
+	case modeHelp:
+		body = a.helpView()
+	case modeForm:
+		body = a.form.View()
+	case modeConfirm:
+		body = lipgloss.Place(w, bh, lipgloss.Center, lipgloss.Center, a.confirm.View())
+	default:
+		if p := a.top(); p != nil {
+			switch {
+			case p.screen != nil:
+				body = p.screen.View()
+			case p.err != nil:
+				body = st.Error.Render("could not load: ") + st.Text.Render(p.err.Error())
+			case !p.loaded:
+				body = st.Muted.Render("loading…")
+			default:
+				body = p.view.View()
+			}
+		} else {
+			body = a.tab().View()
+		}
+	}
+	return fit(strings.Join([]string{a.tabBar(), a.crumbs(), fit(body, w, bh), a.promptLine(), a.statusLine()}, "\n"), w, h)
+}
+
+// fit makes s exactly h lines of at most w cells, so the frame never
+// scrolls or leaves stale lines behind.
+func fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tabLabel is tab i's label; when the full labels do not fit (compact),
+// inactive tabs shrink to their number and the active one keeps its name.
+func (a *app) tabLabel(i int) string {
+	full := func(i int) string { return fmt.Sprintf(" %d %s ", i+1, a.tabs[i].Name()) }
+	width := len(a.tabs) - 1
+	for j := range a.tabs {
+		width += ansi.StringWidth(full(j))
+	}
+	if i == a.active || width <= a.width {
+		return full(i)
+	}
+	return fmt.Sprintf(" %d ", i+1)
+}
+
+func (a *app) tabBar() string {
+	st := a.styles
+	var parts []string
+	for i := range a.tabs {
+		if i == a.active {
+			parts = append(parts, st.TabActive.Render(a.tabLabel(i)))
+		} else {
+			parts = append(parts, st.Tab.Render(a.tabLabel(i)))
+		}
+	}
+	bar := strings.Join(parts, " ")
+	brand := st.Title.Render("opsdeck ")
+	if gap := a.width - ansi.StringWidth(bar) - ansi.StringWidth(brand); gap > 0 {
+		bar += strings.Repeat(" ", gap) + brand
+	}
+	return ansi.Truncate(bar, a.width, "")
+}
+
+// crumbs is the breadcrumb: tab › record › record, and the active filter.
+func (a *app) crumbs() string {
+	st := a.styles
+	parts := []string{st.Accent.Render(a.tab().Name())}
+	for _, p := range a.stack {
+		name := p.view.Data().Title
+		if p.screen != nil {
+			name = p.screen.Title()
+		}
+		if name == "" {
+			name = fmt.Sprintf("%s %d", p.link.Kind, p.link.ID)
+		}
+		parts = append(parts, st.Text.Render(ansi.Truncate(name, 30, "…")))
+	}
+	line := strings.Join(parts, st.Muted.Render(" › "))
+	if f, ok := a.tab().(Filterable); ok && len(a.stack) == 0 {
+		if q, fz := f.Filter(); q != "" && a.mode != modeFilter {
+			line += st.Muted.Render("  filter ") + st.Match.Render("/"+q) + st.Muted.Render(" ("+modeName(fz)+", esc clears)")
+		}
+	}
+	// Where the cursor is, k9s-style, at the right end of the line.
+	if lt, ok := a.tab().(*listTab); ok && len(a.stack) == 0 && lt.table.Len() > 0 && a.mode != modeForm {
+		pos := st.Muted.Render(fmt.Sprintf("%s of %s", thousands(lt.table.Cursor()+1), thousands(lt.table.Len())))
+		if gap := a.width - ansi.StringWidth(line) - ansi.StringWidth(pos); gap >= 2 {
+			line += strings.Repeat(" ", gap) + pos
+		}
+	}
+	return ansi.Truncate(line, a.width, "…")
+}
+
+func modeName(fuzzy bool) string {
+	if fuzzy {
+		return "fuzzy"
+	}
+	return "substring"
+}
+
+// promptLine is the filter or command input while typing, else a message
+// or the short help.
+func (a *app) promptLine() string {
+	st := a.styles
+	switch a.mode {
+	case modeCommand:
+		return a.cmdline.View()
+	case modeFilter:
+		f, _ := a.tab().(Filterable)
+		_, fz := f.Filter()
+		return ansi.Truncate(a.filter.View()+st.Muted.Render("  "+modeName(fz)+" · ctrl+t toggles · enter keeps · esc clears"), a.width, "…")
+	}
+	if a.flash != "" {
+		s := st.OK
+		if a.flashErr {
+			s = st.Error
+		}
+		return s.Render(ansi.Truncate(a.flash, a.width, "…"))
+	}
+	switch a.mode {
+	case modeForm:
+		return a.help.ShortHelpView(a.form.Keys.ShortHelp())
+	case modeConfirm:
+		return a.help.ShortHelpView(a.confirm.Keys.ShortHelp())
+	case modeHelp:
+		return st.Muted.Render("any key closes the help")
+	}
+	keys := a.keys.ShortHelp()
+	if a.top() != nil {
+		keys = append([]key.Binding{a.keys.Back}, keys...)
+	}
+	if s := a.screenOnTop(); s != nil {
+		keys = append(s.KeyMap().ShortHelp(), a.keys.Back, a.keys.Help, a.keys.Quit)
+	}
+	return a.help.ShortHelpView(keys)
+}
+
+func (a *app) statusLine() string {
+	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP"}
+	a.status.Mode = modeBadge[a.mode]
+	if s := a.screenOnTop(); s != nil && s.Capturing() && a.mode == modeNormal {
+		a.status.Mode = "EDIT"
+	}
+	who := a.env.Actor.String()
+	if a.env.Actor.Role != "" {
+		who += " (" + a.env.Actor.Role + ")"
+	}
+	a.status.Left = []string{who, a.env.Store.Path()}
+	shown, total := a.tab().Counts()
+	count := a.tab().Name() + " " + thousands(total)
+	if shown != total {
+		count = a.tab().Name() + " " + thousands(shown) + "/" + thousands(total)
+	}
+	a.status.Right = []string{count, a.freshness()}
+	return a.status.View()
+}
+
+// freshness says how current the screen is: "live" while polls succeed.
+func (a *app) freshness() string {
+	switch {
+	case a.syncErr != nil:
+		return "db error: " + ansi.Truncate(a.syncErr.Error(), 30, "…")
+	case a.syncedAt.IsZero():
+		return "connecting…"
+	}
+	age := time.Since(a.syncedAt)
+	if age < 3*pollEvery {
+		return "live"
+	}
+	return fmt.Sprintf("stale %ds", int(age.Seconds()))
+}
+
+// helpView lists every binding of the shell, the active tab (or detail
+// page) and its components, packed into as many columns as fit.
+func (a *app) helpView() string {
+	st := a.styles
+	groups := a.keys.FullHelp()
+	var tabKeys help.KeyMap = a.tab().KeyMap()
+	if p := a.top(); p != nil {
+		tabKeys = p.view.Keys
+		if p.screen != nil {
+			tabKeys = p.screen.KeyMap()
+		}
+	}
+	groups = append(groups, tabKeys.FullHelp()...)
+	var cols [][]string
+	for _, g := range groups {
+		kw := 0
+		for _, b := range g {
+			if b.Enabled() {
+				kw = max(kw, ansi.StringWidth(b.Help().Key))
+			}
+		}
+		var col []string
+		for _, b := range g {
+			if !b.Enabled() || b.Help().Key == "" {
+				continue
+			}
+			k := b.Help().Key
+			col = append(col, st.Accent.Render(k+strings.Repeat(" ", kw-ansi.StringWidth(k)))+"  "+st.Text.Render(b.Help().Desc))
+		}
+		if len(col) > 0 {
+			cols = append(cols, col)
+		}
+	}
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Keys") + "\n\n")
+	for len(cols) > 0 { // pack columns left to right, wrapping to new rows
+		row, used := [][]string{}, 0
+		for len(cols) > 0 {
+			w := 0
+			for _, l := range cols[0] {
+				w = max(w, ansi.StringWidth(l))
+			}
+			if len(row) > 0 && used+w+4 > a.width {
+				break
+			}
+			padded := make([]string, len(cols[0]))
+			for i, l := range cols[0] {
+				padded[i] = l + strings.Repeat(" ", w-ansi.StringWidth(l)+4)
+			}
+			row, used, cols = append(row, padded), used+w+4, cols[1:]
+		}
+		strs := make([]string, len(row))
+		for i, c := range row {
+			strs[i] = strings.Join(c, "\n")
+		}
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, strs...) + "\n\n")
+	}
+	b.WriteString(st.Title.Render("Commands") + "\n")
+	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger :risks :secrets  jump (any unique prefix)\n" +
+		":dev kristen   jump and filter    :theme dark|light|high-contrast    :q quit\n" +
+		"mouse: wheel scrolls, click selects, click again opens, click a tab to switch"))
+	return b.String()
+}
+
+// thousands formats n as 100,020.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
