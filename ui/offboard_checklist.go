@@ -39,13 +39,13 @@ func defaultChecklistKeys() checklistKeys {
 		Top:      b("g", "first step", "g", "home"),
 		Bottom:   b("G", "last step", "G", "end"),
 		Done:     b("space", "done", "space"),
-		Skip:     b("s", "skip (reason)", "s"),
-		Block:    b("b", "blocked (reason)", "b"),
-		Note:     b("n", "note / evidence", "n"),
+		Skip:     b("s", "skip", "s"),
+		Block:    b("b", "block", "b"),
+		Note:     b("n", "note", "n"),
 		Undo:     b("u", "undo", "u"),
 		Complete: b("c", "complete", "c"),
-		Force:    b("C", "force complete (reason)", "C"),
-		Follow:   b("enter", "open the record", "enter"),
+		Force:    b("C", "force complete", "C"),
+		Follow:   b("enter", "open record", "enter"),
 	}
 }
 
