@@ -121,14 +121,17 @@ func (c *checklist) KeyMap() help.KeyMap { return c.keys }
 func (c *checklist) Capturing() bool     { return c.prompt != promptNone }
 
 func (c *checklist) Load() tea.Cmd {
-	env, id := c.env, c.personID
+	env, id, people := c.env, c.personID, c.data.people == nil
 	return func() tea.Msg {
-		d, err := loadOffData(env, id)
+		d, err := loadOffData(env, id, people)
 		return offMsg{personID: id, data: d, err: err}
 	}
 }
 
-func loadOffData(env TabEnv, personID int64) (*offData, error) {
+// loadOffData reads the checklist; people (for the successor prompt) only
+// when asked, once per screen: on a 100,000-person database that list is
+// not worth re-reading after every key.
+func loadOffData(env TabEnv, personID int64, people bool) (*offData, error) {
 	ctx, s := env.Ctx, env.Store
 	o, err := s.Offboarding(ctx, personID)
 	if err != nil {
@@ -148,7 +151,7 @@ func loadOffData(env TabEnv, personID int64) (*offData, error) {
 			d.links[st.N] = detail.Link{Kind: st.Kind, ID: *st.RefID}
 		}
 	}
-	if o.Status == "open" {
+	if people && o.Status == "open" {
 		ps, err := s.ListPeople(ctx, store.PeopleQuery{Status: "active"})
 		if err != nil {
 			return nil, err
@@ -162,7 +165,7 @@ func loadOffData(env TabEnv, personID int64) (*offData, error) {
 
 // write runs fn in one store transaction and re-reads the checklist.
 func (c *checklist) write(advance int, fn func(t *store.Tx) (string, error)) tea.Cmd {
-	env, id := c.env, c.personID
+	env, id, people := c.env, c.personID, c.data.people == nil
 	c.busy = true
 	return func() tea.Msg {
 		var did string
@@ -174,7 +177,7 @@ func (c *checklist) write(advance int, fn func(t *store.Tx) (string, error)) tea
 		if err != nil {
 			return offMsg{personID: id, writeErr: err}
 		}
-		d, err := loadOffData(env, id)
+		d, err := loadOffData(env, id, people)
 		return offMsg{personID: id, data: d, err: err, did: did, advance: advance}
 	}
 }
@@ -226,6 +229,9 @@ func (c *checklist) onData(m offMsg) tea.Cmd {
 		keep = st.N
 	}
 	first := !c.loaded
+	if m.data.people == nil {
+		m.data.people = c.data.people
+	}
 	c.data, c.loaded, c.err = *m.data, true, nil
 	for i, st := range c.steps() {
 		if st.N == keep || (first && keep < 0 && !st.Closed()) {

@@ -20,13 +20,10 @@ import (
 // colour, who and when) with a golden file (-update rewrites it).
 func TestOffboardFlowInRealProgram(t *testing.T) {
 	s := openStore(t, true)
-	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	// The checklist shows local times: a clock fixed in the local zone
+	// draws the same frame on every machine.
+	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.Local)
 	s.Now = func() time.Time { return at }
-	// The checklist shows local times; pin the zone so the frame is the
-	// same on every machine (no test here runs in parallel).
-	loc := time.Local
-	time.Local = time.UTC
-	t.Cleanup(func() { time.Local = loc })
 
 	dark := themes.Default(true)
 	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
