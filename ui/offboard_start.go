@@ -179,14 +179,17 @@ func (s *startScreen) setFocus(i int) {
 	s.inputs[s.focus].Focus()
 }
 
-// matches are the active people whose name or email contains the
-// successor field's text.
-func (s *startScreen) matches() []model.Person {
+// matches are the first limit (0: all) active people whose name or email
+// contains the successor field's text; the frame asks for a few, so typing
+// stays instant with 100,000 people.
+func (s *startScreen) matches(limit int) []model.Person {
 	q := strings.ToLower(strings.TrimSpace(s.inputs[fieldSuccessor].Value()))
 	var out []model.Person
 	for _, p := range s.people {
 		if q == "" || strings.Contains(strings.ToLower(p.Name), q) || strings.Contains(strings.ToLower(p.Email), q) {
-			out = append(out, p)
+			if out = append(out, p); len(out) == limit {
+				break
+			}
 		}
 	}
 	return out
@@ -195,7 +198,7 @@ func (s *startScreen) matches() []model.Person {
 // complete replaces the successor text with the first matching person's
 // email (unambiguous), or the next match when it already holds one.
 func (s *startScreen) complete() {
-	ms := s.matches()
+	ms := s.matches(0)
 	if cur := s.inputs[fieldSuccessor].Value(); len(ms) == 1 && ms[0].Email == cur {
 		ms = s.people
 	}
@@ -340,13 +343,13 @@ func (s *startScreen) View() string {
 			lines = append(lines, st.Error.Render(ansi.Truncate("             ✗ "+s.errMsg, w, "…")))
 		}
 		if i == fieldSuccessor && s.focus == fieldSuccessor && !s.confirming {
-			ms := s.matches()
+			ms := s.matches(5)
 			var names []string
 			for _, p := range ms[:min(len(ms), 4)] {
 				names = append(names, p.Name+" <"+p.Email+">")
 			}
 			if len(ms) > 4 {
-				names = append(names, fmt.Sprintf("+%d", len(ms)-4))
+				names = append(names, "more…")
 			}
 			if len(names) == 0 {
 				names = []string{"no active person matches"}

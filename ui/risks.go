@@ -72,15 +72,30 @@ func risksSpec() listSpec {
 			if err != nil {
 				return nil, nil, err
 			}
-			rows, ids := make([][]string, 0, len(rep.Risks)+1), make([]int64, 0, len(rep.Risks)+1)
+			// Account risks jump to the account's service: one query for the
+			// leftover-access findings (tens of thousands on a big database)
+			// rather than one per row.
+			services := map[int64]int64{}
+			found, err := env.Store.AccessStillPresent(env.Ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, f := range found {
+				services[f.AccountID] = f.ServiceID
+			}
+			rows, ids := make([][]string, 0, len(rep.Risks)), make([]int64, 0, len(rep.Risks))
 			for _, r := range rep.Risks {
 				kind, id := r.Kind, r.ID
-				if kind == "account" { // jump to the service the account is on
-					a, err := env.Store.GetAccount(env.Ctx, r.ID)
-					if err != nil {
-						return nil, nil, fmt.Errorf("risk %s: %w", r.Name, err)
+				if kind == "account" {
+					sid, ok := services[r.ID]
+					if !ok {
+						a, err := env.Store.GetAccount(env.Ctx, r.ID)
+						if err != nil {
+							return nil, nil, fmt.Errorf("risk %s: %w", r.Name, err)
+						}
+						sid = a.ServiceID
 					}
-					kind, id = "service", a.ServiceID
+					kind, id = "service", sid
 				}
 				rows = append(rows, []string{strconv.Itoa(len(rows) + 1), strings.ToUpper(r.Severity), r.Rule, r.Kind + " " + r.Name, r.Detail})
 				ids = append(ids, riskRef(kind, id))
