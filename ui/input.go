@@ -93,8 +93,8 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, a.keys.Back):
 		if len(a.stack) > 0 {
 			a.stack = a.stack[:len(a.stack)-1]
-			if p := a.top(); p != nil && p.screen != nil {
-				return a.loadPage(p) // a checklist may have changed meanwhile
+			if p := a.top(); p != nil {
+				return a.loadPage(p) // it may have changed meanwhile (a walked checklist)
 			}
 			return nil
 		}

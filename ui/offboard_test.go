@@ -140,6 +140,10 @@ func TestChecklistWalkUndoAndComplete(t *testing.T) {
 	// A completed checklist is frozen: the store's refusal shows inline.
 	send(t, a, "g", "u")
 	mustContain(t, a, "is completed; its steps can no longer change")
+	// Back on his page, the accounts the walk revoked read revoked.
+	send(t, a, "esc")
+	mustContain(t, a, "Bill Carter  person · departed", "billc-dev          admin   revoked")
+	mustNotContain(t, a, "billc-dev          admin   active")
 }
 
 func deviceHas(ds []model.Device, tag, status string) bool {

@@ -47,6 +47,7 @@ func (a *app) pushScreen(m pushScreenMsg) tea.Cmd {
 	if m.replace && len(a.stack) > 0 && a.top().screen != nil {
 		a.stack = a.stack[:len(a.stack)-1]
 	}
+	a.flash = ""
 	p := &page{link: m.link, screen: m.screen, loaded: true}
 	p.screen.SetSize(a.width, a.bodyHeight())
 	a.stack = append(a.stack, p)
@@ -94,6 +95,7 @@ func (a *app) screenKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	if ks == offboardKey {
 		if l, ok := a.current(); ok && l.Kind == "person" {
+			a.setFlash("reading what they hold…", false)
 			return a.offboard(l.ID), true
 		}
 	}
