@@ -65,9 +65,10 @@ const (
 // offData is one read of an offboarding: the checklist and where each
 // step's record lives (an account step opens the account's service).
 type offData struct {
-	off    model.Offboarding
-	links  map[int]detail.Link
-	people []string // active people's emails, for the successor prompt
+	off       model.Offboarding
+	links     map[int]detail.Link
+	successor string   // the successor's email, the handover prompt's default
+	people    []string // active people's emails, for the successor prompt
 }
 
 // offMsg is a finished load or write (a write re-reads the checklist in the
@@ -137,7 +138,7 @@ func loadOffData(env TabEnv, personID int64, people bool) (*offData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &offData{off: o, links: map[int]detail.Link{}}
+	d := &offData{off: o, links: map[int]detail.Link{}, successor: personEmail(env, o.SuccessorID)}
 	for _, st := range o.Steps {
 		if st.RefID == nil {
 			continue
@@ -318,11 +319,7 @@ func (c *checklist) done(st model.OffboardingStep) tea.Cmd {
 		c.ask(promptDevice, "")
 		return nil
 	case st.Kind == model.StepService:
-		succ := ""
-		if id := c.data.off.SuccessorID; id != nil {
-			succ = personEmail(c.env, id)
-		}
-		c.ask(promptSuccessor, succ)
+		c.ask(promptSuccessor, c.data.successor)
 		c.input.ShowSuggestions = true
 		c.input.SetSuggestions(c.data.people)
 		return nil

@@ -262,3 +262,17 @@ func TestChecklistFitsSmallWindows(t *testing.T) {
 		}
 	}
 }
+
+func TestHandoverPromptOffersTheSuccessor(t *testing.T) {
+	s := openStore(t, true)
+	a := testApp(t, s)
+	openPerson(t, a, "jenny")
+	send(t, a, "o", "dave", "tab", "enter", "y")
+	for range 5 {
+		send(t, a, "j")
+	}
+	send(t, a, "space")
+	mustContain(t, a, "hand step 6 over to: dave@example.com")
+	send(t, a, "enter")
+	mustContain(t, a, "step 6 done: service Jira owner Jenny Alvarez → Dave Kim")
+}
