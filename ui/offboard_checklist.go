@@ -630,6 +630,8 @@ func (c *checklist) detailLines() []string {
 		what = s.State + ": " + s.Reason
 	case s.Effect != "":
 		what = "effect: " + s.Effect
+	case c.data.off.Status != "open":
+		what = "left " + s.State + " when the offboarding was completed; the checklist is frozen"
 	case s.State == model.StateOpen:
 		what = openHint(s.Kind)
 	}

@@ -138,6 +138,8 @@ func TestChecklistWalkUndoAndComplete(t *testing.T) {
 		}
 	}
 	// A completed checklist is frozen: the store's refusal shows inline.
+	send(t, a, "G")
+	mustContain(t, a, "left open when the offboarding was completed")
 	send(t, a, "g", "u")
 	mustContain(t, a, "is completed; its steps can no longer change")
 	// Back on his page, the accounts the walk revoked read revoked.
