@@ -55,11 +55,12 @@ func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
 		return err
 	}
 	logger := log.New(env.Stderr, "opsdeck serve: ", log.LstdFlags)
-	srv, err := sshd.New(sshd.Config{
+	var srv *sshd.Server
+	srv, err = sshd.New(sshd.Config{
 		Listen: o.Listen, HostKeyPath: o.HostKeyPath, MaxSessions: o.MaxSessions,
 		IdleTimeout: o.IdleTimeout, MaxSessionLength: o.MaxSessionLength, Store: s, Logf: logger.Printf,
 		NewModel: func(ss *sshd.Session) tea.Model {
-			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: ctx})
+			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: ctx, Others: func() []string { return srv.Others(ss) }})
 		},
 		Exec: func(ctx context.Context, ss *sshd.Session, args []string, stdout, stderr io.Writer) int {
 			return cli.RunRemote(ctx, s, ss.Actor, args, stdout, stderr)

@@ -34,6 +34,7 @@ const (
 	modeForm
 	modeConfirm
 	modeHelp
+	modeQuick // the ledger's quick-entry panel (ledgerquick.go)
 )
 
 // page is a detail view pushed on top of a tab; the stack is the breadcrumb.
@@ -111,6 +112,7 @@ type app struct {
 	flashErr      bool
 	quitArmed     bool
 	selectAfter   *detail.Link
+	ledger        ledgerShell
 }
 
 func newApp(opts Options) *app {
@@ -195,7 +197,7 @@ func (a *app) applyHelpStyles() {
 }
 
 func (a *app) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick()}
+	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick(), a.loadTimer()}
 	if a.opts.Theme == nil && !a.opts.NoColor {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -247,6 +249,7 @@ func (a *app) layout() {
 	a.cmdline.SetWidth(w)
 	a.help.SetWidth(w)
 	a.status.SetSize(w)
+	a.ledger.panel.SetWidth(w)
 }
 
 func (a *app) bodyHeight() int { return max(a.height-4, 1) }
@@ -263,6 +266,9 @@ func (a *app) top() *page {
 func (a *app) setFlash(msg string, isErr bool) { a.flash, a.flashErr = msg, isErr }
 
 func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := a.ledgerUpdate(msg); ok {
+		return a, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = max(msg.Width, 0), max(msg.Height, 0)
@@ -374,7 +380,7 @@ func (a *app) reloadAll() tea.Cmd {
 	for i := range a.stale {
 		a.stale[i] = true
 	}
-	cmds := []tea.Cmd{a.load(a.active)}
+	cmds := []tea.Cmd{a.load(a.active), a.loadTimer()}
 	if p := a.top(); p != nil {
 		cmds = append(cmds, a.loadPage(p))
 	}

@@ -61,6 +61,8 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case modeFilter:
 		return a.onFilterKey(k)
+	case modeQuick:
+		return a.onQuickKey(k)
 	case modeHelp:
 		if k.String() == "ctrl+c" {
 			return tea.Quit
@@ -90,6 +92,10 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, a.keys.Reload):
 		return a.reloadAll()
+	case key.Matches(k, ledgerKeys.Log):
+		return a.openQuick()
+	case key.Matches(k, ledgerKeys.Stop):
+		return a.stopTimer()
 	case key.Matches(k, a.keys.Back):
 		if len(a.stack) > 0 {
 			a.stack = a.stack[:len(a.stack)-1]

@@ -60,6 +60,9 @@ func (a *app) render() string {
 			body = a.tab().View()
 		}
 	}
+	if a.mode == modeQuick {
+		body = a.quickOverlay(body, w, bh)
+	}
 	return fit(strings.Join([]string{a.tabBar(), a.crumbs(), fit(body, w, bh), a.promptLine(), a.statusLine()}, "\n"), w, h)
 }
 
@@ -176,6 +179,8 @@ func (a *app) promptLine() string {
 		return a.help.ShortHelpView(a.confirm.Keys.ShortHelp())
 	case modeHelp:
 		return st.Muted.Render("any key closes the help")
+	case modeQuick:
+		return a.help.ShortHelpView(a.ledger.panel.Keys.ShortHelp())
 	}
 	keys := a.keys.ShortHelp()
 	if a.top() != nil {
@@ -188,7 +193,7 @@ func (a *app) promptLine() string {
 }
 
 func (a *app) statusLine() string {
-	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP"}
+	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP", modeQuick: "LOG"}
 	a.status.Mode = modeBadge[a.mode]
 	if s := a.screenOnTop(); s != nil && s.Capturing() && a.mode == modeNormal {
 		a.status.Mode = "EDIT"
@@ -197,13 +202,19 @@ func (a *app) statusLine() string {
 	if a.env.Actor.Role != "" {
 		who += " (" + a.env.Actor.Role + ")"
 	}
-	a.status.Left = []string{who, a.env.Store.Path()}
+	a.status.Left = []string{who}
+	if a.opts.Others != nil {
+		if others := a.opts.Others(); len(others) > 0 {
+			a.status.Left = append(a.status.Left, "also here: "+strings.Join(others, ", "))
+		}
+	}
+	a.status.Left = append(a.status.Left, a.env.Store.Path())
 	shown, total := a.tab().Counts()
 	count := a.tab().Name() + " " + thousands(total)
 	if shown != total {
 		count = a.tab().Name() + " " + thousands(shown) + "/" + thousands(total)
 	}
-	a.status.Right = []string{count, a.freshness()}
+	a.status.Right = append(a.timerStatus(), count, a.freshness())
 	return a.status.View()
 }
 
@@ -235,6 +246,7 @@ func (a *app) helpView() string {
 		}
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
+	groups = append(groups, ledgerKeyMap{}.FullHelp()...)
 	var cols [][]string
 	for _, g := range groups {
 		kw := 0
