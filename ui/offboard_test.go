@@ -278,3 +278,20 @@ func TestHandoverPromptOffersTheSuccessor(t *testing.T) {
 	send(t, a, "enter")
 	mustContain(t, a, "step 6 done: service Jira owner Jenny Alvarez → Dave Kim")
 }
+
+func TestViewerReadsAChecklistButCannotMark(t *testing.T) {
+	s := openStore(t, true)
+	admin := testApp(t, s)
+	openPerson(t, admin, "bill")
+	send(t, admin, "o", "enter", "y")
+	a := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen@example.com", Role: "viewer"}, Width: 80, Height: 24, NoColor: true})
+	run(t, a, a.load(0))
+	openPerson(t, a, "bill")
+	send(t, a, "o")
+	mustContain(t, a, "Offboarding Bill Carter", "0/10")
+	send(t, a, "space")
+	mustContain(t, a, "viewer")
+	if st := stepState(t, s, "bill@example.com", 1); st.State != "open" {
+		t.Fatalf("a viewer marked step 1 %s", st.State)
+	}
+}
