@@ -18,7 +18,7 @@ import (
 )
 
 // offboardKey starts (or opens) the offboarding of the person on screen.
-const offboardKey = "o"
+var offboardKey = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "offboard the person (or open it)"))
 
 // screenErrMsg is a failure to open a screen, shown in the shell's flash line.
 type screenErrMsg struct{ err error }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
@@ -93,7 +94,7 @@ func (a *app) screenKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		p.screen, cmd = p.screen.Update(k)
 		return cmd, true
 	}
-	if ks == offboardKey {
+	if key.Matches(k, offboardKey) {
 		if l, ok := a.current(); ok && l.Kind == "person" {
 			a.setFlash("reading what they hold…", false)
 			return a.offboard(l.ID), true

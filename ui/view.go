@@ -247,6 +247,7 @@ func (a *app) helpView() string {
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
 	groups = append(groups, ledgerKeyMap{}.FullHelp()...)
+	groups = append(groups, []key.Binding{offboardKey})
 	var cols [][]string
 	for _, g := range groups {
 		kw := 0
