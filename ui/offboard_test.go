@@ -295,3 +295,16 @@ func TestViewerReadsAChecklistButCannotMark(t *testing.T) {
 		t.Fatalf("a viewer marked step 1 %s", st.State)
 	}
 }
+
+func TestHelpListsOffboardingKeys(t *testing.T) {
+	s := openStore(t, true)
+	a := testApp(t, s)
+	a.width, a.height = 120, 40
+	a.layout()
+	send(t, a, "?")
+	mustContain(t, a, "offboard the person (or open it)")
+	send(t, a, "esc")
+	openPerson(t, a, "bill")
+	send(t, a, "o", "enter", "y", "?")
+	mustContain(t, a, "space  done", "force complete", "open record")
+}
