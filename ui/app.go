@@ -399,6 +399,9 @@ func (a *app) switchTab(i int) tea.Cmd {
 }
 
 func (a *app) push(l detail.Link) tea.Cmd {
+	if l.Kind == "offboarding" { // a person's checklist (ID is the person's)
+		return a.pushScreen(pushScreenMsg{link: l, screen: newChecklist(a.env, l.ID)})
+	}
 	p := &page{link: l, view: detail.New(a.styles)}
 	p.view.SetSize(a.width, a.bodyHeight())
 	a.stack = append(a.stack, p)

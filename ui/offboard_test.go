@@ -146,6 +146,13 @@ func TestChecklistWalkUndoAndComplete(t *testing.T) {
 	send(t, a, "esc")
 	mustContain(t, a, "Bill Carter  person · departed", "billc-dev          admin   revoked")
 	mustNotContain(t, a, "billc-dev          admin   active")
+	// His page links the (completed) checklist: the last link on the page.
+	for range 20 {
+		send(t, a, "j")
+	}
+	mustContain(t, a, "▸ completed [####------] 4/10")
+	send(t, a, "enter")
+	mustContain(t, a, "› Bill Carter › offboarding Bill Carter", "forced: leaver unreachable")
 }
 
 func deviceHas(ds []model.Device, tag, status string) bool {
