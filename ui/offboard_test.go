@@ -152,7 +152,7 @@ func TestChecklistWalkUndoAndComplete(t *testing.T) {
 	}
 	mustContain(t, a, "▸ completed [####------] 4/10")
 	send(t, a, "enter")
-	mustContain(t, a, "› Bill Carter › offboarding Bill Carter", "forced: leaver unreachable")
+	mustContain(t, a, "› Bill Carter › offboarding Bill Carter", "by local:tester (forced")
 }
 
 func deviceHas(ds []model.Device, tag, status string) bool {
