@@ -417,7 +417,14 @@ func (sc *Scheduler) maintain(ctx context.Context) {
 	now := time.Now()
 	sc.cfg.Logf("%d checks scheduled; %d runs, %d results written in %d transactions, %d dispatches deferred (pool full) so far",
 		sc.count(), sc.Runs.Load(), sc.Writes.Load(), sc.Batches.Load(), sc.Skipped.Load())
-	err := sc.s.Write(ctx, system, func(t *store.Tx) error { return t.Rollup(now) })
+	var err error
+	for more := true; more && err == nil; {
+		err = sc.s.Write(ctx, system, func(t *store.Tx) error {
+			var e error
+			more, e = t.Rollup(now, 1)
+			return e
+		})
+	}
 	if err == nil {
 		err = sc.s.Write(ctx, system, func(t *store.Tx) error { _, err := t.Prune(now, sc.cfg.Retention); return err })
 	}
