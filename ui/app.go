@@ -41,6 +41,7 @@ const (
 type page struct {
 	link   detail.Link
 	view   detail.Model
+	screen Screen // set for interactive pages (the offboarding checklist)
 	loaded bool
 	err    error
 }
@@ -145,6 +146,8 @@ func newApp(opts Options) *app {
 			"  opsdeck ledger list      planned and unplanned work",
 			"  opsdeck ledger report    where the time went",
 		}},
+		newRiskTab(a.env),
+		newListTab(a.env, secretsSpec()),
 	}
 	for i, t := range a.tabs {
 		if f, ok := tabOverrides[t.Name()]; ok {
@@ -220,6 +223,9 @@ func (a *app) load(i int) tea.Cmd {
 }
 
 func (a *app) loadPage(p *page) tea.Cmd {
+	if p.screen != nil {
+		return p.screen.Load()
+	}
 	env, l := a.env, p.link
 	return func() tea.Msg { return loadDetail(env, l) }
 }
@@ -233,6 +239,9 @@ func (a *app) layout() {
 	}
 	for _, p := range a.stack {
 		p.view.SetSize(w, h)
+		if p.screen != nil {
+			p.screen.SetSize(w, h)
+		}
 	}
 	a.form.SetSize(w, h)
 	a.confirm.SetSize(w, h)
@@ -332,8 +341,13 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, tea.Batch(cmds...)
 	}
-	// Anything else (a plugged-in tab's own messages) goes to every tab.
-	var cmds []tea.Cmd
+	// Anything else (a plugged-in tab's or a screen's own messages) goes to
+	// every tab and screen.
+	scmd, handled := a.onScreenMsg(msg)
+	if handled {
+		return a, scmd
+	}
+	cmds := []tea.Cmd{scmd}
 	for i, t := range a.tabs {
 		var cmd tea.Cmd
 		a.tabs[i], cmd = t.Update(msg)
@@ -385,6 +399,9 @@ func (a *app) switchTab(i int) tea.Cmd {
 }
 
 func (a *app) push(l detail.Link) tea.Cmd {
+	if l.Kind == "offboarding" { // a person's checklist (ID is the person's)
+		return a.pushScreen(pushScreenMsg{link: l, screen: newChecklist(a.env, l.ID)})
+	}
 	p := &page{link: l, view: detail.New(a.styles)}
 	p.view.SetSize(a.width, a.bodyHeight())
 	a.stack = append(a.stack, p)

@@ -71,6 +71,9 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	a.flash = ""
+	if cmd, ok := a.screenKey(k); ok {
+		return cmd
+	}
 	ks := k.String()
 	switch {
 	case key.Matches(k, a.keys.Quit):
@@ -96,6 +99,9 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, a.keys.Back):
 		if len(a.stack) > 0 {
 			a.stack = a.stack[:len(a.stack)-1]
+			if p := a.top(); p != nil {
+				return a.loadPage(p) // it may have changed meanwhile (a walked checklist)
+			}
 			return nil
 		}
 		if f, ok := a.tab().(Filterable); ok {
@@ -149,6 +155,10 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	if p := a.top(); p != nil {
 		var cmd tea.Cmd
+		if p.screen != nil {
+			p.screen, cmd = p.screen.Update(k)
+			return cmd
+		}
 		p.view, cmd = p.view.Update(k)
 		return cmd
 	}

@@ -47,6 +47,8 @@ func (a *app) render() string {
 	default:
 		if p := a.top(); p != nil {
 			switch {
+			case p.screen != nil:
+				body = p.screen.View()
 			case p.err != nil:
 				body = st.Error.Render("could not load: ") + st.Text.Render(p.err.Error())
 			case !p.loaded:
@@ -120,6 +122,9 @@ func (a *app) crumbs() string {
 	parts := []string{st.Accent.Render(a.tab().Name())}
 	for _, p := range a.stack {
 		name := p.view.Data().Title
+		if p.screen != nil {
+			name = p.screen.Title()
+		}
 		if name == "" {
 			name = fmt.Sprintf("%s %d", p.link.Kind, p.link.ID)
 		}
@@ -181,12 +186,18 @@ func (a *app) promptLine() string {
 	if a.top() != nil {
 		keys = append([]key.Binding{a.keys.Back}, keys...)
 	}
+	if s := a.screenOnTop(); s != nil {
+		keys = append(s.KeyMap().ShortHelp(), a.keys.Back, a.keys.Help, a.keys.Quit)
+	}
 	return a.help.ShortHelpView(keys)
 }
 
 func (a *app) statusLine() string {
 	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP", modeQuick: "LOG"}
 	a.status.Mode = modeBadge[a.mode]
+	if s := a.screenOnTop(); s != nil && s.Capturing() && a.mode == modeNormal {
+		a.status.Mode = "EDIT"
+	}
 	who := a.env.Actor.String()
 	if a.env.Actor.Role != "" {
 		who += " (" + a.env.Actor.Role + ")"
@@ -230,9 +241,13 @@ func (a *app) helpView() string {
 	var tabKeys help.KeyMap = a.tab().KeyMap()
 	if p := a.top(); p != nil {
 		tabKeys = p.view.Keys
+		if p.screen != nil {
+			tabKeys = p.screen.KeyMap()
+		}
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
 	groups = append(groups, ledgerKeyMap{}.FullHelp()...)
+	groups = append(groups, []key.Binding{offboardKey})
 	var cols [][]string
 	for _, g := range groups {
 		kw := 0
@@ -278,7 +293,7 @@ func (a *app) helpView() string {
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, strs...) + "\n\n")
 	}
 	b.WriteString(st.Title.Render("Commands") + "\n")
-	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger  jump (any unique prefix)\n" +
+	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger :risks :secrets  jump (any unique prefix)\n" +
 		":dev kristen   jump and filter    :theme dark|light|high-contrast    :q quit\n" +
 		"mouse: wheel scrolls, click selects, click again opens, click a tab to switch"))
 	return b.String()
