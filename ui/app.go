@@ -318,7 +318,15 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.setFlash("deactivate failed: "+msg.err.Error(), true)
 			return a, nil
 		}
-		a.setFlash(fmt.Sprintf("%s %s deactivated (recorded in the audit log)", msg.kind, msg.name), false)
+		verb := "deactivated"
+		if spec, ok := editSpecs[msg.kind]; ok && spec.verb == "remove" {
+			// A removed record has no page to come back to.
+			verb = "removed"
+			if p := a.top(); p != nil && p.link.Kind == msg.kind {
+				a.stack = a.stack[:len(a.stack)-1]
+			}
+		}
+		a.setFlash(fmt.Sprintf("%s %s %s (recorded in the audit log)", msg.kind, msg.name, verb), false)
 		return a, a.reloadAll()
 	case tea.KeyPressMsg:
 		return a, a.onKey(msg)

@@ -87,8 +87,12 @@ func personDetail(env TabEnv, id int64) (detail.Data, error) {
 	if err != nil {
 		return d, err
 	}
+	keys, err := sshKeysSection(env, id)
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "person", id)
-	d.Sections = []detail.Section{mgr, ac, dv, sv, ob, au}
+	d.Sections = []detail.Section{mgr, ac, dv, sv, ob, keys, au}
 	return d, err
 }
 

@@ -94,6 +94,8 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return a.reloadAll()
 	case key.Matches(k, ledgerKeys.Log):
 		return a.openQuick()
+	case key.Matches(k, addKeyKey):
+		return a.addSSHKey()
 	case key.Matches(k, ledgerKeys.Stop):
 		return a.stopTimer()
 	case key.Matches(k, a.keys.Back):

@@ -247,7 +247,7 @@ func (a *app) helpView() string {
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
 	groups = append(groups, ledgerKeyMap{}.FullHelp()...)
-	groups = append(groups, []key.Binding{offboardKey})
+	groups = append(groups, []key.Binding{offboardKey, addKeyKey})
 	var cols [][]string
 	for _, g := range groups {
 		kw := 0
