@@ -49,6 +49,7 @@ type (
 	tickMsg struct{}
 	markMsg struct {
 		mark int64
+		ops  opsPoll // results mark and alert counts (opsstatus.go)
 		err  error
 	}
 	formMsg struct {
@@ -103,6 +104,7 @@ type app struct {
 
 	width, height int
 	mark          int64
+	ops           opsPoll
 	marked        bool
 	syncedAt      time.Time
 	syncErr       error
@@ -208,7 +210,11 @@ func (a *app) poll() tea.Cmd {
 		ctx, cancel := context.WithTimeout(env.Ctx, 5*time.Second)
 		defer cancel()
 		m, err := env.Store.ChangeMark(ctx)
-		return markMsg{mark: m, err: err}
+		if err != nil {
+			return markMsg{err: err}
+		}
+		ops, err := readOpsPoll(ctx, env.Store)
+		return markMsg{mark: m, ops: ops, err: err}
 	}
 }
 
@@ -287,6 +293,9 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case savedMsg:
 		return a, a.onSaved(msg)
+	case opsMsg:
+		a.setFlash(msg.text, msg.isErr)
+		return a, a.reloadAll()
 	case previewMsg:
 		if msg.err != nil {
 			a.setFlash("cannot deactivate: "+msg.err.Error(), true)
@@ -294,7 +303,11 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		spec := editSpecs[msg.kind]
 		a.pending.kind, a.pending.id = msg.kind, msg.id
-		a.confirm = confirm.New(a.styles, "deactivate", fmt.Sprintf("Deactivate %s %s: %s?", msg.kind, msg.name, spec.verb), msg.lines)
+		title := fmt.Sprintf("Deactivate %s %s: %s?", msg.kind, msg.name, spec.verb)
+		if spec.gone != "" {
+			title = fmt.Sprintf("%s %s %s?", spec.verb, msg.kind, msg.name)
+		}
+		a.confirm = confirm.New(a.styles, "deactivate", title, msg.lines)
 		a.confirm.SetSize(a.width, a.bodyHeight())
 		a.mode = modeConfirm
 		return a, nil
@@ -303,7 +316,11 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.setFlash("deactivate failed: "+msg.err.Error(), true)
 			return a, nil
 		}
-		a.setFlash(fmt.Sprintf("%s %s deactivated (recorded in the audit log)", msg.kind, msg.name), false)
+		gone := "deactivated"
+		if g := editSpecs[msg.kind].gone; g != "" {
+			gone = g
+		}
+		a.setFlash(fmt.Sprintf("%s %s %s (recorded in the audit log)", msg.kind, msg.name, gone), false)
 		return a, a.reloadAll()
 	case tea.KeyPressMsg:
 		return a, a.onKey(msg)
@@ -345,11 +362,16 @@ func (a *app) onMark(m markMsg) tea.Cmd {
 	}
 	a.syncErr = nil
 	a.syncedAt = time.Now()
+	results := m.ops.results != a.ops.results
+	a.ops = m.ops
 	if !a.marked {
 		a.mark, a.marked = m.mark, true
 		return nil
 	}
 	if m.mark == a.mark {
+		if results {
+			return a.reloadResults()
+		}
 		return nil
 	}
 	a.mark = m.mark

@@ -28,6 +28,10 @@ func loadDetail(env TabEnv, l detail.Link) detailMsg {
 		d, err = deviceDetail(env, l.ID)
 	case "service":
 		d, err = serviceDetail(env, l.ID)
+	case "alert":
+		d, err = alertDetail(env, l.ID)
+	case "check":
+		d, err = checkDetail(env, l.ID)
 	default:
 		err = fmt.Errorf("nothing to show for %s", l.Kind)
 	}
@@ -178,8 +182,12 @@ func serviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, v := range rdeps {
 		rd.Rows = append(rd.Rows, detail.Row{Text: fmt.Sprintf("%-20s %s", v.Name, v.Criticality), Link: link("service", v.ID)})
 	}
+	ck, err := checksSection(env, id)
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "service", id)
-	d.Sections = []detail.Section{owner, ac, hs, dp, rd, au}
+	d.Sections = []detail.Section{owner, ck, ac, hs, dp, rd, au}
 	return d, err
 }
 

@@ -69,6 +69,9 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	a.flash = ""
+	if cmd, ok := a.opsKey(k); ok {
+		return cmd
+	}
 	ks := k.String()
 	switch {
 	case key.Matches(k, a.keys.Quit):

@@ -172,7 +172,7 @@ func (a *app) promptLine() string {
 	case modeHelp:
 		return st.Muted.Render("any key closes the help")
 	}
-	keys := a.keys.ShortHelp()
+	keys := a.hintKeys()
 	if a.top() != nil {
 		keys = append([]key.Binding{a.keys.Back}, keys...)
 	}
@@ -193,6 +193,9 @@ func (a *app) statusLine() string {
 		count = a.tab().Name() + " " + thousands(shown) + "/" + thousands(total)
 	}
 	a.status.Right = []string{count, a.freshness()}
+	if s := a.alertStatus(); s != "" {
+		a.status.Right = append([]string{s}, a.status.Right...)
+	}
 	return a.status.View()
 }
 
@@ -221,6 +224,9 @@ func (a *app) helpView() string {
 		tabKeys = p.view.Keys
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
+	if ck := a.contextKeys(); len(ck) > 0 {
+		groups = append(groups, ck)
+	}
 	var cols [][]string
 	for _, g := range groups {
 		kw := 0
