@@ -39,6 +39,9 @@ func alertDetail(env TabEnv, id int64) (detail.Data, error) {
 		f = append(f, [2]string{"not paging", why})
 	}
 	owner := "nobody owns this service"
+	if d.Service == nil {
+		owner = "- (a device check: no service)"
+	}
 	if d.Owner != nil {
 		owner = d.Owner.Name + " <" + d.Owner.Email + ">"
 	}
@@ -90,7 +93,11 @@ func alertDetail(env TabEnv, id int64) (detail.Data, error) {
 }
 
 func alertRow(a model.Alert, now time.Time) detail.Row {
-	return detail.Row{Text: fmt.Sprintf("%-8s %-20s %-6s %s", alertState(a, now), a.CheckName, model.Span(now.Sub(a.OpenedAt)), firstLine(a.Summary)),
+	end := now
+	if a.ResolvedAt != nil {
+		end = *a.ResolvedAt
+	}
+	return detail.Row{Text: fmt.Sprintf("%-8s %-20s %-6s %s", alertState(a, now), a.CheckName, model.Span(end.Sub(a.OpenedAt)), firstLine(a.Summary)),
 		Link: link("alert", a.ID), Warn: a.State == "firing" && a.CausedByDeviceID == nil}
 }
 
@@ -222,6 +229,9 @@ func ms(v float64) string {
 	}
 	if v >= 1000 {
 		return fmt.Sprintf("%.1fs", v/1000)
+	}
+	if v < 10 {
+		return fmt.Sprintf("%.1fms", v)
 	}
 	return fmt.Sprintf("%.0fms", v)
 }

@@ -243,7 +243,7 @@ func (a *app) newCheckForm(serviceID int64) tea.Cmd {
 }
 
 func checkFields(env TabEnv, c model.Check, service, device string) (string, []form.Field, error) {
-	return "", []form.Field{
+	return "Add a check", []form.Field{
 		text("name", "name", c.Name, "unique, no spaces: web-health"),
 		text("service", "service", service, "service name (empty: a device check)"),
 		text("device", "device", device, "asset tag (optional; alone: watches the device)"),
