@@ -155,7 +155,7 @@ func checkDetail(env TabEnv, id int64) (detail.Data, error) {
 	}
 	d.Fields = [][2]string{
 		{"target", dash(c.Target)}, {"condition", c.EffectiveCondition()},
-		{"every", (time.Duration(c.IntervalS) * time.Second).String() + fmt.Sprintf(" · timeout %ds · fires after %d failures, resolves after %d", c.TimeoutS, c.FailThreshold, c.SuccessThreshold)},
+		{"every", fmtSpan(c.IntervalS) + fmt.Sprintf(" · timeout %ds · fires after %d failures, resolves after %d", c.TimeoutS, c.FailThreshold, c.SuccessThreshold)},
 		{"last run", checkNow(st, now)},
 		{"uptime", fmt.Sprintf("24h %s · 7d %s · 30d %s", pct(up.Day), pct(up.Week), pct(up.Month))},
 		{"latency", sparkline(lat)},

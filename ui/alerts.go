@@ -23,7 +23,7 @@ var alertCols = []table.Column{
 	{Title: "check", Min: 12, Max: 26},
 	{Title: "service", Min: 8, Max: 22, Drop: 2},
 	{Title: "acked by", Min: 8, Max: 18, Drop: 3},
-	{Title: "why", Min: 10, Max: 40, Drop: 1},
+	{Title: "why", Min: 10, Max: 24, Drop: 1}, // takes the slack when wide
 }
 
 // alertRowsMsg delivers the alerts tab's load.

@@ -23,9 +23,13 @@ import (
 func init() {
 	editSpecs["check"] = checkEdit()
 	editSpecs["acknowledge"] = alertAction("acknowledge", "acknowledged", "reason", "what you are doing about it",
-		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) { return t.AckAlert(id, v["reason"]) })
+		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) {
+			return t.AckAlert(id, v["reason"])
+		})
 	editSpecs["resolve"] = alertAction("resolve", "resolved", "note", "how it was fixed",
-		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) { return t.ResolveAlert(id, v["note"]) })
+		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) {
+			return t.ResolveAlert(id, v["note"])
+		})
 	snooze := alertAction("snooze", "snoozed", "reason", "why it can wait",
 		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) {
 			d, err := parseSpan("for", v["for"])
@@ -249,7 +253,7 @@ func checkFields(env TabEnv, c model.Check, service, device string) (string, []f
 		text("device", "device", device, "asset tag (optional; alone: watches the device)"),
 		choice("kind", "kind", c.Kind, model.CheckKinds),
 		text("target", "target", c.Target, "http(s) URL · host:port (tcp, tls) · DNS name · command"),
-		text("interval_s", "interval", (time.Duration(c.IntervalS) * time.Second).String(), "30s, 5m, 1h"),
+		text("interval_s", "interval", fmtSpan(c.IntervalS), "30s, 5m, 1h"),
 		text("condition", "condition", c.Condition, `default per kind, e.g. status == 200 && latency < 300ms`),
 	}, nil
 }
@@ -384,6 +388,19 @@ func required(field, v string) error {
 		return model.Invalid(field, v, "is required")
 	}
 	return nil
+}
+
+// fmtSpan writes seconds the way parseSpan reads them: 30s, 5m, 2h, 1d.
+func fmtSpan(s int) string {
+	for _, u := range []struct {
+		n    int
+		unit string
+	}{{86400, "d"}, {3600, "h"}, {60, "m"}} {
+		if s >= u.n && s%u.n == 0 {
+			return strconv.Itoa(s/u.n) + u.unit
+		}
+	}
+	return strconv.Itoa(s) + "s"
 }
 
 // parseSpan reads a positive duration: "90" (seconds), "30m", "2h", "1d".
