@@ -71,7 +71,7 @@ func (a *app) onSaved(m savedMsg) tea.Cmd {
 	}
 	if done := editSpecs[m.kind].done; done != "" {
 		a.setFlash(done+" "+m.name, false)
-		return a.reloadAll()
+		return tea.Batch(a.reloadAll(), a.readCounts())
 	}
 	a.setFlash(fmt.Sprintf("%s %s %s", verb, m.kind, m.name), false)
 	return a.reloadAll()

@@ -295,7 +295,10 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.onSaved(msg)
 	case opsMsg:
 		a.setFlash(msg.text, msg.isErr)
-		return a, a.reloadAll()
+		return a, tea.Batch(a.reloadAll(), a.readCounts())
+	case countsMsg:
+		a.ops.firing, a.ops.acked = msg.firing, msg.acked
+		return a, nil
 	case previewMsg:
 		if msg.err != nil {
 			a.setFlash("cannot deactivate: "+msg.err.Error(), true)

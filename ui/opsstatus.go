@@ -26,6 +26,22 @@ func readOpsPoll(ctx context.Context, s *store.Store) (opsPoll, error) {
 	return p, err
 }
 
+// countsMsg updates the status bar's alert counts right after an action
+// of this session, without waiting for the next poll.
+type countsMsg opsPoll
+
+func (a *app) readCounts() tea.Cmd {
+	env := a.env
+	return func() tea.Msg {
+		var c countsMsg
+		var err error
+		if c.firing, c.acked, err = env.Store.AlertCounts(env.Ctx); err != nil {
+			return nil // the next poll reports the error
+		}
+		return c
+	}
+}
+
 // reloadResults refreshes only what results change (alerts, check states
 // on a service, check or alert page); inventory tables stay as they are,
 // so a busy scheduler does not reload 100,000 people every second.
