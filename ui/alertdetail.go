@@ -210,7 +210,7 @@ func checksSection(env TabEnv, serviceID int64) (detail.Section, error) {
 			last = model.Ago(st.LastRunAt, now)
 		}
 		sec.Rows = append(sec.Rows, detail.Row{
-			Text: fmt.Sprintf("%-18s %-9s %-7s %8s  24h %-7s %-9s %s", c.Name, c.Kind, state, ms(st.LatencyMs), pct(up.Day), last, c.Target),
+			Text: fmt.Sprintf("%-20s %-9s %-7s %8s  24h %-7s %-9s %s", c.Name, c.Kind, state, ms(st.LatencyMs), pct(up.Day), last, c.Target),
 			Link: link("check", c.ID), Warn: !c.Paused && st.Status != "up" && st.Status != "pending" && st.Status != ""})
 	}
 	return sec, nil

@@ -92,8 +92,13 @@ func loadAlertRows(env TabEnv, now time.Time) (rows [][]string, ids []int64, emp
 	}
 	add := func(num string, a model.Alert, indent string) {
 		svc := "-"
-		if a.ServiceID != nil {
+		switch {
+		case a.ServiceID != nil:
 			svc = svcName[*a.ServiceID]
+		case a.DeviceID != nil: // a host check: name the device it watches
+			if d, err := env.Store.GetDevice(env.Ctx, *a.DeviceID); err == nil {
+				svc = "device " + d.Name
+			}
 		}
 		rows = append(rows, []string{num, alertState(a, now), model.Span(now.Sub(a.OpenedAt)), indent + a.CheckName,
 			svc, dash(a.AckedBy), alertWhy(a, now)})

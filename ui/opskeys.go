@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"fmt"
 	"strconv"
 	"strings"
@@ -103,6 +104,18 @@ func (a *app) hintKeys() []key.Binding {
 		}
 	}
 	return keys
+}
+
+// shellHelp is the shell's help groups without add/edit/deactivate where
+// nothing can be added, edited or deactivated (the alerts tab).
+func (a *app) shellHelp() [][]key.Binding {
+	groups := a.keys.FullHelp()
+	if _, ok := editSpecs[a.kind()]; ok {
+		return groups
+	}
+	return slices.DeleteFunc(groups, func(g []key.Binding) bool {
+		return slices.ContainsFunc(g, func(b key.Binding) bool { return slices.Equal(b.Keys(), a.keys.Add.Keys()) })
+	})
 }
 
 // opsMsg reports a finished check action (run now, pause) for the flash.

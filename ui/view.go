@@ -218,7 +218,7 @@ func (a *app) freshness() string {
 // page) and its components, packed into as many columns as fit.
 func (a *app) helpView() string {
 	st := a.styles
-	groups := a.keys.FullHelp()
+	groups := a.shellHelp()
 	var tabKeys help.KeyMap = a.tab().KeyMap()
 	if p := a.top(); p != nil {
 		tabKeys = p.view.Keys
