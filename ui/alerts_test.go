@@ -228,3 +228,20 @@ func TestUnauditedResultsRefreshTheScreen(t *testing.T) {
 	run(t, a, a.poll())
 	mustContain(t, a, "web-health", "down")
 }
+
+func TestViewerCannotTriage(t *testing.T) {
+	f := newAlertFixture(t, closedURL(t))
+	al := f.fire(t)
+	a := newApp(Options{Store: f.s, Actor: model.Actor{Kind: "ssh", Name: "vic", Role: "viewer"}, Width: 80, Height: 24, NoColor: true})
+	run(t, a, a.load(a.active))
+	send(t, a, "4", "a")
+	mustContain(t, a, "cannot change anything")
+	send(t, a, "e")
+	mustContain(t, a, "alerts are not edited")
+	run(t, a, a.push(detail.Link{Kind: "service", ID: f.svc.ID}))
+	send(t, a, "down", "x")
+	mustContain(t, a, "cannot change anything")
+	if got := f.alert(t, al.ID); got.State != "firing" {
+		t.Fatalf("viewer changed the alert: %+v", got)
+	}
+}

@@ -138,6 +138,10 @@ func (a *app) opsKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	p := a.top()
+	if _, onAlerts := a.tab().(*alertsTab); onAlerts && p == nil && (ks == "e" || ks == "d") {
+		a.setFlash("alerts are not edited: a acknowledges, z snoozes, r resolves, enter opens", true)
+		return nil, true
+	}
 	if p == nil {
 		return nil, false
 	}
