@@ -121,7 +121,7 @@ func TestAcknowledgeSnoozeResolveWithReasons(t *testing.T) {
 	send(t, a, "z", "soon", "tab", "deploy window", "ctrl+s")
 	mustContain(t, a, `for: "soon" is not a duration`)
 	send(t, a, "backspace", "backspace", "backspace", "backspace", "2h", "ctrl+s") // the error focused "for"
-	mustContain(t, a, "snoozed alert", "snoozed", "deploy window")
+	mustContain(t, a, "snoozed alert", "snoozed until")
 	if got := f.alert(t, al.ID); got.SnoozedUntil == nil || got.SnoozeReason != "deploy window" {
 		t.Fatalf("after snooze: %+v", got)
 	}
