@@ -183,15 +183,20 @@ func checkDetail(env TabEnv, id int64) (detail.Data, error) {
 	return d, nil
 }
 
-// checksSection lists a service's checks for its detail page.
-func checksSection(env TabEnv, serviceID int64) (detail.Section, error) {
+// checksSection lists the checks of a service (c adds one there) or of a
+// device (its host checks and the checks that run on it).
+func checksSection(env TabEnv, q store.CheckQuery) (detail.Section, error) {
 	ctx, s := env.Ctx, env.Store
-	cs, err := s.ListChecks(ctx, store.CheckQuery{ServiceID: serviceID})
-	sec := detail.Section{Title: "Checks", Empty: "no checks — press c to add one"}
+	cs, err := s.ListChecks(ctx, q)
+	keys, empty := "x run now · p pause/resume · enter edit/delete", "no checks (add one from a service's page)"
+	if q.ServiceID != 0 {
+		keys, empty = "c add · "+keys, "no checks — press c to add one"
+	}
+	sec := detail.Section{Title: "Checks", Empty: empty}
 	if err != nil {
 		return sec, err
 	}
-	sec.Title = fmt.Sprintf("Checks (%d) · c add · x run now · p pause/resume · enter edit/delete", len(cs))
+	sec.Title = fmt.Sprintf("Checks (%d) · %s", len(cs), keys)
 	now := time.Now()
 	for _, c := range cs {
 		st, err := s.CheckState(ctx, c.ID)

@@ -123,8 +123,12 @@ func deviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, o := range sw {
 		tc.Rows = append(tc.Rows, detail.Row{Text: fmt.Sprintf("%-16s %-14s seen %s", o.Name, o.Version, model.Ago(&o.ObservedAt, now))})
 	}
+	ck, err := checksSection(env, store.CheckQuery{DeviceID: id})
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "device", id)
-	d.Sections = []detail.Section{holder, hs, tc, au}
+	d.Sections = []detail.Section{holder, hs, ck, tc, au}
 	return d, err
 }
 
@@ -182,7 +186,7 @@ func serviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, v := range rdeps {
 		rd.Rows = append(rd.Rows, detail.Row{Text: fmt.Sprintf("%-20s %s", v.Name, v.Criticality), Link: link("service", v.ID)})
 	}
-	ck, err := checksSection(env, id)
+	ck, err := checksSection(env, store.CheckQuery{ServiceID: id})
 	if err != nil {
 		return d, err
 	}

@@ -75,6 +75,8 @@ func (a *app) contextKeys() []key.Binding {
 		switch p.link.Kind {
 		case "service":
 			return []key.Binding{opsKeys.AddCheck, opsKeys.RunNow, opsKeys.Pause}
+		case "device":
+			return []key.Binding{opsKeys.RunNow, opsKeys.Pause}
 		case "check":
 			return []key.Binding{opsKeys.RunNow, opsKeys.Pause, opsKeys.Delete}
 		}
@@ -148,7 +150,7 @@ func (a *app) opsKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch {
 	case p.link.Kind == "service" && ks == "c":
 		return a.newCheckForm(p.link.ID), true
-	case p.link.Kind == "service" && (ks == "x" || ks == "p"):
+	case (p.link.Kind == "service" || p.link.Kind == "device") && (ks == "x" || ks == "p"):
 		if sel := p.view.Selected(); sel != nil && sel.Kind == "check" {
 			return a.checkAction(ks, sel.ID), true
 		}
