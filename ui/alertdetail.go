@@ -30,7 +30,7 @@ func alertDetail(env TabEnv, id int64) (detail.Data, error) {
 		f = append(f, [2]string{"acknowledged", fmt.Sprintf("by %s %s: %s", a.AckedBy, model.Ago(a.AckedAt, now), a.AckReason)})
 	}
 	if a.SnoozedUntil != nil && now.Before(*a.SnoozedUntil) {
-		f = append(f, [2]string{"snoozed", fmt.Sprintf("until %s: %s", clock(*a.SnoozedUntil, now), a.SnoozeReason)})
+		f = append(f, [2]string{"snoozed", fmt.Sprintf("until %s: %s", atClock(*a.SnoozedUntil, now), a.SnoozeReason)})
 	}
 	if a.ResolvedAt != nil {
 		f = append(f, [2]string{"resolved", fmt.Sprintf("by %s %s: %s", a.ResolvedBy, model.Ago(a.ResolvedAt, now), dash(a.ResolveNote))})

@@ -143,15 +143,15 @@ func alertWhy(a model.Alert, now time.Time) string {
 	case a.CausedByDeviceID != nil:
 		why = "caused by " + a.CausedBy + " · " + why
 	case a.SnoozedUntil != nil && now.Before(*a.SnoozedUntil):
-		why = "snoozed until " + clock(*a.SnoozedUntil, now) + ": " + a.SnoozeReason + " · " + why
+		why = "snoozed until " + atClock(*a.SnoozedUntil, now) + ": " + a.SnoozeReason + " · " + why
 	case a.State == "acknowledged" && a.AckReason != "":
 		why = a.AckReason + " · " + why
 	}
 	return why
 }
 
-// clock is a local time of day, with the date when it is not today.
-func clock(t, now time.Time) string {
+// atClock is a local time of day, with the date when it is not today.
+func atClock(t, now time.Time) string {
 	t, now = t.Local(), now.Local()
 	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
 		return t.Format("15:04")

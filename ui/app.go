@@ -34,12 +34,14 @@ const (
 	modeForm
 	modeConfirm
 	modeHelp
+	modeQuick // the ledger's quick-entry panel (ledgerquick.go)
 )
 
 // page is a detail view pushed on top of a tab; the stack is the breadcrumb.
 type page struct {
 	link   detail.Link
 	view   detail.Model
+	screen Screen // set for interactive pages (the offboarding checklist)
 	loaded bool
 	err    error
 }
@@ -112,6 +114,7 @@ type app struct {
 	flashErr      bool
 	quitArmed     bool
 	selectAfter   *detail.Link
+	ledger        ledgerShell
 }
 
 func newApp(opts Options) *app {
@@ -145,6 +148,8 @@ func newApp(opts Options) *app {
 			"  opsdeck ledger list      planned and unplanned work",
 			"  opsdeck ledger report    where the time went",
 		}},
+		newRiskTab(a.env),
+		newListTab(a.env, secretsSpec()),
 	}
 	for i, t := range a.tabs {
 		if f, ok := tabOverrides[t.Name()]; ok {
@@ -194,7 +199,7 @@ func (a *app) applyHelpStyles() {
 }
 
 func (a *app) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick()}
+	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick(), a.loadTimer()}
 	if a.opts.Theme == nil && !a.opts.NoColor {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -224,6 +229,9 @@ func (a *app) load(i int) tea.Cmd {
 }
 
 func (a *app) loadPage(p *page) tea.Cmd {
+	if p.screen != nil {
+		return p.screen.Load()
+	}
 	env, l := a.env, p.link
 	return func() tea.Msg { return loadDetail(env, l) }
 }
@@ -237,6 +245,9 @@ func (a *app) layout() {
 	}
 	for _, p := range a.stack {
 		p.view.SetSize(w, h)
+		if p.screen != nil {
+			p.screen.SetSize(w, h)
+		}
 	}
 	a.form.SetSize(w, h)
 	a.confirm.SetSize(w, h)
@@ -244,6 +255,7 @@ func (a *app) layout() {
 	a.cmdline.SetWidth(w)
 	a.help.SetWidth(w)
 	a.status.SetSize(w)
+	a.ledger.panel.SetWidth(w)
 }
 
 func (a *app) bodyHeight() int { return max(a.height-4, 1) }
@@ -260,6 +272,9 @@ func (a *app) top() *page {
 func (a *app) setFlash(msg string, isErr bool) { a.flash, a.flashErr = msg, isErr }
 
 func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := a.ledgerUpdate(msg); ok {
+		return a, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = max(msg.Width, 0), max(msg.Height, 0)
@@ -346,8 +361,13 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, tea.Batch(cmds...)
 	}
-	// Anything else (a plugged-in tab's own messages) goes to every tab.
-	var cmds []tea.Cmd
+	// Anything else (a plugged-in tab's or a screen's own messages) goes to
+	// every tab and screen.
+	scmd, handled := a.onScreenMsg(msg)
+	if handled {
+		return a, scmd
+	}
+	cmds := []tea.Cmd{scmd}
 	for i, t := range a.tabs {
 		var cmd tea.Cmd
 		a.tabs[i], cmd = t.Update(msg)
@@ -385,7 +405,7 @@ func (a *app) reloadAll() tea.Cmd {
 	for i := range a.stale {
 		a.stale[i] = true
 	}
-	cmds := []tea.Cmd{a.load(a.active)}
+	cmds := []tea.Cmd{a.load(a.active), a.loadTimer()}
 	if p := a.top(); p != nil {
 		cmds = append(cmds, a.loadPage(p))
 	}
@@ -404,6 +424,9 @@ func (a *app) switchTab(i int) tea.Cmd {
 }
 
 func (a *app) push(l detail.Link) tea.Cmd {
+	if l.Kind == "offboarding" { // a person's checklist (ID is the person's)
+		return a.pushScreen(pushScreenMsg{link: l, screen: newChecklist(a.env, l.ID)})
+	}
 	p := &page{link: l, view: detail.New(a.styles)}
 	p.view.SetSize(a.width, a.bodyHeight())
 	a.stack = append(a.stack, p)

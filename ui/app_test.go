@@ -131,7 +131,7 @@ func TestEmptyDatabaseSaysHowToBegin(t *testing.T) {
 	send(t, a, "a")
 	mustContain(t, a, "no alert selected")
 	send(t, a, "5")
-	mustContain(t, a, "The ledger is not in the console yet", "opsdeck ledger report")
+	mustContain(t, a, "No ledger entries yet", "opsdeck ledger add") // the ledger tab (ledgertab.go)
 }
 
 func TestTabsByNumberTabKeyAndCommand(t *testing.T) {

@@ -33,7 +33,11 @@ func loadDetail(env TabEnv, l detail.Link) detailMsg {
 	case "check":
 		d, err = checkDetail(env, l.ID)
 	default:
-		err = fmt.Errorf("nothing to show for %s", l.Kind)
+		if f, ok := detailLoaders[l.Kind]; ok {
+			d, err = f(env, l.ID)
+		} else {
+			err = fmt.Errorf("nothing to show for %s", l.Kind)
+		}
 	}
 	return detailMsg{link: l, data: d, err: err}
 }
@@ -83,8 +87,12 @@ func personDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, x := range svcs {
 		sv.Rows = append(sv.Rows, detail.Row{Text: fmt.Sprintf("%-20s %-9s %s", x.Name, x.Kind, x.Criticality), Link: link("service", x.ID)})
 	}
+	ob, err := offboardingSection(env, id)
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "person", id)
-	d.Sections = []detail.Section{mgr, ac, dv, sv, au}
+	d.Sections = []detail.Section{mgr, ac, dv, sv, ob, au}
 	return d, err
 }
 

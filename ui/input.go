@@ -61,6 +61,8 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case modeFilter:
 		return a.onFilterKey(k)
+	case modeQuick:
+		return a.onQuickKey(k)
 	case modeHelp:
 		if k.String() == "ctrl+c" {
 			return tea.Quit
@@ -69,6 +71,9 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	a.flash = ""
+	if cmd, ok := a.screenKey(k); ok {
+		return cmd
+	}
 	if cmd, ok := a.opsKey(k); ok {
 		return cmd
 	}
@@ -90,9 +95,16 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, a.keys.Reload):
 		return a.reloadAll()
+	case key.Matches(k, ledgerKeys.Log):
+		return a.openQuick()
+	case key.Matches(k, ledgerKeys.Stop):
+		return a.stopTimer()
 	case key.Matches(k, a.keys.Back):
 		if len(a.stack) > 0 {
 			a.stack = a.stack[:len(a.stack)-1]
+			if p := a.top(); p != nil {
+				return a.loadPage(p) // it may have changed meanwhile (a walked checklist)
+			}
 			return nil
 		}
 		if f, ok := a.tab().(Filterable); ok {
@@ -146,6 +158,10 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	if p := a.top(); p != nil {
 		var cmd tea.Cmd
+		if p.screen != nil {
+			p.screen, cmd = p.screen.Update(k)
+			return cmd
+		}
 		p.view, cmd = p.view.Update(k)
 		return cmd
 	}

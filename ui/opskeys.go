@@ -129,18 +129,21 @@ type opsMsg struct {
 // opsKey handles the alert and check keys; false leaves k to the shell.
 func (a *app) opsKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	ks := k.String()
+	_, onAlerts := a.tab().(*alertsTab)
 	if action, ok := map[string]string{"a": "acknowledge", "z": "snooze", "r": "resolve"}[ks]; ok {
-		if l, ok := a.current(); ok && l.Kind == "alert" {
+		// An alert's page, or a row of the alerts tab (not another tab's
+		// row that happens to link to an alert).
+		if l, ok := a.current(); ok && l.Kind == "alert" && (onAlerts || a.top() != nil) {
 			return a.loadForm(action, l.ID), true
 		}
-		if _, onAlerts := a.tab().(*alertsTab); onAlerts && a.top() == nil {
+		if onAlerts && a.top() == nil {
 			a.setFlash("no alert selected", true)
 			return nil, true
 		}
 		return nil, false
 	}
 	p := a.top()
-	if _, onAlerts := a.tab().(*alertsTab); onAlerts && p == nil && (ks == "e" || ks == "d") {
+	if onAlerts && p == nil && (ks == "e" || ks == "d") {
 		a.setFlash("alerts are not edited: a acknowledges, z snoozes, r resolves, enter opens", true)
 		return nil, true
 	}
