@@ -51,6 +51,7 @@ type (
 	tickMsg struct{}
 	markMsg struct {
 		mark int64
+		ops  opsPoll // results mark and alert counts (opsstatus.go)
 		err  error
 	}
 	formMsg struct {
@@ -105,6 +106,7 @@ type app struct {
 
 	width, height int
 	mark          int64
+	ops           opsPoll
 	marked        bool
 	syncedAt      time.Time
 	syncErr       error
@@ -213,7 +215,11 @@ func (a *app) poll() tea.Cmd {
 		ctx, cancel := context.WithTimeout(env.Ctx, 5*time.Second)
 		defer cancel()
 		m, err := env.Store.ChangeMark(ctx)
-		return markMsg{mark: m, err: err}
+		if err != nil {
+			return markMsg{err: err}
+		}
+		ops, err := readOpsPoll(ctx, env.Store)
+		return markMsg{mark: m, ops: ops, err: err}
 	}
 }
 
@@ -302,6 +308,12 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case savedMsg:
 		return a, a.onSaved(msg)
+	case opsMsg:
+		a.setFlash(msg.text, msg.isErr)
+		return a, tea.Batch(a.reloadAll(), a.readCounts())
+	case countsMsg:
+		a.ops.firing, a.ops.acked = msg.firing, msg.acked
+		return a, nil
 	case previewMsg:
 		if msg.err != nil {
 			a.setFlash("cannot deactivate: "+msg.err.Error(), true)
@@ -309,7 +321,11 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		spec := editSpecs[msg.kind]
 		a.pending.kind, a.pending.id = msg.kind, msg.id
-		a.confirm = confirm.New(a.styles, "deactivate", fmt.Sprintf("Deactivate %s %s: %s?", msg.kind, msg.name, spec.verb), msg.lines)
+		title := fmt.Sprintf("Deactivate %s %s: %s?", msg.kind, msg.name, spec.verb)
+		if spec.gone != "" {
+			title = fmt.Sprintf("%s %s %s?", spec.verb, msg.kind, msg.name)
+		}
+		a.confirm = confirm.New(a.styles, "deactivate", title, msg.lines)
 		a.confirm.SetSize(a.width, a.bodyHeight())
 		a.mode = modeConfirm
 		return a, nil
@@ -318,15 +334,15 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.setFlash("deactivate failed: "+msg.err.Error(), true)
 			return a, nil
 		}
-		verb := "deactivated"
-		if spec, ok := editSpecs[msg.kind]; ok && spec.verb == "remove" {
-			// A removed record has no page to come back to.
-			verb = "removed"
+		gone := "deactivated"
+		if g := editSpecs[msg.kind].gone; g != "" {
+			gone = g
+			// A deleted record has no page to come back to.
 			if p := a.top(); p != nil && p.link.Kind == msg.kind {
 				a.stack = a.stack[:len(a.stack)-1]
 			}
 		}
-		a.setFlash(fmt.Sprintf("%s %s %s (recorded in the audit log)", msg.kind, msg.name, verb), false)
+		a.setFlash(fmt.Sprintf("%s %s %s (recorded in the audit log)", msg.kind, msg.name, gone), false)
 		return a, a.reloadAll()
 	case tea.KeyPressMsg:
 		return a, a.onKey(msg)
@@ -373,11 +389,16 @@ func (a *app) onMark(m markMsg) tea.Cmd {
 	}
 	a.syncErr = nil
 	a.syncedAt = time.Now()
+	results := m.ops.results != a.ops.results
+	a.ops = m.ops
 	if !a.marked {
 		a.mark, a.marked = m.mark, true
 		return nil
 	}
 	if m.mark == a.mark {
+		if results {
+			return a.reloadResults()
+		}
 		return nil
 	}
 	a.mark = m.mark

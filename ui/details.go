@@ -28,6 +28,10 @@ func loadDetail(env TabEnv, l detail.Link) detailMsg {
 		d, err = deviceDetail(env, l.ID)
 	case "service":
 		d, err = serviceDetail(env, l.ID)
+	case "alert":
+		d, err = alertDetail(env, l.ID)
+	case "check":
+		d, err = checkDetail(env, l.ID)
 	default:
 		if f, ok := detailLoaders[l.Kind]; ok {
 			d, err = f(env, l.ID)
@@ -131,8 +135,12 @@ func deviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, o := range sw {
 		tc.Rows = append(tc.Rows, detail.Row{Text: fmt.Sprintf("%-16s %-14s seen %s", o.Name, o.Version, model.Ago(&o.ObservedAt, now))})
 	}
+	ck, err := checksSection(env, store.CheckQuery{DeviceID: id})
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "device", id)
-	d.Sections = []detail.Section{holder, hs, tc, au}
+	d.Sections = []detail.Section{holder, hs, ck, tc, au}
 	return d, err
 }
 
@@ -190,8 +198,12 @@ func serviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, v := range rdeps {
 		rd.Rows = append(rd.Rows, detail.Row{Text: fmt.Sprintf("%-20s %s", v.Name, v.Criticality), Link: link("service", v.ID)})
 	}
+	ck, err := checksSection(env, store.CheckQuery{ServiceID: id})
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "service", id)
-	d.Sections = []detail.Section{owner, ac, hs, dp, rd, au}
+	d.Sections = []detail.Section{owner, ck, ac, hs, dp, rd, au}
 	return d, err
 }
 

@@ -74,6 +74,9 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := a.screenKey(k); ok {
 		return cmd
 	}
+	if cmd, ok := a.opsKey(k); ok {
+		return cmd
+	}
 	ks := k.String()
 	switch {
 	case key.Matches(k, a.keys.Quit):

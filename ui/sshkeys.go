@@ -50,7 +50,7 @@ func sshKeyDetail(env TabEnv, id int64) (detail.Data, error) {
 
 func sshKeyEdit() editSpec {
 	return editSpec{
-		kind: "sshkey", verb: "remove",
+		kind: "sshkey", verb: "Remove", gone: "removed",
 		// id is the person the key is for: keys are only ever added.
 		fields: func(env TabEnv, id int64) (string, []form.Field, error) {
 			p, err := env.Store.GetPerson(env.Ctx, id)

@@ -182,7 +182,7 @@ func (a *app) promptLine() string {
 	case modeQuick:
 		return a.help.ShortHelpView(a.ledger.panel.Keys.ShortHelp())
 	}
-	keys := a.keys.ShortHelp()
+	keys := a.hintKeys()
 	if a.top() != nil {
 		keys = append([]key.Binding{a.keys.Back}, keys...)
 	}
@@ -215,6 +215,9 @@ func (a *app) statusLine() string {
 		count = a.tab().Name() + " " + thousands(shown) + "/" + thousands(total)
 	}
 	a.status.Right = append(a.timerStatus(), count, a.freshness())
+	if s := a.alertStatus(); s != "" {
+		a.status.Right = append([]string{s}, a.status.Right...)
+	}
 	return a.status.View()
 }
 
@@ -237,7 +240,7 @@ func (a *app) freshness() string {
 // page) and its components, packed into as many columns as fit.
 func (a *app) helpView() string {
 	st := a.styles
-	groups := a.keys.FullHelp()
+	groups := a.shellHelp()
 	var tabKeys help.KeyMap = a.tab().KeyMap()
 	if p := a.top(); p != nil {
 		tabKeys = p.view.Keys
@@ -248,6 +251,9 @@ func (a *app) helpView() string {
 	groups = append(groups, tabKeys.FullHelp()...)
 	groups = append(groups, ledgerKeyMap{}.FullHelp()...)
 	groups = append(groups, []key.Binding{offboardKey, addKeyKey})
+	if ck := a.contextKeys(); len(ck) > 0 {
+		groups = append(groups, ck)
+	}
 	var cols [][]string
 	for _, g := range groups {
 		kw := 0
