@@ -45,7 +45,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if br.Status != "ok" || !br.Verified || br.Integrity != "ok" || br.RowCounts["people"] == 0 {
 		t.Fatalf("run %+v", br)
 	}
-	if filepath.Dir(br.File) != filepath.Join(filepath.Dir(db), "backups") {
+	if filepath.Dir(br.File) != store.DefaultBackupDir(db) {
 		t.Errorf("default dir: %s", br.File)
 	}
 	if out := mustRun(t, db, "backup", "verify", br.File); !strings.Contains(out, ": ok") {

@@ -134,6 +134,9 @@ func TestChecksDoneMeans(t *testing.T) {
 	mustRun(t, db, "channels", "delete", "ops-email")
 	mustRun(t, db, "channels", "add", "--name", "hook", "--kind", "webhook", "--url", hook.URL+"/opsdeck")
 	mustRun(t, db, "channels", "add", "--name", "mail", "--kind", "email", "--smtp_addr", mail.Addr, "--smtp_from", "opsdeck@example.com", "--smtp_tls", "none")
+	if out := mustRun(t, db, "channels", "test", "mail"); !strings.Contains(out, "sent a test notification via mail") || len(mail.Messages()) != 1 {
+		t.Fatalf("channels test: %q, %d mails", out, len(mail.Messages()))
+	}
 	for name, target := range map[string]string{
 		"app-web":   "http://" + app.addr + "/health",
 		"app-api":   "http://" + app.addr + "/api/ping",

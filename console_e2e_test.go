@@ -36,10 +36,23 @@ func startConsole(t *testing.T, db string, w, h int, args ...string) *term {
 			flags = append(flags, a)
 		}
 	}
-	cmd := strings.Join(append(env, flags...), " ")
+	return tm.start(w, h, strings.Join(append(env, flags...), " "))
+}
+
+// newTerm runs command (a shell line) in a w×h tmux terminal.
+func newTerm(t *testing.T, w, h int, command string) *term {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	tm := &term{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
+	return tm.start(w, h, command)
+}
+
+func (tm *term) start(w, h int, cmd string) *term {
 	tm.tmux("new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), cmd, ";",
 		"set-option", "-t", "e2e", "remain-on-exit", "on")
-	t.Cleanup(func() { exec.Command("tmux", "-S", tm.sock, "kill-server").Run() })
+	tm.t.Cleanup(func() { exec.Command("tmux", "-S", tm.sock, "kill-server").Run() })
 	return tm
 }
 

@@ -14,6 +14,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/opsdeck/opsdeck/checks"
 	"github.com/opsdeck/opsdeck/cli"
 	"github.com/opsdeck/opsdeck/sshd"
 	"github.com/opsdeck/opsdeck/themes"
@@ -44,7 +45,19 @@ func console(ctx context.Context, env *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	return ui.Run(ctx, ui.Options{Store: s, Actor: env.Actor, Theme: th})
+	// The console runs the schedule itself unless `opsdeck run` or `serve`
+	// already does (the scheduler waits for the lease, and takes over if
+	// that process stops); quitting the console stops it cleanly.
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		checks.NewScheduler(s, cli.SchedulerConfig(s, nil)).Run(ctx)
+	}()
+	err = ui.Run(ctx, ui.Options{Store: s, Actor: env.Actor, Theme: th})
+	cancel()
+	<-done
+	return err
 }
 
 // serve runs the SSH server until ctx ends (SIGINT/SIGTERM), then shuts
@@ -55,11 +68,12 @@ func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
 		return err
 	}
 	logger := log.New(env.Stderr, "opsdeck serve: ", log.LstdFlags)
-	srv, err := sshd.New(sshd.Config{
+	var srv *sshd.Server
+	srv, err = sshd.New(sshd.Config{
 		Listen: o.Listen, HostKeyPath: o.HostKeyPath, MaxSessions: o.MaxSessions,
 		IdleTimeout: o.IdleTimeout, MaxSessionLength: o.MaxSessionLength, Store: s, Logf: logger.Printf,
 		NewModel: func(ss *sshd.Session) tea.Model {
-			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: ctx})
+			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: ctx, Others: func() []string { return srv.Others(ss) }})
 		},
 		Exec: func(ctx context.Context, ss *sshd.Session, args []string, stdout, stderr io.Writer) int {
 			return cli.RunRemote(ctx, s, ss.Actor, args, stdout, stderr)
@@ -72,8 +86,19 @@ func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
 		return err
 	}
 	logger.Printf("listening on %s (database %s)", srv.Addr(), s.Path())
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve() }()
+	// The same process runs the schedule (checks, alerts, notifications,
+	// backups), or takes it over when another process holding it stops.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		if err := checks.NewScheduler(s, cli.SchedulerConfig(s, logger.Printf)).Run(schedCtx); err != nil && schedCtx.Err() == nil {
+			logger.Printf("scheduler: %v", err)
+		}
+	}()
+	defer func() { stopSched(); <-schedDone }()
 	select {
 	case err := <-errc:
 		return err

@@ -28,6 +28,19 @@ type Config struct {
 	Holder    string                                    // who holds the lease (default host:pid)
 	Logf      func(format string, args ...any)          // progress and problems (default: discard)
 	OnResult  func(o store.Outcome, late time.Duration) // observes every finished run (benchmarks)
+	// Jobs are other periodic work that must run in exactly one process
+	// per database (backups, restore tests): they run only while this
+	// scheduler holds the lease, each on its own beat.
+	Jobs []Job
+}
+
+// Job is periodic work run under the scheduler's lease. Run must return
+// quickly or hand long work to its own goroutine; a job is never run twice
+// at once.
+type Job struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context)
 }
 
 func (c *Config) defaults() {
@@ -145,6 +158,9 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 		every(time.Second, "notify", func() { sc.deliver(ctx) }),
 		every(30*time.Second, "repeat", func() { sc.repeat(ctx) }),
 		every(5*time.Minute, "maintenance", func() { sc.maintain(ctx) }),
+	}
+	for _, j := range sc.cfg.Jobs {
+		errs = append(errs, every(j.Every, j.Name, func() { j.Run(ctx) }))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("scheduler jobs: %w", err)
@@ -417,7 +433,14 @@ func (sc *Scheduler) maintain(ctx context.Context) {
 	now := time.Now()
 	sc.cfg.Logf("%d checks scheduled; %d runs, %d results written in %d transactions, %d dispatches deferred (pool full) so far",
 		sc.count(), sc.Runs.Load(), sc.Writes.Load(), sc.Batches.Load(), sc.Skipped.Load())
-	err := sc.s.Write(ctx, system, func(t *store.Tx) error { return t.Rollup(now) })
+	var err error
+	for more := true; more && err == nil; {
+		err = sc.s.Write(ctx, system, func(t *store.Tx) error {
+			var e error
+			more, e = t.Rollup(now, 1)
+			return e
+		})
+	}
 	if err == nil {
 		err = sc.s.Write(ctx, system, func(t *store.Tx) error { _, err := t.Prune(now, sc.cfg.Retention); return err })
 	}

@@ -100,7 +100,7 @@ func projectSize(t *testing.T, s *store.Store) {
 	ctx := context.Background()
 	now := time.Now()
 	// Roll up what is there into one hourly and one daily row per check.
-	if err := s.Write(ctx, system, func(tx *store.Tx) error { return tx.Rollup(now.Add(25 * time.Hour)) }); err != nil {
+	if err := s.Write(ctx, system, func(tx *store.Tx) error { _, err := tx.Rollup(now.Add(25*time.Hour), 100); return err }); err != nil {
 		t.Fatal(err)
 	}
 	per := map[string]float64{}

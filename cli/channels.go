@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
+	"github.com/opsdeck/opsdeck/checks"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
@@ -106,7 +108,34 @@ func init() {
 				fmt.Fprintf(env.Stdout, "deleted channel %s\n", gone.Name)
 				return nil
 			}}
-		cmd.AddCommand(add, list, del)
+		test := &cobra.Command{Use: "test NAME", Short: "Send a test notification through a channel now (to whoever is on call)", Args: cobra.ExactArgs(1),
+			RunE: func(c *cobra.Command, args []string) error {
+				s, err := env.Open()
+				if err != nil {
+					return err
+				}
+				ch, err := s.FindChannel(c.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				now := time.Now()
+				oc, err := s.OnCallAt(c.Context(), now)
+				if err != nil {
+					return err
+				}
+				n := model.Notification{Event: "test", Title: "[TEST] opsdeck channel " + ch.Name, Check: "-", State: "test", Severity: "info",
+					Summary: "a test from opsdeck channels test", OpenedAt: now, At: now}
+				for _, o := range oc {
+					n.OnCall = append(n.OnCall, o.Email)
+					n.Recipients = append(n.Recipients, o.Email)
+				}
+				if err := checks.NewNotifier().Send(c.Context(), store.Queued{Channel: ch, Payload: n, Recipients: n.Recipients}); err != nil {
+					return fmt.Errorf("channel %s: %w", ch.Name, err)
+				}
+				fmt.Fprintf(env.Stdout, "sent a test notification via %s (%s)\n", ch.Name, ch.Kind)
+				return nil
+			}}
+		cmd.AddCommand(add, list, del, test)
 		return cmd
 	})
 }

@@ -61,7 +61,7 @@ Examples:
 			seconds("grace_s", "heartbeat grace after the period, e.g. 5m", func(c *C) *int { return &c.GraceS }),
 			number("fail_threshold", "consecutive failures that fire an alert (default 3)", func(c *C) *int { return &c.FailThreshold }),
 			number("success_threshold", "consecutive successes that resolve it (default 2)", func(c *C) *int { return &c.SuccessThreshold }),
-			flag("tls_skip_verify", "accept untrusted certificates (yes|no)", func(c *C) *bool { return &c.TLSSkipVerify }),
+			plainBool("tls_skip_verify", "accept untrusted certificates (yes|no)", func(c *C) *bool { return &c.TLSSkipVerify }),
 			str("notes", "free text", func(c *C) *string { return &c.Notes }),
 		},
 		listFlags: func(c *cobra.Command) {
@@ -162,7 +162,7 @@ func number[T any](name, usage string, set func(*T) *int) field[T] {
 	}}
 }
 
-func flag[T any](name, usage string, set func(*T) *bool) field[T] {
+func plainBool[T any](name, usage string, set func(*T) *bool) field[T] {
 	return field[T]{name: name, usage: usage, apply: func(_ *store.Tx, rec *T, v string) error {
 		switch strings.ToLower(v) {
 		case "yes", "true", "1", "":

@@ -9,13 +9,12 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/checks"
-	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
 
 func init() {
 	register(func(env *Env) *cobra.Command {
-		cfg := checks.Config{Notify: store.DefaultNotifyPolicy, Retention: store.DefaultRetention}
+		cfg := SchedulerConfig(nil, nil)
 		var listen string
 		cmd := &cobra.Command{Use: "run", Short: "Run the scheduler headless until interrupted (checks, alerts, notifications)", Args: cobra.NoArgs,
 			Long: `Runs every check on its schedule, turns results into alerts, and delivers notifications,
@@ -27,9 +26,12 @@ waits and takes over when the first stops. With --listen it also serves the hear
 				if err != nil {
 					return err
 				}
-				cfg.Logf = func(format string, args ...any) {
+				logf := func(format string, args ...any) {
 					fmt.Fprintf(env.Stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 				}
+				flags := cfg
+				cfg = SchedulerConfig(s, logf)
+				cfg.Workers, cfg.Notify, cfg.Retention = flags.Workers, flags.Notify, flags.Retention
 				ctx := c.Context()
 				if listen != "" {
 					ln, err := net.Listen("tcp", listen)

@@ -386,3 +386,18 @@ func safeEnv(client []string, term string) []string {
 	}
 	return out
 }
+
+// Others names the people connected in sessions other than self, once
+// each, for the console's "also here" status.
+func (s *Server) Others(self *Session) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, ss := range s.Sessions() {
+		if ss.ID == self.ID || ss.Person.ID == self.Person.ID || seen[ss.Person.Email] {
+			continue
+		}
+		seen[ss.Person.Email] = true
+		out = append(out, ss.Person.Name)
+	}
+	return out
+}

@@ -190,7 +190,38 @@ func (t *Tx) auditAlert(action string, before, after *model.Alert) error {
 	if before != nil {
 		b = before
 	}
-	return t.Audit(action, "alert", after.ID, b, after)
+	if err := t.Audit(action, "alert", after.ID, b, after); err != nil {
+		return err
+	}
+	return t.ledgerFollowsAlert(action, after)
+}
+
+// ledgerFollowsAlert keeps the unplanned-work ledger honest about triage:
+// acknowledging an alert starts an unplanned "production incident" entry
+// for whoever acknowledged it (interrupting what they were doing), and
+// resolving the alert, by hand or by the checks recovering, stops it and
+// resumes what it interrupted. The entry stays editable afterwards.
+func (t *Tx) ledgerFollowsAlert(action string, a *model.Alert) error {
+	switch action {
+	case "acknowledge":
+		if t.actor.Kind == "system" {
+			return nil
+		}
+		var svc int64
+		if a.ServiceID != nil {
+			svc = *a.ServiceID
+		}
+		title := a.CheckName
+		if a.Summary != "" {
+			title += ": " + a.Summary
+		}
+		_, err := t.StartAlertEntry(a.ID, svc, model.Truncate(title, 200))
+		return err
+	case "resolve":
+		_, err := t.StopAlertEntry(a.ID)
+		return err
+	}
+	return nil
 }
 
 // AckAlert acknowledges a firing alert with a reason; the transaction's

@@ -242,12 +242,33 @@ func TestRollupsUptimeAndLease(t *testing.T) {
 		}
 		f.feed(t, map[*model.Check]byte{f.api: r})
 	}
-	if err := f.s.Write(f.ctx, f.systemUser, func(t *Tx) error { return t.Rollup(f.now.Add(time.Hour)) }); err != nil {
-		t.Fatal(err)
+	// One bucket per step, as the scheduler does: 12:00-13:00 and 13:00-14:00.
+	for step := 0; ; step++ {
+		var more bool
+		if err := f.s.Write(f.ctx, f.systemUser, func(t *Tx) error {
+			var err error
+			more, err = t.Rollup(f.now.Add(time.Hour), 1)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !more {
+			if step != 1 {
+				t.Errorf("rollup took %d steps, want 2 (one per hour)", step+1)
+			}
+			break
+		}
 	}
 	ru, err := f.s.Rollups(f.ctx, f.api.ID, false, start)
 	if err != nil || len(ru) != 1 || ru[0].N != 120 || ru[0].OK != 90 || ru[0].P50 != 12.5 {
 		t.Fatalf("hourly rollups: %+v %v", ru, err)
+	}
+	// The day closes once its hours are rolled; its numbers come from them.
+	if err := f.s.Write(f.ctx, f.systemUser, func(t *Tx) error { _, err := t.Rollup(f.now.Add(24*time.Hour), 100); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := f.s.Rollups(f.ctx, f.api.ID, true, start.Truncate(24*time.Hour)); err != nil || len(d) != 1 || d[0].N != 120 || d[0].OK != 90 || d[0].P95 != 12.5 {
+		t.Errorf("daily rollups: %+v %v", d, err)
 	}
 	u, err := f.s.Uptime(f.ctx, f.api.ID, f.now)
 	if err != nil || u.Day != 75 || u.Month != 75 {
@@ -355,4 +376,58 @@ func BenchmarkApplyResults100(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(ids)), "µs/result")
+}
+
+func TestLateVerdictOvertakenByPing(t *testing.T) {
+	f := newFixture(t)
+	hb := model.Check{Name: "backup", Kind: "heartbeat", ServiceID: &f.apiSvc.ID, IntervalS: 3600}
+	err := f.s.Write(f.ctx, f.actor, func(t *Tx) error {
+		if err := t.AddCheck(&hb); err != nil {
+			return err
+		}
+		_, err := t.RecordPing(hb.ID, false, "", DefaultNotifyPolicy)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The scheduler judged "late" a moment before the ping landed.
+	late := Outcome{Result: model.CheckResult{CheckID: hb.ID, At: f.now.Add(-time.Second), Status: "down", Message: "late: last ping 2h ago"}, NextRun: f.now.Add(time.Minute)}
+	if err := f.s.Write(f.ctx, f.systemUser, func(t *Tx) error { return t.ApplyResults([]Outcome{late}, DefaultNotifyPolicy) }); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.s.CheckState(f.ctx, hb.ID)
+	if st.Status != "up" || st.ConsecFail != 0 || !st.NextRunAt.Equal(f.now.Add(time.Minute)) {
+		t.Errorf("state after an overtaken verdict: %+v", st)
+	}
+}
+
+// Acknowledging an alert opens an unplanned entry in the acknowledger's
+// ledger, linked to the alert and its service; the checks recovering stops it.
+func TestAckOpensLedgerEntryAndResolveClosesIt(t *testing.T) {
+	f := newFixture(t)
+	for range 3 {
+		f.feed(t, map[*model.Check]byte{f.web: '-'})
+	}
+	a := f.open(t)[0]
+	if err := f.s.Write(f.ctx, f.actor, func(t *Tx) error { _, err := t.AckAlert(a.ID, "looking"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := f.s.LedgerEntries(f.ctx, LedgerQuery{AlertID: a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Fatalf("%d ledger entries for the alert, want 1", len(entries))
+	}
+	e := entries[0]
+	if e.Kind != "unplanned" || e.Status != "running" || e.Actor != "local:oscar" || e.ServiceID == nil || *e.ServiceID != *a.ServiceID {
+		t.Fatalf("entry after ack: %+v", e)
+	}
+	f.feed(t, map[*model.Check]byte{f.web: '+'})
+	f.feed(t, map[*model.Check]byte{f.web: '+'})
+	entries, _ = f.s.LedgerEntries(f.ctx, LedgerQuery{AlertID: a.ID})
+	if len(entries) != 1 || entries[0].Status != "stopped" || entries[0].EndedAt == nil {
+		t.Fatalf("entry after the alert resolved: %+v", entries)
+	}
 }

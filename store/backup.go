@@ -46,10 +46,11 @@ const (
 	ManifestFormat = "opsdeck-backup/1"
 )
 
-// DefaultBackupDir is where backups go unless told otherwise: a backups
-// directory beside the database, under the data dir.
+// DefaultBackupDir is where backups go unless told otherwise: NAME-backups
+// beside the database NAME.db (under the data dir for the default database).
 func DefaultBackupDir(dbPath string) string {
-	return filepath.Join(filepath.Dir(dbPath), "backups")
+	base := filepath.Base(dbPath)
+	return filepath.Join(filepath.Dir(dbPath), strings.TrimSuffix(base, filepath.Ext(base))+"-backups")
 }
 
 // snapshot describes the source snapshot that copySnapshot copied.

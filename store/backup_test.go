@@ -15,7 +15,6 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 )
 
-
 // newTestStore opens a fresh database with n people in it.
 func newTestStore(t testing.TB, n int) *Store {
 	t.Helper()

@@ -43,12 +43,19 @@ func (s *Store) ListChannels(ctx context.Context) ([]model.Channel, error) {
 	return out, rows.Err()
 }
 
-func (t *Tx) findChannel(ref string) (model.Channel, error) {
-	c, err := scanChannel(t.queryRow(`SELECT `+channelCols+` FROM notification_channels WHERE name = ? COLLATE NOCASE OR CAST(id AS TEXT) = ?`, ref, ref))
+func findChannel(ctx context.Context, db querier, ref string) (model.Channel, error) {
+	c, err := scanChannel(db.QueryRowContext(ctx, `SELECT `+channelCols+` FROM notification_channels WHERE name = ? COLLATE NOCASE OR CAST(id AS TEXT) = ?`, ref, ref))
 	if isNoRows(err) {
 		return c, notFound("channel", ref)
 	}
 	return c, err
+}
+
+func (t *Tx) findChannel(ref string) (model.Channel, error) { return findChannel(t.ctx, t.tx, ref) }
+
+// FindChannel resolves a channel name or id.
+func (s *Store) FindChannel(ctx context.Context, ref string) (model.Channel, error) {
+	return findChannel(ctx, s.r, ref)
 }
 
 // GetChannel reads one channel by id.

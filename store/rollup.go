@@ -48,44 +48,60 @@ type Retention struct {
 // DefaultRetention keeps 5,000 one-minute checks well under 1 GB.
 var DefaultRetention = Retention{RawDays: 2, HourlyDays: 45, DailyDays: 800}
 
-// Rollup summarizes every complete hour and day not yet summarized, from
-// raw results (count, successes, p50/p95/max latency). It is idempotent
-// and catches up after downtime, as far back as raw results reach.
-func (t *Tx) Rollup(now time.Time) error {
+// Rollup summarizes complete hours not yet summarized from raw results
+// (count, successes, p50/p95/max latency) and complete days from those
+// hours. Each bucket touches every check, so one call does at most
+// maxBuckets buckets and reports whether more are left: the scheduler
+// commits between steps and never holds the writer for long, even when it
+// catches up after downtime. Idempotent.
+func (t *Tx) Rollup(now time.Time, maxBuckets int) (more bool, err error) {
 	ids, err := t.checkIDs()
 	if err != nil {
-		return err
+		return false, err
 	}
+	done := 0
 	for _, lv := range []struct {
-		key, table string
-		size       time.Duration
-	}{{metaRolledHourly, "check_rollups_hourly", time.Hour}, {metaRolledDaily, "check_rollups_daily", 24 * time.Hour}} {
-		until := now.UTC().Truncate(lv.size)
-		from, err := t.metaTime(lv.key)
+		key  string
+		size time.Duration
+		one  func(id int64, b time.Time) error
+	}{{metaRolledHourly, time.Hour, t.rollupHour}, {metaRolledDaily, 24 * time.Hour, t.rollupDay}} {
+		until := now.UTC().Truncate(time.Hour).Truncate(lv.size) // days close only once their hours are rolled
+		from, err := t.rollupStart(lv.key, lv.size)
 		if err != nil {
-			return err
-		}
-		if from.IsZero() {
-			if from, err = t.oldestResult(); err != nil {
-				return err
-			}
-			if from.IsZero() {
-				from = until
-			}
-			from = from.Truncate(lv.size)
+			return false, err
 		}
 		for b := from; b.Before(until); b = b.Add(lv.size) {
+			if done == maxBuckets {
+				return true, t.setMetaTime(lv.key, b)
+			}
 			for _, id := range ids {
-				if err := t.rollupBucket(lv.table, id, b, lv.size); err != nil {
-					return err
+				if err := lv.one(id, b); err != nil {
+					return false, err
 				}
 			}
+			done++
 		}
-		if err := t.setMetaTime(lv.key, until); err != nil {
-			return err
+		if until.After(from) {
+			if err := t.setMetaTime(lv.key, until); err != nil {
+				return false, err
+			}
 		}
 	}
-	return nil
+	return false, nil
+}
+
+// rollupStart is where a level resumes: where it stopped, or (first time)
+// when the oldest check was created.
+func (t *Tx) rollupStart(key string, size time.Duration) (time.Time, error) {
+	from, err := t.metaTime(key)
+	if err != nil || !from.IsZero() {
+		return from, err
+	}
+	var created sql.NullString
+	if err := t.queryRow(`SELECT min(created_at) FROM checks`).Scan(&created); err != nil || !created.Valid {
+		return time.Now().UTC().Truncate(size), err
+	}
+	return parseTime(created.String).Truncate(size), nil
 }
 
 func (t *Tx) checkIDs() ([]int64, error) {
@@ -105,17 +121,9 @@ func (t *Tx) checkIDs() ([]int64, error) {
 	return ids, rows.Err()
 }
 
-func (t *Tx) oldestResult() (time.Time, error) {
-	var ms sql.NullInt64
-	if err := t.queryRow(`SELECT min(at_ms) FROM check_results`).Scan(&ms); err != nil || !ms.Valid {
-		return time.Time{}, err
-	}
-	return time.UnixMilli(ms.Int64).UTC(), nil
-}
-
-func (t *Tx) rollupBucket(table string, checkID int64, b time.Time, size time.Duration) error {
+func (t *Tx) rollupHour(checkID int64, b time.Time) error {
 	rows, err := t.query(`SELECT status, latency FROM check_results WHERE check_id = ? AND at_ms >= ? AND at_ms < ?`,
-		checkID, b.UnixMilli(), b.Add(size).UnixMilli())
+		checkID, b.UnixMilli(), b.Add(time.Hour).UnixMilli())
 	if err != nil {
 		return err
 	}
@@ -138,9 +146,60 @@ func (t *Tx) rollupBucket(table string, checkID int64, b time.Time, size time.Du
 		return nil
 	}
 	sort.Float64s(lats)
-	_, err = t.exec(`INSERT OR REPLACE INTO `+table+`(check_id, bucket, n, ok, p50_ms, p95_ms, max_ms) VALUES (?,?,?,?,?,?,?)`,
+	_, err = t.exec(`INSERT OR REPLACE INTO check_rollups_hourly(check_id, bucket, n, ok, p50_ms, p95_ms, max_ms) VALUES (?,?,?,?,?,?,?)`,
 		checkID, b.Unix(), len(lats), ok, quantile(lats, 0.5), quantile(lats, 0.95), lats[len(lats)-1])
 	return err
+}
+
+// rollupDay sums a day's hours. Its percentiles are the run-weighted
+// percentiles of the hourly ones: an approximation that needs 24 rows per
+// check instead of every raw result of the day.
+func (t *Tx) rollupDay(checkID int64, b time.Time) error {
+	rows, err := t.query(`SELECT n, ok, p50_ms, p95_ms, max_ms FROM check_rollups_hourly WHERE check_id = ? AND bucket >= ? AND bucket < ?`,
+		checkID, b.Unix(), b.Add(24*time.Hour).Unix())
+	if err != nil {
+		return err
+	}
+	var p50s, p95s []weighted
+	n, ok, maxMs := 0, 0, 0.0
+	for rows.Next() {
+		var hn, hok int
+		var p50, p95, hmax float64
+		if err := rows.Scan(&hn, &hok, &p50, &p95, &hmax); err != nil {
+			rows.Close()
+			return err
+		}
+		n, ok, maxMs = n+hn, ok+hok, max(maxMs, hmax)
+		p50s, p95s = append(p50s, weighted{p50, hn}), append(p95s, weighted{p95, hn})
+	}
+	rows.Close()
+	if n == 0 {
+		return nil
+	}
+	_, err = t.exec(`INSERT OR REPLACE INTO check_rollups_daily(check_id, bucket, n, ok, p50_ms, p95_ms, max_ms) VALUES (?,?,?,?,?,?,?)`,
+		checkID, b.Unix(), n, ok, weightedQuantile(p50s, 0.5), weightedQuantile(p95s, 0.95), maxMs)
+	return err
+}
+
+type weighted struct {
+	v float64
+	w int
+}
+
+func weightedQuantile(xs []weighted, q float64) float64 {
+	sort.Slice(xs, func(i, j int) bool { return xs[i].v < xs[j].v })
+	total := 0
+	for _, x := range xs {
+		total += x.w
+	}
+	acc := 0
+	for _, x := range xs {
+		acc += x.w
+		if float64(acc) >= q*float64(total) {
+			return x.v
+		}
+	}
+	return xs[len(xs)-1].v
 }
 
 // quantile of sorted values by nearest rank.

@@ -50,7 +50,7 @@ func (t *Tx) RemoveSSHKey(personID int64, fingerprint string) (model.SSHKey, err
 	if err := t.requireAdmin("remove SSH keys"); err != nil {
 		return model.SSHKey{}, err
 	}
-	k, err := scanKey(t.queryRow(`SELECT id, person_id, fingerprint, public_key, comment, added_at FROM ssh_keys WHERE person_id = ? AND fingerprint = ?`, personID, fingerprint))
+	k, err := scanKey(t.queryRow(`SELECT `+sshKeyCols+` FROM ssh_keys WHERE person_id = ? AND fingerprint = ?`, personID, fingerprint))
 	if isNoRows(err) {
 		return k, model.Invalid("fingerprint", fingerprint, "is not one of this person's keys")
 	} else if err != nil {
@@ -64,7 +64,7 @@ func (t *Tx) RemoveSSHKey(personID int64, fingerprint string) (model.SSHKey, err
 
 // SSHKeys lists a person's registered keys.
 func (s *Store) SSHKeys(ctx context.Context, personID int64) ([]model.SSHKey, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, person_id, fingerprint, public_key, comment, added_at FROM ssh_keys WHERE person_id = ? ORDER BY id`, personID)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sshKeyCols+` FROM ssh_keys WHERE person_id = ? ORDER BY id`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("list ssh keys: %w", err)
 	}
@@ -113,4 +113,22 @@ func (s *Store) LogEvent(ctx context.Context, actor model.Actor, action, entity 
 		return err
 	}
 	return tx.Commit()
+}
+
+const sshKeyCols = `id, person_id, fingerprint, public_key, comment, added_at`
+
+// GetSSHKey reads one registered key by id.
+func (s *Store) GetSSHKey(ctx context.Context, id int64) (model.SSHKey, error) {
+	return getSSHKey(ctx, s.r, id)
+}
+
+// GetSSHKey reads one registered key inside the transaction.
+func (t *Tx) GetSSHKey(id int64) (model.SSHKey, error) { return getSSHKey(t.ctx, t.tx, id) }
+
+func getSSHKey(ctx context.Context, db querier, id int64) (model.SSHKey, error) {
+	k, err := scanKey(db.QueryRowContext(ctx, `SELECT `+sshKeyCols+` FROM ssh_keys WHERE id = ?`, id))
+	if isNoRows(err) {
+		return k, notFound("ssh key", fmt.Sprint(id))
+	}
+	return k, err
 }

@@ -69,6 +69,10 @@ func (a *app) onSaved(m savedMsg) tea.Cmd {
 		verb = "added"
 		a.selectAfter = &detail.Link{Kind: m.kind, ID: m.id}
 	}
+	if done := editSpecs[m.kind].done; done != "" {
+		a.setFlash(done+" "+m.name, false)
+		return tea.Batch(a.reloadAll(), a.readCounts())
+	}
 	a.setFlash(fmt.Sprintf("%s %s %s", verb, m.kind, m.name), false)
 	return a.reloadAll()
 }

@@ -34,12 +34,14 @@ const (
 	modeForm
 	modeConfirm
 	modeHelp
+	modeQuick // the ledger's quick-entry panel (ledgerquick.go)
 )
 
 // page is a detail view pushed on top of a tab; the stack is the breadcrumb.
 type page struct {
 	link   detail.Link
 	view   detail.Model
+	screen Screen // set for interactive pages (the offboarding checklist)
 	loaded bool
 	err    error
 }
@@ -49,6 +51,7 @@ type (
 	tickMsg struct{}
 	markMsg struct {
 		mark int64
+		ops  opsPoll // results mark and alert counts (opsstatus.go)
 		err  error
 	}
 	formMsg struct {
@@ -103,6 +106,7 @@ type app struct {
 
 	width, height int
 	mark          int64
+	ops           opsPoll
 	marked        bool
 	syncedAt      time.Time
 	syncErr       error
@@ -110,6 +114,7 @@ type app struct {
 	flashErr      bool
 	quitArmed     bool
 	selectAfter   *detail.Link
+	ledger        ledgerShell
 	overlay       overlay // import, backups: over the tab (overlay.go)
 }
 
@@ -144,6 +149,8 @@ func newApp(opts Options) *app {
 			"  opsdeck ledger list      planned and unplanned work",
 			"  opsdeck ledger report    where the time went",
 		}},
+		newRiskTab(a.env),
+		newListTab(a.env, secretsSpec()),
 	}
 	for i, t := range a.tabs {
 		if f, ok := tabOverrides[t.Name()]; ok {
@@ -193,7 +200,7 @@ func (a *app) applyHelpStyles() {
 }
 
 func (a *app) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick()}
+	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick(), a.loadTimer()}
 	if a.opts.Theme == nil && !a.opts.NoColor {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -209,7 +216,11 @@ func (a *app) poll() tea.Cmd {
 		ctx, cancel := context.WithTimeout(env.Ctx, 5*time.Second)
 		defer cancel()
 		m, err := env.Store.ChangeMark(ctx)
-		return markMsg{mark: m, err: err}
+		if err != nil {
+			return markMsg{err: err}
+		}
+		ops, err := readOpsPoll(ctx, env.Store)
+		return markMsg{mark: m, ops: ops, err: err}
 	}
 }
 
@@ -219,6 +230,9 @@ func (a *app) load(i int) tea.Cmd {
 }
 
 func (a *app) loadPage(p *page) tea.Cmd {
+	if p.screen != nil {
+		return p.screen.Load()
+	}
 	env, l := a.env, p.link
 	return func() tea.Msg { return loadDetail(env, l) }
 }
@@ -232,6 +246,9 @@ func (a *app) layout() {
 	}
 	for _, p := range a.stack {
 		p.view.SetSize(w, h)
+		if p.screen != nil {
+			p.screen.SetSize(w, h)
+		}
 	}
 	a.form.SetSize(w, h)
 	a.confirm.SetSize(w, h)
@@ -242,6 +259,7 @@ func (a *app) layout() {
 	a.cmdline.SetWidth(w)
 	a.help.SetWidth(w)
 	a.status.SetSize(w)
+	a.ledger.panel.SetWidth(w)
 }
 
 func (a *app) bodyHeight() int { return max(a.height-4, 1) }
@@ -258,6 +276,9 @@ func (a *app) top() *page {
 func (a *app) setFlash(msg string, isErr bool) { a.flash, a.flashErr = msg, isErr }
 
 func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := a.ledgerUpdate(msg); ok {
+		return a, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = max(msg.Width, 0), max(msg.Height, 0)
@@ -294,6 +315,12 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case savedMsg:
 		return a, a.onSaved(msg)
+	case opsMsg:
+		a.setFlash(msg.text, msg.isErr)
+		return a, tea.Batch(a.reloadAll(), a.readCounts())
+	case countsMsg:
+		a.ops.firing, a.ops.acked = msg.firing, msg.acked
+		return a, nil
 	case previewMsg:
 		if msg.err != nil {
 			a.setFlash("cannot deactivate: "+msg.err.Error(), true)
@@ -301,7 +328,11 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		spec := editSpecs[msg.kind]
 		a.pending.kind, a.pending.id = msg.kind, msg.id
-		a.confirm = confirm.New(a.styles, "deactivate", fmt.Sprintf("Deactivate %s %s: %s?", msg.kind, msg.name, spec.verb), msg.lines)
+		title := fmt.Sprintf("Deactivate %s %s: %s?", msg.kind, msg.name, spec.verb)
+		if spec.gone != "" {
+			title = fmt.Sprintf("%s %s %s?", spec.verb, msg.kind, msg.name)
+		}
+		a.confirm = confirm.New(a.styles, "deactivate", title, msg.lines)
 		a.confirm.SetSize(a.width, a.bodyHeight())
 		a.mode = modeConfirm
 		return a, nil
@@ -310,7 +341,15 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.setFlash("deactivate failed: "+msg.err.Error(), true)
 			return a, nil
 		}
-		a.setFlash(fmt.Sprintf("%s %s deactivated (recorded in the audit log)", msg.kind, msg.name), false)
+		gone := "deactivated"
+		if g := editSpecs[msg.kind].gone; g != "" {
+			gone = g
+			// A deleted record has no page to come back to.
+			if p := a.top(); p != nil && p.link.Kind == msg.kind {
+				a.stack = a.stack[:len(a.stack)-1]
+			}
+		}
+		a.setFlash(fmt.Sprintf("%s %s %s (recorded in the audit log)", msg.kind, msg.name, gone), false)
 		return a, a.reloadAll()
 	case closeOverlayMsg:
 		a.overlay = nil
@@ -342,9 +381,13 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, tea.Batch(cmds...)
 	}
-	// Anything else (a plugged-in tab's or the overlay's own messages) goes
-	// to every tab and the overlay.
-	var cmds []tea.Cmd
+	// Anything else (a plugged-in tab's, a screen's or the overlay's own
+	// messages) goes to every tab, screen and the overlay.
+	scmd, handled := a.onScreenMsg(msg)
+	if handled {
+		return a, scmd
+	}
+	cmds := []tea.Cmd{scmd}
 	if a.overlay != nil {
 		var cmd tea.Cmd
 		a.overlay, cmd = a.overlay.Update(msg)
@@ -367,11 +410,16 @@ func (a *app) onMark(m markMsg) tea.Cmd {
 	}
 	a.syncErr = nil
 	a.syncedAt = time.Now()
+	results := m.ops.results != a.ops.results
+	a.ops = m.ops
 	if !a.marked {
 		a.mark, a.marked = m.mark, true
 		return nil
 	}
 	if m.mark == a.mark {
+		if results {
+			return a.reloadResults()
+		}
 		return nil
 	}
 	a.mark = m.mark
@@ -382,7 +430,7 @@ func (a *app) reloadAll() tea.Cmd {
 	for i := range a.stale {
 		a.stale[i] = true
 	}
-	cmds := []tea.Cmd{a.load(a.active)}
+	cmds := []tea.Cmd{a.load(a.active), a.loadTimer()}
 	if p := a.top(); p != nil {
 		cmds = append(cmds, a.loadPage(p))
 	}
@@ -407,6 +455,9 @@ func (a *app) switchTab(i int) tea.Cmd {
 }
 
 func (a *app) push(l detail.Link) tea.Cmd {
+	if l.Kind == "offboarding" { // a person's checklist (ID is the person's)
+		return a.pushScreen(pushScreenMsg{link: l, screen: newChecklist(a.env, l.ID)})
+	}
 	p := &page{link: l, view: detail.New(a.styles)}
 	p.view.SetSize(a.width, a.bodyHeight())
 	a.stack = append(a.stack, p)

@@ -127,11 +127,11 @@ func TestEmptyDatabaseSaysHowToBegin(t *testing.T) {
 	a := testApp(t, openStore(t, false))
 	mustContain(t, a, "opsdeck demo", "opsdeck import people FILE", "add the first person", "people 0")
 	send(t, a, "4")
-	mustContain(t, a, "Alerts are not in the console yet", "opsdeck checks add")
+	mustContain(t, a, "no checks configured yet", "opsdeck checks add")
 	send(t, a, "a")
-	mustContain(t, a, "a, e and d work on people, devices and services")
+	mustContain(t, a, "no alert selected")
 	send(t, a, "5")
-	mustContain(t, a, "The ledger is not in the console yet", "opsdeck ledger report")
+	mustContain(t, a, "No ledger entries yet", "opsdeck ledger add") // the ledger tab (ledgertab.go)
 }
 
 func TestTabsByNumberTabKeyAndCommand(t *testing.T) {

@@ -28,8 +28,16 @@ func loadDetail(env TabEnv, l detail.Link) detailMsg {
 		d, err = deviceDetail(env, l.ID)
 	case "service":
 		d, err = serviceDetail(env, l.ID)
+	case "alert":
+		d, err = alertDetail(env, l.ID)
+	case "check":
+		d, err = checkDetail(env, l.ID)
 	default:
-		err = fmt.Errorf("nothing to show for %s", l.Kind)
+		if f, ok := detailLoaders[l.Kind]; ok {
+			d, err = f(env, l.ID)
+		} else {
+			err = fmt.Errorf("nothing to show for %s", l.Kind)
+		}
 	}
 	return detailMsg{link: l, data: d, err: err}
 }
@@ -79,8 +87,16 @@ func personDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, x := range svcs {
 		sv.Rows = append(sv.Rows, detail.Row{Text: fmt.Sprintf("%-20s %-9s %s", x.Name, x.Kind, x.Criticality), Link: link("service", x.ID)})
 	}
+	ob, err := offboardingSection(env, id)
+	if err != nil {
+		return d, err
+	}
+	keys, err := sshKeysSection(env, id)
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "person", id)
-	d.Sections = []detail.Section{mgr, ac, dv, sv, au}
+	d.Sections = []detail.Section{mgr, ac, dv, sv, ob, keys, au}
 	return d, err
 }
 
@@ -115,8 +131,12 @@ func deviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	if err != nil {
 		return d, err
 	}
+	ck, err := checksSection(env, store.CheckQuery{DeviceID: id})
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "device", id)
-	d.Sections = []detail.Section{holder, hs, tc, au}
+	d.Sections = []detail.Section{holder, hs, ck, tc, au}
 	return d, err
 }
 
@@ -174,12 +194,16 @@ func serviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, v := range rdeps {
 		rd.Rows = append(rd.Rows, detail.Row{Text: fmt.Sprintf("%-20s %s", v.Name, v.Criticality), Link: link("service", v.ID)})
 	}
+	ck, err := checksSection(env, store.CheckQuery{ServiceID: id})
+	if err != nil {
+		return d, err
+	}
 	bk, err := backupSection(env, x, now) // backupsview.go
 	if err != nil {
 		return d, err
 	}
 	au, err := auditSection(env, "service", id)
-	d.Sections = []detail.Section{owner, bk, ac, hs, dp, rd, au}
+	d.Sections = []detail.Section{owner, ck, bk, ac, hs, dp, rd, au}
 	return d, err
 }
 

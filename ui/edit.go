@@ -24,6 +24,9 @@ type editSpec struct {
 	save       func(t *store.Tx, id int64, vals map[string]string) (int64, string, error)
 	deactivate func(t *store.Tx, id int64) (before, after any, name string, err error)
 	verb       string // what deactivating does: "mark departed", "retire"
+	// done replaces "saved"/"added" in the flash after save ("acknowledged");
+	// gone makes d a deletion ("deleted"): the dialog asks "<verb> kind name?".
+	done, gone string
 }
 
 var editSpecs = map[string]editSpec{"person": personEdit(), "device": deviceEdit(), "service": serviceEdit()}

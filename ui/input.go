@@ -61,6 +61,8 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case modeFilter:
 		return a.onFilterKey(k)
+	case modeQuick:
+		return a.onQuickKey(k)
 	case modeHelp:
 		if k.String() == "ctrl+c" {
 			return tea.Quit
@@ -74,6 +76,12 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	a.flash = ""
+	if cmd, ok := a.screenKey(k); ok {
+		return cmd
+	}
+	if cmd, ok := a.opsKey(k); ok {
+		return cmd
+	}
 	ks := k.String()
 	switch {
 	case key.Matches(k, a.keys.Quit):
@@ -92,9 +100,18 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, a.keys.Reload):
 		return a.reloadAll()
+	case key.Matches(k, ledgerKeys.Log):
+		return a.openQuick()
+	case key.Matches(k, addKeyKey):
+		return a.addSSHKey()
+	case key.Matches(k, ledgerKeys.Stop):
+		return a.stopTimer()
 	case key.Matches(k, a.keys.Back):
 		if len(a.stack) > 0 {
 			a.stack = a.stack[:len(a.stack)-1]
+			if p := a.top(); p != nil {
+				return a.loadPage(p) // it may have changed meanwhile (a walked checklist)
+			}
 			return nil
 		}
 		if f, ok := a.tab().(Filterable); ok {
@@ -130,9 +147,9 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		return nil
-	case key.Matches(k, a.keys.Import):
+	case key.Matches(k, a.keys.Import) && a.screenOnTop() == nil:
 		return a.startImport()
-	case key.Matches(k, a.keys.Backups) && a.kind() == "service":
+	case key.Matches(k, a.keys.Backups) && a.kind() == "service" && a.screenOnTop() == nil:
 		return a.openOverlay(newBackupsView(a.env))
 	case key.Matches(k, a.keys.Add, a.keys.Edit, a.keys.Deactivate) && a.kind() == "":
 		a.setFlash("a, e and d work on people, devices and services", true)
@@ -152,6 +169,10 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	}
 	if p := a.top(); p != nil {
 		var cmd tea.Cmd
+		if p.screen != nil {
+			p.screen, cmd = p.screen.Update(k)
+			return cmd
+		}
 		p.view, cmd = p.view.Update(k)
 		return cmd
 	}

@@ -11,7 +11,7 @@ type keyMap struct {
 
 func defaultKeys() keyMap {
 	return keyMap{
-		Tabs:        key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "switch tab")),
+		Tabs:        key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7"), key.WithHelp("1-7", "switch tab")),
 		Next:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next tab")),
 		Prev:        key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous tab")),
 		Command:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:dev kristen)")),

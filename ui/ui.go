@@ -31,6 +31,10 @@ type Options struct {
 	Profile colorprofile.Profile
 	// Ctx bounds the session's store calls; nil means context.Background().
 	Ctx context.Context
+	// Others, when set, names the other people connected right now (the
+	// SSH server's sessions); the status bar shows them. It must be cheap:
+	// it is called while rendering.
+	Others func() []string
 }
 
 // New builds the console's root model.

@@ -49,6 +49,8 @@ func (a *app) render() string {
 			body = a.overlay.View()
 		} else if p := a.top(); p != nil {
 			switch {
+			case p.screen != nil:
+				body = p.screen.View()
 			case p.err != nil:
 				body = st.Error.Render("could not load: ") + st.Text.Render(p.err.Error())
 			case !p.loaded:
@@ -59,6 +61,9 @@ func (a *app) render() string {
 		} else {
 			body = a.tab().View()
 		}
+	}
+	if a.mode == modeQuick {
+		body = a.quickOverlay(body, w, bh)
 	}
 	return fit(strings.Join([]string{a.tabBar(), a.crumbs(), fit(body, w, bh), a.promptLine(), a.statusLine()}, "\n"), w, h)
 }
@@ -119,6 +124,9 @@ func (a *app) crumbs() string {
 	parts := []string{st.Accent.Render(a.tab().Name())}
 	for _, p := range a.stack {
 		name := p.view.Data().Title
+		if p.screen != nil {
+			name = p.screen.Title()
+		}
 		if name == "" {
 			name = fmt.Sprintf("%s %d", p.link.Kind, p.link.ID)
 		}
@@ -179,31 +187,48 @@ func (a *app) promptLine() string {
 		return a.help.ShortHelpView(a.confirm.Keys.ShortHelp())
 	case modeHelp:
 		return st.Muted.Render("any key closes the help")
+	case modeQuick:
+		return a.help.ShortHelpView(a.ledger.panel.Keys.ShortHelp())
 	}
 	if a.overlay != nil {
 		return ansi.Truncate(a.overlay.Hint(), a.width, "…")
 	}
-	keys := a.keys.ShortHelp()
+	keys := a.hintKeys()
 	if a.top() != nil {
 		keys = append([]key.Binding{a.keys.Back}, keys...)
+	}
+	if s := a.screenOnTop(); s != nil {
+		keys = append(s.KeyMap().ShortHelp(), a.keys.Back, a.keys.Help, a.keys.Quit)
 	}
 	return a.help.ShortHelpView(keys)
 }
 
 func (a *app) statusLine() string {
-	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP"}
+	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP", modeQuick: "LOG"}
 	a.status.Mode = modeBadge[a.mode]
+	if s := a.screenOnTop(); s != nil && s.Capturing() && a.mode == modeNormal {
+		a.status.Mode = "EDIT"
+	}
 	who := a.env.Actor.String()
 	if a.env.Actor.Role != "" {
 		who += " (" + a.env.Actor.Role + ")"
 	}
-	a.status.Left = []string{who, a.env.Store.Path()}
+	a.status.Left = []string{who}
+	if a.opts.Others != nil {
+		if others := a.opts.Others(); len(others) > 0 {
+			a.status.Left = append(a.status.Left, "also here: "+strings.Join(others, ", "))
+		}
+	}
+	a.status.Left = append(a.status.Left, a.env.Store.Path())
 	shown, total := a.tab().Counts()
 	count := a.tab().Name() + " " + thousands(total)
 	if shown != total {
 		count = a.tab().Name() + " " + thousands(shown) + "/" + thousands(total)
 	}
-	a.status.Right = []string{count, a.freshness()}
+	a.status.Right = append(a.timerStatus(), count, a.freshness())
+	if s := a.alertStatus(); s != "" {
+		a.status.Right = append([]string{s}, a.status.Right...)
+	}
 	return a.status.View()
 }
 
@@ -226,12 +251,20 @@ func (a *app) freshness() string {
 // page) and its components, packed into as many columns as fit.
 func (a *app) helpView() string {
 	st := a.styles
-	groups := a.keys.FullHelp()
+	groups := a.shellHelp()
 	var tabKeys help.KeyMap = a.tab().KeyMap()
 	if p := a.top(); p != nil {
 		tabKeys = p.view.Keys
+		if p.screen != nil {
+			tabKeys = p.screen.KeyMap()
+		}
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
+	groups = append(groups, ledgerKeyMap{}.FullHelp()...)
+	groups = append(groups, []key.Binding{offboardKey, addKeyKey})
+	if ck := a.contextKeys(); len(ck) > 0 {
+		groups = append(groups, ck)
+	}
 	var cols [][]string
 	for _, g := range groups {
 		kw := 0
@@ -277,7 +310,7 @@ func (a *app) helpView() string {
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, strs...) + "\n\n")
 	}
 	b.WriteString(st.Title.Render("Commands") + "\n")
-	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger  jump (any unique prefix)\n" +
+	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger :risks :secrets  jump (any unique prefix)\n" +
 		":import people|devices|services|accounts|software [FILE]    :backups   backup jobs and opsdeck's own\n" +
 		":dev kristen   jump and filter    :theme dark|light|high-contrast    :q quit\n" +
 		"mouse: wheel scrolls, click selects, click again opens, click a tab to switch"))

@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/opsdeck/opsdeck/backups"
+	"github.com/opsdeck/opsdeck/checks"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+)
+
+// SchedulerConfig is the one schedule every long-running process uses
+// (`run`, `serve`, the console when nothing else holds the lease): the
+// checks plus opsdeck's own daily backup, the weekly restore test and the
+// company's command backup jobs, all under one lease so they run in exactly
+// one process per database.
+func SchedulerConfig(s *store.Store, logf func(format string, args ...any)) checks.Config {
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	bcfg := backups.Config{Policy: model.DefaultSelfBackupPolicy}
+	return checks.Config{
+		Notify: store.DefaultNotifyPolicy, Retention: store.DefaultRetention, Logf: logf,
+		Jobs: []checks.Job{{Name: "backups", Every: time.Minute, Run: func(ctx context.Context) {
+			due, err := backups.Due(ctx, s, bcfg, time.Now())
+			if err != nil {
+				if ctx.Err() == nil {
+					logf("backups: %v", err)
+				}
+				return
+			}
+			for _, w := range due {
+				go func() {
+					if err := w.Run(ctx); err != nil && !errors.Is(err, backups.ErrAlreadyRunning) && ctx.Err() == nil {
+						logf("%s: %v", w.Key, err)
+					}
+				}()
+			}
+		}}},
+	}
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The on-call story over SSH, with the real binary and the real OpenSSH
+// client: people enter with their own keys, see each other, act under
+// their own names; a viewer cannot change anything; a leaver is refused.
+
+type sshServer struct {
+	t    *testing.T
+	db   string
+	port string
+	dir  string
+}
+
+func startServe(t *testing.T, db string) *sshServer {
+	t.Helper()
+	if _, err := exec.LookPath("ssh"); err != nil {
+		t.Skip("OpenSSH client not installed")
+	}
+	dir := t.TempDir()
+	port := freePort(t)
+	cmd := exec.Command(binPath, "--db", db, "serve", "--listen", "127.0.0.1:"+port, "--host-key", filepath.Join(dir, "host_key"))
+	var log bytes.Buffer
+	cmd.Stderr = &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("serve log:\n%s", log.String())
+		}
+	})
+	waitPort(t, port)
+	return &sshServer{t: t, db: db, port: port, dir: dir}
+}
+
+// key makes a key pair and registers it to email (when email is set).
+func (s *sshServer) key(name, email string) string {
+	s.t.Helper()
+	path := filepath.Join(s.dir, name)
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path).CombinedOutput(); err != nil {
+		s.t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	if email != "" {
+		mustRun(s.t, s.db, "people", "add-key", email, path+".pub")
+	}
+	return path
+}
+
+func (s *sshServer) sshLine(key string, extra ...string) []string {
+	return append([]string{"ssh", "-p", s.port, "-i", key, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+		"-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR"}, extra...)
+}
+
+func (s *sshServer) exec(key string, command ...string) result {
+	s.t.Helper()
+	args := s.sshLine(key, append([]string{"127.0.0.1", "--"}, command...)...)
+	cmd := exec.Command(args[0], args[1:]...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func (s *sshServer) console(key string, w, h int) *term {
+	s.t.Helper()
+	return newTerm(s.t, w, h, strings.Join(s.sshLine(key, "-t", "127.0.0.1"), " "))
+}
+
+func TestOnCallOverSSH(t *testing.T) {
+	db := demoDB(t)
+	srv := startServe(t, db)
+	oscar := srv.key("oscar", "oscar@example.com")     // admin
+	kristen := srv.key("kristen", "kristen@example.com") // viewer
+	bill := srv.key("bill", "bill@example.com")          // departed
+	stranger := srv.key("stranger", "")
+
+	// Read-only commands answer like the local CLI, as the key's person.
+	r := srv.exec(oscar, "whoami")
+	if r.code != 0 || r.stdout != "ssh:oscar@example.com admin\n" {
+		t.Fatalf("whoami: %+v", r)
+	}
+	r = srv.exec(oscar, "people", "--json")
+	var people []personJSON
+	if err := json.Unmarshal([]byte(r.stdout), &people); err != nil || len(people) != 20 {
+		t.Fatalf("people --json over SSH: %v %+v", err, r)
+	}
+	// Changes are not remote commands, and the client cannot pick a database.
+	if r = srv.exec(oscar, "people", "add", "--name", "X", "--email", "x@example.com"); r.code == 0 || !strings.Contains(r.stderr, "not available as a remote command") {
+		t.Fatalf("remote people add: %+v", r)
+	}
+	if r = srv.exec(oscar, "--db", "/etc/passwd", "people"); r.code == 0 || !strings.Contains(r.stderr, "unknown flag: --db") {
+		t.Fatalf("remote --db: %+v", r)
+	}
+	// Bill left: refused with one clear line. A stranger's key never gets in.
+	if r = srv.exec(bill, "whoami"); r.code == 0 || !strings.Contains(r.stderr, "access refused: bill@example.com is departed") {
+		t.Fatalf("bill: %+v", r)
+	}
+	if r = srv.exec(stranger, "whoami"); r.code != 255 || !strings.Contains(r.stderr, "Permission denied") {
+		t.Fatalf("stranger: %+v", r)
+	}
+
+	// Two people at once see each other; the viewer cannot change anything.
+	o := srv.console(oscar, 100, 24)
+	o.waitFor("ssh:oscar@example.com (admin)")
+	k := srv.console(kristen, 100, 24)
+	k.waitFor("ssh:kristen@example.com (viewer)", "also here: Oscar Lindqvist")
+	o.waitFor("also here: Kristen Park")
+	k.keys("a")
+	k.waitFor("your role (viewer) cannot change anything")
+
+	// The admin edits a title in the console; the audit log names her.
+	o.keys("/", "text:bob", "Enter", "e")
+	o.waitFor("Edit")
+	o.keys("Down", "Down", "C-u", "text:People Lead", "C-s")
+	o.waitFor("People Lead")
+	var audit []auditJSON
+	runJSON(t, db, &audit, "audit", "list", "--entity", "person")
+	if len(audit) == 0 || audit[0].Actor != "ssh:oscar@example.com" || !strings.Contains(audit[0].After, "People Lead") {
+		t.Fatalf("latest person audit row: %+v", audit[:1])
+	}
+	runJSON(t, db, &audit, "audit", "list", "--entity", "ssh_session", "--actor", "ssh:kristen@example.com")
+	if len(audit) == 0 || !strings.Contains(audit[len(audit)-1].After, "SHA256:") {
+		t.Fatalf("kristen's session is not logged with her key: %+v", audit)
+	}
+}

@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/opsdeck/opsdeck/demo"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+)
+
+// benchChecklist is an 80×24 console showing Jenny's open checklist on the
+// demo company.
+func benchChecklist(b *testing.B) *app {
+	b.Helper()
+	s, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	if err := demo.Load(ctx, s); err != nil {
+		b.Fatal(err)
+	}
+	p, err := s.FindPerson(ctx, "jenny@example.com")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Write(ctx, model.LocalActor("bench"), func(t *store.Tx) error {
+		_, err := t.StartOffboarding(p.ID, "", nil)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	a := newApp(Options{Store: s, Actor: model.LocalActor("bench"), Width: 80, Height: 24})
+	benchRun(a, a.pushScreen(pushScreenMsg{screen: newChecklist(a.env, p.ID)}))
+	return a
+}
+
+// benchRun runs cmd and feeds its message back, as the program would.
+func benchRun(a *app, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	if msg := cmd(); msg != nil {
+		_, next := a.Update(msg)
+		benchRun(a, next)
+	}
+}
+
+// BenchmarkChecklistMove is j/k on the checklist to a rendered frame.
+func BenchmarkChecklistMove(b *testing.B) {
+	a := benchChecklist(b)
+	keys := []tea.KeyPressMsg{press("j"), press("k")}
+	for i := 0; b.Loop(); i++ {
+		_, cmd := a.Update(keys[i%2])
+		benchRun(a, cmd)
+		_ = a.View()
+	}
+}
+
+// BenchmarkChecklistMarkUndo is one write key (space on the last step, a
+// template step that asks nothing, then u) to a rendered frame: the store
+// transaction with its audit row, the re-read of the checklist, the render.
+func BenchmarkChecklistMarkUndo(b *testing.B) {
+	a := benchChecklist(b)
+	_, cmd := a.Update(press("G"))
+	benchRun(a, cmd)
+	keys := []tea.KeyPressMsg{{Code: tea.KeySpace, Text: " "}, press("u")}
+	for i := 0; b.Loop(); i++ {
+		_, cmd := a.Update(keys[i%2])
+		benchRun(a, cmd)
+		_ = a.View()
+	}
+	if s := screen(a); !strings.Contains(s, "step 12 done") && !strings.Contains(s, "step 12 undone") {
+		b.Fatalf("the marks did not go through:\n%s", s)
+	}
+}
