@@ -123,7 +123,7 @@ func (a *app) runCommand(line string) tea.Cmd {
 	case "import":
 		return a.importCommand(arg)
 	case "backups", "backup":
-		return a.openOverlay(newBackupsView(a.env))
+		return a.openScreen("backups", newBackupsView(a.env))
 	case "theme":
 		t, err := themes.Builtin(arg)
 		if err != nil {

@@ -115,7 +115,6 @@ type app struct {
 	quitArmed     bool
 	selectAfter   *detail.Link
 	ledger        ledgerShell
-	overlay       overlay // import, backups: over the tab (overlay.go)
 }
 
 func newApp(opts Options) *app {
@@ -252,9 +251,6 @@ func (a *app) layout() {
 	}
 	a.form.SetSize(w, h)
 	a.confirm.SetSize(w, h)
-	if a.overlay != nil {
-		a.overlay.SetSize(w, h)
-	}
 	a.filter.SetWidth(max(w-30, 10))
 	a.cmdline.SetWidth(w)
 	a.help.SetWidth(w)
@@ -283,8 +279,8 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		a.width, a.height = max(msg.Width, 0), max(msg.Height, 0)
 		a.layout()
-		if a.overlay != nil {
-			return a, a.overlay.Load() // a big import report re-renders off the loop
+		if s := a.screenOnTop(); s != nil {
+			return a, s.Load() // a big import report re-renders for the width off the loop
 		}
 		return a, nil
 	case tea.BackgroundColorMsg:
@@ -351,15 +347,6 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.setFlash(fmt.Sprintf("%s %s %s (recorded in the audit log)", msg.kind, msg.name, gone), false)
 		return a, a.reloadAll()
-	case closeOverlayMsg:
-		a.overlay = nil
-		if msg.flash != "" {
-			a.setFlash(msg.flash, msg.isErr)
-		}
-		if msg.changed {
-			return a, a.reloadAll()
-		}
-		return a, nil
 	case tea.KeyPressMsg:
 		return a, a.onKey(msg)
 	case tea.MouseWheelMsg:
@@ -381,18 +368,13 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, tea.Batch(cmds...)
 	}
-	// Anything else (a plugged-in tab's, a screen's or the overlay's own
-	// messages) goes to every tab, screen and the overlay.
+	// Anything else (a plugged-in tab's or a screen's own messages) goes to
+	// every tab and screen.
 	scmd, handled := a.onScreenMsg(msg)
 	if handled {
 		return a, scmd
 	}
 	cmds := []tea.Cmd{scmd}
-	if a.overlay != nil {
-		var cmd tea.Cmd
-		a.overlay, cmd = a.overlay.Update(msg)
-		cmds = append(cmds, cmd)
-	}
 	for i, t := range a.tabs {
 		var cmd tea.Cmd
 		a.tabs[i], cmd = t.Update(msg)
@@ -434,9 +416,6 @@ func (a *app) reloadAll() tea.Cmd {
 	if p := a.top(); p != nil {
 		cmds = append(cmds, a.loadPage(p))
 	}
-	if a.overlay != nil {
-		cmds = append(cmds, a.overlay.Load())
-	}
 	return tea.Batch(cmds...)
 }
 
@@ -444,9 +423,6 @@ func (a *app) switchTab(i int) tea.Cmd {
 	i = (i + len(a.tabs)) % len(a.tabs)
 	a.active = i
 	a.stack = nil
-	if a.overlay != nil && a.overlay.Busy() == "" {
-		a.overlay = nil
-	}
 	a.quitArmed = false
 	if a.stale[i] {
 		return a.load(i)

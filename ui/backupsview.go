@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/opsdeck/opsdeck/model"
@@ -56,26 +58,21 @@ type backupsView struct {
 
 func newBackupsView(env TabEnv) *backupsView { return &backupsView{env: env} }
 
-func (v *backupsView) Name() string { return "backups" }
+// Title is the breadcrumb.
+func (v *backupsView) Title() string { return "backups" }
 
 func (v *backupsView) SetSize(w, h int) { v.w, v.h = w, h; v.render() }
 
-func (v *backupsView) Typing() bool { return false }
+// Capturing while a backup or restore test runs: esc cancels it, and the
+// shell's keys (tabs, q) wait, so the work is never orphaned.
+func (v *backupsView) Capturing() bool { return v.job != nil }
 
-func (v *backupsView) Busy() string {
+func (v *backupsView) KeyMap() help.KeyMap {
+	b := func(k, desc string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc)) }
 	if v.job != nil {
-		return v.title
+		return keyList{b("esc", "cancel")}
 	}
-	return ""
-}
-
-func (v *backupsView) Hint() string {
-	st := v.env.Styles
-	k := func(key, what string) string { return st.Accent.Render(key) + " " + st.Muted.Render(what) }
-	if v.job != nil {
-		return k("esc", "cancel")
-	}
-	return k("b", "back up opsdeck now") + "  " + k("t", "restore-test the newest") + "  " + k("↑↓", "scroll") + "  " + k("esc", "close")
+	return keyList{b("b", "back up opsdeck now"), b("t", "restore-test the newest"), b("↑↓", "scroll")}
 }
 
 func (v *backupsView) Load() tea.Cmd {
@@ -100,7 +97,7 @@ func loadBackups(env TabEnv) backupsData {
 	return d
 }
 
-func (v *backupsView) Update(msg tea.Msg) (overlay, tea.Cmd) {
+func (v *backupsView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case backupsMsg:
 		v.data = &msg.data
@@ -121,7 +118,7 @@ func (v *backupsView) Update(msg tea.Msg) (overlay, tea.Cmd) {
 	return v, nil
 }
 
-func (v *backupsView) onKey(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+func (v *backupsView) onKey(k tea.KeyPressMsg) (Screen, tea.Cmd) {
 	if v.job != nil {
 		if k.String() == "esc" {
 			v.job.cancel()
@@ -130,8 +127,6 @@ func (v *backupsView) onKey(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 		return v, nil
 	}
 	switch k.String() {
-	case "esc":
-		return nil, nil
 	case "b":
 		return v, v.backupNow()
 	case "t":

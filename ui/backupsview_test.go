@@ -51,7 +51,7 @@ func TestBackupsViewBackupNowAndRestoreTest(t *testing.T) {
 		"none yet — b takes one now", "opsdeck restore FILE", "b back up opsdeck now")
 	await(t, a, "b")
 	mustContain(t, a, "backed up to opsdeck-", "manual", "never restore-tested")
-	if v := a.overlay.(*backupsView); !strings.Contains(v.last, "verified (integrity ok, row counts match)") {
+	if v := a.screenOnTop().(*backupsView); !strings.Contains(v.last, "verified (integrity ok, row counts match)") {
 		t.Fatalf("outcome %q", v.last)
 	}
 	await(t, a, "t")
@@ -65,12 +65,12 @@ func TestBackupsViewBackupNowAndRestoreTest(t *testing.T) {
 	mustContain(t, a, "people 20")
 }
 
-// A cancelled job's view shows the bar until its result lands, and keys
-// other than esc do nothing meanwhile.
+// A running job's view shows the bar until its result lands, keys other
+// than esc do nothing meanwhile, and esc cancels it.
 func TestBackupProgressViewAndCancel(t *testing.T) {
 	a := tallApp(t, openStore(t, true))
 	send(t, a, ":", "backups", "enter")
-	v := a.overlay.(*backupsView)
+	v := a.screenOnTop().(*backupsView)
 	// Start the job but hold its Cmd: the view is mid-backup.
 	_, cmd := a.Update(keyMsgs("b")[0])
 	if v.job == nil {
@@ -78,8 +78,12 @@ func TestBackupProgressViewAndCancel(t *testing.T) {
 	}
 	v.job.phase, v.job.done, v.job.total = "copy", 50, 100
 	mustContain(t, a, "Backing up opsdeck's database", "50%", "copying pages 50 of 100", "esc cancels")
-	send(t, a, "q") // refused while busy
-	mustContain(t, a, "is running — esc cancels it first")
+	for _, k := range []string{"q", "1", "tab", "b"} { // the job has the keys: no quit, no other tab
+		if _, c := a.Update(keyMsgs(k)[0]); c != nil {
+			t.Fatalf("%s while busy returned a Cmd", k)
+		}
+	}
+	mustContain(t, a, "Backing up opsdeck's database", "people › backups")
 	send(t, a, "esc")
 	settle(t, a, cmd)
 	mustContain(t, a, "backup cancelled: no file written", "context canceled")

@@ -28,7 +28,7 @@ func BenchmarkReportScroll100kBad(b *testing.B) {
 	a, rep := bigReport(b)
 	v := newImportView(a.env, "people", transfer.Options{})
 	v.rep, v.state, v.lines, v.linesW = rep, importReport, reportLines(a.env, rep, 120), 120
-	a.openOverlay(v)
+	a.openScreen("import", v)
 	down := tea.KeyPressMsg{Code: tea.KeyDown}
 	b.ResetTimer()
 	for range b.N {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -114,7 +116,7 @@ func (a *app) openImport(kind string, preset transfer.Options, line string) tea.
 		return nil
 	}
 	v := newImportView(a.env, kind, preset)
-	cmd := a.openOverlay(v)
+	cmd := a.openScreen("import", v)
 	if line != "" {
 		v.input.SetValue(line)
 		v.input.CursorEnd()
@@ -123,7 +125,8 @@ func (a *app) openImport(kind string, preset transfer.Options, line string) tea.
 	return cmd
 }
 
-func (v *importView) Name() string {
+// Title is the breadcrumb.
+func (v *importView) Title() string {
 	if v.preset.Service != "" {
 		return "import accounts of " + v.preset.Service
 	}
@@ -154,32 +157,33 @@ func (v *importView) Load() tea.Cmd {
 	return func() tea.Msg { return linesMsg{seq: seq, lines: reportLines(env, rep, w), width: w} }
 }
 
-func (v *importView) Typing() bool { return v.state == importPrompt }
+// Capturing: while typing, planning or committing every key (esc too)
+// is the import's; on the report the shell's keys work and esc closes it
+// (a dry run writes nothing).
+func (v *importView) Capturing() bool { return v.state != importReport }
 
-func (v *importView) Busy() string {
-	if v.state == importCommitting {
-		return "the import"
-	}
-	return ""
-}
-
-func (v *importView) Hint() string {
-	st := v.env.Styles
-	k := func(key, what string) string { return st.Accent.Render(key) + " " + st.Muted.Render(what) }
+func (v *importView) KeyMap() help.KeyMap {
+	b := func(k, desc string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc)) }
 	switch v.state {
 	case importPrompt:
-		return k("enter", "dry run") + "  " + k("tab", "complete") + "  " + k("esc", "close")
+		return keyList{b("enter", "dry run"), b("tab", "complete the file name"), b("esc", "close")}
 	case importPlanning:
-		return k("esc", "stop")
+		return keyList{b("esc", "stop")}
 	case importCommitting:
-		return k("esc", "cancel the import (nothing is written)")
+		return keyList{b("esc", "cancel the import (nothing is written)")}
 	}
-	keys := k("↑↓ pgup pgdn", "scroll") + "  " + k("esc", "cancel, write nothing")
+	keys := keyList{b("↑↓/pgup/pgdn", "scroll"), b("g/G", "top/bottom")}
 	if v.canCommit() {
-		keys = k("enter/c", "commit") + "  " + keys
+		keys = append(keyList{key.NewBinding(key.WithKeys("enter", "c"), key.WithHelp("enter/c", "commit"))}, keys...)
 	}
 	return keys
 }
+
+// keyList is a help.KeyMap of one group.
+type keyList []key.Binding
+
+func (k keyList) ShortHelp() []key.Binding  { return k }
+func (k keyList) FullHelp() [][]key.Binding { return [][]key.Binding{k} }
 
 // canCommit is whether the report allows a commit: atomic needs a clean
 // file; skip-bad needs readable columns.
@@ -188,7 +192,7 @@ func (v *importView) canCommit() bool {
 	return r != nil && (r.OK() || (r.Mode == transfer.ModeSkipBad && len(r.HeaderProblems) == 0))
 }
 
-func (v *importView) Update(msg tea.Msg) (overlay, tea.Cmd) {
+func (v *importView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case planMsg:
 		if msg.seq != v.seq || v.state != importPlanning {
@@ -213,28 +217,28 @@ func (v *importView) Update(msg tea.Msg) (overlay, tea.Cmd) {
 		if v.job == nil || msg.job != v.job.id {
 			return v, nil
 		}
-		v.job = nil
+		v.job, v.state = nil, importReport // until the shell closes it
 		if msg.err != nil {
 			if errors.Is(msg.err, context.Canceled) {
-				return nil, closeOverlay("import cancelled: nothing written", false, false)
+				return v, screenDone("import cancelled: nothing written", false, false)
 			}
-			v.state, v.commitErr = importReport, oneLine(msg.err.Error())
+			v.commitErr = oneLine(msg.err.Error())
 			return v, nil
 		}
-		return nil, closeOverlay(committedLine(msg.rep), false, true)
+		return v, screenDone(committedLine(msg.rep), false, true)
 	case tea.KeyPressMsg:
 		return v.onKey(msg)
 	}
 	return v, nil
 }
 
-func (v *importView) onKey(k tea.KeyPressMsg) (overlay, tea.Cmd) {
+func (v *importView) onKey(k tea.KeyPressMsg) (Screen, tea.Cmd) {
 	ks := k.String()
 	switch v.state {
 	case importPrompt:
 		switch ks {
 		case "esc":
-			return nil, nil
+			return v, screenDone("", false, false)
 		case "enter":
 			return v, v.plan()
 		case "tab":
@@ -258,8 +262,6 @@ func (v *importView) onKey(k tea.KeyPressMsg) (overlay, tea.Cmd) {
 		}
 	case importReport:
 		switch ks {
-		case "esc":
-			return nil, closeOverlay("import cancelled: nothing written", false, false)
 		case "enter", "c":
 			if v.canCommit() {
 				return v, v.commit()

@@ -70,11 +70,6 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		a.mode = modeNormal
 		return nil
 	}
-	if a.overlay != nil {
-		if cmd, done := a.onOverlayKey(k); done {
-			return cmd
-		}
-	}
 	a.flash = ""
 	if cmd, ok := a.screenKey(k); ok {
 		return cmd
@@ -150,7 +145,7 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, a.keys.Import) && a.screenOnTop() == nil:
 		return a.startImport()
 	case key.Matches(k, a.keys.Backups) && a.kind() == "service" && a.screenOnTop() == nil:
-		return a.openOverlay(newBackupsView(a.env))
+		return a.openScreen("backups", newBackupsView(a.env))
 	case key.Matches(k, a.keys.Add, a.keys.Edit, a.keys.Deactivate) && a.kind() == "":
 		a.setFlash("a, e and d work on people, devices and services", true)
 		return nil
@@ -215,7 +210,7 @@ func (a *app) onClick(m tea.MouseClickMsg) tea.Cmd {
 		return nil
 	}
 	lt, ok := a.tab().(*listTab)
-	if !ok || a.top() != nil || a.overlay != nil {
+	if !ok || a.top() != nil {
 		return nil
 	}
 	before := lt.table.Cursor()

@@ -66,6 +66,17 @@ func (a *app) onScreenMsg(msg tea.Msg) (tea.Cmd, bool) {
 	case screenErrMsg:
 		a.setFlash(msg.err.Error(), true)
 		return nil, true
+	case screenDoneMsg:
+		if p := a.top(); p != nil && p.screen != nil {
+			a.stack = a.stack[:len(a.stack)-1]
+		}
+		if msg.flash != "" {
+			a.setFlash(msg.flash, msg.isErr)
+		}
+		if msg.changed {
+			return a.reloadAll(), true
+		}
+		return nil, true
 	case popScreenMsg:
 		if p := a.top(); p != nil && p.screen != nil {
 			a.stack = a.stack[:len(a.stack)-1]

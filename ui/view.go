@@ -45,9 +45,7 @@ func (a *app) render() string {
 	case modeConfirm:
 		body = lipgloss.Place(w, bh, lipgloss.Center, lipgloss.Center, a.confirm.View())
 	default:
-		if a.overlay != nil {
-			body = a.overlay.View()
-		} else if p := a.top(); p != nil {
+		if p := a.top(); p != nil {
 			switch {
 			case p.screen != nil:
 				body = p.screen.View()
@@ -132,13 +130,7 @@ func (a *app) crumbs() string {
 		}
 		parts = append(parts, st.Text.Render(ansi.Truncate(name, 30, "…")))
 	}
-	if a.overlay != nil {
-		parts = append(parts, st.Text.Render(a.overlay.Name()))
-	}
 	line := strings.Join(parts, st.Muted.Render(" › "))
-	if a.overlay != nil {
-		return ansi.Truncate(line, a.width, "…")
-	}
 	if f, ok := a.tab().(Filterable); ok && len(a.stack) == 0 {
 		if q, fz := f.Filter(); q != "" && a.mode != modeFilter {
 			line += st.Muted.Render("  filter ") + st.Match.Render("/"+q) + st.Muted.Render(" ("+modeName(fz)+", esc clears)")
@@ -189,9 +181,6 @@ func (a *app) promptLine() string {
 		return st.Muted.Render("any key closes the help")
 	case modeQuick:
 		return a.help.ShortHelpView(a.ledger.panel.Keys.ShortHelp())
-	}
-	if a.overlay != nil {
-		return ansi.Truncate(a.overlay.Hint(), a.width, "…")
 	}
 	keys := a.hintKeys()
 	if a.top() != nil {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/opsdeck/opsdeck/themes"
+	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
 
 // Long work (an import commit, a backup, a restore test) runs in a tea.Cmd
@@ -121,4 +122,22 @@ func newBar(st *themes.Styles, width int) progress.Model {
 		b.EmptyColor = lipgloss.NoColor{}
 	}
 	return b
+}
+
+// screenDoneMsg closes the screen on top (an import that committed or was
+// cancelled) with a flash; the tabs reload when it changed data.
+type screenDoneMsg struct {
+	flash   string
+	isErr   bool
+	changed bool
+}
+
+func screenDone(flash string, isErr, changed bool) tea.Cmd {
+	return func() tea.Msg { return screenDoneMsg{flash: flash, isErr: isErr, changed: changed} }
+}
+
+// openScreen shows s on top of the current tab or page; kind names it in
+// the stack ("import", "backups": no record has such a kind).
+func (a *app) openScreen(kind string, s Screen) tea.Cmd {
+	return a.pushScreen(pushScreenMsg{link: detail.Link{Kind: kind}, screen: s})
 }
