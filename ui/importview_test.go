@@ -221,3 +221,20 @@ func TestWrapWordsKeepsOptionsWhole(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+// Imported cells are untrusted: a hostile value in a bad row is shown as
+// plain text in the report, never as escape sequences.
+func TestImportReportShowsHostileCellsAsText(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "hostile.csv")
+	os.WriteFile(file, []byte("name,email,status\nEvil\x1b[2J\x1b]8;;http://x\x07,\x1b[31mred@\u202e,active\n"), 0o600)
+	a := tallApp(t, openStore(t, true))
+	send(t, a, "i", file)
+	await(t, a, "enter")
+	mustContain(t, a, "PROBLEMS (1", "email")
+	body := a.screenOnTop().View()
+	for _, bad := range []string{"\x1b[2J", "\x1b]8", "\x1b[31m", "\u202e", "\x07"} {
+		if strings.Contains(body, bad) {
+			t.Fatalf("report contains %q", bad)
+		}
+	}
+}
