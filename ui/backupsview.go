@@ -28,7 +28,8 @@ import (
 type backupsData struct {
 	health  []model.BackupHealth
 	runs    []model.BackupRun
-	bare    []model.Service // active services no job covers
+	idle    []model.BackupJob // paused jobs: not run, no alert
+	bare    []model.Service   // active services no job covers
 	dir     string
 	loadErr error
 }
@@ -92,6 +93,16 @@ func loadBackups(env TabEnv) backupsData {
 	if d.runs, err = s.ListBackupRuns(ctx, store.BackupRunQuery{Limit: 30}); err != nil {
 		d.loadErr = err
 		return d
+	}
+	jobs, err := s.ListBackupJobs(ctx, store.BackupJobQuery{})
+	if err != nil {
+		d.loadErr = err
+		return d
+	}
+	for _, j := range jobs {
+		if j.Status == "paused" { // retired jobs leave the lists, as in the CLI
+			d.idle = append(d.idle, j)
+		}
 	}
 	d.bare, d.loadErr = s.ServicesWithoutBackupJob(ctx)
 	return d
@@ -328,6 +339,9 @@ func (v *backupsView) render() {
 				add(st.Muted.Render(lead + l))
 			}
 		}
+	}
+	for _, j := range d.idle {
+		add(st.Muted.Render(fmt.Sprintf("%-20s %s · %s", j.Status, model.Sanitize(j.Name), model.Sanitize(j.ServiceName))))
 	}
 	if len(d.bare) > 0 {
 		add("")

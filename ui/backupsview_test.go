@@ -128,3 +128,21 @@ func settle(t *testing.T, a *app, cmd tea.Cmd) {
 		settle(t, a, next)
 	}
 }
+
+func TestBackupsViewListsPausedJobs(t *testing.T) {
+	s := openStore(t, true)
+	if err := s.Write(context.Background(), model.LocalActor("tester"), func(tx *store.Tx) error {
+		j, err := tx.FindBackupJob("jenkins-config")
+		if err != nil {
+			return err
+		}
+		_, err = tx.SetBackupJobStatus(j.ID, "paused")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a := tallApp(t, s)
+	send(t, a, ":", "backups", "enter")
+	mustContain(t, a, "paused               jenkins-config · Jenkins CI")
+	mustNotContain(t, a, "exit status 2") // a paused job has no state to alarm about
+}
