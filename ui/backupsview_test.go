@@ -21,14 +21,14 @@ func TestDevicesShowDriftAndToolchainStatus(t *testing.T) {
 			kristen = l
 		}
 	}
-	if !strings.HasSuffix(strings.TrimSpace(kristen), "ahead") {
-		t.Fatalf("LT-007 row %q does not end in ahead", kristen)
+	if !strings.HasSuffix(strings.TrimSpace(kristen), "AHEAD") {
+		t.Fatalf("LT-007 row %q does not end in AHEAD", kristen)
 	}
 	send(t, a, ":", "dev kristen", "enter", "enter")
 	for range 8 {
 		send(t, a, "down")
 	}
-	mustContain(t, a, "Toolchain (4 reported, 4 in the baseline)", "go         ahead     1.27.1", "baseline >=1.25 <1.27", "reported 20h ago")
+	mustContain(t, a, "Toolchain (4 reported, 4 in the baseline)", "go         AHEAD     1.27.1", "baseline >=1.25 <1.27", "reported 20h ago")
 }
 
 func TestServicePageShowsBackupCoverage(t *testing.T) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -43,9 +44,18 @@ func deviceDrift(env TabEnv) (map[int64]string, error) {
 // when the device never reported (or there is no baseline).
 func driftCell(m map[int64]string, id int64) string {
 	if s, ok := m[id]; ok {
-		return s
+		return driftLabel(s)
 	}
 	return "-"
+}
+
+// driftLabel shouts what needs a look (AHEAD, OUTDATED…) and keeps ok
+// quiet, as `opsdeck devices drift` does; it reads without colour.
+func driftLabel(status string) string {
+	if status == model.DriftOK {
+		return status
+	}
+	return strings.ToUpper(status)
 }
 
 // toolchainSection lists a device's reported tools against the baseline:
@@ -69,7 +79,7 @@ func toolchainSection(env TabEnv, id int64, now time.Time) (detail.Section, erro
 	for _, r := range model.Drift(base, []model.DeviceSoftware{{DeviceID: id, Tools: sw}}, now) {
 		inBase[r.Tool] = true
 		sec.Rows = append(sec.Rows, detail.Row{Text: fmt.Sprintf("%-10s %-9s %-14s baseline %-14s reported %s",
-			r.Tool, r.Status, dash(r.Version), r.Constraint, r.Reported), Warn: r.Status != model.DriftOK})
+			r.Tool, driftLabel(r.Status), dash(r.Version), r.Constraint, r.Reported), Warn: r.Status != model.DriftOK})
 	}
 	for _, o := range sw {
 		if !inBase[o.Name] {
