@@ -115,15 +115,39 @@ func TestOnCallOverSSH(t *testing.T) {
 	}
 
 	// Two people at once see each other; the viewer cannot change anything.
-	o := srv.console(oscar, 100, 24)
+	o := srv.console(oscar, 120, 24)
 	o.waitFor("ssh:oscar@example.com (admin)")
-	k := srv.console(kristen, 100, 24)
-	k.waitFor("ssh:kristen@example.com (viewer)", "also here: Oscar Lindqvist")
-	o.waitFor("also here: Kristen Park")
+	k := srv.console(kristen, 120, 24)
+	k.waitFor("ssh:kristen@example.com (viewer)", "also here: Oscar")
+	o.waitFor("also here: Kristen")
 	k.keys("a")
 	k.waitFor("your role (viewer) cannot change anything")
 
-	// The admin edits a title in the console; the audit log names her.
+	// One acknowledges an alert; the other sees who did. (The demo's
+	// analytics backup heartbeat is late from the start.)
+	o.keys("4")
+	o.waitFor("analytics-db-backup")
+	o.keys("/", "text:analytics", "Enter", "a")
+	o.waitFor("Acknowledge alert")
+	o.keys("text:restarting the exporter", "C-s")
+	o.waitFor("acknowledged alert")
+	k.keys("4")
+	k.waitFor("ssh:oscar@example.", "restarting the exporter")
+	var alerts []struct {
+		Check   string `json:"check"`
+		AckedBy string `json:"acked_by"`
+	}
+	runJSON(t, db, &alerts, "alerts", "list")
+	acked := false
+	for _, a := range alerts {
+		acked = acked || (a.Check == "analytics-db-backup" && a.AckedBy == "ssh:oscar@example.com")
+	}
+	if !acked {
+		t.Fatalf("alerts after the SSH acknowledgement: %+v", alerts)
+	}
+	o.keys("1")
+
+	// The admin edits a title in the console; the audit log names him.
 	o.keys("/", "text:bob", "Enter", "e")
 	o.waitFor("Edit")
 	o.keys("Down", "Down", "C-u", "text:People Lead", "C-s")

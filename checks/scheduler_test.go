@@ -401,3 +401,87 @@ func TestPingEndpoint(t *testing.T) {
 		t.Errorf("a good ping did not resolve: %+v", as)
 	}
 }
+
+// A notifier that hangs (a webhook that never answers) must not hold up
+// the checks: while the page to it is stuck, every other check keeps
+// running on its schedule.
+func TestSlowNotifierDoesNotDelayChecks(t *testing.T) {
+	s, svc := testDB(t)
+	release := make(chan struct{})
+	var hooked sync.Once
+	stuck := make(chan struct{})
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hooked.Do(func() { close(stuck) })
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hook.Close()
+	defer close(release)
+	fine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
+	defer fine.Close()
+
+	down := &model.Check{Name: "down", Kind: "http", Target: "http://127.0.0.1:1/", ServiceID: &svc.ID, IntervalS: 5, FailThreshold: 1}
+	cs := []*model.Check{down}
+	for i := range 4 {
+		cs = append(cs, &model.Check{Name: fmt.Sprintf("fine-%d", i), Kind: "http", Target: fine.URL, ServiceID: &svc.ID, IntervalS: 5})
+	}
+	addChecks(t, s, cs...)
+	err := s.Write(context.Background(), admin, func(t *store.Tx) error {
+		return t.AddChannel(&model.Channel{Name: "hung-hook", Kind: "webhook", URL: hook.URL, Enabled: true})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	afterStuck := map[string]int{} // runs per check finished while the webhook hangs
+	isStuck := false
+	sc := NewScheduler(s, Config{Logf: t.Logf, Notify: store.NotifyPolicy{GroupWait: time.Millisecond, Repeat: time.Hour},
+		OnResult: func(o store.Outcome, _ time.Duration) {
+			mu.Lock()
+			if isStuck {
+				afterStuck[o.Result.CheckName]++
+			}
+			mu.Unlock()
+		}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- sc.Run(ctx) }()
+	select {
+	case <-stuck:
+	case <-time.After(30 * time.Second):
+		cancel()
+		<-done
+		t.Fatal("the alert never paged the webhook")
+	}
+	mu.Lock()
+	isStuck = true
+	mu.Unlock()
+	// Wait until each fine check ran twice more, or give up.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		ok := true
+		for i := range 4 {
+			ok = ok && afterStuck[fmt.Sprintf("fine-%d", i)] >= 2
+		}
+		mu.Unlock()
+		if ok {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range 4 {
+		if n := afterStuck[fmt.Sprintf("fine-%d", i)]; n < 2 {
+			t.Fatalf("while the webhook hung, fine-%d ran %d times: %v", i, n, afterStuck)
+		}
+	}
+}

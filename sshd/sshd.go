@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,6 +113,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, fmt.Errorf("host key dir: %w", err)
+	}
+	if _, err := os.Stat(cfg.HostKeyPath); errors.Is(err, os.ErrNotExist) {
+		// A public half left without its private key is stale; generating
+		// a new pair must not trip over it.
+		os.Remove(cfg.HostKeyPath + ".pub")
 	}
 	s := &Server{cfg: cfg, sessions: map[int64]*Session{}}
 	srv, err := wish.NewServer(
@@ -397,7 +403,8 @@ func (s *Server) Others(self *Session) []string {
 			continue
 		}
 		seen[ss.Person.Email] = true
-		out = append(out, ss.Person.Name)
+		out = append(out, strings.Fields(ss.Person.Name + " ?")[0]) // first names keep the status bar short
+
 	}
 	return out
 }

@@ -48,8 +48,6 @@ type alertsTab struct {
 	busy, again bool
 }
 
-func init() { SetTab("alerts", newAlertsTab) }
-
 func newAlertsTab(env TabEnv) Tab {
 	t := &alertsTab{env: env, table: table.New(env.Styles, alertCols...)}
 	t.table.Faded = func(r []string) bool { return strings.HasPrefix(r[1], "caused") || strings.HasPrefix(r[1], "silenced") }

@@ -135,26 +135,10 @@ func newApp(opts Options) *app {
 		newListTab(a.env, peopleSpec()),
 		newListTab(a.env, devicesSpec()),
 		newListTab(a.env, servicesSpec()),
-		// Honest placeholders until those features plug in their tabs with
-		// SetTab: they make no claim about data this build cannot read.
-		&messageTab{name: "alerts", env: a.env, lines: []string{
-			"Alerts are not in the console yet: no checks are shown here.",
-			"",
-			"  opsdeck checks add …     watch a service: http, tcp, dns, tls, exec, heartbeat",
-		}},
-		&messageTab{name: "ledger", env: a.env, lines: []string{
-			"The ledger is not in the console yet: no entries are shown here.",
-			"",
-			"  opsdeck ledger list      planned and unplanned work",
-			"  opsdeck ledger report    where the time went",
-		}},
+		newAlertsTab(a.env),
+		newLedgerTab(a.env),
 		newRiskTab(a.env),
 		newListTab(a.env, secretsSpec()),
-	}
-	for i, t := range a.tabs {
-		if f, ok := tabOverrides[t.Name()]; ok {
-			a.tabs[i] = f(a.env)
-		}
 	}
 	a.stale = make([]bool, len(a.tabs))
 	for i := range a.stale {

@@ -12,6 +12,7 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/themes"
+	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/quickentry"
 )
 
@@ -222,5 +223,20 @@ func TestWeekChartFitsAndDrawsTheToilLine(t *testing.T) {
 		if size[1] >= 6 && !strings.Contains(ansi.Strip(out), " 50%╌") {
 			t.Fatalf("%v: no toil line:\n%s", size, ansi.Strip(out))
 		}
+	}
+}
+
+// Offboarding steps are logged the same way: L on a leaver's checklist
+// links the entry to them as offboarding work.
+func TestQuickEntryFromOffboardingChecklist(t *testing.T) {
+	s := openStore(t, true)
+	a := testApp(t, s)
+	bill, err := s.FindPerson(context.Background(), "bill@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := prefillQuick(a.env, detail.Link{Kind: "offboarding", ID: bill.ID})
+	if m.err != nil || m.pre.Category != "offboarding" || m.pre.Link != "offboarding of Bill Carter" || m.links.person == nil {
+		t.Fatalf("prefill from a checklist: %+v", m)
 	}
 }

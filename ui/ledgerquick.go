@@ -170,8 +170,9 @@ func (a *app) openQuick() tea.Cmd {
 }
 
 // prefillQuick turns the selection into links and a likely category: a
-// device is laptop support for its holder, a person an access request, a
-// service or an alert a production incident.
+// device is laptop support for its holder, a person an access request, an
+// offboarding checklist offboarding work for the leaver, a service or an
+// alert a production incident.
 func prefillQuick(env TabEnv, sel detail.Link) quickOpenMsg {
 	var m quickOpenMsg
 	cats, err := env.Store.LedgerCategories(env.Ctx)
@@ -212,7 +213,13 @@ func prefillQuick(env TabEnv, sel detail.Link) quickOpenMsg {
 			return quickOpenMsg{err: err}
 		}
 		m.links.service, m.pre.Category, m.pre.Link = &id, model.IncidentCategory, "service "+s.Name
-	case "alert": // the alerts tab's rows, once it has them
+	case "offboarding": // an offboarding checklist: the work is walking the leaver out
+		p, err := env.Store.GetPerson(env.Ctx, id)
+		if err != nil {
+			return quickOpenMsg{err: err}
+		}
+		m.links.person, m.pre.Category, m.pre.Link = &id, "offboarding", "offboarding of "+p.Name
+	case "alert":
 		m.links.alert, m.pre.Category, m.pre.Link = &id, model.IncidentCategory, fmt.Sprintf("alert #%d", id)
 	}
 	if m.pre.Category != "" && !slices.Contains(m.cats, m.pre.Category) {

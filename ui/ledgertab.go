@@ -19,8 +19,6 @@ import (
 // unplanned hours, and this week's entries in a table that filters and
 // sorts like the inventory tabs. It replaces the shell's placeholder.
 
-func init() { SetTab("ledger", func(env TabEnv) Tab { return newLedgerTab(env) }) }
-
 // Panes that take the lower part of the tab; v cycles through those that
 // are not already on screen.
 const (

@@ -156,22 +156,6 @@ func (t *listTab) Selected() (detail.Link, bool) {
 	return detail.Link{Kind: t.spec.kind, ID: t.ids[i]}, true
 }
 
-// messageTab is a tab whose feature has not arrived: it says so honestly
-// instead of showing made-up rows.
-type messageTab struct {
-	name  string
-	lines []string
-	env   TabEnv
-}
-
-func (t *messageTab) Name() string                  { return t.name }
-func (t *messageTab) SetSize(int, int)              {}
-func (t *messageTab) Load() tea.Cmd                 { return nil }
-func (t *messageTab) Update(tea.Msg) (Tab, tea.Cmd) { return t, nil }
-func (t *messageTab) Counts() (int, int)            { return 0, 0 }
-func (t *messageTab) KeyMap() help.KeyMap           { return noKeys{} }
-func (t *messageTab) View() string                  { return t.env.Styles.Text.Render(strings.Join(t.lines, "\n")) }
-
 type noKeys struct{}
 
 func (noKeys) ShortHelp() []key.Binding  { return nil }

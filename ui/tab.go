@@ -11,9 +11,8 @@ import (
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
 
-// Tab is one page of the shell. The alerts and ledger features replace the
-// built-in placeholders with SetTab, so their models plug in without the
-// shell knowing them.
+// Tab is one page of the shell: every tab has the same shape, so the shell
+// switches, sizes, reloads and counts them without knowing what they show.
 type Tab interface {
 	// Name is the tab's title and its ":" command ("people").
 	Name() string
@@ -48,12 +47,3 @@ type TabEnv struct {
 	Actor  model.Actor
 	Styles *themes.Styles
 }
-
-// TabFactory builds a tab for one console session.
-type TabFactory func(env TabEnv) Tab
-
-var tabOverrides = map[string]TabFactory{}
-
-// SetTab replaces the built-in tab called name ("alerts" or "ledger") with
-// one built by f. Call it from main or an init function, before New.
-func SetTab(name string, f TabFactory) { tabOverrides[name] = f }
