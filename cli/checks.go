@@ -299,6 +299,7 @@ func checkRun(env *Env) *cobra.Command {
 				return err
 			}
 			r := checks.NewRunner()
+			r.Sources = s
 			defer r.Close()
 			res := r.Run(c.Context(), &chk, &st)
 			if res.Status == "" {

@@ -160,6 +160,9 @@ func (t *Tx) AddCheck(c *model.Check) error {
 		if err := t.checkExec(nil, c); err != nil {
 			return 0, err
 		}
+		if err := t.checkSource(nil, c); err != nil {
+			return 0, err
+		}
 		if err := t.checkRefs(c); err != nil {
 			return 0, err
 		}
@@ -202,6 +205,9 @@ func (t *Tx) UpdateCheck(id int64, fn func(*model.Check) error) (before, after m
 	}
 	before, after, changed, err := updateRecord(t, "check", id, t.GetCheck, fn, func(c *model.Check) error {
 		if err := t.checkExec(&cur, c); err != nil {
+			return err
+		}
+		if err := t.checkSource(&cur, c); err != nil {
 			return err
 		}
 		if err := t.checkRefs(c); err != nil {
