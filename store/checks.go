@@ -203,11 +203,18 @@ func (t *Tx) UpdateCheck(id int64, fn func(*model.Check) error) (before, after m
 	if err != nil {
 		return cur, cur, err
 	}
-	before, after, changed, err := updateRecord(t, "check", id, t.GetCheck, fn, func(c *model.Check) error {
-		if err := t.checkExec(&cur, c); err != nil {
+	// Source checks are judged before the generic validation, so turning
+	// one into something else is refused for what it is.
+	guarded := func(c *model.Check) error {
+		if err := fn(c); err != nil {
 			return err
 		}
-		if err := t.checkSource(&cur, c); err != nil {
+		n := *c
+		n.Normalize()
+		return t.checkSource(&cur, &n)
+	}
+	before, after, changed, err := updateRecord(t, "check", id, t.GetCheck, guarded, func(c *model.Check) error {
+		if err := t.checkExec(&cur, c); err != nil {
 			return err
 		}
 		if err := t.checkRefs(c); err != nil {
