@@ -84,6 +84,7 @@ func TestAlertSourcesOnTheDemo(t *testing.T) {
 		{[]string{"checks", "edit", "access-bill-carter-github", "--target", "leo@example.com"},
 			`opsdeck: target: "leo@example.com" is managed by opsdeck`},
 		{[]string{"checks", "edit", "backup-jenkins-config", "--kind", "http"}, `opsdeck: kind: "http" cannot change a backup check`},
+		{[]string{"checks", "delete", "access-bill-carter-github"}, `opsdeck: check: "access-bill-carter-github" is managed by opsdeck`},
 	} {
 		r := run(t, db, c.args...)
 		if r.code == 0 || !strings.HasPrefix(r.stderr, c.want) || strings.Count(r.stderr, "\n") != 1 {

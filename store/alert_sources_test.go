@@ -101,6 +101,10 @@ func TestSourceChecksAreOpsdecks(t *testing.T) {
 	if err := f.s.Write(f.ctx, f.actor, func(t *Tx) error { _, err := t.SetCheckPaused(c.ID, true); return err }); err != nil {
 		t.Fatalf("pause: %v", err)
 	}
+	err = f.s.Write(f.ctx, f.actor, func(t *Tx) error { _, err := t.DeleteCheck(c.ID); return err })
+	if fe, ok := model.AsFieldError(err); !ok || fe.Field != "check" || !strings.Contains(err.Error(), "pause it") {
+		t.Fatalf("a person deleted a source check the sync would recreate: %v", err)
+	}
 
 	// A critical service watched only by an access check still has no check.
 	var gh model.Service
@@ -139,11 +143,20 @@ func TestSourceAlertNotCausedByHost(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	f.feed(t, map[*model.Check]byte{f.host: '-', c: '-'})
-	f.feed(t, map[*model.Check]byte{f.host: '-', c: '-'})
-	f.feed(t, map[*model.Check]byte{f.host: '-', c: '-'})
+	// The host is failing but has not fired: its services' pages would be
+	// held, the access alert's is not.
 	f.feed(t, map[*model.Check]byte{f.host: '-', c: '-'})
 	open := f.open(t)
+	if len(open) != 1 {
+		t.Fatalf("open alerts: %+v", open)
+	}
+	if host, err := f.s.SuspectHost(f.ctx, open[0]); err != nil || host != "" {
+		t.Fatalf("access page held for suspect host %q (%v)", host, err)
+	}
+	f.feed(t, map[*model.Check]byte{f.host: '-', c: '-'})
+	f.feed(t, map[*model.Check]byte{f.host: '-', c: '-'})
+	f.feed(t, map[*model.Check]byte{f.host: '-', c: '-'})
+	open = f.open(t)
 	if len(open) != 2 {
 		t.Fatalf("open alerts: %+v", open)
 	}

@@ -259,6 +259,10 @@ func (t *Tx) DeleteCheck(id int64) (model.Check, error) {
 	if err != nil {
 		return c, err
 	}
+	if c.IsSource() && t.actor.Kind != "system" {
+		// The next sync would only create it again (and its alert with it).
+		return c, model.Invalid("check", c.Name, "is managed by opsdeck and leaves by itself when its "+c.Kind+" problem is gone; pause it to mute it")
+	}
 	if a, err := t.openAlert(id); err != nil {
 		return c, err
 	} else if a != nil {
