@@ -37,6 +37,15 @@ func (c *Check) IsSource() bool { return IsSourceKind(c.Kind) }
 // indexed reads of the local database.
 const SourceInterval = time.Minute
 
+// SourceRule says in words what a source check holds to be up, where a
+// probe shows its condition.
+func SourceRule(kind string) string {
+	if kind == SourceAccess {
+		return "no active account left for the person on the service"
+	}
+	return "backup state ok or running (late, failed: down; restore test missing or stale: warn)"
+}
+
 // validateSource checks the fields of a source check: its target names the
 // record it follows, and the probe fields mean nothing for it.
 func (c *Check) validateSource() error {
