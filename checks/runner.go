@@ -71,7 +71,9 @@ type probe struct {
 
 // Run executes one check now, bounded by its timeout. It never panics: a
 // panicking runner yields an "error" result naming the panic. A heartbeat
-// that is on time yields a result with an empty Status: nothing to record.
+// that is on time yields a result with an empty Status: nothing to record;
+// so does a source check on a Runner without Sources, rather than an
+// error result that would fire or hold its alert.
 func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) (res model.CheckResult) {
 	start := r.Now()
 	defer func() {
@@ -84,6 +86,10 @@ func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) 
 	res = model.CheckResult{CheckID: c.ID, CheckName: c.Name, At: start.UTC()}
 	if c.Kind == "heartbeat" {
 		return r.heartbeat(c, st, res)
+	}
+	if c.IsSource() && r.Sources == nil {
+		res.Message = "a " + c.Kind + " check is judged from the database, and this runner has none: nothing recorded"
+		return res
 	}
 	timeout := c.Timeout()
 	if timeout <= 0 {
