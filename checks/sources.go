@@ -15,6 +15,7 @@ import (
 // probe kinds.
 type Sources interface {
 	BackupHealthOf(ctx context.Context, p model.SelfBackupPolicy, key string, now time.Time) (*model.BackupHealth, error)
+	FirstGoodBackup(ctx context.Context, key string) (*time.Time, error)
 	AccessStillPresentFor(ctx context.Context, email string, serviceID int64) ([]model.AccessFinding, error)
 	GetService(ctx context.Context, id int64) (model.Service, error)
 }
@@ -24,16 +25,23 @@ type Sources interface {
 func (r *Runner) source(ctx context.Context, c *model.Check) probe {
 	switch c.Kind {
 	case model.SourceBackup:
-		h, err := r.Sources.BackupHealthOf(ctx, r.SelfBackupPolicy, c.Target, r.Now())
+		now := r.Now()
+		h, err := r.Sources.BackupHealthOf(ctx, r.SelfBackupPolicy, c.Target, now)
 		if err != nil {
 			return probe{err: err}
+		}
+		var firstOK *time.Time
+		if h != nil && h.State == model.BackupNeverRestoreTested {
+			if firstOK, err = r.Sources.FirstGoodBackup(ctx, c.Target); err != nil {
+				return probe{err: err}
+			}
 		}
 		p := probe{details: map[string]any{"key": c.Target, "state": "gone"}}
 		if h != nil {
 			p.details = map[string]any{"key": h.Key, "state": h.State, "reason": h.Reason, "last_run_at": h.LastRunAt,
 				"restore_tested_at": h.RestoreTestedAt, "next_due": h.NextDue}
 		}
-		p.status, p.summary = model.BackupResult(c.Target, h)
+		p.status, p.summary = model.BackupResult(c.Target, h, firstOK, now)
 		return p
 	case model.SourceAccess:
 		if c.ServiceID != nil {

@@ -122,16 +122,23 @@ func SourceKey(kind, target string, serviceID *int64) string {
 func (c *Check) Key() string { return SourceKey(c.Kind, c.Target, c.ServiceID) }
 
 // WantedSourceChecks is the set of source checks the records call for: one
-// per backup line (healthy or not, so `checks list` shows every backup's
-// state and an unhealthy one alerts on its next run) and one per (person,
-// service) with access still present. Names are readable and unique among
-// themselves; the store makes them unique among all checks.
-func WantedSourceChecks(health []BackupHealth, access []AccessFinding) []Check {
+// per company backup job (healthy or not: the operator added the job, so
+// its check lists with the others, keeps tuned thresholds, and alerts on
+// its next run when the job goes bad), one for opsdeck's own backups only
+// while they need attention (a database nobody has touched yet shows no
+// check it did not ask for), and one per (person, service) with access
+// still present. firstOK maps a backup key to its first good run (see
+// BackupResult). Names are readable and unique among themselves; the
+// store makes them unique among all checks.
+func WantedSourceChecks(health []BackupHealth, firstOK map[string]*time.Time, access []AccessFinding, now time.Time) []Check {
 	var out []Check
 	for _, h := range health {
 		c := Check{Kind: SourceBackup, Target: h.Key, Name: "backup-" + Slug(h.Name),
 			Notes: "Created by opsdeck: follows the state of backup job " + h.Name + " (docs/alert-sources.md)."}
 		if h.Key == "self" {
+			if st, _ := BackupResult(h.Key, &h, firstOK[h.Key], now); st == "up" {
+				continue
+			}
 			c.Name = "backup-opsdeck"
 			c.Notes = "Created by opsdeck: follows opsdeck's own backups and restore tests (docs/alert-sources.md)."
 		} else {
@@ -196,11 +203,20 @@ func PlanSourceSync(existing, wanted []Check, openAlert map[int64]bool) SourceSy
 	return p
 }
 
+// RestoreTestGrace is how long "never restore-tested" waits after a
+// backup's first good run before it alerts. opsdeck restore-tests its own
+// database within a minute of the first backup, and a new job's first
+// night should not page before anyone could have tested it; with no good
+// backup at all there is nothing to restore-test yet (a backup that is
+// missing is late, which alerts on its own).
+const RestoreTestGrace = time.Hour
+
 // BackupResult turns one backup line into a check result: healthy is up,
 // late or failed is down, a backup that runs but is not proven to restore
-// (never restore-tested, restore test stale) is a warning. h nil means the
-// job is gone or inactive: nothing left to alert on.
-func BackupResult(target string, h *BackupHealth) (status, message string) {
+// (never restore-tested, restore test stale) is a warning, except within
+// RestoreTestGrace of firstOK (its first good run; nil: none yet). h nil
+// means the job is gone or inactive: nothing left to alert on.
+func BackupResult(target string, h *BackupHealth, firstOK *time.Time, now time.Time) (status, message string) {
 	if h == nil {
 		return "up", "backup " + strings.TrimPrefix(target, "job:") + " is no longer an active job"
 	}
@@ -212,7 +228,15 @@ func BackupResult(target string, h *BackupHealth) (status, message string) {
 	switch h.State {
 	case BackupOK, BackupRunning:
 		return "up", msg
-	case BackupNeverRestoreTested, BackupRestoreTestStale:
+	case BackupNeverRestoreTested:
+		if firstOK == nil {
+			return "up", what + ": no good backup yet, so nothing to restore-test (" + h.Reason + ")"
+		}
+		if now.Sub(*firstOK) < RestoreTestGrace {
+			return "up", fmt.Sprintf("%s: first good backup %s, restore test pending", what, Ago(firstOK, now))
+		}
+		return "warn", msg
+	case BackupRestoreTestStale:
 		return "warn", msg
 	default:
 		return "down", msg

@@ -3,6 +3,7 @@ package model
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSourceCheckValidation(t *testing.T) {
@@ -92,7 +93,8 @@ func TestWantedSourceChecksAndPlan(t *testing.T) {
 		{AccountID: 2, PersonName: "Bill Carter", PersonEmail: "bill@example.com", ServiceID: 2, ServiceName: "GitHub", PersonStatus: "departed"},
 		{AccountID: 3, PersonName: "Bill Carter", PersonEmail: "bill@example.com", ServiceID: 4, ServiceName: "AWS", PersonStatus: "departed"},
 	}
-	want := WantedSourceChecks(health, access)
+	now := time.Now()
+	want := WantedSourceChecks(health, nil, access, now)
 	var names []string
 	for _, c := range want {
 		if err := c.Validate(); err != nil {
@@ -100,9 +102,16 @@ func TestWantedSourceChecksAndPlan(t *testing.T) {
 		}
 		names = append(names, c.Name)
 	}
-	if got := strings.Join(names, " "); got != "backup-opsdeck backup-nightly-db access-bill-carter-github access-bill-carter-aws" {
-		t.Fatalf("wanted checks: %s (two GitHub accounts of one person must make one check)", got)
+	if got := strings.Join(names, " "); got != "backup-nightly-db access-bill-carter-github access-bill-carter-aws" {
+		t.Fatalf("wanted checks: %s (healthy own backups: no check; two GitHub accounts of one person: one check)", got)
 	}
+	// opsdeck's own backups get a check while they need attention.
+	old := now.Add(-2 * RestoreTestGrace)
+	health[0].State = BackupNeverRestoreTested
+	if w := WantedSourceChecks(health, map[string]*time.Time{"self": &old}, nil, now); len(w) != 2 || w[0].Name != "backup-opsdeck" || w[0].ServiceID != nil {
+		t.Fatalf("own backups never restore-tested: %+v", w)
+	}
+	health[0].State = BackupOK
 
 	// Existing: the self check (still wanted), an access check whose
 	// account was revoked while its alert is open (kept until it resolves),
@@ -111,7 +120,7 @@ func TestWantedSourceChecksAndPlan(t *testing.T) {
 		{ID: 12, Kind: "access", Target: "leo@example.com", ServiceID: &[]int64{2}[0]}}
 	existing[0].ID = 10
 	p := PlanSourceSync(existing, want, map[int64]bool{11: true})
-	if len(p.Add) != 3 || len(p.Keep) != 1 || p.Keep[0].ID != 11 || len(p.Retire) != 1 || p.Retire[0].ID != 12 {
+	if len(p.Add) != 2 || len(p.Keep) != 1 || p.Keep[0].ID != 11 || len(p.Retire) != 1 || p.Retire[0].ID != 12 {
 		t.Fatalf("plan: add %d keep %+v retire %+v", len(p.Add), p.Keep, p.Retire)
 	}
 	// Once the wanted checks exist, nothing changes.
@@ -122,18 +131,31 @@ func TestWantedSourceChecksAndPlan(t *testing.T) {
 }
 
 func TestSourceResults(t *testing.T) {
+	now := time.Now()
+	longAgo := now.Add(-30 * 24 * time.Hour)
 	for _, c := range []struct {
 		state BackupState
 		want  string
 	}{{BackupOK, "up"}, {BackupRunning, "up"}, {BackupLate, "down"}, {BackupFailed, "down"},
 		{BackupNeverRestoreTested, "warn"}, {BackupRestoreTestStale, "warn"}} {
 		h := BackupHealth{Key: "job:nas", Name: "nas", BackupStatus: BackupStatus{State: c.state, Reason: "why"}}
-		if got, msg := BackupResult("job:nas", &h); got != c.want || msg != "backup job nas "+string(c.state)+": why" {
+		if got, msg := BackupResult("job:nas", &h, &longAgo, now); got != c.want || msg != "backup job nas "+string(c.state)+": why" {
 			t.Errorf("%s: %s %q", c.state, got, msg)
 		}
 	}
-	if got, _ := BackupResult("job:gone", nil); got != "up" {
+	if got, _ := BackupResult("job:gone", nil, nil, now); got != "up" {
 		t.Errorf("a retired job still alerts: %s", got)
+	}
+	// Never restore-tested waits for a good backup and then RestoreTestGrace.
+	never := BackupHealth{Key: "self", Name: "opsdeck", BackupStatus: BackupStatus{State: BackupNeverRestoreTested, Reason: "never restore-tested"}}
+	recent := now.Add(-RestoreTestGrace / 2)
+	for _, c := range []struct {
+		first *time.Time
+		want  string
+	}{{nil, "up"}, {&recent, "up"}, {&longAgo, "warn"}} {
+		if got, msg := BackupResult("self", &never, c.first, now); got != c.want {
+			t.Errorf("never restore-tested, first good backup %v: %s %q", c.first, got, msg)
+		}
 	}
 	found := []AccessFinding{{Message: "access still present for Bill Carter on GitHub"}}
 	if st, msg := AccessResult("bill@example.com", "GitHub", found); st != "down" || msg != "access still present for Bill Carter on GitHub" {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -34,6 +35,25 @@ func (s *Store) BackupHealthOf(ctx context.Context, p model.SelfBackupPolicy, ke
 	return &h, err
 }
 
+// FirstGoodBackup is when the backup with this key ("self" or "job:NAME")
+// first succeeded, nil if never (or the job is unknown): how long "never
+// restore-tested" has really been true (model.RestoreTestGrace).
+func (s *Store) FirstGoodBackup(ctx context.Context, key string) (*time.Time, error) {
+	q, args := `SELECT min(started_at) FROM backup_runs WHERE status = 'ok'`, []any{}
+	if name, ok := strings.CutPrefix(key, "job:"); ok {
+		q = `SELECT min(r.started_at) FROM backup_job_runs r JOIN backup_jobs j ON j.id = r.job_id
+			WHERE j.name = ? AND r.kind = 'backup' AND r.status = 'ok'`
+		args = append(args, name)
+	} else if key != "self" {
+		return nil, fmt.Errorf("first good backup: unknown key %q", key)
+	}
+	var at sql.NullString
+	if err := s.r.QueryRowContext(ctx, q, args...).Scan(&at); err != nil {
+		return nil, fmt.Errorf("first good backup of %s: %w", key, err)
+	}
+	return parseTimePtr(at), nil
+}
+
 // AccessStillPresentFor is AccessStillPresent for one person (by email)
 // on one service: what an access check reads on each run.
 func (s *Store) AccessStillPresentFor(ctx context.Context, email string, serviceID int64) ([]model.AccessFinding, error) {
@@ -57,11 +77,19 @@ func (s *Store) WantedSourceChecks(ctx context.Context, p model.SelfBackupPolicy
 	if err != nil {
 		return nil, fmt.Errorf("sync source checks: %w", err)
 	}
+	firstOK := map[string]*time.Time{}
+	for _, h := range health {
+		if h.State == model.BackupNeverRestoreTested {
+			if firstOK[h.Key], err = s.FirstGoodBackup(ctx, h.Key); err != nil {
+				return nil, err
+			}
+		}
+	}
 	access, err := s.AccessStillPresent(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sync source checks: %w", err)
 	}
-	return model.WantedSourceChecks(health, access), nil
+	return model.WantedSourceChecks(health, firstOK, access, now), nil
 }
 
 // SyncSourceChecks makes the source checks match wanted (see
