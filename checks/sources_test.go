@@ -208,6 +208,37 @@ func TestAccessStillPresentAlertsUntilRevoked(t *testing.T) {
 	}
 }
 
+// opsdeck's own backups get a check only while they need attention: a
+// backup taken two hours ago and never restore-tested is a warning routed
+// to whoever is on call (no service); the restore test resolves it and
+// the next sync retires the check.
+func TestOwnBackupNeverRestoreTested(t *testing.T) {
+	s, _ := testDB(t)
+	ctx := context.Background()
+	s.Now = func() time.Time { return time.Now().Add(-2 * model.RestoreTestGrace) }
+	run, err := s.Backup(ctx, admin, store.BackupOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Now = time.Now
+	if got := names(syncSources(t, s).Add); got != "backup-opsdeck" {
+		t.Fatalf("sync added %q", got)
+	}
+	res, a := judge(t, s, "backup-opsdeck")
+	if a == nil || a.Severity != "warning" || a.ServiceID != nil || !strings.HasPrefix(a.Summary, "opsdeck's own backup never-restore-tested") {
+		t.Fatalf("own backup: %s %q, alert %+v", res.Status, res.Message, a)
+	}
+	if err := s.Write(ctx, admin, func(t *store.Tx) error { return t.RecordRestoreTest(run.ID, true, "") }); err != nil {
+		t.Fatal(err)
+	}
+	if res, a := judge(t, s, "backup-opsdeck"); res.Status != "up" || a != nil {
+		t.Fatalf("after the restore test: %s %q, alert %+v", res.Status, res.Message, a)
+	}
+	if got := names(syncSources(t, s).Retire); got != "backup-opsdeck" {
+		t.Fatalf("retired %q", got)
+	}
+}
+
 // Without a database a source check has nothing to record (an error
 // result would fire its alert, or hold one whose access was revoked).
 func TestSourceCheckWithoutStore(t *testing.T) {
