@@ -176,7 +176,8 @@ type SourceSync struct {
 // A check whose record became healthy or went away is kept while its
 // alert is open, so the alert resolves through the engine (with its
 // thresholds, event and "resolved" page) rather than by deletion; the next
-// sync after that retires it.
+// sync after that retires it. A paused check never runs again, so it is
+// retired at once (deleting a check resolves its open alert).
 func PlanSourceSync(existing, wanted []Check, openAlert map[int64]bool) SourceSync {
 	var p SourceSync
 	have := map[string]bool{}
@@ -188,7 +189,7 @@ func PlanSourceSync(existing, wanted []Check, openAlert map[int64]bool) SourceSy
 		have[c.Key()] = true
 		switch {
 		case want[c.Key()]:
-		case openAlert[c.ID]:
+		case openAlert[c.ID] && !c.Paused:
 			p.Keep = append(p.Keep, c)
 		default:
 			p.Retire = append(p.Retire, c)

@@ -123,6 +123,12 @@ func TestWantedSourceChecksAndPlan(t *testing.T) {
 	if len(p.Add) != 2 || len(p.Keep) != 1 || p.Keep[0].ID != 11 || len(p.Retire) != 1 || p.Retire[0].ID != 12 {
 		t.Fatalf("plan: add %d keep %+v retire %+v", len(p.Add), p.Keep, p.Retire)
 	}
+	// A paused check would never run to resolve its alert: retired at once.
+	existing[1].Paused = true
+	if p := PlanSourceSync(existing, want, map[int64]bool{11: true}); len(p.Keep) != 0 || len(p.Retire) != 2 {
+		t.Fatalf("paused, source gone, alert open: keep %+v retire %+v", p.Keep, p.Retire)
+	}
+	existing[1].Paused = false
 	// Once the wanted checks exist, nothing changes.
 	p = PlanSourceSync(append(existing[:1:1], p.Add...), want, nil)
 	if len(p.Add)+len(p.Retire)+len(p.Keep) != 0 {
