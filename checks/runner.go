@@ -28,6 +28,11 @@ type Runner struct {
 	conds        sync.Map // condition source → *model.Condition
 	// Now is the clock (heartbeat lateness); tests replace it.
 	Now func() time.Time
+	// Sources answers the backup and access kinds; nil leaves them
+	// failing with an error result (see sources.go).
+	Sources Sources
+	// SelfBackupPolicy judges opsdeck's own backups (backup target "self").
+	SelfBackupPolicy model.SelfBackupPolicy
 }
 
 // NewRunner builds a Runner with pooled HTTP transports.
@@ -44,7 +49,7 @@ func NewRunner() *Runner {
 		}
 		return &http.Client{Transport: tr}
 	}
-	return &Runner{httpClient: mk(false), httpInsecure: mk(true), Now: time.Now}
+	return &Runner{httpClient: mk(false), httpInsecure: mk(true), Now: time.Now, SelfBackupPolicy: model.DefaultSelfBackupPolicy}
 }
 
 // Close releases pooled connections.
@@ -61,11 +66,14 @@ type probe struct {
 	details map[string]any
 	summary string
 	err     error
+	status  string // set by the source kinds, which have no condition
 }
 
 // Run executes one check now, bounded by its timeout. It never panics: a
 // panicking runner yields an "error" result naming the panic. A heartbeat
-// that is on time yields a result with an empty Status: nothing to record.
+// that is on time yields a result with an empty Status: nothing to record;
+// so does a source check on a Runner without Sources, rather than an
+// error result that would fire or hold its alert.
 func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) (res model.CheckResult) {
 	start := r.Now()
 	defer func() {
@@ -78,6 +86,10 @@ func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) 
 	res = model.CheckResult{CheckID: c.ID, CheckName: c.Name, At: start.UTC()}
 	if c.Kind == "heartbeat" {
 		return r.heartbeat(c, st, res)
+	}
+	if c.IsSource() && r.Sources == nil {
+		res.Message = "a " + c.Kind + " check is judged from the database, and this runner has none: nothing recorded"
+		return res
 	}
 	timeout := c.Timeout()
 	if timeout <= 0 {
@@ -97,6 +109,8 @@ func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) 
 		p = r.dns(ctx, c)
 	case "exec":
 		p = r.exec(ctx, c)
+	case model.SourceBackup, model.SourceAccess:
+		p = r.source(ctx, c)
 	default:
 		p.err = fmt.Errorf("unknown check kind %q", c.Kind)
 	}
@@ -116,9 +130,13 @@ func (r *Runner) judge(c *model.Check, p probe, res model.CheckResult) model.Che
 			p.err = fmt.Errorf("timed out after %s", c.Timeout())
 		}
 		res.Message = model.Sanitize(strings.TrimSpace(p.summary + " " + p.err.Error()))
-		if c.Kind == "exec" {
+		if c.Kind == "exec" || c.IsSource() {
 			res.Status = "error"
 		}
+		return res
+	}
+	if p.status != "" {
+		res.Status, res.Message = p.status, model.Sanitize(p.summary)
 		return res
 	}
 	cond, err := r.condition(c.EffectiveCondition())

@@ -107,7 +107,9 @@ type Scheduler struct {
 // NewScheduler prepares a scheduler for s.
 func NewScheduler(s *store.Store, cfg Config) *Scheduler {
 	cfg.defaults()
-	return &Scheduler{s: s, r: NewRunner(), n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{},
+	r := NewRunner()
+	r.Sources = s
+	return &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{},
 		sem: make(chan struct{}, cfg.Workers), results: make(chan store.Outcome, 4096), sendSem: make(chan struct{}, 8)}
 }
 

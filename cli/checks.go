@@ -199,9 +199,13 @@ func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) err
 	if st.Flapping {
 		status += ", flapping"
 	}
+	cond := c.EffectiveCondition()
+	if c.IsSource() {
+		cond = model.SourceRule(c.Kind)
+	}
 	pairs := [][2]string{
 		{"id", fmt.Sprint(c.ID)}, {"name", c.Name}, {"kind", c.Kind}, {"for", where}, {"target", orDash(c.Target)},
-		{"condition", c.EffectiveCondition()},
+		{"condition", cond},
 		{"every", fmt.Sprintf("%s (timeout %s)", c.Interval(), c.Timeout())},
 		{"alerting", fmt.Sprintf("fire after %d failures, resolve after %d successes", c.FailThreshold, c.SuccessThreshold)},
 		{"status", status}, {"last run", ago(st.LastRunAt)}, {"next run", st.NextRunAt.Local().Format("2006-01-02 15:04:05")},
@@ -299,6 +303,7 @@ func checkRun(env *Env) *cobra.Command {
 				return err
 			}
 			r := checks.NewRunner()
+			r.Sources = s
 			defer r.Close()
 			res := r.Run(c.Context(), &chk, &st)
 			if res.Status == "" {

@@ -15,7 +15,9 @@ import (
 // (`run`, `serve`, the console when nothing else holds the lease): the
 // checks plus opsdeck's own daily backup, the weekly restore test and the
 // company's command backup jobs, all under one lease so they run in exactly
-// one process per database.
+// one process per database. "sync-sources" keeps one backup check per
+// backup and one access check per leftover access, so both alert through
+// the alert engine (docs/alert-sources.md).
 func SchedulerConfig(s *store.Store, logf func(format string, args ...any)) checks.Config {
 	if logf == nil {
 		logf = func(string, ...any) {}
@@ -37,6 +39,17 @@ func SchedulerConfig(s *store.Store, logf func(format string, args ...any)) chec
 						logf("%s: %v", w.Key, err)
 					}
 				}()
+			}
+		}}, {Name: "sync-sources", Every: time.Minute, Run: func(ctx context.Context) {
+			plan, err := checks.SyncSources(ctx, s, bcfg.Policy, time.Now())
+			if err != nil {
+				if ctx.Err() == nil {
+					logf("sync source checks: %v", err)
+				}
+				return
+			}
+			if len(plan.Add)+len(plan.Retire) > 0 {
+				logf("source checks: %d added, %d retired", len(plan.Add), len(plan.Retire))
 			}
 		}}},
 	}

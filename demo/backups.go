@@ -12,8 +12,9 @@ func init() { Register("backups", loadBackups) }
 
 // demoJob is one of the company's backups with a little history that
 // shows each state: the nightly Postgres dump is fine, the analytics dump
-// stopped reporting three days ago, the Jenkins config tarball fails, the
-// S3 sync was never restore-tested, and the replica snapshot's last
+// stopped reporting three days ago, the Jenkins config tarball fails (and
+// fails again when the scheduler runs it: the secrets directory it names
+// is missing), the S3 sync was never restore-tested, and the replica snapshot's last
 // restore test is 45 days old. Google Workspace, GitHub, Jira, Slack and
 // the Production App have no backup job at all: the risks report names them.
 type demoJob struct {
@@ -41,7 +42,7 @@ var demoJobs = []demoJob{
 	{job: model.BackupJob{Name: "analytics-dump", HeartbeatPeriod: 26 * time.Hour, Notes: "nightly dump of the analytics warehouse (Raj's cron on db-03)"},
 		service: "Analytics DB", testedAt: 20 * day,
 		runs: []demoRun{{ago: 4 * day, ok: true, size: 3_100_000_000}, {ago: 3 * day, ok: true, size: 3_120_000_000}}},
-	{job: model.BackupJob{Name: "jenkins-config", Command: `tar -czf "${TMPDIR:-/tmp}/jenkins-config-demo.tgz" -C / etc/hostname`, Schedule: "0 3 * * *", Timeout: 10 * time.Minute},
+	{job: model.BackupJob{Name: "jenkins-config", Command: `tar -czf "${TMPDIR:-/tmp}/jenkins-config-demo.tgz" -C / etc/hostname var/lib/jenkins/secrets`, Schedule: "0 3 * * *", Timeout: 10 * time.Minute},
 		service: "Jenkins CI", testedAt: 25 * day,
 		runs: []demoRun{{ago: 2*day + 9*time.Hour, ok: true, exit: 0, size: 41_000_000}, {ago: day + 9*time.Hour, ok: false, exit: 2, errMsg: "exit status 2",
 			output: "tar: var/lib/jenkins/secrets: Cannot open: Permission denied\ntar: Exiting with failure status due to previous errors"}}},

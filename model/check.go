@@ -10,9 +10,10 @@ import (
 	"time"
 )
 
-// CheckKinds are the probes opsdeck runs.
+// CheckKinds are the probes opsdeck runs, then the kinds it creates from
+// its own records (SourceKinds).
 var (
-	CheckKinds     = []string{"http", "tcp", "dns", "tls", "exec", "heartbeat"}
+	CheckKinds     = []string{"http", "tcp", "dns", "tls", "exec", "heartbeat", SourceBackup, SourceAccess}
 	HTTPMethods    = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 	DNSRecordTypes = []string{"A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "PTR", "SOA", "CAA"}
 	// ResultStatuses: up (condition held), warn (exec exit 1), down
@@ -116,14 +117,15 @@ func (c *Check) Normalize() {
 	}
 	if c.FailThreshold == 0 {
 		c.FailThreshold = DefaultFailAfter
-		if c.Kind == "heartbeat" {
-			// A missed heartbeat is already period+grace late.
+		if c.Kind == "heartbeat" || c.IsSource() {
+			// A missed heartbeat is already period+grace late; a backup
+			// state or a leftover account is a fact, not a noisy probe.
 			c.FailThreshold = 1
 		}
 	}
 	if c.SuccessThreshold == 0 {
 		c.SuccessThreshold = DefaultOKAfter
-		if c.Kind == "heartbeat" {
+		if c.Kind == "heartbeat" || c.IsSource() {
 			c.SuccessThreshold = 1
 		}
 	}
@@ -134,7 +136,7 @@ func (c *Check) Validate() error {
 	if err := firstErr(required("name", c.Name), oneOf("kind", c.Kind, CheckKinds...)); err != nil {
 		return err
 	}
-	if c.ServiceID == nil && c.DeviceID == nil {
+	if c.ServiceID == nil && c.DeviceID == nil && !c.IsSource() {
 		return Invalid("service", "", "is required (or --device for a check that watches a device)")
 	}
 	if strings.ContainsAny(c.Name, "/ ") {
@@ -197,6 +199,8 @@ func (c *Check) validateTarget() error {
 		if c.Target != "" {
 			return Invalid("target", c.Target, "must be empty for a heartbeat (the job pings opsdeck)")
 		}
+	case SourceBackup, SourceAccess:
+		return c.validateSource()
 	}
 	return nil
 }

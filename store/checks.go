@@ -160,6 +160,9 @@ func (t *Tx) AddCheck(c *model.Check) error {
 		if err := t.checkExec(nil, c); err != nil {
 			return 0, err
 		}
+		if err := t.checkSource(nil, c); err != nil {
+			return 0, err
+		}
 		if err := t.checkRefs(c); err != nil {
 			return 0, err
 		}
@@ -200,7 +203,17 @@ func (t *Tx) UpdateCheck(id int64, fn func(*model.Check) error) (before, after m
 	if err != nil {
 		return cur, cur, err
 	}
-	before, after, changed, err := updateRecord(t, "check", id, t.GetCheck, fn, func(c *model.Check) error {
+	// Source checks are judged before the generic validation, so turning
+	// one into something else is refused for what it is.
+	guarded := func(c *model.Check) error {
+		if err := fn(c); err != nil {
+			return err
+		}
+		n := *c
+		n.Normalize()
+		return t.checkSource(&cur, &n)
+	}
+	before, after, changed, err := updateRecord(t, "check", id, t.GetCheck, guarded, func(c *model.Check) error {
 		if err := t.checkExec(&cur, c); err != nil {
 			return err
 		}
@@ -245,6 +258,10 @@ func (t *Tx) DeleteCheck(id int64) (model.Check, error) {
 	c, err := t.GetCheck(id)
 	if err != nil {
 		return c, err
+	}
+	if c.IsSource() && t.actor.Kind != "system" {
+		// The next sync would only create it again (and its alert with it).
+		return c, model.Invalid("check", c.Name, "is managed by opsdeck and leaves by itself when its "+c.Kind+" problem is gone; pause it to mute it")
 	}
 	if a, err := t.openAlert(id); err != nil {
 		return c, err

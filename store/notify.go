@@ -359,11 +359,13 @@ func (s *Store) SuspectHost(ctx context.Context, a model.Alert) (string, error) 
 		return "", nil
 	}
 	var name string
+	// A source check's alert (backup, access) is never caused by a host.
 	err := s.r.QueryRowContext(ctx, `SELECT d.name FROM checks k JOIN check_state st ON st.check_id = k.id JOIN devices d ON d.id = k.device_id
 		WHERE k.service_id IS NULL AND k.paused = 0 AND st.consec_fail > 0
 		AND (k.device_id IN (SELECT device_id FROM service_hosts WHERE service_id = ?) OR k.device_id = ?)
-		AND NOT EXISTS (SELECT 1 FROM alerts x WHERE x.check_id = k.id AND x.state <> 'resolved') LIMIT 1`,
-		*a.ServiceID, nullID(a.DeviceID)).Scan(&name)
+		AND NOT EXISTS (SELECT 1 FROM alerts x WHERE x.check_id = k.id AND x.state <> 'resolved')
+		AND NOT EXISTS (SELECT 1 FROM checks src WHERE src.id = ? AND src.kind IN ('backup','access')) LIMIT 1`,
+		*a.ServiceID, nullID(a.DeviceID), nullID(a.CheckID)).Scan(&name)
 	if isNoRows(err) {
 		return "", nil
 	}

@@ -165,7 +165,9 @@ func (t *Tx) evalContext(c *model.Check, silences []model.Silence, now time.Time
 			hosts = append(hosts, *c.DeviceID)
 		}
 	}
-	if len(hosts) > 0 {
+	// A backup state or a leftover account is not caused by a host being
+	// down: source checks stand on their own.
+	if len(hosts) > 0 && !c.IsSource() {
 		ph := strings.TrimSuffix(strings.Repeat("?,", len(hosts)), ",")
 		args := make([]any, len(hosts))
 		for i, h := range hosts {
@@ -198,6 +200,7 @@ func (t *Tx) evalContext(c *model.Check, silences []model.Silence, now time.Time
 func (t *Tx) claimHostedAlerts(root *model.Alert, host *model.Check) error {
 	rows, err := t.query(`SELECT a.id FROM alerts a JOIN checks k ON k.id = a.check_id
 		WHERE a.state <> 'resolved' AND a.id <> ? AND a.caused_by_device_id IS NULL AND k.service_id IS NOT NULL
+		AND k.kind NOT IN ('backup','access')
 		AND (k.device_id = ? OR k.service_id IN (SELECT service_id FROM service_hosts WHERE device_id = ?))`,
 		root.ID, *host.DeviceID, *host.DeviceID)
 	if err != nil {

@@ -15,10 +15,13 @@ import (
 // To add a source, append one line here.
 type coverageSource struct {
 	Rule, What, Table, Column string
+	Where                     string // extra condition on the rows that count, optional
 }
 
 var coverageSources = []coverageSource{
-	{Rule: "no_check", What: "check", Table: "checks", Column: "service_id"},
+	// A backup or access check says nothing about whether the service is
+	// up, so it does not count as the service being watched.
+	{Rule: "no_check", What: "check", Table: "checks", Column: "service_id", Where: "kind NOT IN ('backup','access')"},
 	{Rule: "no_backup", What: "backup job", Table: "backup_jobs", Column: "service_id"},
 }
 
@@ -86,11 +89,15 @@ func (s *Store) coverage(ctx context.Context, src coverageSource) (model.Coverag
 	if n == 0 {
 		return model.Coverage{}, false, nil
 	}
-	// Table and column names come from coverageSources, never from input.
+	// Table, column and condition come from coverageSources, never from input.
+	where := src.Column + " IS NOT NULL"
+	if src.Where != "" {
+		where += " AND " + src.Where
+	}
 	ids, err := collectRows(ctx, s.r, func(sc scanner) (int64, error) {
 		var id int64
 		return id, sc.Scan(&id)
-	}, fmt.Sprintf(`SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL`, src.Column, src.Table, src.Column))
+	}, fmt.Sprintf(`SELECT DISTINCT %s FROM %s WHERE %s`, src.Column, src.Table, where))
 	if err != nil {
 		return model.Coverage{}, false, fmt.Errorf("read %s: %w", src.Table, err)
 	}
