@@ -39,7 +39,7 @@ Examples:
   opsdeck checks add --name nightly-backup --kind heartbeat --service "Postgres Primary" --interval_s 24h --grace_s 1h`,
 		fields: []field[C]{
 			str("name", "check name (unique, no spaces)", func(c *C) *string { return &c.Name }),
-			enum("kind", model.CheckKinds, func(c *C) *string { return &c.Kind }),
+			enum("kind", model.ProbeKinds, func(c *C) *string { return &c.Kind }),
 			refField("service", "service it checks (name or id; 'none' clears)", func(t *store.Tx, v string) (int64, error) {
 				sv, err := t.FindService(v)
 				return sv.ID, err

@@ -10,10 +10,11 @@ import (
 	"time"
 )
 
-// CheckKinds are the probes opsdeck runs, then the kinds it creates from
-// its own records (SourceKinds).
+// ProbeKinds are the checks people add; CheckKinds adds the kinds opsdeck
+// creates from its own records (SourceKinds).
 var (
-	CheckKinds     = []string{"http", "tcp", "dns", "tls", "exec", "heartbeat", SourceBackup, SourceAccess}
+	ProbeKinds     = []string{"http", "tcp", "dns", "tls", "exec", "heartbeat"}
+	CheckKinds     = append(append([]string{}, ProbeKinds...), SourceKinds...)
 	HTTPMethods    = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 	DNSRecordTypes = []string{"A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "PTR", "SOA", "CAA"}
 	// ResultStatuses: up (condition held), warn (exec exit 1), down

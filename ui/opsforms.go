@@ -99,7 +99,7 @@ func checkFields(env TabEnv, c model.Check, service, device string) (string, []f
 		text("name", "name", c.Name, "unique, no spaces: web-health"),
 		text("service", "service", service, "service name (empty: a device check)"),
 		text("device", "device", device, "asset tag (optional; alone: watches the device)"),
-		choice("kind", "kind", c.Kind, model.CheckKinds),
+		choice("kind", "kind", c.Kind, kindChoices(c.Kind)),
 		text("target", "target", c.Target, "http(s) URL · host:port (tcp, tls) · DNS name · command"),
 		text("interval_s", "interval", fmtSpan(c.IntervalS), "30s, 5m, 1h"),
 		text("condition", "condition", c.Condition, `default per kind, e.g. status == 200 && latency < 300ms`),
@@ -237,4 +237,13 @@ func parseSpan(field, v string) (time.Duration, error) {
 		return d, nil
 	}
 	return 0, model.Invalid(field, v, "is not a duration like 30m, 2h or 1d")
+}
+
+// kindChoices offers the kinds people add; a check opsdeck manages (backup,
+// access) shows its own kind, which the store will not let anyone change.
+func kindChoices(current string) []string {
+	if model.IsSourceKind(current) {
+		return []string{current}
+	}
+	return model.ProbeKinds
 }

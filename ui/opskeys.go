@@ -183,6 +183,7 @@ func runCheckNow(env TabEnv, id int64) opsMsg {
 		return opsMsg{text: "run failed: " + err.Error(), isErr: true}
 	}
 	r := checks.NewRunner()
+	r.Sources = env.Store // backup and access checks read the store
 	defer r.Close()
 	ctx, cancel := context.WithTimeout(env.Ctx, c.Timeout()+5*time.Second)
 	defer cancel()
