@@ -198,25 +198,13 @@ func derefID(p *int64) int64 {
 	return *p
 }
 
-// sparkline draws latencies with eight block heights.
+// sparkline draws latencies with eight block heights and their range.
 func sparkline(v []float64) string {
 	if len(v) == 0 {
 		return "-"
 	}
-	lo, hi := v[0], v[0]
-	for _, x := range v {
-		lo, hi = min(lo, x), max(hi, x)
-	}
-	bars := []rune("▁▂▃▄▅▆▇█")
-	var b strings.Builder
-	for _, x := range v {
-		i := 0
-		if hi > lo {
-			i = int((x - lo) / (hi - lo) * float64(len(bars)-1))
-		}
-		b.WriteRune(bars[i])
-	}
-	return fmt.Sprintf("%s  (%.0f–%.0f ms)", b.String(), lo, hi)
+	bars, lo, hi := model.Sparkline(v)
+	return fmt.Sprintf("%s  (%.0f–%.0f ms)", bars, lo, hi)
 }
 
 // alertVerb builds ack/snooze/resolve: resolve the id, run one Tx method,

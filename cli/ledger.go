@@ -74,35 +74,28 @@ func (f *entryFlags) apply(c *cobra.Command, t *store.Tx, e *model.WorkEntry) er
 	if changed("note") {
 		e.Note = f.note
 	}
-	if changed("person") {
-		e.PersonID = nil
-		if !isNone(f.person) {
-			p, err := t.FindPerson(f.person)
-			if err != nil {
-				return refError("person", f.person, err)
-			}
-			e.PersonID = &p.ID
-		}
+	links := []struct {
+		flag, ref string
+		set       **int64
+		find      func(string) (int64, error)
+	}{
+		{"person", f.person, &e.PersonID, func(r string) (int64, error) { p, err := t.FindPerson(r); return p.ID, err }},
+		{"device", f.device, &e.DeviceID, func(r string) (int64, error) { d, err := t.FindDevice(r); return d.ID, err }},
+		{"service", f.service, &e.ServiceID, func(r string) (int64, error) { sv, err := t.FindService(r); return sv.ID, err }},
 	}
-	if changed("device") {
-		e.DeviceID = nil
-		if !isNone(f.device) {
-			d, err := t.FindDevice(f.device)
-			if err != nil {
-				return refError("device", f.device, err)
-			}
-			e.DeviceID = &d.ID
+	for _, l := range links {
+		if !changed(l.flag) {
+			continue
 		}
-	}
-	if changed("service") {
-		e.ServiceID = nil
-		if !isNone(f.service) {
-			sv, err := t.FindService(f.service)
-			if err != nil {
-				return refError("service", f.service, err)
-			}
-			e.ServiceID = &sv.ID
+		*l.set = nil
+		if isNone(l.ref) {
+			continue
 		}
+		id, err := l.find(l.ref)
+		if err != nil {
+			return refError(l.flag, l.ref, err)
+		}
+		*l.set = &id
 	}
 	if changed("alert") {
 		e.AlertID = nil

@@ -57,30 +57,9 @@ func servicesResource() resource[model.Service] {
 			return []string{fmt.Sprint(s.ID), s.Name, s.Kind, s.Criticality, nm.person(s.OwnerID), s.Status}
 		},
 		show: showService,
-		extra: []func(*Env) *cobra.Command{linkCommand("host", "Record that a service runs on a device", "SERVICE DEVICE",
-			func(t *store.Tx, a, b string) error {
-				sv, err := t.FindService(a)
-				if err != nil {
-					return err
-				}
-				d, err := t.FindDevice(b)
-				if err != nil {
-					return err
-				}
-				return t.AddServiceHost(sv.ID, d.ID)
-			}),
-			linkCommand("unhost", "Remove a service-runs-on-device link", "SERVICE DEVICE",
-				func(t *store.Tx, a, b string) error {
-					sv, err := t.FindService(a)
-					if err != nil {
-						return err
-					}
-					d, err := t.FindDevice(b)
-					if err != nil {
-						return err
-					}
-					return t.RemoveServiceHost(sv.ID, d.ID)
-				}),
+		extra: []func(*Env) *cobra.Command{
+			linkCommand("host", "Record that a service runs on a device", "SERVICE DEVICE", hostLink((*store.Tx).AddServiceHost)),
+			linkCommand("unhost", "Remove a service-runs-on-device link", "SERVICE DEVICE", hostLink((*store.Tx).RemoveServiceHost)),
 			linkCommand("depend", "Record that SERVICE depends on OTHER", "SERVICE OTHER",
 				func(t *store.Tx, a, b string) error {
 					sv, err := t.FindService(a)
@@ -94,6 +73,21 @@ func servicesResource() resource[model.Service] {
 					return t.AddServiceDep(sv.ID, dep.ID)
 				}),
 		},
+	}
+}
+
+// hostLink resolves SERVICE and DEVICE, then applies link to them.
+func hostLink(link func(t *store.Tx, serviceID, deviceID int64) error) func(t *store.Tx, a, b string) error {
+	return func(t *store.Tx, a, b string) error {
+		sv, err := t.FindService(a)
+		if err != nil {
+			return err
+		}
+		d, err := t.FindDevice(b)
+		if err != nil {
+			return err
+		}
+		return link(t, sv.ID, d.ID)
 	}
 }
 

@@ -246,18 +246,6 @@ func sparkline(v []float64) string {
 	if len(v) == 0 {
 		return "no results yet"
 	}
-	lo, hi := v[0], v[0]
-	for _, x := range v {
-		lo, hi = min(lo, x), max(hi, x)
-	}
-	bars := []rune("▁▂▃▄▅▆▇█")
-	var b strings.Builder
-	for _, x := range v {
-		i := 0
-		if hi > lo {
-			i = int((x - lo) / (hi - lo) * float64(len(bars)-1))
-		}
-		b.WriteRune(bars[i])
-	}
-	return fmt.Sprintf("%s  %s–%s, last %s", b.String(), ms(lo), ms(hi), ms(v[len(v)-1]))
+	bars, lo, hi := model.Sparkline(v)
+	return fmt.Sprintf("%s  %s–%s, last %s", bars, ms(lo), ms(hi), ms(v[len(v)-1]))
 }
