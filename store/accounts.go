@@ -38,20 +38,9 @@ type AccountQuery struct {
 // ListAccounts returns accounts with person and service names, admins
 // first within each service.
 func (s *Store) ListAccounts(ctx context.Context, q AccountQuery) ([]model.Account, error) {
-	where, args := []string{"1=1"}, []any{}
-	if q.PersonID != 0 {
-		where, args = append(where, "a.person_id = ?"), append(args, q.PersonID)
-	}
-	if q.ServiceID != 0 {
-		where, args = append(where, "a.service_id = ?"), append(args, q.ServiceID)
-	}
-	if q.Status != "" {
-		where, args = append(where, "a.status = ?"), append(args, q.Status)
-	}
-	if q.Entitlement != "" {
-		where, args = append(where, "a.entitlement = ?"), append(args, q.Entitlement)
-	}
-	query := accountSelect + ` WHERE ` + strings.Join(where, " AND ") +
+	f := (&filter{}).eq("a.person_id", q.PersonID).eq("a.service_id", q.ServiceID).eq("a.status", q.Status).eq("a.entitlement", q.Entitlement)
+	args := f.args
+	query := accountSelect + ` WHERE ` + f.sql() +
 		` ORDER BY s.name COLLATE NOCASE, a.entitlement = 'admin' DESC, p.name COLLATE NOCASE`
 	if q.Limit > 0 {
 		query += limitClause(q.Limit)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/opsdeck/opsdeck/model"
 )
@@ -18,21 +17,12 @@ type AuditQuery struct {
 
 // ListAudit returns audit rows, newest first.
 func (s *Store) ListAudit(ctx context.Context, q AuditQuery) ([]model.AuditEntry, error) {
-	where, args := []string{"1=1"}, []any{}
-	if q.Entity != "" {
-		where, args = append(where, "entity = ?"), append(args, q.Entity)
-	}
-	if q.EntityID != 0 {
-		where, args = append(where, "entity_id = ?"), append(args, q.EntityID)
-	}
-	if q.Actor != "" {
-		where, args = append(where, "actor = ?"), append(args, q.Actor)
-	}
+	f := (&filter{}).eq("entity", q.Entity).eq("entity_id", q.EntityID).eq("actor", q.Actor)
 	if q.Limit <= 0 {
 		q.Limit = 1000
 	}
 	rows, err := s.r.QueryContext(ctx, fmt.Sprintf(`SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log
-		WHERE %s ORDER BY id DESC LIMIT %d`, strings.Join(where, " AND "), q.Limit), args...)
+		WHERE %s ORDER BY id DESC LIMIT %d`, f.sql(), q.Limit), f.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit: %w", err)
 	}

@@ -41,17 +41,8 @@ type DeviceQuery struct {
 
 // ListDevices returns devices ordered by asset tag.
 func (s *Store) ListDevices(ctx context.Context, q DeviceQuery) ([]model.Device, error) {
-	where, args := []string{"1=1"}, []any{}
-	if q.Kind != "" {
-		where, args = append(where, "kind = ?"), append(args, q.Kind)
-	}
-	if q.Status != "" {
-		where, args = append(where, "status = ?"), append(args, q.Status)
-	}
-	if q.HolderID != 0 {
-		where, args = append(where, "holder_id = ?"), append(args, q.HolderID)
-	}
-	return s.devicesWhere(ctx, strings.Join(where, " AND "), q.Limit, args...)
+	f := (&filter{}).eq("kind", q.Kind).eq("status", q.Status).eq("holder_id", q.HolderID)
+	return s.devicesWhere(ctx, f.sql(), q.Limit, f.args...)
 }
 
 // GetDevice reads one device by id.

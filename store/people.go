@@ -31,12 +31,9 @@ type PeopleQuery struct {
 
 // ListPeople returns people ordered by name.
 func (s *Store) ListPeople(ctx context.Context, q PeopleQuery) ([]model.Person, error) {
-	where, args := []string{"1=1"}, []any{}
-	if q.Status != "" {
-		where = append(where, "status = ?")
-		args = append(args, q.Status)
-	}
-	query := `SELECT ` + personCols + ` FROM people WHERE ` + strings.Join(where, " AND ") + ` ORDER BY name COLLATE NOCASE, id`
+	f := (&filter{}).eq("status", q.Status)
+	args := f.args
+	query := `SELECT ` + personCols + ` FROM people WHERE ` + f.sql() + ` ORDER BY name COLLATE NOCASE, id`
 	if q.Limit > 0 {
 		query += limitClause(q.Limit)
 	}

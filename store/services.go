@@ -32,17 +32,8 @@ type ServiceQuery struct {
 
 // ListServices returns services ordered by name.
 func (s *Store) ListServices(ctx context.Context, q ServiceQuery) ([]model.Service, error) {
-	where, args := []string{"1=1"}, []any{}
-	if q.Kind != "" {
-		where, args = append(where, "kind = ?"), append(args, q.Kind)
-	}
-	if q.Status != "" {
-		where, args = append(where, "status = ?"), append(args, q.Status)
-	}
-	if q.OwnerID != 0 {
-		where, args = append(where, "owner_id = ?"), append(args, q.OwnerID)
-	}
-	return s.servicesWhere(ctx, strings.Join(where, " AND "), q.Limit, args...)
+	f := (&filter{}).eq("kind", q.Kind).eq("status", q.Status).eq("owner_id", q.OwnerID)
+	return s.servicesWhere(ctx, f.sql(), q.Limit, f.args...)
 }
 
 func getService(ctx context.Context, db querier, id int64) (model.Service, error) {
