@@ -154,6 +154,12 @@ func backupsShowCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			report := "opsdeck backups report " + j.Name + " --ok|--fail"
+			if !env.Actor.IsAdmin() {
+				j.PingToken = "" // the token is a credential: admins only
+			} else if j.Kind == "heartbeat" {
+				report += "  or  curl -fsS http://HOST:PORT/backup/" + j.PingToken + "  (opsdeck run --listen HOST:PORT; /fail on failure)"
+			}
 			if asJSON {
 				return env.printJSON(struct {
 					Job    model.BackupJob      `json:"job"`
@@ -167,7 +173,7 @@ func backupsShowCmd(env *Env) *cobra.Command {
 			}
 			env.printKV([][2]string{{"id", fmt.Sprint(j.ID)}, {"name", j.Name}, {"service", j.ServiceName}, {"kind", j.Kind},
 				{"expects", expectation(j)}, {"restore_test_max_age", model.FormatPeriod(j.RestoreTestMaxAge)}, {"status", j.Status},
-				{"state", string(h.State)}, {"reason", orDash(h.Reason)}, {"next_due", next}, {"notes", orDash(j.Notes)}})
+				{"state", string(h.State)}, {"reason", orDash(h.Reason)}, {"next_due", next}, {"report", report}, {"notes", orDash(j.Notes)}})
 			fmt.Fprintf(env.Stdout, "\nRuns (%d, newest first):\n", len(runs))
 			rows := [][]string{}
 			for _, r := range runs {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/opsdeck/opsdeck/backups"
 	"github.com/opsdeck/opsdeck/checks"
 	"github.com/spf13/cobra"
 )
@@ -20,7 +21,8 @@ func init() {
 			Long: `Runs every check on its schedule, turns results into alerts, and delivers notifications,
 until SIGINT or SIGTERM. Only one process schedules a database at a time: a second 'opsdeck run'
 waits and takes over when the first stops. With --listen it also serves the heartbeat endpoint
-(GET/POST /ping/TOKEN and /ping/TOKEN/fail).`,
+(GET/POST /ping/TOKEN and /ping/TOKEN/fail for heartbeat checks, /backup/TOKEN[/fail][?size=BYTES]
+for heartbeat backup jobs; 'opsdeck backups show NAME' prints a job's URL).`,
 			RunE: func(c *cobra.Command, _ []string) error {
 				s, err := env.Open()
 				if err != nil {
@@ -40,10 +42,11 @@ waits and takes over when the first stops. With --listen it also serves the hear
 					}
 					mux := http.NewServeMux()
 					mux.Handle("/ping/", checks.PingHandler(s, cfg.Notify))
+					mux.Handle("/backup/", backups.PingHandler(s))
 					srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 					go srv.Serve(ln)
 					defer srv.Shutdown(context.Background())
-					cfg.Logf("heartbeat endpoint on http://%s/ping/TOKEN", ln.Addr())
+					cfg.Logf("heartbeat endpoints on http://%s/ping/TOKEN (checks) and /backup/TOKEN (backup jobs)", ln.Addr())
 				}
 				err = checks.NewScheduler(s, cfg).Run(ctx)
 				if err != nil && !errors.Is(err, context.Canceled) {

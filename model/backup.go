@@ -51,8 +51,10 @@ type BackupJob struct {
 	RestoreTestMaxAge time.Duration `json:"restore_test_max_age_s"`
 	Status            string        `json:"status"`
 	Notes             string        `json:"notes"`
-	CreatedAt         time.Time     `json:"created_at"`
-	UpdatedAt         time.Time     `json:"updated_at"`
+	// PingToken is the secret path part of the job's HTTP report URL.
+	PingToken string    `json:"ping_token"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Backup job enumerations.

@@ -12,7 +12,7 @@ import (
 )
 
 const backupJobCols = `j.id, j.name, j.service_id, s.name, j.kind, j.command, j.schedule, j.heartbeat_period_s, j.timeout_s,
-	j.restore_test_max_age_s, j.status, j.notes, j.created_at, j.updated_at`
+	j.restore_test_max_age_s, j.status, j.notes, j.ping_token, j.created_at, j.updated_at`
 
 const backupJobFrom = ` FROM backup_jobs j JOIN services s ON s.id = j.service_id `
 
@@ -21,7 +21,7 @@ func scanBackupJob(sc scanner) (model.BackupJob, error) {
 	var hb, timeout, maxAge int64
 	var created, updated string
 	err := sc.Scan(&j.ID, &j.Name, &j.ServiceID, &j.ServiceName, &j.Kind, &j.Command, &j.Schedule, &hb, &timeout, &maxAge,
-		&j.Status, &j.Notes, &created, &updated)
+		&j.Status, &j.Notes, &j.PingToken, &created, &updated)
 	j.HeartbeatPeriod, j.Timeout, j.RestoreTestMaxAge = time.Duration(hb)*time.Second, time.Duration(timeout)*time.Second, time.Duration(maxAge)*time.Second
 	j.CreatedAt, j.UpdatedAt = parseTime(created), parseTime(updated)
 	return j, err
@@ -82,6 +82,15 @@ func (t *Tx) FindBackupJob(ref string) (model.BackupJob, error) {
 	return findBackupJob(t.ctx, t.tx, ref)
 }
 
+// FindBackupJobByToken resolves a heartbeat job's HTTP ping token.
+func (s *Store) FindBackupJobByToken(ctx context.Context, token string) (model.BackupJob, error) {
+	j, err := scanBackupJob(s.r.QueryRowContext(ctx, `SELECT `+backupJobCols+backupJobFrom+`WHERE j.ping_token = ? AND j.ping_token <> ''`, token))
+	if isNoRows(err) {
+		return j, notFound("backup job token", "…")
+	}
+	return j, err
+}
+
 // AddBackupJob inserts a job (admin only: a command job runs a shell
 // command on this machine) and audits it.
 func (t *Tx) AddBackupJob(j *model.BackupJob) error {
@@ -94,9 +103,9 @@ func (t *Tx) AddBackupJob(j *model.BackupJob) error {
 			return 0, model.Invalid("name", j.Name, fmt.Sprintf("already names backup job %d", other))
 		}
 		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO backup_jobs(name, service_id, kind, command, schedule, heartbeat_period_s, timeout_s, restore_test_max_age_s, status, notes, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, j.Name, j.ServiceID, j.Kind, j.Command, j.Schedule, int64(j.HeartbeatPeriod/time.Second),
-			int64(j.Timeout/time.Second), int64(j.RestoreTestMaxAge/time.Second), j.Status, j.Notes, now, now)
+		res, err := t.exec(`INSERT INTO backup_jobs(name, service_id, kind, command, schedule, heartbeat_period_s, timeout_s, restore_test_max_age_s, status, notes, ping_token, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, j.Name, j.ServiceID, j.Kind, j.Command, j.Schedule, int64(j.HeartbeatPeriod/time.Second),
+			int64(j.Timeout/time.Second), int64(j.RestoreTestMaxAge/time.Second), j.Status, j.Notes, newToken(), now, now)
 		if err != nil {
 			return 0, constraintError("add backup job", err)
 		}
