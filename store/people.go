@@ -82,22 +82,18 @@ func findPerson(ctx context.Context, db querier, ref string) (model.Person, erro
 		}
 		return p, err
 	}
-	p, err := scanPerson(db.QueryRowContext(ctx, `SELECT `+personCols+` FROM people WHERE email = ? OR name = ? COLLATE NOCASE ORDER BY email = ? DESC LIMIT 1`, ref, ref, ref))
+	// Email first: it is unique and indexed, and what scripts pass.
+	p, err := scanPerson(db.QueryRowContext(ctx, `SELECT `+personCols+` FROM people WHERE email = ?`, ref))
 	if err == nil || !isNoRows(err) {
 		return p, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+personCols+` FROM people WHERE instr(lower(name), lower(?)) > 0 OR instr(lower(email), lower(?)) = 1 LIMIT 3`, ref, ref)
-	if err != nil {
-		return p, err
+	// Then a name: exactly, else a unique part of a name or an email's start.
+	found, err := peopleWhere(ctx, db, `name = ? COLLATE NOCASE`, ref)
+	if err == nil && len(found) == 0 {
+		found, err = peopleWhere(ctx, db, `instr(lower(name), lower(?)) > 0 OR instr(lower(email), lower(?)) = 1`, ref, ref)
 	}
-	defer rows.Close()
-	var found []model.Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return p, err
-		}
-		found = append(found, p)
+	if err != nil {
+		return model.Person{}, err
 	}
 	switch len(found) {
 	case 0:
@@ -107,6 +103,25 @@ func findPerson(ctx context.Context, db querier, ref string) (model.Person, erro
 	default:
 		return model.Person{}, model.Invalid("person", ref, fmt.Sprintf("matches several people (%s, %s, ...); use the email", found[0].Email, found[1].Email))
 	}
+}
+
+// peopleWhere returns up to three people matching a condition: enough to
+// tell one match from several.
+func peopleWhere(ctx context.Context, db querier, where string, args ...any) ([]model.Person, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+personCols+` FROM people WHERE `+where+` LIMIT 3`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var found []model.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, p)
+	}
+	return found, rows.Err()
 }
 
 // FindPerson resolves a reference inside a write transaction.
