@@ -84,7 +84,7 @@ func (s *sshServer) console(key string, w, h int) *term {
 func TestOnCallOverSSH(t *testing.T) {
 	db := demoDB(t)
 	srv := startServe(t, db)
-	oscar := srv.key("oscar", "oscar@example.com")     // admin
+	oscar := srv.key("oscar", "oscar@example.com")       // admin
 	kristen := srv.key("kristen", "kristen@example.com") // viewer
 	bill := srv.key("bill", "bill@example.com")          // departed
 	stranger := srv.key("stranger", "")
