@@ -18,8 +18,9 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
 
+# Regenerates BENCHMARKS.md (~10 min; long versions via env vars, see the file).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
+	GO=$(GO) ./scripts/bench.sh
 
 # The long version of the fault suites: 100 SIGKILL trials.
 soak:
