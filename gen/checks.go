@@ -45,9 +45,7 @@ func genChecks(ctx context.Context, s *store.Store, actor model.Actor, r *rand.R
 		default:
 			c.Kind, c.Target = "dns", host
 		}
-		if c.TimeoutS = 5; c.IntervalS < 5 {
-			c.TimeoutS = c.IntervalS
-		}
+		c.TimeoutS = 5
 		if err := t.AddCheck(&c); err != nil {
 			return err
 		}
