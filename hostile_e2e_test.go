@@ -33,8 +33,8 @@ var hostileInput = []struct{ in, want string }{
 	{"\x1bPq#0;2;0;0;0\x1b\\sixel", "sixel"},
 }
 
-// hostileName is corpus entry i marked with its input path (c: CLI, i:
-// CSV import, j: JSON import), so the screen shows which path leaked.
+// hostileName is corpus entry i marked with its input path (c, d: CLI
+// people and devices, i: CSV import, j: JSON import), so the screen shows which path leaked.
 func hostileName(path string, i int) (in, want string) {
 	mark := fmt.Sprintf("H%s%02d ", path, i)
 	return mark + hostileInput[i].in, mark + hostileInput[i].want
@@ -57,6 +57,11 @@ func TestHostileInputEndToEnd(t *testing.T) {
 		want = append(want, w)
 	}
 	mustRun(t, db, "people", "add", "--name", "Hc99 "+strings.Repeat("A", 100<<10), "--email", "hc99@example.com")
+	for i := range hostileInput {
+		in, w := hostileName("d", i)
+		mustRun(t, db, "devices", "add", "--name", in, "--asset_tag", fmt.Sprintf("HD-%02d", i), "--kind", "laptop", "--model", in, "--location", in)
+		want = append(want, w)
+	}
 
 	// CSV import, with a 1 MB name. A file that is not UTF-8 is refused
 	// whole (it asks for --encoding), so invalid UTF-8 is tried on its own.
@@ -139,10 +144,13 @@ func TestHostileInputEndToEnd(t *testing.T) {
 	tm := startConsole(t, db, 200, 60)
 	tm.tmux("set-option", "-g", "set-clipboard", "on")
 	tm.waitFor("people 24")
-	for _, tab := range []struct{ key, name string }{{"1", "people"}, {"3", "services"}, {"4", "alerts"}} {
+	for _, tab := range []struct{ key, name string }{{"1", "people"}, {"2", "devices"}, {"3", "services"}, {"4", "alerts"}} {
 		tm.keys(tab.key)
 		if tab.key == "1" {
 			tm.waitFor("Hc00 red", "Hi00 red")
+		}
+		if tab.key == "2" {
+			tm.waitFor("Hd00 red")
 		}
 		if tab.key == "3" {
 			tm.waitFor("Hj00 red")
@@ -158,7 +166,7 @@ func TestHostileInputEndToEnd(t *testing.T) {
 	assertNoEffect(t, tm, 60, "local console, person detail")
 
 	screen := ""
-	for _, tab := range []string{"1", "3", "4"} {
+	for _, tab := range []string{"1", "2", "3", "4"} {
 		tm.keys("Escape", "Escape", tab)
 		time.Sleep(300 * time.Millisecond)
 		screen += tm.screen()
