@@ -18,12 +18,17 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
 
+# Regenerates BENCHMARKS.md (~10 min; long versions via env vars, see the file).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./...
+	GO=$(GO) ./scripts/bench.sh
 
-# The long version of the fault suites: 100 SIGKILL trials.
+# The long version of the fault suites: 100 SIGKILL trials, the 5,000-check
+# scheduler soak for 3 minutes, the hostile-input and fault suites 5 times.
 soak:
 	OPSDECK_CRASH_TRIALS=100 $(GO) test -count=1 -timeout 30m -run 'TestCrashSafety' -v . | tail -n 5
+	OPSDECK_SOAK=3m $(GO) test -count=1 -timeout 30m -run 'TestSoak5000Checks$$' -v ./checks | grep -E '^(---|ok|FAIL)|soak_test'
+	$(GO) test -count=5 -timeout 30m -run 'TestHostile' -v . | grep -E '^(---|ok|FAIL)'
+	$(GO) test -count=5 -timeout 30m -run 'TestDNSServerStopsAnswering|TestSMTPDownThenBack|TestHungTarget|TestSlowNotifier' -v ./checks | grep -E '^(---|ok|FAIL)'
 
 lint:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }

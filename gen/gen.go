@@ -18,6 +18,8 @@ import (
 type Sizes struct {
 	People, Devices, Services int
 	AccountsPerPerson         int
+	Checks                    int // checks bound to generated services (see checks.go)
+	HistoryDays               int // days of results history for every check
 	Seed                      uint64
 	Batch                     int // records per transaction (default 1000)
 }
@@ -118,7 +120,7 @@ func Run(ctx context.Context, s *store.Store, z Sizes, progress Progress) error 
 		return nil
 	}
 	total := len(personIDs) * z.AccountsPerPerson
-	return batches(ctx, s, actor, total, z.Batch, func(t *store.Tx, i int) error {
+	err = batches(ctx, s, actor, total, z.Batch, func(t *store.Tx, i int) error {
 		pid := personIDs[i/z.AccountsPerPerson]
 		sid := serviceIDs[(i*7919+i/z.AccountsPerPerson)%len(serviceIDs)]
 		ent := "member"
@@ -129,6 +131,14 @@ func Run(ctx context.Context, s *store.Store, z Sizes, progress Progress) error 
 		a := model.Account{PersonID: pid, ServiceID: sid, Username: fmt.Sprintf("u%07d-%d", pid, i%z.AccountsPerPerson), Entitlement: ent, LastVerifiedAt: &v}
 		return t.AddAccount(&a)
 	}, func(n int) { progress("accounts", n) })
+	if err != nil {
+		return err
+	}
+	checks, err := genChecks(ctx, s, actor, r, z, serviceIDs, progress)
+	if err != nil {
+		return err
+	}
+	return genHistory(ctx, s, actor, r, z.HistoryDays, checks, progress)
 }
 
 // batches runs fn for 0..n-1, committing every size records and reporting
