@@ -209,8 +209,8 @@ other processes, which is why the backup figure is a ratio measured in the same 
 | Scheduler CPU, 10k checks / 30 s | ${CPU_10:-n/a} % of one core | < 25 % (#5, stated for 5k) | $(verdict "${CPU_10:-n/a}" 25 "<") |
 | Database growth per day (scale db's check mix) | $PER_DAY_MB MB/day for 45 days, then $(awk -v d="$DAILY_MB" 'BEGIN { printf "%.2f", d/30 }') MB/day | — | — |
 | Database size, 5k checks × 1/min × 1 year (projection from the soak) | ${PROJ_MB:-n/a} MB | < 1 GB (#5) | $(verdict "${PROJ_MB:-n/a}" 1000 "<") |
-| Backup + verify vs raw backup API (copy phase ratio) | $COPY_RAW | ≥ 0.9 (#8) | $(verdict "$COPY_RAW" 0.9 ">=") |
-| Backup incl. fsync, SHA-256, integrity check vs raw API | $TOTAL_RAW | — (#8 asks for the ratio) | — |
+| Backup copy phase vs raw backup API (same run) | $COPY_RAW | ≥ 0.9 (#8) | $(verdict "$COPY_RAW" 0.9 ">=") |
+| Backup *and verify* (fsync, SHA-256, integrity_check, row counts) vs raw backup API | $TOTAL_RAW | ≥ 0.9 if #8's target is read as covering verification | $(verdict "$TOTAL_RAW" 0.9 ">=") — verification reads the whole copy again; integrity_check in pure-Go SQLite dominates (see Backup below) |
 | Backup copy phase vs \`cp\` of the same file | $COPY_CP | — (#8 asks for the ratio) | — |
 | 50 SSH sessions, keystroke → first byte of frame | p50 ${SSH_P50:-n/a} ms, p99 ${SSH_P99:-n/a} ms$(of_target "${SSH_P99:-n/a}" 50), server CPU ${SSH_CPU:-n/a} % (median of 3 runs) | p99 < 50 ms (#6) | $(verdict "${SSH_P99:-n/a}" 50 "<") |
 
@@ -281,7 +281,11 @@ shared machine swing with the other processes; the ratio is measured seconds apa
 \`\`\`
 $BACKUP_LINE
 \`\`\`
-The issue's 1 GB version: \`OPSDECK_BENCH_BACKUP_MB=1024 make bench\`.
+The issue's 1 GB version: \`OPSDECK_BENCH_BACKUP_MB=1024 make bench\`. Why backup *and verify* stays
+near half the raw rate: verification opens the finished copy and runs a full \`PRAGMA integrity_check\`
+plus row counts (pure-Go SQLite, one core) and a SHA-256 of the file; it reads the copy again at
+a fraction of the copy's speed. opsdeck keeps it on every backup, because an unverified backup is
+the hope #8 is about; the copy itself keeps pace with the raw API.
 
 ### 50 SSH sessions (load $SSH_LOAD before)
 ssh_bench_test.go BenchmarkSSHSessions50: \`opsdeck serve\` as its own process on the demo
