@@ -114,6 +114,27 @@ func TestOnCallOverSSH(t *testing.T) {
 		t.Fatalf("stranger: %+v", r)
 	}
 
+	// A heartbeat's ping token is a credential: the admin sees it, a viewer not.
+	tokens := func(key string) (n int) {
+		var cs []struct {
+			Kind      string `json:"kind"`
+			PingToken string `json:"ping_token"`
+		}
+		r := srv.exec(key, "checks", "--json")
+		if err := json.Unmarshal([]byte(r.stdout), &cs); err != nil {
+			t.Fatalf("checks --json over SSH: %v %+v", err, r)
+		}
+		for _, c := range cs {
+			if c.PingToken != "" {
+				n++
+			}
+		}
+		return n
+	}
+	if tokens(oscar) == 0 || tokens(kristen) != 0 {
+		t.Fatalf("ping tokens: admin sees %d, viewer sees %d", tokens(oscar), tokens(kristen))
+	}
+
 	// Two people at once see each other; the viewer cannot change anything.
 	o := srv.console(oscar, 120, 24)
 	o.waitFor("ssh:oscar@example.com (admin)")

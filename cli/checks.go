@@ -88,6 +88,12 @@ Examples:
 			after, err := t.SetCheckPaused(id, true)
 			return before, after, err
 		},
+		// A heartbeat's ping token lets anyone report for it: admins only.
+		redact: func(env *Env, c *C) {
+			if !env.Actor.IsAdmin() {
+				c.PingToken = ""
+			}
+		},
 		header: []string{"id", "name", "kind", "target", "every", "status", "last run", "latency", "message"},
 		row: func(c C, nm *names) []string {
 			st, _ := nm.s.CheckState(nm.ctx, c.ID)
@@ -213,7 +219,7 @@ func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) err
 	}
 	if c.Kind == "heartbeat" {
 		pairs = append(pairs, [2]string{"grace", c.Grace().String()}, [2]string{"last ping", ago(st.LastPingAt)},
-			[2]string{"ping", "opsdeck checks ping " + c.Name + " [--fail], or GET/POST /ping/" + c.PingToken + "[/fail] on `opsdeck run --listen`"})
+			[2]string{"ping", pingHint(c)})
 	}
 	if u, err := s.Uptime(ctx, c.ID, time.Now()); err == nil {
 		pairs = append(pairs, [2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", pct(u.Day), pct(u.Week), pct(u.Month))})
@@ -348,4 +354,14 @@ func checkPing(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&failed, "fail", false, "the job failed")
 	cmd.Flags().StringVar(&msg, "message", "", "what the job has to say")
 	return cmd
+}
+
+// pingHint says how an external job reports; the URL only when the token
+// was not redacted for this actor.
+func pingHint(c model.Check) string {
+	h := "opsdeck checks ping " + c.Name + " [--fail]"
+	if c.PingToken != "" {
+		h += ", or GET/POST /ping/" + c.PingToken + "[/fail] on `opsdeck run --listen`"
+	}
+	return h
 }
