@@ -83,7 +83,7 @@ func TestAlertSourcesOnTheDemo(t *testing.T) {
 	mustRun(t, db, "offboard", "start", "leo@example.com")
 
 	var as map[string]sourceAlert
-	logs := runScheduler(t, db, "the source alerts", 30*time.Second, func() bool {
+	logs := runScheduler(t, db, "the source alerts", 60*time.Second, func() bool {
 		as = sourceAlerts(t, db)
 		leo := 0
 		for check, a := range as {
@@ -192,7 +192,7 @@ func TestAlertSourcesOnTheDemo(t *testing.T) {
 
 	// A restart: the sync retires Bill's resolved checks and adds nothing;
 	// still one check and at most one open alert per source.
-	runScheduler(t, db, "Bill's resolved checks to be retired", 30*time.Second, func() bool {
+	runScheduler(t, db, "Bill's resolved checks to be retired", 60*time.Second, func() bool {
 		_, err := exec.Command(binPath, "--db", db, "checks", "show", "access-bill-carter-github").Output()
 		return err != nil
 	})
@@ -230,7 +230,7 @@ func TestAlertSourcesSchedulerResolves(t *testing.T) {
 	db := demoDB(t)
 	mustRun(t, db, "backups", "add", "nas-sync", "--service", "Postgres Primary", "--heartbeat", "26h")
 	mustRun(t, db, "backups", "report", "nas-sync", "--fail")
-	runScheduler(t, db, "the failed backup to alert", 30*time.Second, func() bool {
+	runScheduler(t, db, "the failed backup to alert", 60*time.Second, func() bool {
 		return sourceAlerts(t, db)["backup-nas-sync"].State == "firing"
 	})
 	// A good run alone leaves it never restore-tested (still an alert, a

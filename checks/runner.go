@@ -67,6 +67,9 @@ type probe struct {
 	summary string
 	err     error
 	status  string // set by the source kinds, which have no condition
+	// noVerdict: a source with nothing to say yet (a backup job running
+	// now); the result is not recorded, so its alert keeps its state.
+	noVerdict bool
 }
 
 // Run executes one check now, bounded by its timeout. It never panics: a
@@ -133,6 +136,10 @@ func (r *Runner) judge(c *model.Check, p probe, res model.CheckResult) model.Che
 		if c.Kind == "exec" || c.IsSource() {
 			res.Status = "error"
 		}
+		return res
+	}
+	if p.noVerdict {
+		res.Status, res.Message = "", model.Sanitize(p.summary)
 		return res
 	}
 	if p.status != "" {

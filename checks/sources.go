@@ -42,6 +42,7 @@ func (r *Runner) source(ctx context.Context, c *model.Check) probe {
 				"restore_tested_at": h.RestoreTestedAt, "next_due": h.NextDue}
 		}
 		p.status, p.summary = model.BackupResult(c.Target, h, firstOK, now)
+		p.noVerdict = p.status == ""
 		return p
 	case model.SourceAccess:
 		if c.ServiceID != nil {

@@ -14,7 +14,7 @@ import (
 // (PlanSourceSync); a person only pauses them or tunes thresholds.
 //
 //	backup  Target "self" (opsdeck's own database, no service) or "job:NAME";
-//	        follows BackupHealth: ok and running are up, late and failed are
+//	        follows BackupHealth: ok is up, running gives no verdict, late and failed are
 //	        down (critical), never-restore-tested and restore-test-stale warn.
 //	access  Target the email of a leaving or departed person, ServiceID the
 //	        service where they still hold an active account: one check, so
@@ -212,7 +212,8 @@ func PlanSourceSync(existing, wanted []Check, openAlert map[int64]bool) SourceSy
 // missing is late, which alerts on its own).
 const RestoreTestGrace = time.Hour
 
-// BackupResult turns one backup line into a check result: healthy is up,
+// BackupResult turns one backup line into a check result ("" while the job
+// runs: no verdict yet): healthy is up,
 // late or failed is down, a backup that runs but is not proven to restore
 // (never restore-tested, restore test stale) is a warning, except within
 // RestoreTestGrace of firstOK (its first good run; nil: none yet). h nil
@@ -227,8 +228,12 @@ func BackupResult(target string, h *BackupHealth, firstOK *time.Time, now time.T
 	}
 	msg := fmt.Sprintf("%s %s: %s", what, h.State, h.Reason)
 	switch h.State {
-	case BackupOK, BackupRunning:
+	case BackupOK:
 		return "up", msg
+	case BackupRunning:
+		// No verdict while it runs: the alert keeps its state until the
+		// run ends, so a failing job does not resolve and re-fire.
+		return "", msg
 	case BackupNeverRestoreTested:
 		if firstOK == nil {
 			return "up", what + ": no good backup yet, so nothing to restore-test (" + h.Reason + ")"

@@ -142,7 +142,7 @@ func TestSourceResults(t *testing.T) {
 	for _, c := range []struct {
 		state BackupState
 		want  string
-	}{{BackupOK, "up"}, {BackupRunning, "up"}, {BackupLate, "down"}, {BackupFailed, "down"},
+	}{{BackupOK, "up"}, {BackupRunning, ""}, {BackupLate, "down"}, {BackupFailed, "down"},
 		{BackupNeverRestoreTested, "warn"}, {BackupRestoreTestStale, "warn"}} {
 		h := BackupHealth{Key: "job:nas", Name: "nas", BackupStatus: BackupStatus{State: c.state, Reason: "why"}}
 		if got, msg := BackupResult("job:nas", &h, &longAgo, now); got != c.want || msg != "backup job nas "+string(c.state)+": why" {
