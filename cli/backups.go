@@ -55,11 +55,7 @@ or an external job reports in at least every PERIOD:
 					return err
 				}
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err = env.write(c.Context(), func(t *store.Tx) error {
 				if service == "" {
 					return model.Invalid("service", "", "is required")
 				}
@@ -253,13 +249,10 @@ func backupsReportCmd(env *Env) *cobra.Command {
 				}
 				o.SizeBytes = &size
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var run model.BackupJobRun
 			var j model.BackupJob
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			var err error
+			_, err = env.write(c.Context(), func(t *store.Tx) error {
 				if j, err = t.FindBackupJob(args[0]); err != nil {
 					return err
 				}
@@ -297,12 +290,8 @@ func backupsStatusCmd(env *Env, verb, status, short string) *cobra.Command {
 	return &cobra.Command{
 		Use: verb + " NAME", Short: short, Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var j model.BackupJob
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err := env.write(c.Context(), func(t *store.Tx) error {
 				cur, err := t.FindBackupJob(args[0])
 				if err != nil {
 					return err

@@ -247,12 +247,8 @@ func pct(v float64) string {
 func checkToggle(env *Env, verb string, paused bool) *cobra.Command {
 	return &cobra.Command{Use: verb + " NAME", Short: strings.ToUpper(verb[:1]) + verb[1:] + " a check", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var after model.Check
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err := env.write(c.Context(), func(t *store.Tx) error {
 				cur, err := t.FindCheck(args[0])
 				if err != nil {
 					return err
@@ -271,12 +267,8 @@ func checkToggle(env *Env, verb string, paused bool) *cobra.Command {
 func checkDelete(env *Env) *cobra.Command {
 	return &cobra.Command{Use: "delete NAME", Short: "Delete a check with its results (its alerts stay, for the record)", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var gone model.Check
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err := env.write(c.Context(), func(t *store.Tx) error {
 				cur, err := t.FindCheck(args[0])
 				if err != nil {
 					return err
@@ -332,12 +324,8 @@ func checkPing(env *Env) *cobra.Command {
 	var msg string
 	cmd := &cobra.Command{Use: "ping NAME", Short: "Report a heartbeat from a job (--fail when the job failed)", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var res model.CheckResult
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err := env.write(c.Context(), func(t *store.Tx) error {
 				chk, err := t.FindCheck(args[0])
 				if err != nil {
 					return err

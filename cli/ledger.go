@@ -298,13 +298,9 @@ func ledgerStop(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var stopped model.WorkEntry
 			var resumed *model.WorkEntry
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err = env.write(c.Context(), func(t *store.Tx) error {
 				when, err := optionalAt(c, t, at)
 				if err != nil {
 					return err
@@ -341,12 +337,8 @@ func ledgerToggle(env *Env, use, short, verb string, fn func(t *store.Tx, id int
 			if err != nil {
 				return err
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var e model.WorkEntry
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err = env.write(c.Context(), func(t *store.Tx) error {
 				when, err := optionalAt(c, t, at)
 				if err != nil {
 					return err
@@ -396,12 +388,8 @@ func ledgerEdit(env *Env) *cobra.Command {
 					return err
 				}
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var after model.WorkEntry
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err = env.write(c.Context(), func(t *store.Tx) error {
 				_, after, err = t.UpdateEntry(id, func(e *model.WorkEntry) error {
 					if kind != "" {
 						e.Kind = kind

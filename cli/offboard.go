@@ -53,12 +53,8 @@ func offboardStart(env *Env) *cobra.Command {
 		Short: "Start offboarding: the person becomes leaving (their SSH keys stop working) and a checklist is generated from what they hold",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var off model.Offboarding
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err := env.write(c.Context(), func(t *store.Tx) error {
 				p, err := findPersonTx(t, "person", args[0])
 				if err != nil {
 					return err
@@ -201,12 +197,8 @@ func offboardStep(env *Env) *cobra.Command {
 			if _, ok := stepActions[action]; !ok && action != "undo" && action != "note" {
 				return model.Invalid("action", args[2], "is not one of done, skip, block, undo, note")
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var st model.OffboardingStep
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err = env.write(c.Context(), func(t *store.Tx) error {
 				p, err := findPersonTx(t, "person", args[0])
 				if err != nil {
 					return err
@@ -268,12 +260,8 @@ func offboardComplete(env *Env) *cobra.Command {
 		Short: "Complete the offboarding: the person becomes departed (refused while steps are open unless --force --reason)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var off model.Offboarding
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err := env.write(c.Context(), func(t *store.Tx) error {
 				p, err := findPersonTx(t, "person", args[0])
 				if err != nil {
 					return err

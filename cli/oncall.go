@@ -18,12 +18,9 @@ func init() {
 			Example: `  opsdeck oncall set oscar@example.com --until "2026-12-04 09:00"
   opsdeck oncall set chen@example.com --from "2026-12-04 09:00" --until 7d`,
 			RunE: func(c *cobra.Command, args []string) error {
-				s, err := env.Open()
-				if err != nil {
-					return err
-				}
 				var o model.OnCall
-				err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+				var err error
+				_, err = env.write(c.Context(), func(t *store.Tx) error {
 					start := t.At()
 					if from != "" {
 						if start, err = model.ParseTime("from", from, time.Local); err != nil {

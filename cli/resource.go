@@ -104,12 +104,8 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 	add := &cobra.Command{
 		Use: "add", Short: "Add a " + r.one, Long: r.addHelp, Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var rec T
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			s, err := env.write(c.Context(), func(t *store.Tx) error {
 				if err := r.applyFlags(c, t, &rec); err != nil {
 					return err
 				}
@@ -124,12 +120,8 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 	edit := &cobra.Command{
 		Use: "edit REF", Short: "Change fields of a " + r.one + " (only the flags given)", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var after T
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			s, err := env.write(c.Context(), func(t *store.Tx) error {
 				cur, err := r.findTx(t, args[0])
 				if err != nil {
 					return err
@@ -146,12 +138,8 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 	deactivate := &cobra.Command{
 		Use: "deactivate REF", Short: "Deactivate a " + r.one + " (history is kept; nothing is deleted)", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var after T
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			s, err := env.write(c.Context(), func(t *store.Tx) error {
 				cur, err := r.findTx(t, args[0])
 				if err != nil {
 					return err

@@ -252,3 +252,13 @@ func init() {
 		})
 	})
 }
+
+// write opens the database and runs fn in one write transaction on behalf
+// of the environment's actor: the shape of every command that changes data.
+func (e *Env) write(ctx context.Context, fn func(t *store.Tx) error) (*store.Store, error) {
+	s, err := e.Open()
+	if err != nil {
+		return nil, err
+	}
+	return s, s.Write(ctx, e.Actor, fn)
+}

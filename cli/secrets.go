@@ -85,11 +85,7 @@ the value. Example:
 				}
 				x.LastRotatedAt = &at
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err := env.write(c.Context(), func(t *store.Tx) error {
 				if service != "" {
 					sv, err := t.FindService(service)
 					if err != nil {
@@ -222,12 +218,8 @@ func secretsRotated(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var after model.Secret
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err = env.write(c.Context(), func(t *store.Tx) error {
 				x, err := t.FindSecret(args[0])
 				if err != nil {
 					return model.Invalid("secret", args[0], "is not a known secret")
@@ -266,12 +258,8 @@ func secretsEdit(env *Env) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			f := c.Flags()
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var after model.Secret
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err := env.write(c.Context(), func(t *store.Tx) error {
 				cur, err := t.FindSecret(args[0])
 				if err != nil {
 					return model.Invalid("secret", args[0], "is not a known secret")

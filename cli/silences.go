@@ -25,12 +25,9 @@ func silencesAdd(env *Env) *cobra.Command {
 		Example: `  opsdeck silences add --service "Production App" --for 2h --reason "deploying 4.2"
   opsdeck silences add --device SRV-DB-02 --from "2026-12-01 22:00" --until "2026-12-02 02:00" --reason "RDS maintenance"`,
 		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var sl model.Silence
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			var err error
+			_, err = env.write(c.Context(), func(t *store.Tx) error {
 				sl.StartsAt = t.At()
 				if from != "" {
 					if sl.StartsAt, err = model.ParseTime("from", from, time.Local); err != nil {

@@ -35,12 +35,8 @@ func addKeyCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var p model.Person
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			_, err = env.write(c.Context(), func(t *store.Tx) error {
 				if p, err = t.FindPerson(args[0]); err != nil {
 					return err
 				}
@@ -68,12 +64,9 @@ func removeKeyCommand(env *Env) *cobra.Command {
 				}
 				fp = k.Fingerprint
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
 			var p model.Person
-			err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
+			var err error
+			_, err = env.write(c.Context(), func(t *store.Tx) error {
 				if p, err = t.FindPerson(args[0]); err != nil {
 					return err
 				}
