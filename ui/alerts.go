@@ -38,9 +38,8 @@ type alertRowsMsg struct {
 // (acknowledge, snooze, resolve) are forms of the shell (see opskeys.go),
 // so they also work from the alert's detail page.
 type alertsTab struct {
-	env    TabEnv
-	table  table.Model
-	ids    []int64
+	env TabEnv
+	records
 	empty  []string
 	loaded bool
 	err    error
@@ -49,7 +48,7 @@ type alertsTab struct {
 }
 
 func newAlertsTab(env TabEnv) Tab {
-	t := &alertsTab{env: env, table: table.New(env.Styles, alertCols...)}
+	t := &alertsTab{env: env, records: records{table: table.New(env.Styles, alertCols...)}}
 	t.table.Faded = func(r []string) bool { return strings.HasPrefix(r[1], "caused") || strings.HasPrefix(r[1], "silenced") }
 	return t
 }
@@ -218,42 +217,12 @@ func (t *alertsTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 		if msg.err != nil {
 			return t, next
 		}
-		var keep int64 = -1
-		if id, ok := t.selectedID(); ok {
-			keep = id
-		}
-		t.ids, t.empty, t.loaded = msg.ids, msg.empty, true
-		t.table.SetData(msg.data)
-		if keep >= 0 {
-			t.selectID(keep)
-		}
+		t.empty, t.loaded = msg.empty, true
+		t.replace(msg.ids, msg.data)
 		return t, next
-	case table.SortedMsg:
-		t.table.ApplySort(msg)
-		return t, nil
-	case tea.KeyPressMsg:
-		var cmd tea.Cmd
-		t.table, cmd = t.table.Update(msg)
-		return t, cmd
 	}
-	return t, nil
-}
-
-func (t *alertsTab) selectID(id int64) {
-	for i, x := range t.ids {
-		if x == id {
-			t.table.Select(i)
-			return
-		}
-	}
-}
-
-func (t *alertsTab) selectedID() (int64, bool) {
-	i := t.table.Selected()
-	if i < 0 || i >= len(t.ids) {
-		return 0, false
-	}
-	return t.ids[i], true
+	cmd, _ := t.update(msg)
+	return t, cmd
 }
 
 func (t *alertsTab) View() string {

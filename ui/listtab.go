@@ -35,10 +35,9 @@ type rowsMsg struct {
 
 // listTab is a table of records of one kind.
 type listTab struct {
-	spec   listSpec
-	env    TabEnv
-	table  table.Model
-	ids    []int64
+	spec listSpec
+	env  TabEnv
+	records
 	loaded bool
 	err    error
 	// busy: a load is running; again: the data changed meanwhile. At most
@@ -49,7 +48,7 @@ type listTab struct {
 }
 
 func newListTab(env TabEnv, spec listSpec) *listTab {
-	t := &listTab{spec: spec, env: env, table: table.New(env.Styles, spec.cols...)}
+	t := &listTab{spec: spec, env: env, records: records{table: table.New(env.Styles, spec.cols...)}}
 	if len(spec.fadeVals) > 0 {
 		t.table.Faded = func(r []string) bool { return spec.fadeCol < len(r) && slices.Contains(spec.fadeVals, r[spec.fadeCol]) }
 	}
@@ -92,36 +91,12 @@ func (t *listTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 		if msg.err != nil {
 			return t, next
 		}
-		var keep int64 = -1
-		if i := t.table.Selected(); i >= 0 && i < len(t.ids) {
-			keep = t.ids[i]
-		}
-		t.ids = msg.ids
-		t.table.SetData(msg.data)
 		t.loaded = true
-		if keep >= 0 {
-			t.selectID(keep)
-		}
+		t.replace(msg.ids, msg.data)
 		return t, next
-	case table.SortedMsg:
-		t.table.ApplySort(msg)
-		return t, nil
-	case tea.KeyPressMsg:
-		var cmd tea.Cmd
-		t.table, cmd = t.table.Update(msg)
-		return t, cmd
 	}
-	return t, nil
-}
-
-// selectID moves the cursor to the record with id, if shown.
-func (t *listTab) selectID(id int64) bool {
-	for i, x := range t.ids {
-		if x == id {
-			return t.table.Select(i)
-		}
-	}
-	return false
+	cmd, _ := t.update(msg)
+	return t, cmd
 }
 
 func (t *listTab) View() string {
@@ -149,11 +124,8 @@ func (t *listTab) SetFilter(q string, fuzzy bool) { t.table.SetFilter(q, fuzzy) 
 func (t *listTab) Filter() (string, bool) { return t.table.Query(), t.table.Fuzzy() }
 
 func (t *listTab) Selected() (detail.Link, bool) {
-	i := t.table.Selected()
-	if i < 0 || i >= len(t.ids) {
-		return detail.Link{}, false
-	}
-	return detail.Link{Kind: t.spec.kind, ID: t.ids[i]}, true
+	id, ok := t.selectedID()
+	return detail.Link{Kind: t.spec.kind, ID: id}, ok
 }
 
 type noKeys struct{}
