@@ -65,11 +65,6 @@ func personEmail(env TabEnv, id *int64) string {
 	return strconv.FormatInt(*id, 10)
 }
 
-func applyPerson(p *model.Person, v map[string]string) {
-	p.Name, p.Email, p.Title, p.Department = v["name"], v["email"], v["title"], v["department"]
-	p.Status, p.Role, p.StartDate, p.EndDate, p.Notes = v["status"], v["role"], v["start_date"], v["end_date"], v["notes"]
-}
-
 func personEdit() editSpec {
 	return editSpec{
 		kind: "person", verb: "mark departed",
@@ -98,7 +93,7 @@ func personEdit() editSpec {
 		},
 		check: func(v map[string]string) error {
 			var p model.Person
-			applyPerson(&p, v)
+			model.ApplyPerson(&p, v)
 			p.Normalize()
 			return p.Validate()
 		},
@@ -109,11 +104,11 @@ func personEdit() editSpec {
 			}
 			if id == 0 {
 				p := model.Person{ManagerID: mgr}
-				applyPerson(&p, v)
+				model.ApplyPerson(&p, v)
 				err := t.AddPerson(&p)
 				return p.ID, p.Name, err
 			}
-			_, after, err := t.UpdatePerson(id, func(p *model.Person) error { applyPerson(p, v); p.ManagerID = mgr; return nil })
+			_, after, err := t.UpdatePerson(id, func(p *model.Person) error { model.ApplyPerson(p, v); p.ManagerID = mgr; return nil })
 			return id, after.Name, err
 		},
 		deactivate: func(t *store.Tx, id int64) (any, any, string, error) {
@@ -121,12 +116,6 @@ func personEdit() editSpec {
 			return b, a, b.Name, err
 		},
 	}
-}
-
-func applyDevice(d *model.Device, v map[string]string) {
-	d.AssetTag, d.Name, d.Kind, d.Serial, d.Model = v["asset_tag"], v["name"], v["kind"], v["serial"], v["model"]
-	d.OS, d.OSVersion, d.Location, d.Status = v["os"], v["os_version"], v["location"], v["status"]
-	d.PurchaseDate, d.Notes = v["purchase_date"], v["notes"]
 }
 
 func deviceEdit() editSpec {
@@ -159,7 +148,7 @@ func deviceEdit() editSpec {
 		},
 		check: func(v map[string]string) error {
 			var d model.Device
-			applyDevice(&d, v)
+			model.ApplyDevice(&d, v)
 			d.Normalize()
 			return d.Validate()
 		},
@@ -170,11 +159,11 @@ func deviceEdit() editSpec {
 			}
 			if id == 0 {
 				d := model.Device{HolderID: holder}
-				applyDevice(&d, v)
+				model.ApplyDevice(&d, v)
 				err := t.AddDevice(&d)
 				return d.ID, d.AssetTag, err
 			}
-			_, after, err := t.UpdateDevice(id, func(d *model.Device) error { applyDevice(d, v); d.HolderID = holder; return nil })
+			_, after, err := t.UpdateDevice(id, func(d *model.Device) error { model.ApplyDevice(d, v); d.HolderID = holder; return nil })
 			return id, after.AssetTag, err
 		},
 		deactivate: func(t *store.Tx, id int64) (any, any, string, error) {
@@ -182,11 +171,6 @@ func deviceEdit() editSpec {
 			return b, a, b.AssetTag + " " + b.Name, err
 		},
 	}
-}
-
-func applyService(s *model.Service, v map[string]string) {
-	s.Name, s.Kind, s.Criticality, s.URL = v["name"], v["kind"], v["criticality"], v["url"]
-	s.RunbookURL, s.Status, s.Notes = v["runbook_url"], v["status"], v["notes"]
 }
 
 func serviceEdit() editSpec {
@@ -215,7 +199,7 @@ func serviceEdit() editSpec {
 		},
 		check: func(v map[string]string) error {
 			var s model.Service
-			applyService(&s, v)
+			model.ApplyService(&s, v)
 			s.Normalize()
 			return s.Validate()
 		},
@@ -226,11 +210,11 @@ func serviceEdit() editSpec {
 			}
 			if id == 0 {
 				s := model.Service{OwnerID: owner}
-				applyService(&s, v)
+				model.ApplyService(&s, v)
 				err := t.AddService(&s)
 				return s.ID, s.Name, err
 			}
-			_, after, err := t.UpdateService(id, func(s *model.Service) error { applyService(s, v); s.OwnerID = owner; return nil })
+			_, after, err := t.UpdateService(id, func(s *model.Service) error { model.ApplyService(s, v); s.OwnerID = owner; return nil })
 			return id, after.Name, err
 		},
 		deactivate: func(t *store.Tx, id int64) (any, any, string, error) {
