@@ -79,7 +79,8 @@ func auditJSON(v any) (string, error) {
 
 // Write runs fn in one write transaction on behalf of actor. Read-only
 // actors (role viewer) are refused here, in the store, whatever the UI shows.
-// If fn returns an error nothing is written.
+// If fn returns an error (or panics: the panic goes on to the caller)
+// nothing is written.
 func (s *Store) Write(ctx context.Context, actor model.Actor, fn func(*Tx) error) error {
 	if !actor.CanWrite() {
 		return fmt.Errorf("%s may not change anything (role %s): %w", actor, actor.Role, model.ErrForbidden)
@@ -88,9 +89,12 @@ func (s *Store) Write(ctx context.Context, actor model.Actor, fn func(*Tx) error
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// Always roll back on the way out (a no-op after Commit): a panic or
+	// runtime.Goexit in fn would otherwise keep the one writer connection
+	// inside this transaction and every later Write would wait forever.
+	defer tx.Rollback()
 	t := &Tx{tx: tx, ctx: ctx, actor: actor, at: s.now()}
 	if err := fn(t); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
