@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opsdeck/opsdeck/internal/testenv"
 )
 
 // term is one tmux server (private socket) running the console.
@@ -23,9 +25,7 @@ type term struct {
 // "=" are environment variables, the rest are extra flags.
 func startConsole(t *testing.T, db string, w, h int, args ...string) *term {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed")
-	}
+	testenv.Require(t, "tmux")
 	// A private server whose socket lives (and dies) in the test's temp dir.
 	tm := &term{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
 	env, flags := []string{"env", "OPSDECK_DB=", "TERM=xterm-256color"}, []string{binPath, "--db", db}
@@ -42,9 +42,7 @@ func startConsole(t *testing.T, db string, w, h int, args ...string) *term {
 // newTerm runs command (a shell line) in a w×h tmux terminal.
 func newTerm(t *testing.T, w, h int, command string) *term {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed")
-	}
+	testenv.Require(t, "tmux")
 	tm := &term{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
 	return tm.start(w, h, command)
 }

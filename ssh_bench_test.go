@@ -15,6 +15,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/opsdeck/opsdeck/internal/testenv"
 )
 
 // BenchmarkSSHSessions50 runs `opsdeck serve` as its own process on the demo
@@ -31,6 +33,7 @@ func BenchmarkSSHSessions50(b *testing.B) {
 	db := filepath.Join(dir, "opsdeck.db")
 	mustRun(b, db, "demo")
 	keyPath := filepath.Join(dir, "oscar")
+	testenv.Require(b, "ssh-keygen")
 	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keyPath).CombinedOutput(); err != nil {
 		b.Fatalf("ssh-keygen: %v %s", err, out)
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opsdeck/opsdeck/internal/testenv"
 )
 
 // The on-call story over SSH, with the real binary and the real OpenSSH
@@ -22,9 +24,7 @@ type sshServer struct {
 
 func startServe(t *testing.T, db string) *sshServer {
 	t.Helper()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		t.Skip("OpenSSH client not installed")
-	}
+	testenv.Require(t, "ssh", "ssh-keygen")
 	dir := t.TempDir()
 	port := freePort(t)
 	cmd := exec.Command(binPath, "--db", db, "serve", "--listen", "127.0.0.1:"+port, "--host-key", filepath.Join(dir, "host_key"))

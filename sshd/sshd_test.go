@@ -14,6 +14,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/opsdeck/opsdeck/internal/testenv"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -43,9 +44,7 @@ func (g greeter) View() tea.View { return tea.NewView("console for " + g.who) }
 
 func newHarness(t *testing.T, mutate func(*Config)) *harness {
 	t.Helper()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		t.Skip("OpenSSH client not installed")
-	}
+	testenv.Require(t, "ssh", "ssh-keygen")
 	dir := t.TempDir()
 	s, err := store.Open(filepath.Join(dir, "t.db"))
 	if err != nil {
@@ -205,9 +204,7 @@ func TestOfferedButUnusedKeyDoesNotAuthenticateAsItsOwner(t *testing.T) {
 	h := newHarness(t, nil)
 	admin := h.person("Oscar", "oscar@example.com", "admin", "active")
 	viewer := h.person("Kristen", "kristen@example.com", "viewer", "active")
-	if _, err := exec.LookPath("ssh-agent"); err != nil {
-		t.Skip("ssh-agent not installed")
-	}
+	testenv.Require(t, "ssh-agent", "ssh-add")
 	sock := filepath.Join(h.dir, "agent.sock")
 	agent := exec.Command("ssh-agent", "-D", "-a", sock)
 	agent.Env = append(os.Environ(), "SSH_ASKPASS=/bin/false", "SSH_ASKPASS_REQUIRE=force", "DISPLAY=:0")

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/testenv"
 	"github.com/opsdeck/opsdeck/model"
 )
 
@@ -286,7 +287,7 @@ func TestRestoreRefusesBadBackup(t *testing.T) {
 func TestBackupFullDiskTmpfs(t *testing.T) {
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here (%v: %s)", err, strings.TrimSpace(string(out)))
+		testenv.Unavailable(t, fmt.Sprintf("cannot mount a tmpfs (%v: %s)", err, strings.TrimSpace(string(out))), "run the tests as root")
 	}
 	t.Cleanup(func() { exec.Command("umount", dir).Run() })
 	s := newTestStore(t, 100)
