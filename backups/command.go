@@ -1,16 +1,12 @@
 package backups
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"sync"
-	"syscall"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/proc"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -33,92 +29,27 @@ type CommandResult struct {
 
 // RunCommand runs command with sh -c in its own process group, with the
 // job's name in OPSDECK_BACKUP_JOB. Exit status 0 is success; anything
-// else, a signal or the timeout is failure. At the timeout the whole group
-// (the shell and everything it started) gets SIGTERM, then SIGKILL after a
-// grace period, so a hung pg_dump cannot outlive its run.
+// else, a signal or the timeout is failure. At the timeout (or when ctx
+// ends) the whole group (the shell and everything it started) gets
+// SIGTERM, then SIGKILL after a grace period, so a hung pg_dump cannot
+// outlive its run (see internal/proc).
 func RunCommand(ctx context.Context, name, command string, timeout time.Duration) CommandResult {
-	cmd := exec.Command("/bin/sh", "-c", command)
-	cmd.Env = append(os.Environ(), "OPSDECK_BACKUP_JOB="+name)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// A background child that keeps the output pipe open must not hang Wait.
-	cmd.WaitDelay = killGrace
-	var out tailBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		return CommandResult{Err: "start: " + err.Error()}
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	var res CommandResult
-	var err error
-	select {
-	case err = <-done:
-	case <-timer.C:
-		res.TimedOut = true
-		err = stopGroup(cmd, done)
-	case <-ctx.Done():
-		err = stopGroup(cmd, done)
-		res.Err = "cancelled: " + ctx.Err().Error()
-	}
-	res.Output = out.String()
-	var ee *exec.ExitError
+	r := proc.Run(ctx, proc.Spec{
+		Argv: []string{"/bin/sh", "-c", command}, Env: append(os.Environ(), "OPSDECK_BACKUP_JOB="+name),
+		Timeout: timeout, Grace: killGrace, MaxOutput: outputTail, KeepTail: true,
+	})
+	res := CommandResult{OK: r.Err == nil, Output: r.Output, TimedOut: r.TimedOut}
 	switch {
-	case res.TimedOut:
+	case r.TimedOut:
 		res.Err = fmt.Sprintf("timed out after %s; killed", timeout)
-	case res.Err != "":
-	case err == nil:
-		res.OK = true
-		code := 0
+	case r.Err != nil:
+		res.Err = r.Err.Error()
+	}
+	if r.ExitCode >= 0 && !r.TimedOut && !r.Cancelled {
+		code := r.ExitCode
 		res.ExitCode = &code
-	case errors.As(err, &ee):
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			res.Err = "killed by signal " + ws.Signal().String()
-		} else {
-			code := ee.ExitCode()
-			res.ExitCode = &code
-			res.Err = fmt.Sprintf("exit status %d", code)
-		}
-	default:
-		res.Err = err.Error()
 	}
 	return res
-}
-
-// stopGroup terminates the command's process group and waits for it.
-func stopGroup(cmd *exec.Cmd, done chan error) error {
-	pgid := cmd.Process.Pid
-	syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(killGrace):
-		syscall.Kill(-pgid, syscall.SIGKILL)
-		return <-done
-	}
-}
-
-// tailBuffer keeps the last outputTail bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf.Write(p)
-	if over := t.buf.Len() - outputTail; over > 0 {
-		t.buf.Next(over)
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.buf.String()
 }
 
 // RunJob runs a command job once and records it: a running run first (so

@@ -9,12 +9,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/anmitsu/go-shlex"
 	"github.com/miekg/dns"
+	"github.com/opsdeck/opsdeck/internal/proc"
 	"github.com/opsdeck/opsdeck/model"
 )
 
@@ -214,31 +214,27 @@ func missingAnswers(expect string, answers []string) string {
 const maxOutput = 64 << 10
 
 // exec runs a command (split like a shell would, but no shell) with the
-// check's timeout. On timeout the process is killed and, after a short
-// wait for its output pipes, abandoned.
+// check's timeout (ctx carries it). On timeout the command's whole process
+// group is killed, so a plugin's background children go with it (see
+// internal/proc).
 func (r *Runner) exec(ctx context.Context, c *model.Check) (p probe) {
 	argv, err := shlex.Split(c.Target, true)
 	if err != nil || len(argv) == 0 {
 		p.err = fmt.Errorf("cannot split command %q: %v", c.Target, err)
 		return p
 	}
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.WaitDelay = time.Second
-	out := &limitedBuffer{max: maxOutput}
-	cmd.Stdout, cmd.Stderr = out, out
-	start := time.Now()
-	err = cmd.Run()
-	p.env.Latency = float64(time.Since(start).Microseconds()) / 1000
-	p.env.Output = model.SanitizeMultiline(out.String(), 4096)
-	if ctx.Err() != nil {
+	res := proc.Run(ctx, proc.Spec{Argv: argv, MaxOutput: maxOutput})
+	p.env.Latency = float64(res.Duration.Microseconds()) / 1000
+	p.env.Output = model.SanitizeMultiline(res.Output, 4096)
+	switch {
+	case res.Cancelled:
 		p.err = ctx.Err()
 		p.summary = "killed:"
 		return p
-	}
-	if ee, ok := err.(*exec.ExitError); ok {
-		p.env.ExitCode = ee.ExitCode()
-	} else if err != nil {
-		p.err = err
+	case res.ExitCode >= 0:
+		p.env.ExitCode = res.ExitCode
+	default:
+		p.err = res.Err
 		return p
 	}
 	p.details = map[string]any{"exit_code": p.env.ExitCode, "output": p.env.Output}
@@ -257,19 +253,3 @@ func nagiosName(code int) string {
 	}
 	return "UNKNOWN"
 }
-
-// limitedBuffer keeps the first max bytes written and drops the rest, so a
-// chatty plugin cannot exhaust memory.
-type limitedBuffer struct {
-	b   []byte
-	max int
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.max - len(l.b); room > 0 {
-		l.b = append(l.b, p[:min(room, len(p))]...)
-	}
-	return len(p), nil
-}
-
-func (l *limitedBuffer) String() string { return string(l.b) }

@@ -13,11 +13,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+	"github.com/opsdeck/opsdeck/internal/testenv"
 	"github.com/opsdeck/opsdeck/model"
 )
 
@@ -271,5 +274,23 @@ func TestRunnerPanicRecovered(t *testing.T) {
 	res := r.Run(context.Background(), nil, nil) // a nil check makes the runner panic
 	if res.Status != "error" || !strings.Contains(res.Message, "runner panic") {
 		t.Fatalf("panic not recorded: %+v", res)
+	}
+}
+
+// An exec check that times out takes everything it started with it: a
+// plugin's background child must not outlive the check.
+func TestExecTimeoutKillsWhatThePluginStarted(t *testing.T) {
+	pidfile := filepath.Join(t.TempDir(), "grandchild.pid")
+	res := runOnce(t, check("exec", fmt.Sprintf(`sh -c 'sleep 100 & echo $! > %s; wait'`, pidfile), func(c *model.Check) { c.TimeoutS = 1 }))
+	if res.Status != "error" || !strings.Contains(res.Message, "timed out after 1s") {
+		t.Errorf("got %s %q, want a timeout", res.Status, res.Message)
+	}
+	pid := testenv.PIDFrom(pidfile, time.Second)
+	if pid == 0 {
+		t.Fatal("the plugin never started its child")
+	}
+	if !testenv.Gone(pid, 5*time.Second) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Fatalf("the plugin's child (pid %d) still runs after the check timed out", pid)
 	}
 }
