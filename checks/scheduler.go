@@ -34,13 +34,15 @@ type Config struct {
 	Jobs []Job
 }
 
-// Job is periodic work run under the scheduler's lease. Run must return
-// quickly or hand long work to its own goroutine; a job is never run twice
-// at once.
+// Job is periodic work run under the scheduler's lease; a job is never
+// run twice at once. Run must return quickly: it returns its long work (a
+// backup command, a restore test), which the scheduler starts each on its
+// own goroutine and, when it stops, cancels (through ctx) and waits for, so
+// no run is cut off half-recorded when the database closes.
 type Job struct {
 	Name  string
 	Every time.Duration
-	Run   func(ctx context.Context)
+	Run   func(ctx context.Context) []func(ctx context.Context)
 }
 
 func (c *Config) defaults() {
@@ -100,6 +102,10 @@ type Scheduler struct {
 	sending  sync.Map // queue id → true while being delivered
 	sendSem  chan struct{}
 
+	workMu   sync.Mutex     // guards stopping against a late job starting work
+	stopping bool           // no more long work starts
+	work     sync.WaitGroup // the Jobs' long work
+
 	// Counters for `opsdeck run` status lines and the benchmark.
 	Runs, Writes, Batches, Skipped atomic.Int64
 }
@@ -120,7 +126,8 @@ var ErrLeaseLost = errors.New("scheduler lease lost to another process")
 
 // Run takes the lease (waiting while another live process holds it) and
 // runs the schedule until ctx is done, then shuts down cleanly: no new
-// runs, in-flight runs cancelled, pending results written, lease released.
+// runs, in-flight runs and the Jobs' long work cancelled and waited for,
+// pending results written, lease released.
 func (sc *Scheduler) Run(ctx context.Context) error {
 	if err := sc.waitLease(ctx); err != nil || ctx.Err() != nil {
 		return err
@@ -162,7 +169,11 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 		every(5*time.Minute, "maintenance", func() { sc.maintain(ctx) }),
 	}
 	for _, j := range sc.cfg.Jobs {
-		errs = append(errs, every(j.Every, j.Name, func() { j.Run(ctx) }))
+		errs = append(errs, every(j.Every, j.Name, func() {
+			for _, w := range j.Run(ctx) {
+				sc.startWork(ctx, w)
+			}
+		}))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("scheduler jobs: %w", err)
@@ -171,6 +182,10 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 	sc.cfg.Logf("scheduling %d checks as %s", sc.count(), sc.cfg.Holder)
 	<-ctx.Done()
 	g.Shutdown()
+	sc.workMu.Lock()
+	sc.stopping = true
+	sc.workMu.Unlock()
+	sc.work.Wait()
 	sc.inflight.Wait()
 	close(sc.results)
 	<-writerDone
@@ -179,6 +194,21 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 		return cause
 	}
 	return nil
+}
+
+// startWork runs a Job's long work on its own goroutine unless the
+// scheduler is stopping.
+func (sc *Scheduler) startWork(ctx context.Context, w func(context.Context)) {
+	sc.workMu.Lock()
+	defer sc.workMu.Unlock()
+	if sc.stopping || ctx.Err() != nil {
+		return
+	}
+	sc.work.Add(1)
+	go func() {
+		defer sc.work.Done()
+		w(ctx)
+	}()
 }
 
 func (sc *Scheduler) acquire(ctx context.Context) (ok bool, cur store.Lease, err error) {

@@ -25,32 +25,35 @@ func SchedulerConfig(s *store.Store, logf func(format string, args ...any)) chec
 	bcfg := backups.Config{Policy: model.DefaultSelfBackupPolicy}
 	return checks.Config{
 		Notify: store.DefaultNotifyPolicy, Retention: store.DefaultRetention, Logf: logf,
-		Jobs: []checks.Job{{Name: "backups", Every: time.Minute, Run: func(ctx context.Context) {
+		Jobs: []checks.Job{{Name: "backups", Every: time.Minute, Run: func(ctx context.Context) []func(context.Context) {
 			due, err := backups.Due(ctx, s, bcfg, time.Now())
 			if err != nil {
 				if ctx.Err() == nil {
 					logf("backups: %v", err)
 				}
-				return
+				return nil
 			}
+			var work []func(context.Context)
 			for _, w := range due {
-				go func() {
+				work = append(work, func(ctx context.Context) {
 					if err := w.Run(ctx); err != nil && !errors.Is(err, backups.ErrAlreadyRunning) && ctx.Err() == nil {
 						logf("%s: %v", w.Key, err)
 					}
-				}()
+				})
 			}
-		}}, {Name: "sync-sources", Every: time.Minute, Run: func(ctx context.Context) {
+			return work
+		}}, {Name: "sync-sources", Every: time.Minute, Run: func(ctx context.Context) []func(context.Context) {
 			plan, err := checks.SyncSources(ctx, s, bcfg.Policy, time.Now())
 			if err != nil {
 				if ctx.Err() == nil {
 					logf("sync source checks: %v", err)
 				}
-				return
+				return nil
 			}
 			if len(plan.Add)+len(plan.Retire) > 0 {
 				logf("source checks: %d added, %d retired", len(plan.Add), len(plan.Retire))
 			}
+			return nil
 		}}},
 	}
 }
