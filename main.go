@@ -72,8 +72,8 @@ func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
 	srv, err = sshd.New(sshd.Config{
 		Listen: o.Listen, HostKeyPath: o.HostKeyPath, MaxSessions: o.MaxSessions,
 		IdleTimeout: o.IdleTimeout, MaxSessionLength: o.MaxSessionLength, Store: s, Logf: logger.Printf,
-		NewModel: func(ss *sshd.Session) tea.Model {
-			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: ctx, Others: func() []string { return srv.Others(ss) }})
+		NewModel: func(sessCtx context.Context, ss *sshd.Session) tea.Model {
+			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: sessCtx, Others: func() []string { return srv.Others(ss) }})
 		},
 		Exec: func(ctx context.Context, ss *sshd.Session, args []string, stdout, stderr io.Writer) int {
 			return cli.RunRemote(ctx, s, ss.Actor, args, stdout, stderr)

@@ -48,8 +48,11 @@ type Config struct {
 	MaxSessionLength time.Duration // default 12h
 	Store            *store.Store
 
-	// NewModel builds the console for one interactive session.
-	NewModel func(s *Session) tea.Model
+	// NewModel builds the console for one interactive session. ctx is the
+	// session's: it ends when the session does (the client leaves, access
+	// is revoked, the idle timeout passes), so the console's store calls
+	// must run on it rather than on the server's.
+	NewModel func(ctx context.Context, s *Session) tea.Model
 	// Exec runs a read-only command line for a session and returns its
 	// exit status.
 	Exec func(ctx context.Context, s *Session, args []string, stdout, stderr io.Writer) int
@@ -204,9 +207,13 @@ func (s *Server) admit(sess ssh.Session) (*Session, error) {
 	if p.Status != "active" {
 		return nil, fmt.Errorf("%s is %s; access is closed", p.Email, p.Status)
 	}
+	_, _, isPty := sess.Pty()
 	ss := &Session{
 		ID: s.nextID.Add(1), Person: p, Fingerprint: fp, Remote: sess.RemoteAddr().String(), Started: time.Now(),
 		Actor: model.Actor{Kind: "ssh", Name: p.Email, PersonID: p.ID, Role: p.Role},
+		// Decided here, before the session is shared: watch and the
+		// presence list read it from other goroutines.
+		Interactive: isPty && len(sess.Command()) == 0,
 	}
 	ss.lastInput.Store(time.Now().UnixNano())
 	return ss, nil
@@ -230,8 +237,6 @@ func (s *Server) handle(next ssh.Handler) ssh.Handler {
 		defer cancel(nil)
 		go s.watch(ctx, cancel, ss)
 
-		_, _, isPty := sess.Pty()
-		ss.Interactive = isPty && len(sess.Command()) == 0
 		s.log(ss, "session_start")
 		defer s.log(ss, "session_end")
 
@@ -337,7 +342,7 @@ func (s *Server) console(ctx context.Context, cancel context.CancelCauseFunc, se
 			return msg
 		}),
 	}
-	p := tea.NewProgram(s.cfg.NewModel(ss), opts...)
+	p := tea.NewProgram(s.cfg.NewModel(ctx, ss), opts...)
 	go func() {
 		for {
 			select {

@@ -53,7 +53,7 @@ func newHarness(t *testing.T, mutate func(*Config)) *harness {
 	t.Cleanup(func() { s.Close() })
 	cfg := Config{
 		Listen: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "host_key"), Store: s, Poll: 100 * time.Millisecond,
-		NewModel: func(ss *Session) tea.Model { return greeter{who: ss.Actor.String() + " " + ss.Actor.Role} },
+		NewModel: func(_ context.Context, ss *Session) tea.Model { return greeter{who: ss.Actor.String() + " " + ss.Actor.Role} },
 		Exec: func(ctx context.Context, ss *Session, args []string, stdout, stderr io.Writer) int {
 			if len(args) == 1 && args[0] == "whoami" {
 				fmt.Fprintf(stdout, "%s %s\n", ss.Actor, ss.Actor.Role)
@@ -324,5 +324,38 @@ func TestZeroSizedPtyDoesNotHang(t *testing.T) {
 	}
 	if out.Len() > 64<<10 {
 		t.Fatalf("0x0 session flooded %d bytes", out.Len())
+	}
+}
+
+// The console is built on the session's context, which ends with the
+// session, so its store calls stop when the person leaves instead of
+// running on for the life of the server.
+func TestConsoleRunsOnTheSessionsContext(t *testing.T) {
+	ctxs := make(chan context.Context, 1)
+	h := newHarness(t, func(c *Config) {
+		c.NewModel = func(ctx context.Context, ss *Session) tea.Model {
+			ctxs <- ctx
+			return greeter{who: ss.Actor.String()}
+		}
+	})
+	key := h.person("Oscar", "oscar@example.com", "admin", "active")
+	_, in, out, wait := h.interactive(key)
+	var ctx context.Context
+	select {
+	case ctx = <-ctxs:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no console was built; output:\n%s", out)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("the console's context is done while its session is open: %v", ctx.Err())
+	}
+	in.Write([]byte("q"))
+	if _, exited := wait(5 * time.Second); !exited {
+		t.Fatalf("the session did not end on q; output:\n%s", out)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the console's context outlived its session")
 	}
 }
