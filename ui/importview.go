@@ -153,7 +153,7 @@ func (v *importView) Load() tea.Cmd {
 	if v.rep == nil || v.linesW == v.w {
 		return nil
 	}
-	env, rep, w, seq := v.env, v.rep, v.w, v.seq
+	env, rep, w, seq := v.env.forCmd(), v.rep, v.w, v.seq
 	return func() tea.Msg { return linesMsg{seq: seq, lines: reportLines(env, rep, w), width: w} }
 }
 
@@ -301,7 +301,7 @@ func (v *importView) plan() tea.Cmd {
 	v.input.Blur()
 	ctx, cancel := context.WithCancel(v.env.Ctx)
 	v.planCancel = cancel
-	env, kind, seq, w := v.env, v.kind, v.seq, v.w
+	env, kind, seq, w := v.env.forCmd(), v.kind, v.seq, v.w
 	return func() tea.Msg {
 		defer cancel()
 		rep, err := transfer.Plan(ctx, env.Store, kind, path, opts)

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/transfer"
 )
 
@@ -237,4 +238,38 @@ func TestImportReportShowsHostileCellsAsText(t *testing.T) {
 			t.Fatalf("report contains %q", bad)
 		}
 	}
+}
+
+// The dry run renders its report in a Cmd, off the Update goroutine, while
+// a theme change in Update rewrites the shared styles: the Cmd must render
+// with a snapshot taken when it was made (under -race this test reports
+// the data race otherwise), and the report it returns is in the colours of
+// that moment, whole.
+func TestImportReportRendersWhileTheThemeChanges(t *testing.T) {
+	a := newApp(Options{Store: openStore(t, true), Actor: model.LocalActor("tester"), Width: 80, Height: 24})
+	run(t, a, a.load(a.active))
+	send(t, a, "i", testdata(t, "people-1000-7bad.csv"))
+	_, cmd := a.Update(keyMsgs("enter")[0])
+	if cmd == nil {
+		t.Fatal("enter started no dry run")
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	for i := 0; msg == nil; i++ {
+		select {
+		case msg = <-done:
+		default:
+			a.setTheme(must(themes.Builtin([]string{"light", "high-contrast"}[i%2])))
+		}
+	}
+	a.Update(msg)
+	mustContain(t, a, "1000 rows: 993 new", "PROBLEMS (7, in 7 rows)")
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -47,3 +47,12 @@ type TabEnv struct {
 	Actor  model.Actor
 	Styles *themes.Styles
 }
+
+// forCmd is env for a tea.Cmd that renders: its Styles are a copy taken
+// now, on the Update goroutine, because a theme change rewrites the shared
+// Styles in place while the Cmd runs on another goroutine.
+func (e TabEnv) forCmd() TabEnv {
+	st := *e.Styles
+	e.Styles = &st
+	return e
+}
