@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -32,13 +33,17 @@ type CommandResult struct {
 }
 
 // RunCommand runs command with sh -c in its own process group, with the
-// job's name in OPSDECK_BACKUP_JOB. Exit status 0 is success; anything
+// job's name in OPSDECK_BACKUP_JOB and its env lines (NAME=value, the
+// credentials kept apart from the command) added to opsdeck's environment. Exit status 0 is success; anything
 // else, a signal or the timeout is failure. At the timeout the whole group
 // (the shell and everything it started) gets SIGTERM, then SIGKILL after a
 // grace period, so a hung pg_dump cannot outlive its run.
-func RunCommand(ctx context.Context, name, command string, timeout time.Duration) CommandResult {
+func RunCommand(ctx context.Context, name, command, env string, timeout time.Duration) CommandResult {
 	cmd := exec.Command("/bin/sh", "-c", command)
 	cmd.Env = append(os.Environ(), "OPSDECK_BACKUP_JOB="+name)
+	if lines, err := model.ParseEnv("env", env); err == nil {
+		cmd.Env = append(cmd.Env, lines...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// A background child that keeps the output pipe open must not hang Wait.
 	cmd.WaitDelay = killGrace
@@ -128,15 +133,21 @@ func RunJob(ctx context.Context, s *store.Store, actor model.Actor, job model.Ba
 	if job.Kind != "command" {
 		return model.BackupJobRun{}, model.Invalid("job", job.Name, "is a heartbeat job: it reports with 'opsdeck backups report', opsdeck does not run it")
 	}
+	// The command and its env are read here in clear, whatever view of the
+	// store the caller listed the job through.
+	job, err := s.WithCredentials().FindBackupJob(ctx, strconv.FormatInt(job.ID, 10))
+	if err != nil {
+		return model.BackupJobRun{}, err
+	}
 	var run model.BackupJobRun
-	err := s.Write(ctx, actor, func(t *store.Tx) (err error) {
+	err = s.Write(ctx, actor, func(t *store.Tx) (err error) {
 		run, err = t.StartJobRun(job.ID, source)
 		return err
 	})
 	if err != nil {
 		return run, err
 	}
-	res := RunCommand(ctx, job.Name, job.Command, job.Timeout)
+	res := RunCommand(ctx, job.Name, job.Command, job.Env, job.Timeout)
 	err = s.Write(context.WithoutCancel(ctx), actor, func(t *store.Tx) (err error) {
 		run, err = t.FinishJobRun(run.ID, store.JobOutcome{OK: res.OK, ExitCode: res.ExitCode, Output: res.Output, Error: res.Err})
 		return err

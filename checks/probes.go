@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -223,6 +224,14 @@ func (r *Runner) exec(ctx context.Context, c *model.Check) (p probe) {
 		return p
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	if c.Env != "" {
+		lines, err := model.ParseEnv("env", c.Env)
+		if err != nil {
+			p.err = err
+			return p
+		}
+		cmd.Env = append(os.Environ(), lines...)
+	}
 	cmd.WaitDelay = time.Second
 	out := &limitedBuffer{max: maxOutput}
 	cmd.Stdout, cmd.Stderr = out, out
