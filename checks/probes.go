@@ -220,7 +220,9 @@ const maxOutput = 64 << 10
 func (r *Runner) exec(ctx context.Context, c *model.Check) (p probe) {
 	argv, err := shlex.Split(c.Target, true)
 	if err != nil || len(argv) == 0 {
-		p.err = fmt.Errorf("cannot split command %q: %v", c.Target, err)
+		// Not the command itself: it may carry a credential, and this
+		// message is shown to everyone.
+		p.err = fmt.Errorf("cannot split the command into words: %v", err)
 		return p
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
