@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binPath = filepath.Join(dir, "opsdeck")
+	// The key that encrypts credentials: in the temporary directory, never
+	// in the user's XDG config dir. Every run of the binary inherits it.
+	os.Setenv("OPSDECK_KEY_FILE", filepath.Join(dir, "secret.key"))
 	build := exec.Command("go", "build", "-o", binPath, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {

@@ -125,7 +125,7 @@ func TestOnCallOverSSH(t *testing.T) {
 			t.Fatalf("checks --json over SSH: %v %+v", err, r)
 		}
 		for _, c := range cs {
-			if c.PingToken != "" {
+			if c.PingToken != "" && !strings.HasPrefix(c.PingToken, "•") { // a viewer gets "•••• sha256:…"
 				n++
 			}
 		}

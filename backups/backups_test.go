@@ -61,7 +61,7 @@ func TestRunCommandExitCodes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := RunCommand(ctx, c.name, c.cmd, c.timeout)
+			r := RunCommand(ctx, c.name, c.cmd, "", c.timeout)
 			if r.OK != c.ok || r.TimedOut != c.timedOut || !strings.Contains(r.Err, c.errHas) || !strings.Contains(r.Output, c.outHas) {
 				t.Fatalf("%+v", r)
 			}
@@ -73,7 +73,7 @@ func TestRunCommandExitCodes(t *testing.T) {
 }
 
 func TestRunCommandKeepsOutputTail(t *testing.T) {
-	r := RunCommand(context.Background(), "big", `i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done`, time.Minute)
+	r := RunCommand(context.Background(), "big", `i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done`, "", time.Minute)
 	if !r.OK || len(r.Output) > outputTail || !strings.HasSuffix(r.Output, "line 1999\n") {
 		t.Fatalf("len %d ok %v tail %q", len(r.Output), r.OK, r.Output[max(0, len(r.Output)-20):])
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/opsdeck/opsdeck/internal/proc"
@@ -28,14 +29,19 @@ type CommandResult struct {
 }
 
 // RunCommand runs command with sh -c in its own process group, with the
-// job's name in OPSDECK_BACKUP_JOB. Exit status 0 is success; anything
-// else, a signal or the timeout is failure. At the timeout (or when ctx
-// ends) the whole group (the shell and everything it started) gets
-// SIGTERM, then SIGKILL after a grace period, so a hung pg_dump cannot
-// outlive its run (see internal/proc).
-func RunCommand(ctx context.Context, name, command string, timeout time.Duration) CommandResult {
+// job's name in OPSDECK_BACKUP_JOB and its env lines (NAME=value, the
+// credentials kept apart from the command) added to opsdeck's environment.
+// Exit status 0 is success; anything else, a signal or the timeout is
+// failure. At the timeout (or when ctx ends) the whole group (the shell and
+// everything it started) gets SIGTERM, then SIGKILL after a grace period,
+// so a hung pg_dump cannot outlive its run (see internal/proc).
+func RunCommand(ctx context.Context, name, command, env string, timeout time.Duration) CommandResult {
+	procEnv := append(os.Environ(), "OPSDECK_BACKUP_JOB="+name)
+	if lines, err := model.ParseEnv("env", env); err == nil {
+		procEnv = append(procEnv, lines...)
+	}
 	r := proc.Run(ctx, proc.Spec{
-		Argv: []string{"/bin/sh", "-c", command}, Env: append(os.Environ(), "OPSDECK_BACKUP_JOB="+name),
+		Argv: []string{"/bin/sh", "-c", command}, Env: procEnv,
 		Timeout: timeout, Grace: killGrace, MaxOutput: outputTail, KeepTail: true,
 	})
 	res := CommandResult{OK: r.Err == nil, Output: r.Output, TimedOut: r.TimedOut}
@@ -59,15 +65,21 @@ func RunJob(ctx context.Context, s *store.Store, actor model.Actor, job model.Ba
 	if job.Kind != "command" {
 		return model.BackupJobRun{}, model.Invalid("job", job.Name, "is a heartbeat job: it reports with 'opsdeck backups report', opsdeck does not run it")
 	}
+	// The command and its env are read here in clear, whatever view of the
+	// store the caller listed the job through.
+	job, err := s.WithCredentials().FindBackupJob(ctx, strconv.FormatInt(job.ID, 10))
+	if err != nil {
+		return model.BackupJobRun{}, err
+	}
 	var run model.BackupJobRun
-	err := s.Write(ctx, actor, func(t *store.Tx) (err error) {
+	err = s.Write(ctx, actor, func(t *store.Tx) (err error) {
 		run, err = t.StartJobRun(job.ID, source)
 		return err
 	})
 	if err != nil {
 		return run, err
 	}
-	res := RunCommand(ctx, job.Name, job.Command, job.Timeout)
+	res := RunCommand(ctx, job.Name, job.Command, job.Env, job.Timeout)
 	err = s.Write(context.WithoutCancel(ctx), actor, func(t *store.Tx) (err error) {
 		run, err = t.FinishJobRun(run.ID, store.JobOutcome{OK: res.OK, ExitCode: res.ExitCode, Output: res.Output, Error: res.Err})
 		return err

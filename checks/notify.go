@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -65,7 +67,7 @@ func (n *Notifier) Send(ctx context.Context, q store.Queued) error {
 func (n *Notifier) post(ctx context.Context, url, ctype string, body []byte, hdr map[string]string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return errors.New("the channel's URL is not valid")
 	}
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("User-Agent", "opsdeck-notify")
@@ -74,6 +76,13 @@ func (n *Notifier) post(ctx context.Context, url, ctype string, body []byte, hdr
 	}
 	resp, err := n.Client.Do(req)
 	if err != nil {
+		// The URL's path is the channel's credential (Slack, webhook,
+		// ntfy topic) and this error lands in the alert timeline: name
+		// the host only.
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			return fmt.Errorf("%s %s: %w", ue.Op, req.URL.Host, ue.Err)
+		}
 		return err
 	}
 	defer resp.Body.Close()

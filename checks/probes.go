@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -220,10 +221,21 @@ const maxOutput = 64 << 10
 func (r *Runner) exec(ctx context.Context, c *model.Check) (p probe) {
 	argv, err := shlex.Split(c.Target, true)
 	if err != nil || len(argv) == 0 {
-		p.err = fmt.Errorf("cannot split command %q: %v", c.Target, err)
+		// Not the command itself: it may carry a credential, and this
+		// message is shown to everyone.
+		p.err = fmt.Errorf("cannot split the command into words: %v", err)
 		return p
 	}
-	res := proc.Run(ctx, proc.Spec{Argv: argv, MaxOutput: maxOutput})
+	var env []string
+	if c.Env != "" {
+		lines, err := model.ParseEnv("env", c.Env)
+		if err != nil {
+			p.err = err
+			return p
+		}
+		env = append(os.Environ(), lines...)
+	}
+	res := proc.Run(ctx, proc.Spec{Argv: argv, Env: env, MaxOutput: maxOutput})
 	p.env.Latency = float64(res.Duration.Microseconds()) / 1000
 	p.env.Output = model.SanitizeMultiline(res.Output, 4096)
 	switch {

@@ -113,6 +113,8 @@ type Scheduler struct {
 // NewScheduler prepares a scheduler for s.
 func NewScheduler(s *store.Store, cfg Config) *Scheduler {
 	cfg.defaults()
+	// The scheduler runs probes with their credentials (headers, env).
+	s = s.WithCredentials()
 	r := NewRunner()
 	r.Sources = s
 	return &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{},

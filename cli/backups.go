@@ -25,7 +25,8 @@ func init() {
 }
 
 func backupsAddCmd(env *Env) *cobra.Command {
-	var service, command, schedule, heartbeat, timeout, maxAge, notes string
+	var service, command, schedule, heartbeat, timeout, maxAge, notes, envFile string
+	var envNames []string
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "add NAME",
@@ -40,6 +41,9 @@ or an external job reports in at least every PERIOD:
 		RunE: func(c *cobra.Command, args []string) error {
 			j := model.BackupJob{Name: args[0], Command: command, Schedule: schedule, Notes: notes}
 			var err error
+			if j.Env, err = envInput(envNames, envFile); err != nil {
+				return err
+			}
 			if heartbeat != "" {
 				if j.HeartbeatPeriod, err = model.ParsePeriod("heartbeat", heartbeat); err != nil {
 					return err
@@ -69,6 +73,11 @@ or an external job reports in at least every PERIOD:
 			if err != nil {
 				return err
 			}
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			s.Redact(&j)
 			if asJSON {
 				return env.printJSON(j)
 			}
@@ -84,6 +93,8 @@ or an external job reports in at least every PERIOD:
 	f.StringVar(&timeout, "timeout", "", "kill the command after this long (default 1h)")
 	f.StringVar(&maxAge, "restore_test_max_age", "", "a restore test older than this is stale (default 30d)")
 	f.StringVar(&notes, "notes", "", "free text")
+	f.StringArrayVar(&envNames, "env", nil, "environment variable for the command, by NAME (repeatable); the value is taken from your environment and stored encrypted")
+	f.StringVar(&envFile, "env-file", "", "environment for the command from a file of NAME=value lines (stored encrypted)")
 	f.BoolVar(&asJSON, "json", false, "print the job as JSON")
 	return c
 }
@@ -151,9 +162,8 @@ func backupsShowCmd(env *Env) *cobra.Command {
 				return err
 			}
 			report := "opsdeck backups report " + j.Name + " --ok|--fail"
-			if !env.Actor.IsAdmin() {
-				j.PingToken = "" // the token is a credential: admins only
-			} else if j.Kind == "heartbeat" {
+			// The token is a credential: the store's view shows it to admins only.
+			if j.Kind == "heartbeat" && !strings.HasPrefix(j.PingToken, model.Masked) {
 				report += "  or  curl -fsS http://HOST:PORT/backup/" + j.PingToken + "  (opsdeck run --listen HOST:PORT; /fail on failure)"
 			}
 			if asJSON {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/opsdeck/opsdeck/checks"
@@ -16,13 +17,27 @@ func init() {
 		var ch model.Channel
 		var service string
 		var asJSON bool
+		var pw passwordFlags
 		add := &cobra.Command{Use: "add", Short: "Add a notification channel, global or for one service", Args: cobra.NoArgs,
 			Example: `  opsdeck channels add --name ops-hook --kind webhook --url https://hooks.example.com/opsdeck
   opsdeck channels add --name ops-slack --kind slack --url https://hooks.slack.com/services/T000/B000/XXX
   opsdeck channels add --name ops-ntfy --kind ntfy --url https://ntfy.sh/example-ops
   opsdeck channels add --name ops-mail --kind email --smtp_addr smtp.example.com:587 --smtp_from opsdeck@example.com \
-      --smtp_user opsdeck --smtp_pass '...' --service "Production App"`,
+      --smtp_user opsdeck --password-file ~/.config/opsdeck/smtp.pass --service "Production App"
+The SMTP password comes from --password-file, --password-env NAME, $OPSDECK_SMTP_PASSWORD,
+or a prompt on the terminal; never from the command line. Stored encrypted (docs/secrets.md).`,
 			RunE: func(c *cobra.Command, _ []string) error {
+				prompt := ""
+				if strings.EqualFold(ch.Kind, "email") && ch.SMTPUser != "" {
+					prompt = "SMTP password for " + ch.SMTPUser + " (empty for none): "
+				}
+				var err error
+				if ch.SMTPPass, err = pw.password(env, prompt); err != nil {
+					return err
+				}
+				if ch.SMTPPass != "" && ch.SMTPUser == "" {
+					return model.Invalid("smtp_user", "", "is required with a password")
+				}
 				s, err := env.Open()
 				if err != nil {
 					return err
@@ -41,8 +56,9 @@ func init() {
 				if err != nil {
 					return err
 				}
+				s.Redact(&ch)
 				if asJSON {
-					return env.printJSON(ch.Redacted())
+					return env.printJSON(ch)
 				}
 				fmt.Fprintf(env.Stdout, "added channel %d: %s (%s)\n", ch.ID, ch.Name, ch.Kind)
 				return nil
@@ -54,7 +70,9 @@ func init() {
 		f.StringVar(&ch.SMTPAddr, "smtp_addr", "", "email: SMTP server host:port")
 		f.StringVar(&ch.SMTPFrom, "smtp_from", "", "email: sender address")
 		f.StringVar(&ch.SMTPUser, "smtp_user", "", "email: SMTP user (optional)")
-		f.StringVar(&ch.SMTPPass, "smtp_pass", "", "email: SMTP password (optional)")
+		pw.register(add, "email: SMTP")
+		refuseValueFlag(add, "smtp_pass", "use --password-file FILE, --password-env NAME or $"+SMTPPasswordEnv+", or type it at the prompt")
+		refuseValueFlag(add, "password", "use --password-file FILE, --password-env NAME or $"+SMTPPasswordEnv+", or type it at the prompt")
 		f.StringVar(&ch.SMTPTLS, "smtp_tls", "", "email: none|opportunistic|required (default opportunistic)")
 		f.StringVar(&ch.ExtraTo, "extra_to", "", "email: addresses to copy besides the owner and on-call, comma-separated")
 		f.StringVar(&service, "service", "", "only this service's alerts (default: all)")
@@ -70,9 +88,6 @@ func init() {
 				chs, err := s.ListChannels(c.Context())
 				if err != nil {
 					return err
-				}
-				for i := range chs {
-					chs[i] = chs[i].Redacted()
 				}
 				if listJSON {
 					return env.printJSON(nonNil(chs))
@@ -114,7 +129,8 @@ func init() {
 				if err != nil {
 					return err
 				}
-				ch, err := s.FindChannel(c.Context(), args[0])
+				// Sending uses the channel's credentials.
+				ch, err := s.WithCredentials().FindChannel(c.Context(), args[0])
 				if err != nil {
 					return err
 				}

@@ -62,6 +62,16 @@ Examples:
 			number("fail_threshold", "consecutive failures that fire an alert (default 3)", func(c *C) *int { return &c.FailThreshold }),
 			number("success_threshold", "consecutive successes that resolve it (default 2)", func(c *C) *int { return &c.SuccessThreshold }),
 			plainBool("tls_skip_verify", "accept untrusted certificates (yes|no)", func(c *C) *bool { return &c.TLSSkipVerify }),
+			{name: "env", usage: "exec: environment variables for the command, by NAME (comma-separated); values are taken from your environment, stored encrypted", apply: func(_ *store.Tx, c *C, v string) error {
+				e, err := envInput([]string{v}, "")
+				c.Env = e
+				return err
+			}},
+			{name: "env-file", usage: "exec: environment for the command from a file of NAME=value lines (stored encrypted)", apply: func(_ *store.Tx, c *C, v string) error {
+				e, err := envInput(nil, v)
+				c.Env = e
+				return err
+			}},
 			str("notes", "free text", func(c *C) *string { return &c.Notes }),
 		},
 		listFlags: func(c *cobra.Command) {
@@ -87,12 +97,6 @@ Examples:
 			}
 			after, err := t.SetCheckPaused(id, true)
 			return before, after, err
-		},
-		// A heartbeat's ping token lets anyone report for it: admins only.
-		redact: func(env *Env, c *C) {
-			if !env.Actor.IsAdmin() {
-				c.PingToken = ""
-			}
 		},
 		header: []string{"id", "name", "kind", "target", "every", "status", "last run", "latency", "message"},
 		row: func(c C, nm *names) []string {
@@ -292,7 +296,8 @@ func checkRun(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			chk, err := s.FindCheck(c.Context(), args[0])
+			// Running the probe uses its credentials (headers, env).
+			chk, err := s.WithCredentials().FindCheck(c.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -348,7 +353,7 @@ func checkPing(env *Env) *cobra.Command {
 // was not redacted for this actor.
 func pingHint(c model.Check) string {
 	h := "opsdeck checks ping " + c.Name + " [--fail]"
-	if c.PingToken != "" {
+	if c.PingToken != "" && !strings.HasPrefix(c.PingToken, model.Masked) {
 		h += ", or GET/POST /ping/" + c.PingToken + "[/fail] on `opsdeck run --listen`"
 	}
 	return h

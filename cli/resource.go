@@ -38,9 +38,6 @@ type resource[T any] struct {
 	row        func(T, *names) []string
 	show       func(ctx context.Context, env *Env, s *store.Store, rec T) error
 	extra      []func(env *Env) *cobra.Command
-	// redact, when set, blanks what this actor may not see (a credential
-	// such as a ping token) before a record is printed.
-	redact func(env *Env, rec *T)
 }
 
 func (r resource[T]) command(env *Env) *cobra.Command {
@@ -57,9 +54,6 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 			recs, err := r.list(c.Context(), s)
 			if err != nil {
 				return err
-			}
-			for i := range recs {
-				r.hide(env, &recs[i])
 			}
 			if asJSON {
 				return env.printJSON(nonNil(recs))
@@ -92,7 +86,6 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r.hide(env, &rec)
 			if showJSON {
 				return env.printJSON(rec)
 			}
@@ -181,14 +174,11 @@ func (r resource[T]) applyFlags(c *cobra.Command, t *store.Tx, rec *T) error {
 	return nil
 }
 
-func (r resource[T]) hide(env *Env, rec *T) {
-	if r.redact != nil {
-		r.redact(env, rec)
-	}
-}
-
 func (r resource[T]) report(env *Env, c *cobra.Command, s *store.Store, verb string, rec T) error {
-	r.hide(env, &rec)
+	// A write hands back the record in clear; print it as a read would.
+	if sr, ok := any(&rec).(model.Secretive); ok {
+		s.Redact(sr)
+	}
 	if j, _ := c.Flags().GetBool("json"); j {
 		return env.printJSON(rec)
 	}

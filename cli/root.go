@@ -44,9 +44,13 @@ type Env struct {
 }
 
 // Open returns the environment's store, opening the database on first use.
+//
+// The store comes back as the actor's view: credentials masked (an admin
+// also sees ping tokens), so no command can print one by mistake. Code
+// that uses credentials asks for them with WithCredentials.
 func (e *Env) Open() (*store.Store, error) {
 	if e.Store != nil {
-		return e.Store, nil
+		return e.Store.For(e.Actor), nil
 	}
 	if e.opened == nil {
 		// Every process that uses the database holds a shared lock on it
@@ -66,7 +70,7 @@ func (e *Env) Open() (*store.Store, error) {
 		}
 		e.opened, e.lock = s, lock
 	}
-	return e.opened, nil
+	return e.opened.For(e.Actor), nil
 }
 
 func (e *Env) close() {

@@ -39,12 +39,15 @@ var BackupReasons = []string{"manual", "scheduled", "pre-migration", "pre-restor
 // BackupJob is one of the company's backups: a command opsdeck runs on a
 // cron schedule, or an external job that reports in like a heartbeat.
 type BackupJob struct {
-	ID                int64         `json:"id"`
-	Name              string        `json:"name"`
-	ServiceID         int64         `json:"service_id"`
-	ServiceName       string        `json:"service_name"`
-	Kind              string        `json:"kind"`
-	Command           string        `json:"command"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	ServiceID   int64  `json:"service_id"`
+	ServiceName string `json:"service_name"`
+	Kind        string `json:"kind"`
+	Command     string `json:"command"`
+	// Env is NAME=value lines for the command's process (PGPASSWORD=…):
+	// credentials live here, apart from the command.
+	Env               string        `json:"env"`
 	Schedule          string        `json:"schedule"`
 	HeartbeatPeriod   time.Duration `json:"heartbeat_period_s"`
 	Timeout           time.Duration `json:"timeout_s"`
@@ -73,6 +76,8 @@ const (
 func (j *BackupJob) Normalize() {
 	j.Name = Sanitize(j.Name)
 	j.Command = SanitizeN(j.Command, 4096)
+	j.Env = SanitizeMultiline(j.Env, 8192)
+	normalizeEnv(&j.Command, &j.Env)
 	j.Schedule = strings.Join(strings.Fields(j.Schedule), " ")
 	j.Notes = SanitizeMultiline(j.Notes, 4096)
 	j.Status = strings.ToLower(strings.TrimSpace(j.Status))
@@ -111,6 +116,9 @@ func (j *BackupJob) Validate() error {
 	}
 	if j.RestoreTestMaxAge < time.Hour {
 		return Invalid("restore_test_max_age", j.RestoreTestMaxAge.String(), "must be at least 1h")
+	}
+	if _, err := ParseEnv("env", j.Env); err != nil {
+		return err
 	}
 	switch j.Kind {
 	case "command":

@@ -37,19 +37,22 @@ const (
 // with a device and no service watches the device itself (a host check):
 // while it fails, the services running on that device are "caused by" it.
 type Check struct {
-	ID               int64     `json:"id"`
-	Name             string    `json:"name"`
-	Kind             string    `json:"kind"`
-	ServiceID        *int64    `json:"service_id"`
-	DeviceID         *int64    `json:"device_id"`
-	Target           string    `json:"target"`
-	Method           string    `json:"method"`
-	Headers          string    `json:"headers"` // "Name: value" lines
-	Body             string    `json:"body"`
-	RecordType       string    `json:"record_type"`
-	Resolver         string    `json:"resolver"`
-	Expect           string    `json:"expect"` // DNS: comma-separated answers that must be present
-	Condition        string    `json:"condition"`
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	ServiceID  *int64 `json:"service_id"`
+	DeviceID   *int64 `json:"device_id"`
+	Target     string `json:"target"`
+	Method     string `json:"method"`
+	Headers    string `json:"headers"` // "Name: value" lines
+	Body       string `json:"body"`
+	RecordType string `json:"record_type"`
+	Resolver   string `json:"resolver"`
+	Expect     string `json:"expect"` // DNS: comma-separated answers that must be present
+	Condition  string `json:"condition"`
+	// Env is NAME=value lines for an exec check's process: credentials
+	// live here, apart from the command, so the command can be shown.
+	Env              string    `json:"env"`
 	IntervalS        int       `json:"interval_s"`
 	TimeoutS         int       `json:"timeout_s"`
 	GraceS           int       `json:"grace_s"`
@@ -103,6 +106,10 @@ func (c *Check) Normalize() {
 	c.Resolver = Sanitize(c.Resolver)
 	c.Expect = Sanitize(c.Expect)
 	c.Condition = Sanitize(c.Condition)
+	c.Env = SanitizeMultiline(c.Env, 8192)
+	if c.Kind == "exec" {
+		normalizeEnv(&c.Target, &c.Env)
+	}
 	c.Notes = SanitizeMultiline(c.Notes, 4096)
 	if c.Kind == "http" && c.Method == "" {
 		c.Method = "GET"
@@ -163,6 +170,14 @@ func (c *Check) Validate() error {
 	}
 	if c.Condition != "" {
 		if _, err := CompileCondition("condition", c.Condition); err != nil {
+			return err
+		}
+	}
+	if c.Env != "" {
+		if c.Kind != "exec" {
+			return Invalid("env", "", "is only for exec checks")
+		}
+		if _, err := ParseEnv("env", c.Env); err != nil {
 			return err
 		}
 	}

@@ -34,14 +34,6 @@ type Channel struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Redacted is the channel without its SMTP password, for audit rows and output.
-func (c Channel) Redacted() Channel {
-	if c.SMTPPass != "" {
-		c.SMTPPass = "***"
-	}
-	return c
-}
-
 func (c *Channel) Normalize() {
 	c.Name = Sanitize(c.Name)
 	c.Kind = strings.ToLower(strings.TrimSpace(c.Kind))

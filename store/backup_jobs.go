@@ -11,7 +11,7 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const backupJobCols = `j.id, j.name, j.service_id, s.name, j.kind, j.command, j.schedule, j.heartbeat_period_s, j.timeout_s,
+const backupJobCols = `j.id, j.name, j.service_id, s.name, j.kind, j.command, j.env, j.schedule, j.heartbeat_period_s, j.timeout_s,
 	j.restore_test_max_age_s, j.status, j.notes, j.ping_token, j.created_at, j.updated_at`
 
 const backupJobFrom = ` FROM backup_jobs j JOIN services s ON s.id = j.service_id `
@@ -20,7 +20,7 @@ func scanBackupJob(sc scanner) (model.BackupJob, error) {
 	var j model.BackupJob
 	var hb, timeout, maxAge int64
 	var created, updated string
-	err := sc.Scan(&j.ID, &j.Name, &j.ServiceID, &j.ServiceName, &j.Kind, &j.Command, &j.Schedule, &hb, &timeout, &maxAge,
+	err := sc.Scan(&j.ID, &j.Name, &j.ServiceID, &j.ServiceName, &j.Kind, &j.Command, &j.Env, &j.Schedule, &hb, &timeout, &maxAge,
 		&j.Status, &j.Notes, &j.PingToken, &created, &updated)
 	j.HeartbeatPeriod, j.Timeout, j.RestoreTestMaxAge = time.Duration(hb)*time.Second, time.Duration(timeout)*time.Second, time.Duration(maxAge)*time.Second
 	j.CreatedAt, j.UpdatedAt = parseTime(created), parseTime(updated)
@@ -55,7 +55,10 @@ func (s *Store) ListBackupJobs(ctx context.Context, q BackupJobQuery) ([]model.B
 		}
 		out = append(out, j)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, presentAll(ctx, s, out)
 }
 
 func findBackupJob(ctx context.Context, db querier, ref string) (model.BackupJob, error) {
@@ -74,21 +77,33 @@ func findBackupJob(ctx context.Context, db querier, ref string) (model.BackupJob
 
 // FindBackupJob resolves a job by id or name.
 func (s *Store) FindBackupJob(ctx context.Context, ref string) (model.BackupJob, error) {
-	return findBackupJob(ctx, s.r, ref)
+	j, err := findBackupJob(ctx, s.r, ref)
+	if err != nil {
+		return j, err
+	}
+	return j, present(ctx, s, &j)
 }
 
 // FindBackupJob resolves a job inside the transaction.
 func (t *Tx) FindBackupJob(ref string) (model.BackupJob, error) {
-	return findBackupJob(t.ctx, t.tx, ref)
+	j, err := findBackupJob(t.ctx, t.tx, ref)
+	if err != nil {
+		return j, err
+	}
+	return j, t.open(&j)
 }
 
-// FindBackupJobByToken resolves a heartbeat job's HTTP ping token.
+// FindBackupJobByToken resolves a heartbeat job's HTTP ping token
+// (matched on its hash: the token is stored encrypted).
 func (s *Store) FindBackupJobByToken(ctx context.Context, token string) (model.BackupJob, error) {
-	j, err := scanBackupJob(s.r.QueryRowContext(ctx, `SELECT `+backupJobCols+backupJobFrom+`WHERE j.ping_token = ? AND j.ping_token <> ''`, token))
+	j, err := scanBackupJob(s.r.QueryRowContext(ctx, `SELECT `+backupJobCols+backupJobFrom+`WHERE j.ping_token_hash = ? AND j.ping_token_hash <> ''`, tokenHash(token)))
 	if isNoRows(err) {
 		return j, notFound("backup job token", "…")
 	}
-	return j, err
+	if err != nil {
+		return j, err
+	}
+	return j, present(ctx, s, &j)
 }
 
 // AddBackupJob inserts a job (admin only: a command job runs a shell
@@ -102,10 +117,15 @@ func (t *Tx) AddBackupJob(j *model.BackupJob) error {
 		if err := t.queryRow(`SELECT id FROM backup_jobs WHERE name = ? COLLATE NOCASE`, j.Name).Scan(&other); err == nil {
 			return 0, model.Invalid("name", j.Name, fmt.Sprintf("already names backup job %d", other))
 		}
+		j.PingToken = newToken()
+		hash := tokenHash(j.PingToken)
+		if err := t.seal(j); err != nil {
+			return 0, err
+		}
 		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO backup_jobs(name, service_id, kind, command, schedule, heartbeat_period_s, timeout_s, restore_test_max_age_s, status, notes, ping_token, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, j.Name, j.ServiceID, j.Kind, j.Command, j.Schedule, int64(j.HeartbeatPeriod/time.Second),
-			int64(j.Timeout/time.Second), int64(j.RestoreTestMaxAge/time.Second), j.Status, j.Notes, newToken(), now, now)
+		res, err := t.exec(`INSERT INTO backup_jobs(name, service_id, kind, command, env, schedule, heartbeat_period_s, timeout_s, restore_test_max_age_s, status, notes, ping_token, ping_token_hash, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, j.Name, j.ServiceID, j.Kind, j.Command, j.Env, j.Schedule, int64(j.HeartbeatPeriod/time.Second),
+			int64(j.Timeout/time.Second), int64(j.RestoreTestMaxAge/time.Second), j.Status, j.Notes, j.PingToken, hash, now, now)
 		if err != nil {
 			return 0, constraintError("add backup job", err)
 		}

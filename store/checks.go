@@ -13,7 +13,7 @@ import (
 )
 
 const checkCols = `id, name, kind, service_id, device_id, target, method, headers, body, record_type, resolver, expect,
-	condition, interval_s, timeout_s, grace_s, fail_threshold, success_threshold, tls_skip_verify, paused, ping_token,
+	condition, env, interval_s, timeout_s, grace_s, fail_threshold, success_threshold, tls_skip_verify, paused, ping_token,
 	notes, created_at, updated_at`
 
 func scanCheck(sc scanner) (model.Check, error) {
@@ -21,7 +21,7 @@ func scanCheck(sc scanner) (model.Check, error) {
 	var svc, dev sql.NullInt64
 	var created, updated string
 	err := sc.Scan(&c.ID, &c.Name, &c.Kind, &svc, &dev, &c.Target, &c.Method, &c.Headers, &c.Body, &c.RecordType,
-		&c.Resolver, &c.Expect, &c.Condition, &c.IntervalS, &c.TimeoutS, &c.GraceS, &c.FailThreshold,
+		&c.Resolver, &c.Expect, &c.Condition, &c.Env, &c.IntervalS, &c.TimeoutS, &c.GraceS, &c.FailThreshold,
 		&c.SuccessThreshold, &c.TLSSkipVerify, &c.Paused, &c.PingToken, &c.Notes, &created, &updated)
 	c.ServiceID, c.DeviceID = idPtr(svc), idPtr(dev)
 	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
@@ -38,7 +38,11 @@ type CheckQuery struct {
 
 // ListChecks returns checks ordered by name.
 func (s *Store) ListChecks(ctx context.Context, q CheckQuery) ([]model.Check, error) {
-	return listChecks(ctx, s.r, q)
+	cs, err := listChecks(ctx, s.r, q)
+	if err != nil {
+		return nil, err
+	}
+	return cs, presentAll(ctx, s, cs)
 }
 
 func listChecks(ctx context.Context, db querier, q CheckQuery) ([]model.Check, error) {
@@ -93,28 +97,52 @@ func findCheck(ctx context.Context, db querier, ref string) (model.Check, error)
 
 // GetCheck reads one check by id.
 func (s *Store) GetCheck(ctx context.Context, id int64) (model.Check, error) {
-	return getCheck(ctx, s.r, id)
+	c, err := getCheck(ctx, s.r, id)
+	if err != nil {
+		return c, err
+	}
+	return c, present(ctx, s, &c)
 }
 
 // FindCheck resolves a check name (case-insensitive) or id.
 func (s *Store) FindCheck(ctx context.Context, ref string) (model.Check, error) {
-	return findCheck(ctx, s.r, ref)
+	c, err := findCheck(ctx, s.r, ref)
+	if err != nil {
+		return c, err
+	}
+	return c, present(ctx, s, &c)
 }
 
-// FindCheckByToken resolves a heartbeat's secret ping token.
+// FindCheckByToken resolves a heartbeat's secret ping token (matched on
+// its hash: the token is stored encrypted).
 func (s *Store) FindCheckByToken(ctx context.Context, token string) (model.Check, error) {
-	c, err := scanCheck(s.r.QueryRowContext(ctx, `SELECT `+checkCols+` FROM checks WHERE ping_token = ? AND ping_token <> ''`, token))
+	c, err := scanCheck(s.r.QueryRowContext(ctx, `SELECT `+checkCols+` FROM checks WHERE ping_token_hash = ? AND ping_token_hash <> ''`, tokenHash(token)))
 	if isNoRows(err) {
 		return c, notFound("check with ping token", "…")
 	}
-	return c, err
+	if err != nil {
+		return c, err
+	}
+	return c, present(ctx, s, &c)
 }
 
 // GetCheck reads one check inside the transaction.
-func (t *Tx) GetCheck(id int64) (model.Check, error) { return getCheck(t.ctx, t.tx, id) }
+func (t *Tx) GetCheck(id int64) (model.Check, error) {
+	c, err := getCheck(t.ctx, t.tx, id)
+	if err != nil {
+		return c, err
+	}
+	return c, t.open(&c)
+}
 
 // FindCheck resolves a check reference inside the transaction.
-func (t *Tx) FindCheck(ref string) (model.Check, error) { return findCheck(t.ctx, t.tx, ref) }
+func (t *Tx) FindCheck(ref string) (model.Check, error) {
+	c, err := findCheck(t.ctx, t.tx, ref)
+	if err != nil {
+		return c, err
+	}
+	return c, t.open(&c)
+}
 
 func (t *Tx) checkRefs(c *model.Check) error {
 	var id int64
@@ -141,7 +169,7 @@ func (t *Tx) checkRefs(c *model.Check) error {
 // as the scheduler's user, so choosing one is as powerful as a shell on
 // that host. Pausing or renaming an existing exec check is not.
 func (t *Tx) checkExec(before, c *model.Check) error {
-	if c.Kind == "exec" && (before == nil || before.Kind != "exec" || before.Target != c.Target) {
+	if c.Kind == "exec" && (before == nil || before.Kind != "exec" || before.Target != c.Target || before.Env != c.Env) {
 		return t.requireAdmin("add or change exec commands")
 	}
 	return nil
@@ -169,13 +197,17 @@ func (t *Tx) AddCheck(c *model.Check) error {
 		if c.Kind == "heartbeat" && c.PingToken == "" {
 			c.PingToken = newToken()
 		}
+		hash := tokenHash(c.PingToken)
+		if err := t.seal(c); err != nil {
+			return 0, err
+		}
 		now := fmtTime(t.at)
 		res, err := t.exec(`INSERT INTO checks(name, kind, service_id, device_id, target, method, headers, body, record_type,
-			resolver, expect, condition, interval_s, timeout_s, grace_s, fail_threshold, success_threshold, tls_skip_verify,
-			paused, ping_token, notes, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			resolver, expect, condition, env, interval_s, timeout_s, grace_s, fail_threshold, success_threshold, tls_skip_verify,
+			paused, ping_token, ping_token_hash, notes, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			c.Name, c.Kind, nullID(c.ServiceID), nullID(c.DeviceID), c.Target, c.Method, c.Headers, c.Body, c.RecordType,
-			c.Resolver, c.Expect, c.Condition, c.IntervalS, c.TimeoutS, c.GraceS, c.FailThreshold, c.SuccessThreshold,
-			c.TLSSkipVerify, c.Paused, c.PingToken, c.Notes, now, now)
+			c.Resolver, c.Expect, c.Condition, c.Env, c.IntervalS, c.TimeoutS, c.GraceS, c.FailThreshold, c.SuccessThreshold,
+			c.TLSSkipVerify, c.Paused, c.PingToken, hash, c.Notes, now, now)
 		if err != nil {
 			return 0, constraintError("add check", err)
 		}
@@ -220,11 +252,14 @@ func (t *Tx) UpdateCheck(id int64, fn func(*model.Check) error) (before, after m
 		if err := t.checkRefs(c); err != nil {
 			return err
 		}
+		if err := t.seal(c); err != nil {
+			return err
+		}
 		_, err := t.exec(`UPDATE checks SET name=?, kind=?, service_id=?, device_id=?, target=?, method=?, headers=?, body=?,
-			record_type=?, resolver=?, expect=?, condition=?, interval_s=?, timeout_s=?, grace_s=?, fail_threshold=?,
+			record_type=?, resolver=?, expect=?, condition=?, env=?, interval_s=?, timeout_s=?, grace_s=?, fail_threshold=?,
 			success_threshold=?, tls_skip_verify=?, paused=?, notes=?, updated_at=? WHERE id=?`,
 			c.Name, c.Kind, nullID(c.ServiceID), nullID(c.DeviceID), c.Target, c.Method, c.Headers, c.Body, c.RecordType,
-			c.Resolver, c.Expect, c.Condition, c.IntervalS, c.TimeoutS, c.GraceS, c.FailThreshold, c.SuccessThreshold,
+			c.Resolver, c.Expect, c.Condition, c.Env, c.IntervalS, c.TimeoutS, c.GraceS, c.FailThreshold, c.SuccessThreshold,
 			c.TLSSkipVerify, c.Paused, c.Notes, fmtTime(t.at), c.ID)
 		return constraintError("update check", err)
 	})
@@ -238,7 +273,12 @@ func (t *Tx) UpdateCheck(id int64, fn func(*model.Check) error) (before, after m
 		}
 	}
 	if after.Kind == "heartbeat" && after.PingToken == "" {
-		if _, err := t.exec(`UPDATE checks SET ping_token = ? WHERE id = ?`, newToken(), id); err != nil {
+		tok := model.Check{PingToken: newToken()}
+		hash := tokenHash(tok.PingToken)
+		if err := t.seal(&tok); err != nil {
+			return before, after, err
+		}
+		if _, err := t.exec(`UPDATE checks SET ping_token = ?, ping_token_hash = ? WHERE id = ?`, tok.PingToken, hash, id); err != nil {
 			return before, after, err
 		}
 	}

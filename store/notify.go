@@ -40,7 +40,10 @@ func (s *Store) ListChannels(ctx context.Context) ([]model.Channel, error) {
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, presentAll(ctx, s, out)
 }
 
 func findChannel(ctx context.Context, db querier, ref string) (model.Channel, error) {
@@ -51,11 +54,21 @@ func findChannel(ctx context.Context, db querier, ref string) (model.Channel, er
 	return c, err
 }
 
-func (t *Tx) findChannel(ref string) (model.Channel, error) { return findChannel(t.ctx, t.tx, ref) }
+func (t *Tx) findChannel(ref string) (model.Channel, error) {
+	c, err := findChannel(t.ctx, t.tx, ref)
+	if err != nil {
+		return c, err
+	}
+	return c, t.open(&c)
+}
 
 // FindChannel resolves a channel name or id.
 func (s *Store) FindChannel(ctx context.Context, ref string) (model.Channel, error) {
-	return findChannel(ctx, s.r, ref)
+	c, err := findChannel(ctx, s.r, ref)
+	if err != nil {
+		return c, err
+	}
+	return c, present(ctx, s, &c)
 }
 
 // GetChannel reads one channel by id.
@@ -64,7 +77,10 @@ func (s *Store) GetChannel(ctx context.Context, id int64) (model.Channel, error)
 	if isNoRows(err) {
 		return c, notFound("channel", strconv.FormatInt(id, 10))
 	}
-	return c, err
+	if err != nil {
+		return c, err
+	}
+	return c, present(ctx, s, &c)
 }
 
 // AddChannel adds a notification channel (admin only: it decides who is woken).
@@ -78,6 +94,9 @@ func (t *Tx) AddChannel(c *model.Channel) error {
 				return 0, model.Invalid("service", strconv.FormatInt(*c.ServiceID, 10), "is not a known service")
 			}
 		}
+		if err := t.seal(c); err != nil {
+			return 0, err
+		}
 		now := fmtTime(t.at)
 		res, err := t.exec(`INSERT INTO notification_channels(name, kind, url, smtp_addr, smtp_from, smtp_user, smtp_pass, smtp_tls,
 			extra_to, service_id, enabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -90,8 +109,10 @@ func (t *Tx) AddChannel(c *model.Channel) error {
 	if err != nil {
 		return err
 	}
-	c.ID = id
-	return t.Audit("create", "channel", id, nil, c.Redacted())
+	if *c, err = t.findChannel(strconv.FormatInt(id, 10)); err != nil {
+		return err
+	}
+	return t.Audit("create", "channel", id, nil, *c)
 }
 
 // DeleteChannel removes a channel and its undelivered notifications.
@@ -106,7 +127,7 @@ func (t *Tx) DeleteChannel(ref string) (model.Channel, error) {
 	if _, err := t.exec(`DELETE FROM notification_channels WHERE id = ?`, c.ID); err != nil {
 		return c, err
 	}
-	return c, t.Audit("delete", "channel", c.ID, c.Redacted(), nil)
+	return c, t.Audit("delete", "channel", c.ID, c, nil)
 }
 
 // page queues one notification of an alert per matching channel (global,
@@ -263,7 +284,8 @@ func (s *Store) DueNotifications(ctx context.Context, now time.Time, limit int) 
 	rows.Close()
 	out := make([]Queued, 0, len(rs))
 	for _, r := range rs {
-		if r.q.Channel, err = s.GetChannel(ctx, r.ch); err != nil {
+		// Delivery uses the channel's credentials: read them in clear.
+		if r.q.Channel, err = s.WithCredentials().GetChannel(ctx, r.ch); err != nil {
 			return nil, err
 		}
 		if r.q.Alert, err = s.GetAlert(ctx, r.alert); err != nil {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"reflect"
+
+	"github.com/opsdeck/opsdeck/model"
 )
 
 // scanner is satisfied by *sql.Row and *sql.Rows.
@@ -39,6 +41,9 @@ func updateRecord[T any, P record[T]](t *Tx, entity string, id int64, get func(i
 	after = before
 	if err = fn(P(&after)); err != nil {
 		return before, after, false, err
+	}
+	if sb, ok := any(P(&before)).(model.Secretive); ok {
+		t.keepMasked(sb, any(P(&after)).(model.Secretive))
 	}
 	P(&after).Normalize()
 	if err = P(&after).Validate(); err != nil {

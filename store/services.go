@@ -60,19 +60,39 @@ func findService(ctx context.Context, db querier, ref string) (model.Service, er
 
 // GetService reads one service by id.
 func (s *Store) GetService(ctx context.Context, id int64) (model.Service, error) {
-	return getService(ctx, s.r, id)
+	sv, err := getService(ctx, s.r, id)
+	if err != nil {
+		return sv, err
+	}
+	return sv, present(ctx, s, &sv)
 }
 
 // FindService resolves an id or a name (case-insensitive).
 func (s *Store) FindService(ctx context.Context, ref string) (model.Service, error) {
-	return findService(ctx, s.r, ref)
+	sv, err := findService(ctx, s.r, ref)
+	if err != nil {
+		return sv, err
+	}
+	return sv, present(ctx, s, &sv)
 }
 
 // GetService reads one service inside the transaction.
-func (t *Tx) GetService(id int64) (model.Service, error) { return getService(t.ctx, t.tx, id) }
+func (t *Tx) GetService(id int64) (model.Service, error) {
+	sv, err := getService(t.ctx, t.tx, id)
+	if err != nil {
+		return sv, err
+	}
+	return sv, t.open(&sv)
+}
 
 // FindService resolves a service reference inside the transaction.
-func (t *Tx) FindService(ref string) (model.Service, error) { return findService(t.ctx, t.tx, ref) }
+func (t *Tx) FindService(ref string) (model.Service, error) {
+	sv, err := findService(t.ctx, t.tx, ref)
+	if err != nil {
+		return sv, err
+	}
+	return sv, t.open(&sv)
+}
 
 func (t *Tx) checkService(sv *model.Service) error {
 	var id int64
@@ -97,6 +117,9 @@ func (t *Tx) AddService(sv *model.Service) error {
 	}
 	id, err := addRecord(t, "service", sv, func(sv *model.Service) (int64, error) {
 		if err := t.checkService(sv); err != nil {
+			return 0, err
+		}
+		if err := t.seal(sv); err != nil {
 			return 0, err
 		}
 		now := fmtTime(t.at)
@@ -125,6 +148,9 @@ func (t *Tx) UpdateService(id int64, fn func(*model.Service) error) (before, aft
 	}
 	before, after, _, err = updateRecord(t, "service", id, t.GetService, fn, func(sv *model.Service) error {
 		if err := t.checkService(sv); err != nil {
+			return err
+		}
+		if err := t.seal(sv); err != nil {
 			return err
 		}
 		_, err := t.exec(`UPDATE services SET name=?, kind=?, criticality=?, owner_id=?, url=?, runbook_url=?, status=?, notes=?, updated_at=? WHERE id=?`,
@@ -230,7 +256,10 @@ func (s *Store) servicesWhere(ctx context.Context, where string, lim int, args .
 		}
 		out = append(out, sv)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, presentAll(ctx, s, out)
 }
 
 func (s *Store) devicesWhere(ctx context.Context, where string, lim int, args ...any) ([]model.Device, error) {

@@ -107,7 +107,7 @@ func (s *Store) LogEvent(ctx context.Context, actor model.Actor, action, entity 
 	if err != nil {
 		return err
 	}
-	t := &Tx{tx: tx, ctx: ctx, actor: actor, at: s.now()}
+	t := &Tx{s: s, tx: tx, ctx: ctx, actor: actor, at: s.now()}
 	if err := t.Audit(action, entity, id, nil, data); err != nil {
 		tx.Rollback()
 		return err

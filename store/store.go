@@ -31,6 +31,10 @@ type Store struct {
 	r    *sql.DB
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// keys encrypts credentials (crypt.go); level is how much of them this
+	// view hands out (For, WithCredentials).
+	keys  *keys
+	level reveal
 }
 
 // Open opens or creates the database at path and brings its schema up to
@@ -52,8 +56,12 @@ func Open(path string) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	s := &Store{path: path, w: w, Now: time.Now}
+	s := &Store{path: path, w: w, Now: time.Now, keys: &keys{path: KeyFilePath()}}
 	if err := s.migrate(context.Background()); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := s.sealClearCredentials(context.Background()); err != nil {
 		w.Close()
 		return nil, err
 	}

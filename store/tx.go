@@ -16,6 +16,7 @@ import (
 // Tx, and a Tx writes its audit rows itself, so a change and the record of
 // who made it commit or roll back together.
 type Tx struct {
+	s     *Store
 	tx    *sql.Tx
 	ctx   context.Context
 	actor model.Actor
@@ -49,12 +50,15 @@ func (t *Tx) queryRow(q string, args ...any) *sql.Row {
 
 // Audit appends one audit row. before and after are marshalled to JSON
 // (nil becomes empty: nothing before a create, nothing after a delete).
+//
+// Credentials never reach the log: records whose field table marks secrets
+// are stored masked, with a fingerprint so a change still shows.
 func (t *Tx) Audit(action, entity string, id int64, before, after any) error {
-	b, err := auditJSON(before)
+	b, err := auditJSON(t.maskForAudit(before))
 	if err != nil {
 		return err
 	}
-	a, err := auditJSON(after)
+	a, err := auditJSON(t.maskForAudit(after))
 	if err != nil {
 		return err
 	}
@@ -93,7 +97,7 @@ func (s *Store) Write(ctx context.Context, actor model.Actor, fn func(*Tx) error
 	// runtime.Goexit in fn would otherwise keep the one writer connection
 	// inside this transaction and every later Write would wait forever.
 	defer tx.Rollback()
-	t := &Tx{tx: tx, ctx: ctx, actor: actor, at: s.now()}
+	t := &Tx{s: s, tx: tx, ctx: ctx, actor: actor, at: s.now()}
 	if err := fn(t); err != nil {
 		return err
 	}

@@ -130,7 +130,9 @@ func newApp(opts Options) *app {
 	}
 	st := themes.NewStyles(th)
 	a := &app{opts: opts, styles: &st, keys: defaultKeys(), width: opts.Width, height: opts.Height}
-	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store, Actor: opts.Actor, Styles: a.styles}
+	// Every read goes through the actor's view of the store: credentials
+	// come back masked (admins also see ping tokens).
+	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store.For(opts.Actor), Actor: opts.Actor, Styles: a.styles}
 	a.tabs = []Tab{
 		newListTab(a.env, peopleSpec()),
 		newListTab(a.env, devicesSpec()),

@@ -174,7 +174,8 @@ func (a *app) checkAction(ks string, id int64) tea.Cmd {
 // runCheckNow is `opsdeck checks run`: probe now, record the result like a
 // scheduled one (it may fire or resolve an alert), say what happened.
 func runCheckNow(env TabEnv, id int64) opsMsg {
-	c, err := env.Store.GetCheck(env.Ctx, id)
+	// The probe runs with its credentials (headers, env).
+	c, err := env.Store.WithCredentials().GetCheck(env.Ctx, id)
 	if err != nil {
 		return opsMsg{text: "run failed: " + err.Error(), isErr: true}
 	}

@@ -1,0 +1,319 @@
+package model
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Secrecy marks a field that holds a credential, and says where in the
+// value the credential sits. It is written once, in the record kind's field
+// table (CheckFields, ChannelFields, ...); the store encrypts such fields at
+// rest and masks them in every view and audit row from that one mark.
+type Secrecy uint8
+
+const (
+	// NotSecret is an ordinary field.
+	NotSecret Secrecy = iota
+	// SecretValue: the whole value is a credential (a password, a ping
+	// token, header lines, NAME=value environment).
+	SecretValue
+	// SecretEndpoint: a URL whose path and query are the credential (a
+	// Slack or webhook URL, an ntfy topic). Scheme and host stay visible.
+	SecretEndpoint
+	// SecretEmbedded: text that may carry a credential inside it: a URL's
+	// password (https://user:pass@host) or a NAME=value / --password=value
+	// word whose name looks secret (PGPASSWORD=…). Only those parts are
+	// secret; a value without them is plain.
+	SecretEmbedded
+)
+
+// FieldSpec describes one field of a record kind. Today it carries the
+// secret mark; the rest of a record's definition (flags, import columns,
+// list columns) is meant to join it here, so that a kind is described once.
+type FieldSpec struct {
+	Name   string // snake_case: the JSON key and export column
+	Secret Secrecy
+	// AdminSees: an admin is shown the clear value, because they must hand
+	// it on (a heartbeat's ping token goes into the job that pings). Every
+	// other credential is masked for everyone; opsdeck only uses it.
+	AdminSees bool
+}
+
+// Field is a FieldSpec bound to where the value lives in a T.
+type Field[T any] struct {
+	FieldSpec
+	Ref func(*T) *string
+}
+
+// Fields is a record kind's field table.
+type Fields[T any] []Field[T]
+
+// Refs binds the table's secret fields to rec's values.
+func (fs Fields[T]) Refs(rec *T) []FieldRef {
+	out := make([]FieldRef, 0, len(fs))
+	for _, f := range fs {
+		if f.Secret != NotSecret {
+			out = append(out, FieldRef{FieldSpec: f.FieldSpec, Value: f.Ref(rec)})
+		}
+	}
+	return out
+}
+
+// Specs is the table without its bindings.
+func (fs Fields[T]) Specs() []FieldSpec {
+	out := make([]FieldSpec, len(fs))
+	for i, f := range fs {
+		out[i] = f.FieldSpec
+	}
+	return out
+}
+
+// FieldRef is one secret field of one record: its spec and its value.
+type FieldRef struct {
+	FieldSpec
+	Value *string
+}
+
+// Secretive is a record whose field table marks secret fields.
+type Secretive interface {
+	SecretFields() []FieldRef
+}
+
+// Field tables of the kinds that hold credentials. Only the fields with a
+// mark are listed so far.
+var (
+	CheckFields = Fields[Check]{
+		{FieldSpec{Name: "target", Secret: SecretEmbedded}, func(c *Check) *string { return &c.Target }},
+		{FieldSpec{Name: "headers", Secret: SecretValue}, func(c *Check) *string { return &c.Headers }},
+		{FieldSpec{Name: "body", Secret: SecretValue}, func(c *Check) *string { return &c.Body }},
+		{FieldSpec{Name: "env", Secret: SecretValue}, func(c *Check) *string { return &c.Env }},
+		{FieldSpec{Name: "ping_token", Secret: SecretValue, AdminSees: true}, func(c *Check) *string { return &c.PingToken }},
+	}
+	ChannelFields = Fields[Channel]{
+		{FieldSpec{Name: "url", Secret: SecretEndpoint}, func(c *Channel) *string { return &c.URL }},
+		{FieldSpec{Name: "smtp_pass", Secret: SecretValue}, func(c *Channel) *string { return &c.SMTPPass }},
+	}
+	BackupJobFields = Fields[BackupJob]{
+		{FieldSpec{Name: "command", Secret: SecretEmbedded}, func(j *BackupJob) *string { return &j.Command }},
+		{FieldSpec{Name: "env", Secret: SecretValue}, func(j *BackupJob) *string { return &j.Env }},
+		{FieldSpec{Name: "ping_token", Secret: SecretValue, AdminSees: true}, func(j *BackupJob) *string { return &j.PingToken }},
+	}
+	ServiceFields = Fields[Service]{
+		{FieldSpec{Name: "url", Secret: SecretEmbedded}, func(s *Service) *string { return &s.URL }},
+		{FieldSpec{Name: "runbook_url", Secret: SecretEmbedded}, func(s *Service) *string { return &s.RunbookURL }},
+	}
+)
+
+// SecretFields implements Secretive.
+func (c *Check) SecretFields() []FieldRef { return CheckFields.Refs(c) }
+
+// SecretFields implements Secretive.
+func (c *Channel) SecretFields() []FieldRef { return ChannelFields.Refs(c) }
+
+// SecretFields implements Secretive.
+func (j *BackupJob) SecretFields() []FieldRef { return BackupJobFields.Refs(j) }
+
+// SecretFields implements Secretive.
+func (s *Service) SecretFields() []FieldRef { return ServiceFields.Refs(s) }
+
+// EntityFields maps an audit entity name to its kind's field table, so
+// audit rows written before secrets were marked can be masked too.
+var EntityFields = map[string][]FieldSpec{
+	"check":      CheckFields.Specs(),
+	"channel":    ChannelFields.Specs(),
+	"backup_job": BackupJobFields.Specs(),
+	"service":    ServiceFields.Specs(),
+}
+
+// Masked is what stands in for a credential.
+const Masked = "••••"
+
+// Fingerprint names a value without revealing it: a short keyed hash, so a
+// change stays visible in the audit log but the value cannot be guessed
+// from it. The store supplies it (it holds the key).
+type Fingerprint func(v string) string
+
+// HoldsSecret reports whether a field of secrecy s with value v holds a
+// credential (and so is encrypted at rest and masked in views).
+func HoldsSecret(s Secrecy, v string) bool {
+	switch s {
+	case SecretValue, SecretEndpoint:
+		return v != ""
+	case SecretEmbedded:
+		return maskEmbedded(v) != v
+	}
+	return false
+}
+
+// Mask is v as views and audit rows show it: the credential replaced by
+// "••••" and a fingerprint of the whole value ("•••• sha256:ab12cd34",
+// "https://hooks.slack.com/•••• sha256:…", "https://ops:••••@host/ (sha256:…)").
+func Mask(s Secrecy, v string, fp Fingerprint) string {
+	if !HoldsSecret(s, v) {
+		return v
+	}
+	tag := "sha256:" + fp(v)
+	switch s {
+	case SecretEndpoint:
+		if u, err := url.Parse(v); err == nil && u.Scheme != "" && u.Host != "" {
+			return u.Scheme + "://" + u.Hostname() + portOf(u) + "/" + Masked + " " + tag
+		}
+	case SecretEmbedded:
+		return maskEmbedded(v) + " (" + tag + ")"
+	}
+	return Masked + " " + tag
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return ":" + p
+	}
+	return ""
+}
+
+// MaskRecord masks rec's secret fields for a view; reveal lets through the
+// fields an admin is shown (AdminSees).
+func MaskRecord(rec Secretive, fp Fingerprint, admin bool) {
+	for _, f := range rec.SecretFields() {
+		if admin && f.AdminSees {
+			continue
+		}
+		*f.Value = Mask(f.Secret, *f.Value, fp)
+	}
+}
+
+var (
+	// scheme://user:password@ — the password part.
+	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*:)([^\s/@]+)@`)
+	// NAME=value and --name=value words, and --name value options.
+	assignEq   = regexp.MustCompile(`(^|[\s;&|(])((?:--?)?[A-Za-z_][A-Za-z0-9_-]*)=('[^']*'|"[^"]*"|[^\s;&|)]+)`)
+	optionArg  = regexp.MustCompile(`(^|[\s;&|(])(--?[A-Za-z][A-Za-z0-9_-]*)\s+('[^']*'|"[^"]*"|[^\s;&|)-][^\s;&|)]*)`)
+	secretName = regexp.MustCompile(`(?i)pass|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth`)
+)
+
+// SecretName reports whether an environment variable or option name looks
+// like it holds a credential (PGPASSWORD, AWS_SECRET_ACCESS_KEY, --token).
+func SecretName(name string) bool { return secretName.MatchString(name) }
+
+func maskEmbedded(v string) string {
+	v = urlPassword.ReplaceAllString(v, "${1}"+Masked+"@")
+	for _, re := range []*regexp.Regexp{assignEq, optionArg} {
+		v = re.ReplaceAllStringFunc(v, func(m string) string {
+			sub := re.FindStringSubmatch(m)
+			name, val := sub[2], sub[3]
+			if !SecretName(name) || val == Masked {
+				return m
+			}
+			return strings.TrimSuffix(m, val) + Masked
+		})
+	}
+	return v
+}
+
+// SplitEnv moves the leading NAME=value words of a shell command whose
+// NAME looks secret ("PGPASSWORD=x pg_dump app") into environment lines, so
+// the credential is kept apart from the command (encrypted, never shown)
+// and the command can be shown. Other leading assignments stay.
+func SplitEnv(command string) (rest string, env []string) {
+	rest = strings.TrimLeft(command, " \t")
+	var keep []string
+	for {
+		word, after, ok := shellWord(rest)
+		if !ok {
+			break
+		}
+		name, _, isAssign := strings.Cut(word.raw, "=")
+		if !isAssign || !envName.MatchString(name) {
+			break
+		}
+		if SecretName(name) {
+			_, v, _ := strings.Cut(word.value, "=")
+			env = append(env, name+"="+v)
+		} else {
+			keep = append(keep, word.raw)
+		}
+		rest = strings.TrimLeft(after, " \t")
+	}
+	if len(env) == 0 {
+		return command, nil
+	}
+	if len(keep) > 0 {
+		rest = strings.Join(keep, " ") + " " + rest
+	}
+	return rest, env
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+type word struct{ raw, value string }
+
+// shellWord reads one word of s as sh would: quotes and backslashes
+// joined, unquoted whitespace or an operator ends it.
+func shellWord(s string) (word, string, bool) {
+	var raw, val strings.Builder
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|':
+			return word{raw.String(), val.String()}, s[i:], raw.Len() > 0
+		case c == '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return word{}, s, false
+			}
+			raw.WriteString(s[i : i+j+2])
+			val.WriteString(s[i+1 : i+1+j])
+			i += j + 2
+		case c == '"':
+			j := strings.IndexByte(s[i+1:], '"')
+			if j < 0 || strings.ContainsAny(s[i+1:i+1+j], "$`\\") {
+				return word{}, s, false // expansions: leave the command alone
+			}
+			raw.WriteString(s[i : i+j+2])
+			val.WriteString(s[i+1 : i+1+j])
+			i += j + 2
+		case c == '\\' || c == '$' || c == '`':
+			return word{}, s, false
+		default:
+			raw.WriteByte(c)
+			val.WriteByte(c)
+			i++
+		}
+	}
+	return word{raw.String(), val.String()}, "", raw.Len() > 0
+}
+
+// ParseEnv reads NAME=value lines (environment for a command).
+func ParseEnv(field, s string) ([]string, error) {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, _, ok := strings.Cut(line, "=")
+		if !ok || !envName.MatchString(name) {
+			return nil, Invalid(field, name, "is not NAME=value (one per line; NAME is letters, digits and _)")
+		}
+		out = append(out, line)
+	}
+	return out, nil
+}
+
+// normalizeEnv trims env lines and moves secret leading assignments of
+// command into them.
+func normalizeEnv(command, env *string) {
+	lines := strings.Split(strings.ReplaceAll(*env, "\r", ""), "\n")
+	rest, moved := SplitEnv(*command)
+	*command = rest
+	lines = append(lines, moved...)
+	var keep []string
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			keep = append(keep, l)
+		}
+	}
+	*env = strings.Join(keep, "\n")
+}

@@ -1,0 +1,205 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsdeck/opsdeck/model"
+)
+
+// Credentials a version before 0009 stored in clear.
+var oldSecrets = []string{"hunter2-url-pass", "T0KEN-SLACK-abc", "smtp-pa55word", "Bearer-sekrit-hdr", "pg-pa55-env", "deadbeefcafe0123456789ab"}
+
+// A database written before credentials were encrypted ends up with none
+// in clear after one open: not in the tables, not in the audit log, not in
+// free pages or the WAL, and not in a backup taken afterwards. Every view
+// masks them, the code that uses them still gets them, and a ping still
+// finds its check.
+func TestOpenSealsClearCredentials(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	w, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{path: path, w: w, Now: time.Now}
+	if err := old.migrateTo(context.Background(), 8); err != nil {
+		t.Fatal(err)
+	}
+	const ts = "2026-01-01T00:00:00.000Z"
+	for _, q := range []string{
+		`INSERT INTO services(id, name, kind, criticality, url, created_at, updated_at) VALUES (1, 'Web', 'app', 'high', 'https://ops:hunter2-url-pass@db.example.com/', '` + ts + `', '` + ts + `')`,
+		`INSERT INTO checks(id, name, kind, service_id, target, headers, interval_s, timeout_s, created_at, updated_at) VALUES (1, 'web', 'http', 1, 'https://u:hunter2-url-pass@x.example/', 'Authorization: Bearer-sekrit-hdr', 60, 10, '` + ts + `', '` + ts + `')`,
+		`INSERT INTO checks(id, name, kind, service_id, ping_token, interval_s, timeout_s, created_at, updated_at) VALUES (2, 'nightly', 'heartbeat', 1, 'deadbeefcafe0123456789ab', 3600, 10, '` + ts + `', '` + ts + `')`,
+		`INSERT INTO notification_channels(id, name, kind, url, created_at, updated_at) VALUES (1, 'slack', 'slack', 'https://hooks.slack.com/services/T0KEN-SLACK-abc', '` + ts + `', '` + ts + `')`,
+		`INSERT INTO notification_channels(id, name, kind, smtp_addr, smtp_from, smtp_user, smtp_pass, created_at, updated_at) VALUES (2, 'mail', 'email', 'smtp.example.com:587', 'o@example.com', 'o', 'smtp-pa55word', '` + ts + `', '` + ts + `')`,
+		`INSERT INTO backup_jobs(id, name, service_id, kind, command, schedule, ping_token, created_at, updated_at) VALUES (1, 'pg', 1, 'command', 'PGPASSWORD=pg-pa55-env pg_dump app', '@daily', 'ffff', '` + ts + `', '` + ts + `')`,
+		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('` + ts + `', 'local:x', 'create', 'check', 1, '', '{"id":1,"target":"https://u:hunter2-url-pass@x.example/","headers":"Authorization: Bearer-sekrit-hdr","interval_s":60}')`,
+		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('` + ts + `', 'local:x', 'create', 'check', 2, '', '{"id":2,"ping_token":"deadbeefcafe0123456789ab"}')`,
+		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('` + ts + `', 'local:x', 'create', 'channel', 1, '', '{"id":1,"url":"https://hooks.slack.com/services/T0KEN-SLACK-abc"}')`,
+		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('` + ts + `', 'local:x', 'create', 'backup_job', 1, '', '{"id":1,"command":"PGPASSWORD=pg-pa55-env pg_dump app"}')`,
+		// A deleted channel leaves its row's bytes in a free page.
+		`INSERT INTO notification_channels(id, name, kind, url, created_at, updated_at) VALUES (3, 'gone', 'webhook', 'https://x.example/T0KEN-SLACK-abc', '` + ts + `', '` + ts + `')`,
+		`DELETE FROM notification_channels WHERE id = 3`,
+	} {
+		if _, err := w.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	w.Close()
+	t.Setenv(NoMigrationBackupEnv, "1") // the pre-migration backup holds the old clear file by design
+	keyFile := filepath.Join(t.TempDir(), "secret.key")
+	t.Setenv(KeyFileEnv, keyFile)
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if st, err := os.Stat(keyFile); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+
+	// Views: masked; the using code: clear.
+	view := s.For(model.Actor{Kind: "ssh", Name: "v@example.com", Role: "viewer"})
+	c, err := view.GetCheck(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(c.Target, "hunter2") || !strings.Contains(c.Target, "https://u:••••@x.example/") || !strings.HasPrefix(c.Headers, "•••• sha256:") {
+		t.Fatalf("viewer sees %q / %q", c.Target, c.Headers)
+	}
+	clear, err := s.WithCredentials().GetCheck(ctx, 1)
+	if err != nil || clear.Headers != "Authorization: Bearer-sekrit-hdr" || clear.Target != "https://u:hunter2-url-pass@x.example/" {
+		t.Fatalf("runner reads %+v %v", clear, err)
+	}
+	j, err := s.WithCredentials().FindBackupJob(ctx, "pg")
+	if err != nil || j.Command != "pg_dump app" || j.Env != "PGPASSWORD=pg-pa55-env" {
+		t.Fatalf("backup job: %q env %q %v", j.Command, j.Env, err)
+	}
+	adm := s.For(admin)
+	hb, err := adm.GetCheck(ctx, 2)
+	if err != nil || hb.PingToken != "deadbeefcafe0123456789ab" {
+		t.Fatalf("admin ping token %q %v", hb.PingToken, err)
+	}
+	if hb, _ := view.GetCheck(ctx, 2); hb.PingToken == "deadbeefcafe0123456789ab" {
+		t.Fatal("viewer sees the ping token")
+	}
+	if got, err := s.FindCheckByToken(ctx, "deadbeefcafe0123456789ab"); err != nil || got.ID != 2 {
+		t.Fatalf("ping lookup: %+v %v", got, err)
+	}
+	chs, err := view.ListChannels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range chs {
+		if strings.Contains(ch.URL+ch.SMTPPass, "T0KEN") || strings.Contains(ch.SMTPPass, "pa55") {
+			t.Fatalf("channel leaks: %+v", ch)
+		}
+	}
+	au, err := s.ListAudit(ctx, AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range au {
+		for _, sec := range oldSecrets {
+			if strings.Contains(e.Before+e.After, sec) {
+				t.Fatalf("audit row %d holds %q: %s", e.ID, sec, e.After)
+			}
+		}
+	}
+	if d := model.DiffJSON(au[len(au)-1].Before, au[len(au)-1].After); len(d) == 0 {
+		t.Fatal("masked audit row no longer reads")
+	}
+
+	// A backup carries ciphertext.
+	res, err := s.Backup(ctx, admin, BackupOptions{Reason: "manual", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, f := range []string{path, path + "-wal", res.File} {
+		b, err := os.ReadFile(f)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sec := range oldSecrets {
+			if bytes.Contains(b, []byte(sec)) {
+				t.Errorf("%s holds %q in clear", filepath.Base(f), sec)
+			}
+		}
+	}
+
+	// The same database without its key: refused, with the way out named.
+	t.Setenv(KeyFileEnv, filepath.Join(t.TempDir(), "other.key"))
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if _, err := s2.WithCredentials().GetCheck(ctx, 1); err == nil || !strings.Contains(err.Error(), "does not exist") || !strings.Contains(err.Error(), "secrets.md") {
+		t.Fatalf("missing key: %v", err)
+	}
+}
+
+// A key file others can read is refused; so is the wrong key.
+func TestKeyFileRules(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "k")
+	if _, err := loadKeyFile(p, true); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(p, 0o640)
+	if _, err := loadKeyFile(p, false); err == nil || !strings.Contains(err.Error(), "chmod 600 "+p) {
+		t.Fatalf("group-readable key accepted: %v", err)
+	}
+	os.Chmod(p, 0o600)
+	t.Setenv(KeyFileEnv, p)
+	s := openTest(t)
+	ch := model.Channel{Name: "hook", Kind: "webhook", URL: "https://x.example/T0KEN"}
+	if err := s.Write(context.Background(), admin, func(tx *Tx) error { return tx.AddChannel(&ch) }); err != nil {
+		t.Fatal(err)
+	}
+	if ch.URL != "https://x.example/T0KEN" {
+		t.Fatalf("write hands back %q", ch.URL)
+	}
+	s.keys.k = nil
+	if _, err := loadKeyFile(filepath.Join(dir, "k2"), true); err != nil {
+		t.Fatal(err)
+	}
+	s.keys.path = filepath.Join(dir, "k2")
+	if _, err := s.WithCredentials().ListChannels(context.Background()); err == nil || !strings.Contains(err.Error(), "holds key") {
+		t.Fatalf("wrong key: %v", err)
+	}
+}
+
+// An edit that writes back what a view showed keeps the stored value.
+func TestMaskedEditKeepsCredential(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	sv := model.Service{Name: "Web", Kind: "app", Criticality: "high", URL: "https://u:pw-123@h.example/"}
+	if err := s.Write(ctx, admin, func(tx *Tx) error { return tx.AddService(&sv) }); err != nil {
+		t.Fatal(err)
+	}
+	shown, err := s.For(admin).GetService(ctx, sv.ID)
+	if err != nil || strings.Contains(shown.URL, "pw-123") {
+		t.Fatalf("shown %q %v", shown.URL, err)
+	}
+	if err := s.Write(ctx, admin, func(tx *Tx) error {
+		_, _, err := tx.UpdateService(sv.ID, func(x *model.Service) error { x.URL = shown.URL; x.Notes = "n"; return nil })
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.WithCredentials().GetService(ctx, sv.ID)
+	if got.URL != "https://u:pw-123@h.example/" || got.Notes != "n" {
+		t.Fatalf("after edit: %+v", got)
+	}
+}
