@@ -199,7 +199,7 @@ func (a *app) statusLine() string {
 		a.status.Mode = "EDIT"
 	}
 	who := a.env.Actor.String()
-	if a.env.Actor.Role != "" {
+	if a.env.Actor.Kind != "local" {
 		who += " (" + a.env.Actor.Role + ")"
 	}
 	a.status.Left = []string{who}
