@@ -72,6 +72,7 @@ func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
 	srv, err = sshd.New(sshd.Config{
 		Listen: o.Listen, HostKeyPath: o.HostKeyPath, MaxSessions: o.MaxSessions,
 		IdleTimeout: o.IdleTimeout, MaxSessionLength: o.MaxSessionLength, Store: s, Logf: logger.Printf,
+		LoginTimeout: o.LoginTimeout, MaxPending: o.MaxPending,
 		NewModel: func(ss *sshd.Session) tea.Model {
 			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: ctx, Others: func() []string { return srv.Others(ss) }})
 		},

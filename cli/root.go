@@ -187,6 +187,11 @@ func pruneWritable(c *cobra.Command) {
 func Run(ctx context.Context, env *Env, args []string) int {
 	defer env.close()
 	root := NewRoot(env)
+	if args == nil {
+		// cobra reads the process's own os.Args when given nil: an SSH
+		// session without a command would run the server's command line.
+		args = []string{}
+	}
 	root.SetArgs(defaultToList(root, args))
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(env.Stderr, "opsdeck: "+oneLine(err.Error()))

@@ -16,6 +16,8 @@ type ServeOptions struct {
 	MaxSessions      int
 	IdleTimeout      time.Duration
 	MaxSessionLength time.Duration
+	LoginTimeout     time.Duration
+	MaxPending       int
 }
 
 // ServeFunc runs the SSH server and the scheduler; main wires it so that
@@ -47,6 +49,8 @@ what they may change. Non-interactive use: ssh -p 2222 HOST alerts --json.`,
 		c.Flags().IntVar(&o.MaxSessions, "max-sessions", 32, "most concurrent sessions; the next is told why and closed")
 		c.Flags().DurationVar(&o.IdleTimeout, "idle-timeout", 30*time.Minute, "close an interactive session this long after its last keypress")
 		c.Flags().DurationVar(&o.MaxSessionLength, "max-session", 12*time.Hour, "close any session after this long")
+		c.Flags().DurationVar(&o.LoginTimeout, "login-timeout", 30*time.Second, "close a connection that has not logged in and opened a session within this long")
+		c.Flags().IntVar(&o.MaxPending, "max-pending", 64, "most connections still logging in; the oldest is closed to admit the next")
 		return c
 	})
 }
