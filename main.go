@@ -76,8 +76,8 @@ func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
 		NewModel: func(ss *sshd.Session) tea.Model {
 			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: ctx, Others: func() []string { return srv.Others(ss) }})
 		},
-		Exec: func(ctx context.Context, ss *sshd.Session, args []string, stdout, stderr io.Writer) int {
-			return cli.RunRemote(ctx, s, ss.Actor, args, stdout, stderr)
+		Exec: func(ctx context.Context, ss *sshd.Session, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+			return cli.RunRemote(ctx, s, ss.Actor, args, stdin, stdout, stderr)
 		},
 	})
 	if err != nil {

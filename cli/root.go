@@ -116,6 +116,11 @@ func readOnly(c *cobra.Command) *cobra.Command {
 	return c
 }
 
+// remoteStdinAnnotation marks a command that changes data but may run
+// over SSH exec on what the session sends (import KIND -); it checks the
+// rest itself (remoteImportAllowed) and the store checks the role.
+const remoteStdinAnnotation = "opsdeck/remote-stdin"
+
 // IsReadOnly reports whether cmd is annotated read-only.
 func IsReadOnly(c *cobra.Command) bool { return c.Annotations[readOnlyAnnotation] == "true" }
 
@@ -169,7 +174,7 @@ func pruneWritable(c *cobra.Command) {
 			pruneWritable(sub)
 			continue
 		}
-		if IsReadOnly(sub) {
+		if IsReadOnly(sub) || sub.Annotations[remoteStdinAnnotation] == "true" {
 			continue
 		}
 		path := sub.CommandPath()
@@ -233,10 +238,11 @@ func defaultToList(root *cobra.Command, args []string) []string {
 	return args
 }
 
-// RunRemote runs a command line for an SSH session: read-only commands
-// only, against the server's store, as the session's person.
-func RunRemote(ctx context.Context, s *store.Store, actor model.Actor, args []string, stdout, stderr io.Writer) int {
-	env := &Env{Stdin: strings.NewReader(""), Stdout: stdout, Stderr: stderr, Actor: actor, Store: s, ReadOnly: true}
+// RunRemote runs a command line for an SSH session: read-only commands,
+// and import from what the session sends (stdin), against the server's
+// store, as the session's person.
+func RunRemote(ctx context.Context, s *store.Store, actor model.Actor, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Actor: actor, Store: s, ReadOnly: true}
 	return Run(ctx, env, args)
 }
 

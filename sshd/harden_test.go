@@ -117,7 +117,7 @@ func TestWindowSizeIsClamped(t *testing.T) {
 func TestSessionWithoutCommandGetsEmptyArgs(t *testing.T) {
 	got := make(chan []string, 1)
 	h := newHarness(t, func(c *Config) {
-		c.Exec = func(_ context.Context, _ *Session, args []string, _, _ io.Writer) int {
+		c.Exec = func(_ context.Context, _ *Session, args []string, _ io.Reader, _, _ io.Writer) int {
 			got <- args
 			return 0
 		}
@@ -233,7 +233,7 @@ func hostKeyConfig(t *testing.T, path string, logf func(string, ...any)) error {
 	_, err = New(Config{
 		Listen: "127.0.0.1:0", HostKeyPath: path, Store: s, Logf: logf,
 		NewModel: func(*Session) tea.Model { return nil },
-		Exec:     func(context.Context, *Session, []string, io.Writer, io.Writer) int { return 0 },
+		Exec:     func(context.Context, *Session, []string, io.Reader, io.Writer, io.Writer) int { return 0 },
 	})
 	return err
 }

@@ -56,9 +56,9 @@ type Config struct {
 
 	// NewModel builds the console for one interactive session.
 	NewModel func(s *Session) tea.Model
-	// Exec runs a read-only command line for a session and returns its
-	// exit status.
-	Exec func(ctx context.Context, s *Session, args []string, stdout, stderr io.Writer) int
+	// Exec runs a command line for a non-interactive session and returns
+	// its exit status; stdin is what the client sends (import KIND -).
+	Exec func(ctx context.Context, s *Session, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	// Logf receives one line per session event; nil discards.
 	Logf func(format string, args ...any)
 	// Poll is how often open sessions re-check their person; default 1s.
@@ -278,7 +278,7 @@ func (s *Server) handle(next ssh.Handler) ssh.Handler {
 
 		code := 0
 		if !ss.Interactive {
-			code = s.cfg.Exec(ctx, ss, command(sess), sess, sess.Stderr())
+			code = s.cfg.Exec(ctx, ss, command(sess), sess, sess, sess.Stderr())
 		} else {
 			code = s.console(ctx, cancel, sess, ss)
 		}

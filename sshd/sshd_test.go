@@ -55,7 +55,7 @@ func newHarness(t *testing.T, mutate func(*Config)) *harness {
 	cfg := Config{
 		Listen: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "host_key"), Store: s, Poll: 100 * time.Millisecond,
 		NewModel: func(ss *Session) tea.Model { return greeter{who: ss.Actor.String() + " " + ss.Actor.Role} },
-		Exec: func(ctx context.Context, ss *Session, args []string, stdout, stderr io.Writer) int {
+		Exec: func(ctx context.Context, ss *Session, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			if len(args) == 1 && args[0] == "whoami" {
 				fmt.Fprintf(stdout, "%s %s\n", ss.Actor, ss.Actor.Role)
 				return 0
