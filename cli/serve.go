@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/opsdeck/opsdeck/model"
 	"github.com/spf13/cobra"
 )
 
@@ -18,6 +20,9 @@ type ServeOptions struct {
 	MaxSessionLength time.Duration
 	LoginTimeout     time.Duration
 	MaxPending       int
+	// ImportDir is the one directory remote consoles may import from
+	// (absolute); empty: remote import reads only what a session sends.
+	ImportDir string
 }
 
 // ServeFunc runs the SSH server and the scheduler; main wires it so that
@@ -32,11 +37,22 @@ func init() {
 			Short: "Serve the console over SSH to registered keys of active people, and run the scheduler",
 			Long: `Serve the console over SSH. People enter with a public key registered to them
 (opsdeck people add-key EMAIL FILE); their role (admin, operator, viewer) decides
-what they may change. Non-interactive use: ssh -p 2222 HOST alerts --json.`,
+what they may change. Non-interactive use: ssh -p 2222 HOST alerts --json.
+
+A remote session never reads a file on the server by name: it imports what it
+sends (ssh -p 2222 HOST import people - < users.csv), or, with --import-dir, a
+file the admin put in that one directory (the console's i).`,
 			Args: cobra.NoArgs,
 			RunE: func(c *cobra.Command, _ []string) error {
 				if ServeFunc == nil {
 					return errors.New("this build cannot serve over SSH")
+				}
+				if o.ImportDir != "" {
+					dir, err := importDir(o.ImportDir)
+					if err != nil {
+						return err
+					}
+					o.ImportDir = dir
 				}
 				if o.HostKeyPath == "" {
 					o.HostKeyPath = filepath.Join(filepath.Dir(env.DBPath), "ssh_host_ed25519")
@@ -51,6 +67,24 @@ what they may change. Non-interactive use: ssh -p 2222 HOST alerts --json.`,
 		c.Flags().DurationVar(&o.MaxSessionLength, "max-session", 12*time.Hour, "close any session after this long")
 		c.Flags().DurationVar(&o.LoginTimeout, "login-timeout", 30*time.Second, "close a connection that has not logged in and opened a session within this long")
 		c.Flags().IntVar(&o.MaxPending, "max-pending", 64, "most connections still logging in; the oldest is closed to admit the next")
+		c.Flags().StringVar(&o.ImportDir, "import-dir", "", "the one directory remote consoles may import files from (default: none; remote users send files with 'import KIND -')")
 		return c
 	})
+}
+
+// importDir resolves the import directory to an absolute path without
+// symlinks and checks that it is a directory.
+func importDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err == nil {
+		abs, err = filepath.EvalSymlinks(abs)
+	}
+	if err != nil {
+		return "", model.Invalid("import-dir", dir, "cannot be resolved: "+err.Error())
+	}
+	fi, err := os.Stat(abs)
+	if err != nil || !fi.IsDir() {
+		return "", model.Invalid("import-dir", dir, "is not a directory")
+	}
+	return abs, nil
 }

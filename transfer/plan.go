@@ -274,7 +274,7 @@ func (r *Report) finish() {
 		}
 	}
 	if len(r.Ignored) > 0 {
-		r.Notes = append(r.Notes, "columns not imported (opsdeck has no field for them): "+excerptList(r.Ignored, 20))
+		r.Notes = append(r.Notes, "columns not imported (opsdeck has no field for them): "+excerptList(r.Ignored, 50))
 	}
 }
 
@@ -314,6 +314,10 @@ func (r *Report) count(action string, n int) {
 		r.Summary.Bad += n
 	}
 }
+
+// WritesRejectFile reports whether a skip-bad commit writes the rejected
+// rows to FILE.rejects.csv (not for standard input or a remote session).
+func (r *Report) WritesRejectFile() bool { return !r.noRejectFile }
 
 // OK reports whether an atomic commit would succeed as planned.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }

@@ -33,23 +33,26 @@ var ErrTooLarge = errors.New("over the import size limit")
 // ReadFile reads a local import file: a regular file (a symlink to one is
 // fine), at most max bytes (0: DefaultMaxSize), stopping when ctx ends.
 func ReadFile(ctx context.Context, path string, max int64) ([]byte, error) {
+	fail := func(err error) ([]byte, error) {
+		return nil, &fs.PathError{Op: "import", Path: path, Err: unwrapPath(err)}
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", path, unwrapPath(err))
+		return fail(err)
 	}
 	if err := regular(fi, max); err != nil {
-		return nil, fmt.Errorf("import %s: %w", path, err)
+		return fail(err)
 	}
 	// Opened non-blocking: should the path have become a named pipe since
 	// the Stat, the open does not wait for a writer, and f.Stat refuses it.
 	f, err := os.OpenFile(path, os.O_RDONLY|oNonblock, 0)
 	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", path, unwrapPath(err))
+		return fail(err)
 	}
 	defer f.Close()
 	data, err := readOpened(ctx, f, max)
 	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", path, err)
+		return fail(err)
 	}
 	return data, nil
 }

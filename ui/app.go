@@ -130,7 +130,7 @@ func newApp(opts Options) *app {
 	}
 	st := themes.NewStyles(th)
 	a := &app{opts: opts, styles: &st, keys: defaultKeys(), width: opts.Width, height: opts.Height}
-	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store, Actor: opts.Actor, Styles: a.styles}
+	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store, Actor: opts.Actor, Styles: a.styles, Remote: opts.Remote, ImportDir: opts.ImportDir}
 	a.tabs = []Tab{
 		newListTab(a.env, peopleSpec()),
 		newListTab(a.env, devicesSpec()),
