@@ -64,6 +64,9 @@ Examples:
 					return model.Invalid("max-size", maxSize, "is not a size such as 256MiB or 1GiB")
 				}
 				opts.MaxSize = int64(limit)
+				if env.ReadOnly {
+					opts.MaxSize = transfer.RemoteMaxSize
+				}
 				s, err := env.Open()
 				if err != nil {
 					return err
@@ -128,7 +131,7 @@ func remoteImportAllowed(env *Env, file string, raisedLimit bool) error {
 		return fmt.Errorf("over SSH, import reads the file you send, not a file on the server: ssh HOST import KIND - < FILE: %w", model.ErrForbidden)
 	}
 	if raisedLimit {
-		return fmt.Errorf("--max-size is for local imports; over SSH the limit is %s: %w", humanize.IBytes(uint64(transfer.DefaultMaxSize)), model.ErrForbidden)
+		return fmt.Errorf("--max-size is for local imports; over SSH the limit is %s: %w", humanize.IBytes(uint64(transfer.RemoteMaxSize)), model.ErrForbidden)
 	}
 	return nil
 }
@@ -144,6 +147,9 @@ func planImport(ctx context.Context, env *Env, s *store.Store, kind, file string
 		return nil, errors.New("import -: there is no standard input to read")
 	}
 	data, err := transfer.ReadStream(ctx, env.Stdin, opts.MaxSize)
+	if env.ReadOnly && errors.Is(err, transfer.ErrTooLarge) {
+		return nil, fmt.Errorf("import from standard input: more than %s, the most an import over SSH may be", humanize.IBytes(uint64(opts.MaxSize)))
+	}
 	if err != nil {
 		return nil, err
 	}

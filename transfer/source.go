@@ -6,6 +6,7 @@ package transfer
 // most MaxSize bytes, and a read that stops when the context ends.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +23,12 @@ import (
 // it (opsdeck import --max-size): far above any real inventory, far below
 // what would hurt the machine.
 const DefaultMaxSize int64 = 256 << 20
+
+// RemoteMaxSize is the limit for an import over SSH (sent through the
+// session, or from the import directory), which no remote user can raise:
+// 64 MiB is some 500,000 people, and bounds what one session can make the
+// server hold.
+const RemoteMaxSize int64 = 64 << 20
 
 // StdinName is the file name of an import read from standard input (or
 // sent through an SSH session): `opsdeck import people - < users.csv`.
@@ -116,7 +123,7 @@ func CheckRelName(name string) error {
 // ReadStream reads an import sent as a stream (standard input, an SSH
 // session): at most max bytes, stopping when ctx ends.
 func ReadStream(ctx context.Context, r io.Reader, max int64) ([]byte, error) {
-	data, err := readLimited(ctx, r, max)
+	data, err := readLimited(ctx, r, max, 0)
 	if err != nil {
 		return nil, fmt.Errorf("import from standard input: %w", err)
 	}
@@ -131,7 +138,7 @@ func readOpened(ctx context.Context, f *os.File, max int64) ([]byte, error) {
 	if err := regular(fi, max); err != nil {
 		return nil, err
 	}
-	return readLimited(ctx, f, max)
+	return readLimited(ctx, f, max, fi.Size())
 }
 
 // regular refuses anything but a regular file within the size limit.
@@ -162,14 +169,16 @@ func regular(fi fs.FileInfo, max int64) error {
 }
 
 // readLimited reads r to its end, failing past max bytes or when ctx ends.
-func readLimited(ctx context.Context, r io.Reader, max int64) ([]byte, error) {
+// hint is the expected size (a file's), so the buffer is allocated once.
+func readLimited(ctx context.Context, r io.Reader, max, hint int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxSize
 	}
-	data, err := io.ReadAll(io.LimitReader(ctxReader{ctx, r}, max+1))
-	if err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, min(hint, max)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(ctxReader{ctx, r}, max+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > max {
 		return nil, fmt.Errorf("more than %s: %w (--max-size raises it)", size(max), ErrTooLarge)
 	}

@@ -460,7 +460,7 @@ func planFile(ctx context.Context, env TabEnv, kind, path string, opts transfer.
 	if env.ImportDir == "" {
 		return nil, errors.New(remoteImportOff(kind))
 	}
-	data, err := transfer.ReadInDir(ctx, env.ImportDir, path, opts.MaxSize)
+	data, err := transfer.ReadInDir(ctx, env.ImportDir, path, transfer.RemoteMaxSize)
 	if err != nil {
 		return nil, err
 	}
