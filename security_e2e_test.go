@@ -547,3 +547,19 @@ func TestSecurityServerSideClosesSayWhy(t *testing.T) {
 		t.Fatalf("closed without saying why: %q", out.String())
 	}
 }
+
+// An import directory that holds the database or the host key would hand
+// them to remote users: serve refuses it.
+func TestSecurityImportDirMayNotHoldTheDatabase(t *testing.T) {
+	db := demoDB(t)
+	keyDir := t.TempDir()
+	for _, dir := range []string{filepath.Dir(db), "/", keyDir} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		out, err := exec.CommandContext(ctx, binPath, "--db", db, "serve", "--listen", "127.0.0.1:"+freePort(t),
+			"--host-key", filepath.Join(keyDir, "host_key"), "--import-dir", dir).CombinedOutput()
+		cancel()
+		if err == nil || !strings.Contains(string(out), "which remote users must not read") {
+			t.Fatalf("serve --import-dir %s: %v %s", dir, err, out)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -47,15 +48,15 @@ file the admin put in that one directory (the console's i).`,
 				if ServeFunc == nil {
 					return errors.New("this build cannot serve over SSH")
 				}
+				if o.HostKeyPath == "" {
+					o.HostKeyPath = filepath.Join(filepath.Dir(env.DBPath), "ssh_host_ed25519")
+				}
 				if o.ImportDir != "" {
-					dir, err := importDir(o.ImportDir)
+					dir, err := importDir(o.ImportDir, env.DBPath, o.HostKeyPath)
 					if err != nil {
 						return err
 					}
 					o.ImportDir = dir
-				}
-				if o.HostKeyPath == "" {
-					o.HostKeyPath = filepath.Join(filepath.Dir(env.DBPath), "ssh_host_ed25519")
 				}
 				return ServeFunc(c.Context(), env, o)
 			},
@@ -73,8 +74,9 @@ file the admin put in that one directory (the console's i).`,
 }
 
 // importDir resolves the import directory to an absolute path without
-// symlinks and checks that it is a directory.
-func importDir(dir string) (string, error) {
+// symlinks and checks that it is a directory that holds neither the
+// database nor the host key (remote users read what is in it).
+func importDir(dir string, private ...string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err == nil {
 		abs, err = filepath.EvalSymlinks(abs)
@@ -85,6 +87,18 @@ func importDir(dir string) (string, error) {
 	fi, err := os.Stat(abs)
 	if err != nil || !fi.IsDir() {
 		return "", model.Invalid("import-dir", dir, "is not a directory")
+	}
+	for _, p := range private {
+		pa, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		if d, err := filepath.EvalSymlinks(filepath.Dir(pa)); err == nil {
+			pa = filepath.Join(d, filepath.Base(pa))
+		}
+		if rel, err := filepath.Rel(abs, pa); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			return "", model.Invalid("import-dir", dir, "holds "+p+", which remote users must not read; use a directory of its own")
+		}
 	}
 	return abs, nil
 }
