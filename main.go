@@ -72,11 +72,13 @@ func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
 	srv, err = sshd.New(sshd.Config{
 		Listen: o.Listen, HostKeyPath: o.HostKeyPath, MaxSessions: o.MaxSessions,
 		IdleTimeout: o.IdleTimeout, MaxSessionLength: o.MaxSessionLength, Store: s, Logf: logger.Printf,
+		LoginTimeout: o.LoginTimeout, MaxPending: o.MaxPending,
 		NewModel: func(sessCtx context.Context, ss *sshd.Session) tea.Model {
-			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: sessCtx, Others: func() []string { return srv.Others(ss) }})
+			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: sessCtx, Others: func() []string { return srv.Others(ss) },
+				Remote: true, ImportDir: o.ImportDir})
 		},
-		Exec: func(ctx context.Context, ss *sshd.Session, args []string, stdout, stderr io.Writer) int {
-			return cli.RunRemote(ctx, s, ss.Actor, args, stdout, stderr)
+		Exec: func(ctx context.Context, ss *sshd.Session, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+			return cli.RunRemote(ctx, s, ss.Actor, args, stdin, stdout, stderr)
 		},
 	})
 	if err != nil {
@@ -86,6 +88,11 @@ func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
 		return err
 	}
 	logger.Printf("listening on %s (database %s)", srv.Addr(), s.Path())
+	if o.ImportDir != "" {
+		logger.Printf("remote consoles import from %s only", o.ImportDir)
+	} else {
+		logger.Printf("remote consoles import only what a session sends (import KIND -); --import-dir DIR allows files from DIR")
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve() }()
 	// The same process runs the schedule (checks, alerts, notifications,

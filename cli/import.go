@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/dustin/go-humanize"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/transfer"
 	"github.com/spf13/cobra"
 )
@@ -18,8 +22,9 @@ func init() {
 	register(func(env *Env) *cobra.Command {
 		var opts transfer.Options
 		var dryRun, asJSON bool
+		var maxSize string
 		cmd := &cobra.Command{
-			Use:   "import people|devices|services|accounts|software FILE",
+			Use:   "import people|devices|services|accounts|software FILE|-",
 			Short: "Import a CSV, JSON or YAML file (dry run first; all or nothing by default)",
 			Long: `Import records from a file: opsdeck's own export, a Google Workspace users CSV,
 a Snipe-IT asset export, an account list (GitHub org members, AWS IAM users; use
@@ -32,6 +37,10 @@ has no field for are listed, never silently dropped. --dry-run lists every probl
 the import is one transaction: with any bad row nothing is written, unless
 --mode skip-bad, which imports the good rows and writes the others, with their
 reasons, to FILE.rejects.csv.
+
+FILE is a regular file of at most --max-size (256MiB); - reads standard input,
+which is how to import over SSH (the server reads no file named remotely):
+  ssh -p 2222 HOST import people - < users.csv
 
 Examples:
   opsdeck import people users.csv --dry-run
@@ -47,11 +56,22 @@ Examples:
 				if opts.Format != "auto" && !slices.Contains(model.Formats, opts.Format) {
 					return model.Invalid("format", opts.Format, "is not one of auto, "+strings.Join(model.Formats, ", "))
 				}
+				if err := remoteImportAllowed(env, file, c.Flags().Changed("max-size")); err != nil {
+					return err
+				}
+				limit, err := humanize.ParseBytes(maxSize)
+				if err != nil || limit == 0 || limit > 1<<40 {
+					return model.Invalid("max-size", maxSize, "is not a size such as 256MiB or 1GiB")
+				}
+				opts.MaxSize = int64(limit)
+				if env.ReadOnly {
+					opts.MaxSize = transfer.RemoteMaxSize
+				}
 				s, err := env.Open()
 				if err != nil {
 					return err
 				}
-				rep, err := transfer.Plan(c.Context(), s, kind, file, opts)
+				rep, err := planImport(c.Context(), env, s, kind, file, opts)
 				if err != nil {
 					return err
 				}
@@ -91,8 +111,50 @@ Examples:
 		f.StringVar(&opts.Service, "service", "", "accounts: the service every row belongs to (for a member list without a service column)")
 		f.StringVar(&opts.Device, "device", "", "software: the device (serial, asset tag or name) an osquery file describes")
 		f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+		f.StringVar(&maxSize, "max-size", "256MiB", "refuse a file larger than this (a local import may raise it)")
+		cmd.Annotations = map[string]string{remoteStdinAnnotation: "true"}
 		return cmd
 	})
+}
+
+// remoteImportAllowed: over SSH, import reads only what the session sends
+// (FILE is -), never a file on the server, and only for roles that may
+// change something (the store then checks the role against the kind).
+func remoteImportAllowed(env *Env, file string, raisedLimit bool) error {
+	if !env.ReadOnly {
+		return nil
+	}
+	if !env.Actor.CanWrite() {
+		return fmt.Errorf("your role (%s) cannot import: %w", env.Actor.Role, model.ErrForbidden)
+	}
+	if file != transfer.StdinName {
+		return fmt.Errorf("over SSH, import reads the file you send, not a file on the server: ssh HOST import KIND - < FILE: %w", model.ErrForbidden)
+	}
+	if raisedLimit {
+		return fmt.Errorf("--max-size is for local imports; over SSH the limit is %s: %w", humanize.IBytes(uint64(transfer.RemoteMaxSize)), model.ErrForbidden)
+	}
+	return nil
+}
+
+// planImport reads the file (or standard input for -) and plans it. Input
+// from standard input has no place for a rejects file: rejected rows are
+// only reported.
+func planImport(ctx context.Context, env *Env, s *store.Store, kind, file string, opts transfer.Options) (*transfer.Report, error) {
+	if file != transfer.StdinName {
+		return transfer.Plan(ctx, s, kind, file, opts)
+	}
+	if env.Stdin == nil {
+		return nil, errors.New("import -: there is no standard input to read")
+	}
+	data, err := transfer.ReadStream(ctx, env.Stdin, opts.MaxSize)
+	if env.ReadOnly && errors.Is(err, transfer.ErrTooLarge) {
+		return nil, fmt.Errorf("import from standard input: more than %s, the most an import over SSH may be", humanize.IBytes(uint64(opts.MaxSize)))
+	}
+	if err != nil {
+		return nil, err
+	}
+	opts.NoRejectFile = true
+	return transfer.PlanData(ctx, s, kind, file, data, opts)
 }
 
 // printImport writes the human report: problems first (all of them), then
@@ -107,7 +169,11 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 	if dryRun {
 		verb = "dry run: import"
 	}
-	fmt.Fprintf(w, "%s %s from %s (%s)\n", verb, r.Kind, r.File, format)
+	from := r.File
+	if from == transfer.StdinName {
+		from = "standard input"
+	}
+	fmt.Fprintf(w, "%s %s from %s (%s)\n", verb, r.Kind, from, format)
 	for _, n := range r.Notes {
 		fmt.Fprintln(w, "note: "+n)
 	}
@@ -121,12 +187,12 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 		for i, p := range r.Problems {
 			row, value := "header", "-"
 			if p.Row > 0 || p.Value != "" {
-				value = fmt.Sprintf("%q", model.Truncate(model.Sanitize(p.Value), 60))
+				value = fmt.Sprintf("%q", model.Excerpt(p.Value))
 			}
 			if p.Row > 0 {
 				row = fmt.Sprint(p.Row)
 			}
-			rows[i] = []string{row, orDash(model.Sanitize(p.Column)), value, p.Reason}
+			rows[i] = []string{row, orDash(model.Excerpt(p.Column)), value, p.Reason}
 		}
 		env.printTable([]string{"row", "column", "value", "reason"}, rows)
 	}

@@ -120,6 +120,11 @@ func readOnly(c *cobra.Command) *cobra.Command {
 	return c
 }
 
+// remoteStdinAnnotation marks a command that changes data but may run
+// over SSH exec on what the session sends (import KIND -); it checks the
+// rest itself (remoteImportAllowed) and the store checks the role.
+const remoteStdinAnnotation = "opsdeck/remote-stdin"
+
 // IsReadOnly reports whether cmd is annotated read-only.
 func IsReadOnly(c *cobra.Command) bool { return c.Annotations[readOnlyAnnotation] == "true" }
 
@@ -173,7 +178,7 @@ func pruneWritable(c *cobra.Command) {
 			pruneWritable(sub)
 			continue
 		}
-		if IsReadOnly(sub) {
+		if IsReadOnly(sub) || sub.Annotations[remoteStdinAnnotation] == "true" {
 			continue
 		}
 		path := sub.CommandPath()
@@ -191,6 +196,11 @@ func pruneWritable(c *cobra.Command) {
 func Run(ctx context.Context, env *Env, args []string) int {
 	defer env.close()
 	root := NewRoot(env)
+	if args == nil {
+		// cobra reads the process's own os.Args when given nil: an SSH
+		// session without a command would run the server's command line.
+		args = []string{}
+	}
 	root.SetArgs(defaultToList(root, args))
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(env.Stderr, "opsdeck: "+oneLine(err.Error()))
@@ -232,10 +242,11 @@ func defaultToList(root *cobra.Command, args []string) []string {
 	return args
 }
 
-// RunRemote runs a command line for an SSH session: read-only commands
-// only, against the server's store, as the session's person.
-func RunRemote(ctx context.Context, s *store.Store, actor model.Actor, args []string, stdout, stderr io.Writer) int {
-	env := &Env{Stdin: strings.NewReader(""), Stdout: stdout, Stderr: stderr, Actor: actor, Store: s, ReadOnly: true}
+// RunRemote runs a command line for an SSH session: read-only commands,
+// and import from what the session sends (stdin), against the server's
+// store, as the session's person.
+func RunRemote(ctx context.Context, s *store.Store, actor model.Actor, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Actor: actor, Store: s, ReadOnly: true}
 	return Run(ctx, env, args)
 }
 

@@ -14,8 +14,8 @@ func init() {
 			Args:  cobra.NoArgs,
 			RunE: func(c *cobra.Command, _ []string) error {
 				role := env.Actor.Role
-				if role == "" {
-					role = "admin (local)"
+				if env.Actor.Kind == "local" {
+					role += " (local)"
 				}
 				fmt.Fprintf(env.Stdout, "%s %s\n", env.Actor, role)
 				return nil

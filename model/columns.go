@@ -147,7 +147,7 @@ func MapColumns(kind string, header []string) (ColumnMap, []ImportProblem) {
 			continue
 		}
 		if prev, dup := m.index[f]; dup {
-			probs = append(probs, ImportProblem{Column: h, Reason: fmt.Sprintf("is the same field (%s) as column %q; remove one", f, header[prev])})
+			probs = append(probs, ImportProblem{Column: h, Reason: fmt.Sprintf("is the same field (%s) as column %q; remove one", f, Excerpt(header[prev]))})
 			continue
 		}
 		m.index[f] = i
@@ -161,7 +161,7 @@ func MapColumns(kind string, header []string) (ColumnMap, []ImportProblem) {
 	}[kind]
 	for _, f := range need {
 		if !m.Has(f) {
-			probs = append(probs, ImportProblem{Column: f, Reason: "column is missing (headers: " + strings.Join(header, ", ") + ")"})
+			probs = append(probs, ImportProblem{Column: f, Reason: "column is missing (headers: " + excerptHeaders(header) + ")"})
 		}
 	}
 	if kind == "people" && !m.Has("name") && !(m.Has("first_name") || m.Has("last_name")) {
@@ -389,4 +389,19 @@ func convBool(v string) (string, string) {
 		return "", ""
 	}
 	return "", "is not yes, no or unknown"
+}
+
+// excerptHeaders lists a file's headers for a message: each an excerpt, at
+// most ten, so a file that is not a table (a key, /etc/passwd) is not
+// replayed through its "header".
+func excerptHeaders(header []string) string {
+	out := make([]string, 0, min(len(header), 10)+1)
+	for i, h := range header {
+		if i == 10 {
+			out = append(out, fmt.Sprintf("and %d more", len(header)-10))
+			break
+		}
+		out = append(out, Excerpt(h))
+	}
+	return strings.Join(out, ", ")
 }

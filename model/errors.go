@@ -14,7 +14,7 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s: %q %s", e.Field, Truncate(e.Value, 80), e.Reason)
+	return fmt.Sprintf("%s: %q %s", e.Field, Excerpt(e.Value), e.Reason)
 }
 
 // Invalid builds a *FieldError.

@@ -22,6 +22,13 @@ const MaxText = 512
 // truncated to MaxText runes.
 func Sanitize(s string) string { return SanitizeN(s, MaxText) }
 
+// ExcerptLen is the most of an input's text an error message may quote.
+const ExcerptLen = 40
+
+// Excerpt is untrusted text as an error message may quote it: sanitized
+// and at most ExcerptLen runes, so no message can replay a file's content.
+func Excerpt(s string) string { return Truncate(Sanitize(s), ExcerptLen) }
+
 // SanitizeN is Sanitize with an explicit rune limit (0 means no limit).
 func SanitizeN(s string, max int) string {
 	s = sanitize(s, false)

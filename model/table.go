@@ -58,10 +58,10 @@ func (p ImportProblem) Error() string {
 		fmt.Fprintf(&b, "row %d: ", p.Row)
 	}
 	if p.Column != "" {
-		fmt.Fprintf(&b, "%s: ", p.Column)
+		fmt.Fprintf(&b, "%s: ", Excerpt(p.Column))
 	}
 	if p.Value != "" || (p.Column != "" && p.Row > 0) {
-		fmt.Fprintf(&b, "%q ", Truncate(Sanitize(p.Value), 80))
+		fmt.Fprintf(&b, "%q ", Excerpt(p.Value))
 	}
 	b.WriteString(p.Reason)
 	return b.String()
@@ -381,7 +381,7 @@ func decodeYAML(data []byte) (Table, error) {
 	if err := yamlUnmarshal(data, &items); err != nil {
 		var wrap yaml.MapSlice
 		if yamlUnmarshal(data, &wrap) != nil || len(wrap) != 1 {
-			return Table{}, ImportProblem{Reason: "not a YAML list of mappings: " + oneLineErr(err)}
+			return Table{}, ImportProblem{Reason: "not a YAML list of mappings: " + yamlErr(err)}
 		}
 		list, ok := wrap[0].Value.([]any)
 		if !ok {
@@ -426,8 +426,20 @@ func yamlUnmarshal(data []byte, v any) (err error) {
 	return yaml.Unmarshal(data, v)
 }
 
-func oneLineErr(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
+// yamlErr is a YAML error as its position and message only: go-yaml's
+// Error() prints the source lines around the fault, and an import error
+// must never show a file's content (a private key read as YAML).
+func yamlErr(err error) string {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		msg := Truncate(Sanitize(ye.GetMessage()), 80)
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			return fmt.Sprintf("line %d, column %d: %s", tk.Position.Line, tk.Position.Column, msg)
+		}
+		return msg
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return Truncate(Sanitize(msg), 80)
 }
 
 func sortedKeys(m map[string]any) []string {

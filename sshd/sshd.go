@@ -46,16 +46,22 @@ type Config struct {
 	MaxSessions      int           // default 32
 	IdleTimeout      time.Duration // since the last keypress; default 30m
 	MaxSessionLength time.Duration // default 12h
-	Store            *store.Store
+	// LoginTimeout bounds handshake, authentication and the first session
+	// request; default DefaultLoginTimeout (30s).
+	LoginTimeout time.Duration
+	// MaxPending caps connections that have not opened a session yet;
+	// default DefaultMaxPending.
+	MaxPending int
+	Store      *store.Store
 
 	// NewModel builds the console for one interactive session. ctx is the
 	// session's: it ends when the session does (the client leaves, access
 	// is revoked, the idle timeout passes), so the console's store calls
 	// must run on it rather than on the server's.
 	NewModel func(ctx context.Context, s *Session) tea.Model
-	// Exec runs a read-only command line for a session and returns its
-	// exit status.
-	Exec func(ctx context.Context, s *Session, args []string, stdout, stderr io.Writer) int
+	// Exec runs a command line for a non-interactive session and returns
+	// its exit status; stdin is what the client sends (import KIND -).
+	Exec func(ctx context.Context, s *Session, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	// Logf receives one line per session event; nil discards.
 	Logf func(format string, args ...any)
 	// Poll is how often open sessions re-check their person; default 1s.
@@ -83,6 +89,9 @@ type Server struct {
 	ln     net.Listener
 	nextID atomic.Int64
 
+	gate    *loginGate
+	closing chan struct{} // closed by Shutdown: sessions say goodbye
+
 	mu       sync.Mutex
 	sessions map[int64]*Session
 }
@@ -108,6 +117,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
 	}
+	if cfg.LoginTimeout <= 0 {
+		cfg.LoginTimeout = DefaultLoginTimeout
+	}
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = DefaultMaxPending
+	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
@@ -117,19 +132,24 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.HostKeyPath), 0o700); err != nil {
 		return nil, fmt.Errorf("host key dir: %w", err)
 	}
-	if _, err := os.Stat(cfg.HostKeyPath); errors.Is(err, os.ErrNotExist) {
-		// A public half left without its private key is stale; generating
-		// a new pair must not trip over it.
-		os.Remove(cfg.HostKeyPath + ".pub")
+	hostKey, err := hostKeyOption(cfg.HostKeyPath, cfg.Logf)
+	if err != nil {
+		return nil, err
 	}
-	s := &Server{cfg: cfg, sessions: map[int64]*Session{}}
+	s := &Server{cfg: cfg, sessions: map[int64]*Session{}, closing: make(chan struct{}),
+		gate: &loginGate{timeout: cfg.LoginTimeout, max: cfg.MaxPending, logf: cfg.Logf}}
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Listen),
-		wish.WithHostKeyPath(cfg.HostKeyPath),
+		hostKey,
 		wish.WithPublicKeyAuth(s.offeredKey),
-		wish.WithMaxTimeout(cfg.MaxSessionLength),
+		// watch closes a session at MaxSessionLength with a message; this
+		// is the library's backstop for the connection as a whole.
+		wish.WithMaxTimeout(cfg.LoginTimeout+cfg.MaxSessionLength+10*time.Second),
+		s.gateOption(),
 		ssh.EmulatePty(),
-		wish.WithMiddleware(s.handle),
+		// The last middleware runs first: the gate lets go of the
+		// connection before the session is admitted.
+		wish.WithMiddleware(s.handle, s.gate.opened),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("ssh server: %w", err)
@@ -165,8 +185,29 @@ func (s *Server) Serve() error {
 	return err
 }
 
-// Shutdown stops accepting and closes open sessions.
+// gateOption bounds logging in: the handshake deadline, and the gate's
+// deadline and cap on connections without a session.
+func (s *Server) gateOption() ssh.Option {
+	return func(srv *ssh.Server) error {
+		srv.HandshakeTimeout = s.cfg.LoginTimeout
+		srv.ConnCallback = s.gate.connCallback
+		return nil
+	}
+}
+
+// Shutdown stops accepting, tells every open session why it closes, and
+// closes them (waiting for them until ctx ends, at most 2 s).
 func (s *Server) Shutdown(ctx context.Context) error {
+	select {
+	case <-s.closing:
+	default:
+		close(s.closing)
+	}
+	wait, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	for len(s.Sessions()) > 0 && wait.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
 	s.srv.Close()
 	return s.srv.Shutdown(ctx)
 }
@@ -242,7 +283,7 @@ func (s *Server) handle(next ssh.Handler) ssh.Handler {
 
 		code := 0
 		if !ss.Interactive {
-			code = s.cfg.Exec(ctx, ss, sess.Command(), sess, sess.Stderr())
+			code = s.cfg.Exec(ctx, ss, command(sess), sess, sess, sess.Stderr())
 		} else {
 			code = s.console(ctx, cancel, sess, ss)
 		}
@@ -282,12 +323,16 @@ func (s *Server) log(ss *Session, action string) {
 }
 
 var (
-	errIdle    = errors.New("idle for too long")
-	errRevoked = errors.New("access revoked")
+	errIdle     = errors.New("idle for too long")
+	errRevoked  = errors.New("access revoked")
+	errTooLong  = errors.New("open for the longest a session may be")
+	errShutdown = errors.New("the server is shutting down")
 )
 
 // watch closes the session when its person is no longer admitted (an
-// offboarding started, the key was removed) or it has been idle too long.
+// offboarding started, the key was removed), it has been idle too long,
+// it reached the longest a session may be, or the server shuts down;
+// every close carries its reason, which the session prints.
 // Idle counts from the last keypress: screen refreshes do not count.
 func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *Session) {
 	t := time.NewTicker(s.cfg.Poll)
@@ -296,7 +341,14 @@ func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *
 		select {
 		case <-ctx.Done():
 			return
+		case <-s.closing:
+			cancel(errShutdown)
+			return
 		case <-t.C:
+		}
+		if time.Since(ss.Started) >= s.cfg.MaxSessionLength {
+			cancel(fmt.Errorf("%w (%s); reconnect to go on", errTooLong, s.cfg.MaxSessionLength))
+			return
 		}
 		p, err := s.cfg.Store.PersonForKey(ctx, ss.Fingerprint)
 		if ctx.Err() != nil {
@@ -331,7 +383,7 @@ func (s *Server) console(ctx context.Context, cancel context.CancelCauseFunc, se
 		tea.WithOutput(sess),
 		tea.WithEnvironment(env),
 		tea.WithColorProfile(colorprofile.Env(env)),
-		tea.WithWindowSize(pty.Window.Width, pty.Window.Height),
+		tea.WithWindowSize(clampWindow(pty.Window.Width, pty.Window.Height)),
 		tea.WithContext(ctx),
 		tea.WithoutSignalHandler(),
 		// ctrl+z must never suspend the server process.
@@ -352,7 +404,8 @@ func (s *Server) console(ctx context.Context, cancel context.CancelCauseFunc, se
 				if !ok {
 					return
 				}
-				p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+				width, height := clampWindow(w.Width, w.Height)
+				p.Send(tea.WindowSizeMsg{Width: width, Height: height})
 			}
 		}
 	}()
@@ -412,4 +465,13 @@ func (s *Server) Others(self *Session) []string {
 
 	}
 	return out
+}
+
+// command is the session's command line; never nil, so that no parser
+// falls back to the server process's own arguments.
+func command(sess ssh.Session) []string {
+	if args := sess.Command(); args != nil {
+		return args
+	}
+	return []string{}
 }

@@ -56,7 +56,7 @@ func newHarness(t *testing.T, mutate func(*Config)) *harness {
 		NewModel: func(_ context.Context, ss *Session) tea.Model {
 			return greeter{who: ss.Actor.String() + " " + ss.Actor.Role}
 		},
-		Exec: func(ctx context.Context, ss *Session, args []string, stdout, stderr io.Writer) int {
+		Exec: func(ctx context.Context, ss *Session, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			if len(args) == 1 && args[0] == "whoami" {
 				fmt.Fprintf(stdout, "%s %s\n", ss.Actor, ss.Actor.Role)
 				return 0

@@ -88,7 +88,7 @@ func planAccounts(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 				rec.PersonID = p.ID // the login is the holder's email (Google, Slack)
 			} else {
 				probs = append(probs, model.ImportProblem{Row: row.Row, Column: cm.Column("person"), Value: "",
-					Reason: "is required for a new account: add an email column saying who holds " + user})
+					Reason: "is required for a new account: add an email column saying who holds " + model.Excerpt(user)})
 			}
 		}
 		rec.Normalize()

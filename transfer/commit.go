@@ -72,7 +72,7 @@ func (r *Report) Commit(ctx context.Context, s *store.Store, actor model.Actor, 
 				progress(done, todo)
 			}
 		}
-		if r.Summary.Bad > 0 { // planned rejects, or rows that failed just now
+		if r.Summary.Bad > 0 && !r.noRejectFile { // planned rejects, or rows that failed just now
 			r.RejectFile = rejectPath(r.File)
 		}
 		if err := unverify(t, r.unverifyIDs); err != nil {
@@ -105,6 +105,7 @@ func (r *Report) reject(it *Item, err error) {
 	if fe, ok := model.AsFieldError(err); ok {
 		p = model.ImportProblem{Row: it.Row, Column: fe.Field, Value: fe.Value, Reason: fe.Reason}
 	}
+	p = excerpted(p)
 	r.count(it.Action, -1)
 	it.Action, it.Problems = ActionBad, append(it.Problems, p)
 	r.count(ActionBad, 1)

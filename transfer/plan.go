@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -43,6 +42,12 @@ type Options struct {
 	UpdateExisting bool   // change records that exist and differ
 	Service        string // accounts: the service of every row when the file has no service column
 	Device         string // software: the device an osquery file describes
+	// MaxSize is the largest file read, in bytes; 0 means DefaultMaxSize.
+	MaxSize int64
+	// NoRejectFile reports rejected rows without writing FILE.rejects.csv:
+	// for input that is not a local file of the user's (standard input, a
+	// remote session), so no server file is written.
+	NoRejectFile bool
 }
 
 // Actions an item can take.
@@ -105,10 +110,11 @@ type Report struct {
 	RunID      int64  `json:"run_id,omitempty"`
 	RejectFile string `json:"reject_file,omitempty"`
 
-	header      []string
-	depColumn   string // the file's column an item's dep comes from ("Manager Email")
-	unverifyIDs []int64
-	order       []int
+	header       []string
+	depColumn    string // the file's column an item's dep comes from ("Manager Email")
+	unverifyIDs  []int64
+	order        []int
+	noRejectFile bool
 }
 
 // commitState carries ids of records created earlier in the same commit,
@@ -117,12 +123,13 @@ type commitState struct {
 	ids map[string]int64
 }
 
-// Plan reads path and works out, against the database, what importing it
+// Plan reads the local file path (ReadFile: a regular file within
+// opts.MaxSize) and works out, against the database, what importing it
 // as kind would do. It writes nothing.
 func Plan(ctx context.Context, s *store.Store, kind, path string, opts Options) (*Report, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(ctx, path, opts.MaxSize)
 	if err != nil {
-		return nil, fmt.Errorf("import %s: %w", path, err)
+		return nil, err
 	}
 	return PlanData(ctx, s, kind, path, data, opts)
 }
@@ -136,7 +143,8 @@ func PlanData(ctx context.Context, s *store.Store, kind, name string, data []byt
 		return nil, model.Invalid("mode", opts.Mode, "is not one of atomic, skip-bad")
 	}
 	r := &Report{Kind: kind, File: name, Mode: opts.Mode, Ignored: []string{}, Problems: []model.ImportProblem{},
-		HeaderProblems: []model.ImportProblem{}, Items: []Item{}, Unverify: []string{}, Leavers: []string{}, Notes: []string{}}
+		HeaderProblems: []model.ImportProblem{}, Items: []Item{}, Unverify: []string{}, Leavers: []string{}, Notes: []string{},
+		noRejectFile: opts.NoRejectFile}
 	text, err := model.DecodeText(data, opts.Encoding)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", name, err)
@@ -254,9 +262,40 @@ func (r *Report) finish() {
 		r.count(it.Action, 1)
 	}
 	sort.SliceStable(r.Problems, func(i, j int) bool { return r.Problems[i].Row < r.Problems[j].Row })
-	if len(r.Ignored) > 0 {
-		r.Notes = append(r.Notes, "columns not imported (opsdeck has no field for them): "+strings.Join(r.Ignored, ", "))
+	for i := range r.Problems {
+		r.Problems[i] = excerpted(r.Problems[i])
 	}
+	for i := range r.HeaderProblems {
+		r.HeaderProblems[i] = excerpted(r.HeaderProblems[i])
+	}
+	for i := range r.Items {
+		for j := range r.Items[i].Problems {
+			r.Items[i].Problems[j] = excerpted(r.Items[i].Problems[j])
+		}
+	}
+	if len(r.Ignored) > 0 {
+		r.Notes = append(r.Notes, "columns not imported (opsdeck has no field for them): "+excerptList(r.Ignored, 50))
+	}
+}
+
+// excerpted shortens what a problem quotes of the file to an excerpt: a
+// report (human, --json, the console) must not replay a file's content.
+func excerpted(p model.ImportProblem) model.ImportProblem {
+	p.Column, p.Value = model.Excerpt(p.Column), model.Excerpt(p.Value)
+	return p
+}
+
+// excerptList joins at most n excerpts of names, saying how many more.
+func excerptList(names []string, n int) string {
+	out := make([]string, 0, min(len(names), n)+1)
+	for i, s := range names {
+		if i == n {
+			out = append(out, fmt.Sprintf("and %d more", len(names)-n))
+			break
+		}
+		out = append(out, model.Excerpt(s))
+	}
+	return strings.Join(out, ", ")
 }
 
 func (r *Report) count(action string, n int) {
@@ -275,6 +314,10 @@ func (r *Report) count(action string, n int) {
 		r.Summary.Bad += n
 	}
 }
+
+// WritesRejectFile reports whether a skip-bad commit writes the rejected
+// rows to FILE.rejects.csv (not for standard input or a remote session).
+func (r *Report) WritesRejectFile() bool { return !r.noRejectFile }
 
 // OK reports whether an atomic commit would succeed as planned.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }

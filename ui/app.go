@@ -132,7 +132,7 @@ func newApp(opts Options) *app {
 	a := &app{opts: opts, styles: &st, keys: defaultKeys(), width: opts.Width, height: opts.Height}
 	// Every read goes through the actor's view of the store: credentials
 	// come back masked (admins also see ping tokens).
-	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store.For(opts.Actor), Actor: opts.Actor, Styles: a.styles}
+	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store.For(opts.Actor), Actor: opts.Actor, Styles: a.styles, Remote: opts.Remote, ImportDir: opts.ImportDir}
 	a.tabs = []Tab{
 		newListTab(a.env, peopleSpec()),
 		newListTab(a.env, devicesSpec()),

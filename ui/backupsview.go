@@ -356,7 +356,11 @@ func (v *backupsView) render() {
 		}
 	}
 	add("")
-	add(st.Header.Render("OPSDECK'S OWN BACKUPS") + st.Muted.Render("  newest first, in "+d.dir))
+	where := d.dir
+	if v.env.Remote {
+		where = "the server's backup directory"
+	}
+	add(st.Header.Render("OPSDECK'S OWN BACKUPS") + st.Muted.Render("  newest first, in "+where))
 	if len(d.runs) == 0 {
 		add(st.Muted.Render("  none yet — b takes one now (the scheduler takes one daily)"))
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,6 +61,8 @@ func reportLines(env TabEnv, r *transfer.Report, width int) []string {
 		say(st.Error, "The columns cannot be read as "+r.Kind+": nothing can be imported.")
 	case r.OK():
 		say(st.OK, "No problems: enter commits it all in one transaction.")
+	case r.Mode == transfer.ModeSkipBad && !r.WritesRejectFile():
+		say(st.Warn, fmt.Sprintf("skip-bad: enter imports the %d good rows; the %d bad ones are listed here and written nowhere", s.Total-s.Bad, s.Bad))
 	case r.Mode == transfer.ModeSkipBad:
 		say(st.Warn, fmt.Sprintf("skip-bad: enter imports the %d good rows and writes the %d bad ones to %s.rejects.csv", s.Total-s.Bad, s.Bad, strings.TrimSuffix(model.Sanitize(r.File), filepath.Ext(r.File))))
 	default:
@@ -181,12 +184,12 @@ func (v *importView) complete() {
 	val := v.input.Value()
 	typed, rest, hasOpts := strings.Cut(val, " --")
 	dir, base := filepath.Split(typed)
-	ents, err := os.ReadDir(expandHome(dir))
-	if dir == "" {
-		ents, err = os.ReadDir(".")
-	}
+	ents, isDir, err := v.listDir(dir)
 	if err != nil {
 		v.candidates = nil
+		if v.env.Remote {
+			v.candidates = []string{oneLine(err.Error())}
+		}
 		return
 	}
 	var names []string
@@ -195,7 +198,7 @@ func (v *importView) complete() {
 		if !strings.HasPrefix(n, base) || (strings.HasPrefix(n, ".") && !strings.HasPrefix(base, ".")) {
 			continue
 		}
-		if e.IsDir() || (e.Type()&os.ModeSymlink != 0 && isDir(filepath.Join(expandHome(dir), n))) {
+		if e.IsDir() || (e.Type()&os.ModeSymlink != 0 && isDir(n)) {
 			n += "/"
 		}
 		names = append(names, n)
@@ -223,9 +226,55 @@ func (v *importView) complete() {
 	}
 }
 
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
+// listDir lists the directory the prompt is completing in, with a test
+// for whether an entry (a symlink) leads to a directory. Locally that is
+// any directory; for a remote session only inside the import directory,
+// through an os.Root, so neither "..", "~", an absolute path nor a
+// symlink can list anything outside it.
+func (v *importView) listDir(dir string) ([]os.DirEntry, func(name string) bool, error) {
+	if !v.env.Remote {
+		d := expandHome(dir)
+		if d == "" {
+			d = "."
+		}
+		ents, err := os.ReadDir(d)
+		return ents, func(n string) bool {
+			fi, err := os.Stat(filepath.Join(d, n))
+			return err == nil && fi.IsDir()
+		}, err
+	}
+	if v.env.ImportDir == "" {
+		return nil, nil, errors.New(remoteImportOff(v.kind))
+	}
+	d := "."
+	if dir != "" {
+		if err := transfer.CheckRelName(dir); err != nil {
+			return nil, nil, err
+		}
+		d = dir
+	}
+	root, err := os.OpenRoot(v.env.ImportDir)
+	if err != nil {
+		return nil, nil, errors.New("the import directory cannot be opened")
+	}
+	defer root.Close()
+	f, err := root.Open(d)
+	if err != nil {
+		return nil, nil, fmt.Errorf("no directory %s in the import directory", model.Excerpt(dir))
+	}
+	defer f.Close()
+	ents, err := f.ReadDir(-1)
+	if err != nil {
+		return nil, nil, fmt.Errorf("no directory %s in the import directory", model.Excerpt(dir))
+	}
+	isDir := map[string]bool{}
+	for _, e := range ents {
+		if e.Type()&os.ModeSymlink != 0 {
+			fi, err := root.Stat(filepath.Join(d, e.Name()))
+			isDir[e.Name()] = err == nil && fi.IsDir()
+		}
+	}
+	return ents, func(n string) bool { return isDir[n] }, nil
 }
 
 // expandHome turns a leading ~/ into the home directory, as a shell would.

@@ -81,6 +81,9 @@ func newImportView(env TabEnv, kind string, preset transfer.Options) *importView
 	v := &importView{env: env, kind: kind, preset: preset}
 	v.input = textin.New(env.Styles, "file: ")
 	v.input.Placeholder = "path to a CSV, JSON or YAML file (tab completes)"
+	if env.Remote {
+		v.input.Placeholder = "a CSV, JSON or YAML file in the import directory (tab completes)"
+	}
 	v.input.Focus()
 	return v
 }
@@ -113,6 +116,10 @@ func (a *app) importCommand(arg string) tea.Cmd {
 func (a *app) openImport(kind string, preset transfer.Options, line string) tea.Cmd {
 	if !a.env.Actor.CanWrite() {
 		a.setFlash("your role ("+a.env.Actor.Role+") cannot import", true)
+		return nil
+	}
+	if a.env.Remote && a.env.ImportDir == "" {
+		a.setFlash(remoteImportOff(kind), true)
 		return nil
 	}
 	v := newImportView(a.env, kind, preset)
@@ -290,7 +297,7 @@ func (v *importView) clamp() { v.off = max(min(v.off, len(v.lines)-v.page()), 0)
 
 // plan starts the dry run of what the prompt names.
 func (v *importView) plan() tea.Cmd {
-	path, opts, err := parseImportLine(v.input.Value(), v.preset)
+	path, opts, err := parseImportLine(v.input.Value(), v.preset, v.env.Remote)
 	if err != nil {
 		v.err = err.Error()
 		return nil
@@ -304,7 +311,7 @@ func (v *importView) plan() tea.Cmd {
 	env, kind, seq, w := v.env.forCmd(), v.kind, v.seq, v.w
 	return func() tea.Msg {
 		defer cancel()
-		rep, err := transfer.Plan(ctx, env.Store, kind, path, opts)
+		rep, err := planFile(ctx, env, kind, path, opts)
 		if err != nil {
 			return planMsg{seq: seq, err: err}
 		}
@@ -340,6 +347,9 @@ func (v *importView) View() string {
 			b.WriteString("\n" + st.Muted.Render("reading the file and checking every row…"))
 			return b.String()
 		}
+		if v.env.Remote {
+			b.WriteString("\n" + st.Muted.Render(ansi.Wrap("over SSH: a file the server's admin put in the import directory, or send your own: ssh HOST import "+v.kind+" - < FILE", max(v.w, 10), "")) + "\n")
+		}
 		b.WriteString("\n" + st.Muted.Render("after the path, optionally:") + "\n")
 		opts := []string{"--format auto|csv|json|yaml", "--mode atomic|skip-bad", "--update-existing"}
 		switch v.kind {
@@ -373,12 +383,22 @@ func (v *importView) View() string {
 // parseImportLine splits "PATH [--format F] [--mode M] [--update-existing]
 // [--service NAME] [--device REF] [--encoding E]" — the CLI's flags, so
 // what works in a shell works here.
-func parseImportLine(line string, preset transfer.Options) (string, transfer.Options, error) {
+//
+// For a remote session the path is a name inside the import directory:
+// relative, no "..", no "~" (transfer.CheckRelName).
+func parseImportLine(line string, preset transfer.Options, remote bool) (string, transfer.Options, error) {
 	opts := preset
 	parts := strings.Split(" "+line, " --")
-	path := expandHome(strings.TrimSpace(parts[0]))
+	path := strings.TrimSpace(parts[0])
 	if path == "" {
 		return "", opts, fmt.Errorf("give the path of the file to import")
+	}
+	if remote {
+		if err := transfer.CheckRelName(path); err != nil {
+			return "", opts, err
+		}
+	} else {
+		path = expandHome(path)
 	}
 	for _, p := range parts[1:] {
 		name, val, _ := strings.Cut(strings.TrimSpace(p), " ")
@@ -419,13 +439,39 @@ func committedLine(r *transfer.Report) string {
 	if s.Verified > 0 {
 		line += fmt.Sprintf(", %d verified", s.Verified)
 	}
-	if s.Bad > 0 {
+	if s.Bad > 0 && r.RejectFile != "" {
 		line += fmt.Sprintf(", %d rejected to %s", s.Bad, filepath.Base(r.RejectFile))
+	} else if s.Bad > 0 {
+		line += fmt.Sprintf(", %d rejected", s.Bad)
 	}
 	if s.Unverified > 0 {
 		line += fmt.Sprintf(", %d marked unverified", s.Unverified)
 	}
 	return line + fmt.Sprintf(" (run %d, audited)", r.RunID)
+}
+
+// planFile reads and plans the file the prompt names: a local path for a
+// local console; for a remote session only a name inside the import
+// directory, and no rejects file is written on the server.
+func planFile(ctx context.Context, env TabEnv, kind, path string, opts transfer.Options) (*transfer.Report, error) {
+	if !env.Remote {
+		return transfer.Plan(ctx, env.Store, kind, path, opts)
+	}
+	if env.ImportDir == "" {
+		return nil, errors.New(remoteImportOff(kind))
+	}
+	data, err := transfer.ReadInDir(ctx, env.ImportDir, path, transfer.RemoteMaxSize)
+	if err != nil {
+		return nil, err
+	}
+	opts.NoRejectFile = true
+	return transfer.PlanData(ctx, env.Store, kind, path, data, opts)
+}
+
+// remoteImportOff says how to import over SSH when the server has no
+// import directory.
+func remoteImportOff(kind string) string {
+	return "import from server files is off over SSH; send the file instead: ssh HOST import " + kind + " - < FILE"
 }
 
 // planError is what the prompt says when a file cannot be read: the

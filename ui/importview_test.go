@@ -171,12 +171,12 @@ func TestViewerCannotImport(t *testing.T) {
 }
 
 func TestParseImportLine(t *testing.T) {
-	path, o, err := parseImportLine("a b.csv --format csv --mode=skip-bad --update-existing --service Google Workspace", transfer.Options{})
+	path, o, err := parseImportLine("a b.csv --format csv --mode=skip-bad --update-existing --service Google Workspace", transfer.Options{}, false)
 	if err != nil || path != "a b.csv" || o.Format != "csv" || o.Mode != "skip-bad" || !o.UpdateExisting || o.Service != "Google Workspace" {
 		t.Fatalf("%q %+v %v", path, o, err)
 	}
 	for _, bad := range []string{"", " --mode atomic", "x.csv --format xls", "x.csv --force"} {
-		if _, _, err := parseImportLine(bad, transfer.Options{}); err == nil {
+		if _, _, err := parseImportLine(bad, transfer.Options{}, false); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}

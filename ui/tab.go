@@ -46,6 +46,12 @@ type TabEnv struct {
 	Store  *store.Store
 	Actor  model.Actor
 	Styles *themes.Styles
+	// Remote is set for an SSH session: the console then never names a
+	// path on the server nor reads a file outside ImportDir.
+	Remote bool
+	// ImportDir is the one directory a remote session may import from
+	// (serve --import-dir); empty turns remote import from files off.
+	ImportDir string
 }
 
 // forCmd is env for a tea.Cmd that renders: its Styles are a copy taken

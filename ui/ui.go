@@ -35,6 +35,10 @@ type Options struct {
 	// SSH server's sessions); the status bar shows them. It must be cheap:
 	// it is called while rendering.
 	Others func() []string
+	// Remote marks an SSH session: no server path is shown, and import
+	// reads only from ImportDir (empty: not at all).
+	Remote    bool
+	ImportDir string
 }
 
 // New builds the console's root model.

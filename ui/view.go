@@ -199,7 +199,7 @@ func (a *app) statusLine() string {
 		a.status.Mode = "EDIT"
 	}
 	who := a.env.Actor.String()
-	if a.env.Actor.Role != "" {
+	if a.env.Actor.Kind != "local" {
 		who += " (" + a.env.Actor.Role + ")"
 	}
 	a.status.Left = []string{who}
@@ -208,7 +208,9 @@ func (a *app) statusLine() string {
 			a.status.Left = append(a.status.Left, "also here: "+strings.Join(others, ", "))
 		}
 	}
-	a.status.Left = append(a.status.Left, a.env.Store.Path())
+	if !a.env.Remote { // a remote session must not learn the server's paths
+		a.status.Left = append(a.status.Left, a.env.Store.Path())
+	}
 	shown, total := a.tab().Counts()
 	count := a.tab().Name() + " " + thousands(total)
 	if shown != total {
