@@ -25,11 +25,13 @@ test:
 	$(GO) run ./internal/testenv/skipreport $$log; rm -f $$log; exit $$rc
 
 # The packages that run goroutines, under the race detector (needs cgo and
-# gcc). The root package's tests mostly drive the built binary, so they
-# run without -race in `make test`.
-RACE_PKGS ?= ./ui/... ./sshd ./checks ./store ./backups ./transfer ./internal/...
+# gcc), and the end-to-end tests that drive the console, the SSH server and
+# the scheduler in a binary built with -race (RACE_E2E: the root package's
+# TestMain builds it and runs only those; any race report fails the run).
+RACE_PKGS ?= ./ui/... ./sshd ./checks ./store ./backups ./transfer ./cli ./internal/...
+RACE_E2E  ?= Console|OnCallOverSSH|HostileInputEndToEnd|BackupJobReportsOverHTTP
 test-race:
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)
+	CGO_ENABLED=1 OPSDECK_E2E_RACE='$(RACE_E2E)' $(GO) test -race -count=1 -timeout 20m $(RACE_PKGS) .
 
 # Regenerates BENCHMARKS.md (~10 min; long versions via env vars, see the file).
 bench:

@@ -7,6 +7,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,6 +17,15 @@ import (
 )
 
 var binPath string
+
+// raceEnv, when set (make test-race sets it), is a test name pattern: the
+// binary under test is built with the race detector and, unless -run says
+// otherwise, only the tests matching the pattern run: the ones that drive
+// the console, the SSH server and the scheduler inside the binary (the
+// whole suite under -race takes a quarter of an hour). Every process the
+// tests start writes its race reports next to the binary, and any report
+// fails the run.
+const raceEnv = "OPSDECK_E2E_RACE"
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "opsdeck-bin")
@@ -27,13 +37,34 @@ func TestMain(m *testing.M) {
 	// The key that encrypts credentials: in the temporary directory, never
 	// in the user's XDG config dir. Every run of the binary inherits it.
 	os.Setenv("OPSDECK_KEY_FILE", filepath.Join(dir, "secret.key"))
+	racePattern := os.Getenv(raceEnv)
+	race := racePattern != ""
 	build := exec.Command("go", "build", "-o", binPath, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if race {
+		build.Args = []string{"go", "build", "-race", "-o", binPath, "."}
+		build.Env = append(os.Environ(), "CGO_ENABLED=1")
+		os.Setenv("GORACE", "log_path="+filepath.Join(dir, "race"))
+		flag.Parse()
+		explicit := false
+		flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.run" })
+		if !explicit {
+			flag.Set("test.run", racePattern)
+		}
+	}
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build opsdeck: %v\n%s", err, out)
 		os.Exit(1)
 	}
 	code := m.Run()
+	if race {
+		reports, _ := filepath.Glob(filepath.Join(dir, "race.*"))
+		for _, r := range reports {
+			b, _ := os.ReadFile(r)
+			fmt.Fprintf(os.Stderr, "opsdeck race report %s:\n%s\n", filepath.Base(r), b)
+			code = 1
+		}
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -180,7 +180,11 @@ func TestRegisteredKeyIsAdmittedAsItsPerson(t *testing.T) {
 	if code != 0 || out != "ssh:oscar@example.com admin\n" {
 		t.Fatalf("whoami: code %d out %q err %q", code, out, stderr)
 	}
-	audit, _ := h.store.ListAudit(context.Background(), store.AuditQuery{Entity: "ssh_session"})
+	// The server records the end after telling the client the exit status.
+	var audit []model.AuditEntry
+	for deadline := time.Now().Add(5 * time.Second); len(audit) < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		audit, _ = h.store.ListAudit(context.Background(), store.AuditQuery{Entity: "ssh_session"})
+	}
 	if len(audit) != 2 || audit[1].Action != "session_start" || audit[0].Action != "session_end" ||
 		!strings.Contains(audit[1].After, "SHA256:") || !strings.Contains(audit[1].After, "127.0.0.1") || audit[1].Actor != "ssh:oscar@example.com" {
 		t.Fatalf("session audit rows: %+v", audit)
