@@ -41,25 +41,37 @@ type Env struct {
 
 	opened *store.Store
 	lock   *store.FileLock
+	// create lets Open make a missing database; claimEmpty lets it make an
+	// empty file one (init only). Set by the commands that create.
+	create, claimEmpty bool
 }
 
 // Open returns the environment's store, opening the database on first use.
+// Only commands that say so (init, demo, gen: see creates) make a new
+// database; every other command refuses a missing path with a line that
+// says how to make one, and creates nothing, not even its directory.
 func (e *Env) Open() (*store.Store, error) {
 	if e.Store != nil {
 		return e.Store, nil
 	}
 	if e.opened == nil {
+		opts := store.OpenOptions{Create: e.create, ClaimEmpty: e.claimEmpty}
+		// Checked before locking, so a refused path gets nothing beside it,
+		// not even a lock file or a directory.
+		if _, err := store.Check(e.DBPath, opts); errors.Is(err, store.ErrNoDatabase) {
+			return nil, fmt.Errorf("no opsdeck database at %s (nothing was created); make an empty one with 'opsdeck --db %s init', or one holding a demo company with 'opsdeck --db %s demo'",
+				e.DBPath, e.DBPath, e.DBPath)
+		} else if err != nil {
+			return nil, err
+		}
 		// Every process that uses the database holds a shared lock on it
 		// for its lifetime, so restore (which needs it exclusively) never
 		// replaces a database under a running console, server or command.
-		if err := os.MkdirAll(filepath.Dir(e.DBPath), 0o700); err != nil {
-			return nil, fmt.Errorf("open %s: %w", e.DBPath, err)
-		}
 		lock, err := store.LockShared(e.DBPath)
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(e.DBPath)
+		s, err := store.OpenWith(e.DBPath, opts)
 		if err != nil {
 			lock.Unlock()
 			return nil, err

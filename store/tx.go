@@ -86,15 +86,15 @@ func (s *Store) Write(ctx context.Context, actor model.Actor, fn func(*Tx) error
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return fmt.Errorf("begin: %w", Friendly(s.path, err))
 	}
 	t := &Tx{tx: tx, ctx: ctx, actor: actor, at: s.now()}
 	if err := fn(t); err != nil {
 		tx.Rollback()
-		return err
+		return Friendly(s.path, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", Friendly(s.path, err))
 	}
 	return nil
 }
