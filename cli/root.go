@@ -13,6 +13,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/adrg/xdg"
 	"github.com/opsdeck/opsdeck/model"
@@ -44,6 +45,9 @@ type Env struct {
 	// create lets Open make a missing database; claimEmpty lets it make an
 	// empty file one (init only). Set by the commands that create.
 	create, claimEmpty bool
+	// reading: the running command only reads (annotated read-only), so
+	// a database it may not write is opened read-only instead of refused.
+	reading bool
 }
 
 // Open returns the environment's store, opening the database on first use.
@@ -56,6 +60,7 @@ func (e *Env) Open() (*store.Store, error) {
 	}
 	if e.opened == nil {
 		opts := store.OpenOptions{Create: e.create, ClaimEmpty: e.claimEmpty}
+		opts.ReadOnly = e.reading && !writable(e.DBPath)
 		// Checked before locking, so a refused path gets nothing beside it,
 		// not even a lock file or a directory.
 		if _, err := store.Check(e.DBPath, opts); errors.Is(err, store.ErrNoDatabase) {
@@ -79,6 +84,21 @@ func (e *Env) Open() (*store.Store, error) {
 		e.opened, e.lock = s, lock
 	}
 	return e.opened, nil
+}
+
+// writable reports whether this process may write the database file and
+// create files beside it (its lock, -wal and -shm files).
+func writable(dbPath string) bool {
+	real, err := store.RealPath(dbPath)
+	if err != nil {
+		return true // let opening report it
+	}
+	const wOK = 2
+	if err := syscall.Access(filepath.Dir(real), wOK); err != nil {
+		return false
+	}
+	err = syscall.Access(real, wOK)
+	return err == nil || errors.Is(err, syscall.ENOENT)
 }
 
 func (e *Env) close() {
@@ -154,6 +174,7 @@ func NewRoot(env *Env) *cobra.Command {
 			return ConsoleFunc(cmd.Context(), env)
 		},
 	}
+	root.PersistentPreRun = func(c *cobra.Command, _ []string) { env.reading = IsReadOnly(c) }
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)

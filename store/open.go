@@ -10,7 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // ApplicationID is opsdeck's mark in the SQLite header ("OPSD"): PRAGMA
@@ -38,6 +41,10 @@ type OpenOptions struct {
 	// `opsdeck init` sets it: an empty file someone else made is theirs
 	// until the operator says otherwise.
 	ClaimEmpty bool
+	// ReadOnly opens the database for reading only: nothing is migrated
+	// or written, and Write refuses. For a read in a directory opsdeck
+	// may not write (no lock file, no -wal/-shm can be made there).
+	ReadOnly bool
 }
 
 // Open opens the opsdeck database at path, creating it if it does not
@@ -55,8 +62,64 @@ func OpenWith(path string, o OpenOptions) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.ReadOnly {
+		return openReadOnly(real)
+	}
+	// SQLite opens a file it may not write read-only without a word, and
+	// the first write fails half-way through a command (a backup written
+	// but not recorded): refuse up front instead.
+	const wOK = 2
+	if err := syscall.Access(real, wOK); err != nil && !errors.Is(err, syscall.ENOENT) {
+		return nil, fmt.Errorf("open %s: %w; commands that only read still work", path, Friendly(path, &fs.PathError{Op: "open", Path: path, Err: err}))
+	}
 	return open(real)
 }
+
+// openReadOnly opens the database at path for reading only. SQLite reads
+// a WAL database without write access only through existing -wal/-shm
+// files; when they do not exist no process has the database open for
+// writing (a writer needs them, and could not create them here either),
+// so the file is read as immutable: a consistent snapshot.
+func openReadOnly(path string) (*Store, error) {
+	uri := readOnlyURI(path) + fmt.Sprintf("&_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", BusyWait.Milliseconds())
+	db, err := sql.Open("sqlite", uri)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	s := &Store{path: path, w: db, r: db, Now: time.Now, readOnly: true}
+	ctx := context.Background()
+	var v int
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s read-only: %w", path, Friendly(path, err))
+	}
+	if v != LatestVersion() {
+		db.Close()
+		return nil, fmt.Errorf("open %s read-only: its schema is version %d and this opsdeck reads version %d; open it once where it may be written (to migrate it), or use the matching opsdeck", path, v, LatestVersion())
+	}
+	if err := s.checkUserVersion(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// readOnlyURI is the SQLite URI that reads path without writing anything.
+// Without a -wal file and in a directory where none can be made, SQLite
+// can read a WAL database only as immutable; that is safe there because
+// no writer can have it open (a writer needs the -wal file).
+func readOnlyURI(path string) string {
+	uri := "file:" + path + "?mode=ro"
+	const wOK = 2
+	if _, err := os.Stat(path + "-wal"); errors.Is(err, fs.ErrNotExist) && syscall.Access(filepath.Dir(path), wOK) != nil {
+		uri += "&immutable=1"
+	}
+	return uri
+}
+
+// ErrReadOnly is returned by Write on a store opened read-only.
+var ErrReadOnly = errors.New("opened read-only")
 
 // Check does what OpenWith does before opening, and returns the resolved
 // path: it refuses a missing database (unless o.Create, when it makes the
@@ -112,7 +175,7 @@ func identify(path, real string, claimEmpty bool) error {
 	if err != nil || !bytes.HasPrefix(head, sqliteHeader) {
 		return refuse(ErrNotOpsdeck, "open %s: is not a SQLite database, so not an opsdeck database; left untouched", path)
 	}
-	db, err := sql.Open("sqlite", "file:"+real+"?mode=ro&_pragma=busy_timeout(10000)")
+	db, err := sql.Open("sqlite", readOnlyURI(real)+fmt.Sprintf("&_pragma=busy_timeout(%d)", BusyWait.Milliseconds()))
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}

@@ -28,6 +28,9 @@ type Store struct {
 	r    *sql.DB
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// readOnly: opened with OpenOptions.ReadOnly (w and r are one
+	// read-only pool); Write refuses.
+	readOnly bool
 }
 
 // BusyWait bounds how long a write waits for another process's write
@@ -83,10 +86,13 @@ func dsn(path string, writer bool) string {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
+// ReadOnly reports a store opened for reading only.
+func (s *Store) ReadOnly() bool { return s.readOnly }
+
 // Close closes both pools.
 func (s *Store) Close() error {
 	var err error
-	if s.r != nil {
+	if s.r != nil && s.r != s.w {
 		err = s.r.Close()
 	}
 	if e := s.w.Close(); e != nil && err == nil {

@@ -84,6 +84,9 @@ func (s *Store) Write(ctx context.Context, actor model.Actor, fn func(*Tx) error
 	if !actor.CanWrite() {
 		return fmt.Errorf("%s may not change anything (role %s): %w", actor, actor.Role, model.ErrForbidden)
 	}
+	if s.readOnly {
+		return fmt.Errorf("%s is %w (its directory or file may not be written here): nothing was written", s.path, ErrReadOnly)
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", Friendly(s.path, err))
