@@ -197,6 +197,9 @@ func (sc *Scheduler) waitLease(ctx context.Context) error {
 			return fmt.Errorf("scheduler lease: %w", err)
 		}
 		if ok {
+			if cur.Distrusted != "" {
+				sc.cfg.Logf("took the schedule over: the %s", cur.Distrusted)
+			}
 			return nil
 		}
 		if !told {
@@ -237,6 +240,7 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
+	now := sc.r.Now()
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	seen := map[int64]bool{}
@@ -244,10 +248,10 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 		seen[c.ID] = true
 		e, ok := sc.entries[c.ID]
 		if !ok {
-			e = &entry{next: states[c.ID].NextRunAt}
+			e = &entry{next: sc.trustedNext(c, states[c.ID].NextRunAt, now)}
 			sc.entries[c.ID] = e
 		} else if e.check.IntervalS != c.IntervalS {
-			e.next = states[c.ID].NextRunAt
+			e.next = sc.trustedNext(c, states[c.ID].NextRunAt, now)
 		}
 		e.check = c
 	}
@@ -258,6 +262,17 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	}
 	sc.mark = mark
 	return nil
+}
+
+// trustedNext is a check's stored next run, unless it lies further ahead
+// than one interval (plus clock skew): a wrong clock wrote it, and obeyed
+// the check would not run for years. Then it runs now, and that is said.
+func (sc *Scheduler) trustedNext(c model.Check, next, now time.Time) time.Time {
+	if next.After(now.Add(c.RunEvery() + model.FutureTolerance)) {
+		sc.cfg.Logf("check %s: next run dated %s is further ahead than its interval (a wrong clock wrote it); running it now", c.Name, next.UTC().Format(time.RFC3339))
+		return now
+	}
+	return next
 }
 
 // dispatch starts every due check that is not already running, as long as
