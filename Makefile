@@ -17,6 +17,8 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
+	# The import-vs-writers race at the issue's full size (200,000 rows).
+	OPSDECK_RACE_ROWS=200000 $(GO) test -count=1 -timeout 10m -run 'TestImportBesideSchedulerAndWriters$$' .
 
 # Regenerates BENCHMARKS.md (~10 min; long versions via env vars, see the file).
 bench:
