@@ -60,8 +60,12 @@ func updateRecord[T any, P record[T]](t *Tx, entity string, id int64, get func(i
 	if err = P(&after).Validate(); err != nil {
 		return before, after, false, err
 	}
+	// Only a newly given instant is refused: a stored one (from an
+	// import, or another clock) does not block editing other fields.
 	if err = validateAt(t, P(&after)); err != nil {
-		return before, after, false, err
+		if old := validateAt(t, P(&before)); old == nil || old.Error() != err.Error() {
+			return before, after, false, err
+		}
 	}
 	if reflect.DeepEqual(before, after) {
 		return before, after, false, nil
