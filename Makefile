@@ -23,6 +23,8 @@ test:
 	@log=$$(mktemp); echo "$(GO) test -count=1 -timeout 15m ./..."; \
 	OPSDECK_SKIP_LOG=$$log $(GO) test -count=1 -timeout 15m ./...; rc=$$?; \
 	$(GO) run ./internal/testenv/skipreport $$log; rm -f $$log; exit $$rc
+	# The import-vs-writers race at the issue's full size (200,000 rows).
+	OPSDECK_RACE_ROWS=200000 $(GO) test -count=1 -timeout 10m -run 'TestImportBesideSchedulerAndWriters$$' .
 
 # The packages that run goroutines, under the race detector (needs cgo and
 # gcc), and the end-to-end tests that drive the console, the SSH server and

@@ -111,8 +111,13 @@ func runJSON(t testing.TB, db string, v any, args ...string) {
 	}
 }
 
-// newDB returns a fresh database path in the test's temp dir.
-func newDB(t testing.TB) string { return filepath.Join(t.TempDir(), "opsdeck.db") }
+// newDB returns a fresh, empty database (made with 'opsdeck init': no
+// other command creates one) in the test's temp dir.
+func newDB(t testing.TB) string {
+	db := filepath.Join(t.TempDir(), "opsdeck.db")
+	mustRun(t, db, "init")
+	return db
+}
 
 // demoDB returns a fresh database with the demo company loaded.
 func demoDB(t testing.TB) string {

@@ -17,6 +17,18 @@ type Config struct {
 	Dir      string                     // "" means store.DefaultBackupDir
 	Actor    model.Actor                // who the audit log names; default system:backups
 	Progress func(store.BackupProgress) // optional, for a console
+	// Logf reports what Due refuses to believe (runs dated in the future),
+	// once per run per process; nil discards.
+	Logf func(format string, args ...any)
+}
+
+// distrusted remembers the future-dated runs already reported.
+var distrusted sync.Map
+
+func (c Config) distrust(key string, at time.Time) {
+	if _, told := distrusted.LoadOrStore(key, true); !told && c.Logf != nil {
+		c.Logf("backups: %s is dated %s, in the future (a wrong clock wrote it); ignored", key, at.UTC().Format(time.RFC3339))
+	}
 }
 
 func (c Config) actor() model.Actor {
@@ -59,9 +71,13 @@ func work(key string, fn func(ctx context.Context) error) Work {
 // its worker pool.
 func Due(ctx context.Context, s *store.Store, cfg Config, now time.Time) ([]Work, error) {
 	var out []Work
-	runs, err := s.ListBackupRuns(ctx, store.BackupRunQuery{})
+	all, err := s.ListBackupRuns(ctx, store.BackupRunQuery{})
 	if err != nil {
 		return nil, err
+	}
+	runs, future := model.TrustedRuns(all, now)
+	for _, r := range future {
+		cfg.distrust(fmt.Sprintf("backup run %d (%s)", r.ID, r.File), r.StartedAt)
 	}
 	var lastOK, lastTest *time.Time
 	var newest *model.BackupRun
@@ -104,11 +120,18 @@ func Due(ctx context.Context, s *store.Store, cfg Config, now time.Time) ([]Work
 		if j.Kind != "command" {
 			continue
 		}
-		runs, err := s.ListJobRuns(ctx, j.ID, 1)
+		runs, err := s.ListJobRuns(ctx, j.ID, 20)
 		if err != nil {
 			return nil, err
 		}
+		for len(runs) > 0 && model.FromFuture(runs[0].StartedAt, now) {
+			cfg.distrust(fmt.Sprintf("run %d of backup job %s", runs[0].ID, j.Name), runs[0].StartedAt)
+			runs = runs[1:]
+		}
 		from := j.CreatedAt
+		if model.FromFuture(from, now) {
+			from = now
+		}
 		if len(runs) > 0 {
 			if runs[0].Status == "running" {
 				continue

@@ -201,6 +201,14 @@ func (r *Runner) heartbeat(c *model.Check, st *model.CheckState, res model.Check
 	if st != nil && st.LastPingAt != nil {
 		last = *st.LastPingAt
 	}
+	if model.FromFuture(last, now) {
+		// A ping (or creation) dated ahead of the clock was written by a
+		// wrong clock; obeyed, the check would never be late. Say so, as
+		// a failure, until a ping arrives that this clock dates.
+		res.Status = "down"
+		res.Message = fmt.Sprintf("last ping is dated %s, in the future (a wrong clock wrote it); not trusted: waiting for a new ping", last.UTC().Format(time.RFC3339))
+		return res
+	}
 	allowed := c.Interval() + c.Grace()
 	if late := now.Sub(last); late > allowed {
 		res.Status = "down"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -229,6 +230,9 @@ func (sc *Scheduler) waitLease(ctx context.Context) error {
 			return fmt.Errorf("scheduler lease: %w", err)
 		}
 		if ok {
+			if cur.Distrusted != "" {
+				sc.cfg.Logf("took the schedule over: the %s", cur.Distrusted)
+			}
 			return nil
 		}
 		if !told {
@@ -269,6 +273,7 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
+	now := sc.r.Now()
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	seen := map[int64]bool{}
@@ -276,10 +281,10 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 		seen[c.ID] = true
 		e, ok := sc.entries[c.ID]
 		if !ok {
-			e = &entry{next: states[c.ID].NextRunAt}
+			e = &entry{next: sc.trustedNext(c, states[c.ID].NextRunAt, now)}
 			sc.entries[c.ID] = e
 		} else if e.check.IntervalS != c.IntervalS {
-			e.next = states[c.ID].NextRunAt
+			e.next = sc.trustedNext(c, states[c.ID].NextRunAt, now)
 		}
 		e.check = c
 	}
@@ -290,6 +295,17 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	}
 	sc.mark = mark
 	return nil
+}
+
+// trustedNext is a check's stored next run, unless it lies further ahead
+// than one interval (plus clock skew): a wrong clock wrote it, and obeyed
+// the check would not run for years. Then it runs now, and that is said.
+func (sc *Scheduler) trustedNext(c model.Check, next, now time.Time) time.Time {
+	if next.After(now.Add(c.RunEvery() + model.FutureTolerance)) {
+		sc.cfg.Logf("check %s: next run dated %s is further ahead than its interval (a wrong clock wrote it); running it now", c.Name, next.UTC().Format(time.RFC3339))
+		return now
+	}
+	return next
 }
 
 // dispatch starts every due check that is not already running, as long as
@@ -345,39 +361,88 @@ func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next t
 }
 
 // writer stores results in batches: everything that arrived within Flush,
-// in one transaction.
+// in one transaction. A batch that fails to commit (the database busy past
+// store.BusyWait under a long import, a full disk) is kept and tried again
+// with the next flush, never dropped; while it waits, new results queue
+// behind it and, once the queue is full, checks wait to hand theirs over
+// (they run late, which is measured) rather than lose them. At shutdown
+// the writer keeps trying for up to shutdownRetry, then names what it
+// could not write.
 func (sc *Scheduler) writer() {
 	var batch []store.Outcome
 	tick := time.NewTicker(sc.cfg.Flush)
 	defer tick.Stop()
-	flush := func() {
+	failures := 0
+	flush := func() bool {
 		if len(batch) == 0 {
-			return
+			return true
 		}
 		err := sc.s.Write(context.Background(), system, func(t *store.Tx) error { return t.ApplyResults(batch, sc.cfg.Notify) })
 		if err != nil {
-			sc.cfg.Logf("write %d results: %v", len(batch), err)
-		} else {
-			sc.Writes.Add(int64(len(batch)))
-			sc.Batches.Add(1)
+			failures++
+			if failures == 1 || failures%20 == 0 {
+				sc.cfg.Logf("write %d results failed (attempt %d; kept, trying again): %v", len(batch), failures, err)
+			}
+			return false
 		}
+		if failures > 0 {
+			sc.cfg.Logf("wrote %d results after %d failed attempts", len(batch), failures)
+			failures = 0
+		}
+		sc.Writes.Add(int64(len(batch)))
+		sc.Batches.Add(1)
 		batch = batch[:0]
+		return true
 	}
 	for {
+		// While a failed batch waits, take no more than a full batch's
+		// worth: the rest stays queued in the channel.
+		in := sc.results
+		if failures > 0 && len(batch) >= maxBatch {
+			in = nil
+		}
 		select {
-		case o, ok := <-sc.results:
+		case o, ok := <-in:
 			if !ok {
-				flush()
+				deadline := time.Now().Add(shutdownRetry)
+				for !flush() && time.Now().Before(deadline) {
+					time.Sleep(sc.cfg.Flush)
+				}
+				if len(batch) > 0 {
+					sc.cfg.Logf("stopping with %d results not written (database unwritable for %s): %s", len(batch), shutdownRetry, outcomeList(batch))
+				}
 				return
 			}
 			batch = append(batch, o)
-			if len(batch) >= 1000 {
+			if len(batch) >= maxBatch && failures == 0 {
 				flush()
 			}
 		case <-tick.C:
 			flush()
 		}
 	}
+}
+
+// maxBatch is the most results written in one transaction.
+const maxBatch = 1000
+
+// shutdownRetry is how long a stopping scheduler keeps trying to write its
+// last results.
+const shutdownRetry = 30 * time.Second
+
+func outcomeList(os []store.Outcome) string {
+	var b strings.Builder
+	for i, o := range os {
+		if i == 10 {
+			fmt.Fprintf(&b, " and %d more", len(os)-10)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "check %d %s at %s", o.Result.CheckID, o.Result.Status, o.Result.At.UTC().Format(time.RFC3339))
+	}
+	return b.String()
 }
 
 // deliver sends due notifications, each on its own goroutine (at most 8

@@ -38,7 +38,7 @@ func accountsResource() resource[model.Account] {
 				a.ServiceID = sv.ID
 				return nil
 			}},
-			str("username", "login name on the service", func(a *A) *string { return &a.Username }),
+			reqStr("username", "login name on the service", func(a *A) *string { return &a.Username }),
 			enum("entitlement", model.Entitlements, func(a *A) *string { return &a.Entitlement }),
 			enum("status", model.AccountStatuses, func(a *A) *string { return &a.Status }),
 			{name: "last_verified_at", usage: "when someone last confirmed it (RFC 3339, YYYY-MM-DD HH:MM, or 'now')", apply: func(_ *store.Tx, a *A, v string) error {
@@ -56,7 +56,7 @@ func accountsResource() resource[model.Account] {
 				a.LastVerifiedAt = &t
 				return nil
 			}},
-			str("notes", "free text", func(a *A) *string { return &a.Notes }),
+			optStr("notes", "free text", func(a *A) *string { return &a.Notes }),
 		},
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&person, "person", "", "only this person's accounts")

@@ -14,6 +14,7 @@ func init() {
 			Short: "Load the demo company (running it again changes nothing)",
 			Args:  cobra.NoArgs,
 			RunE: func(c *cobra.Command, _ []string) error {
+				env.create = true
 				s, err := env.Open()
 				if err != nil {
 					return err

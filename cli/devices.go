@@ -22,19 +22,19 @@ func devicesResource() resource[model.Device] {
 		addHelp: `Add a device. Example:
   opsdeck devices add --asset_tag LT-031 --name kristen-mbp --kind laptop --serial C02XK1 --holder kristen@example.com`,
 		fields: []field[D]{
-			str("asset_tag", "asset tag (unique)", func(d *D) *string { return &d.AssetTag }),
-			str("name", "hostname or label", func(d *D) *string { return &d.Name }),
+			reqStr("asset_tag", "asset tag (unique)", func(d *D) *string { return &d.AssetTag }),
+			reqStr("name", "hostname or label", func(d *D) *string { return &d.Name }),
 			enum("kind", model.DeviceKinds, func(d *D) *string { return &d.Kind }),
-			str("serial", "serial number (unique)", func(d *D) *string { return &d.Serial }),
-			str("model", "hardware model", func(d *D) *string { return &d.Model }),
-			str("os", "operating system", func(d *D) *string { return &d.OS }),
-			str("os_version", "OS version", func(d *D) *string { return &d.OSVersion }),
+			optStr("serial", "serial number (unique)", func(d *D) *string { return &d.Serial }),
+			optStr("model", "hardware model", func(d *D) *string { return &d.Model }),
+			optStr("os", "operating system", func(d *D) *string { return &d.OS }),
+			optStr("os_version", "OS version", func(d *D) *string { return &d.OSVersion }),
 			personRef("holder", "who holds it", func(d *D) **int64 { return &d.HolderID }),
-			str("location", "where it is", func(d *D) *string { return &d.Location }),
+			optStr("location", "where it is", func(d *D) *string { return &d.Location }),
 			enum("status", model.DeviceStatuses, func(d *D) *string { return &d.Status }),
 			boolField("disk_encrypted", "full-disk encryption on", func(d *D) **bool { return &d.DiskEncrypted }),
-			str("endpoint_protection", "endpoint protection product, or empty for none", func(d *D) *string { return &d.EndpointProtection }),
-			str("patch_level", "OS patch level", func(d *D) *string { return &d.PatchLevel }),
+			optStr("endpoint_protection", "endpoint protection product, or empty for none", func(d *D) *string { return &d.EndpointProtection }),
+			optStr("patch_level", "OS patch level", func(d *D) *string { return &d.PatchLevel }),
 			{name: "last_seen_at", usage: "when it was last seen (RFC 3339 or YYYY-MM-DD HH:MM)", apply: func(_ *store.Tx, d *D, v string) error {
 				if v == "" {
 					d.LastSeenAt = nil
@@ -45,7 +45,7 @@ func devicesResource() resource[model.Device] {
 				return err
 			}},
 			date("purchase_date", "bought on", func(d *D) *string { return &d.PurchaseDate }),
-			str("notes", "free text", func(d *D) *string { return &d.Notes }),
+			optStr("notes", "free text", func(d *D) *string { return &d.Notes }),
 		},
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&q.Kind, "kind", "", "only this kind ("+strings.Join(model.DeviceKinds, "|")+")")

@@ -19,6 +19,7 @@ history for benchmarks and soak tests.
 Each batch is one transaction; "committed KIND N" is printed only after it commits.`,
 			Args: cobra.NoArgs,
 			RunE: func(c *cobra.Command, _ []string) error {
+				env.create = true
 				s, err := env.Open()
 				if err != nil {
 					return err

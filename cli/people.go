@@ -20,16 +20,16 @@ func peopleResource() resource[model.Person] {
 		addHelp: `Add a person. Example:
   opsdeck people add --name "Kristen Park" --email kristen@example.com --title Engineer`,
 		fields: []field[P]{
-			str("name", "full name", func(p *P) *string { return &p.Name }),
-			str("email", "email address (unique)", func(p *P) *string { return &p.Email }),
-			str("title", "job title", func(p *P) *string { return &p.Title }),
-			str("department", "department", func(p *P) *string { return &p.Department }),
+			reqStr("name", "full name", func(p *P) *string { return &p.Name }),
+			reqStr("email", "email address (unique)", func(p *P) *string { return &p.Email }),
+			optStr("title", "job title", func(p *P) *string { return &p.Title }),
+			optStr("department", "department", func(p *P) *string { return &p.Department }),
 			personRef("manager", "manager", func(p *P) **int64 { return &p.ManagerID }),
 			enum("status", model.PersonStatuses, func(p *P) *string { return &p.Status }),
 			enum("role", model.Roles, func(p *P) *string { return &p.Role }),
 			date("start_date", "first day", func(p *P) *string { return &p.StartDate }),
 			date("end_date", "last day", func(p *P) *string { return &p.EndDate }),
-			str("notes", "free text", func(p *P) *string { return &p.Notes }),
+			optStr("notes", "free text", func(p *P) *string { return &p.Notes }),
 		},
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.PersonStatuses, "|")+")")

@@ -196,12 +196,38 @@ func str[T any](name, usage string, set func(*T) *string) field[T] {
 	}}
 }
 
+// enum is a field with a fixed vocabulary. Empty is refused, never read
+// as "the default": `--role ""` once demoted an admin to viewer. Leave the
+// flag out to keep the value (edit) or take the default (add).
 func enum[T any](name string, values []string, set func(*T) *string) field[T] {
-	return str(name, strings.Join(values, "|"), set)
+	return field[T]{name: name, usage: strings.Join(values, "|") + " (empty refused)", apply: func(_ *store.Tx, rec *T, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return model.Invalid(name, v, "cannot be empty: give one of "+strings.Join(values, ", ")+" (leave the flag out to keep the current value)")
+		}
+		*set(rec) = v
+		return nil
+	}}
+}
+
+// optEnum is a vocabulary field where empty clears the value (fields that
+// apply to one kind of record only, such as a DNS check's record type).
+func optEnum[T any](name string, values []string, set func(*T) *string) field[T] {
+	return str(name, strings.Join(values, "|")+" (empty clears)", set)
+}
+
+// reqStr is free text that must not be empty (a name, an email): empty is
+// refused by the record's Validate, and the usage says so.
+func reqStr[T any](name, usage string, set func(*T) *string) field[T] {
+	return str(name, usage+" (required; empty refused)", set)
+}
+
+// optStr is free text where empty clears the value.
+func optStr[T any](name, usage string, set func(*T) *string) field[T] {
+	return str(name, usage+" (empty clears)", set)
 }
 
 func date[T any](name, usage string, set func(*T) *string) field[T] {
-	return field[T]{name: name, usage: usage + " (YYYY-MM-DD)", apply: func(_ *store.Tx, rec *T, v string) error {
+	return field[T]{name: name, usage: usage + " (YYYY-MM-DD; empty clears)", apply: func(_ *store.Tx, rec *T, v string) error {
 		d, err := model.ParseDate(name, v)
 		*set(rec) = d
 		return err
@@ -211,7 +237,7 @@ func date[T any](name, usage string, set func(*T) *string) field[T] {
 // personRef resolves a person reference flag (id, email or name); "" or
 // "none" clears it.
 func personRef[T any](name, usage string, set func(*T) **int64) field[T] {
-	return field[T]{name: name, usage: usage + " (email, id or name; 'none' clears)", apply: func(t *store.Tx, rec *T, v string) error {
+	return field[T]{name: name, usage: usage + " (email, id or name; empty or 'none' clears)", apply: func(t *store.Tx, rec *T, v string) error {
 		if v == "" || v == "none" {
 			*set(rec) = nil
 			return nil
@@ -227,7 +253,7 @@ func personRef[T any](name, usage string, set func(*T) **int64) field[T] {
 }
 
 func boolField[T any](name, usage string, set func(*T) **bool) field[T] {
-	return field[T]{name: name, usage: usage + " (yes|no|unknown)", apply: func(_ *store.Tx, rec *T, v string) error {
+	return field[T]{name: name, usage: usage + " (yes|no|unknown; empty is unknown)", apply: func(_ *store.Tx, rec *T, v string) error {
 		switch strings.ToLower(v) {
 		case "yes", "true", "1":
 			b := true

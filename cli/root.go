@@ -13,6 +13,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/adrg/xdg"
 	"github.com/opsdeck/opsdeck/model"
@@ -41,6 +42,12 @@ type Env struct {
 
 	opened *store.Store
 	lock   *store.FileLock
+	// create lets Open make a missing database; claimEmpty lets it make an
+	// empty file one (init only). Set by the commands that create.
+	create, claimEmpty bool
+	// reading: the running command only reads (annotated read-only), so
+	// a database it may not write is opened read-only instead of refused.
+	reading bool
 }
 
 // Open returns the environment's store, opening the database on first use.
@@ -48,22 +55,32 @@ type Env struct {
 // The store comes back as the actor's view: credentials masked (an admin
 // also sees ping tokens), so no command can print one by mistake. Code
 // that uses credentials asks for them with WithCredentials.
+// Only commands that say so (init, demo, gen: see creates) make a new
+// database; every other command refuses a missing path with a line that
+// says how to make one, and creates nothing, not even its directory.
 func (e *Env) Open() (*store.Store, error) {
 	if e.Store != nil {
 		return e.Store.For(e.Actor), nil
 	}
 	if e.opened == nil {
+		opts := store.OpenOptions{Create: e.create, ClaimEmpty: e.claimEmpty}
+		opts.ReadOnly = e.reading && !writable(e.DBPath)
+		// Checked before locking, so a refused path gets nothing beside it,
+		// not even a lock file or a directory.
+		if _, err := store.Check(e.DBPath, opts); errors.Is(err, store.ErrNoDatabase) {
+			return nil, fmt.Errorf("no opsdeck database at %s (nothing was created); make an empty one with 'opsdeck --db %s init', or one holding a demo company with 'opsdeck --db %s demo'",
+				e.DBPath, e.DBPath, e.DBPath)
+		} else if err != nil {
+			return nil, err
+		}
 		// Every process that uses the database holds a shared lock on it
 		// for its lifetime, so restore (which needs it exclusively) never
 		// replaces a database under a running console, server or command.
-		if err := os.MkdirAll(filepath.Dir(e.DBPath), 0o700); err != nil {
-			return nil, fmt.Errorf("open %s: %w", e.DBPath, err)
-		}
 		lock, err := store.LockShared(e.DBPath)
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(e.DBPath)
+		s, err := store.OpenWith(e.DBPath, opts)
 		if err != nil {
 			lock.Unlock()
 			return nil, err
@@ -71,6 +88,21 @@ func (e *Env) Open() (*store.Store, error) {
 		e.opened, e.lock = s, lock
 	}
 	return e.opened.For(e.Actor), nil
+}
+
+// writable reports whether this process may write the database file and
+// create files beside it (its lock, -wal and -shm files).
+func writable(dbPath string) bool {
+	real, err := store.RealPath(dbPath)
+	if err != nil {
+		return true // let opening report it
+	}
+	const wOK = 2
+	if err := syscall.Access(filepath.Dir(real), wOK); err != nil {
+		return false
+	}
+	err = syscall.Access(real, wOK)
+	return err == nil || errors.Is(err, syscall.ENOENT)
 }
 
 func (e *Env) close() {
@@ -151,6 +183,7 @@ func NewRoot(env *Env) *cobra.Command {
 			return ConsoleFunc(cmd.Context(), env)
 		},
 	}
+	root.PersistentPreRun = func(c *cobra.Command, _ []string) { env.reading = IsReadOnly(c) }
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)

@@ -22,7 +22,7 @@ func SchedulerConfig(s *store.Store, logf func(format string, args ...any)) chec
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	bcfg := backups.Config{Policy: model.DefaultSelfBackupPolicy}
+	bcfg := backups.Config{Policy: model.DefaultSelfBackupPolicy, Logf: logf}
 	return checks.Config{
 		Notify: store.DefaultNotifyPolicy, Retention: store.DefaultRetention, Logf: logf,
 		Jobs: []checks.Job{{Name: "backups", Every: time.Minute, Run: func(ctx context.Context) []func(context.Context) {

@@ -168,6 +168,15 @@ func (c *Check) Validate() error {
 	if err := c.validateTarget(); err != nil {
 		return err
 	}
+	if c.Kind != "dns" {
+		// DNS-only fields on another kind would be kept, shown and never
+		// used: refuse them rather than store noise.
+		for _, f := range [][2]string{{"record_type", c.RecordType}, {"resolver", c.Resolver}, {"expect", c.Expect}} {
+			if f[1] != "" {
+				return Invalid(f[0], f[1], "applies only to dns checks (this is a "+c.Kind+" check; give an empty value to clear it)")
+			}
+		}
+	}
 	if c.Condition != "" {
 		if _, err := CompileCondition("condition", c.Condition); err != nil {
 			return err

@@ -365,16 +365,20 @@ func convDate(v string) (string, string) {
 	if len(d) > 10 && (d[10] == ' ' || d[10] == 'T') {
 		d = d[:10]
 	}
-	if _, err := time.Parse(DateLayout, d); err != nil {
+	t, err := time.Parse(DateLayout, d)
+	if err != nil {
 		return "", "is not a date (want YYYY-MM-DD)"
+	}
+	if fe, ok := AsFieldError(SaneYear("date", v, t)); ok {
+		return "", fe.Reason
 	}
 	return d, ""
 }
 
 func convTime(v string) (string, string) {
 	t, err := ParseTime("time", v, time.UTC)
-	if err != nil {
-		return "", "is not a time (want RFC 3339, YYYY-MM-DD HH:MM or YYYY-MM-DD)"
+	if fe, ok := AsFieldError(err); ok {
+		return "", fe.Reason
 	}
 	return t.UTC().Format(time.RFC3339Nano), ""
 }

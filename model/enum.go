@@ -40,8 +40,12 @@ func ParseDate(field, v string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
-	if _, err := time.Parse(DateLayout, v); err != nil {
+	t, err := time.Parse(DateLayout, v)
+	if err != nil {
 		return "", Invalid(field, v, "is not a date (want YYYY-MM-DD)")
+	}
+	if err := SaneYear(field, v, t); err != nil {
+		return "", err
 	}
 	return v, nil
 }
@@ -51,7 +55,7 @@ func ParseTime(field, v string, loc *time.Location) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", DateLayout} {
 		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
-			return t, nil
+			return t, SaneYear(field, v, t)
 		}
 	}
 	return time.Time{}, Invalid(field, v, "is not a time (want RFC 3339, YYYY-MM-DD HH:MM or YYYY-MM-DD)")

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"net/url"
 	"strings"
 	"time"
 )
@@ -157,7 +158,26 @@ func (s *Service) Validate() error {
 		oneOf("kind", s.Kind, ServiceKinds...),
 		oneOf("criticality", s.Criticality, Criticalities...),
 		oneOf("status", s.Status, ServiceStatuses...),
+		optionalURL("url", s.URL, false),
+		optionalURL("runbook_url", s.RunbookURL, true),
 	)
+}
+
+// optionalURL accepts "" (no link) or an absolute URL with a host: where a
+// service lives (https://app.example.com, postgres://db-01:5432/app), and,
+// when web is set, only a page an operator can open (http or https).
+func optionalURL(field, v string, web bool) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	switch {
+	case web && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == ""):
+		return Invalid(field, v, "is not an http:// or https:// URL (empty clears it)")
+	case err != nil || u.Scheme == "" || u.Host == "" || strings.ContainsAny(v, " \t"):
+		return Invalid(field, v, "is not a URL (want scheme://host..., e.g. https://app.example.com; empty clears it)")
+	}
+	return nil
 }
 
 // Account is one person's login on one service.

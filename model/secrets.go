@@ -61,9 +61,15 @@ func (s Secret) RotationDue() (due time.Time, ok bool) {
 }
 
 // Overdue reports whether the rotation period has passed at now.
+// A rotation dated in the future (a wrong clock) is not trusted: the
+// secret counts as overdue.
 func (s Secret) Overdue(now time.Time) bool {
 	due, ok := s.RotationDue()
-	return ok && !now.Before(due)
+	return ok && (!now.Before(due) || s.rotatedInFuture(now))
+}
+
+func (s Secret) rotatedInFuture(now time.Time) bool {
+	return s.LastRotatedAt != nil && FromFuture(*s.LastRotatedAt, now)
 }
 
 // RotationStatus says in a few words where the secret stands at now:
@@ -75,6 +81,8 @@ func (s Secret) RotationStatus(now time.Time) string {
 		return "no period"
 	case s.LastRotatedAt == nil:
 		return "overdue (never rotated)"
+	case s.rotatedInFuture(now):
+		return "overdue (rotation dated " + s.LastRotatedAt.UTC().Format(DateLayout) + ", in the future: not trusted)"
 	case !now.Before(due):
 		return "overdue " + daysText(now.Sub(due))
 	default:

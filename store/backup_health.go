@@ -34,11 +34,11 @@ func (s *Store) BackupHealth(ctx context.Context, p model.SelfBackupPolicy, now 
 
 // JobHealth is BackupHealth for one job.
 func (s *Store) JobHealth(ctx context.Context, j model.BackupJob, now time.Time) (model.BackupHealth, error) {
-	last, err := s.latestJobRun(ctx, j.ID, "backup")
+	last, err := s.latestJobRun(ctx, j.ID, "backup", now)
 	if err != nil {
 		return model.BackupHealth{}, err
 	}
-	restore, err := s.latestJobRun(ctx, j.ID, "restore_test")
+	restore, err := s.latestJobRun(ctx, j.ID, "restore_test", now)
 	if err != nil {
 		return model.BackupHealth{}, err
 	}
@@ -54,10 +54,12 @@ func (s *Store) JobHealth(ctx context.Context, j model.BackupJob, now time.Time)
 }
 
 func (s *Store) selfHealth(ctx context.Context, p model.SelfBackupPolicy, now time.Time) (model.BackupHealth, error) {
-	runs, err := s.ListBackupRuns(ctx, BackupRunQuery{})
+	all, err := s.ListBackupRuns(ctx, BackupRunQuery{})
 	if err != nil {
 		return model.BackupHealth{}, err
 	}
+	// Runs dated in the future (a wrong clock) are not the latest backup.
+	runs, _ := model.TrustedRuns(all, now)
 	var since string
 	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(min(applied_at), '') FROM schema_migrations`).Scan(&since); err != nil {
 		return model.BackupHealth{}, err

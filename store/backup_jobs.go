@@ -300,8 +300,10 @@ func (s *Store) ListJobRuns(ctx context.Context, jobID int64, limit int) ([]mode
 }
 
 // latestJobRun is the newest run of a kind, or nil.
-func (s *Store) latestJobRun(ctx context.Context, jobID int64, kind string) (*model.BackupJobRun, error) {
-	r, err := scanJobRun(s.r.QueryRowContext(ctx, `SELECT `+jobRunCols+` FROM backup_job_runs WHERE job_id = ? AND kind = ? ORDER BY started_at DESC, id DESC LIMIT 1`, jobID, kind))
+// Runs dated in the future of now (a wrong clock wrote them) are skipped.
+func (s *Store) latestJobRun(ctx context.Context, jobID int64, kind string, now time.Time) (*model.BackupJobRun, error) {
+	r, err := scanJobRun(s.r.QueryRowContext(ctx, `SELECT `+jobRunCols+` FROM backup_job_runs WHERE job_id = ? AND kind = ? AND started_at <= ?
+		ORDER BY started_at DESC, id DESC LIMIT 1`, jobID, kind, fmtTime(now.Add(model.FutureTolerance))))
 	if isNoRows(err) {
 		return nil, nil
 	}

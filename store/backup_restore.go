@@ -47,6 +47,16 @@ func Restore(ctx context.Context, file, dbPath string, opts RestoreOptions) (res
 	if _, err := os.Stat(file); err != nil {
 		return res, fmt.Errorf("restore: %w", err)
 	}
+	// Restore replaces the file the path names, never a symlink to it, and
+	// locks it under the name every other opsdeck process locks it by.
+	real, err := RealPath(dbPath)
+	if err != nil {
+		return res, fmt.Errorf("restore: %w", err)
+	}
+	dbPath = real
+	if fi, err := os.Stat(dbPath); err == nil && fi.IsDir() {
+		return res, fmt.Errorf("restore: %s is a directory, not a database file", dbPath)
+	}
 	if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
 		return res, fmt.Errorf("restore to %s: %w", dbPath, err)
 	}

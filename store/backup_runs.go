@@ -29,6 +29,10 @@ func (s *Store) Backup(ctx context.Context, actor model.Actor, opts BackupOption
 	if !actor.CanWrite() {
 		return model.BackupRun{}, fmt.Errorf("%s may not take backups (role %s): %w", actor, actor.Role, model.ErrForbidden)
 	}
+	if s.readOnly {
+		// A backup it cannot record would be a file nobody knows about.
+		return model.BackupRun{}, fmt.Errorf("back up %s: it is %w here, so the backup could not be recorded; nothing was written", s.path, ErrReadOnly)
+	}
 	start := s.now()
 	res, berr := backupTo(ctx, s.r, s.path, opts.Dir, start, opts)
 	run := runFromResult(res, opts.Reason, start, s.now(), berr)
@@ -36,7 +40,11 @@ func (s *Store) Backup(ctx context.Context, actor model.Actor, opts BackupOption
 		if berr != nil {
 			return run, berr
 		}
-		return run, fmt.Errorf("backup %s written but not recorded: %w", res.File, err)
+		// Unrecorded, the copy would be a file no list, prune or restore
+		// test knows: remove it rather than leave it behind.
+		os.Remove(res.File)
+		os.Remove(ManifestPath(res.File))
+		return run, fmt.Errorf("backup not recorded, so its copy was removed: %w", err)
 	}
 	return run, berr
 }

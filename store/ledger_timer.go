@@ -66,6 +66,13 @@ func (t *Tx) checkEntry(e *model.WorkEntry, allowInactive bool) error {
 			return model.Invalid("service", fmt.Sprint(*e.ServiceID), "is not a known service")
 		}
 	}
+	// An alert link typed by a person must name an alert; the alert hooks
+	// (allowInactive) link the alert that is calling them.
+	if e.AlertID != nil && !allowInactive {
+		if _, err := t.GetAlert(*e.AlertID); err != nil {
+			return model.Invalid("alert", fmt.Sprint(*e.AlertID), "is not a known alert")
+		}
+	}
 	return nil
 }
 

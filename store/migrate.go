@@ -75,7 +75,7 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	}
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("open %s: %w", s.path, err)
+		return fmt.Errorf("open %s: %w", s.path, Friendly(s.path, err))
 	}
 	applied := map[int]bool{}
 	rows, err := s.w.QueryContext(ctx, `SELECT version FROM schema_migrations`)
@@ -101,6 +101,9 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 		if !known[v] {
 			return fmt.Errorf("open %s: the database has schema version %d but this opsdeck knows versions up to %d: it was written by a newer opsdeck; upgrade opsdeck to open it", s.path, v, latest)
 		}
+	}
+	if err := s.checkUserVersion(ctx); err != nil {
+		return err
 	}
 	pre, err := s.backupBeforeMigrate(ctx, applied, ms, upTo)
 	if err != nil {
@@ -128,7 +131,7 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 			return err
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migrate %s to %s: %w", s.path, m.name, err)
+			return fmt.Errorf("migrate %s to %s: %w", s.path, m.name, Friendly(s.path, err))
 		}
 	}
 	return s.recordPreMigrationBackup(ctx, pre)

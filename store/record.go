@@ -2,6 +2,7 @@ package store
 
 import (
 	"reflect"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 )
@@ -17,10 +18,25 @@ type record[T any] interface {
 	Validate() error
 }
 
+// timed is a record with instants of things that already happened
+// (last seen, last verified, last rotated); they must not lie in the
+// future of the transaction's clock (model.NotFuture).
+type timed interface{ ValidateAt(now time.Time) error }
+
+func validateAt(t *Tx, rec any) error {
+	if r, ok := rec.(timed); ok {
+		return r.ValidateAt(t.at)
+	}
+	return nil
+}
+
 // addRecord normalizes, validates, inserts and audits one new record.
 func addRecord[T any, P record[T]](t *Tx, entity string, rec P, insert func(P) (int64, error)) (int64, error) {
 	rec.Normalize()
 	if err := rec.Validate(); err != nil {
+		return 0, err
+	}
+	if err := validateAt(t, rec); err != nil {
 		return 0, err
 	}
 	id, err := insert(rec)
@@ -48,6 +64,13 @@ func updateRecord[T any, P record[T]](t *Tx, entity string, id int64, get func(i
 	P(&after).Normalize()
 	if err = P(&after).Validate(); err != nil {
 		return before, after, false, err
+	}
+	// Only a newly given instant is refused: a stored one (from an
+	// import, or another clock) does not block editing other fields.
+	if err = validateAt(t, P(&after)); err != nil {
+		if old := validateAt(t, P(&before)); old == nil || old.Error() != err.Error() {
+			return before, after, false, err
+		}
 	}
 	if reflect.DeepEqual(before, after) {
 		return before, after, false, nil

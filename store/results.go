@@ -74,7 +74,7 @@ func (t *Tx) applyOne(o Outcome, silences []model.Silence, np NotifyPolicy) erro
 	if err != nil {
 		return err
 	}
-	if c.Kind == "heartbeat" && !r.OK() && st.LastPingAt != nil && st.LastPingAt.After(r.At) && !st.LastPingBad {
+	if c.Kind == "heartbeat" && !r.OK() && st.LastPingAt != nil && st.LastPingAt.After(r.At) && !st.LastPingBad && !model.FromFuture(*st.LastPingAt, r.At) {
 		// A lateness verdict overtaken by a good ping that arrived meanwhile.
 		return t.applyOne(Outcome{Result: model.CheckResult{CheckID: c.ID}, NextRun: o.NextRun}, silences, np)
 	}

@@ -122,6 +122,9 @@ func (t *Tx) GetSecret(id int64) (model.Secret, error) {
 }
 
 func (t *Tx) checkSecret(x *model.Secret) error {
+	if err := x.ValidateAt(t.at); err != nil {
+		return err
+	}
 	var id int64
 	err := t.queryRow(`SELECT id FROM secrets WHERE name = ? AND id <> ?`, x.Name, x.ID).Scan(&id)
 	if err == nil {
@@ -221,6 +224,9 @@ func (t *Tx) RotateSecret(id int64, at time.Time, newHolders []int64, exclude in
 				newHolders = append(newHolders, h.PersonID)
 			}
 		}
+	}
+	if err := (&model.Secret{LastRotatedAt: &at}).ValidateAt(t.at); err != nil {
+		return before, after, err
 	}
 	if _, err := t.exec(`UPDATE secrets SET last_rotated_at = ?, last_rotated_by = ?, updated_at = ? WHERE id = ?`,
 		fmtTime(at), t.actor.String(), fmtTime(t.at), id); err != nil {

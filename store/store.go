@@ -7,11 +7,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 
@@ -35,19 +32,22 @@ type Store struct {
 	// view hands out (For, WithCredentials).
 	keys  *keys
 	level reveal
+	// readOnly: opened with OpenOptions.ReadOnly (w and r are one
+	// read-only pool); Write refuses.
+	readOnly bool
 }
 
-// Open opens or creates the database at path and brings its schema up to
-// date. A database written by a newer opsdeck is refused.
-func Open(path string) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("open database: empty path")
-	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("open %s: %w", path, err)
-		}
-	}
+// BusyWait bounds how long a write waits for another process's write
+// transaction to finish. Writers take turns rather than fail: the longest
+// writer is an all-or-nothing import (200,000 rows commit in about 13 s),
+// so every other writer (the scheduler, a CLI command, the console) waits
+// its turn; past BusyWait it gets one clear line saying nothing was
+// written (and the scheduler keeps the batch and tries again).
+const BusyWait = 2 * time.Minute
+
+// open opens the database file at path (symlinks already resolved, its
+// identity already checked by OpenWith) and brings its schema up to date.
+func open(path string) (*Store, error) {
 	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -77,7 +77,7 @@ func Open(path string) (*Store, error) {
 
 func dsn(path string, writer bool) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyWait.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
@@ -94,10 +94,13 @@ func dsn(path string, writer bool) string {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
+// ReadOnly reports a store opened for reading only.
+func (s *Store) ReadOnly() bool { return s.readOnly }
+
 // Close closes both pools.
 func (s *Store) Close() error {
 	var err error
-	if s.r != nil {
+	if s.r != nil && s.r != s.w {
 		err = s.r.Close()
 	}
 	if e := s.w.Close(); e != nil && err == nil {

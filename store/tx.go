@@ -89,9 +89,12 @@ func (s *Store) Write(ctx context.Context, actor model.Actor, fn func(*Tx) error
 	if !actor.CanWrite() {
 		return fmt.Errorf("%s may not change anything (role %s): %w", actor, actor.Role, model.ErrForbidden)
 	}
+	if s.readOnly {
+		return fmt.Errorf("%s is %w (its directory or file may not be written here): nothing was written", s.path, ErrReadOnly)
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return fmt.Errorf("begin: %w", Friendly(s.path, err))
 	}
 	// Always roll back on the way out (a no-op after Commit): a panic or
 	// runtime.Goexit in fn would otherwise keep the one writer connection
@@ -99,10 +102,10 @@ func (s *Store) Write(ctx context.Context, actor model.Actor, fn func(*Tx) error
 	defer tx.Rollback()
 	t := &Tx{s: s, tx: tx, ctx: ctx, actor: actor, at: s.now()}
 	if err := fn(t); err != nil {
-		return err
+		return Friendly(s.path, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", Friendly(s.path, err))
 	}
 	return nil
 }
