@@ -38,7 +38,7 @@ func testDB(t *testing.T) (*store.Store, model.Service) {
 		if err := t.AddService(&svc); err != nil {
 			return err
 		}
-		_, err := t.SetOnCall("oscar@example.com", time.Now().Add(-time.Minute), time.Now().Add(time.Hour))
+		_, err := t.SetOnCall("oscar@example.com", t.At().Add(-time.Minute), t.At().Add(time.Hour))
 		return err
 	})
 	if err != nil {

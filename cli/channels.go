@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/opsdeck/opsdeck/checks"
 	"github.com/opsdeck/opsdeck/model"
@@ -118,7 +117,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				now := time.Now()
+				now := env.now()
 				oc, err := s.OnCallAt(c.Context(), now)
 				if err != nil {
 					return err

@@ -13,8 +13,10 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/adrg/xdg"
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
@@ -38,6 +40,10 @@ type Env struct {
 	// Theme is the console's --theme: a built-in name, a theme file, or ""
 	// to follow the terminal's background.
 	Theme string
+	// Clock is the process's one clock (main: clockenv.FromEnv); the
+	// store, scheduler, console and commands all read time through it.
+	// Nil: the injected Store's clock, else the real clock.
+	Clock clockwork.Clock
 
 	opened *store.Store
 	lock   *store.FileLock
@@ -64,10 +70,26 @@ func (e *Env) Open() (*store.Store, error) {
 			lock.Unlock()
 			return nil, err
 		}
+		s.SetClock(e.clock())
 		e.opened, e.lock = s, lock
 	}
 	return e.opened, nil
 }
+
+// clock is the environment's clock: Clock, or the injected store's.
+func (e *Env) clock() clockwork.Clock {
+	switch {
+	case e.Clock != nil:
+		return e.Clock
+	case e.Store != nil:
+		return e.Store.Clock()
+	}
+	e.Clock = clockwork.NewRealClock()
+	return e.Clock
+}
+
+// now reads the environment's clock.
+func (e *Env) now() time.Time { return e.clock().Now() }
 
 func (e *Env) close() {
 	if e.opened != nil {

@@ -32,6 +32,7 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/jonboulle/clockwork"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -57,6 +58,8 @@ type Config struct {
 	Logf func(format string, args ...any)
 	// Poll is how often open sessions re-check their person; default 1s.
 	Poll time.Duration
+	// Clock times sessions (start, idle); nil: the store's clock.
+	Clock clockwork.Clock
 }
 
 // Session is one connected person, as the console and the presence list
@@ -71,6 +74,7 @@ type Session struct {
 	Interactive bool
 
 	lastInput atomic.Int64 // unix nanos of the last byte typed
+	clock     clockwork.Clock
 }
 
 // Server is a running SSH front door.
@@ -104,6 +108,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = cfg.Store.Clock()
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
@@ -205,10 +212,10 @@ func (s *Server) admit(sess ssh.Session) (*Session, error) {
 		return nil, fmt.Errorf("%s is %s; access is closed", p.Email, p.Status)
 	}
 	ss := &Session{
-		ID: s.nextID.Add(1), Person: p, Fingerprint: fp, Remote: sess.RemoteAddr().String(), Started: time.Now(),
+		ID: s.nextID.Add(1), Person: p, Fingerprint: fp, Remote: sess.RemoteAddr().String(), Started: s.cfg.Clock.Now(), clock: s.cfg.Clock,
 		Actor: model.Actor{Kind: "ssh", Name: p.Email, PersonID: p.ID, Role: p.Role},
 	}
-	ss.lastInput.Store(time.Now().UnixNano())
+	ss.lastInput.Store(ss.Started.UnixNano())
 	return ss, nil
 }
 
@@ -268,7 +275,7 @@ func (s *Server) unregister(ss *Session) {
 func (s *Server) log(ss *Session, action string) {
 	data := map[string]any{"session": ss.ID, "fingerprint": ss.Fingerprint, "remote": ss.Remote, "interactive": ss.Interactive}
 	if action == "session_end" {
-		data["seconds"] = int(time.Since(ss.Started).Seconds())
+		data["seconds"] = int(s.cfg.Clock.Since(ss.Started).Seconds())
 	}
 	if err := s.cfg.Store.LogEvent(context.Background(), ss.Actor, action, "ssh_session", ss.Person.ID, data); err != nil {
 		s.cfg.Logf("audit %s: %v", action, err)
@@ -285,13 +292,13 @@ var (
 // offboarding started, the key was removed) or it has been idle too long.
 // Idle counts from the last keypress: screen refreshes do not count.
 func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *Session) {
-	t := time.NewTicker(s.cfg.Poll)
+	t := s.cfg.Clock.NewTicker(s.cfg.Poll)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-t.Chan():
 		}
 		p, err := s.cfg.Store.PersonForKey(ctx, ss.Fingerprint)
 		if ctx.Err() != nil {
@@ -308,7 +315,7 @@ func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *
 			cancel(fmt.Errorf("%w: %s", errRevoked, reason))
 			return
 		}
-		if ss.Interactive && time.Since(time.Unix(0, ss.lastInput.Load())) > s.cfg.IdleTimeout {
+		if ss.Interactive && s.cfg.Clock.Since(time.Unix(0, ss.lastInput.Load())) > s.cfg.IdleTimeout {
 			cancel(fmt.Errorf("%w (%s without a keypress)", errIdle, s.cfg.IdleTimeout))
 			return
 		}
@@ -369,7 +376,7 @@ type activityReader struct {
 func (a *activityReader) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
-		a.ss.lastInput.Store(time.Now().UnixNano())
+		a.ss.lastInput.Store(a.ss.clock.Now().UnixNano())
 	}
 	if err != nil {
 		a.eof()

@@ -29,9 +29,8 @@ func (s *Store) Backup(ctx context.Context, actor model.Actor, opts BackupOption
 	if !actor.CanWrite() {
 		return model.BackupRun{}, fmt.Errorf("%s may not take backups (role %s): %w", actor, actor.Role, model.ErrForbidden)
 	}
-	start := s.now()
-	res, berr := backupTo(ctx, s.r, s.path, opts.Dir, start, opts)
-	run := runFromResult(res, opts.Reason, start, s.now(), berr)
+	res, berr := backupTo(ctx, s.r, s.path, opts.Dir, s.Now, opts)
+	run := runFromResult(res, opts.Reason, res.Started.UTC(), s.now(), berr)
 	if err := s.Write(context.WithoutCancel(ctx), actor, func(t *Tx) error { return t.recordBackupRun(&run) }); err != nil {
 		if berr != nil {
 			return run, berr

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
 
@@ -29,8 +30,10 @@ type Store struct {
 	path string
 	w    *sql.DB
 	r    *sql.DB
-	// Now is the clock; tests replace it.
-	Now func() time.Time
+	// Now reads the product's clock (see SetClock). It stays a plain func
+	// so a store-only test can pin it in one line.
+	Now   func() time.Time
+	clock clockwork.Clock
 }
 
 // Open opens or creates the database at path and brings its schema up to
@@ -52,7 +55,8 @@ func Open(path string) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	s := &Store{path: path, w: w, Now: time.Now}
+	s := &Store{path: path, w: w}
+	s.SetClock(clockwork.NewRealClock())
 	if err := s.migrate(context.Background()); err != nil {
 		w.Close()
 		return nil, err
@@ -102,6 +106,18 @@ func (s *Store) Close() error {
 func (s *Store) ReadDB() *sql.DB { return s.r }
 
 func (s *Store) now() time.Time { return s.Now().UTC() }
+
+// SetClock makes c the time source of the store and of every part that
+// takes its clock from the store (console, scheduler, SSH server, demo,
+// backups): opsdeck reads time through one clock, which tests pin.
+func (s *Store) SetClock(c clockwork.Clock) {
+	s.clock = c
+	s.Now = c.Now
+}
+
+// Clock is the clock set with SetClock (the real clock unless a test or
+// the OPSDECK_NOW hook chose another).
+func (s *Store) Clock() clockwork.Clock { return s.clock }
 
 func fmtTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/cmdline"
 	"github.com/opsdeck/opsdeck/ui/components/confirm"
@@ -130,7 +131,14 @@ func newApp(opts Options) *app {
 	}
 	st := themes.NewStyles(th)
 	a := &app{opts: opts, styles: &st, keys: defaultKeys(), width: opts.Width, height: opts.Height}
-	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store, Actor: opts.Actor, Styles: a.styles}
+	switch {
+	case opts.Clock != nil:
+	case opts.Store != nil:
+		opts.Clock = opts.Store.Clock()
+	default:
+		opts.Clock = clockwork.NewRealClock()
+	}
+	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store, Actor: opts.Actor, Styles: a.styles, Clock: opts.Clock}
 	a.tabs = []Tab{
 		newListTab(a.env, peopleSpec()),
 		newListTab(a.env, devicesSpec()),
@@ -375,7 +383,7 @@ func (a *app) onMark(m markMsg) tea.Cmd {
 		return nil
 	}
 	a.syncErr = nil
-	a.syncedAt = time.Now()
+	a.syncedAt = a.env.now()
 	results := m.ops.results != a.ops.results
 	a.ops = m.ops
 	if !a.marked {

@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/themes"
@@ -35,6 +36,8 @@ type Options struct {
 	// SSH server's sessions); the status bar shows them. It must be cheap:
 	// it is called while rendering.
 	Others func() []string
+	// Clock is the one clock the console reads; nil: the store's.
+	Clock clockwork.Clock
 }
 
 // New builds the console's root model.
