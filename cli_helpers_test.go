@@ -2,7 +2,9 @@ package main
 
 // End-to-end tests of the opsdeck binary. TestMain builds it once; each
 // test gets its own database file in t.TempDir() and runs real processes,
-// the way a script or a user would.
+// the way a script or a user would. Every process runs at the date
+// matrix's pinned instant (the OPSDECK_NOW hook) in its zone, so no test
+// depends on today's date; date-matrix tests choose other instants.
 
 import (
 	"bytes"
@@ -12,12 +14,37 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/opsdeck/opsdeck/internal/instants"
 )
 
 var binPath string
 
+// pinnedSince is when the binary's clock (and binNow) read the pinned
+// instant: every process of the run shares that timeline.
+var pinnedSince time.Time
+
+// binNow is what the binary's clock reads now.
+func binNow() time.Time { return instants.Pinned.Time().Add(time.Since(pinnedSince)) }
+
 func TestMain(m *testing.M) {
+	// This process and every process it starts run in the pinned
+	// instant's zone; TZ is read once, so set it by starting again.
+	if os.Getenv("TZ") != instants.Pinned.Zone {
+		os.Setenv("TZ", instants.Pinned.Zone)
+		if err := syscall.Exec(os.Args[0], os.Args, os.Environ()); err != nil {
+			fmt.Fprintln(os.Stderr, "re-exec with TZ:", err)
+			os.Exit(1)
+		}
+	}
+	pinnedSince = time.Now()
+	for _, kv := range instants.Pinned.Env(pinnedSince) {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
 	dir, err := os.MkdirTemp("", "opsdeck-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -44,8 +71,14 @@ type result struct {
 // run executes opsdeck --db db args... and returns its output and exit code.
 func run(t testing.TB, db string, args ...string) result {
 	t.Helper()
+	return runEnv(t, nil, db, args...)
+}
+
+// runEnv is run with extra environment variables (instants.Instant.Env).
+func runEnv(t testing.TB, env []string, db string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binPath, append([]string{"--db", db}, args...)...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "OPSDECK_DB=")
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1", "OPSDECK_DB="), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
