@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -66,6 +67,17 @@ func TestMain(m *testing.M) {
 type result struct {
 	stdout, stderr string
 	code           int
+}
+
+// fastClock makes every opsdeck process the test starts from now on run
+// its clock rate times faster than real time (OPSDECK_CLOCK_RATE),
+// continuing from what the clock reads now, so a test of the schedule
+// watches minutes of it in seconds. Every process of the test must share
+// it (they share one timeline); probe and process timeouts stay real.
+func fastClock(t *testing.T, rate int) {
+	t.Setenv("OPSDECK_NOW", binNow().Format(time.RFC3339Nano))
+	t.Setenv("OPSDECK_NOW_SINCE", time.Now().Format(time.RFC3339Nano))
+	t.Setenv("OPSDECK_CLOCK_RATE", strconv.Itoa(rate))
 }
 
 // run executes opsdeck --db db args... and returns its output and exit code.
