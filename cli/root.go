@@ -65,12 +65,11 @@ func (e *Env) Open() (*store.Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := store.Open(e.DBPath)
+		s, err := store.OpenWithClock(e.DBPath, e.clock())
 		if err != nil {
 			lock.Unlock()
 			return nil, err
 		}
-		s.SetClock(e.clock())
 		e.opened, e.lock = s, lock
 	}
 	return e.opened, nil

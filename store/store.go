@@ -38,7 +38,11 @@ type Store struct {
 
 // Open opens or creates the database at path and brings its schema up to
 // date. A database written by a newer opsdeck is refused.
-func Open(path string) (*Store, error) {
+func Open(path string) (*Store, error) { return OpenWithClock(path, clockwork.NewRealClock()) }
+
+// OpenWithClock is Open on clock, which dates everything from the first
+// write on (migrations are stamped with it too).
+func OpenWithClock(path string, clock clockwork.Clock) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
 	}
@@ -56,7 +60,7 @@ func Open(path string) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
 	s := &Store{path: path, w: w}
-	s.SetClock(clockwork.NewRealClock())
+	s.SetClock(clock)
 	if err := s.migrate(context.Background()); err != nil {
 		w.Close()
 		return nil, err

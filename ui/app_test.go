@@ -34,12 +34,12 @@ func openStore(t *testing.T, withDemo bool) *store.Store {
 // built relative to it.
 func openStoreAt(t *testing.T, clock clockwork.Clock, withDemo bool) *store.Store {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "opsdeck.db"))
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	s, err := store.OpenWithClock(filepath.Join(t.TempDir(), "opsdeck.db"), clock)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if clock != nil {
-		s.SetClock(clock)
 	}
 	t.Cleanup(func() { s.Close() })
 	if withDemo {
