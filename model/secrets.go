@@ -57,7 +57,8 @@ func (s Secret) RotationDue() (due time.Time, ok bool) {
 	if s.LastRotatedAt == nil {
 		return time.Time{}, true
 	}
-	return s.LastRotatedAt.AddDate(0, 0, s.RotationDays), true
+	// Calendar days in the local zone: rotated at 09:00, due at 09:00.
+	return s.LastRotatedAt.Local().AddDate(0, 0, s.RotationDays), true
 }
 
 // Overdue reports whether the rotation period has passed at now.
@@ -76,9 +77,9 @@ func (s Secret) RotationStatus(now time.Time) string {
 	case s.LastRotatedAt == nil:
 		return "overdue (never rotated)"
 	case !now.Before(due):
-		return "overdue " + daysText(now.Sub(due))
+		return "overdue " + strconv.Itoa(Days(due, now)) + "d"
 	default:
-		return "due in " + daysText(due.Sub(now))
+		return "due in " + strconv.Itoa(Days(now, due)) + "d"
 	}
 }
 
@@ -94,4 +95,4 @@ func (s Secret) HolderNames() string {
 	return strings.Join(parts, ", ")
 }
 
-func daysText(d time.Duration) string { return strconv.Itoa(int(d.Hours()/24)) + "d" }
+
