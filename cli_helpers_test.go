@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/clockenv"
 	"github.com/opsdeck/opsdeck/internal/instants"
 )
 
@@ -67,6 +68,50 @@ func TestMain(m *testing.M) {
 type result struct {
 	stdout, stderr string
 	code           int
+}
+
+// dateMatrixVar runs the expensive end-to-end tests (the console in tmux)
+// at every instant of the date matrix too; .ci/run sets it. Without it
+// they run at the pinned instant only, and the cheap ones
+// (TestDemoAtEveryInstant) cover the matrix.
+const dateMatrixVar = "OPSDECK_DATE_MATRIX"
+
+// eachInstant runs fn at the pinned instant, and with OPSDECK_DATE_MATRIX=1
+// also at every other instant of the matrix: every opsdeck process fn
+// starts (CLI, console, tmux) then runs in that instant's zone and on its
+// clock.
+func eachInstant(t *testing.T, fn func(t *testing.T)) {
+	t.Helper()
+	if os.Getenv(dateMatrixVar) != "1" {
+		fn(t)
+		return
+	}
+	for _, in := range instants.All {
+		t.Run(in.Name, func(t *testing.T) {
+			if in != instants.Pinned {
+				for _, kv := range in.Env(time.Now()) {
+					k, v, _ := strings.Cut(kv, "=")
+					t.Setenv(k, v)
+				}
+			}
+			fn(t)
+		})
+	}
+}
+
+// binClock is what the binary's clock reads now, in its zone, under the
+// environment a test set (eachInstant, fastClock).
+func binClock(t *testing.T) time.Time {
+	t.Helper()
+	clock, err := clockenv.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation(os.Getenv("TZ"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clock.Now().In(loc)
 }
 
 // fastClock makes every opsdeck process the test starts from now on run
