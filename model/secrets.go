@@ -50,27 +50,30 @@ func (s *Secret) Validate() error {
 
 // RotationDue is when the secret should next be rotated; ok is false when
 // it has no rotation period. A secret never rotated is due at once.
-func (s Secret) RotationDue() (due time.Time, ok bool) {
+func (s Secret) RotationDue() (due time.Time, ok bool) { return s.rotationDue(time.Local) }
+
+// rotationDue counts the period in calendar days in loc: rotated at 09:00,
+// due at 09:00, across DST switches too.
+func (s Secret) rotationDue(loc *time.Location) (due time.Time, ok bool) {
 	if s.RotationDays <= 0 {
 		return time.Time{}, false
 	}
 	if s.LastRotatedAt == nil {
 		return time.Time{}, true
 	}
-	// Calendar days in the local zone: rotated at 09:00, due at 09:00.
-	return s.LastRotatedAt.Local().AddDate(0, 0, s.RotationDays), true
+	return s.LastRotatedAt.In(loc).AddDate(0, 0, s.RotationDays), true
 }
 
 // Overdue reports whether the rotation period has passed at now.
 func (s Secret) Overdue(now time.Time) bool {
-	due, ok := s.RotationDue()
+	due, ok := s.rotationDue(now.Location())
 	return ok && !now.Before(due)
 }
 
 // RotationStatus says in a few words where the secret stands at now:
 // "overdue 40d", "due in 12d", "never rotated", "no period".
 func (s Secret) RotationStatus(now time.Time) string {
-	due, ok := s.RotationDue()
+	due, ok := s.rotationDue(now.Location())
 	switch {
 	case !ok:
 		return "no period"
