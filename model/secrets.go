@@ -97,5 +97,3 @@ func (s Secret) HolderNames() string {
 	}
 	return strings.Join(parts, ", ")
 }
-
-
