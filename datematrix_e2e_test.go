@@ -65,9 +65,16 @@ func TestDemoAtEveryInstant(t *testing.T) {
 
 			var hs []health
 			do(&hs, "backups", "list")
-			states := map[string]string{}
+			states, reasons := map[string]string{}, map[string]string{}
 			for _, h := range hs {
-				states[h.Key] = h.State
+				states[h.Key], reasons[h.Key] = h.State, h.Reason
+			}
+			// Ages count calendar days, across DST switches too.
+			for key, want := range map[string]string{"job:postgres-nightly": "last run 9h ago, restore-tested 12d ago",
+				"job:replica-snapshot": "restore-tested 45d ago (older than 30d)"} {
+				if reasons[key] != want {
+					t.Errorf("%s: %q, want %q", key, reasons[key], want)
+				}
 			}
 			for key, want := range map[string]string{"self": "never-restore-tested", "job:postgres-nightly": "ok", "job:analytics-dump": "late",
 				"job:jenkins-config": "failed", "job:aws-s3-sync": "never-restore-tested", "job:replica-snapshot": "restore-test-stale"} {

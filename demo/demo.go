@@ -54,6 +54,13 @@ type person struct {
 	name, email, title, dept, manager, status, role, start, end string
 }
 
+// before is d before now, its whole days counted on the calendar (in
+// now's zone): "45 days ago" reads 45d ago across a DST switch too.
+func before(now time.Time, d time.Duration) time.Time {
+	const day = 24 * time.Hour
+	return now.AddDate(0, 0, -int(d/day)).Add(-(d % day))
+}
+
 // rel resolves a relative date ("-28d", "-3m") against now in the local
 // zone; other values are returned as they are.
 func rel(now time.Time, v string) string {
@@ -270,7 +277,7 @@ func loadInventory(ctx context.Context, s *store.Store, now time.Time) error {
 				continue
 			}
 			enc := d.encrypted
-			seen := now.Add(-time.Duration(d.seenHoursAgo) * time.Hour)
+			seen := before(now, time.Duration(d.seenHoursAgo)*time.Hour)
 			rec := model.Device{AssetTag: d.tag, Name: d.name, Kind: d.kind, Serial: d.serial, Model: d.model,
 				OS: d.os, OSVersion: d.osv, Location: d.location, Status: d.status, DiskEncrypted: &enc,
 				EndpointProtection: d.protection, PatchLevel: rel(now, d.patch), LastSeenAt: &seen, PurchaseDate: "2024-01-15"}
@@ -322,7 +329,7 @@ func loadInventory(ctx context.Context, s *store.Store, now time.Time) error {
 			rec := model.Account{PersonID: ids[a.email], ServiceID: svcIDs[a.service], Username: a.username,
 				Entitlement: a.entitlement, Status: a.status}
 			if a.verifiedDaysAgo >= 0 {
-				v := now.Add(-time.Duration(a.verifiedDaysAgo) * 24 * time.Hour)
+				v := now.AddDate(0, 0, -a.verifiedDaysAgo)
 				rec.LastVerifiedAt = &v
 			}
 			if err := t.AddAccount(&rec); err != nil {
