@@ -78,6 +78,7 @@ var demoSourceAlerts = map[string]string{
 // doubles nothing.
 func TestAlertSourcesOnTheDemo(t *testing.T) {
 	db := demoDB(t)
+	fastClock(t, 10)
 	mustRun(t, db, "backups", "add", "nas-sync", "--service", "Postgres Primary", "--heartbeat", "26h")
 	mustRun(t, db, "backups", "report", "nas-sync", "--fail", "--message", "rsync: No space left on device")
 	mustRun(t, db, "offboard", "start", "leo@example.com")
@@ -225,9 +226,10 @@ func TestAlertSourcesOnTheDemo(t *testing.T) {
 // resolves on the check's next run (up to its one-minute interval).
 func TestAlertSourcesSchedulerResolves(t *testing.T) {
 	if testing.Short() {
-		t.Skip("up to a minute of real scheduling")
+		t.Skip("up to a minute of scheduling")
 	}
 	db := demoDB(t)
+	fastClock(t, 10) // the checks' one-minute interval in six seconds
 	mustRun(t, db, "backups", "add", "nas-sync", "--service", "Postgres Primary", "--heartbeat", "26h")
 	mustRun(t, db, "backups", "report", "nas-sync", "--fail")
 	runScheduler(t, db, "the failed backup to alert", 60*time.Second, func() bool {

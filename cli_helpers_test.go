@@ -2,7 +2,9 @@ package main
 
 // End-to-end tests of the opsdeck binary. TestMain builds it once; each
 // test gets its own database file in t.TempDir() and runs real processes,
-// the way a script or a user would.
+// the way a script or a user would. Every process runs at the date
+// matrix's pinned instant (the OPSDECK_NOW hook) in its zone, so no test
+// depends on today's date; date-matrix tests choose other instants.
 
 import (
 	"bytes"
@@ -12,8 +14,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/opsdeck/opsdeck/internal/clockenv"
+	"github.com/opsdeck/opsdeck/internal/instants"
 )
 
 var binPath string
@@ -27,7 +35,28 @@ var binPath string
 // fails the run.
 const raceEnv = "OPSDECK_E2E_RACE"
 
+// pinnedSince is when the binary's clock (and binNow) read the pinned
+// instant: every process of the run shares that timeline.
+var pinnedSince time.Time
+
+// binNow is what the binary's clock reads now.
+func binNow() time.Time { return instants.Pinned.Time().Add(time.Since(pinnedSince)) }
+
 func TestMain(m *testing.M) {
+	// This process and every process it starts run in the pinned
+	// instant's zone; TZ is read once, so set it by starting again.
+	if os.Getenv("TZ") != instants.Pinned.Zone {
+		os.Setenv("TZ", instants.Pinned.Zone)
+		if err := syscall.Exec(os.Args[0], os.Args, os.Environ()); err != nil {
+			fmt.Fprintln(os.Stderr, "re-exec with TZ:", err)
+			os.Exit(1)
+		}
+	}
+	pinnedSince = time.Now()
+	for _, kv := range instants.Pinned.Env(pinnedSince) {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v)
+	}
 	dir, err := os.MkdirTemp("", "opsdeck-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -75,11 +104,72 @@ type result struct {
 	code           int
 }
 
+// dateMatrixVar runs the expensive end-to-end tests (the console in tmux)
+// at every instant of the date matrix too; .ci/run sets it. Without it
+// they run at the pinned instant only, and the cheap ones
+// (TestDemoAtEveryInstant) cover the matrix.
+const dateMatrixVar = "OPSDECK_DATE_MATRIX"
+
+// eachInstant runs fn at the pinned instant, and with OPSDECK_DATE_MATRIX=1
+// also at every other instant of the matrix: every opsdeck process fn
+// starts (CLI, console, tmux) then runs in that instant's zone and on its
+// clock.
+func eachInstant(t *testing.T, fn func(t *testing.T)) {
+	t.Helper()
+	if os.Getenv(dateMatrixVar) != "1" {
+		fn(t)
+		return
+	}
+	for _, in := range instants.All {
+		t.Run(in.Name, func(t *testing.T) {
+			if in != instants.Pinned {
+				for _, kv := range in.Env(time.Now()) {
+					k, v, _ := strings.Cut(kv, "=")
+					t.Setenv(k, v)
+				}
+			}
+			fn(t)
+		})
+	}
+}
+
+// binClock is what the binary's clock reads now, in its zone, under the
+// environment a test set (eachInstant, fastClock).
+func binClock(t *testing.T) time.Time {
+	t.Helper()
+	clock, err := clockenv.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation(os.Getenv("TZ"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return clock.Now().In(loc)
+}
+
+// fastClock makes every opsdeck process the test starts from now on run
+// its clock rate times faster than real time (OPSDECK_CLOCK_RATE),
+// continuing from what the clock reads now, so a test of the schedule
+// watches minutes of it in seconds. Every process of the test must share
+// it (they share one timeline); probe and process timeouts stay real.
+func fastClock(t *testing.T, rate int) {
+	t.Setenv("OPSDECK_NOW", binNow().Format(time.RFC3339Nano))
+	t.Setenv("OPSDECK_NOW_SINCE", time.Now().Format(time.RFC3339Nano))
+	t.Setenv("OPSDECK_CLOCK_RATE", strconv.Itoa(rate))
+}
+
 // run executes opsdeck --db db args... and returns its output and exit code.
 func run(t testing.TB, db string, args ...string) result {
 	t.Helper()
+	return runEnv(t, nil, db, args...)
+}
+
+// runEnv is run with extra environment variables (instants.Instant.Env).
+func runEnv(t testing.TB, env []string, db string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(binPath, append([]string{"--db", db}, args...)...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "OPSDECK_DB=")
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1", "OPSDECK_DB="), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

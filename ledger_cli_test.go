@@ -5,7 +5,6 @@ package main
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 type ledgerEntryJSON struct {
@@ -51,9 +50,9 @@ type reportJSON struct {
 	} `json:"top_sources"`
 }
 
-// yesterday is a day safely in the past, as YYYY-MM-DD in UTC (the tests
-// run the binary with TZ=UTC).
-func yesterday() string { return time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02") }
+// yesterday is a day safely in the past on the binary's clock, as
+// YYYY-MM-DD in UTC (these tests run the binary with TZ=UTC).
+func yesterday() string { return binNow().UTC().AddDate(0, 0, -1).Format("2006-01-02") }
 
 func TestLedgerInterruptAndResume(t *testing.T) {
 	t.Setenv("TZ", "UTC")
@@ -155,7 +154,7 @@ func TestLedgerBadInput(t *testing.T) {
 		{[]string{"add", "--unplanned", "--person", "nobody@example.com", "--minutes", "5"}, `person: "nobody@example.com" is not a known person`},
 		{[]string{"add", "--unplanned", "--alert", "abc", "--minutes", "5"}, `alert: "abc" is not an alert id`},
 		{[]string{"add", "--unplanned", "--at", "tomorrowish", "--minutes", "5"}, `at: "tomorrowish" is not a time`},
-		{[]string{"start", "--unplanned", "--at", time.Now().UTC().AddDate(0, 0, 2).Format("2006-01-02") + " 09:00"}, `is in the future`},
+		{[]string{"start", "--unplanned", "--at", binNow().UTC().AddDate(0, 0, 2).Format("2006-01-02") + " 09:00"}, `is in the future`},
 		{[]string{"report", "--from", "2026-11-10", "--to", "2026-11-01"}, `to: "2026-11-01" is before --from`},
 		{[]string{"report", "--format", "pdf"}, `format: "pdf" is not one of`},
 		{[]string{"stop", "abc"}, `entry: "abc" is not an entry id`},

@@ -16,17 +16,26 @@ import (
 
 	"github.com/opsdeck/opsdeck/checks"
 	"github.com/opsdeck/opsdeck/cli"
+	"github.com/opsdeck/opsdeck/internal/clockenv"
 	"github.com/opsdeck/opsdeck/sshd"
 	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui"
 )
 
 func main() {
+	// The one clock every part reads time through: real, or the test
+	// hook's pinned instant (OPSDECK_NOW, see ARCHITECTURE.md).
+	clock, err := clockenv.FromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "opsdeck: "+err.Error())
+		os.Exit(1)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := &cli.Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		Actor:  cli.LocalActor(),
 		DBPath: cli.DefaultDBPath(),
+		Clock:  clock,
 	}
 	cli.ConsoleFunc = console
 	cli.ServeFunc = serve
@@ -54,7 +63,7 @@ func console(ctx context.Context, env *cli.Env) error {
 		defer close(done)
 		checks.NewScheduler(s, cli.SchedulerConfig(s, nil)).Run(ctx)
 	}()
-	err = ui.Run(ctx, ui.Options{Store: s, Actor: env.Actor, Theme: th})
+	err = ui.Run(ctx, ui.Options{Store: s, Actor: env.Actor, Theme: th, Clock: env.Clock})
 	cancel()
 	<-done
 	return err
@@ -71,10 +80,10 @@ func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
 	var srv *sshd.Server
 	srv, err = sshd.New(sshd.Config{
 		Listen: o.Listen, HostKeyPath: o.HostKeyPath, MaxSessions: o.MaxSessions,
-		IdleTimeout: o.IdleTimeout, MaxSessionLength: o.MaxSessionLength, Store: s, Logf: logger.Printf,
+		IdleTimeout: o.IdleTimeout, MaxSessionLength: o.MaxSessionLength, Store: s, Logf: logger.Printf, Clock: env.Clock,
 		LoginTimeout: o.LoginTimeout, MaxPending: o.MaxPending,
 		NewModel: func(sessCtx context.Context, ss *sshd.Session) tea.Model {
-			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: sessCtx, Others: func() []string { return srv.Others(ss) },
+			return ui.New(ui.Options{Store: s, Actor: ss.Actor, Ctx: sessCtx, Clock: env.Clock, Others: func() []string { return srv.Others(ss) },
 				Remote: true, ImportDir: o.ImportDir})
 		},
 		Exec: func(ctx context.Context, ss *sshd.Session, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -13,7 +13,9 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 )
 
-func TestOffboardBillInTheConsole(t *testing.T) {
+func TestOffboardBillInTheConsole(t *testing.T) { eachInstant(t, offboardBillInTheConsole) }
+
+func offboardBillInTheConsole(t *testing.T) {
 	db := demoDB(t)
 	tm := startConsole(t, db, 80, 24)
 	tm.waitFor("Kristen Park", "live")

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -98,7 +99,7 @@ func TestFuturePingDoesNotSilenceHeartbeat(t *testing.T) {
 	}
 	r := NewRunner()
 	defer r.Close()
-	r.Now = func() time.Time { return now }
+	r.Clock = clockwork.NewFakeClockAt(now)
 	c, _ := s.GetCheck(context.Background(), hb.ID)
 	res := r.Run(context.Background(), &c, &st)
 	if res.Status != "down" || !strings.Contains(res.Message, "in the future") {
@@ -128,7 +129,7 @@ func TestFutureNextRunIsNotObeyed(t *testing.T) {
 	var logged []string
 	sc := NewScheduler(s, Config{Logf: func(f string, a ...any) { logged = append(logged, fmtLine(f, a...)) }})
 	now := time.Now()
-	sc.r.Now = func() time.Time { return now }
+	sc.r.Clock = clockwork.NewFakeClockAt(now)
 	if err := sc.reload(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,7 @@ func flakyDNS(t *testing.T, mute *atomic.Bool) string {
 // timeout and the other checks keep their schedule meanwhile.
 func TestDNSServerStopsAnswering(t *testing.T) {
 	s, svc := testDB(t)
+	fastClock(t, s, 50*time.Millisecond) // the schedule on a fast fake clock; the DNS timeout stays real
 	var mute atomic.Bool
 	resolver := flakyDNS(t, &mute)
 	fine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/anmitsu/go-shlex"
 	"github.com/miekg/dns"
@@ -45,7 +44,7 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 	if c.TLSSkipVerify {
 		client = r.httpInsecure
 	}
-	start := time.Now()
+	start := r.Clock.Now()
 	resp, err := client.Do(req)
 	if err != nil {
 		p.err = err
@@ -53,7 +52,7 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	p.env.Latency = float64(time.Since(start).Microseconds()) / 1000
+	p.env.Latency = float64(r.Clock.Since(start).Microseconds()) / 1000
 	if err != nil {
 		p.err = fmt.Errorf("read body: %w", err)
 		return p
@@ -73,7 +72,7 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 	p.details = map[string]any{"status": resp.StatusCode, "bytes": len(b)}
 	p.summary = fmt.Sprintf("HTTP %d in %.0fms", resp.StatusCode, p.env.Latency)
 	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
-		p.env.CertDays = certDays(resp.TLS.PeerCertificates[0])
+		p.env.CertDays = r.certDays(resp.TLS.PeerCertificates[0])
 		p.env.Trusted = !c.TLSSkipVerify
 		p.details["cert_days"] = p.env.CertDays
 		p.summary += fmt.Sprintf(", certificate expires in %.1f days", p.env.CertDays)
@@ -81,14 +80,14 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 	return p
 }
 
-func certDays(cert *x509.Certificate) float64 {
-	d := time.Until(cert.NotAfter).Hours() / 24
+func (r *Runner) certDays(cert *x509.Certificate) float64 {
+	d := r.Clock.Until(cert.NotAfter).Hours() / 24
 	return float64(int(d*10)) / 10
 }
 
 func (r *Runner) tcp(ctx context.Context, c *model.Check) (p probe) {
 	var d net.Dialer
-	start := time.Now()
+	start := r.Clock.Now()
 	conn, err := d.DialContext(ctx, "tcp", c.Target)
 	if err != nil {
 		p.err = err
@@ -96,7 +95,7 @@ func (r *Runner) tcp(ctx context.Context, c *model.Check) (p probe) {
 	}
 	conn.Close()
 	p.env.Connected = true
-	p.env.Latency = float64(time.Since(start).Microseconds()) / 1000
+	p.env.Latency = float64(r.Clock.Since(start).Microseconds()) / 1000
 	p.summary = fmt.Sprintf("connected to %s in %.0fms", c.Target, p.env.Latency)
 	return p
 }
@@ -107,14 +106,14 @@ func (r *Runner) tcp(ctx context.Context, c *model.Check) (p probe) {
 func (r *Runner) tls(ctx context.Context, c *model.Check) (p probe) {
 	host, _, _ := net.SplitHostPort(c.Target)
 	d := tls.Dialer{Config: &tls.Config{InsecureSkipVerify: true, ServerName: host}}
-	start := time.Now()
+	start := r.Clock.Now()
 	conn, err := d.DialContext(ctx, "tcp", c.Target)
 	if err != nil {
 		p.err = err
 		return p
 	}
 	defer conn.Close()
-	p.env.Latency = float64(time.Since(start).Microseconds()) / 1000
+	p.env.Latency = float64(r.Clock.Since(start).Microseconds()) / 1000
 	p.env.Connected = true
 	certs := conn.(*tls.Conn).ConnectionState().PeerCertificates
 	if len(certs) == 0 {
@@ -128,7 +127,7 @@ func (r *Runner) tls(ctx context.Context, c *model.Check) (p probe) {
 	}
 	_, verr := leaf.Verify(x509.VerifyOptions{DNSName: host, Intermediates: inter})
 	p.env.Trusted = verr == nil
-	p.env.CertDays = certDays(leaf)
+	p.env.CertDays = r.certDays(leaf)
 	p.details = map[string]any{"cert_days": p.env.CertDays, "not_after": leaf.NotAfter.UTC(), "subject": leaf.Subject.String(), "trusted": p.env.Trusted}
 	p.summary = fmt.Sprintf("certificate for %s expires in %.1f days (%s)", host, p.env.CertDays, leaf.NotAfter.UTC().Format("2006-01-02"))
 	if !p.env.Trusted {

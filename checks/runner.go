@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
 )
 
@@ -26,8 +27,9 @@ type Runner struct {
 	httpClient   *http.Client
 	httpInsecure *http.Client
 	conds        sync.Map // condition source → *model.Condition
-	// Now is the clock (heartbeat lateness); tests replace it.
-	Now func() time.Time
+	// Clock times runs and judges heartbeat lateness and certificate
+	// expiry (the scheduler sets the product's clock; default real).
+	Clock clockwork.Clock
 	// Sources answers the backup and access kinds; nil leaves them
 	// failing with an error result (see sources.go).
 	Sources Sources
@@ -49,7 +51,7 @@ func NewRunner() *Runner {
 		}
 		return &http.Client{Transport: tr}
 	}
-	return &Runner{httpClient: mk(false), httpInsecure: mk(true), Now: time.Now, SelfBackupPolicy: model.DefaultSelfBackupPolicy}
+	return &Runner{httpClient: mk(false), httpInsecure: mk(true), Clock: clockwork.NewRealClock(), SelfBackupPolicy: model.DefaultSelfBackupPolicy}
 }
 
 // Close releases pooled connections.
@@ -78,7 +80,7 @@ type probe struct {
 // so does a source check on a Runner without Sources, rather than an
 // error result that would fire or hold its alert.
 func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) (res model.CheckResult) {
-	start := r.Now()
+	start := r.Clock.Now()
 	defer func() {
 		if p := recover(); p != nil {
 			res.At = start.UTC()
@@ -117,7 +119,7 @@ func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) 
 	default:
 		p.err = fmt.Errorf("unknown check kind %q", c.Kind)
 	}
-	res.LatencyMs = float64(r.Now().Sub(start).Microseconds()) / 1000
+	res.LatencyMs = float64(r.Clock.Since(start).Microseconds()) / 1000
 	if p.env.Latency == 0 {
 		p.env.Latency = res.LatencyMs
 	}
@@ -196,7 +198,7 @@ func (r *Runner) condition(src string) (*model.Condition, error) {
 
 // heartbeat judges lateness: the job must ping within period + grace.
 func (r *Runner) heartbeat(c *model.Check, st *model.CheckState, res model.CheckResult) model.CheckResult {
-	now := r.Now()
+	now := r.Clock.Now()
 	last := c.CreatedAt
 	if st != nil && st.LastPingAt != nil {
 		last = *st.LastPingAt

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/miekg/dns"
 	"github.com/opsdeck/opsdeck/internal/testenv"
 	"github.com/opsdeck/opsdeck/model"
@@ -253,7 +254,7 @@ func TestExecNagios(t *testing.T) {
 func TestHeartbeatLateness(t *testing.T) {
 	r := NewRunner()
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	r.Now = func() time.Time { return now }
+	r.Clock = clockwork.NewFakeClockAt(now)
 	c := check("heartbeat", "", func(c *model.Check) { c.IntervalS, c.GraceS = 60, 30 })
 	c.CreatedAt = now.Add(-time.Hour)
 	ping := now.Add(-80 * time.Second)

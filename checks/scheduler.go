@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -29,6 +30,10 @@ type Config struct {
 	Holder    string                                    // who holds the lease (default host:pid)
 	Logf      func(format string, args ...any)          // progress and problems (default: discard)
 	OnResult  func(o store.Outcome, late time.Duration) // observes every finished run (benchmarks)
+	// Clock drives the schedule (gocron's jobs, the dispatcher, the
+	// writer's flushes, lease waits) and dates what it records; nil: the
+	// store's clock. Tests pass a clockwork.FakeClock and advance it.
+	Clock clockwork.Clock
 	// Jobs are other periodic work that must run in exactly one process
 	// per database (backups, restore tests): they run only while this
 	// scheduler holds the lease, each on its own beat.
@@ -116,8 +121,11 @@ func NewScheduler(s *store.Store, cfg Config) *Scheduler {
 	cfg.defaults()
 	// The scheduler runs probes with their credentials (headers, env).
 	s = s.WithCredentials()
+	if cfg.Clock == nil {
+		cfg.Clock = s.Clock()
+	}
 	r := NewRunner()
-	r.Sources = s
+	r.Sources, r.Clock = s, cfg.Clock
 	return &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{},
 		sem: make(chan struct{}, cfg.Workers), results: make(chan store.Outcome, 4096), sendSem: make(chan struct{}, 8)}
 }
@@ -145,7 +153,7 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 	writerDone := make(chan struct{})
 	go func() { sc.writer(); close(writerDone) }()
 
-	g, err := gocron.NewScheduler()
+	g, err := gocron.NewScheduler(gocron.WithClock(sc.cfg.Clock))
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}
@@ -242,7 +250,7 @@ func (sc *Scheduler) waitLease(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(sc.cfg.LeaseTTL / 3):
+		case <-sc.cfg.Clock.After(sc.cfg.LeaseTTL / 3):
 		}
 	}
 }
@@ -273,7 +281,7 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	now := sc.r.Now()
+	now := sc.r.Clock.Now()
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	seen := map[int64]bool{}
@@ -312,7 +320,7 @@ func (sc *Scheduler) trustedNext(c model.Check, next, now time.Time) time.Time {
 // the pool has room; a check that finds the pool full stays due and starts
 // on a later tick (that is lateness, and it is measured).
 func (sc *Scheduler) dispatch(ctx context.Context) {
-	now := time.Now()
+	now := sc.cfg.Clock.Now()
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	for _, e := range sc.entries {
@@ -370,7 +378,7 @@ func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next t
 // could not write.
 func (sc *Scheduler) writer() {
 	var batch []store.Outcome
-	tick := time.NewTicker(sc.cfg.Flush)
+	tick := sc.cfg.Clock.NewTicker(sc.cfg.Flush)
 	defer tick.Stop()
 	failures := 0
 	flush := func() bool {
@@ -417,7 +425,7 @@ func (sc *Scheduler) writer() {
 			if len(batch) >= maxBatch && failures == 0 {
 				flush()
 			}
-		case <-tick.C:
+		case <-tick.Chan():
 			flush()
 		}
 	}
@@ -448,7 +456,7 @@ func outcomeList(os []store.Outcome) string {
 // deliver sends due notifications, each on its own goroutine (at most 8
 // at once), so a slow receiver delays neither checks nor other channels.
 func (sc *Scheduler) deliver(ctx context.Context) {
-	due, err := sc.s.DueNotifications(ctx, time.Now(), 100)
+	due, err := sc.s.DueNotifications(ctx, sc.cfg.Clock.Now(), 100)
 	if err != nil {
 		if ctx.Err() == nil {
 			sc.cfg.Logf("notifications: %v", err)
@@ -475,18 +483,19 @@ func (sc *Scheduler) deliver(ctx context.Context) {
 }
 
 // DeliverOne sends one queued notification (or drops it when the alert no
-// longer wants it) and records the outcome.
+// longer wants it) and records the outcome, on the store's clock.
 func DeliverOne(ctx context.Context, s *store.Store, n *Notifier, q store.Queued, logf func(string, ...any)) {
+	now := s.Now()
 	outcome, detail := "sent", ""
-	if hold := holdFor(ctx, s, q); hold {
+	if hold := holdFor(ctx, s, q, now); hold {
 		if err := s.Write(context.Background(), model.SystemActor("notifier"), func(t *store.Tx) error {
-			return t.PostponeNotification(q.ID, time.Now().Add(time.Second))
+			return t.PostponeNotification(q.ID, now.Add(time.Second))
 		}); err != nil {
 			logf("postpone notification %d: %v", q.ID, err)
 		}
 		return
 	}
-	if why := model.StillWanted(&q.Alert, q.Event, time.Now()); why != "" {
+	if why := model.StillWanted(&q.Alert, q.Event, now); why != "" {
 		outcome, detail = "dropped", why
 	} else if err := n.Send(ctx, q); err != nil {
 		if ctx.Err() != nil {
@@ -510,8 +519,8 @@ const maxHold = 10 * time.Minute
 
 // holdFor reports a first page to keep waiting because a device the
 // service runs on is failing and may be about to claim the alert.
-func holdFor(ctx context.Context, s *store.Store, q store.Queued) bool {
-	if (q.Event != "fired" && q.Event != "flapping") || q.Alert.State != "firing" || time.Since(q.CreatedAt) > maxHold {
+func holdFor(ctx context.Context, s *store.Store, q store.Queued, now time.Time) bool {
+	if (q.Event != "fired" && q.Event != "flapping") || q.Alert.State != "firing" || now.Sub(q.CreatedAt) > maxHold {
 		return false
 	}
 	host, err := s.SuspectHost(ctx, q.Alert)
@@ -529,7 +538,7 @@ func (sc *Scheduler) repeat(ctx context.Context) {
 }
 
 func (sc *Scheduler) maintain(ctx context.Context) {
-	now := time.Now()
+	now := sc.cfg.Clock.Now()
 	sc.cfg.Logf("%d checks scheduled; %d runs, %d results written in %d transactions, %d dispatches deferred (pool full) so far",
 		sc.count(), sc.Runs.Load(), sc.Writes.Load(), sc.Batches.Load(), sc.Skipped.Load())
 	var err error

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/internal/smtptest"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -38,13 +39,40 @@ func testDB(t *testing.T) (*store.Store, model.Service) {
 		if err := t.AddService(&svc); err != nil {
 			return err
 		}
-		_, err := t.SetOnCall("oscar@example.com", time.Now().Add(-time.Minute), time.Now().Add(time.Hour))
+		_, err := t.SetOnCall("oscar@example.com", t.At().Add(-time.Minute), t.At().Add(time.Hour))
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s, svc
+}
+
+// fastClock puts s on a fake clock that the test advances by step every
+// real millisecond until it ends: the schedule's minutes pass in real
+// seconds, and nothing here waits for real scheduling time. (Probe
+// timeouts stay real: they bound real I/O.)
+func fastClock(t *testing.T, s *store.Store, step time.Duration) *clockwork.FakeClock {
+	t.Helper()
+	clock := clockwork.NewFakeClockAt(s.Now())
+	s.SetClock(clock)
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				clock.Advance(step)
+			}
+		}
+	}()
+	t.Cleanup(func() { close(done); <-stopped })
+	return clock
 }
 
 func addChecks(t *testing.T, s *store.Store, cs ...*model.Check) {
@@ -64,6 +92,7 @@ func addChecks(t *testing.T, s *store.Store, cs ...*model.Check) {
 
 func TestHungTargetDoesNotDelayOthers(t *testing.T) {
 	s, svc := testDB(t)
+	fastClock(t, s, 50*time.Millisecond)
 	release := make(chan struct{})
 	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -76,7 +105,7 @@ func TestHungTargetDoesNotDelayOthers(t *testing.T) {
 	fine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
 	defer fine.Close()
 
-	hc := &model.Check{Name: "hung", Kind: "http", Target: hung.URL, ServiceID: &svc.ID, IntervalS: 5, TimeoutS: 5}
+	hc := &model.Check{Name: "hung", Kind: "http", Target: hung.URL, ServiceID: &svc.ID, IntervalS: 5, TimeoutS: 1}
 	hb := &model.Check{Name: "job", Kind: "heartbeat", ServiceID: &svc.ID, IntervalS: 5}
 	cs := []*model.Check{hc, hb}
 	for i := range 8 {
@@ -94,15 +123,24 @@ func TestHungTargetDoesNotDelayOthers(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- sc.Run(ctx) }()
+	// Until the hung run has timed out (a real second) and every check
+	// has had two runs; on the fake clock that is minutes of schedule.
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		mu.Lock()
-		n := len(order)
+		runs := map[string]int{}
+		for _, n := range order {
+			runs[n]++
+		}
 		mu.Unlock()
-		if n >= 2*len(cs) {
+		done := runs["hung"] >= 1
+		for _, c := range cs {
+			done = done && (c == hc || runs[c.Name] >= 2)
+		}
+		if done {
 			break
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	cancel()
 	if err := <-done; err != nil {
@@ -123,7 +161,7 @@ func TestHungTargetDoesNotDelayOthers(t *testing.T) {
 		t.Fatalf("results in order %v: the hung check finished before the fine ones ran", order)
 	}
 	res, err := s.RecentResults(context.Background(), hc.ID, 1)
-	if err != nil || len(res) != 1 || !strings.Contains(res[0].Message, "timed out after 5s") {
+	if err != nil || len(res) != 1 || !strings.Contains(res[0].Message, "timed out after 1s") {
 		t.Fatalf("hung check result: %+v %v", res, err)
 	}
 	if res, _ := s.RecentResults(context.Background(), hb.ID, 1); len(res) != 1 || !strings.Contains(res[0].Message, "late: no ping since the check was created") {
@@ -407,6 +445,7 @@ func TestPingEndpoint(t *testing.T) {
 // running on its schedule.
 func TestSlowNotifierDoesNotDelayChecks(t *testing.T) {
 	s, svc := testDB(t)
+	fastClock(t, s, 50*time.Millisecond)
 	release := make(chan struct{})
 	var hooked sync.Once
 	stuck := make(chan struct{})

@@ -25,7 +25,7 @@ type Sources interface {
 func (r *Runner) source(ctx context.Context, c *model.Check) probe {
 	switch c.Kind {
 	case model.SourceBackup:
-		now := r.Now()
+		now := r.Clock.Now()
 		h, err := r.Sources.BackupHealthOf(ctx, r.SelfBackupPolicy, c.Target, now)
 		if err != nil {
 			return probe{err: err}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -22,7 +23,7 @@ func judge(t *testing.T, s *store.Store, name string) (model.CheckResult, *model
 		t.Fatalf("check %s: %v", name, err)
 	}
 	r := NewRunner()
-	r.Sources = s
+	r.Sources, r.Clock = s, s.Clock()
 	res := r.Run(ctx, &c, nil)
 	if err := s.Write(ctx, system, func(t *store.Tx) error {
 		return t.ApplyResults([]store.Outcome{{Result: res}}, store.DefaultNotifyPolicy)
@@ -41,7 +42,7 @@ func judge(t *testing.T, s *store.Store, name string) (model.CheckResult, *model
 
 func syncSources(t *testing.T, s *store.Store) model.SourceSync {
 	t.Helper()
-	plan, err := SyncSources(context.Background(), s, model.DefaultSelfBackupPolicy, time.Now())
+	plan, err := SyncSources(context.Background(), s, model.DefaultSelfBackupPolicy, s.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,12 +216,13 @@ func TestAccessStillPresentAlertsUntilRevoked(t *testing.T) {
 func TestOwnBackupNeverRestoreTested(t *testing.T) {
 	s, _ := testDB(t)
 	ctx := context.Background()
-	s.Now = func() time.Time { return time.Now().Add(-2 * model.RestoreTestGrace) }
+	clock := clockwork.NewFakeClock()
+	s.SetClock(clock)
 	run, err := s.Backup(ctx, admin, store.BackupOptions{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Now = time.Now
+	clock.Advance(2 * model.RestoreTestGrace)
 	if got := names(syncSources(t, s).Add); got != "backup-opsdeck" {
 		t.Fatalf("sync added %q", got)
 	}

@@ -41,12 +41,12 @@ func accountsResource() resource[model.Account] {
 			reqStr("username", "login name on the service", func(a *A) *string { return &a.Username }),
 			enum("entitlement", model.Entitlements, func(a *A) *string { return &a.Entitlement }),
 			enum("status", model.AccountStatuses, func(a *A) *string { return &a.Status }),
-			{name: "last_verified_at", usage: "when someone last confirmed it (RFC 3339, YYYY-MM-DD HH:MM, or 'now')", apply: func(_ *store.Tx, a *A, v string) error {
+			{name: "last_verified_at", usage: "when someone last confirmed it (RFC 3339, YYYY-MM-DD HH:MM, or 'now')", apply: func(tx *store.Tx, a *A, v string) error {
 				if v == "" {
 					a.LastVerifiedAt = nil
 					return nil
 				}
-				t := time.Now()
+				t := tx.At()
 				if v != "now" {
 					var err error
 					if t, err = model.ParseTime("last_verified_at", v, time.Local); err != nil {
@@ -98,14 +98,14 @@ func accountsResource() resource[model.Account] {
 		update:     (*store.Tx).UpdateAccount,
 		deactivate: (*store.Tx).DeactivateAccount,
 		header:     []string{"id", "service", "username", "person", "entitlement", "status", "person_status", "verified"},
-		row: func(a A, _ *names) []string {
-			return []string{fmt.Sprint(a.ID), a.ServiceName, a.Username, a.PersonName, a.Entitlement, a.Status, a.PersonStatus, ago(a.LastVerifiedAt)}
+		row: func(a A, nm *names) []string {
+			return []string{fmt.Sprint(a.ID), a.ServiceName, a.Username, a.PersonName, a.Entitlement, a.Status, a.PersonStatus, nm.ago(a.LastVerifiedAt)}
 		},
 		show: func(ctx context.Context, env *Env, s *store.Store, a A) error {
 			return env.printKV([][2]string{
 				{"id", fmt.Sprint(a.ID)}, {"service", a.ServiceName}, {"username", a.Username},
 				{"person", a.PersonName + " <" + a.PersonEmail + "> (" + a.PersonStatus + ")"},
-				{"entitlement", a.Entitlement}, {"status", a.Status}, {"last_verified", ago(a.LastVerifiedAt)}, {"notes", orDash(a.Notes)},
+				{"entitlement", a.Entitlement}, {"status", a.Status}, {"last_verified", env.ago(a.LastVerifiedAt)}, {"notes", orDash(a.Notes)},
 			})
 		},
 	}

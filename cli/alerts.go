@@ -28,7 +28,7 @@ func alertsList(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			now := time.Now()
+			now := env.now()
 			if state != "open" {
 				if state != "all" {
 					if err := model.ValidateEnum("state", state, append([]string{"open", "all"}, model.AlertStates...)); err != nil {
@@ -127,7 +127,7 @@ func alertsShow(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := s.GetAlertDetail(c.Context(), id, time.Now())
+			d, err := s.GetAlertDetail(c.Context(), id, env.now())
 			if err != nil {
 				return err
 			}
@@ -144,13 +144,13 @@ func alertsShow(env *Env) *cobra.Command {
 				pairs = append(pairs, [2]string{"explains", fmt.Sprintf("%d other alert(s)", len(d.Caused))})
 			}
 			if a.AckedAt != nil {
-				pairs = append(pairs, [2]string{"acknowledged", fmt.Sprintf("by %s %s: %s", a.AckedBy, ago(a.AckedAt), a.AckReason)})
+				pairs = append(pairs, [2]string{"acknowledged", fmt.Sprintf("by %s %s: %s", a.AckedBy, env.ago(a.AckedAt), a.AckReason)})
 			}
 			if a.SnoozedUntil != nil {
 				pairs = append(pairs, [2]string{"snoozed until", a.SnoozedUntil.Local().Format("2006-01-02 15:04") + ": " + a.SnoozeReason})
 			}
 			if a.ResolvedAt != nil {
-				pairs = append(pairs, [2]string{"resolved", fmt.Sprintf("by %s %s %s", a.ResolvedBy, ago(a.ResolvedAt), a.ResolveNote)})
+				pairs = append(pairs, [2]string{"resolved", fmt.Sprintf("by %s %s %s", a.ResolvedBy, env.ago(a.ResolvedAt), a.ResolveNote)})
 			}
 			if d.Service != nil {
 				pairs = append(pairs, [2]string{"service", d.Service.Name})

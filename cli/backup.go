@@ -88,7 +88,7 @@ database: after the database is lost or restored, that is what there is.`,
 					file += " (pruned)"
 				}
 				rows = append(rows, []string{fmt.Sprint(r.ID), r.StartedAt.Local().Format("2006-01-02 15:04"), r.Reason, r.Status,
-					bytesStr(r.SizeBytes), (time.Duration(r.DurationMS) * time.Millisecond).String(), yesNo(r.Verified), restoreTestStr(r), file})
+					bytesStr(r.SizeBytes), (time.Duration(r.DurationMS) * time.Millisecond).String(), yesNo(r.Verified), restoreTestStr(env, r), file})
 			}
 			return env.printTable([]string{"id", "started", "reason", "status", "size", "duration", "verified", "restore_test", "file"}, rows)
 		},
@@ -241,14 +241,14 @@ func backupRestoreTestCmd(env *Env) *cobra.Command {
 	return c
 }
 
-func restoreTestStr(r model.BackupRun) string {
+func restoreTestStr(env *Env, r model.BackupRun) string {
 	switch {
 	case r.RestoreTestedAt == nil:
 		return "never"
 	case r.RestoreTestOK != nil && *r.RestoreTestOK:
-		return "ok " + ago(r.RestoreTestedAt)
+		return "ok " + env.ago(r.RestoreTestedAt)
 	default:
-		return "FAILED " + ago(r.RestoreTestedAt)
+		return "FAILED " + env.ago(r.RestoreTestedAt)
 	}
 }
 

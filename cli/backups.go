@@ -117,7 +117,7 @@ func backupsListCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			hs, err := s.BackupHealth(c.Context(), model.DefaultSelfBackupPolicy, time.Now())
+			hs, err := s.BackupHealth(c.Context(), model.DefaultSelfBackupPolicy, env.now())
 			if err != nil {
 				return err
 			}
@@ -130,8 +130,8 @@ func backupsListCmd(env *Env) *cobra.Command {
 				if h.LastSizeBytes != nil {
 					size = bytesStr(*h.LastSizeBytes)
 				}
-				rows = append(rows, []string{h.Name, h.Kind, orDash(h.ServiceName), string(h.State), ago(h.LastRunAt), size,
-					(time.Duration(h.LastDurationMS) * time.Millisecond).String(), ago(h.RestoreTestedAt), h.Reason})
+				rows = append(rows, []string{h.Name, h.Kind, orDash(h.ServiceName), string(h.State), env.ago(h.LastRunAt), size,
+					(time.Duration(h.LastDurationMS) * time.Millisecond).String(), env.ago(h.RestoreTestedAt), h.Reason})
 			}
 			return env.printTable([]string{"name", "kind", "service", "state", "last_run", "size", "duration", "restore_tested", "reason"}, rows)
 		},
@@ -153,7 +153,7 @@ func backupsShowCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			h, err := s.JobHealth(c.Context(), j, time.Now())
+			h, err := s.JobHealth(c.Context(), j, env.now())
 			if err != nil {
 				return err
 			}

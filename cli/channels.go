@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/opsdeck/opsdeck/checks"
 	"github.com/opsdeck/opsdeck/model"
@@ -134,7 +133,7 @@ or a prompt on the terminal; never from the command line. Stored encrypted (docs
 				if err != nil {
 					return err
 				}
-				now := time.Now()
+				now := env.now()
 				oc, err := s.OnCallAt(c.Context(), now)
 				if err != nil {
 					return err

@@ -106,7 +106,7 @@ Examples:
 				status = "paused"
 			}
 			return []string{fmt.Sprint(c.ID), c.Name, c.Kind, orDash(model.Truncate(c.Target, 40)), (time.Duration(c.IntervalS) * time.Second).String(),
-				status, ago(st.LastRunAt), latency(st), orDash(model.Truncate(firstLine(st.Message), 50))}
+				status, nm.ago(st.LastRunAt), latency(st), orDash(model.Truncate(firstLine(st.Message), 50))}
 		},
 		show: showCheck,
 	}
@@ -229,14 +229,14 @@ func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) err
 		{"condition", cond},
 		{"every", fmt.Sprintf("%s (timeout %s)", c.Interval(), c.Timeout())},
 		{"alerting", fmt.Sprintf("fire after %d failures, resolve after %d successes", c.FailThreshold, c.SuccessThreshold)},
-		{"status", status}, {"last run", ago(st.LastRunAt)}, {"next run", st.NextRunAt.Local().Format("2006-01-02 15:04:05")},
+		{"status", status}, {"last run", env.ago(st.LastRunAt)}, {"next run", st.NextRunAt.Local().Format("2006-01-02 15:04:05")},
 		{"message", orDash(firstLine(st.Message))},
 	}
 	if c.Kind == "heartbeat" {
-		pairs = append(pairs, [2]string{"grace", c.Grace().String()}, [2]string{"last ping", ago(st.LastPingAt)},
+		pairs = append(pairs, [2]string{"grace", c.Grace().String()}, [2]string{"last ping", env.ago(st.LastPingAt)},
 			[2]string{"ping", pingHint(c)})
 	}
-	if u, err := s.Uptime(ctx, c.ID, time.Now()); err == nil {
+	if u, err := s.Uptime(ctx, c.ID, env.now()); err == nil {
 		pairs = append(pairs, [2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", pct(u.Day), pct(u.Week), pct(u.Month))})
 	}
 	env.printKV(pairs)
@@ -317,11 +317,11 @@ func checkRun(env *Env) *cobra.Command {
 				return err
 			}
 			r := checks.NewRunner()
-			r.Sources = s
+			r.Sources, r.Clock = s, env.clock()
 			defer r.Close()
 			res := r.Run(c.Context(), &chk, &st)
 			if res.Status == "" {
-				res.Status, res.Message = "up", "heartbeat on time (last ping "+ago(st.LastPingAt)+")"
+				res.Status, res.Message = "up", "heartbeat on time (last ping "+env.ago(st.LastPingAt)+")"
 			} else if err := s.Write(c.Context(), env.Actor, func(t *store.Tx) error { return t.RecordManualRun(res, store.DefaultNotifyPolicy) }); err != nil {
 				return err
 			}

@@ -81,7 +81,7 @@ func devicesResource() resource[model.Device] {
 		header:     []string{"id", "asset_tag", "name", "kind", "holder", "os", "status", "encrypted", "last_seen"},
 		row: func(d D, nm *names) []string {
 			return []string{fmt.Sprint(d.ID), d.AssetTag, d.Name, d.Kind, nm.person(d.HolderID),
-				strings.TrimSpace(d.OS + " " + d.OSVersion), d.Status, boolStr(d.DiskEncrypted), ago(d.LastSeenAt)}
+				strings.TrimSpace(d.OS + " " + d.OSVersion), d.Status, boolStr(d.DiskEncrypted), nm.ago(d.LastSeenAt)}
 		},
 		show:  showDevice,
 		extra: deviceExtras, // toolchain drift: cli/drift.go
@@ -95,7 +95,7 @@ func showDevice(ctx context.Context, env *Env, s *store.Store, d model.Device) e
 		{"serial", orDash(d.Serial)}, {"model", orDash(d.Model)}, {"os", orDash(strings.TrimSpace(d.OS + " " + d.OSVersion))},
 		{"holder", nm.person(d.HolderID)}, {"location", orDash(d.Location)}, {"status", d.Status},
 		{"disk_encrypted", boolStr(d.DiskEncrypted)}, {"endpoint_protection", orDash(d.EndpointProtection)},
-		{"patch_level", orDash(d.PatchLevel)}, {"last_seen", ago(d.LastSeenAt)}, {"purchase_date", orDash(d.PurchaseDate)},
+		{"patch_level", orDash(d.PatchLevel)}, {"last_seen", env.ago(d.LastSeenAt)}, {"purchase_date", orDash(d.PurchaseDate)},
 		{"notes", orDash(d.Notes)},
 	})
 	svcs, err := s.HostedServices(ctx, d.ID)
@@ -116,7 +116,7 @@ func showDevice(ctx context.Context, env *Env, s *store.Store, d model.Device) e
 	rows = [][]string{}
 	for _, o := range sw {
 		at := o.ObservedAt
-		rows = append(rows, []string{o.Name, o.Version, "reported " + ago(&at)})
+		rows = append(rows, []string{o.Name, o.Version, "reported " + env.ago(&at)})
 	}
 	return env.printTable([]string{"tool", "version", "reported"}, rows)
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -70,7 +69,7 @@ func baselineCommand(env *Env) *cobra.Command {
 			rows := make([][]string, len(bs))
 			for i, b := range bs {
 				at := b.UpdatedAt
-				rows[i] = []string{b.Name, b.Constraint, "set " + ago(&at)}
+				rows[i] = []string{b.Name, b.Constraint, "set " + env.ago(&at)}
 			}
 			return env.printTable([]string{"tool", "constraint", "updated"}, rows)
 		},
@@ -103,7 +102,7 @@ scripts/collect-toolchain.sh and 'opsdeck import software FILE'.`,
 			if err != nil {
 				return err
 			}
-			rows := model.Drift(base, devs, time.Now())
+			rows := model.Drift(base, devs, env.now())
 			if asJSON {
 				return env.printJSON(nonNil(rows))
 			}

@@ -78,7 +78,7 @@ func ledgerList(env *Env) *cobra.Command {
 				}
 			}
 			if !open {
-				from, to, err := rf.resolve(time.Now(), time.Local)
+				from, to, err := rf.resolve(env.now(), time.Local)
 				if err != nil {
 					return err
 				}
@@ -141,7 +141,7 @@ requester). --format md prints Markdown to hand on, e.g.:
 				}
 				loc = l
 			}
-			from, to, err := rf.resolve(time.Now(), loc)
+			from, to, err := rf.resolve(env.now(), loc)
 			if err != nil {
 				return err
 			}

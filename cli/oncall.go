@@ -54,7 +54,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				now := time.Now()
+				now := env.now()
 				shifts, err := s.UpcomingOnCall(c.Context(), now)
 				if err != nil {
 					return err

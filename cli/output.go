@@ -47,7 +47,7 @@ func orDash(s string) string {
 	return s
 }
 
-func ago(t *time.Time) string { return model.Ago(t, time.Now()) }
+func (e *Env) ago(t *time.Time) string { return model.Ago(t, e.now()) }
 
 func boolStr(b *bool) string {
 	if b == nil {

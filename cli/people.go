@@ -71,7 +71,7 @@ func showPerson(ctx context.Context, env *Env, s *store.Store, p model.Person) e
 	fmt.Fprintf(env.Stdout, "\nAccounts (%d):\n", len(accts))
 	rows := [][]string{}
 	for _, a := range accts {
-		rows = append(rows, []string{a.ServiceName, a.Username, a.Entitlement, a.Status, "verified " + ago(a.LastVerifiedAt)})
+		rows = append(rows, []string{a.ServiceName, a.Username, a.Entitlement, a.Status, "verified " + env.ago(a.LastVerifiedAt)})
 	}
 	env.printTable([]string{"service", "username", "entitlement", "status", "verified"}, rows)
 	devs, err := s.ListDevices(ctx, store.DeviceQuery{HolderID: p.ID})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -283,6 +284,9 @@ type names struct {
 	s      *store.Store
 	people map[int64]string
 }
+
+// ago is model.Ago on the store's clock.
+func (n *names) ago(t *time.Time) string { return model.Ago(t, n.s.Now()) }
 
 func (n *names) person(id *int64) string {
 	if id == nil {

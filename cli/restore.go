@@ -26,7 +26,7 @@ any opsdeck console, run or serve uses the database.`,
 				if !env.Actor.IsAdmin() {
 					return fmt.Errorf("%s may not restore the database (needs admin)", env.Actor)
 				}
-				res, err := store.Restore(c.Context(), args[0], env.DBPath, store.RestoreOptions{})
+				res, err := store.Restore(c.Context(), args[0], env.DBPath, store.RestoreOptions{Clock: env.clock()})
 				if err != nil {
 					return err
 				}

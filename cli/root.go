@@ -14,8 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/adrg/xdg"
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
@@ -39,6 +41,10 @@ type Env struct {
 	// Theme is the console's --theme: a built-in name, a theme file, or ""
 	// to follow the terminal's background.
 	Theme string
+	// Clock is the process's one clock (main: clockenv.FromEnv); the
+	// store, scheduler, console and commands all read time through it.
+	// Nil: the injected Store's clock, else the real clock.
+	Clock clockwork.Clock
 
 	opened *store.Store
 	lock   *store.FileLock
@@ -80,6 +86,7 @@ func (e *Env) Open() (*store.Store, error) {
 		if err != nil {
 			return nil, err
 		}
+		opts.Clock = e.clock()
 		s, err := store.OpenWith(e.DBPath, opts)
 		if err != nil {
 			lock.Unlock()
@@ -104,6 +111,21 @@ func writable(dbPath string) bool {
 	err = syscall.Access(real, wOK)
 	return err == nil || errors.Is(err, syscall.ENOENT)
 }
+
+// clock is the environment's clock: Clock, or the injected store's.
+func (e *Env) clock() clockwork.Clock {
+	switch {
+	case e.Clock != nil:
+		return e.Clock
+	case e.Store != nil:
+		return e.Store.Clock()
+	}
+	e.Clock = clockwork.NewRealClock()
+	return e.Clock
+}
+
+// now reads the environment's clock.
+func (e *Env) now() time.Time { return e.clock().Now() }
 
 func (e *Env) close() {
 	if e.opened != nil {

@@ -29,7 +29,7 @@ for heartbeat backup jobs; 'opsdeck backups show NAME' prints a job's URL).`,
 					return err
 				}
 				logf := func(format string, args ...any) {
-					fmt.Fprintf(env.Stderr, "%s %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+					fmt.Fprintf(env.Stderr, "%s %s\n", env.now().Format("15:04:05"), fmt.Sprintf(format, args...))
 				}
 				flags := cfg
 				cfg = SchedulerConfig(s, logf)

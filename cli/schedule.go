@@ -26,7 +26,7 @@ func SchedulerConfig(s *store.Store, logf func(format string, args ...any)) chec
 	return checks.Config{
 		Notify: store.DefaultNotifyPolicy, Retention: store.DefaultRetention, Logf: logf,
 		Jobs: []checks.Job{{Name: "backups", Every: time.Minute, Run: func(ctx context.Context) []func(context.Context) {
-			due, err := backups.Due(ctx, s, bcfg, time.Now())
+			due, err := backups.Due(ctx, s, bcfg, s.Now())
 			if err != nil {
 				if ctx.Err() == nil {
 					logf("backups: %v", err)
@@ -43,7 +43,7 @@ func SchedulerConfig(s *store.Store, logf func(format string, args ...any)) chec
 			}
 			return work
 		}}, {Name: "sync-sources", Every: time.Minute, Run: func(ctx context.Context) []func(context.Context) {
-			plan, err := checks.SyncSources(ctx, s, bcfg.Policy, time.Now())
+			plan, err := checks.SyncSources(ctx, s, bcfg.Policy, s.Now())
 			if err != nil {
 				if ctx.Err() == nil {
 					logf("sync source checks: %v", err)

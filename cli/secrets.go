@@ -51,9 +51,9 @@ func holderIDs(t *store.Tx, list string) ([]int64, error) {
 	return ids, nil
 }
 
-func parseRotatedAt(field, v string) (time.Time, error) {
+func parseRotatedAt(field, v string, now time.Time) (time.Time, error) {
 	if v == "" || v == "now" {
-		return time.Now(), nil
+		return now, nil
 	}
 	return model.ParseTime(field, v, time.Local)
 }
@@ -79,7 +79,7 @@ the value. Example:
 				x.RotationDays = n
 			}
 			if rotated != "" {
-				at, err := parseRotatedAt("last_rotated_at", rotated)
+				at, err := parseRotatedAt("last_rotated_at", rotated, env.now())
 				if err != nil {
 					return err
 				}
@@ -103,7 +103,7 @@ the value. Example:
 				return err
 			}
 			if asJSON {
-				return env.printJSON(viewSecret(x, time.Now()))
+				return env.printJSON(viewSecret(x, env.now()))
 			}
 			fmt.Fprintf(env.Stdout, "added secret %d: %s, known by %s\n", x.ID, x.Name, orDash(x.HolderNames()))
 			return nil
@@ -133,7 +133,7 @@ func secretsList(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			now := time.Now()
+			now := env.now()
 			views := []secretView{}
 			for _, x := range list {
 				if v := viewSecret(x, now); !overdue || v.Overdue {
@@ -150,7 +150,7 @@ func secretsList(env *Env) *cobra.Command {
 					flag = "OVERDUE"
 				}
 				rows[i] = []string{strconv.FormatInt(v.ID, 10), v.Name, orDash(v.ServiceName), orDash(v.Location), orDash(v.HolderNames()),
-					ago(v.LastRotatedAt), rotationPeriod(v.RotationDays), v.RotationStatus, flag}
+					env.ago(v.LastRotatedAt), rotationPeriod(v.RotationDays), v.RotationStatus, flag}
 			}
 			return env.printTable([]string{"id", "name", "service", "location", "holders", "rotated", "period", "rotation", ""}, rows)
 		},
@@ -180,13 +180,13 @@ func secretsShow(env *Env) *cobra.Command {
 			if err != nil {
 				return model.Invalid("secret", args[0], "is not a known secret")
 			}
-			v := viewSecret(x, time.Now())
+			v := viewSecret(x, env.now())
 			if asJSON {
 				return env.printJSON(v)
 			}
 			rotated := "never"
 			if x.LastRotatedAt != nil {
-				rotated = x.LastRotatedAt.Local().Format("2006-01-02 15:04") + " (" + ago(x.LastRotatedAt) + ") by " + orDash(x.LastRotatedBy)
+				rotated = x.LastRotatedAt.Local().Format("2006-01-02 15:04") + " (" + env.ago(x.LastRotatedAt) + ") by " + orDash(x.LastRotatedBy)
 			}
 			if err := env.printKV([][2]string{
 				{"id", strconv.FormatInt(x.ID, 10)}, {"name", x.Name}, {"location", orDash(x.Location)}, {"service", orDash(x.ServiceName)},
@@ -214,7 +214,7 @@ func secretsRotated(env *Env) *cobra.Command {
 		Short: "Record that a secret was rotated (optionally: who knows the new value)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			when, err := parseRotatedAt("at", at)
+			when, err := parseRotatedAt("at", at, env.now())
 			if err != nil {
 				return err
 			}
@@ -237,10 +237,10 @@ func secretsRotated(env *Env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return env.printJSON(viewSecret(after, time.Now()))
+				return env.printJSON(viewSecret(after, env.now()))
 			}
 			fmt.Fprintf(env.Stdout, "secret %s rotated at %s; known by %s; %s\n", after.Name, after.LastRotatedAt.Local().Format("2006-01-02 15:04"),
-				orDash(after.HolderNames()), after.RotationStatus(time.Now()))
+				orDash(after.HolderNames()), after.RotationStatus(env.now()))
 			return nil
 		},
 	}
@@ -309,7 +309,7 @@ func secretsEdit(env *Env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return env.printJSON(viewSecret(after, time.Now()))
+				return env.printJSON(viewSecret(after, env.now()))
 			}
 			fmt.Fprintf(env.Stdout, "updated secret %d: %s, known by %s\n", after.ID, after.Name, orDash(after.HolderNames()))
 			return nil

@@ -122,7 +122,7 @@ func showService(ctx context.Context, env *Env, s *store.Store, sv model.Service
 	fmt.Fprintf(env.Stdout, "\nAccounts (%d, admins first):\n", len(accts))
 	rows := [][]string{}
 	for _, a := range accts {
-		rows = append(rows, []string{a.PersonName, a.Username, a.Entitlement, a.Status, a.PersonStatus, "verified " + ago(a.LastVerifiedAt)})
+		rows = append(rows, []string{a.PersonName, a.Username, a.Entitlement, a.Status, a.PersonStatus, "verified " + env.ago(a.LastVerifiedAt)})
 	}
 	env.printTable([]string{"person", "username", "entitlement", "status", "person_status", "verified"}, rows)
 	hosts, err := s.ServiceHosts(ctx, sv.ID)

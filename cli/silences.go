@@ -97,7 +97,7 @@ func silencesList(env *Env) *cobra.Command {
 			if asJSON {
 				return env.printJSON(nonNil(sls))
 			}
-			now := time.Now()
+			now := env.now()
 			rows := [][]string{}
 			for _, sl := range sls {
 				state := "scheduled"

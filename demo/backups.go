@@ -69,7 +69,7 @@ func loadBackups(ctx context.Context, s *store.Store, now time.Time) error {
 				return err
 			}
 			for _, r := range dj.runs {
-				start := now.Add(-r.ago)
+				start := before(now, r.ago)
 				end := start.Add(7 * time.Minute)
 				run := model.BackupJobRun{JobID: j.ID, Kind: "backup", Source: "report", Status: "ok", StartedAt: start, FinishedAt: &end,
 					Output: r.output, Error: r.errMsg}
@@ -90,7 +90,7 @@ func loadBackups(ctx context.Context, s *store.Store, now time.Time) error {
 				}
 			}
 			if dj.testedAt > 0 {
-				at := now.Add(-dj.testedAt)
+				at := before(now, dj.testedAt)
 				end := at.Add(40 * time.Minute)
 				test := model.BackupJobRun{JobID: j.ID, Kind: "restore_test", Source: "report", Status: "ok", StartedAt: at, FinishedAt: &end,
 					Output: "restored into a scratch instance and ran the smoke queries"}

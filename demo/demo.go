@@ -10,6 +10,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,8 +46,33 @@ func Load(ctx context.Context, s *store.Store) error {
 	return nil
 }
 
+// Dates in the demo's data that must move with the clock are written
+// relative to now: "-28d" is 28 days before today, "-3m" the month three
+// months before this one (patch levels). Everything else is a fixed date
+// far enough in the past to be true on any day the demo is loaded.
 type person struct {
 	name, email, title, dept, manager, status, role, start, end string
+}
+
+// before is d before now, its whole days counted on the calendar (in
+// now's zone): "45 days ago" reads 45d ago across a DST switch too.
+func before(now time.Time, d time.Duration) time.Time {
+	const day = 24 * time.Hour
+	return now.AddDate(0, 0, -int(d/day)).Add(-(d % day))
+}
+
+// rel resolves a relative date ("-28d", "-3m") against now in the local
+// zone; other values are returned as they are.
+func rel(now time.Time, v string) string {
+	n, err := strconv.Atoi(strings.TrimRight(strings.TrimPrefix(v, "-"), "dm"))
+	if !strings.HasPrefix(v, "-") || err != nil {
+		return v
+	}
+	now = now.In(time.Local)
+	if strings.HasSuffix(v, "m") {
+		return time.Date(now.Year(), now.Month()-time.Month(n), 1, 0, 0, 0, 0, time.Local).Format("2006-01")
+	}
+	return time.Date(now.Year(), now.Month(), now.Day()-n, 0, 0, 0, 0, time.Local).Format(model.DateLayout)
 }
 
 var people = []person{
@@ -55,8 +81,8 @@ var people = []person{
 	{"Bob Okafor", "bob@example.com", "HR Manager", "People", "tammy@example.com", "active", "viewer", "2021-09-01", ""},
 	{"Jenny Alvarez", "jenny@example.com", "Project Manager", "Engineering", "tammy@example.com", "active", "operator", "2022-01-10", ""},
 	{"Dave Kim", "dave@example.com", "Lead Developer", "Engineering", "tammy@example.com", "active", "operator", "2021-04-19", ""},
-	{"Bill Carter", "bill@example.com", "Senior Developer", "Engineering", "dave@example.com", "departed", "operator", "2021-05-03", "2026-10-30"},
-	{"Kristen Park", "kristen@example.com", "Developer", "Engineering", "dave@example.com", "active", "viewer", "2026-09-01", ""},
+	{"Bill Carter", "bill@example.com", "Senior Developer", "Engineering", "dave@example.com", "departed", "operator", "2021-05-03", "-28d"},
+	{"Kristen Park", "kristen@example.com", "Developer", "Engineering", "dave@example.com", "active", "viewer", "-87d", ""},
 	{"Leo Tanaka", "leo@example.com", "Developer", "Engineering", "dave@example.com", "active", "viewer", "2023-02-06", ""},
 	{"Ahmed Hassan", "ahmed@example.com", "Developer", "Engineering", "dave@example.com", "active", "viewer", "2024-07-15", ""},
 	{"Grace Liu", "grace@example.com", "QA Engineer", "Engineering", "jenny@example.com", "active", "viewer", "2023-05-22", ""},
@@ -104,7 +130,7 @@ func laptops() []device {
 			tag: fmt.Sprintf("LT-%03d", i+1), name: firstName(p.name) + "-laptop", kind: "laptop",
 			serial: fmt.Sprintf("SN%07d", 4200311+i*977), model: model, os: osName, osv: osv,
 			holder: p.email, location: "Office", status: "in_use", encrypted: true,
-			protection: "CrowdStrike Falcon", patch: "2026-11", seenHoursAgo: 2 + i*3, tools: tools,
+			protection: "CrowdStrike Falcon", patch: "-0m", seenHoursAgo: 2 + i*3, tools: tools,
 		}
 		switch p.email {
 		case "bill@example.com": // left a month ago; laptop never came back
@@ -112,7 +138,7 @@ func laptops() []device {
 			d.location = "Remote (not returned)"
 		case "tom@example.com":
 			d.encrypted = false
-			d.patch = "2026-08"
+			d.patch = "-3m"
 		case "marcus@example.com":
 			d.protection = ""
 		}
@@ -124,15 +150,15 @@ func laptops() []device {
 func firstName(n string) string { return strings.ToLower(strings.Fields(n)[0]) }
 
 var servers = []device{
-	{tag: "SRV-CI-01", name: "ci-01", kind: "server", serial: "DL360-88213", model: "HPE ProLiant DL360 Gen10", os: "Ubuntu", osv: "22.04.5 LTS", location: "Rack A1", status: "in_use", encrypted: true, protection: "CrowdStrike Falcon", patch: "2026-10", seenHoursAgo: 0,
+	{tag: "SRV-CI-01", name: "ci-01", kind: "server", serial: "DL360-88213", model: "HPE ProLiant DL360 Gen10", os: "Ubuntu", osv: "22.04.5 LTS", location: "Rack A1", status: "in_use", encrypted: true, protection: "CrowdStrike Falcon", patch: "-1m", seenHoursAgo: 0,
 		tools: map[string]string{"go": "1.25.4", "gcc": "12.2.0", "node": "22.11.0"}},
-	{tag: "SRV-APP-01", name: "app-01", kind: "vm", serial: "i-0a1b2c3d4e5f60001", model: "AWS m7i.large", os: "Debian", osv: "12.12", location: "aws eu-west-1a", status: "in_use", encrypted: true, protection: "CrowdStrike Falcon", patch: "2026-11"},
-	{tag: "SRV-APP-02", name: "app-02", kind: "vm", serial: "i-0a1b2c3d4e5f60002", model: "AWS m7i.large", os: "Debian", osv: "12.12", location: "aws eu-west-1b", status: "in_use", encrypted: true, protection: "CrowdStrike Falcon", patch: "2026-11"},
-	{tag: "SRV-APP-03", name: "app-03", kind: "vm", serial: "i-0a1b2c3d4e5f60003", model: "AWS m7i.large", os: "Debian", osv: "12.12", location: "aws eu-west-1a", status: "in_use", encrypted: true, protection: "CrowdStrike Falcon", patch: "2026-11"},
-	{tag: "SRV-APP-04", name: "app-04", kind: "vm", serial: "i-0a1b2c3d4e5f60004", model: "AWS m7i.large", os: "Debian", osv: "12.10", location: "aws eu-west-1b", status: "in_use", encrypted: true, protection: "", patch: "2026-06"},
-	{tag: "SRV-DB-01", name: "db-01", kind: "database", serial: "db-prod-primary", model: "AWS RDS db.r7g.xlarge", os: "PostgreSQL", osv: "16.4", location: "aws eu-west-1a", status: "in_use", encrypted: true, patch: "2026-10"},
-	{tag: "SRV-DB-02", name: "db-02", kind: "database", serial: "db-prod-replica", model: "AWS RDS db.r7g.xlarge", os: "PostgreSQL", osv: "16.4", location: "aws eu-west-1b", status: "in_use", encrypted: true, patch: "2026-10"},
-	{tag: "SRV-DB-03", name: "db-03", kind: "database", serial: "db-analytics", model: "AWS RDS db.t4g.large", os: "PostgreSQL", osv: "15.8", location: "aws eu-west-1a", status: "in_use", encrypted: false, patch: "2026-04"},
+	{tag: "SRV-APP-01", name: "app-01", kind: "vm", serial: "i-0a1b2c3d4e5f60001", model: "AWS m7i.large", os: "Debian", osv: "12.12", location: "aws eu-west-1a", status: "in_use", encrypted: true, protection: "CrowdStrike Falcon", patch: "-0m"},
+	{tag: "SRV-APP-02", name: "app-02", kind: "vm", serial: "i-0a1b2c3d4e5f60002", model: "AWS m7i.large", os: "Debian", osv: "12.12", location: "aws eu-west-1b", status: "in_use", encrypted: true, protection: "CrowdStrike Falcon", patch: "-0m"},
+	{tag: "SRV-APP-03", name: "app-03", kind: "vm", serial: "i-0a1b2c3d4e5f60003", model: "AWS m7i.large", os: "Debian", osv: "12.12", location: "aws eu-west-1a", status: "in_use", encrypted: true, protection: "CrowdStrike Falcon", patch: "-0m"},
+	{tag: "SRV-APP-04", name: "app-04", kind: "vm", serial: "i-0a1b2c3d4e5f60004", model: "AWS m7i.large", os: "Debian", osv: "12.10", location: "aws eu-west-1b", status: "in_use", encrypted: true, protection: "", patch: "-5m"},
+	{tag: "SRV-DB-01", name: "db-01", kind: "database", serial: "db-prod-primary", model: "AWS RDS db.r7g.xlarge", os: "PostgreSQL", osv: "16.4", location: "aws eu-west-1a", status: "in_use", encrypted: true, patch: "-1m"},
+	{tag: "SRV-DB-02", name: "db-02", kind: "database", serial: "db-prod-replica", model: "AWS RDS db.r7g.xlarge", os: "PostgreSQL", osv: "16.4", location: "aws eu-west-1b", status: "in_use", encrypted: true, patch: "-1m"},
+	{tag: "SRV-DB-03", name: "db-03", kind: "database", serial: "db-analytics", model: "AWS RDS db.t4g.large", os: "PostgreSQL", osv: "15.8", location: "aws eu-west-1a", status: "in_use", encrypted: false, patch: "-7m"},
 }
 
 type service struct {
@@ -234,7 +260,7 @@ func loadInventory(ctx context.Context, s *store.Store, now time.Time) error {
 				continue
 			}
 			rec := model.Person{Name: p.name, Email: p.email, Title: p.title, Department: p.dept,
-				Status: p.status, Role: p.role, StartDate: p.start, EndDate: p.end}
+				Status: p.status, Role: p.role, StartDate: rel(now, p.start), EndDate: rel(now, p.end)}
 			if p.manager != "" {
 				m := ids[p.manager]
 				rec.ManagerID = &m
@@ -251,10 +277,10 @@ func loadInventory(ctx context.Context, s *store.Store, now time.Time) error {
 				continue
 			}
 			enc := d.encrypted
-			seen := now.Add(-time.Duration(d.seenHoursAgo) * time.Hour)
+			seen := before(now, time.Duration(d.seenHoursAgo)*time.Hour)
 			rec := model.Device{AssetTag: d.tag, Name: d.name, Kind: d.kind, Serial: d.serial, Model: d.model,
 				OS: d.os, OSVersion: d.osv, Location: d.location, Status: d.status, DiskEncrypted: &enc,
-				EndpointProtection: d.protection, PatchLevel: d.patch, LastSeenAt: &seen, PurchaseDate: "2024-01-15"}
+				EndpointProtection: d.protection, PatchLevel: rel(now, d.patch), LastSeenAt: &seen, PurchaseDate: "2024-01-15"}
 			if d.holder != "" {
 				h := ids[d.holder]
 				rec.HolderID = &h
@@ -303,7 +329,7 @@ func loadInventory(ctx context.Context, s *store.Store, now time.Time) error {
 			rec := model.Account{PersonID: ids[a.email], ServiceID: svcIDs[a.service], Username: a.username,
 				Entitlement: a.entitlement, Status: a.status}
 			if a.verifiedDaysAgo >= 0 {
-				v := now.Add(-time.Duration(a.verifiedDaysAgo) * 24 * time.Hour)
+				v := now.AddDate(0, 0, -a.verifiedDaysAgo)
 				rec.LastVerifiedAt = &v
 			}
 			if err := t.AddAccount(&rec); err != nil {

@@ -110,8 +110,26 @@ func Ago(t *time.Time, now time.Time) string {
 	case d < 48*time.Hour:
 		return fmt.Sprintf("%dh ago", int(d.Hours()))
 	default:
-		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+		return fmt.Sprintf("%dd ago", Days(*t, now))
 	}
+}
+
+// Days is the number of whole calendar days from from to to (to not
+// before from), counted in to's zone: the same wall-clock time N dates
+// later is N days, even when a DST switch made one of them 23 or 25 hours
+// long.
+func Days(from, to time.Time) int {
+	from = from.In(to.Location())
+	date := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	n := int(date(to).Sub(date(from)).Hours() / 24)
+	clock := func(t time.Time) time.Duration { // wall clock, not time since midnight
+		return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute +
+			time.Duration(t.Second())*time.Second + time.Duration(t.Nanosecond())
+	}
+	if n > 0 && clock(to) < clock(from) {
+		n--
+	}
+	return n
 }
 
 // ValidateEnum checks v against an enumeration's values.

@@ -3,6 +3,7 @@ package model
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -99,5 +100,42 @@ func TestDiffJSON(t *testing.T) {
 	}
 	if d := DiffJSON("", `{"a":1}`); len(d) != 1 || d[0] != "created" {
 		t.Fatalf("create: %q", d)
+	}
+}
+
+// Days counts calendar days in the zone of its second argument: the same
+// wall-clock time N dates later is N days across a DST switch, and ages
+// and rotation deadlines say so (a secret rotated 200 days ago with a
+// 90-day period is 110 days overdue, not 109).
+func TestDaysAcrossDST(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no zoneinfo:", err)
+	}
+	at := func(s string) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, berlin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, c := range []struct {
+		from, to string
+		want     int
+	}{
+		{"2027-03-27 09:00", "2027-03-28 09:00", 1}, // 23 hours
+		{"2026-10-24 09:00", "2026-10-25 09:00", 1}, // 25 hours
+		{"2026-10-24 09:00", "2026-10-25 08:59", 0},
+		{"2027-01-01 23:30", "2027-03-31 23:30", 89},
+		{"2027-03-01 10:00", "2027-03-01 18:00", 0},
+	} {
+		if got := Days(at(c.from), at(c.to)); got != c.want {
+			t.Errorf("Days(%s, %s) = %d, want %d", c.from, c.to, got, c.want)
+		}
+	}
+	now := at("2027-03-30 09:00")
+	rotated := now.AddDate(0, 0, -200)
+	if got := Ago(&rotated, now); got != "200d ago" {
+		t.Errorf("Ago: %s", got)
 	}
 }

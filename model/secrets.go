@@ -50,21 +50,25 @@ func (s *Secret) Validate() error {
 
 // RotationDue is when the secret should next be rotated; ok is false when
 // it has no rotation period. A secret never rotated is due at once.
-func (s Secret) RotationDue() (due time.Time, ok bool) {
+func (s Secret) RotationDue() (due time.Time, ok bool) { return s.rotationDue(time.Local) }
+
+// rotationDue counts the period in calendar days in loc: rotated at 09:00,
+// due at 09:00, across DST switches too.
+func (s Secret) rotationDue(loc *time.Location) (due time.Time, ok bool) {
 	if s.RotationDays <= 0 {
 		return time.Time{}, false
 	}
 	if s.LastRotatedAt == nil {
 		return time.Time{}, true
 	}
-	return s.LastRotatedAt.AddDate(0, 0, s.RotationDays), true
+	return s.LastRotatedAt.In(loc).AddDate(0, 0, s.RotationDays), true
 }
 
 // Overdue reports whether the rotation period has passed at now.
 // A rotation dated in the future (a wrong clock) is not trusted: the
 // secret counts as overdue.
 func (s Secret) Overdue(now time.Time) bool {
-	due, ok := s.RotationDue()
+	due, ok := s.rotationDue(now.Location())
 	return ok && (!now.Before(due) || s.rotatedInFuture(now))
 }
 
@@ -75,7 +79,7 @@ func (s Secret) rotatedInFuture(now time.Time) bool {
 // RotationStatus says in a few words where the secret stands at now:
 // "overdue 40d", "due in 12d", "never rotated", "no period".
 func (s Secret) RotationStatus(now time.Time) string {
-	due, ok := s.RotationDue()
+	due, ok := s.rotationDue(now.Location())
 	switch {
 	case !ok:
 		return "no period"
@@ -84,9 +88,9 @@ func (s Secret) RotationStatus(now time.Time) string {
 	case s.rotatedInFuture(now):
 		return "overdue (rotation dated " + s.LastRotatedAt.UTC().Format(DateLayout) + ", in the future: not trusted)"
 	case !now.Before(due):
-		return "overdue " + daysText(now.Sub(due))
+		return "overdue " + strconv.Itoa(Days(due, now)) + "d"
 	default:
-		return "due in " + daysText(due.Sub(now))
+		return "due in " + strconv.Itoa(Days(now, due)) + "d"
 	}
 }
 
@@ -101,5 +105,3 @@ func (s Secret) HolderNames() string {
 	}
 	return strings.Join(parts, ", ")
 }
-
-func daysText(d time.Duration) string { return strconv.Itoa(int(d.Hours()/24)) + "d" }

@@ -32,6 +32,7 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/jonboulle/clockwork"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -66,6 +67,8 @@ type Config struct {
 	Logf func(format string, args ...any)
 	// Poll is how often open sessions re-check their person; default 1s.
 	Poll time.Duration
+	// Clock times sessions (start, idle); nil: the store's clock.
+	Clock clockwork.Clock
 }
 
 // Session is one connected person, as the console and the presence list
@@ -80,6 +83,7 @@ type Session struct {
 	Interactive bool
 
 	lastInput atomic.Int64 // unix nanos of the last byte typed
+	clock     clockwork.Clock
 }
 
 // Server is a running SSH front door.
@@ -122,6 +126,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = DefaultMaxPending
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = cfg.Store.Clock()
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
@@ -250,13 +257,13 @@ func (s *Server) admit(sess ssh.Session) (*Session, error) {
 	}
 	_, _, isPty := sess.Pty()
 	ss := &Session{
-		ID: s.nextID.Add(1), Person: p, Fingerprint: fp, Remote: sess.RemoteAddr().String(), Started: time.Now(),
+		ID: s.nextID.Add(1), Person: p, Fingerprint: fp, Remote: sess.RemoteAddr().String(), Started: s.cfg.Clock.Now(), clock: s.cfg.Clock,
 		Actor: model.Actor{Kind: "ssh", Name: p.Email, PersonID: p.ID, Role: p.Role},
 		// Decided here, before the session is shared: watch and the
 		// presence list read it from other goroutines.
 		Interactive: isPty && len(sess.Command()) == 0,
 	}
-	ss.lastInput.Store(time.Now().UnixNano())
+	ss.lastInput.Store(ss.Started.UnixNano())
 	return ss, nil
 }
 
@@ -314,7 +321,7 @@ func (s *Server) unregister(ss *Session) {
 func (s *Server) log(ss *Session, action string) {
 	data := map[string]any{"session": ss.ID, "fingerprint": ss.Fingerprint, "remote": ss.Remote, "interactive": ss.Interactive}
 	if action == "session_end" {
-		data["seconds"] = int(time.Since(ss.Started).Seconds())
+		data["seconds"] = int(s.cfg.Clock.Since(ss.Started).Seconds())
 	}
 	if err := s.cfg.Store.LogEvent(context.Background(), ss.Actor, action, "ssh_session", ss.Person.ID, data); err != nil {
 		s.cfg.Logf("audit %s: %v", action, err)
@@ -335,7 +342,7 @@ var (
 // every close carries its reason, which the session prints.
 // Idle counts from the last keypress: screen refreshes do not count.
 func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *Session) {
-	t := time.NewTicker(s.cfg.Poll)
+	t := s.cfg.Clock.NewTicker(s.cfg.Poll)
 	defer t.Stop()
 	for {
 		select {
@@ -344,7 +351,7 @@ func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *
 		case <-s.closing:
 			cancel(errShutdown)
 			return
-		case <-t.C:
+		case <-t.Chan():
 		}
 		if time.Since(ss.Started) >= s.cfg.MaxSessionLength {
 			cancel(fmt.Errorf("%w (%s); reconnect to go on", errTooLong, s.cfg.MaxSessionLength))
@@ -365,7 +372,7 @@ func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *
 			cancel(fmt.Errorf("%w: %s", errRevoked, reason))
 			return
 		}
-		if ss.Interactive && time.Since(time.Unix(0, ss.lastInput.Load())) > s.cfg.IdleTimeout {
+		if ss.Interactive && s.cfg.Clock.Since(time.Unix(0, ss.lastInput.Load())) > s.cfg.IdleTimeout {
 			cancel(fmt.Errorf("%w (%s without a keypress)", errIdle, s.cfg.IdleTimeout))
 			return
 		}
@@ -427,7 +434,7 @@ type activityReader struct {
 func (a *activityReader) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
-		a.ss.lastInput.Store(time.Now().UnixNano())
+		a.ss.lastInput.Store(a.ss.clock.Now().UnixNano())
 	}
 	if err != nil {
 		a.eof()

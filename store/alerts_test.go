@@ -27,12 +27,18 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureAt(t, time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC))
+}
+
+// newFixtureAt is the fixture with its clock standing at now.
+func newFixtureAt(t *testing.T, now time.Time) *fixture {
+	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	f := &fixture{s: s, now: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC), ctx: context.Background(),
+	f := &fixture{s: s, now: now, ctx: context.Background(),
 		actor: model.LocalActor("oscar"), systemUser: model.SystemActor("scheduler")}
 	s.Now = func() time.Time { return f.now }
 	err = s.Write(f.ctx, f.actor, func(t *Tx) error {

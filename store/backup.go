@@ -200,8 +200,8 @@ type BackupResult struct {
 // failure, including a cancel or a full disk, the partial file is removed
 // and nothing else in dir is touched; a process killed mid-way leaves only
 // a .partial file, which the next backup removes.
-func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now time.Time, opts BackupOptions) (res BackupResult, err error) {
-	res.Started = now
+func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now func() time.Time, opts BackupOptions) (res BackupResult, err error) {
+	res.Started = now()
 	if dir == "" {
 		dir = DefaultBackupDir(srcPath)
 	}
@@ -278,10 +278,10 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now time.Ti
 	if !v.OK {
 		return res, fmt.Errorf("backup: the copy failed verification: %s", strings.Join(v.Problems, "; "))
 	}
-	m := Manifest{Format: ManifestFormat, CreatedAt: now.UTC(), Source: srcPath, Reason: opts.Reason,
+	m := Manifest{Format: ManifestFormat, CreatedAt: res.Started.UTC(), Source: srcPath, Reason: opts.Reason,
 		SchemaVersion: snap.schemaVersion, PageSize: snap.pageSize, Pages: snap.pages,
 		SizeBytes: size, SHA256: sum, RowCounts: counts}
-	final, err := publish(tmp, dir, now)
+	final, err := publish(tmp, dir, res.Started)
 	if err != nil {
 		return res, err
 	}
@@ -292,7 +292,7 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now time.Ti
 	if err := syncDir(dir); err != nil {
 		return res, err
 	}
-	res.File, res.Manifest, res.Duration = final, m, time.Since(now)
+	res.File, res.Manifest, res.Duration = final, m, now().Sub(res.Started)
 	v.File = final
 	res.Verify = v
 	report(BackupProgress{Phase: "done", Done: int(snap.pages), Total: int(snap.pages)})

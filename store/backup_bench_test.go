@@ -59,7 +59,7 @@ func BenchmarkBackupVsRaw(b *testing.B) {
 		// SHA-256 and the copy's integrity_check and counts; rename, manifest.
 		var copyDone time.Time
 		t0 = time.Now()
-		res, err := backupTo(ctx, s.r, s.path, filepath.Join(dir, "b"), time.Now(), BackupOptions{Progress: func(p BackupProgress) {
+		res, err := backupTo(ctx, s.r, s.path, filepath.Join(dir, "b"), time.Now, BackupOptions{Progress: func(p BackupProgress) {
 			if p.Phase == "verify" {
 				copyDone = time.Now()
 			}

@@ -26,7 +26,7 @@ func (s *Store) backupBeforeMigrate(ctx context.Context, applied map[int]bool, m
 	if len(applied) == 0 || pending == 0 || os.Getenv(NoMigrationBackupEnv) == "1" {
 		return nil, nil
 	}
-	res, err := backupTo(ctx, s.w, s.path, "", s.now(), BackupOptions{Reason: "pre-migration"})
+	res, err := backupTo(ctx, s.w, s.path, "", s.Now, BackupOptions{Reason: "pre-migration"})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: back up before migrating: %w (free space in %s, or set %s=1 to migrate without a backup)",
 			s.path, err, DefaultBackupDir(s.path), NoMigrationBackupEnv)

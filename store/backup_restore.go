@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // RestoreResult says what a restore did.
@@ -27,7 +29,9 @@ type RestoreOptions struct {
 	// safety-copy (pages of the old database backed up), verify and done.
 	// Cancelling ctx stops a restore at any point before the swap.
 	Progress func(BackupProgress)
-	Now      time.Time // names the safety copy; zero: time.Now
+	// Clock names the safety copy and times the pre-restore backup; nil:
+	// the real clock.
+	Clock clockwork.Clock
 }
 
 // Restore replaces the database at dbPath with the backup file. In order:
@@ -41,8 +45,8 @@ type RestoreOptions struct {
 // before the rename leaves the old database as it was.
 func Restore(ctx context.Context, file, dbPath string, opts RestoreOptions) (res RestoreResult, err error) {
 	res.File, res.DB = file, dbPath
-	if opts.Now.IsZero() {
-		opts.Now = time.Now()
+	if opts.Clock == nil {
+		opts.Clock = clockwork.NewRealClock()
 	}
 	if _, err := os.Stat(file); err != nil {
 		return res, fmt.Errorf("restore: %w", err)
@@ -90,14 +94,14 @@ func Restore(ctx context.Context, file, dbPath string, opts RestoreOptions) (res
 	}
 
 	if _, err := os.Stat(dbPath); err == nil {
-		safety := dbPath + ".before-restore-" + opts.Now.UTC().Format("20060102T150405Z")
+		safety := dbPath + ".before-restore-" + opts.Clock.Now().UTC().Format("20060102T150405Z")
 		safetyProgress := func(p BackupProgress) {
 			if p.Phase == "copy" {
 				p.Phase = "safety-copy"
 				progress(p)
 			}
 		}
-		if err := safetyCopy(ctx, dbPath, safety, safetyProgress); err != nil {
+		if err := safetyCopy(ctx, dbPath, safety, opts.Clock.Now, safetyProgress); err != nil {
 			return res, fmt.Errorf("restore: safety copy of %s: %w (nothing was replaced)", dbPath, err)
 		}
 		res.SafetyCopy = safety
@@ -126,7 +130,7 @@ func Restore(ctx context.Context, file, dbPath string, opts RestoreOptions) (res
 // safetyCopy folds the live database's WAL into its main file and writes a
 // verified copy of it to dst. It runs under the exclusive lock, so the
 // checkpoint leaves nothing in the WAL that the copy would miss.
-func safetyCopy(ctx context.Context, dbPath, dst string, progress func(BackupProgress)) error {
+func safetyCopy(ctx context.Context, dbPath, dst string, now func() time.Time, progress func(BackupProgress)) error {
 	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		return err
@@ -137,7 +141,7 @@ func safetyCopy(ctx context.Context, dbPath, dst string, progress func(BackupPro
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	dir := filepath.Dir(dst)
-	res, err := backupTo(ctx, db, dbPath, dir, time.Now(), BackupOptions{Reason: "pre-restore", Progress: progress})
+	res, err := backupTo(ctx, db, dbPath, dir, now, BackupOptions{Reason: "pre-restore", Progress: progress})
 	if err != nil {
 		return err
 	}

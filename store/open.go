@@ -13,7 +13,8 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
-	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // ApplicationID is opsdeck's mark in the SQLite header ("OPSD"): PRAGMA
@@ -45,6 +46,8 @@ type OpenOptions struct {
 	// or written, and Write refuses. For a read in a directory opsdeck
 	// may not write (no lock file, no -wal/-shm can be made there).
 	ReadOnly bool
+	// Clock is the store's time source (nil: the real clock).
+	Clock clockwork.Clock
 }
 
 // Open opens the opsdeck database at path, creating it if it does not
@@ -63,7 +66,7 @@ func OpenWith(path string, o OpenOptions) (*Store, error) {
 		return nil, err
 	}
 	if o.ReadOnly {
-		return openReadOnly(real)
+		return openReadOnly(real, o.Clock)
 	}
 	// SQLite opens a file it may not write read-only without a word, and
 	// the first write fails half-way through a command (a backup written
@@ -72,7 +75,7 @@ func OpenWith(path string, o OpenOptions) (*Store, error) {
 	if err := syscall.Access(real, wOK); err != nil && !errors.Is(err, syscall.ENOENT) {
 		return nil, fmt.Errorf("open %s: %w; commands that only read still work", path, Friendly(path, &fs.PathError{Op: "open", Path: path, Err: err}))
 	}
-	return open(real)
+	return open(real, o.Clock)
 }
 
 // openReadOnly opens the database at path for reading only. SQLite reads
@@ -80,14 +83,15 @@ func OpenWith(path string, o OpenOptions) (*Store, error) {
 // files; when they do not exist no process has the database open for
 // writing (a writer needs them, and could not create them here either),
 // so the file is read as immutable: a consistent snapshot.
-func openReadOnly(path string) (*Store, error) {
+func openReadOnly(path string, clock clockwork.Clock) (*Store, error) {
 	uri := readOnlyURI(path) + fmt.Sprintf("&_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", BusyWait.Milliseconds())
 	db, err := sql.Open("sqlite", uri)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	s := &Store{path: path, w: db, r: db, Now: time.Now, readOnly: true, keys: &keys{path: KeyFilePath()}}
+	s := &Store{path: path, w: db, r: db, readOnly: true, keys: &keys{path: KeyFilePath()}}
+	s.SetClock(clock)
 	ctx := context.Background()
 	var v int
 	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {

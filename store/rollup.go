@@ -99,7 +99,7 @@ func (t *Tx) rollupStart(key string, size time.Duration) (time.Time, error) {
 	}
 	var created sql.NullString
 	if err := t.queryRow(`SELECT min(created_at) FROM checks`).Scan(&created); err != nil || !created.Valid {
-		return time.Now().UTC().Truncate(size), err
+		return t.at.Truncate(size), err
 	}
 	return parseTime(created.String).Truncate(size), nil
 }

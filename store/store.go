@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
 
@@ -26,8 +27,10 @@ type Store struct {
 	path string
 	w    *sql.DB
 	r    *sql.DB
-	// Now is the clock; tests replace it.
-	Now func() time.Time
+	// Now reads the product's clock (see SetClock). It stays a plain func
+	// so a store-only test can pin it in one line.
+	Now   func() time.Time
+	clock clockwork.Clock
 	// keys encrypts credentials (crypt.go); level is how much of them this
 	// view hands out (For, WithCredentials).
 	keys  *keys
@@ -45,9 +48,15 @@ type Store struct {
 // written (and the scheduler keeps the batch and tries again).
 const BusyWait = 2 * time.Minute
 
+// OpenWithClock is Open on clock, which dates everything from the first
+// write on (migrations are stamped with it too).
+func OpenWithClock(path string, clock clockwork.Clock) (*Store, error) {
+	return OpenWith(path, OpenOptions{Create: true, Clock: clock})
+}
+
 // open opens the database file at path (symlinks already resolved, its
 // identity already checked by OpenWith) and brings its schema up to date.
-func open(path string) (*Store, error) {
+func open(path string, clock clockwork.Clock) (*Store, error) {
 	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -56,7 +65,8 @@ func open(path string) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	s := &Store{path: path, w: w, Now: time.Now, keys: &keys{path: KeyFilePath()}}
+	s := &Store{path: path, w: w, keys: &keys{path: KeyFilePath()}}
+	s.SetClock(clock)
 	if err := s.migrate(context.Background()); err != nil {
 		w.Close()
 		return nil, err
@@ -113,6 +123,21 @@ func (s *Store) Close() error {
 func (s *Store) ReadDB() *sql.DB { return s.r }
 
 func (s *Store) now() time.Time { return s.Now().UTC() }
+
+// SetClock makes c the time source of the store and of every part that
+// takes its clock from the store (console, scheduler, SSH server, demo,
+// backups): opsdeck reads time through one clock, which tests pin.
+func (s *Store) SetClock(c clockwork.Clock) {
+	if c == nil {
+		c = clockwork.NewRealClock()
+	}
+	s.clock = c
+	s.Now = c.Now
+}
+
+// Clock is the clock set with SetClock (the real clock unless a test or
+// the OPSDECK_NOW hook chose another).
+func (s *Store) Clock() clockwork.Clock { return s.clock }
 
 func fmtTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 

@@ -14,7 +14,7 @@ import (
 // Like the inventory pages they run inside a Cmd (loadDetail).
 
 func alertDetail(env TabEnv, id int64) (detail.Data, error) {
-	now := time.Now()
+	now := env.now()
 	d, err := env.Store.GetAlertDetail(env.Ctx, id, now)
 	if err != nil {
 		return detail.Data{}, err
@@ -131,7 +131,7 @@ func checkDetail(env TabEnv, id int64) (detail.Data, error) {
 	if err != nil {
 		return detail.Data{}, err
 	}
-	now := time.Now()
+	now := env.now()
 	st, err := s.CheckState(ctx, id)
 	if err != nil {
 		return detail.Data{}, err
@@ -197,7 +197,7 @@ func checksSection(env TabEnv, q store.CheckQuery) (detail.Section, error) {
 		return sec, err
 	}
 	sec.Title = fmt.Sprintf("Checks (%d) · %s", len(cs), keys)
-	now := time.Now()
+	now := env.now()
 	for _, c := range cs {
 		st, err := s.CheckState(ctx, c.ID)
 		if err != nil {

@@ -64,7 +64,7 @@ func (t *alertsTab) Load() tea.Cmd {
 	t.busy = true
 	env, tb := t.env, t.table
 	return func() tea.Msg {
-		rows, ids, empty, err := loadAlertRows(env, time.Now())
+		rows, ids, empty, err := loadAlertRows(env, env.now())
 		if err != nil {
 			return alertRowsMsg{err: err}
 		}

@@ -20,7 +20,7 @@ func alertsBenchStore(b *testing.B, n, nAlerts int) TabEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	env := TabEnv{Ctx: context.Background(), Store: s, Actor: model.LocalActor("bench")}
+	env := TabEnv{Ctx: context.Background(), Store: s, Actor: model.LocalActor("bench"), Clock: s.Clock()}
 	ids := make([]int64, n)
 	err = s.Write(env.Ctx, env.Actor, func(t *store.Tx) error {
 		sv := model.Service{Name: "Bench"}

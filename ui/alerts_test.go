@@ -27,7 +27,7 @@ type alertFixture struct {
 func newAlertFixture(t *testing.T, target string) *alertFixture {
 	t.Helper()
 	s := openStore(t, false)
-	f := &alertFixture{s: s, env: TabEnv{Ctx: context.Background(), Store: s, Actor: model.LocalActor("tester")}}
+	f := &alertFixture{s: s, env: TabEnv{Ctx: context.Background(), Store: s, Actor: model.LocalActor("tester"), Clock: s.Clock()}}
 	err := s.Write(f.env.Ctx, f.env.Actor, func(t *store.Tx) error {
 		p := model.Person{Name: "Oscar Lind", Email: "oscar@example.com", Role: "admin"}
 		if err := t.AddPerson(&p); err != nil {

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/cmdline"
 	"github.com/opsdeck/opsdeck/ui/components/confirm"
@@ -130,9 +131,17 @@ func newApp(opts Options) *app {
 	}
 	st := themes.NewStyles(th)
 	a := &app{opts: opts, styles: &st, keys: defaultKeys(), width: opts.Width, height: opts.Height}
+	switch {
+	case opts.Clock != nil:
+	case opts.Store != nil:
+		opts.Clock = opts.Store.Clock()
+	default:
+		opts.Clock = clockwork.NewRealClock()
+	}
 	// Every read goes through the actor's view of the store: credentials
 	// come back masked (admins also see ping tokens).
-	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store.For(opts.Actor), Actor: opts.Actor, Styles: a.styles, Remote: opts.Remote, ImportDir: opts.ImportDir}
+	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store.For(opts.Actor), Actor: opts.Actor, Styles: a.styles, Clock: opts.Clock,
+		Remote: opts.Remote, ImportDir: opts.ImportDir}
 	a.tabs = []Tab{
 		newListTab(a.env, peopleSpec()),
 		newListTab(a.env, devicesSpec()),
@@ -377,7 +386,7 @@ func (a *app) onMark(m markMsg) tea.Cmd {
 		return nil
 	}
 	a.syncErr = nil
-	a.syncedAt = time.Now()
+	a.syncedAt = a.env.now()
 	results := m.ops.results != a.ops.results
 	a.ops = m.ops
 	if !a.marked {

@@ -10,7 +10,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/demo"
+	"github.com/opsdeck/opsdeck/internal/clockenv"
+	"github.com/opsdeck/opsdeck/internal/instants"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/themes"
@@ -20,9 +23,21 @@ import (
 // messages, Cmds executed synchronously against a real SQLite file, and
 // assertions on the plain text of View.
 
+// Its clock starts at the matrix's pinned instant and runs in real time,
+// so no test here depends on today's date.
 func openStore(t *testing.T, withDemo bool) *store.Store {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "opsdeck.db"))
+	return openStoreAt(t, clockenv.Shifted(clockwork.NewRealClock(), instants.Pinned.Wall(), time.Now(), 1), withDemo)
+}
+
+// openStoreAt is openStore on clock (nil: the real one); the demo is
+// built relative to it.
+func openStoreAt(t *testing.T, clock clockwork.Clock, withDemo bool) *store.Store {
+	t.Helper()
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	s, err := store.OpenWithClock(filepath.Join(t.TempDir(), "opsdeck.db"), clock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -486,3 +501,6 @@ func TestReloadsDoNotPileUp(t *testing.T) {
 		t.Fatalf("busy=%v again=%v after the loads finished", lt.busy, lt.again)
 	}
 }
+
+// clockworkAt is a clock standing still at at.
+func clockworkAt(at time.Time) *clockwork.FakeClock { return clockwork.NewFakeClockAt(at) }

@@ -13,6 +13,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
@@ -86,7 +87,7 @@ func loadBackups(env TabEnv) backupsData {
 	ctx, s := env.Ctx, env.Store
 	d := backupsData{dir: store.DefaultBackupDir(s.Path())}
 	var err error
-	if d.health, err = s.BackupHealth(ctx, model.DefaultSelfBackupPolicy, time.Now()); err != nil {
+	if d.health, err = s.BackupHealth(ctx, model.DefaultSelfBackupPolicy, env.now()); err != nil {
 		d.loadErr = err
 		return d
 	}
@@ -217,7 +218,7 @@ func (v *backupsView) restoreTest() tea.Cmd {
 			return done
 		}
 		run := runs[0]
-		problem := restoreInto(ctx, run.File, progress)
+		problem := restoreInto(ctx, env.Clock, run.File, progress)
 		if errors.Is(ctx.Err(), context.Canceled) {
 			done.err, done.line = ctx.Err(), "restore test cancelled: nothing recorded"
 			return done
@@ -241,14 +242,14 @@ func (v *backupsView) restoreTest() tea.Cmd {
 
 // restoreInto restores file into a fresh temporary directory and opens it;
 // it returns the problem, or "" when the backup restored.
-func restoreInto(ctx context.Context, file string, progress report) string {
+func restoreInto(ctx context.Context, clock clockwork.Clock, file string, progress report) string {
 	tmp, err := os.MkdirTemp("", "opsdeck-restore-test-")
 	if err != nil {
 		return err.Error()
 	}
 	defer os.RemoveAll(tmp)
 	db := filepath.Join(tmp, "opsdeck.db")
-	if _, err := store.Restore(ctx, file, db, store.RestoreOptions{Progress: func(p store.BackupProgress) {
+	if _, err := store.Restore(ctx, file, db, store.RestoreOptions{Clock: clock, Progress: func(p store.BackupProgress) {
 		progress(p.Phase, p.Done, p.Total)
 	}}); err != nil {
 		return err.Error()
@@ -281,7 +282,7 @@ func (v *backupsView) render() {
 	if v.data == nil {
 		return
 	}
-	st, d, now := v.env.Styles, v.data, time.Now()
+	st, d, now := v.env.Styles, v.data, v.env.now()
 	var out []string
 	add := func(s string) { out = append(out, ansi.Truncate(s, v.w, "…")) }
 	if v.last != "" {

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -76,7 +75,7 @@ func devicesSpec() listSpec {
 			if err != nil {
 				return nil, nil, err
 			}
-			now := time.Now()
+			now := env.now()
 			rows, ids := make([][]string, len(ds)), make([]int64, len(ds))
 			for i, d := range ds {
 				rows[i] = []string{d.AssetTag, d.Name, d.Kind, names.of(d.HolderID), dash(strings.TrimSpace(d.OS + " " + d.OSVersion)),

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -50,7 +49,7 @@ func personDetail(env TabEnv, id int64) (detail.Data, error) {
 	if err != nil {
 		return detail.Data{}, err
 	}
-	now := time.Now()
+	now := env.now()
 	d := detail.Data{Title: p.Name, Subtitle: "person · " + p.Status + " · " + p.Role, Fields: [][2]string{
 		{"email", p.Email}, {"title", dash(p.Title)}, {"department", dash(p.Department)},
 		{"start_date", dash(p.StartDate)}, {"end_date", dash(p.EndDate)}, {"notes", dash(firstLine(p.Notes))},
@@ -106,7 +105,7 @@ func deviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	if err != nil {
 		return detail.Data{}, err
 	}
-	now := time.Now()
+	now := env.now()
 	d := detail.Data{Title: x.AssetTag + "  " + x.Name, Subtitle: "device · " + x.Kind + " · " + x.Status, Fields: [][2]string{
 		{"serial", dash(x.Serial)}, {"model", dash(x.Model)}, {"os", dash(strings.TrimSpace(x.OS + " " + x.OSVersion))},
 		{"disk encrypted", yesNo(x.DiskEncrypted)}, {"endpoint", dash(x.EndpointProtection)}, {"patch level", dash(x.PatchLevel)},
@@ -146,7 +145,7 @@ func serviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	if err != nil {
 		return detail.Data{}, err
 	}
-	now := time.Now()
+	now := env.now()
 	d := detail.Data{Title: x.Name, Subtitle: "service · " + x.Kind + " · " + x.Criticality + " · " + x.Status, Fields: [][2]string{
 		{"url", dash(x.URL)}, {"runbook", dash(x.RunbookURL)}, {"notes", dash(firstLine(x.Notes))},
 	}}

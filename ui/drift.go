@@ -32,7 +32,7 @@ func deviceDrift(env TabEnv) (map[int64]string, error) {
 		return nil, fmt.Errorf("read software reports: %w", err)
 	}
 	worst := map[int64]string{}
-	for _, r := range model.Drift(base, devs, time.Now()) {
+	for _, r := range model.Drift(base, devs, env.now()) {
 		if cur, ok := worst[r.DeviceID]; !ok || slices.Index(driftRank, r.Status) > slices.Index(driftRank, cur) {
 			worst[r.DeviceID] = r.Status
 		}

@@ -175,7 +175,7 @@ func TestQuickEntryRetroactiveFromPersonRowAndInlineErrors(t *testing.T) {
 	}
 	send(t, a, "enter")
 	mustContain(t, a, "logged 20m of unplanned access request (for Kristen Park)")
-	es, err := s.LedgerEntries(context.Background(), store.LedgerQuery{From: time.Now().Add(-time.Hour), Actor: a.env.Actor.String()})
+	es, err := s.LedgerEntries(context.Background(), store.LedgerQuery{From: s.Now().Add(-time.Hour), Actor: a.env.Actor.String()})
 	if err != nil || len(es) != 1 {
 		t.Fatalf("entries %v %v", es, err)
 	}

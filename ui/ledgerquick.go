@@ -118,7 +118,7 @@ func (a *app) loadTimer() tea.Cmd {
 		ctx, cancel := context.WithTimeout(env.Ctx, 5*time.Second)
 		defer cancel()
 		e, err := env.Store.RunningEntry(ctx, env.Actor.String())
-		return timerMsg{e: e, at: time.Now(), err: err}
+		return timerMsg{e: e, at: env.now(), err: err}
 	}
 }
 
@@ -132,7 +132,7 @@ func (a *app) timerStatus() []string {
 	if e == nil {
 		return nil
 	}
-	d := e.Duration(a.ledger.timerAt) + time.Since(a.ledger.timerAt)
+	d := e.Duration(a.ledger.timerAt) + a.env.Clock.Since(a.ledger.timerAt)
 	return []string{"● " + ansi.Truncate(e.Category, 20, "…") + " " + clock(d)}
 }
 
@@ -237,7 +237,7 @@ func (a *app) logWork(v quickentry.Values) tea.Cmd {
 		var paused *model.WorkEntry
 		err := env.Store.Write(env.Ctx, env.Actor, func(t *store.Tx) error {
 			if v.Duration > 0 {
-				end := time.Now()
+				end := env.now()
 				e.StartedAt, e.EndedAt = end.Add(-v.Duration), &end
 				return t.AddEntry(&e)
 			}
@@ -289,7 +289,7 @@ func (a *app) stopTimer() tea.Cmd {
 		if err != nil {
 			return quickDoneMsg{err: err}
 		}
-		msg := fmt.Sprintf("stopped %s %s after %s", stopped.Kind, stopped.Category, elapsed(stopped.Duration(time.Now())))
+		msg := fmt.Sprintf("stopped %s %s after %s", stopped.Kind, stopped.Category, elapsed(stopped.Duration(env.now())))
 		if resumed != nil {
 			msg += fmt.Sprintf("; resumed %s %s", resumed.Kind, resumed.Category)
 		}

@@ -191,7 +191,7 @@ func (t *ledgerTab) Load() tea.Cmd {
 	t.busy = true
 	env, tb, spare, wide := t.env, t.table, t.spare, t.wide
 	return func() tea.Msg {
-		d, err := loadLedger(env, [2]table.Model{tb, spare}, time.Now(), time.Local)
+		d, err := loadLedger(env, [2]table.Model{tb, spare}, env.now(), time.Local)
 		if err == nil {
 			d.wide = wide
 		}

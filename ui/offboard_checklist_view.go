@@ -115,7 +115,7 @@ func (c *checklist) columns() stepCols {
 	need := 0
 	for _, s := range c.steps() {
 		need = max(need, ansi.StringWidth(s.Title)+1+ansi.StringWidth(stepFlags(s)))
-		k.who = max(k.who, ansi.StringWidth(stepWho(s)))
+		k.who = max(k.who, ansi.StringWidth(stepWho(s, c.env.now())))
 	}
 	if c.w < 70 {
 		k.who = 0
@@ -127,7 +127,7 @@ func (c *checklist) columns() stepCols {
 
 // stepWho is who closed a step and when, short: "tester 14:05" today,
 // "tester 11-02" before (the detail line below has the full actor and time).
-func stepWho(s model.OffboardingStep) string {
+func stepWho(s model.OffboardingStep, now time.Time) string {
 	if s.By == "" || s.At == nil || s.State == model.StateOpen {
 		return ""
 	}
@@ -135,7 +135,7 @@ func stepWho(s model.OffboardingStep) string {
 	if !ok {
 		name = s.By
 	}
-	at, now := s.At.Local(), time.Now()
+	at, now := s.At.Local(), now.Local()
 	when := at.Format("01-02")
 	if at.YearDay() == now.YearDay() && at.Year() == now.Year() {
 		when = at.Format("15:04")
@@ -169,7 +169,7 @@ func (c *checklist) stepLine(s model.OffboardingStep, selected bool, k stepCols)
 	}
 	who := ""
 	if k.who > 0 {
-		who = ansi.Truncate(stepWho(s), k.who, "…")
+		who = ansi.Truncate(stepWho(s, c.env.now()), k.who, "…")
 	}
 	title := s.Title
 	if f := stepFlags(s); f != "" {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -145,7 +144,7 @@ func newStartScreen(env TabEnv, personID int64, last model.Offboarding) (*startS
 	}
 	day := p.EndDate
 	if day == "" {
-		day = time.Now().Format(model.DateLayout)
+		day = env.now().Format(model.DateLayout)
 	}
 	for i, hint := range []string{"YYYY-MM-DD", "name or email (tab completes)"} {
 		in := textin.New(env.Styles, "")

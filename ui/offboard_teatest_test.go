@@ -10,21 +10,17 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/opsdeck/opsdeck/internal/instants"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/themes"
 )
 
-// TestOffboardFlowInRealProgram starts Jenny's offboarding in a real Bubble
-// Tea program with a fixed colour profile, theme and clock, marks the first
-// step, and compares the checklist frame (bus-factor lines in the warning
-// colour, who and when) with a golden file (-update rewrites it).
-func TestOffboardFlowInRealProgram(t *testing.T) {
-	s := openStore(t, true)
-	// The checklist shows local times: a clock fixed in the local zone
-	// draws the same frame on every machine.
-	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.Local)
-	s.Now = func() time.Time { return at }
-
+// offboardJenny starts Jenny's offboarding in a real Bubble Tea program
+// with a fixed colour profile and theme, marks the first step and returns
+// the final frame's lines.
+func offboardJenny(t *testing.T, s *store.Store) []string {
+	t.Helper()
 	dark := themes.Default(true)
 	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
 		teatest.WithInitialTermSize(80, 24),
@@ -53,13 +49,40 @@ func TestOffboardFlowInRealProgram(t *testing.T) {
 	waitFor("active → revoked")
 	tm.Type("q")
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*app)
-	lines := strings.Split(final.View().Content, "\n")
-	plain := ansi.Strip(final.View().Content)
-	for _, want := range []string{"1 [x] done    Revoke Confluence admin account jenny", "tester 11-02",
+	return strings.Split(final.View().Content, "\n")
+}
+
+// TestOffboardFlowInRealProgram compares the checklist frame (bus-factor
+// lines in the warning colour, who and when) with a golden file (-update
+// rewrites it). The clock stands still at the pinned instant's wall time
+// in the local zone, so the frame is the same on every machine and day.
+func TestOffboardFlowInRealProgram(t *testing.T) {
+	s := openStoreAt(t, clockworkAt(instants.Pinned.Wall()), true)
+	lines := offboardJenny(t, s)
+	plain := ansi.Strip(strings.Join(lines, "\n"))
+	for _, want := range []string{"1 [x] done    Revoke Confluence admin account jenny", "tester 18:00",
+		"last day 2026-11-27", "started 2026-11-27 18:00",
 		"▸  2 [ ] open    Revoke Jira admin account jenny", "⚠ bus factor 1", "successor Dave Kim"} {
 		if !strings.Contains(plain, want) {
 			t.Fatalf("frame lacks %q:\n%s", want, plain)
 		}
 	}
 	teatest.RequireEqualOutput(t, []byte(strings.Join(lines[:len(lines)-1], "\n")))
+}
+
+// At every instant of the date matrix the checklist says the same things
+// about "today": the default last day is the local date, the start and
+// the first step carry the local time.
+func TestOffboardChecklistAtEveryInstant(t *testing.T) {
+	instants.Each(t, func(t *testing.T, in instants.Instant) {
+		now := in.Time()
+		s := openStoreAt(t, in.Clock(), true)
+		plain := ansi.Strip(strings.Join(offboardJenny(t, s), "\n"))
+		for _, want := range []string{"last day " + now.Format("2006-01-02"), "started " + now.Format("2006-01-02 15:04"),
+			"1 [x] done    Revoke Confluence admin account jenny", "tester " + now.Format("15:04"), "successor Dave Kim"} {
+			if !strings.Contains(plain, want) {
+				t.Fatalf("frame lacks %q:\n%s", want, plain)
+			}
+		}
+	})
 }

@@ -60,7 +60,7 @@ func alertAction(verb, done, field, hint string, do func(t *store.Tx, id int64, 
 				return "", nil, err
 			}
 			title := fmt.Sprintf("%s alert %d · %s · %s %s", strings.ToUpper(verb[:1])+verb[1:], al.ID, al.CheckName,
-				alertState(al, time.Now()), model.Span(time.Since(al.OpenedAt)))
+				alertState(al, env.now()), model.Span(env.Clock.Since(al.OpenedAt)))
 			return title, []form.Field{text(field, field, "", hint+" (required)")}, nil
 		},
 		check: func(v map[string]string) error { return required(field, v[field]) },

@@ -185,12 +185,13 @@ func runCheckNow(env TabEnv, id int64) opsMsg {
 	}
 	r := checks.NewRunner()
 	r.Sources = env.Store // backup and access checks read the store
+	r.Clock = env.Clock
 	defer r.Close()
 	ctx, cancel := context.WithTimeout(env.Ctx, c.Timeout()+5*time.Second)
 	defer cancel()
 	res := r.Run(ctx, &c, &st)
 	if res.Status == "" { // a heartbeat is judged, not probed
-		return opsMsg{text: fmt.Sprintf("%s: heartbeat, last ping %s", c.Name, model.Ago(st.LastPingAt, time.Now()))}
+		return opsMsg{text: fmt.Sprintf("%s: heartbeat, last ping %s", c.Name, model.Ago(st.LastPingAt, env.now()))}
 	}
 	if err := env.Store.Write(env.Ctx, env.Actor, func(t *store.Tx) error { return t.RecordManualRun(res, store.DefaultNotifyPolicy) }); err != nil {
 		return opsMsg{text: "could not record the result: " + err.Error(), isErr: true}

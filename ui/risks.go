@@ -129,7 +129,7 @@ func secretsSpec() listSpec {
 			if err != nil {
 				return nil, nil, err
 			}
-			now := time.Now()
+			now := env.now()
 			rows, ids := make([][]string, len(ss)), make([]int64, len(ss))
 			for i, x := range ss {
 				rows[i] = []string{x.Name, rotation(x, now), dash(x.ServiceName), dash(x.HolderNames()), model.Ago(x.LastRotatedAt, now), dash(x.Location)}
@@ -159,7 +159,7 @@ func secretDetail(env TabEnv, id int64) (detail.Data, error) {
 	if err != nil {
 		return detail.Data{}, err
 	}
-	now := time.Now()
+	now := env.now()
 	period := "none"
 	if x.RotationDays > 0 {
 		period = fmt.Sprintf("every %dd", x.RotationDays)

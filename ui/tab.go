@@ -2,9 +2,11 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/themes"
@@ -46,6 +48,9 @@ type TabEnv struct {
 	Store  *store.Store
 	Actor  model.Actor
 	Styles *themes.Styles
+	// Clock is the console's clock (Options.Clock): every age, "this
+	// week" and default date on screen is read from it.
+	Clock clockwork.Clock
 	// Remote is set for an SSH session: the console then never names a
 	// path on the server nor reads a file outside ImportDir.
 	Remote bool
@@ -62,3 +67,5 @@ func (e TabEnv) forCmd() TabEnv {
 	e.Styles = &st
 	return e
 }
+
+func (e TabEnv) now() time.Time { return e.Clock.Now() }

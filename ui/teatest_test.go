@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/opsdeck/opsdeck/internal/instants"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/themes"
 )
@@ -17,9 +18,10 @@ import (
 // TestFlowInRealProgram runs the console in a real Bubble Tea program
 // (teatest) with a fixed colour profile and theme, drives a user's path
 // through it, and compares the final frame with a golden file
-// (go test ./ui -run TestFlowInRealProgram -update rewrites it).
+// (go test ./ui -run TestFlowInRealProgram -update rewrites it). The clock
+// stands still at the pinned instant's wall time.
 func TestFlowInRealProgram(t *testing.T) {
-	s := openStore(t, true)
+	s := openStoreAt(t, clockworkAt(instants.Pinned.Wall()), true)
 	dark := themes.Default(true)
 	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
 		teatest.WithInitialTermSize(80, 24),

@@ -10,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/themes"
@@ -39,6 +40,8 @@ type Options struct {
 	// reads only from ImportDir (empty: not at all).
 	Remote    bool
 	ImportDir string
+	// Clock is the one clock the console reads; nil: the store's.
+	Clock clockwork.Clock
 }
 
 // New builds the console's root model.

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -231,7 +230,7 @@ func (a *app) freshness() string {
 	case a.syncedAt.IsZero():
 		return "connecting…"
 	}
-	age := time.Since(a.syncedAt)
+	age := a.env.Clock.Since(a.syncedAt)
 	if age < 3*pollEvery {
 		return "live"
 	}
