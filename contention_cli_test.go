@@ -104,7 +104,7 @@ func TestImportBesideSchedulerAndWriters(t *testing.T) {
 		t.Fatal("run did not start")
 	}
 
-	importStart := time.Now().UTC()
+	importStart := binNow().UTC()
 	importDone := make(chan result, 1)
 	go func() { importDone <- run(t, db, "import", "people", csvPath) }()
 
@@ -125,7 +125,7 @@ func TestImportBesideSchedulerAndWriters(t *testing.T) {
 		}
 		break
 	}
-	importEnd := time.Now().UTC()
+	importEnd := binNow().UTC()
 	if imp.code != 0 {
 		t.Fatalf("import failed: %s", imp.stderr)
 	}

@@ -18,7 +18,7 @@ func TestEmptyZeroAndFutureValuesRefused(t *testing.T) {
 		want string
 	}{
 		{[]string{"people", "edit", "oscar@example.com", "--role", ""}, `role: "" cannot be empty`},
-		{[]string{"people", "edit", "oscar@example.com", "--status", " "}, `status: " " cannot be empty`},
+		{[]string{"people", "edit", "oscar@example.com", "--status", " "}, `status: "" cannot be empty`},
 		{[]string{"people", "edit", "oscar@example.com", "--name", ""}, `name: "" is required`},
 		{[]string{"people", "edit", "oscar@example.com", "--start_date", "9999-12-31"}, `start_date: "9999-12-31" is outside the years 1970–2100`},
 		{[]string{"devices", "edit", "LT-004", "--kind", ""}, `kind: "" cannot be empty`},

@@ -353,7 +353,7 @@ func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *
 			return
 		case <-t.Chan():
 		}
-		if time.Since(ss.Started) >= s.cfg.MaxSessionLength {
+		if s.cfg.Clock.Since(ss.Started) >= s.cfg.MaxSessionLength {
 			cancel(fmt.Errorf("%w (%s); reconnect to go on", errTooLong, s.cfg.MaxSessionLength))
 			return
 		}
