@@ -90,11 +90,30 @@ func TestRestoreThroughSymlinkRefusedWhileInUse(t *testing.T) {
 func TestReadOnMissingDatabaseCreatesNothing(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "typo", "compnay.db")
-	for _, args := range [][]string{{"alerts", "list"}, {"people", "list"}, {"audit"}, {"risks"}, {"export", "people"}, {"people", "add", "--name", "A", "--email", "a@example.com"}, {"run"}} {
+	for _, args := range [][]string{{"alerts", "list"}, {"people", "list"}, {"audit"}, {"risks"}, {"export", "people"}, {"people", "add", "--name", "A", "--email", "a@example.com"}} {
 		r := run(t, db, args...)
 		if r.code != 1 || !strings.Contains(r.stderr, "no opsdeck database at "+db) || !strings.Contains(r.stderr, "init") || !strings.Contains(r.stderr, "demo") {
 			t.Errorf("%v on a missing database: exit %d, %q", args, r.code, r.stderr)
 		}
+	}
+	// 'run' on a missing database must refuse, not create one and wait.
+	cmd := exec.Command(binPath, "--db", db, "run")
+	cmd.Env = append(os.Environ(), "OPSDECK_DB=")
+	done := make(chan error, 1)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(stderr.String(), "no opsdeck database") {
+			t.Errorf("run on a missing database: %v %q", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Error("run on a missing database did not refuse")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("reading a missing database created %v", entries)
