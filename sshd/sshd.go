@@ -153,7 +153,7 @@ func New(cfg Config) (*Server, error) {
 		// is the library's backstop for the connection as a whole.
 		wish.WithMaxTimeout(cfg.LoginTimeout+cfg.MaxSessionLength+10*time.Second),
 		s.gateOption(),
-		ssh.EmulatePty(),
+		capturePty(),
 		// The last middleware runs first: the gate lets go of the
 		// connection before the session is admitted.
 		wish.WithMiddleware(s.handle, s.gate.opened),
@@ -255,7 +255,7 @@ func (s *Server) admit(sess ssh.Session) (*Session, error) {
 	if p.Status != "active" {
 		return nil, fmt.Errorf("%s is %s; access is closed", p.Email, p.Status)
 	}
-	_, _, isPty := sess.Pty()
+	_, isPty := sessionPty(sess)
 	ss := &Session{
 		ID: s.nextID.Add(1), Person: p, Fingerprint: fp, Remote: sess.RemoteAddr().String(), Started: s.cfg.Clock.Now(), clock: s.cfg.Clock,
 		Actor: model.Actor{Kind: "ssh", Name: p.Email, PersonID: p.ID, Role: p.Role},
@@ -381,7 +381,8 @@ func (s *Server) watch(ctx context.Context, cancel context.CancelCauseFunc, ss *
 
 // console runs one Bubble Tea program for an interactive session.
 func (s *Server) console(ctx context.Context, cancel context.CancelCauseFunc, sess ssh.Session, ss *Session) int {
-	pty, windows, _ := sess.Pty()
+	pi, _ := sessionPty(sess)
+	pty, windows := pi.pty, pi.windows
 	env := safeEnv(sess.Environ(), pty.Term)
 	opts := []tea.ProgramOption{
 		// When the client's input ends (ssh -tt host </dev/null) no key can
