@@ -142,14 +142,8 @@ func newApp(opts Options) *app {
 	// come back masked (admins also see ping tokens).
 	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store.For(opts.Actor), Actor: opts.Actor, Styles: a.styles, Clock: opts.Clock,
 		Remote: opts.Remote, ImportDir: opts.ImportDir}
-	a.tabs = []Tab{
-		newListTab(a.env, peopleSpec()),
-		newListTab(a.env, devicesSpec()),
-		newListTab(a.env, servicesSpec()),
-		newAlertsTab(a.env),
-		newLedgerTab(a.env),
-		newRiskTab(a.env),
-		newListTab(a.env, secretsSpec()),
+	for _, d := range tabDefs {
+		a.tabs = append(a.tabs, d.new(a.env))
 	}
 	a.stale = make([]bool, len(a.tabs))
 	for i := range a.stale {
@@ -164,12 +158,16 @@ func newApp(opts Options) *app {
 	return a
 }
 
+// commandWords are the ":" words: the tabs', then the commands'.
 func (a *app) commandWords() []string {
 	var w []string
-	for _, t := range a.tabs {
-		w = append(w, t.Name())
+	for _, d := range tabDefs {
+		w = append(w, d.name)
 	}
-	return append(w, "import", "backups", "theme", "help", "quit")
+	for _, d := range commandDefs {
+		w = append(w, d.name)
+	}
+	return w
 }
 
 // setTheme swaps the palette in place: every component holds a pointer to
@@ -355,9 +353,8 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.tabs[i], cmd = t.Update(msg)
 			cmds = append(cmds, cmd)
 		}
-		if a.selectAfter != nil {
-			if lt, ok := a.tab().(*listTab); ok && lt.spec.kind == a.selectAfter.Kind && lt.spec.name == msg.tab {
-				lt.selectID(a.selectAfter.ID)
+		if a.selectAfter != nil && msg.tab == a.tab().Name() {
+			if ls, ok := a.tab().(linkSelector); ok && ls.SelectLink(*a.selectAfter) {
 				a.selectAfter = nil
 			}
 		}
@@ -426,8 +423,8 @@ func (a *app) switchTab(i int) tea.Cmd {
 }
 
 func (a *app) push(l detail.Link) tea.Cmd {
-	if l.Kind == "offboarding" { // a person's checklist (ID is the person's)
-		return a.pushScreen(pushScreenMsg{link: l, screen: newChecklist(a.env, l.ID)})
+	if d, ok := detailDefs[l.Kind]; ok && d.screen != nil {
+		return a.pushScreen(pushScreenMsg{link: l, screen: d.screen(a.env, l.ID)})
 	}
 	p := &page{link: l, view: detail.New(a.styles)}
 	p.view.SetSize(a.width, a.bodyHeight())

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -30,15 +29,13 @@ var ledgerKeys = struct{ Log, Stop key.Binding }{
 	Stop: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "stop the timer")),
 }
 
-// ledgerKeyMap puts the ledger bindings in the "?" help.
-type ledgerKeyMap struct{}
-
-func (ledgerKeyMap) ShortHelp() []key.Binding { return []key.Binding{ledgerKeys.Log, ledgerKeys.Stop} }
-func (k ledgerKeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.ShortHelp()}
+func init() {
+	everywhere := func(actx) bool { return true }
+	registerActions(
+		action{key: ledgerKeys.Log, on: everywhere, run: func(a *app, _ actx) tea.Cmd { return a.openQuick() }},
+		action{key: ledgerKeys.Stop, on: everywhere, run: func(a *app, _ actx) tea.Cmd { return a.stopTimer() }},
+	)
 }
-
-var _ help.KeyMap = ledgerKeyMap{}
 
 // ledgerShell is the app's ledger state: the panel and the timer.
 type ledgerShell struct {

@@ -136,10 +136,12 @@ func (a *app) crumbs() string {
 		}
 	}
 	// Where the cursor is, k9s-style, at the right end of the line.
-	if lt, ok := a.tab().(*listTab); ok && len(a.stack) == 0 && lt.table.Len() > 0 && a.mode != modeForm {
-		pos := st.Muted.Render(fmt.Sprintf("%s of %s", thousands(lt.table.Cursor()+1), thousands(lt.table.Len())))
-		if gap := a.width - ansi.StringWidth(line) - ansi.StringWidth(pos); gap >= 2 {
-			line += strings.Repeat(" ", gap) + pos
+	if pt, ok := a.tab().(positioner); ok && len(a.stack) == 0 && a.mode != modeForm {
+		if cur, n := pt.Position(); n > 0 {
+			pos := st.Muted.Render(fmt.Sprintf("%s of %s", thousands(cur), thousands(n)))
+			if gap := a.width - ansi.StringWidth(line) - ansi.StringWidth(pos); gap >= 2 {
+				line += strings.Repeat(" ", gap) + pos
+			}
 		}
 	}
 	return ansi.Truncate(line, a.width, "…")
@@ -250,10 +252,8 @@ func (a *app) helpView() string {
 		}
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
-	groups = append(groups, ledgerKeyMap{}.FullHelp()...)
-	groups = append(groups, []key.Binding{offboardKey, addKeyKey})
-	if ck := a.contextKeys(); len(ck) > 0 {
-		groups = append(groups, ck)
+	if acts := a.activeActions(false); len(acts) > 0 { // what the features bind here
+		groups = append(groups, acts)
 	}
 	var cols [][]string
 	for _, g := range groups {
@@ -276,7 +276,11 @@ func (a *app) helpView() string {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Keys") + "\n\n")
+	b.WriteString(st.Title.Render("Keys"))
+	if d := tabDefs[a.active]; d.help != "" {
+		b.WriteString(st.Muted.Render("  " + d.name + ": " + d.help))
+	}
+	b.WriteString("\n\n")
 	for len(cols) > 0 { // pack columns left to right, wrapping to new rows
 		row, used := [][]string{}, 0
 		for len(cols) > 0 {
@@ -300,11 +304,32 @@ func (a *app) helpView() string {
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, strs...) + "\n\n")
 	}
 	b.WriteString(st.Title.Render("Commands") + "\n")
-	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger :risks :secrets  jump (any unique prefix)\n" +
-		":import people|devices|services|accounts|software [FILE]    :backups   backup jobs and opsdeck's own\n" +
-		":dev kristen   jump and filter    :theme dark|light|high-contrast    :q quit\n" +
-		"mouse: wheel scrolls, click selects, click again opens, click a tab to switch"))
+	b.WriteString(st.Text.Render(strings.Join(a.commandHelp(), "\n")))
 	return b.String()
+}
+
+// commandHelp is the "?" commands section, from the registries: the tabs'
+// words, then each command's usage, packed two to a line.
+func (a *app) commandHelp() []string {
+	var tabs []string
+	for _, d := range tabDefs {
+		tabs = append(tabs, ":"+d.name)
+	}
+	lines := []string{strings.Join(tabs, " ") + "  jump (any unique prefix)"}
+	usages := []string{":dev kristen   jump and filter"}
+	for _, d := range commandDefs {
+		if d.usage != "" {
+			usages = append(usages, d.usage)
+		}
+	}
+	for i := 0; i < len(usages); i += 2 {
+		line := usages[i]
+		if i+1 < len(usages) {
+			line += "    " + usages[i+1]
+		}
+		lines = append(lines, line)
+	}
+	return append(lines, "mouse: wheel scrolls, click selects, click again opens, click a tab to switch")
 }
 
 // thousands formats n as 100,020.

@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ui/components/detail"
+)
+
+// The console's registries. A feature registers its tab, its ":" commands,
+// its actions and its detail pages from an init() in its own file; the
+// shell (app.go, input.go, view.go) only routes keys and messages to what
+// is registered, so it knows no feature by name. docs/dev/adding.md walks
+// through adding a tab.
+
+// tabDef is a registered tab. The tab bar, the number keys, the ":" words
+// and the help are derived from these.
+type tabDef struct {
+	name    string   // title and ":" command ("people")
+	key     string   // the number key that shows it ("1"); tabs are ordered by it
+	aliases []string // further ":" words
+	help    string   // what the tab shows, for "?"
+	// results is set for tabs that show check results: they reload when
+	// results move, not only on audited changes (opsstatus.go).
+	results bool
+	new     func(env TabEnv) Tab
+}
+
+var tabDefs []tabDef
+
+// registerTab adds a tab; a clash of name or key is a programming error.
+func registerTab(d tabDef) {
+	for _, o := range tabDefs {
+		if o.name == d.name || o.key == d.key {
+			panic(fmt.Sprintf("ui: tab %q (key %s) clashes with %q (key %s)", d.name, d.key, o.name, o.key))
+		}
+	}
+	if len(d.key) != 1 || d.key[0] < '1' || d.key[0] > '9' {
+		panic(fmt.Sprintf("ui: tab %q: number key %q is not 1-9", d.name, d.key))
+	}
+	tabDefs = append(tabDefs, d)
+	slices.SortFunc(tabDefs, func(a, b tabDef) int { return strings.Compare(a.key, b.key) })
+}
+
+// commandDef is a registered ":" command that is not a tab.
+type commandDef struct {
+	name    string
+	aliases []string
+	usage   string // the line in "?": ":import people|devices [FILE]"
+	run     func(a *app, arg string) tea.Cmd
+}
+
+var commandDefs []commandDef
+
+func registerCommand(d commandDef) { commandDefs = append(commandDefs, d) }
+
+func (d commandDef) matches(word string) bool {
+	return d.name == word || slices.Contains(d.aliases, word)
+}
+
+// actx is what an action decides and runs on: where the user is and what
+// is selected.
+type actx struct {
+	tab    string       // the active tab's name
+	kind   string       // the record kind on screen: the page's, else the tab's rows' ("" for none)
+	page   *detail.Link // the page on top of the tab; nil on the tab itself
+	screen bool         // the page on top is an interactive screen
+	sel    detail.Link  // the record acted on: the page, else the row under the cursor
+	hasSel bool
+	pick   *detail.Link // the row selected inside the page (a check on a service page)
+	actor  model.Actor
+}
+
+// action is a key a feature binds where it applies: on selects where
+// (tab, page, selection, role) and run does it. The first registered
+// action that is on takes the key, before the shell's own keys. An action
+// with no help text is not listed (a hint like "alerts are not edited").
+type action struct {
+	key  key.Binding
+	hint bool // also on the hint line, not only in "?"
+	on   func(c actx) bool
+	// shown, when set, narrows where the action is listed (a key that
+	// answers everywhere with what it needs, listed where it works).
+	shown func(c actx) bool
+	run   func(a *app, c actx) tea.Cmd
+}
+
+var actions []action
+
+func registerActions(as ...action) { actions = append(actions, as...) }
+
+// actx describes the screen for the actions.
+func (a *app) actx() actx {
+	c := actx{tab: a.tab().Name(), kind: a.kind(), actor: a.env.Actor}
+	if p := a.top(); p != nil {
+		l := p.link
+		c.page, c.screen = &l, p.screen != nil
+		if p.screen == nil {
+			c.pick = p.view.Selected()
+		}
+	}
+	c.sel, c.hasSel = a.current()
+	return c
+}
+
+// actionFor is the action k triggers here, if any.
+func (a *app) actionFor(k tea.KeyPressMsg) (action, actx, bool) {
+	c := a.actx()
+	for _, ac := range actions {
+		if key.Matches(k, ac.key) && ac.on(c) {
+			return ac, c, true
+		}
+	}
+	return action{}, c, false
+}
+
+// activeActions are the actions that apply here and have help text.
+func (a *app) activeActions(hintOnly bool) []key.Binding {
+	c := a.actx()
+	var bs []key.Binding
+	for _, ac := range actions {
+		if ac.key.Help().Key != "" && (!hintOnly || ac.hint) && ac.on(c) && (ac.shown == nil || ac.shown(c)) {
+			bs = append(bs, ac.key)
+		}
+	}
+	return bs
+}
+
+// detailDef is a registered link kind: what opens when a link of this
+// kind is followed — a read-only detail page (load) or an interactive
+// screen (screen).
+type detailDef struct {
+	kind   string
+	load   func(env TabEnv, id int64) (detail.Data, error)
+	screen func(env TabEnv, id int64) Screen
+	// results is set for pages that show check results: they reload when
+	// results move (opsstatus.go).
+	results bool
+}
+
+var detailDefs = map[string]detailDef{}
+
+func registerDetail(d detailDef) {
+	if _, dup := detailDefs[d.kind]; dup {
+		panic("ui: detail page " + d.kind + " registered twice")
+	}
+	detailDefs[d.kind] = d
+}
+
+// onKinds is an action predicate: the record kind on screen is one of kinds.
+func onKinds(kinds ...string) func(actx) bool {
+	return func(c actx) bool { return slices.Contains(kinds, c.kind) }
+}
