@@ -91,6 +91,7 @@ func newImportView(env TabEnv, kind string, preset transfer.Options) *importView
 func init() {
 	registerActions(action{
 		key:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import a file (dry run first)")),
+		write: true,
 		on:    func(c actx) bool { return !c.screen },
 		shown: onKinds("person", "device", "service"),
 		run:   func(a *app, _ actx) tea.Cmd { return a.startImport() }})

@@ -32,8 +32,8 @@ var ledgerKeys = struct{ Log, Stop key.Binding }{
 func init() {
 	everywhere := func(actx) bool { return true }
 	registerActions(
-		action{key: ledgerKeys.Log, on: everywhere, run: func(a *app, _ actx) tea.Cmd { return a.openQuick() }},
-		action{key: ledgerKeys.Stop, on: everywhere, run: func(a *app, _ actx) tea.Cmd { return a.stopTimer() }},
+		action{key: ledgerKeys.Log, write: true, on: everywhere, run: func(a *app, _ actx) tea.Cmd { return a.openQuick() }},
+		action{key: ledgerKeys.Stop, write: true, on: everywhere, run: func(a *app, _ actx) tea.Cmd { return a.stopTimer() }},
 	)
 }
 

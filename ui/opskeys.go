@@ -36,7 +36,7 @@ func init() {
 		return c.hasSel && c.sel.Kind == "alert" && (c.tab == "alerts" || c.page != nil)
 	}
 	alertForm := func(b key.Binding, form string) action {
-		return action{key: b, hint: true, on: onAlert,
+		return action{key: b, hint: true, write: true, on: onAlert,
 			run: func(a *app, c actx) tea.Cmd { return a.loadForm(form, c.sel.ID) }}
 	}
 	onAlertsTab := func(c actx) bool { return c.tab == "alerts" && c.page == nil }
@@ -51,7 +51,7 @@ func init() {
 		return 0, false
 	}
 	checkKey := func(b key.Binding, ks string) action {
-		return action{key: b, hint: true, on: func(c actx) bool { return c.page != nil && onKinds("service", "device", "check")(c) },
+		return action{key: b, hint: true, write: true, on: func(c actx) bool { return c.page != nil && onKinds("service", "device", "check")(c) },
 			run: func(a *app, c actx) tea.Cmd {
 				if id, ok := pickedCheck(c); ok {
 					return a.checkAction(ks, id)
@@ -71,11 +71,11 @@ func init() {
 				a.setFlash("alerts are not edited: a acknowledges, z snoozes, r resolves, enter opens", true)
 				return nil
 			}},
-		action{key: opsKeys.AddCheck, hint: true, on: func(c actx) bool { return c.page != nil && c.page.Kind == "service" },
+		action{key: opsKeys.AddCheck, hint: true, write: true, on: func(c actx) bool { return c.page != nil && c.page.Kind == "service" },
 			run: func(a *app, c actx) tea.Cmd { return a.newCheckForm(c.page.ID) }},
 		checkKey(opsKeys.RunNow, "x"),
 		checkKey(opsKeys.Pause, "p"),
-		action{key: opsKeys.Delete, hint: true, on: func(c actx) bool { return c.page != nil && c.page.Kind == "check" },
+		action{key: opsKeys.Delete, hint: true, write: true, on: func(c actx) bool { return c.page != nil && c.page.Kind == "check" },
 			run: func(a *app, c actx) tea.Cmd {
 				// Back to where the check was listed: after the deletion its
 				// page would have nothing to show.

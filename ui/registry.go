@@ -76,13 +76,16 @@ type actx struct {
 }
 
 // action is a key a feature binds where it applies: on selects where
-// (tab, page, selection, role) and run does it. The first registered
-// action that is on takes the key, before the shell's own keys. An action
-// with no help text is not listed (a hint like "alerts are not edited").
+// (tab, page, selection) and run does it. The first registered action
+// that is on takes the key, before the shell's own keys. An action with no
+// help text is not listed (a hint like "alerts are not edited"); a write
+// action is not listed for a role that cannot write (its run still says
+// why when pressed).
 type action struct {
-	key  key.Binding
-	hint bool // also on the hint line, not only in "?"
-	on   func(c actx) bool
+	key   key.Binding
+	hint  bool // also on the hint line, not only in "?"
+	write bool // changes something: listed only for roles that can write
+	on    func(c actx) bool
 	// shown, when set, narrows where the action is listed (a key that
 	// answers everywhere with what it needs, listed where it works).
 	shown func(c actx) bool
@@ -123,7 +126,8 @@ func (a *app) activeActions(hintOnly bool) []key.Binding {
 	c := a.actx()
 	var bs []key.Binding
 	for _, ac := range actions {
-		if ac.key.Help().Key != "" && (!hintOnly || ac.hint) && ac.on(c) && (ac.shown == nil || ac.shown(c)) {
+		if ac.key.Help().Key != "" && (!hintOnly || ac.hint) && (!ac.write || c.actor.CanWrite()) &&
+			ac.on(c) && (ac.shown == nil || ac.shown(c)) {
 			bs = append(bs, ac.key)
 		}
 	}

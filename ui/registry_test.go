@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/table"
 )
@@ -116,6 +117,34 @@ func TestRiskRowsCarryTheirKind(t *testing.T) {
 	for k := range kinds {
 		if _, ok := detailDefs[k]; !ok {
 			t.Fatalf("a risk links to %q, which has no detail page", k)
+		}
+	}
+}
+
+// TestWriteActionsFollowRole: a viewer is not offered ack, L or K, and
+// pressing them says why instead of doing nothing.
+func TestWriteActionsFollowRole(t *testing.T) {
+	s := openStore(t, true)
+	for _, c := range []struct {
+		role  string
+		offer bool
+	}{{"viewer", false}, {"operator", true}} {
+		a := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen@example.com", Role: c.role}, Width: 120, Height: 40})
+		run(t, a, a.load(0))
+		send(t, a, "4")
+		send(t, a, "?")
+		help := screen(a)
+		for _, w := range []string{"resolve", "log work on the selection", "snooze"} {
+			if strings.Contains(help, w) != c.offer {
+				t.Errorf("%s: %q offered %v, want %v", c.role, w, !c.offer, c.offer)
+			}
+		}
+		send(t, a, "esc")
+		if !c.offer {
+			send(t, a, "a")
+			mustContain(t, a, "cannot change anything")
+			send(t, a, "L")
+			mustContain(t, a, "cannot log work")
 		}
 	}
 }
