@@ -35,7 +35,7 @@ const (
 	modeForm
 	modeConfirm
 	modeHelp
-	modeQuick // the ledger's quick-entry panel (ledgerquick.go)
+	modePanel // a part's panel is open (the ledger's quick entry)
 )
 
 // page is a detail view pushed on top of a tab; the stack is the breadcrumb.
@@ -115,7 +115,7 @@ type app struct {
 	flashErr      bool
 	quitArmed     bool
 	selectAfter   *detail.Link
-	ledger        ledgerShell
+	parts         []part // as partDefs
 }
 
 func newApp(opts Options) *app {
@@ -144,6 +144,9 @@ func newApp(opts Options) *app {
 		Remote: opts.Remote, ImportDir: opts.ImportDir}
 	for _, d := range tabDefs {
 		a.tabs = append(a.tabs, d.new(a.env))
+	}
+	for _, d := range partDefs {
+		a.parts = append(a.parts, d.new(a.env))
 	}
 	a.stale = make([]bool, len(a.tabs))
 	for i := range a.stale {
@@ -192,7 +195,7 @@ func (a *app) applyHelpStyles() {
 }
 
 func (a *app) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick(), a.loadTimer()}
+	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick(), a.reloadParts()}
 	if a.opts.Theme == nil && !a.opts.NoColor {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -248,7 +251,9 @@ func (a *app) layout() {
 	a.cmdline.SetWidth(w)
 	a.help.SetWidth(w)
 	a.status.SetSize(w)
-	a.ledger.panel.SetWidth(w)
+	for _, p := range a.parts {
+		p.SetWidth(w)
+	}
 }
 
 func (a *app) bodyHeight() int { return max(a.height-4, 1) }
@@ -265,8 +270,11 @@ func (a *app) top() *page {
 func (a *app) setFlash(msg string, isErr bool) { a.flash, a.flashErr = msg, isErr }
 
 func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if cmd, ok := a.ledgerUpdate(msg); ok {
-		return a, cmd
+	for _, p := range a.parts {
+		if cmd, ok := p.Update(a, msg); ok {
+			a.syncPanel()
+			return a, cmd
+		}
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -404,9 +412,17 @@ func (a *app) reloadAll() tea.Cmd {
 	for i := range a.stale {
 		a.stale[i] = true
 	}
-	cmds := []tea.Cmd{a.load(a.active), a.loadTimer()}
+	cmds := []tea.Cmd{a.load(a.active), a.reloadParts()}
 	if p := a.top(); p != nil {
 		cmds = append(cmds, a.loadPage(p))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *app) reloadParts() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range a.parts {
+		cmds = append(cmds, p.Reload())
 	}
 	return tea.Batch(cmds...)
 }

@@ -61,8 +61,17 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case modeFilter:
 		return a.onFilterKey(k)
-	case modeQuick:
-		return a.onQuickKey(k)
+	case modePanel:
+		if k.String() == "ctrl+c" {
+			return tea.Quit
+		}
+		if pn := a.openPanel(); pn != nil {
+			cmd := pn.Key(k)
+			a.syncPanel()
+			return cmd
+		}
+		a.mode = modeNormal
+		return nil
 	case modeHelp:
 		if k.String() == "ctrl+c" {
 			return tea.Quit

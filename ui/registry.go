@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/model"
@@ -153,6 +154,70 @@ func registerDetail(d detailDef) {
 		panic("ui: detail page " + d.kind + " registered twice")
 	}
 	detailDefs[d.kind] = d
+}
+
+// part is a session-wide feature beside the tabs (the ledger's quick entry
+// and running timer): it reloads whenever the shell reloads, handles its
+// own messages, adds to the status bar and may open a panel over the
+// bottom of the body that takes the keys while it is open.
+type part interface {
+	// Reload reads what the part shows (on start and on every reload).
+	Reload() tea.Cmd
+	// Update handles the part's own messages; ok is false for others.
+	Update(a *app, msg tea.Msg) (cmd tea.Cmd, ok bool)
+	// Status is the part's segments of the status bar.
+	Status() []string
+	SetWidth(w int)
+	// Panel is the part's open panel, nil when none is open.
+	Panel() panel
+}
+
+// panel is a part's overlay: it takes every key but ctrl+c.
+type panel interface {
+	Key(k tea.KeyPressMsg) tea.Cmd
+	PanelView() string
+	PanelHeight() int
+	PanelKeys() help.KeyMap
+	Badge() string // the status bar's mode while open ("LOG")
+}
+
+type partDef struct {
+	name string
+	new  func(env TabEnv) part
+}
+
+var partDefs []partDef
+
+func registerPart(d partDef) { partDefs = append(partDefs, d) }
+
+// part is the session's part registered as name (a feature finds its own).
+func (a *app) part(name string) part {
+	for i, d := range partDefs {
+		if d.name == name {
+			return a.parts[i]
+		}
+	}
+	panic("ui: no part " + name)
+}
+
+// openPanel is the open panel of a part, if any.
+func (a *app) openPanel() panel {
+	for _, p := range a.parts {
+		if pn := p.Panel(); pn != nil {
+			return pn
+		}
+	}
+	return nil
+}
+
+// syncPanel keeps the mode in step with the parts' panels.
+func (a *app) syncPanel() {
+	switch open := a.openPanel() != nil; {
+	case open && a.mode == modeNormal:
+		a.mode = modePanel
+	case !open && a.mode == modePanel:
+		a.mode = modeNormal
+	}
 }
 
 // onKinds is an action predicate: the record kind on screen is one of kinds.

@@ -59,8 +59,10 @@ func (a *app) render() string {
 			body = a.tab().View()
 		}
 	}
-	if a.mode == modeQuick {
-		body = a.quickOverlay(body, w, bh)
+	if pn := a.openPanel(); pn != nil && a.mode == modePanel {
+		// The panel covers the bottom of the body.
+		lines := strings.Split(fit(body, w, bh), "\n")
+		body = strings.Join(append(lines[:max(bh-pn.PanelHeight(), 0)], pn.PanelView()), "\n")
 	}
 	return fit(strings.Join([]string{a.tabBar(), a.crumbs(), fit(body, w, bh), a.promptLine(), a.statusLine()}, "\n"), w, h)
 }
@@ -180,8 +182,10 @@ func (a *app) promptLine() string {
 		return a.help.ShortHelpView(a.confirm.Keys.ShortHelp())
 	case modeHelp:
 		return st.Muted.Render("any key closes the help")
-	case modeQuick:
-		return a.help.ShortHelpView(a.ledger.panel.Keys.ShortHelp())
+	case modePanel:
+		if pn := a.openPanel(); pn != nil {
+			return a.help.ShortHelpView(pn.PanelKeys().ShortHelp())
+		}
 	}
 	keys := a.hintKeys()
 	if a.top() != nil {
@@ -194,8 +198,11 @@ func (a *app) promptLine() string {
 }
 
 func (a *app) statusLine() string {
-	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP", modeQuick: "LOG"}
+	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP"}
 	a.status.Mode = modeBadge[a.mode]
+	if pn := a.openPanel(); pn != nil && a.mode == modePanel {
+		a.status.Mode = pn.Badge()
+	}
 	if s := a.screenOnTop(); s != nil && s.Capturing() && a.mode == modeNormal {
 		a.status.Mode = "EDIT"
 	}
@@ -217,7 +224,11 @@ func (a *app) statusLine() string {
 	if shown != total {
 		count = a.tab().Name() + " " + thousands(shown) + "/" + thousands(total)
 	}
-	a.status.Right = append(a.timerStatus(), count, a.freshness())
+	a.status.Right = nil
+	for _, p := range a.parts {
+		a.status.Right = append(a.status.Right, p.Status()...)
+	}
+	a.status.Right = append(a.status.Right, count, a.freshness())
 	if s := a.alertStatus(); s != "" {
 		a.status.Right = append([]string{s}, a.status.Right...)
 	}
