@@ -89,7 +89,7 @@ func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) 
 		}
 	}()
 	res = model.CheckResult{CheckID: c.ID, CheckName: c.Name, At: start.UTC()}
-	if c.Kind == "heartbeat" {
+	if k, _ := model.LookupCheckKind(c.Kind); k.Judged {
 		return r.heartbeat(c, st, res)
 	}
 	if c.IsSource() && r.Sources == nil {
@@ -103,20 +103,10 @@ func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var p probe
-	switch c.Kind {
-	case "http":
-		p = r.http(ctx, c)
-	case "tcp":
-		p = r.tcp(ctx, c)
-	case "tls":
-		p = r.tls(ctx, c)
-	case "dns":
-		p = r.dns(ctx, c)
-	case "exec":
-		p = r.exec(ctx, c)
-	case model.SourceBackup, model.SourceAccess:
-		p = r.source(ctx, c)
-	default:
+	pr, ok := probers[c.Kind]
+	if ok {
+		p = pr.probe(r, ctx, c)
+	} else {
 		p.err = fmt.Errorf("unknown check kind %q", c.Kind)
 	}
 	res.LatencyMs = float64(r.Clock.Since(start).Microseconds()) / 1000
@@ -124,18 +114,18 @@ func (r *Runner) Run(ctx context.Context, c *model.Check, st *model.CheckState) 
 		p.env.Latency = res.LatencyMs
 	}
 	res.Details = p.details
-	return r.judge(c, p, res)
+	return r.judge(c, pr, p, res)
 }
 
 // judge turns a probe into a status and message.
-func (r *Runner) judge(c *model.Check, p probe, res model.CheckResult) model.CheckResult {
+func (r *Runner) judge(c *model.Check, pr prober, p probe, res model.CheckResult) model.CheckResult {
 	if p.err != nil {
 		res.Status = "down"
 		if errors.Is(p.err, context.DeadlineExceeded) {
 			p.err = fmt.Errorf("timed out after %s", c.Timeout())
 		}
 		res.Message = model.Sanitize(strings.TrimSpace(p.summary + " " + p.err.Error()))
-		if c.Kind == "exec" || c.IsSource() {
+		if pr.ownError {
 			res.Status = "error"
 		}
 		return res
@@ -162,24 +152,8 @@ func (r *Runner) judge(c *model.Check, p probe, res model.CheckResult) model.Che
 		res.Status = "down"
 		res.Message = model.Sanitize(fmt.Sprintf("%s: condition not met: %s", p.summary, c.EffectiveCondition()))
 	}
-	if c.Kind == "exec" && !ok {
-		// Nagios plugin semantics: 1 warning, 2 critical, 3 (or other) unknown.
-		switch p.env.ExitCode {
-		case 1:
-			res.Status = "warn"
-		case 2:
-			res.Status = "down"
-		default:
-			res.Status = "error"
-		}
-	}
-	if c.Kind == "dns" && ok {
-		if missing := missingAnswers(c.Expect, p.env.Answers); missing != "" {
-			res.Status, res.Message = "down", model.Sanitize(p.summary+": expected answer missing: "+missing)
-		}
-	}
-	if c.Kind == "exec" && p.env.Output != "" {
-		res.Message = model.SanitizeMultiline(res.Message+"\n"+p.env.Output, 4096)
+	if pr.finish != nil {
+		pr.finish(c, p, ok, &res)
 	}
 	return res
 }

@@ -36,7 +36,9 @@ Examples:
   opsdeck checks add --name web --kind http --service "Production App" --target http://127.0.0.1:8080/health \
       --condition 'status == 200 && latency < 300ms' --interval_s 30s
   opsdeck checks add --name app-01-up --kind tcp --device SRV-APP-01 --target 127.0.0.1:22
-  opsdeck checks add --name nightly-backup --kind heartbeat --service "Postgres Primary" --interval_s 24h --grace_s 1h`,
+  opsdeck checks add --name nightly-backup --kind heartbeat --service "Postgres Primary" --interval_s 24h --grace_s 1h
+Kinds:
+` + model.CheckKindHelp(),
 		fields: []field[C]{
 			reqStr("name", "check name (unique, no spaces)", func(c *C) *string { return &c.Name }),
 			enum("kind", model.ProbeKinds, func(c *C) *string { return &c.Kind }),
@@ -48,7 +50,7 @@ Examples:
 				d, err := t.FindDevice(v)
 				return d.ID, err
 			}, func(c *C) **int64 { return &c.DeviceID }),
-			str("target", "URL (http), host:port (tcp, tls), name (dns) or command (exec); required for those kinds", func(c *C) *string { return &c.Target }),
+			str("target", "what the kind probes (see Kinds above)", func(c *C) *string { return &c.Target }),
 			enum("method", model.HTTPMethods, func(c *C) *string { return &c.Method }),
 			optStr("headers", `HTTP headers, "Name: value" lines`, func(c *C) *string { return &c.Headers }),
 			optStr("body", "HTTP request body", func(c *C) *string { return &c.Body }),

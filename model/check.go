@@ -3,18 +3,17 @@ package model
 import (
 	"fmt"
 	"hash/fnv"
-	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // ProbeKinds are the checks people add; CheckKinds adds the kinds opsdeck
-// creates from its own records (SourceKinds).
+// creates from its own records (SourceKinds). Both come from the kind
+// table (checkkinds.go).
 var (
-	ProbeKinds     = []string{"http", "tcp", "dns", "tls", "exec", "heartbeat"}
-	CheckKinds     = append(append([]string{}, ProbeKinds...), SourceKinds...)
+	ProbeKinds     = checkKindNames(func(k CheckKind) bool { return !k.Source })
+	CheckKinds     = checkKindNames(func(CheckKind) bool { return true })
 	HTTPMethods    = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 	DNSRecordTypes = []string{"A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "PTR", "SOA", "CAA"}
 	// ResultStatuses: up (condition held), warn (exec exit 1), down
@@ -74,7 +73,7 @@ func (c *Check) Interval() time.Duration { return time.Duration(c.IntervalS) * t
 // nothing, so it is judged every minute: a daily job that misses its
 // window is noticed within a minute, not up to a day later.
 func (c *Check) RunEvery() time.Duration {
-	if c.Kind == "heartbeat" {
+	if k, _ := LookupCheckKind(c.Kind); k.Judged {
 		return min(c.Interval(), time.Minute)
 	}
 	return c.Interval()
@@ -107,15 +106,10 @@ func (c *Check) Normalize() {
 	c.Expect = Sanitize(c.Expect)
 	c.Condition = Sanitize(c.Condition)
 	c.Env = SanitizeMultiline(c.Env, 8192)
-	if c.Kind == "exec" {
-		normalizeEnv(&c.Target, &c.Env)
-	}
 	c.Notes = SanitizeMultiline(c.Notes, 4096)
-	if c.Kind == "http" && c.Method == "" {
-		c.Method = "GET"
-	}
-	if c.Kind == "dns" && c.RecordType == "" {
-		c.RecordType = "A"
+	kind, _ := LookupCheckKind(c.Kind)
+	if kind.Normalize != nil {
+		kind.Normalize(c)
 	}
 	if c.IntervalS == 0 {
 		c.IntervalS = int(DefaultInterval / time.Second)
@@ -125,15 +119,13 @@ func (c *Check) Normalize() {
 	}
 	if c.FailThreshold == 0 {
 		c.FailThreshold = DefaultFailAfter
-		if c.Kind == "heartbeat" || c.IsSource() {
-			// A missed heartbeat is already period+grace late; a backup
-			// state or a leftover account is a fact, not a noisy probe.
+		if kind.Factual() {
 			c.FailThreshold = 1
 		}
 	}
 	if c.SuccessThreshold == 0 {
 		c.SuccessThreshold = DefaultOKAfter
-		if c.Kind == "heartbeat" || c.IsSource() {
+		if kind.Factual() {
 			c.SuccessThreshold = 1
 		}
 	}
@@ -168,14 +160,8 @@ func (c *Check) Validate() error {
 	if err := c.validateTarget(); err != nil {
 		return err
 	}
-	if c.Kind != "dns" {
-		// DNS-only fields on another kind would be kept, shown and never
-		// used: refuse them rather than store noise.
-		for _, f := range [][2]string{{"record_type", c.RecordType}, {"resolver", c.Resolver}, {"expect", c.Expect}} {
-			if f[1] != "" {
-				return Invalid(f[0], f[1], "applies only to dns checks (this is a "+c.Kind+" check; give an empty value to clear it)")
-			}
-		}
+	if err := c.validateKindFields(); err != nil {
+		return err
 	}
 	if c.Condition != "" {
 		if _, err := CompileCondition("condition", c.Condition); err != nil {
@@ -183,9 +169,6 @@ func (c *Check) Validate() error {
 		}
 	}
 	if c.Env != "" {
-		if c.Kind != "exec" {
-			return Invalid("env", "", "is only for exec checks")
-		}
 		if _, err := ParseEnv("env", c.Env); err != nil {
 			return err
 		}
@@ -194,38 +177,29 @@ func (c *Check) Validate() error {
 	return err
 }
 
+// validateTarget runs the kind's own validation (checkkinds.go).
 func (c *Check) validateTarget() error {
-	switch c.Kind {
-	case "http":
-		u, err := url.Parse(c.Target)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return Invalid("target", c.Target, "is not an http:// or https:// URL")
+	if k, ok := LookupCheckKind(c.Kind); ok && k.Validate != nil {
+		return k.Validate(c)
+	}
+	return nil
+}
+
+// validateKindFields refuses a field another kind owns (a DNS resolver on
+// an http check): it would be kept, shown and never used. A secret field's
+// value is not echoed.
+func (c *Check) validateKindFields() error {
+	vals := map[string]string{"record_type": c.RecordType, "resolver": c.Resolver, "expect": c.Expect, "env": c.Env}
+	owners := kindOnlyFields()
+	for _, f := range []string{"record_type", "resolver", "expect", "env"} {
+		owner, ok := owners[f]
+		if !ok || owner == c.Kind || vals[f] == "" {
+			continue
 		}
-		return oneOf("method", c.Method, HTTPMethods...)
-	case "tcp", "tls":
-		if _, port, err := net.SplitHostPort(c.Target); err != nil || port == "" {
-			return Invalid("target", c.Target, "is not host:port")
+		if f == "env" { // a secret (fields.go)
+			return Invalid(f, "", "is only for "+owner+" checks")
 		}
-	case "dns":
-		if c.Target == "" || strings.ContainsAny(c.Target, " /") {
-			return Invalid("target", c.Target, "is not a DNS name")
-		}
-		if err := oneOf("record_type", c.RecordType, DNSRecordTypes...); err != nil {
-			return err
-		}
-		if c.Resolver != "" {
-			if _, _, err := net.SplitHostPort(c.Resolver); err != nil {
-				return Invalid("resolver", c.Resolver, "is not host:port (e.g. 127.0.0.1:53)")
-			}
-		}
-	case "exec":
-		return required("target", c.Target)
-	case "heartbeat":
-		if c.Target != "" {
-			return Invalid("target", c.Target, "must be empty for a heartbeat (the job pings opsdeck)")
-		}
-	case SourceBackup, SourceAccess:
-		return c.validateSource()
+		return Invalid(f, vals[f], "applies only to "+owner+" checks (this is a "+c.Kind+" check; give an empty value to clear it)")
 	}
 	return nil
 }

@@ -38,18 +38,10 @@ type Condition struct {
 }
 
 // DefaultCondition is what a check of kind succeeds on when it has none.
+// It is the kind's (checkkinds.go); "true" for an unknown kind.
 func DefaultCondition(kind string) string {
-	switch kind {
-	case "http":
-		return "status >= 200 && status < 400"
-	case "tcp":
-		return "connected"
-	case "dns":
-		return `rcode == "NOERROR" && len(answers) > 0`
-	case "tls":
-		return "cert_days >= 14"
-	case "exec":
-		return "exit_code == 0"
+	if k, ok := LookupCheckKind(kind); ok && k.DefaultCondition != "" {
+		return k.DefaultCondition
 	}
 	return "true"
 }

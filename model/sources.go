@@ -25,10 +25,13 @@ const (
 )
 
 // SourceKinds are the check kinds opsdeck manages itself.
-var SourceKinds = []string{SourceBackup, SourceAccess}
+var SourceKinds = checkKindNames(func(k CheckKind) bool { return k.Source })
 
 // IsSourceKind reports a kind opsdeck creates from its own records.
-func IsSourceKind(kind string) bool { return kind == SourceBackup || kind == SourceAccess }
+func IsSourceKind(kind string) bool {
+	k, ok := LookupCheckKind(kind)
+	return ok && k.Source
+}
 
 // IsSource reports a check opsdeck manages (see SourceKinds).
 func (c *Check) IsSource() bool { return IsSourceKind(c.Kind) }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -106,40 +107,42 @@ func (a *app) deactivate() tea.Cmd {
 	}
 }
 
-// runCommand runs a ":" line: a tab name or unique prefix, optionally with
-// a filter ("dev kristen"), or theme/help/quit.
+func init() {
+	registerCommand(commandDef{name: "theme", usage: ":theme dark|light|high-contrast",
+		run: func(a *app, arg string) tea.Cmd {
+			t, err := themes.Builtin(arg)
+			if err != nil {
+				a.setFlash(err.Error(), true)
+				return nil
+			}
+			a.setTheme(t)
+			return nil
+		}})
+	registerCommand(commandDef{name: "help", run: func(a *app, _ string) tea.Cmd { a.mode = modeHelp; return nil }})
+	registerCommand(commandDef{name: "quit", aliases: []string{"q"}, usage: ":q quit",
+		run: func(*app, string) tea.Cmd { return tea.Quit }})
+}
+
+// runCommand runs a ":" line: a registered command, or a tab's name,
+// alias or unique prefix, optionally with a filter ("dev kristen").
 func (a *app) runCommand(line string) tea.Cmd {
 	fields := strings.Fields(line)
 	if len(fields) == 0 {
 		return nil
 	}
 	word, arg := strings.ToLower(fields[0]), strings.Join(fields[1:], " ")
-	switch word {
-	case "q", "quit":
-		return tea.Quit
-	case "help":
-		a.mode = modeHelp
-		return nil
-	case "import":
-		return a.importCommand(arg)
-	case "backups", "backup":
-		return a.openScreen("backups", newBackupsView(a.env))
-	case "theme":
-		t, err := themes.Builtin(arg)
-		if err != nil {
-			a.setFlash(err.Error(), true)
-			return nil
+	for _, d := range commandDefs {
+		if d.matches(word) {
+			return d.run(a, arg)
 		}
-		a.setTheme(t)
-		return nil
 	}
 	var hits []int
-	for i, t := range a.tabs {
-		if t.Name() == word {
+	for i, d := range tabDefs {
+		if d.name == word || slices.Contains(d.aliases, word) {
 			hits = []int{i}
 			break
 		}
-		if strings.HasPrefix(t.Name(), word) {
+		if strings.HasPrefix(d.name, word) {
 			hits = append(hits, i)
 		}
 	}

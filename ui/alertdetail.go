@@ -13,6 +13,11 @@ import (
 // Detail pages of alerts and checks, and the checks section of a service.
 // Like the inventory pages they run inside a Cmd (loadDetail).
 
+func init() {
+	registerDetail(detailDef{kind: "alert", load: alertDetail, results: true})
+	registerDetail(detailDef{kind: "check", load: checkDetail, results: true})
+}
+
 func alertDetail(env TabEnv, id int64) (detail.Data, error) {
 	now := env.now()
 	d, err := env.Store.GetAlertDetail(env.Ctx, id, now)

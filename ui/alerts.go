@@ -47,6 +47,11 @@ type alertsTab struct {
 	busy, again bool
 }
 
+func init() {
+	registerTab(tabDef{name: "alerts", key: "4", help: "firing and acknowledged alerts, what is watched",
+		results: true, new: newAlertsTab})
+}
+
 func newAlertsTab(env TabEnv) Tab {
 	t := &alertsTab{env: env, records: records{table: table.New(env.Styles, alertCols...)}}
 	t.table.Faded = func(r []string) bool { return strings.HasPrefix(r[1], "caused") || strings.HasPrefix(r[1], "silenced") }
@@ -218,7 +223,7 @@ func (t *alertsTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 			return t, next
 		}
 		t.empty, t.loaded = msg.empty, true
-		t.replace(msg.ids, msg.data)
+		t.replace(msg.ids, nil, msg.data)
 		return t, next
 	}
 	cmd, _ := t.update(msg)

@@ -35,7 +35,7 @@ const (
 	modeForm
 	modeConfirm
 	modeHelp
-	modeQuick // the ledger's quick-entry panel (ledgerquick.go)
+	modePanel // a part's panel is open (the ledger's quick entry)
 )
 
 // page is a detail view pushed on top of a tab; the stack is the breadcrumb.
@@ -115,7 +115,7 @@ type app struct {
 	flashErr      bool
 	quitArmed     bool
 	selectAfter   *detail.Link
-	ledger        ledgerShell
+	parts         []part // as partDefs
 }
 
 func newApp(opts Options) *app {
@@ -142,14 +142,11 @@ func newApp(opts Options) *app {
 	// come back masked (admins also see ping tokens).
 	a.env = TabEnv{Ctx: opts.Ctx, Store: opts.Store.For(opts.Actor), Actor: opts.Actor, Styles: a.styles, Clock: opts.Clock,
 		Remote: opts.Remote, ImportDir: opts.ImportDir}
-	a.tabs = []Tab{
-		newListTab(a.env, peopleSpec()),
-		newListTab(a.env, devicesSpec()),
-		newListTab(a.env, servicesSpec()),
-		newAlertsTab(a.env),
-		newLedgerTab(a.env),
-		newRiskTab(a.env),
-		newListTab(a.env, secretsSpec()),
+	for _, d := range tabDefs {
+		a.tabs = append(a.tabs, d.new(a.env))
+	}
+	for _, d := range partDefs {
+		a.parts = append(a.parts, d.new(a.env))
 	}
 	a.stale = make([]bool, len(a.tabs))
 	for i := range a.stale {
@@ -164,12 +161,16 @@ func newApp(opts Options) *app {
 	return a
 }
 
+// commandWords are the ":" words: the tabs', then the commands'.
 func (a *app) commandWords() []string {
 	var w []string
-	for _, t := range a.tabs {
-		w = append(w, t.Name())
+	for _, d := range tabDefs {
+		w = append(w, d.name)
 	}
-	return append(w, "import", "backups", "theme", "help", "quit")
+	for _, d := range commandDefs {
+		w = append(w, d.name)
+	}
+	return w
 }
 
 // setTheme swaps the palette in place: every component holds a pointer to
@@ -194,7 +195,7 @@ func (a *app) applyHelpStyles() {
 }
 
 func (a *app) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick(), a.loadTimer()}
+	cmds := []tea.Cmd{a.load(a.active), a.poll(), tick(), a.reloadParts()}
 	if a.opts.Theme == nil && !a.opts.NoColor {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -250,7 +251,9 @@ func (a *app) layout() {
 	a.cmdline.SetWidth(w)
 	a.help.SetWidth(w)
 	a.status.SetSize(w)
-	a.ledger.panel.SetWidth(w)
+	for _, p := range a.parts {
+		p.SetWidth(w)
+	}
 }
 
 func (a *app) bodyHeight() int { return max(a.height-4, 1) }
@@ -267,8 +270,11 @@ func (a *app) top() *page {
 func (a *app) setFlash(msg string, isErr bool) { a.flash, a.flashErr = msg, isErr }
 
 func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if cmd, ok := a.ledgerUpdate(msg); ok {
-		return a, cmd
+	for _, p := range a.parts {
+		if cmd, ok := p.Update(a, msg); ok {
+			a.syncPanel()
+			return a, cmd
+		}
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -355,9 +361,8 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.tabs[i], cmd = t.Update(msg)
 			cmds = append(cmds, cmd)
 		}
-		if a.selectAfter != nil {
-			if lt, ok := a.tab().(*listTab); ok && lt.spec.kind == a.selectAfter.Kind && lt.spec.name == msg.tab {
-				lt.selectID(a.selectAfter.ID)
+		if a.selectAfter != nil && msg.tab == a.tab().Name() {
+			if ls, ok := a.tab().(linkSelector); ok && ls.SelectLink(*a.selectAfter) {
 				a.selectAfter = nil
 			}
 		}
@@ -407,9 +412,17 @@ func (a *app) reloadAll() tea.Cmd {
 	for i := range a.stale {
 		a.stale[i] = true
 	}
-	cmds := []tea.Cmd{a.load(a.active), a.loadTimer()}
+	cmds := []tea.Cmd{a.load(a.active), a.reloadParts()}
 	if p := a.top(); p != nil {
 		cmds = append(cmds, a.loadPage(p))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (a *app) reloadParts() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range a.parts {
+		cmds = append(cmds, p.Reload())
 	}
 	return tea.Batch(cmds...)
 }
@@ -426,8 +439,8 @@ func (a *app) switchTab(i int) tea.Cmd {
 }
 
 func (a *app) push(l detail.Link) tea.Cmd {
-	if l.Kind == "offboarding" { // a person's checklist (ID is the person's)
-		return a.pushScreen(pushScreenMsg{link: l, screen: newChecklist(a.env, l.ID)})
+	if d, ok := detailDefs[l.Kind]; ok && d.screen != nil {
+		return a.pushScreen(pushScreenMsg{link: l, screen: d.screen(a.env, l.ID)})
 	}
 	p := &page{link: l, view: detail.New(a.styles)}
 	p.view.SetSize(a.width, a.bodyHeight())

@@ -58,6 +58,17 @@ type backupsView struct {
 	lastErr bool
 }
 
+func init() {
+	open := func(a *app) tea.Cmd { return a.openScreen("backups", newBackupsView(a.env)) }
+	registerActions(action{
+		key: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "backups")),
+		on:  func(c actx) bool { return c.kind == "service" && !c.screen },
+		run: func(a *app, _ actx) tea.Cmd { return open(a) }})
+	registerCommand(commandDef{name: "backups", aliases: []string{"backup"},
+		usage: ":backups   backup jobs and opsdeck's own",
+		run:   func(a *app, _ string) tea.Cmd { return open(a) }})
+}
+
 func newBackupsView(env TabEnv) *backupsView { return &backupsView{env: env} }
 
 // Title is the breadcrumb.

@@ -12,6 +12,15 @@ import (
 // The inventory tabs. Everything here runs inside tea.Cmds: it reads the
 // store and turns records into strings, so Update only swaps slices.
 
+func init() {
+	listTabDef := func(key, help string, spec func() listSpec) tabDef {
+		return tabDef{name: spec().name, key: key, help: help, new: func(env TabEnv) Tab { return newListTab(env, spec()) }}
+	}
+	registerTab(listTabDef("1", "who works here, their accounts, devices and keys", peopleSpec))
+	registerTab(listTabDef("2", "laptops, phones and servers, who holds them", devicesSpec))
+	registerTab(listTabDef("3", "what the company runs, its owners, checks and backups", servicesSpec))
+}
+
 func peopleSpec() listSpec {
 	return listSpec{
 		name: "people", kind: "person", fadeCol: 4, fadeVals: []string{"departed"},

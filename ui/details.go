@@ -16,29 +16,22 @@ type detailMsg struct {
 	err  error
 }
 
-// loadDetail reads one record and everything linked to it (runs in a Cmd).
+func init() {
+	registerDetail(detailDef{kind: "person", load: personDetail})
+	registerDetail(detailDef{kind: "device", load: deviceDetail})
+	// A service's page shows its checks' states: it follows the results.
+	registerDetail(detailDef{kind: "service", load: serviceDetail, results: true})
+}
+
+// loadDetail reads one record and everything linked to it (runs in a Cmd)
+// with the loader registered for its kind.
 func loadDetail(env TabEnv, l detail.Link) detailMsg {
-	var d detail.Data
-	var err error
-	switch l.Kind {
-	case "person":
-		d, err = personDetail(env, l.ID)
-	case "device":
-		d, err = deviceDetail(env, l.ID)
-	case "service":
-		d, err = serviceDetail(env, l.ID)
-	case "alert":
-		d, err = alertDetail(env, l.ID)
-	case "check":
-		d, err = checkDetail(env, l.ID)
-	default:
-		if f, ok := detailLoaders[l.Kind]; ok {
-			d, err = f(env, l.ID)
-		} else {
-			err = fmt.Errorf("nothing to show for %s", l.Kind)
-		}
+	d, ok := detailDefs[l.Kind]
+	if !ok || d.load == nil {
+		return detailMsg{link: l, err: fmt.Errorf("nothing to show for %s", l.Kind)}
 	}
-	return detailMsg{link: l, data: d, err: err}
+	data, err := d.load(env, l.ID)
+	return detailMsg{link: l, data: data, err: err}
 }
 
 func link(kind string, id int64) *detail.Link { return &detail.Link{Kind: kind, ID: id} }

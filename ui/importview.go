@@ -88,6 +88,18 @@ func newImportView(env TabEnv, kind string, preset transfer.Options) *importView
 	return v
 }
 
+func init() {
+	registerActions(action{
+		key:   key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import a file (dry run first)")),
+		write: true,
+		on:    func(c actx) bool { return !c.screen },
+		shown: onKinds("person", "device", "service"),
+		run:   func(a *app, _ actx) tea.Cmd { return a.startImport() }})
+	registerCommand(commandDef{name: "import",
+		usage: ":import " + strings.Join(transfer.Kinds, "|") + " [FILE]",
+		run:   func(a *app, arg string) tea.Cmd { return a.importCommand(arg) }})
+}
+
 // startImport opens the import prompt for what is on screen: people,
 // devices or services from their tabs, a service's accounts from its page.
 func (a *app) startImport() tea.Cmd {

@@ -61,8 +61,17 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	case modeFilter:
 		return a.onFilterKey(k)
-	case modeQuick:
-		return a.onQuickKey(k)
+	case modePanel:
+		if k.String() == "ctrl+c" {
+			return tea.Quit
+		}
+		if pn := a.openPanel(); pn != nil {
+			cmd := pn.Key(k)
+			a.syncPanel()
+			return cmd
+		}
+		a.mode = modeNormal
+		return nil
 	case modeHelp:
 		if k.String() == "ctrl+c" {
 			return tea.Quit
@@ -74,15 +83,20 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := a.screenKey(k); ok {
 		return cmd
 	}
-	if cmd, ok := a.opsKey(k); ok {
-		return cmd
+	// A feature's action takes the key where it applies (registry.go).
+	if ac, c, ok := a.actionFor(k); ok {
+		return ac.run(a, c)
 	}
-	ks := k.String()
 	switch {
 	case key.Matches(k, a.keys.Quit):
 		return tea.Quit
 	case key.Matches(k, a.keys.Tabs):
-		return a.switchTab(int(ks[0] - '1'))
+		for i, d := range tabDefs {
+			if k.String() == d.key {
+				return a.switchTab(i)
+			}
+		}
+		return nil
 	case key.Matches(k, a.keys.Next):
 		return a.switchTab(a.active + 1)
 	case key.Matches(k, a.keys.Prev):
@@ -95,12 +109,6 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, a.keys.Reload):
 		return a.reloadAll()
-	case key.Matches(k, ledgerKeys.Log):
-		return a.openQuick()
-	case key.Matches(k, addKeyKey):
-		return a.addSSHKey()
-	case key.Matches(k, ledgerKeys.Stop):
-		return a.stopTimer()
 	case key.Matches(k, a.keys.Back):
 		if len(a.stack) > 0 {
 			a.stack = a.stack[:len(a.stack)-1]
@@ -142,10 +150,6 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		return nil
-	case key.Matches(k, a.keys.Import) && a.screenOnTop() == nil:
-		return a.startImport()
-	case key.Matches(k, a.keys.Backups) && a.kind() == "service" && a.screenOnTop() == nil:
-		return a.openScreen("backups", newBackupsView(a.env))
 	case key.Matches(k, a.keys.Add, a.keys.Edit, a.keys.Deactivate) && a.kind() == "":
 		a.setFlash("a, e and d work on people, devices and services", true)
 		return nil
@@ -209,17 +213,12 @@ func (a *app) onClick(m tea.MouseClickMsg) tea.Cmd {
 		}
 		return nil
 	}
-	lt, ok := a.tab().(*listTab)
+	c, ok := a.tab().(clicker)
 	if !ok || a.top() != nil {
 		return nil
 	}
-	before := lt.table.Cursor()
-	if lt.table.SelectVisible(m.Y - 3) { // tab bar, breadcrumb, header
-		if lt.table.Cursor() == before {
-			if l, ok := lt.Selected(); ok {
-				return a.push(l)
-			}
-		}
+	if l, open := c.Click(m.Y - 2); open { // below the tab bar and breadcrumb
+		return a.push(l)
 	}
 	return nil
 }
@@ -266,8 +265,8 @@ func (a *app) kind() string {
 	if p := a.top(); p != nil {
 		return p.link.Kind
 	}
-	if lt, ok := a.tab().(*listTab); ok {
-		return lt.spec.kind
+	if rt, ok := a.tab().(recordTab); ok {
+		return rt.RecordKind()
 	}
 	return ""
 }

@@ -1,17 +1,27 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+)
 
 // keyMap is the shell's global bindings; "?" renders them with the active
-// tab's and components' bindings, so the help is never out of date.
+// tab's, the registered actions' and components' bindings, so the help is
+// never out of date. Features bind their keys as actions (registry.go).
 type keyMap struct {
 	Tabs, Next, Prev, Command, Filter, FuzzyToggle, Help, Open, Back, Add, Edit, Deactivate, Reload, Quit key.Binding
-	Import, Backups                                                                                       key.Binding
 }
 
 func defaultKeys() keyMap {
+	var nums []string
+	for _, d := range tabDefs {
+		nums = append(nums, d.key)
+	}
+	tabsHelp := ""
+	if len(nums) > 0 {
+		tabsHelp = nums[0] + "-" + nums[len(nums)-1]
+	}
 	return keyMap{
-		Tabs:        key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7"), key.WithHelp("1-7", "switch tab")),
+		Tabs:        key.NewBinding(key.WithKeys(nums...), key.WithHelp(tabsHelp, "switch tab")),
 		Next:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next tab")),
 		Prev:        key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous tab")),
 		Command:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command (:dev kristen)")),
@@ -25,8 +35,6 @@ func defaultKeys() keyMap {
 		Deactivate:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deactivate (asks first)")),
 		Reload:      key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Import:      key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import a file (dry run first)")),
-		Backups:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "backups (services)")),
 	}
 }
 
@@ -40,6 +48,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Tabs, k.Next, k.Prev, k.Command, k.Help, k.Quit},
 		{k.Open, k.Back, k.Filter, k.FuzzyToggle, k.Reload},
-		{k.Add, k.Edit, k.Deactivate, k.Import, k.Backups},
+		{k.Add, k.Edit, k.Deactivate},
 	}
 }

@@ -115,7 +115,7 @@ func TestQuickEntryFromDeviceRowInterruptsAndStopResumes(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	run(t, a, a.loadTimer())
+	run(t, a, ledgerOf(a).Reload())
 	mustContain(t, a, "● project 0:")
 
 	send(t, a, "2", "/", "LT-015", "enter", "L")
@@ -163,14 +163,14 @@ func TestQuickEntryRetroactiveFromPersonRowAndInlineErrors(t *testing.T) {
 	}
 	send(t, a, "nope", "tab", "tab", "backspace", "backspace", "backspace", "20m", "enter")
 	mustContain(t, a, "no such category", "✗ category:")
-	if a.mode != modeQuick {
+	if a.mode != modePanel {
 		t.Fatal("the panel closed on an error")
 	}
 	for range len("nope") {
 		send(t, a, "backspace")
 	}
 	send(t, a, "acc", "tab") // completes to "access request"
-	if got := a.ledger.panel.Value(quickentry.FieldCategory); got != "access request" {
+	if got := ledgerOf(a).panel.Value(quickentry.FieldCategory); got != "access request" {
 		t.Fatalf("completed to %q", got)
 	}
 	send(t, a, "enter")

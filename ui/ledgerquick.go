@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -20,9 +19,8 @@ import (
 // Capture from anywhere: L opens the quick-entry panel on any tab, with the
 // record under the cursor (or the open detail page) as the entry's link;
 // X stops the running timer. The running timer ticks in the status bar.
-// The shell calls in here from a few lines in app.go, input.go and view.go
-// (modeQuick, ledgerUpdate, loadTimer, openQuick/stopTimer, quickOverlay,
-// timerStatus).
+// It is a part of the shell (registry.go): the shell reloads it, routes
+// its messages, shows its status and its panel, without knowing it.
 
 // ledgerKeys are the shell-wide ledger bindings.
 var ledgerKeys = struct{ Log, Stop key.Binding }{
@@ -30,25 +28,52 @@ var ledgerKeys = struct{ Log, Stop key.Binding }{
 	Stop: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "stop the timer")),
 }
 
-// ledgerKeyMap puts the ledger bindings in the "?" help.
-type ledgerKeyMap struct{}
-
-func (ledgerKeyMap) ShortHelp() []key.Binding { return []key.Binding{ledgerKeys.Log, ledgerKeys.Stop} }
-func (k ledgerKeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.ShortHelp()}
+func init() {
+	registerPart(partDef{name: "ledger", new: func(env TabEnv) part { return &ledgerPart{env: env} }})
+	everywhere := func(actx) bool { return true }
+	registerActions(
+		action{key: ledgerKeys.Log, write: true, on: everywhere, run: func(a *app, c actx) tea.Cmd { return ledgerOf(a).openQuick(a, c) }},
+		action{key: ledgerKeys.Stop, write: true, on: everywhere, run: func(a *app, _ actx) tea.Cmd { return ledgerOf(a).stopTimer(a) }},
+	)
 }
 
-var _ help.KeyMap = ledgerKeyMap{}
-
-// ledgerShell is the app's ledger state: the panel and the timer.
-type ledgerShell struct {
+// ledgerPart is a session's ledger state: the panel and the timer.
+type ledgerPart struct {
+	env   TabEnv
 	panel quickentry.Model
+	open  bool // the panel is shown
+	width int
 	links entryLinks
 	timer *model.WorkEntry
 	// timerAt is when timer was read; the status bar adds the time since.
 	timerAt  time.Time
 	timerErr error
 }
+
+// ledgerOf is the session's ledger part.
+func ledgerOf(a *app) *ledgerPart { return a.part("ledger").(*ledgerPart) }
+
+func (p *ledgerPart) SetWidth(w int) { p.width = w; p.panel.SetWidth(w) }
+
+// Panel is the quick-entry panel while it is open.
+func (p *ledgerPart) Panel() panel {
+	if p.open {
+		return p
+	}
+	return nil
+}
+
+// Key edits the open panel.
+func (p *ledgerPart) Key(k tea.KeyPressMsg) tea.Cmd {
+	var cmd tea.Cmd
+	p.panel, cmd = p.panel.Update(k)
+	return cmd
+}
+
+func (p *ledgerPart) PanelView() string      { return p.panel.View() }
+func (p *ledgerPart) PanelHeight() int       { return quickentry.Height }
+func (p *ledgerPart) PanelKeys() help.KeyMap { return p.panel.Keys }
+func (p *ledgerPart) Badge() string          { return "LOG" }
 
 // entryLinks is what the quick entry links to.
 type entryLinks struct{ person, device, service, alert *int64 }
@@ -71,49 +96,47 @@ type (
 	}
 )
 
-// ledgerUpdate handles the ledger's own messages; ok is false for others.
-func (a *app) ledgerUpdate(msg tea.Msg) (tea.Cmd, bool) {
+// Update handles the ledger's own messages; ok is false for others.
+func (p *ledgerPart) Update(a *app, msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case quickOpenMsg:
 		if msg.err != nil {
 			a.setFlash("cannot log work: "+msg.err.Error(), true)
 			return nil, true
 		}
-		a.ledger.panel = quickentry.New(a.styles, msg.cats, msg.pre)
-		a.ledger.panel.SetWidth(a.width)
-		a.ledger.links = msg.links
-		a.mode = modeQuick
+		p.panel = quickentry.New(p.env.Styles, msg.cats, msg.pre)
+		p.panel.SetWidth(p.width)
+		p.links = msg.links
+		p.open = true
 		return nil, true
 	case quickentry.SubmitMsg:
-		return a.logWork(msg.Values), true
+		return p.logWork(msg.Values), true
 	case quickentry.CancelMsg:
-		a.mode = modeNormal
+		p.open = false
 		a.setFlash("nothing logged", false)
 		return nil, true
 	case quickDoneMsg:
 		if msg.err != nil {
-			if a.mode == modeQuick {
-				a.ledger.panel.SetError(msg.err)
+			if p.open {
+				p.panel.SetError(msg.err)
 			} else {
 				a.setFlash(msg.err.Error(), true)
 			}
 			return nil, true
 		}
-		if a.mode == modeQuick {
-			a.mode = modeNormal
-		}
+		p.open = false
 		a.setFlash(msg.msg, false)
 		return a.reloadAll(), true
 	case timerMsg:
-		a.ledger.timer, a.ledger.timerAt, a.ledger.timerErr = msg.e, msg.at, msg.err
+		p.timer, p.timerAt, p.timerErr = msg.e, msg.at, msg.err
 		return nil, true
 	}
 	return nil, false
 }
 
-// loadTimer reads the actor's running entry for the status bar.
-func (a *app) loadTimer() tea.Cmd {
-	env := a.env
+// Reload reads the actor's running entry for the status bar.
+func (p *ledgerPart) Reload() tea.Cmd {
+	env := p.env
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(env.Ctx, 5*time.Second)
 		defer cancel()
@@ -122,17 +145,17 @@ func (a *app) loadTimer() tea.Cmd {
 	}
 }
 
-// timerStatus is the status bar's timer: category and elapsed time,
-// ticking with the shell's one-second poll.
-func (a *app) timerStatus() []string {
-	if a.ledger.timerErr != nil {
-		return []string{"timer: " + ansi.Truncate(a.ledger.timerErr.Error(), 20, "…")}
+// Status is the status bar's timer: category and elapsed time, ticking
+// with the shell's one-second poll.
+func (p *ledgerPart) Status() []string {
+	if p.timerErr != nil {
+		return []string{"timer: " + ansi.Truncate(p.timerErr.Error(), 20, "…")}
 	}
-	e := a.ledger.timer
+	e := p.timer
 	if e == nil {
 		return nil
 	}
-	d := e.Duration(a.ledger.timerAt) + a.env.Clock.Since(a.ledger.timerAt)
+	d := e.Duration(p.timerAt) + p.env.Clock.Since(p.timerAt)
 	return []string{"● " + ansi.Truncate(e.Category, 20, "…") + " " + clock(d)}
 }
 
@@ -156,14 +179,14 @@ func clock(d time.Duration) string {
 
 // openQuick reads the categories and what the selection links to, then
 // opens the panel (quickOpenMsg).
-func (a *app) openQuick() tea.Cmd {
-	if !a.env.Actor.CanWrite() {
-		a.setFlash("your role ("+a.env.Actor.Role+") cannot log work", true)
+func (p *ledgerPart) openQuick(a *app, c actx) tea.Cmd {
+	if !p.env.Actor.CanWrite() {
+		a.setFlash("your role ("+p.env.Actor.Role+") cannot log work", true)
 		return nil
 	}
-	env := a.env
-	sel, ok := a.current()
-	if !ok {
+	env := p.env
+	sel := c.sel
+	if !c.hasSel {
 		sel = detail.Link{}
 	}
 	return func() tea.Msg { return prefillQuick(env, sel) }
@@ -230,8 +253,8 @@ func prefillQuick(env TabEnv, sel detail.Link) quickOpenMsg {
 
 // logWork writes the panel's entry: with a duration a finished entry
 // ending now, else a timer (unplanned work interrupts what runs).
-func (a *app) logWork(v quickentry.Values) tea.Cmd {
-	env, l := a.env, a.ledger.links
+func (p *ledgerPart) logWork(v quickentry.Values) tea.Cmd {
+	env, l := p.env, p.links
 	return func() tea.Msg {
 		e := model.WorkEntry{Kind: v.Kind, Category: v.Category, Note: v.Note, PersonID: l.person, DeviceID: l.device, ServiceID: l.service, AlertID: l.alert}
 		var paused *model.WorkEntry
@@ -265,12 +288,12 @@ func (a *app) logWork(v quickentry.Values) tea.Cmd {
 
 // stopTimer stops the running entry; an interruption resumes what it
 // paused.
-func (a *app) stopTimer() tea.Cmd {
-	if !a.env.Actor.CanWrite() {
-		a.setFlash("your role ("+a.env.Actor.Role+") cannot log work", true)
+func (p *ledgerPart) stopTimer(a *app) tea.Cmd {
+	if !p.env.Actor.CanWrite() {
+		a.setFlash("your role ("+p.env.Actor.Role+") cannot log work", true)
 		return nil
 	}
-	env := a.env
+	env := p.env
 	return func() tea.Msg {
 		run, err := env.Store.RunningEntry(env.Ctx, env.Actor.String())
 		if err != nil {
@@ -295,21 +318,4 @@ func (a *app) stopTimer() tea.Cmd {
 		}
 		return quickDoneMsg{msg: msg}
 	}
-}
-
-// onQuickKey routes keys to the open panel; ctrl+c still quits.
-func (a *app) onQuickKey(k tea.KeyPressMsg) tea.Cmd {
-	if k.String() == "ctrl+c" {
-		return tea.Quit
-	}
-	var cmd tea.Cmd
-	a.ledger.panel, cmd = a.ledger.panel.Update(k)
-	return cmd
-}
-
-// quickOverlay draws the panel over the bottom of the body.
-func (a *app) quickOverlay(body string, w, h int) string {
-	lines := strings.Split(fit(body, w, h), "\n")
-	keep := max(h-quickentry.Height, 0)
-	return strings.Join(append(lines[:keep], a.ledger.panel.View()), "\n")
 }

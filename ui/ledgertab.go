@@ -106,6 +106,11 @@ var wideLedgerCols = func() []table.Column {
 
 const wideFrom = 120
 
+func init() {
+	registerTab(tabDef{name: "ledger", key: "5", help: "where the time goes: entries, sources, weeks",
+		new: func(env TabEnv) Tab { return newLedgerTab(env) }})
+}
+
 func newLedgerTab(env TabEnv) *ledgerTab {
 	t := &ledgerTab{env: env, table: newLedgerTable(env, ledgerCols), spare: newLedgerTable(env, wideLedgerCols)}
 	t.keys = ledgerTabKeys{KeyMap: t.table.Keys,

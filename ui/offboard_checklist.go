@@ -99,6 +99,12 @@ type checklist struct {
 	w, h     int
 }
 
+// An "offboarding" link opens the person's checklist (its ID is the
+// person's).
+func init() {
+	registerDetail(detailDef{kind: "offboarding", screen: func(env TabEnv, id int64) Screen { return newChecklist(env, id) }})
+}
+
 func newChecklist(env TabEnv, personID int64) *checklist {
 	return &checklist{env: env, personID: personID, keys: defaultChecklistKeys(), input: textin.New(env.Styles, "")}
 }

@@ -19,6 +19,15 @@ import (
 // offboardKey starts (or opens) the offboarding of the person on screen.
 var offboardKey = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "offboard the person (or open it)"))
 
+func init() {
+	registerActions(action{key: offboardKey,
+		on: func(c actx) bool { return c.hasSel && c.sel.Kind == "person" },
+		run: func(a *app, c actx) tea.Cmd {
+			a.setFlash("reading what they hold…", false)
+			return a.offboard(c.sel.ID)
+		}})
+}
+
 // screenErrMsg is a failure to open a screen, shown in the shell's flash line.
 type screenErrMsg struct{ err error }
 

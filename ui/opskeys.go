@@ -13,8 +13,8 @@ import (
 	"github.com/opsdeck/opsdeck/store"
 )
 
-// The keys of alerts and checks (their forms are in opsforms.go). They
-// are routed before the shell's, only where they apply.
+// The keys of alerts and checks (their forms are in opsforms.go), bound
+// as actions where they apply (registry.go).
 
 // opsKeys are shown in the hint line and the help where they apply.
 var opsKeys = struct {
@@ -29,28 +29,66 @@ var opsKeys = struct {
 	Delete:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete check (asks first)")),
 }
 
-// contextKeys are the alert/check keys that apply on the screen shown.
-func (a *app) contextKeys() []key.Binding {
-	if l, ok := a.current(); ok && l.Kind == "alert" {
-		return []key.Binding{opsKeys.Ack, opsKeys.Snooze, opsKeys.Resolve}
+func init() {
+	// An alert's page, or a row of the alerts tab (not another tab's row
+	// that happens to link to an alert).
+	onAlert := func(c actx) bool {
+		return c.hasSel && c.sel.Kind == "alert" && (c.tab == "alerts" || c.page != nil)
 	}
-	if p := a.top(); p != nil {
-		switch p.link.Kind {
-		case "service":
-			return []key.Binding{opsKeys.AddCheck, opsKeys.RunNow, opsKeys.Pause}
-		case "device":
-			return []key.Binding{opsKeys.RunNow, opsKeys.Pause}
-		case "check":
-			return []key.Binding{opsKeys.RunNow, opsKeys.Pause, opsKeys.Delete}
+	alertForm := func(b key.Binding, form string) action {
+		return action{key: b, hint: true, write: true, on: onAlert,
+			run: func(a *app, c actx) tea.Cmd { return a.loadForm(form, c.sel.ID) }}
+	}
+	onAlertsTab := func(c actx) bool { return c.tab == "alerts" && c.page == nil }
+	// The check under the cursor of a service or device page, else none.
+	pickedCheck := func(c actx) (int64, bool) {
+		if c.page.Kind == "check" {
+			return c.page.ID, true
 		}
+		if c.pick != nil && c.pick.Kind == "check" {
+			return c.pick.ID, true
+		}
+		return 0, false
 	}
-	return nil
+	checkKey := func(b key.Binding, ks string) action {
+		return action{key: b, hint: true, write: true, on: func(c actx) bool { return c.page != nil && onKinds("service", "device", "check")(c) },
+			run: func(a *app, c actx) tea.Cmd {
+				if id, ok := pickedCheck(c); ok {
+					return a.checkAction(ks, id)
+				}
+				a.setFlash("select a check first (↓ to the Checks section)", true)
+				return nil
+			}}
+	}
+	registerActions(
+		alertForm(opsKeys.Ack, "acknowledge"),
+		alertForm(opsKeys.Snooze, "snooze"),
+		alertForm(opsKeys.Resolve, "resolve"),
+		action{key: key.NewBinding(key.WithKeys("a", "z", "r")), on: onAlertsTab,
+			run: func(a *app, _ actx) tea.Cmd { a.setFlash("no alert selected", true); return nil }},
+		action{key: key.NewBinding(key.WithKeys("e", "d")), on: onAlertsTab,
+			run: func(a *app, _ actx) tea.Cmd {
+				a.setFlash("alerts are not edited: a acknowledges, z snoozes, r resolves, enter opens", true)
+				return nil
+			}},
+		action{key: opsKeys.AddCheck, hint: true, write: true, on: func(c actx) bool { return c.page != nil && c.page.Kind == "service" },
+			run: func(a *app, c actx) tea.Cmd { return a.newCheckForm(c.page.ID) }},
+		checkKey(opsKeys.RunNow, "x"),
+		checkKey(opsKeys.Pause, "p"),
+		action{key: opsKeys.Delete, hint: true, write: true, on: func(c actx) bool { return c.page != nil && c.page.Kind == "check" },
+			run: func(a *app, c actx) tea.Cmd {
+				// Back to where the check was listed: after the deletion its
+				// page would have nothing to show.
+				a.stack = a.stack[:len(a.stack)-1]
+				return a.previewCheckDelete(c.page.ID)
+			}},
+	)
 }
 
-// hintKeys is the hint line: the keys of this screen first, then the
-// shell's, minus those the screen's keys take over (a on an alert).
+// hintKeys is the hint line: the actions of this screen first, then the
+// shell's keys, minus those the actions take over (a on an alert).
 func (a *app) hintKeys() []key.Binding {
-	ctx := a.contextKeys()
+	ctx := a.activeActions(true)
 	taken := map[string]bool{}
 	for _, b := range ctx {
 		for _, k := range b.Keys() {
@@ -87,50 +125,6 @@ func (a *app) shellHelp() [][]key.Binding {
 type opsMsg struct {
 	text  string
 	isErr bool
-}
-
-// opsKey handles the alert and check keys; false leaves k to the shell.
-func (a *app) opsKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
-	ks := k.String()
-	_, onAlerts := a.tab().(*alertsTab)
-	if action, ok := map[string]string{"a": "acknowledge", "z": "snooze", "r": "resolve"}[ks]; ok {
-		// An alert's page, or a row of the alerts tab (not another tab's
-		// row that happens to link to an alert).
-		if l, ok := a.current(); ok && l.Kind == "alert" && (onAlerts || a.top() != nil) {
-			return a.loadForm(action, l.ID), true
-		}
-		if onAlerts && a.top() == nil {
-			a.setFlash("no alert selected", true)
-			return nil, true
-		}
-		return nil, false
-	}
-	p := a.top()
-	if onAlerts && p == nil && (ks == "e" || ks == "d") {
-		a.setFlash("alerts are not edited: a acknowledges, z snoozes, r resolves, enter opens", true)
-		return nil, true
-	}
-	if p == nil {
-		return nil, false
-	}
-	switch {
-	case p.link.Kind == "service" && ks == "c":
-		return a.newCheckForm(p.link.ID), true
-	case (p.link.Kind == "service" || p.link.Kind == "device") && (ks == "x" || ks == "p"):
-		if sel := p.view.Selected(); sel != nil && sel.Kind == "check" {
-			return a.checkAction(ks, sel.ID), true
-		}
-		a.setFlash("select a check first (↓ to the Checks section)", true)
-		return nil, true
-	case p.link.Kind == "check" && (ks == "x" || ks == "p"):
-		return a.checkAction(ks, p.link.ID), true
-	case p.link.Kind == "check" && ks == "d":
-		// Back to where the check was listed: after the deletion its page
-		// would have nothing to show.
-		a.stack = a.stack[:len(a.stack)-1]
-		return a.previewCheckDelete(p.link.ID), true
-	}
-	return nil, false
 }
 
 func (a *app) canWrite() bool {

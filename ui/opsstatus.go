@@ -47,8 +47,8 @@ func (a *app) readCounts() tea.Cmd {
 // so a busy scheduler does not reload 100,000 people every second.
 func (a *app) reloadResults() tea.Cmd {
 	var cmds []tea.Cmd
-	for i, t := range a.tabs {
-		if t.Name() != "alerts" {
+	for i := range a.tabs {
+		if !tabDefs[i].results {
 			continue
 		}
 		if i == a.active {
@@ -57,7 +57,7 @@ func (a *app) reloadResults() tea.Cmd {
 			a.stale[i] = true
 		}
 	}
-	if p := a.top(); p != nil && (p.link.Kind == "alert" || p.link.Kind == "check" || p.link.Kind == "service") {
+	if p := a.top(); p != nil && detailDefs[p.link.Kind].results {
 		cmds = append(cmds, a.loadPage(p))
 	}
 	return tea.Batch(cmds...)

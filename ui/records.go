@@ -11,22 +11,38 @@ import (
 type records struct {
 	table table.Model
 	ids   []int64
+	// kinds is each row's record kind when the rows mix kinds (the risks
+	// tab: a person, a service, a secret …); nil when every row is of the
+	// tab's own kind.
+	kinds []string
 }
 
 // replace installs reloaded rows, keeping the cursor on the same record.
-func (r *records) replace(ids []int64, d *table.Data) {
+func (r *records) replace(ids []int64, kinds []string, d *table.Data) {
 	keep, ok := r.selectedID()
-	r.ids = ids
+	keepKind := r.kindAt(r.table.Selected())
+	r.ids, r.kinds = ids, kinds
 	r.table.SetData(d)
 	if ok {
-		r.selectID(keep)
+		r.selectRow(keepKind, keep)
 	}
 }
 
+// kindAt is row i's own kind; "" for a tab of one kind.
+func (r *records) kindAt(i int) string {
+	if i >= 0 && i < len(r.kinds) {
+		return r.kinds[i]
+	}
+	return ""
+}
+
 // selectID moves the cursor to the record with id, if shown.
-func (r *records) selectID(id int64) bool {
+func (r *records) selectID(id int64) bool { return r.selectRow("", id) }
+
+// selectRow moves the cursor to the row of kind (as kindAt) and id.
+func (r *records) selectRow(kind string, id int64) bool {
 	for i, x := range r.ids {
-		if x == id {
+		if x == id && r.kindAt(i) == kind {
 			return r.table.Select(i)
 		}
 	}

@@ -2,60 +2,25 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/table"
 )
 
-// detailLoaders are detail pages added by features outside the core
-// inventory (secrets); loadDetail falls back to them by link kind.
-var detailLoaders = map[string]func(env TabEnv, id int64) (detail.Data, error){
-	"secret": secretDetail,
+func init() {
+	registerTab(tabDef{name: "risks", key: "6", help: "bus factors and single points of failure, most severe first",
+		new: func(env TabEnv) Tab { return newListTab(env, risksSpec()) }})
+	registerTab(tabDef{name: "secrets", key: "7", help: "shared secrets: where kept, who knows them, rotation",
+		new: func(env TabEnv) Tab { return newListTab(env, secretsSpec()) }})
+	registerDetail(detailDef{kind: "secret", load: secretDetail})
 }
 
-// riskKinds are the record kinds a risk row can link to. A risk row's id
-// packs the kind's index above riskKindShift and the record id below, so
-// the rows load through the ordinary list tab (sorting, filtering, one
-// load at a time) while enter still jumps to a different kind per row.
-var riskKinds = []string{"person", "device", "service", "secret"}
-
-const riskKindShift = 40
-
-func riskRef(kind string, id int64) int64 {
-	return int64(slices.Index(riskKinds, kind))<<riskKindShift | id
-}
-
-func riskLink(ref int64) detail.Link {
-	return detail.Link{Kind: riskKinds[ref>>riskKindShift], ID: ref & (1<<riskKindShift - 1)}
-}
-
-// riskTab lists `opsdeck risks`: the bus-factor and single-point-of-failure
-// findings, each jumping to the record it names.
-type riskTab struct{ *listTab }
-
-func newRiskTab(env TabEnv) *riskTab { return &riskTab{newListTab(env, risksSpec())} }
-
-// Update keeps the wrapper as the tab (the list tab would return itself).
-func (t *riskTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
-	_, cmd := t.listTab.Update(msg)
-	return t, cmd
-}
-
-// Selected is the record the risk names (an account's service).
-func (t *riskTab) Selected() (detail.Link, bool) {
-	l, ok := t.listTab.Selected()
-	if !ok {
-		return l, false
-	}
-	return riskLink(l.ID), true
-}
-
+// risksSpec lists `opsdeck risks`: the bus-factor and single-point-of-failure
+// findings; each row links to the record it names, whatever its kind.
 func risksSpec() listSpec {
 	return listSpec{
 		name: "risks", kind: "risk",
@@ -67,7 +32,7 @@ func risksSpec() listSpec {
 			{Title: "record", Min: 14, Max: 26},
 			{Title: "detail", Min: 20, Max: 120},
 		},
-		load: func(env TabEnv) ([][]string, []int64, error) {
+		mixed: func(env TabEnv) ([][]string, []detail.Link, error) {
 			rep, err := env.Store.Risks(env.Ctx)
 			if err != nil {
 				return nil, nil, err
@@ -83,7 +48,7 @@ func risksSpec() listSpec {
 			for _, f := range found {
 				services[f.AccountID] = f.ServiceID
 			}
-			rows, ids := make([][]string, 0, len(rep.Risks)), make([]int64, 0, len(rep.Risks))
+			rows, links := make([][]string, 0, len(rep.Risks)), make([]detail.Link, 0, len(rep.Risks))
 			for _, r := range rep.Risks {
 				kind, id := r.Kind, r.ID
 				if kind == "account" {
@@ -98,9 +63,9 @@ func risksSpec() listSpec {
 					kind, id = "service", sid
 				}
 				rows = append(rows, []string{strconv.Itoa(len(rows) + 1), strings.ToUpper(r.Severity), r.Rule, r.Kind + " " + r.Name, r.Detail})
-				ids = append(ids, riskRef(kind, id))
+				links = append(links, detail.Link{Kind: kind, ID: id})
 			}
-			return rows, ids, nil
+			return rows, links, nil
 		},
 		empty: []string{
 			"No risks found: every service has more than one admin, nothing critical runs on one host,",

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
@@ -95,21 +94,14 @@ func (a *app) onScreenMsg(msg tea.Msg) (tea.Cmd, bool) {
 }
 
 // screenKey routes a key to the screen on top when it is reading text, or
-// when the key is enter (a screen decides what enter follows), and starts
-// or opens an offboarding on "o" over a person. handled is false when the
-// shell should treat the key as usual.
+// when the key is enter (a screen decides what enter follows). handled is
+// false when the shell should treat the key as usual.
 func (a *app) screenKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	ks := k.String()
 	if p := a.top(); p != nil && p.screen != nil && ks != "ctrl+c" && (p.screen.Capturing() || ks == "enter") {
 		var cmd tea.Cmd
 		p.screen, cmd = p.screen.Update(k)
 		return cmd, true
-	}
-	if key.Matches(k, offboardKey) {
-		if l, ok := a.current(); ok && l.Kind == "person" {
-			a.setFlash("reading what they hold…", false)
-			return a.offboard(l.ID), true
-		}
 	}
 	return nil, false
 }

@@ -19,7 +19,13 @@ var addKeyKey = key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "add an SSH 
 
 func init() {
 	editSpecs["sshkey"] = sshKeyEdit()
-	detailLoaders["sshkey"] = sshKeyDetail
+	registerDetail(detailDef{kind: "sshkey", load: sshKeyDetail})
+	// K works anywhere outside a screen and says what it needs; it is
+	// listed where a person is selected.
+	registerActions(action{key: addKeyKey, write: true,
+		on:    func(c actx) bool { return !c.screen || (c.hasSel && c.sel.Kind == "person") },
+		shown: func(c actx) bool { return c.hasSel && c.sel.Kind == "person" },
+		run:   func(a *app, _ actx) tea.Cmd { return a.addSSHKey() }})
 }
 
 // sshKeysSection lists a person's keys on their page.

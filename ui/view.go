@@ -59,8 +59,10 @@ func (a *app) render() string {
 			body = a.tab().View()
 		}
 	}
-	if a.mode == modeQuick {
-		body = a.quickOverlay(body, w, bh)
+	if pn := a.openPanel(); pn != nil && a.mode == modePanel {
+		// The panel covers the bottom of the body.
+		lines := strings.Split(fit(body, w, bh), "\n")
+		body = strings.Join(append(lines[:max(bh-pn.PanelHeight(), 0)], pn.PanelView()), "\n")
 	}
 	return fit(strings.Join([]string{a.tabBar(), a.crumbs(), fit(body, w, bh), a.promptLine(), a.statusLine()}, "\n"), w, h)
 }
@@ -136,10 +138,12 @@ func (a *app) crumbs() string {
 		}
 	}
 	// Where the cursor is, k9s-style, at the right end of the line.
-	if lt, ok := a.tab().(*listTab); ok && len(a.stack) == 0 && lt.table.Len() > 0 && a.mode != modeForm {
-		pos := st.Muted.Render(fmt.Sprintf("%s of %s", thousands(lt.table.Cursor()+1), thousands(lt.table.Len())))
-		if gap := a.width - ansi.StringWidth(line) - ansi.StringWidth(pos); gap >= 2 {
-			line += strings.Repeat(" ", gap) + pos
+	if pt, ok := a.tab().(positioner); ok && len(a.stack) == 0 && a.mode != modeForm {
+		if cur, n := pt.Position(); n > 0 {
+			pos := st.Muted.Render(fmt.Sprintf("%s of %s", thousands(cur), thousands(n)))
+			if gap := a.width - ansi.StringWidth(line) - ansi.StringWidth(pos); gap >= 2 {
+				line += strings.Repeat(" ", gap) + pos
+			}
 		}
 	}
 	return ansi.Truncate(line, a.width, "…")
@@ -178,8 +182,10 @@ func (a *app) promptLine() string {
 		return a.help.ShortHelpView(a.confirm.Keys.ShortHelp())
 	case modeHelp:
 		return st.Muted.Render("any key closes the help")
-	case modeQuick:
-		return a.help.ShortHelpView(a.ledger.panel.Keys.ShortHelp())
+	case modePanel:
+		if pn := a.openPanel(); pn != nil {
+			return a.help.ShortHelpView(pn.PanelKeys().ShortHelp())
+		}
 	}
 	keys := a.hintKeys()
 	if a.top() != nil {
@@ -192,8 +198,11 @@ func (a *app) promptLine() string {
 }
 
 func (a *app) statusLine() string {
-	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP", modeQuick: "LOG"}
+	modeBadge := map[mode]string{modeNormal: "NORMAL", modeFilter: "FILTER", modeCommand: "COMMAND", modeForm: "EDIT", modeConfirm: "CONFIRM", modeHelp: "HELP"}
 	a.status.Mode = modeBadge[a.mode]
+	if pn := a.openPanel(); pn != nil && a.mode == modePanel {
+		a.status.Mode = pn.Badge()
+	}
 	if s := a.screenOnTop(); s != nil && s.Capturing() && a.mode == modeNormal {
 		a.status.Mode = "EDIT"
 	}
@@ -215,7 +224,11 @@ func (a *app) statusLine() string {
 	if shown != total {
 		count = a.tab().Name() + " " + thousands(shown) + "/" + thousands(total)
 	}
-	a.status.Right = append(a.timerStatus(), count, a.freshness())
+	a.status.Right = nil
+	for _, p := range a.parts {
+		a.status.Right = append(a.status.Right, p.Status()...)
+	}
+	a.status.Right = append(a.status.Right, count, a.freshness())
 	if s := a.alertStatus(); s != "" {
 		a.status.Right = append([]string{s}, a.status.Right...)
 	}
@@ -250,10 +263,8 @@ func (a *app) helpView() string {
 		}
 	}
 	groups = append(groups, tabKeys.FullHelp()...)
-	groups = append(groups, ledgerKeyMap{}.FullHelp()...)
-	groups = append(groups, []key.Binding{offboardKey, addKeyKey})
-	if ck := a.contextKeys(); len(ck) > 0 {
-		groups = append(groups, ck)
+	if acts := a.activeActions(false); len(acts) > 0 { // what the features bind here
+		groups = append(groups, acts)
 	}
 	var cols [][]string
 	for _, g := range groups {
@@ -276,7 +287,11 @@ func (a *app) helpView() string {
 		}
 	}
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Keys") + "\n\n")
+	b.WriteString(st.Title.Render("Keys"))
+	if d := tabDefs[a.active]; d.help != "" {
+		b.WriteString(st.Muted.Render("  " + d.name + ": " + d.help))
+	}
+	b.WriteString("\n\n")
 	for len(cols) > 0 { // pack columns left to right, wrapping to new rows
 		row, used := [][]string{}, 0
 		for len(cols) > 0 {
@@ -300,11 +315,32 @@ func (a *app) helpView() string {
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, strs...) + "\n\n")
 	}
 	b.WriteString(st.Title.Render("Commands") + "\n")
-	b.WriteString(st.Text.Render(":people :devices :services :alerts :ledger :risks :secrets  jump (any unique prefix)\n" +
-		":import people|devices|services|accounts|software [FILE]    :backups   backup jobs and opsdeck's own\n" +
-		":dev kristen   jump and filter    :theme dark|light|high-contrast    :q quit\n" +
-		"mouse: wheel scrolls, click selects, click again opens, click a tab to switch"))
+	b.WriteString(st.Text.Render(strings.Join(a.commandHelp(), "\n")))
 	return b.String()
+}
+
+// commandHelp is the "?" commands section, from the registries: the tabs'
+// words, then each command's usage, packed two to a line.
+func (a *app) commandHelp() []string {
+	var tabs []string
+	for _, d := range tabDefs {
+		tabs = append(tabs, ":"+d.name)
+	}
+	lines := []string{strings.Join(tabs, " ") + "  jump (any unique prefix)"}
+	usages := []string{":dev kristen   jump and filter"}
+	for _, d := range commandDefs {
+		if d.usage != "" {
+			usages = append(usages, d.usage)
+		}
+	}
+	for i := 0; i < len(usages); i += 2 {
+		line := usages[i]
+		if i+1 < len(usages) {
+			line += "    " + usages[i+1]
+		}
+		lines = append(lines, line)
+	}
+	return append(lines, "mouse: wheel scrolls, click selects, click again opens, click a tab to switch")
 }
 
 // thousands formats n as 100,020.
