@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -199,27 +200,11 @@ func backupRestoreTestCmd(env *Env) *cobra.Command {
 		Short: "Restore the newest backup into a temporary place, verify and open it, record the result",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
+			e, err := env.ops()
 			if err != nil {
 				return err
 			}
-			var run model.BackupRun
-			if file != "" {
-				run, err = s.BackupRunByFile(c.Context(), file)
-			} else {
-				var runs []model.BackupRun
-				runs, err = s.ListBackupRuns(c.Context(), store.BackupRunQuery{OnlyPresent: true, Limit: 1})
-				if err == nil && len(runs) == 0 {
-					err = errors.New("no backup to restore-test: run 'opsdeck backup now' first")
-				}
-				if err == nil {
-					run = runs[0]
-				}
-			}
-			if err != nil {
-				return err
-			}
-			v, err := s.RestoreTest(c.Context(), env.Actor, run)
+			run, v, err := ops.RestoreTest(c.Context(), e, file, nil)
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,8 +12,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
@@ -208,62 +207,24 @@ func (v *backupsView) restoreTest() tea.Cmd {
 	env := v.env
 	j, cmd := startJob(env.Ctx, "finding the newest backup", func(ctx context.Context, id int64, progress report) tea.Msg {
 		done := backupDoneMsg{job: id, what: "restore test"}
-		runs, err := env.Store.ListBackupRuns(ctx, store.BackupRunQuery{OnlyPresent: true, Limit: 1})
-		if err != nil || len(runs) == 0 {
-			done.err = err
-			if err == nil {
-				done.err = errors.New("no backup to test: press b to take one")
-			}
-			done.line = "restore test: " + oneLine(done.err.Error())
-			return done
-		}
-		run := runs[0]
-		problem := restoreInto(ctx, env.Clock, run.File, progress)
-		if errors.Is(ctx.Err(), context.Canceled) {
-			done.err, done.line = ctx.Err(), "restore test cancelled: nothing recorded"
-			return done
-		}
-		if err := env.Store.Write(context.WithoutCancel(ctx), env.Actor, func(t *store.Tx) error {
-			return t.RecordRestoreTest(run.ID, problem == "", problem)
-		}); err != nil {
+		run, rep, err := ops.RestoreTest(ctx, env.ops(), "", ops.Progress(progress))
+		switch {
+		case errors.Is(err, ops.ErrNoBackup):
+			done.err, done.line = err, "restore test: no backup to test: press b to take one"
+		case errors.Is(err, context.Canceled):
+			done.err, done.line = err, "restore test cancelled: nothing recorded"
+		case err != nil:
 			done.err, done.line = err, "restore test not recorded: "+oneLine(err.Error())
-			return done
-		}
-		if problem != "" {
+		case !rep.OK:
+			problem := strings.Join(rep.Problems, "; ")
 			done.err, done.line = errors.New(problem), "restore test FAILED for "+filepath.Base(run.File)+": "+oneLine(problem)
-			return done
+		default:
+			done.line = "restore test passed: " + filepath.Base(run.File) + " restores, verifies and opens (recorded)"
 		}
-		done.line = "restore test passed: " + filepath.Base(run.File) + " restores, verifies and opens (recorded)"
 		return done
 	})
 	v.job, v.title = j, "Restore test of the newest backup (into a temporary directory)"
 	return cmd
-}
-
-// restoreInto restores file into a fresh temporary directory and opens it;
-// it returns the problem, or "" when the backup restored.
-func restoreInto(ctx context.Context, clock clockwork.Clock, file string, progress report) string {
-	tmp, err := os.MkdirTemp("", "opsdeck-restore-test-")
-	if err != nil {
-		return err.Error()
-	}
-	defer os.RemoveAll(tmp)
-	db := filepath.Join(tmp, "opsdeck.db")
-	if _, err := store.Restore(ctx, file, db, store.RestoreOptions{Clock: clock, Progress: func(p store.BackupProgress) {
-		progress(p.Phase, p.Done, p.Total)
-	}}); err != nil {
-		return err.Error()
-	}
-	progress("open", 0, 0)
-	s, err := store.Open(db)
-	if err != nil {
-		return "open the restored copy: " + err.Error()
-	}
-	defer s.Close()
-	if _, err := s.ChangeMark(ctx); err != nil {
-		return "read the restored copy: " + err.Error()
-	}
-	return ""
 }
 
 func (v *backupsView) View() string {

@@ -1,0 +1,92 @@
+package ops
+
+import (
+	"context"
+	"errors"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
+)
+
+// A reference is what a user types for a record: an id, an email or a
+// name for a person, an asset tag, serial or name for a device, a name
+// for a service. An unknown one is a model.Invalid naming the field it
+// was typed into, so the front end can point at that field or flag.
+
+// Person resolves ref, typed into field, to a person.
+func Person(ctx context.Context, s *store.Store, field, ref string) (model.Person, error) {
+	p, err := s.FindPerson(ctx, ref)
+	return p, refErr(err, field, ref, "person", "give a name, email or id")
+}
+
+// PersonTx resolves ref inside a write transaction.
+func PersonTx(t *store.Tx, field, ref string) (model.Person, error) {
+	p, err := t.FindPerson(ref)
+	return p, refErr(err, field, ref, "person", "give a name, email or id")
+}
+
+// OptPersonTx resolves an optional person reference: "" or "none" is
+// nil (no one).
+func OptPersonTx(t *store.Tx, field, ref string) (*int64, error) {
+	if none(ref) {
+		return nil, nil
+	}
+	p, err := PersonTx(t, field, ref)
+	if err != nil {
+		return nil, err
+	}
+	return &p.ID, nil
+}
+
+// DeviceTx resolves a device reference inside a write transaction.
+func DeviceTx(t *store.Tx, field, ref string) (model.Device, error) {
+	d, err := t.FindDevice(ref)
+	return d, refErr(err, field, ref, "device", "give its asset tag, serial or id")
+}
+
+// OptDeviceTx resolves an optional device reference ("" or "none": nil).
+func OptDeviceTx(t *store.Tx, field, ref string) (*int64, error) {
+	if none(ref) {
+		return nil, nil
+	}
+	d, err := DeviceTx(t, field, ref)
+	if err != nil {
+		return nil, err
+	}
+	return &d.ID, nil
+}
+
+// ServiceTx resolves a service reference inside a write transaction.
+func ServiceTx(t *store.Tx, field, ref string) (model.Service, error) {
+	sv, err := t.FindService(ref)
+	return sv, refErr(err, field, ref, "service", "give its name or id")
+}
+
+// OptServiceTx resolves an optional service reference ("" or "none": nil).
+func OptServiceTx(t *store.Tx, field, ref string) (*int64, error) {
+	if none(ref) {
+		return nil, nil
+	}
+	sv, err := ServiceTx(t, field, ref)
+	if err != nil {
+		return nil, err
+	}
+	return &sv.ID, nil
+}
+
+func none(ref string) bool { return ref == "" || ref == "none" }
+
+// refErr words a failed lookup: the store's own reason when it has one
+// (a name matching several people), under the field the user typed into.
+func refErr(err error, field, ref, kind, hint string) error {
+	if err == nil {
+		return nil
+	}
+	if fe, ok := model.AsFieldError(err); ok {
+		return model.Invalid(field, ref, fe.Reason)
+	}
+	if errors.Is(err, model.ErrNotFound) {
+		return model.Invalid(field, ref, "is not a known "+kind+" ("+hint+")")
+	}
+	return err
+}
