@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsdeck/opsdeck/checks"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -303,28 +303,19 @@ func checkRun(env *Env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{Use: "run NAME", Short: "Run a check once now, record and print the result", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
+			e, err := env.ops()
 			if err != nil {
 				return err
 			}
-			// Running the probe uses its credentials (headers, env).
-			chk, err := s.WithCredentials().FindCheck(c.Context(), args[0])
+			chk, err := e.Store.FindCheck(c.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			st, err := s.CheckState(c.Context(), chk.ID)
+			run, err := ops.RunCheck(c.Context(), e, chk.ID)
 			if err != nil {
 				return err
 			}
-			r := checks.NewRunner()
-			r.Sources, r.Clock = s, env.clock()
-			defer r.Close()
-			res := r.Run(c.Context(), &chk, &st)
-			if res.Status == "" {
-				res.Status, res.Message = "up", "heartbeat on time (last ping "+env.ago(st.LastPingAt)+")"
-			} else if err := s.Write(c.Context(), env.Actor, func(t *store.Tx) error { return t.RecordManualRun(res, store.DefaultNotifyPolicy) }); err != nil {
-				return err
-			}
+			res := run.Result
 			if asJSON {
 				return env.printJSON(res)
 			}

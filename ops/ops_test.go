@@ -3,6 +3,7 @@ package ops_test
 import (
 	"context"
 	"errors"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,5 +85,66 @@ func TestRestoreTest(t *testing.T) {
 	runs, _ = e.Store.ListBackupRuns(ctx, store.BackupRunQuery{OnlyPresent: true, Limit: 1})
 	if !runs[0].RestoreTestedAt.Equal(before) {
 		t.Errorf("a cancelled test was recorded at %v", runs[0].RestoreTestedAt)
+	}
+}
+
+func addCheck(t *testing.T, e ops.Env, c model.Check) model.Check {
+	t.Helper()
+	err := e.Store.Write(context.Background(), e.Actor, func(tx *store.Tx) error {
+		sv := model.Service{Name: "svc-" + c.Name}
+		if err := tx.AddService(&sv); err != nil {
+			return err
+		}
+		c.ServiceID = &sv.ID
+		return tx.AddCheck(&c)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRunCheckRecordsLikeTheScheduler(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, false)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	c := addCheck(t, e, model.Check{Name: "db-port", Kind: "tcp", Target: addr, IntervalS: 60, TimeoutS: 2})
+	run, err := ops.RunCheck(ctx, e, c.ID)
+	if err != nil || !run.Recorded || run.Result.Status != "up" {
+		t.Fatalf("run against a listener: %+v %v", run, err)
+	}
+	ln.Close()
+	for range model.DefaultFailAfter {
+		if run, err = ops.RunCheck(ctx, e, c.ID); err != nil || run.Result.Status != "down" {
+			t.Fatalf("run against a closed port: %+v %v", run, err)
+		}
+	}
+	as, err := e.Store.ListAlerts(ctx, store.AlertQuery{CheckID: c.ID, State: "open"})
+	if err != nil || len(as) != 1 {
+		t.Fatalf("manual runs fire like scheduled ones: %v %v", as, err)
+	}
+	if got := ops.RunTimeout(c); got != 2*time.Second+5*time.Second {
+		t.Errorf("RunTimeout %v", got)
+	}
+
+	hb := addCheck(t, e, model.Check{Name: "nightly", Kind: "heartbeat", IntervalS: 86400, GraceS: 3600})
+	run, err = ops.RunCheck(ctx, e, hb.ID)
+	if err != nil || run.Recorded || run.Result.Status != "up" || !strings.Contains(run.Result.Message, "heartbeat on time") {
+		t.Fatalf("heartbeat run: %+v %v", run, err)
+	}
+	if _, err := ops.RunCheck(ctx, e, 9999); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("unknown check: %v", err)
+	}
+
+	paused, err := ops.ToggleCheck(ctx, e, c.ID)
+	if err != nil || !paused.Paused {
+		t.Fatalf("pause: %+v %v", paused, err)
+	}
+	if resumed, err := ops.ToggleCheck(ctx, e, c.ID); err != nil || resumed.Paused {
+		t.Fatalf("resume: %+v %v", resumed, err)
 	}
 }
