@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -34,7 +35,7 @@ func silencesAdd(env *Env) *cobra.Command {
 						return err
 					}
 				}
-				if sl.EndsAt, err = parseUntil("until", until, sl.StartsAt); err != nil {
+				if sl.EndsAt, err = ops.Until("until", until, sl.StartsAt); err != nil {
 					return err
 				}
 				sl.Reason = reason

@@ -48,7 +48,7 @@ func ChangeAlertTx(t *store.Tx, id int64, ch AlertChange) (model.Alert, error) {
 	case Acknowledge:
 		return t.AckAlert(id, ch.Text)
 	case Snooze:
-		until, err := SnoozeUntil("for", ch.For, t.At())
+		until, err := Until("for", ch.For, t.At())
 		if err != nil {
 			return model.Alert{}, err
 		}
@@ -59,9 +59,10 @@ func ChangeAlertTx(t *store.Tx, id int64, ch AlertChange) (model.Alert, error) {
 	return model.Alert{}, model.Invalid("action", ch.Verb, "is not one of acknowledge, snooze, resolve")
 }
 
-// SnoozeUntil reads how long a snooze lasts: a duration from now ("2h",
-// "30m", "1d", or a number of seconds) or an absolute local time.
-func SnoozeUntil(field, v string, now time.Time) (time.Time, error) {
+// Until reads an end time (a snooze, a silence, an on-call shift): a
+// duration from now ("2h", "30m", "1d", or a number of seconds) or an
+// absolute local time.
+func Until(field, v string, now time.Time) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}, model.Invalid(field, v, "is required (e.g. 2h, 1d or 2026-12-01 09:00)")
@@ -84,7 +85,7 @@ func SnoozeUntil(field, v string, now time.Time) (time.Time, error) {
 		}
 	}
 	t, err := model.ParseTime(field, v, time.Local)
-	if _, ok := model.AsFieldError(err); ok {
+	if fe, ok := model.AsFieldError(err); ok && strings.HasPrefix(fe.Reason, "is not a time") {
 		return t, model.Invalid(field, v, "is not a duration (30m, 2h, 1d) or a time (YYYY-MM-DD HH:MM)")
 	}
 	return t, err

@@ -148,3 +148,74 @@ func TestRunCheckRecordsLikeTheScheduler(t *testing.T) {
 		t.Fatalf("resume: %+v %v", resumed, err)
 	}
 }
+
+// firing runs a check against a closed port until its alert fires.
+func firing(t *testing.T, e ops.Env) model.Alert {
+	t.Helper()
+	ctx := context.Background()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c := addCheck(t, e, model.Check{Name: "web", Kind: "tcp", Target: addr, IntervalS: 60, TimeoutS: 1})
+	for range model.DefaultFailAfter {
+		if _, err := ops.RunCheck(ctx, e, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as, err := e.Store.ListAlerts(ctx, store.AlertQuery{CheckID: c.ID, State: "open"})
+	if err != nil || len(as) != 1 {
+		t.Fatalf("open alerts %v %v", as, err)
+	}
+	return as[0]
+}
+
+func TestAlertTriage(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, false)
+	a := firing(t, e)
+	if _, err := ops.ChangeAlert(ctx, e, a.ID, ops.AlertChange{Verb: ops.Acknowledge}); err == nil {
+		t.Fatal("acknowledged without a reason")
+	}
+	if _, err := ops.ChangeAlert(ctx, e, a.ID, ops.AlertChange{Verb: "shrug", Text: "x"}); err == nil {
+		t.Fatal("an unknown verb was accepted")
+	}
+	got, err := ops.ChangeAlert(ctx, e, a.ID, ops.AlertChange{Verb: ops.Acknowledge, Text: "restarting it"})
+	if err != nil || got.State != "acknowledged" || got.AckReason != "restarting it" {
+		t.Fatalf("ack: %+v %v", got, err)
+	}
+	// The ledger hook: acknowledging starts the actor's incident entry.
+	run, err := e.Store.RunningEntry(ctx, e.Actor.String())
+	if err != nil || run == nil || run.AlertID == nil || *run.AlertID != a.ID {
+		t.Fatalf("incident entry after ack: %+v %v", run, err)
+	}
+	_, err = ops.ChangeAlert(ctx, e, a.ID, ops.AlertChange{Verb: ops.Snooze, Text: "after the deploy", For: "soon"})
+	wantField(t, err, "for", "is not a duration")
+	got, err = ops.ChangeAlert(ctx, e, a.ID, ops.AlertChange{Verb: ops.Snooze, Text: "after the deploy", For: "1d"})
+	if err != nil || got.SnoozedUntil == nil || !got.SnoozedUntil.Equal(pinned.AddDate(0, 0, 1)) {
+		t.Fatalf("snooze 1d: %+v %v", got, err)
+	}
+	got, err = ops.ChangeAlert(ctx, e, a.ID, ops.AlertChange{Verb: ops.Resolve, Text: "restarted"})
+	if err != nil || got.State != "resolved" {
+		t.Fatalf("resolve: %+v %v", got, err)
+	}
+}
+
+func TestUntil(t *testing.T) {
+	now := pinned
+	for in, want := range map[string]time.Time{"90": now.Add(90 * time.Second), "2h": now.Add(2 * time.Hour), "3d": now.AddDate(0, 0, 3)} {
+		if got, err := ops.Until("for", in, now); err != nil || !got.Equal(want) {
+			t.Errorf("Until(%q) = %v %v, want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "0", "-5m", "later"} {
+		if _, err := ops.Until("for", bad, now); err == nil {
+			t.Errorf("Until(%q) accepted", bad)
+		}
+	}
+	if got, err := ops.Until("until", "2026-12-01 09:00", now); err != nil || got.Hour() != 9 {
+		t.Errorf("absolute time: %v %v", got, err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/form"
 )
@@ -19,29 +20,16 @@ import (
 
 func init() {
 	editSpecs["check"] = checkEdit()
-	editSpecs["acknowledge"] = alertAction("acknowledge", "acknowledged", "reason", "what you are doing about it",
-		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) {
-			return t.AckAlert(id, v["reason"])
-		})
-	editSpecs["resolve"] = alertAction("resolve", "resolved", "note", "how it was fixed",
-		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) {
-			return t.ResolveAlert(id, v["note"])
-		})
-	snooze := alertAction("snooze", "snoozed", "reason", "why it can wait",
-		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) {
-			d, err := parseSpan("for", v["for"])
-			if err != nil {
-				return model.Alert{}, err
-			}
-			return t.SnoozeAlert(id, t.At().Add(d), v["reason"])
-		})
+	editSpecs["acknowledge"] = alertAction(ops.Acknowledge, "acknowledged", "reason", "what you are doing about it")
+	editSpecs["resolve"] = alertAction(ops.Resolve, "resolved", "note", "how it was fixed")
+	snooze := alertAction(ops.Snooze, "snoozed", "reason", "why it can wait")
 	fields := snooze.fields
 	snooze.fields = func(env TabEnv, id int64) (string, []form.Field, error) {
 		title, fs, err := fields(env, id)
 		return title, append([]form.Field{text("for", "for", "", "30m, 2h, 1d")}, fs...), err
 	}
 	snooze.check = func(v map[string]string) error {
-		if _, err := parseSpan("for", v["for"]); err != nil {
+		if _, err := ops.Until("for", v["for"], time.Time{}); err != nil { // the form only; the save reads the clock
 			return err
 		}
 		return required("reason", v["reason"])
@@ -49,9 +37,9 @@ func init() {
 	editSpecs["snooze"] = snooze
 }
 
-// alertAction is a one-field form (reason or note) that runs one alert
-// transition in a Tx.
-func alertAction(verb, done, field, hint string, do func(t *store.Tx, id int64, v map[string]string) (model.Alert, error)) editSpec {
+// alertAction is a one-field form (reason or note) that runs one triage
+// step (ops.ChangeAlertTx) in the form's transaction.
+func alertAction(verb, done, field, hint string) editSpec {
 	return editSpec{
 		kind: verb, done: done,
 		fields: func(env TabEnv, id int64) (string, []form.Field, error) {
@@ -65,7 +53,7 @@ func alertAction(verb, done, field, hint string, do func(t *store.Tx, id int64, 
 		},
 		check: func(v map[string]string) error { return required(field, v[field]) },
 		save: func(t *store.Tx, id int64, v map[string]string) (int64, string, error) {
-			al, err := do(t, id, v)
+			al, err := ops.ChangeAlertTx(t, id, ops.AlertChange{Verb: verb, Text: v[field], For: v["for"]})
 			return id, fmt.Sprintf("alert %d (%s)", id, al.CheckName), err
 		},
 	}
