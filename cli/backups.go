@@ -8,6 +8,7 @@ import (
 
 	"github.com/opsdeck/opsdeck/backups"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -63,9 +64,9 @@ or an external job reports in at least every PERIOD:
 				if service == "" {
 					return model.Invalid("service", "", "is required")
 				}
-				sv, err := t.FindService(service)
+				sv, err := ops.ServiceTx(t, "service", service)
 				if err != nil {
-					return model.Invalid("service", service, "is not a known service")
+					return err
 				}
 				j.ServiceID = sv.ID
 				return t.AddBackupJob(&j)

@@ -40,14 +40,8 @@ Examples:
 		fields: []field[C]{
 			reqStr("name", "check name (unique, no spaces)", func(c *C) *string { return &c.Name }),
 			enum("kind", model.ProbeKinds, func(c *C) *string { return &c.Kind }),
-			refField("service", "service it checks (name or id; 'none' clears)", func(t *store.Tx, v string) (int64, error) {
-				sv, err := t.FindService(v)
-				return sv.ID, err
-			}, func(c *C) **int64 { return &c.ServiceID }),
-			refField("device", "device it runs on or watches (asset tag or id; 'none' clears)", func(t *store.Tx, v string) (int64, error) {
-				d, err := t.FindDevice(v)
-				return d.ID, err
-			}, func(c *C) **int64 { return &c.DeviceID }),
+			refField("service", "service it checks (name or id; 'none' clears)", ops.OptServiceTx, func(c *C) **int64 { return &c.ServiceID }),
+			refField("device", "device it runs on or watches (asset tag or id; 'none' clears)", ops.OptDeviceTx, func(c *C) **int64 { return &c.DeviceID }),
 			str("target", "URL (http), host:port (tcp, tls), name (dns) or command (exec); required for those kinds", func(c *C) *string { return &c.Target }),
 			enum("method", model.HTTPMethods, func(c *C) *string { return &c.Method }),
 			optStr("headers", `HTTP headers, "Name: value" lines`, func(c *C) *string { return &c.Headers }),
@@ -124,19 +118,13 @@ func firstLine(s string) string {
 	return l
 }
 
-// refField resolves a reference flag to an id inside the transaction.
-func refField[T any](name, usage string, find func(t *store.Tx, v string) (int64, error), set func(*T) **int64) field[T] {
+// refField resolves a reference flag to an id inside the transaction
+// (ops.OptPersonTx and its kin: "" or "none" clears it).
+func refField[T any](name, usage string, resolve func(t *store.Tx, field, ref string) (*int64, error), set func(*T) **int64) field[T] {
 	return field[T]{name: name, usage: usage, apply: func(t *store.Tx, rec *T, v string) error {
-		if v == "" || v == "none" {
-			*set(rec) = nil
-			return nil
-		}
-		id, err := find(t, v)
-		if err != nil {
-			return model.Invalid(name, v, "is not a known "+name)
-		}
-		*set(rec) = &id
-		return nil
+		id, err := resolve(t, name, v)
+		*set(rec) = id
+		return err
 	}}
 }
 

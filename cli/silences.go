@@ -46,19 +46,11 @@ func silencesAdd(env *Env) *cobra.Command {
 					}
 					sl.CheckID = &k.ID
 				}
-				if service != "" {
-					sv, err := t.FindService(service)
-					if err != nil {
-						return model.Invalid("service", service, "is not a known service")
-					}
-					sl.ServiceID = &sv.ID
+				if sl.ServiceID, err = ops.OptServiceTx(t, "service", service); err != nil {
+					return err
 				}
-				if device != "" {
-					d, err := t.FindDevice(device)
-					if err != nil {
-						return model.Invalid("device", device, "is not a known device")
-					}
-					sl.DeviceID = &d.ID
+				if sl.DeviceID, err = ops.OptDeviceTx(t, "device", device); err != nil {
+					return err
 				}
 				return t.AddSilence(&sl)
 			})

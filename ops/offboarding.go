@@ -3,17 +3,19 @@ package ops
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
 
-// Leaver names the person an offboarding is about: the reference a user
-// typed (email, name or id), or, from a screen that has it, the id.
+// Leaver names whose offboarding: the reference a user typed (email,
+// name or id) or, from a screen that has them, the person's id or the
+// offboarding's own id (a screen showing a completed offboarding acts on
+// that one, and hears the store's refusal).
 type Leaver struct {
-	Ref string
-	ID  int64
+	Ref           string
+	ID            int64
+	OffboardingID int64
 }
 
 // LeaverID names a person by id.
@@ -22,7 +24,10 @@ func LeaverID(id int64) Leaver { return Leaver{ID: id} }
 // LeaverRef names a person by what a user typed.
 func LeaverRef(ref string) Leaver { return Leaver{Ref: ref} }
 
-func (l Leaver) resolveTx(t *store.Tx) (int64, error) {
+// OffboardingID names an offboarding by its id.
+func OffboardingID(id int64) Leaver { return Leaver{OffboardingID: id} }
+
+func (l Leaver) personTx(t *store.Tx) (int64, error) {
 	if l.Ref == "" {
 		return l.ID, nil
 	}
@@ -30,11 +35,17 @@ func (l Leaver) resolveTx(t *store.Tx) (int64, error) {
 	return p.ID, err
 }
 
-func (l Leaver) String() string {
-	if l.Ref != "" {
-		return l.Ref
+// offboardingTx is the offboarding l names: by id, or the person's open one.
+func (l Leaver) offboardingTx(t *store.Tx) (int64, error) {
+	if l.OffboardingID != 0 {
+		return l.OffboardingID, nil
 	}
-	return strconv.FormatInt(l.ID, 10)
+	id, err := l.personTx(t)
+	if err != nil {
+		return 0, err
+	}
+	off, err := t.OpenOffboardingFor(id)
+	return off.ID, err
 }
 
 // errDryRun rolls back a transaction that only computed a preview.
@@ -48,7 +59,7 @@ var errDryRun = errors.New("dry run")
 func StartOffboarding(ctx context.Context, e Env, who Leaver, lastDay, successor string, dry bool) (model.Offboarding, error) {
 	var o model.Offboarding
 	err := e.Store.Write(ctx, e.Actor, func(t *store.Tx) error {
-		id, err := who.resolveTx(t)
+		id, err := who.personTx(t)
 		if err != nil {
 			return err
 		}
@@ -108,28 +119,24 @@ func AdvanceStep(ctx context.Context, e Env, who Leaver, ch StepChange) (model.O
 	}
 	var st model.OffboardingStep
 	err := e.Store.Write(ctx, e.Actor, func(t *store.Tx) error {
-		id, err := who.resolveTx(t)
-		if err != nil {
-			return err
-		}
-		off, err := t.OpenOffboardingFor(id)
+		off, err := who.offboardingTx(t)
 		if err != nil {
 			return err
 		}
 		switch ch.Action {
 		case StepUndo:
-			st, err = t.UndoStep(off.ID, ch.N)
+			st, err = t.UndoStep(off, ch.N)
 			if err == nil && ch.Note != "" {
-				st, err = t.AddStepNote(off.ID, ch.N, ch.Note)
+				st, err = t.AddStepNote(off, ch.N, ch.Note)
 			}
 		case StepNote:
-			st, err = t.AddStepNote(off.ID, ch.N, ch.Note)
+			st, err = t.AddStepNote(off, ch.N, ch.Note)
 		default:
 			m := model.StepMark{State: state, Reason: ch.Reason, Note: ch.Note, DeviceStatus: ch.DeviceStatus}
 			if m.SuccessorID, err = OptPersonTx(t, "successor", ch.Successor); err != nil {
 				return err
 			}
-			st, err = t.MarkStep(off.ID, ch.N, m)
+			st, err = t.MarkStep(off, ch.N, m)
 		}
 		return err
 	})
@@ -142,15 +149,11 @@ func AdvanceStep(ctx context.Context, e Env, who Leaver, ch StepChange) (model.O
 func CompleteOffboarding(ctx context.Context, e Env, who Leaver, force bool, reason string) (model.Offboarding, error) {
 	var o model.Offboarding
 	err := e.Store.Write(ctx, e.Actor, func(t *store.Tx) error {
-		id, err := who.resolveTx(t)
+		off, err := who.offboardingTx(t)
 		if err != nil {
 			return err
 		}
-		cur, err := t.OpenOffboardingFor(id)
-		if err != nil {
-			return err
-		}
-		o, err = t.CompleteOffboarding(cur.ID, force, reason)
+		o, err = t.CompleteOffboarding(off, force, reason)
 		return err
 	})
 	return o, err

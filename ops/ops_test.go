@@ -219,3 +219,103 @@ func TestUntil(t *testing.T) {
 		t.Errorf("absolute time: %v %v", got, err)
 	}
 }
+
+func TestOffboardingWalk(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, true)
+	bill := ops.LeaverRef("bill@example.com")
+
+	_, err := ops.StartOffboarding(ctx, e, bill, "", "ghost@example.com", true)
+	wantField(t, err, "successor", "is not a known person")
+	_, err = ops.StartOffboarding(ctx, e, ops.LeaverRef("nobody@example.com"), "", "", false)
+	wantField(t, err, "person", "is not a known person")
+
+	preview, err := ops.StartOffboarding(ctx, e, bill, "", "dave@example.com", true)
+	if err != nil || len(preview.Steps) == 0 {
+		t.Fatalf("preview: %+v %v", preview, err)
+	}
+	if _, err := ops.OffboardingOf(ctx, e.Store, "bill@example.com"); err == nil || !strings.Contains(err.Error(), "has never been offboarded") {
+		t.Fatalf("a preview wrote an offboarding: %v", err)
+	}
+	off, err := ops.StartOffboarding(ctx, e, bill, "", "dave@example.com", false)
+	if err != nil || len(off.Steps) != len(preview.Steps) || off.Status != "open" {
+		t.Fatalf("start: %+v %v", off, err)
+	}
+
+	if _, err := ops.AdvanceStep(ctx, e, bill, ops.StepChange{N: 1, Action: "finish"}); err == nil {
+		t.Fatal("an unknown action was accepted")
+	}
+	if _, err := ops.AdvanceStep(ctx, e, bill, ops.StepChange{N: 2, Action: ops.StepSkip}); err == nil {
+		t.Fatal("skipped without a reason")
+	}
+	st, err := ops.AdvanceStep(ctx, e, bill, ops.StepChange{N: 1, Action: ops.StepDone})
+	if err != nil || st.State != model.StateDone {
+		t.Fatalf("done: %+v %v", st, err)
+	}
+	st, err = ops.AdvanceStep(ctx, e, ops.LeaverID(off.PersonID), ops.StepChange{N: 1, Action: ops.StepUndo, Note: "wrong account"})
+	if err != nil || st.State != model.StateOpen || len(st.Notes) != 1 {
+		t.Fatalf("undo with a note: %+v %v", st, err)
+	}
+	st, err = ops.AdvanceStep(ctx, e, ops.OffboardingID(off.ID), ops.StepChange{N: 2, Action: ops.StepBlock, Reason: "waiting for AWS"})
+	if err != nil || st.State != model.StateBlocked {
+		t.Fatalf("block by offboarding id: %+v %v", st, err)
+	}
+
+	if _, err := ops.CompleteOffboarding(ctx, e, bill, false, ""); err == nil {
+		t.Fatal("completed with open steps")
+	}
+	done, err := ops.CompleteOffboarding(ctx, e, bill, true, "left early")
+	if err != nil || !done.Forced || done.Status != "completed" {
+		t.Fatalf("forced completion: %+v %v", done, err)
+	}
+	// A completed offboarding's steps no longer change, by either name.
+	if _, err := ops.AdvanceStep(ctx, e, ops.OffboardingID(off.ID), ops.StepChange{N: 3, Action: ops.StepDone}); err == nil {
+		t.Fatal("changed a step of a completed offboarding")
+	}
+	if _, err := ops.AdvanceStep(ctx, e, bill, ops.StepChange{N: 3, Action: ops.StepDone}); err == nil {
+		t.Fatal("changed a step with no open offboarding")
+	}
+	latest, err := ops.OffboardingOf(ctx, e.Store, "bill@example.com")
+	if err != nil || latest.ID != off.ID {
+		t.Fatalf("latest offboarding: %+v %v", latest, err)
+	}
+}
+
+func TestReferences(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, true)
+	p, err := ops.Person(ctx, e.Store, "holder", "bill@example.com")
+	if err != nil || p.Email != "bill@example.com" {
+		t.Fatalf("person by email: %+v %v", p, err)
+	}
+	_, err = ops.Person(ctx, e.Store, "holder", "ghost@example.com")
+	wantField(t, err, "holder", "is not a known person")
+	_, err = ops.Person(ctx, e.Store, "manager", "example.com")
+	if err == nil {
+		t.Fatal("a reference matching several people resolved")
+	}
+	_, err = ops.Service(ctx, e.Store, "service", "No Such Service")
+	wantField(t, err, "service", "is not a known service")
+	_, err = ops.Device(ctx, e.Store, "device", "NO-SUCH-TAG")
+	wantField(t, err, "device", "is not a known device")
+
+	err = e.Store.Write(ctx, e.Actor, func(tx *store.Tx) error {
+		for _, ref := range []string{"", "none"} {
+			for _, opt := range []func(*store.Tx, string, string) (*int64, error){ops.OptPersonTx, ops.OptDeviceTx, ops.OptServiceTx} {
+				if id, err := opt(tx, "f", ref); id != nil || err != nil {
+					t.Errorf("optional reference %q: %v %v", ref, id, err)
+				}
+			}
+		}
+		id, err := ops.OptPersonTx(tx, "owner", "bill@example.com")
+		if err != nil || id == nil || *id != p.ID {
+			t.Errorf("optional person: %v %v", id, err)
+		}
+		_, err = ops.OptServiceTx(tx, "service", "ghost")
+		wantField(t, err, "service", "is not a known service")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

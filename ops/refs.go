@@ -90,3 +90,15 @@ func refErr(err error, field, ref, kind, hint string) error {
 	}
 	return err
 }
+
+// Device resolves ref, typed into field, to a device.
+func Device(ctx context.Context, s *store.Store, field, ref string) (model.Device, error) {
+	d, err := s.FindDevice(ctx, ref)
+	return d, refErr(err, field, ref, "device", "give its asset tag, serial or id")
+}
+
+// Service resolves ref, typed into field, to a service.
+func Service(ctx context.Context, s *store.Store, field, ref string) (model.Service, error) {
+	sv, err := s.FindService(ctx, ref)
+	return sv, refErr(err, field, ref, "service", "give its name or id")
+}

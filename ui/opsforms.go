@@ -180,21 +180,11 @@ func applyCheck(c *model.Check, v map[string]string) error {
 }
 
 func checkRefs(t *store.Tx, v map[string]string) (svc, dev *int64, err error) {
-	if ref := strings.TrimSpace(v["service"]); ref != "" {
-		s, err := t.FindService(ref)
-		if err != nil {
-			return nil, nil, model.Invalid("service", ref, "is not a known service (give its name or id)")
-		}
-		svc = &s.ID
+	if svc, err = ops.OptServiceTx(t, "service", strings.TrimSpace(v["service"])); err != nil {
+		return nil, nil, err
 	}
-	if ref := strings.TrimSpace(v["device"]); ref != "" {
-		d, err := t.FindDevice(ref)
-		if err != nil {
-			return nil, nil, model.Invalid("device", ref, "is not a known device (give its asset tag or id)")
-		}
-		dev = &d.ID
-	}
-	return svc, dev, nil
+	dev, err = ops.OptDeviceTx(t, "device", strings.TrimSpace(v["device"]))
+	return svc, dev, err
 }
 
 // fmtSpan writes seconds the way parseSpan reads them: 30s, 5m, 2h, 1d.
