@@ -30,6 +30,11 @@ func CheckImport(kind string, opts transfer.Options) error {
 	if !slices.Contains(transfer.Kinds, kind) {
 		return model.Invalid("kind", kind, "is not one of "+strings.Join(transfer.Kinds, ", "))
 	}
+	return CheckImportOptions(opts)
+}
+
+// CheckImportOptions validates the format and mode an import names.
+func CheckImportOptions(opts transfer.Options) error {
 	if opts.Format != "" && opts.Format != "auto" && !slices.Contains(model.Formats, opts.Format) {
 		return model.Invalid("format", opts.Format, "is not one of auto, "+strings.Join(model.Formats, ", "))
 	}

@@ -1,9 +1,11 @@
 package ops_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/transfer"
 )
 
 // pinned is the instant the tests' clock starts at.
@@ -317,5 +320,62 @@ func TestReferences(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestImportPlanAndCommit(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, false)
+	dir := t.TempDir()
+	good := []byte("name,email\nAnn Lee,ann@example.com\nBo Chan,bo@example.com\n")
+	if err := os.WriteFile(filepath.Join(dir, "people.csv"), good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.csv"), []byte("name,email\nAnn Lee,not-an-email\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := ops.PlanImport(ctx, e, "planets", ops.ImportSource{Name: "x.csv"}, transfer.Options{})
+	wantField(t, err, "kind", "is not one of")
+	_, err = ops.PlanImport(ctx, e, "people", ops.ImportSource{Name: "x.csv"}, transfer.Options{Format: "xml"})
+	wantField(t, err, "format", "is not one of")
+
+	// A remote session reads no server path: only the import directory,
+	// and none when it is not set.
+	if _, err := ops.PlanImport(ctx, e, "people", ops.ImportSource{Name: "people.csv", Remote: true}, transfer.Options{}); err == nil || !strings.Contains(err.Error(), "send the file instead") {
+		t.Fatalf("remote import without a directory: %v", err)
+	}
+	if _, err := ops.PlanImport(ctx, e, "people", ops.ImportSource{Name: filepath.Join(dir, "people.csv"), Remote: true, Dir: dir}, transfer.Options{}); err == nil {
+		t.Fatal("a remote session read an absolute path")
+	}
+	rep, err := ops.PlanImport(ctx, e, "people", ops.ImportSource{Name: "people.csv", Remote: true, Dir: dir}, transfer.Options{})
+	if err != nil || rep.Summary.New != 2 || !ops.CanCommit(rep) {
+		t.Fatalf("remote plan: %+v %v", rep, err)
+	}
+
+	bad, err := ops.PlanImport(ctx, e, "people", ops.ImportSource{Name: filepath.Join(dir, "bad.csv")}, transfer.Options{})
+	if err != nil || ops.CanCommit(bad) {
+		t.Fatalf("plan of a bad file: %+v %v", bad, err)
+	}
+	if err := ops.CommitImport(ctx, e, bad, nil); err == nil {
+		t.Fatal("committed a plan with problems")
+	}
+
+	if _, err := ops.PlanImport(ctx, e, "people", ops.ImportSource{Name: transfer.StdinName}, transfer.Options{}); err == nil {
+		t.Fatal("planned standard input that is not there")
+	}
+	rep, err = ops.PlanImport(ctx, e, "people", ops.ImportSource{Name: transfer.StdinName, Stdin: bytes.NewReader(good)}, transfer.Options{})
+	if err != nil || rep.Summary.New != 2 {
+		t.Fatalf("plan from a stream: %+v %v", rep, err)
+	}
+	var last int
+	if err := ops.CommitImport(ctx, e, rep, func(phase string, done, total int) { last = done }); err != nil {
+		t.Fatal(err)
+	}
+	if last != 2 || rep.RunID == 0 {
+		t.Errorf("commit progress ended at %d, run %d", last, rep.RunID)
+	}
+	if p, err := ops.Person(ctx, e.Store, "person", "bo@example.com"); err != nil || p.Name != "Bo Chan" {
+		t.Errorf("imported person: %+v %v", p, err)
 	}
 }
