@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
@@ -169,7 +170,7 @@ func alertsShow(env *Env) *cobra.Command {
 			}
 			pairs = append(pairs, [2]string{"owner", owner}, [2]string{"on call", orDash(strings.Join(oc, ", "))},
 				[2]string{"runbook", orDash(d.Runbook)},
-				[2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", pct(d.Uptime.Day), pct(d.Uptime.Week), pct(d.Uptime.Month))},
+				[2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", human.Percent(d.Uptime.Day), human.Percent(d.Uptime.Week), human.Percent(d.Uptime.Month))},
 				[2]string{"latency", sparkline(d.Latency)})
 			env.printKV(pairs)
 			fmt.Fprintf(env.Stdout, "\nTimeline:\n")
@@ -184,7 +185,7 @@ func alertsShow(env *Env) *cobra.Command {
 				if i == 10 {
 					break
 				}
-				rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, fmt.Sprintf("%.1fms", r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
+				rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, human.Latency(r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
 			}
 			return env.printTable([]string{"at", "status", "latency", "message"}, rows)
 		}})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
@@ -99,18 +100,11 @@ Examples:
 			if c.Paused {
 				status = "paused"
 			}
-			return []string{fmt.Sprint(c.ID), c.Name, c.Kind, orDash(model.Truncate(c.Target, 40)), (time.Duration(c.IntervalS) * time.Second).String(),
-				status, nm.ago(st.LastRunAt), latency(st), orDash(model.Truncate(firstLine(st.Message), 50))}
+			return []string{fmt.Sprint(c.ID), c.Name, c.Kind, orDash(model.Truncate(c.Target, 40)), human.Interval(c.Interval()),
+				status, nm.ago(st.LastRunAt), human.Latency(st.LatencyMs), orDash(model.Truncate(firstLine(st.Message), 50))}
 		},
 		show: showCheck,
 	}
-}
-
-func latency(st model.CheckState) string {
-	if st.LastRunAt == nil {
-		return "-"
-	}
-	return fmt.Sprintf("%.0fms", st.LatencyMs)
 }
 
 func firstLine(s string) string {
@@ -225,7 +219,7 @@ func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) err
 			[2]string{"ping", pingHint(c)})
 	}
 	if u, err := s.Uptime(ctx, c.ID, env.now()); err == nil {
-		pairs = append(pairs, [2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", pct(u.Day), pct(u.Week), pct(u.Month))})
+		pairs = append(pairs, [2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", human.Percent(u.Day), human.Percent(u.Week), human.Percent(u.Month))})
 	}
 	env.printKV(pairs)
 	res, err := s.RecentResults(ctx, c.ID, 10)
@@ -235,16 +229,9 @@ func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) err
 	fmt.Fprintf(env.Stdout, "\nLast results (%d):\n", len(res))
 	rows := [][]string{}
 	for _, r := range res {
-		rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, fmt.Sprintf("%.1fms", r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
+		rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, human.Latency(r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
 	}
 	return env.printTable([]string{"at", "status", "latency", "message"}, rows)
-}
-
-func pct(v float64) string {
-	if v < 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.2f%%", v)
 }
 
 func checkToggle(env *Env, verb string, paused bool) *cobra.Command {
@@ -307,7 +294,7 @@ func checkRun(env *Env) *cobra.Command {
 			if asJSON {
 				return env.printJSON(res)
 			}
-			fmt.Fprintf(env.Stdout, "%s: %s in %.1fms: %s\n", chk.Name, res.Status, res.LatencyMs, res.Message)
+			fmt.Fprintf(env.Stdout, "%s: %s in %s: %s\n", chk.Name, res.Status, human.Latency(res.LatencyMs), res.Message)
 			return nil
 		}}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")

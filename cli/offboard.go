@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
@@ -344,7 +345,7 @@ func offboardTemplates(env *Env) *cobra.Command {
 			}
 			rows := make([][]string, len(ts))
 			for i, t := range ts {
-				rows[i] = []string{strconv.FormatInt(t.ID, 10), strconv.Itoa(t.Position), t.Title, orDash(t.Detail), map[bool]string{true: "yes", false: "no"}[t.Active]}
+				rows[i] = []string{strconv.FormatInt(t.ID, 10), strconv.Itoa(t.Position), t.Title, orDash(t.Detail), human.YesNo(t.Active)}
 			}
 			return env.printTable([]string{"id", "position", "title", "detail", "active"}, rows)
 		},

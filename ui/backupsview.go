@@ -12,6 +12,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
@@ -188,7 +189,7 @@ func (v *backupsView) backupNow() tea.Cmd {
 			done.line = "backup failed: " + oneLine(err.Error())
 		default:
 			done.line = fmt.Sprintf("backed up to %s: %s in %s, verified (integrity %s, row counts match)",
-				filepath.Base(run.File), humanBytes(run.SizeBytes), durationText(run.DurationMS), run.Integrity)
+				filepath.Base(run.File), human.Bytes(run.SizeBytes), human.Took(run.DurationMS), run.Integrity)
 		}
 		return done
 	})
@@ -275,10 +276,10 @@ func (v *backupsView) render() {
 		name := jobName(h)
 		size, took := "-", "-"
 		if h.LastSizeBytes != nil {
-			size = humanBytes(*h.LastSizeBytes)
+			size = human.Bytes(*h.LastSizeBytes)
 		}
 		if h.LastRunAt != nil {
-			took = durationText(h.LastDurationMS)
+			took = human.Took(h.LastDurationMS)
 		}
 		style := st.OK
 		if !h.State.Healthy() {
@@ -349,8 +350,8 @@ func (v *backupsView) render() {
 		if r.Status != "ok" {
 			style, verified, test = st.Error, r.Status, ""
 		}
-		add(style.Render(fmt.Sprintf("  %-9s %-13s %8s %6s  %-12s %s  %s", model.Ago(&r.StartedAt, now), r.Reason, humanBytes(r.SizeBytes),
-			durationText(r.DurationMS), verified, test, file)))
+		add(style.Render(fmt.Sprintf("  %-9s %-13s %8s %6s  %-12s %s  %s", model.Ago(&r.StartedAt, now), r.Reason, human.Bytes(r.SizeBytes),
+			human.Took(r.DurationMS), verified, test, file)))
 		if r.Error != "" {
 			add(st.Muted.Render("    ↳ " + model.Sanitize(r.Error)))
 		}
@@ -362,28 +363,6 @@ func (v *backupsView) render() {
 	}
 	v.lines = out
 	v.off = max(min(v.off, len(v.lines)-v.h), 0)
-}
-
-// durationText formats a run's duration: 850ms, 7m0s.
-func durationText(ms int64) string {
-	if ms < 1000 {
-		return fmt.Sprintf("%dms", ms)
-	}
-	return (time.Duration(ms) * time.Millisecond).Round(100 * time.Millisecond).String()
-}
-
-// humanBytes formats n as 1.2 MiB.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // backupSection is a service page's backup coverage: the jobs covering it

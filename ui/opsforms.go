@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
@@ -89,7 +90,7 @@ func checkFields(env TabEnv, c model.Check, service, device string) (string, []f
 		text("device", "device", device, "asset tag (optional; alone: watches the device)"),
 		choice("kind", "kind", c.Kind, kindChoices(c.Kind)),
 		text("target", "target", c.Target, "http(s) URL · host:port (tcp, tls) · DNS name · command"),
-		text("interval_s", "interval", fmtSpan(c.IntervalS), "30s, 5m, 1h"),
+		text("interval_s", "interval", human.Interval(c.Interval()), "30s, 5m, 1h"),
 		text("condition", "condition", c.Condition, `default per kind, e.g. status == 200 && latency < 300ms`),
 	}, nil
 }
@@ -185,19 +186,6 @@ func checkRefs(t *store.Tx, v map[string]string) (svc, dev *int64, err error) {
 	}
 	dev, err = ops.OptDeviceTx(t, "device", strings.TrimSpace(v["device"]))
 	return svc, dev, err
-}
-
-// fmtSpan writes seconds the way parseSpan reads them: 30s, 5m, 2h, 1d.
-func fmtSpan(s int) string {
-	for _, u := range []struct {
-		n    int
-		unit string
-	}{{86400, "d"}, {3600, "h"}, {60, "m"}} {
-		if s >= u.n && s%u.n == 0 {
-			return strconv.Itoa(s/u.n) + u.unit
-		}
-	}
-	return strconv.Itoa(s) + "s"
 }
 
 // parseSpan reads a positive duration: "90" (seconds), "30m", "2h", "1d".

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -168,7 +169,7 @@ func runCheckNow(env TabEnv, id int64) opsMsg {
 		return opsMsg{text: "run failed: " + err.Error(), isErr: true}
 	}
 	res := run.Result
-	return opsMsg{text: fmt.Sprintf("%s: %s in %s — %s", run.Check.Name, res.Status, ms(res.LatencyMs), firstLine(res.Message)), isErr: !res.OK()}
+	return opsMsg{text: fmt.Sprintf("%s: %s in %s — %s", run.Check.Name, res.Status, human.Latency(res.LatencyMs), firstLine(res.Message)), isErr: !res.OK()}
 }
 
 func (a *app) previewCheckDelete(id int64) tea.Cmd {
