@@ -16,69 +16,60 @@ import (
 // Person resolves ref, typed into field, to a person.
 func Person(ctx context.Context, s *store.Store, field, ref string) (model.Person, error) {
 	p, err := s.FindPerson(ctx, ref)
-	return p, refErr(err, field, ref, "person", "give a name, email or id")
+	return p, refErr(err, field, ref, "person")
 }
 
 // PersonTx resolves ref inside a write transaction.
 func PersonTx(t *store.Tx, field, ref string) (model.Person, error) {
 	p, err := t.FindPerson(ref)
-	return p, refErr(err, field, ref, "person", "give a name, email or id")
+	return p, refErr(err, field, ref, "person")
 }
 
 // OptPersonTx resolves an optional person reference: "" or "none" is
 // nil (no one).
 func OptPersonTx(t *store.Tx, field, ref string) (*int64, error) {
-	if none(ref) {
-		return nil, nil
-	}
-	p, err := PersonTx(t, field, ref)
-	if err != nil {
-		return nil, err
-	}
-	return &p.ID, nil
+	return optID(t, field, ref, PersonTx, func(p model.Person) int64 { return p.ID })
 }
 
 // DeviceTx resolves a device reference inside a write transaction.
 func DeviceTx(t *store.Tx, field, ref string) (model.Device, error) {
 	d, err := t.FindDevice(ref)
-	return d, refErr(err, field, ref, "device", "give its asset tag, serial or id")
+	return d, refErr(err, field, ref, "device")
 }
 
 // OptDeviceTx resolves an optional device reference ("" or "none": nil).
 func OptDeviceTx(t *store.Tx, field, ref string) (*int64, error) {
-	if none(ref) {
-		return nil, nil
-	}
-	d, err := DeviceTx(t, field, ref)
-	if err != nil {
-		return nil, err
-	}
-	return &d.ID, nil
+	return optID(t, field, ref, DeviceTx, func(d model.Device) int64 { return d.ID })
 }
 
 // ServiceTx resolves a service reference inside a write transaction.
 func ServiceTx(t *store.Tx, field, ref string) (model.Service, error) {
 	sv, err := t.FindService(ref)
-	return sv, refErr(err, field, ref, "service", "give its name or id")
+	return sv, refErr(err, field, ref, "service")
 }
 
 // OptServiceTx resolves an optional service reference ("" or "none": nil).
 func OptServiceTx(t *store.Tx, field, ref string) (*int64, error) {
-	if none(ref) {
+	return optID(t, field, ref, ServiceTx, func(sv model.Service) int64 { return sv.ID })
+}
+
+// optID resolves an optional reference to its record's id; "" or "none"
+// names no record (a cleared holder, owner or manager).
+func optID[T any](t *store.Tx, field, ref string, find func(*store.Tx, string, string) (T, error), id func(T) int64) (*int64, error) {
+	if ref == "" || ref == "none" {
 		return nil, nil
 	}
-	sv, err := ServiceTx(t, field, ref)
+	rec, err := find(t, field, ref)
 	if err != nil {
 		return nil, err
 	}
-	return &sv.ID, nil
+	n := id(rec)
+	return &n, nil
 }
-
-func none(ref string) bool { return ref == "" || ref == "none" }
 
 // refErr words a failed lookup: the store's own reason when it has one
 // (a name matching several people), under the field the user typed into.
-func refErr(err error, field, ref, kind, hint string) error {
+func refErr(err error, field, ref, kind string) error {
 	if err == nil {
 		return nil
 	}
@@ -86,7 +77,7 @@ func refErr(err error, field, ref, kind, hint string) error {
 		return model.Invalid(field, ref, fe.Reason)
 	}
 	if errors.Is(err, model.ErrNotFound) {
-		return model.Invalid(field, ref, "is not a known "+kind+" ("+hint+")")
+		return model.Invalid(field, ref, "is not a known "+kind)
 	}
 	return err
 }
@@ -94,11 +85,11 @@ func refErr(err error, field, ref, kind, hint string) error {
 // Device resolves ref, typed into field, to a device.
 func Device(ctx context.Context, s *store.Store, field, ref string) (model.Device, error) {
 	d, err := s.FindDevice(ctx, ref)
-	return d, refErr(err, field, ref, "device", "give its asset tag, serial or id")
+	return d, refErr(err, field, ref, "device")
 }
 
 // Service resolves ref, typed into field, to a service.
 func Service(ctx context.Context, s *store.Store, field, ref string) (model.Service, error) {
 	sv, err := s.FindService(ctx, ref)
-	return sv, refErr(err, field, ref, "service", "give its name or id")
+	return sv, refErr(err, field, ref, "service")
 }
