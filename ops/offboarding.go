@@ -90,16 +90,12 @@ const (
 	StepNote  = "note"
 )
 
-// StepActions are the actions on a checklist step, in the order they are
-// offered.
-var StepActions = []string{StepDone, StepSkip, StepBlock, StepUndo, StepNote}
-
 var stepStates = map[string]string{StepDone: model.StateDone, StepSkip: model.StateSkipped, StepBlock: model.StateBlocked}
 
 // StepChange is one action on checklist step N.
 type StepChange struct {
 	N      int
-	Action string // one of StepActions
+	Action string // StepDone, StepSkip, StepBlock, StepUndo or StepNote
 	// Reason (skip, block), Note (note, or alongside any action) and
 	// DeviceStatus (done on a device step: spare, repair or lost).
 	Reason, Note, DeviceStatus string
