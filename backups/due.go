@@ -105,7 +105,7 @@ func Due(ctx context.Context, s *store.Store, cfg Config, now time.Time) ([]Work
 	if newest != nil && (lastTest == nil || now.Sub(*lastTest) >= cfg.Policy.RestoreTestEvery) {
 		run := *newest
 		out = append(out, work("self:restore-test", func(ctx context.Context) error {
-			v, err := s.RestoreTest(ctx, cfg.actor(), run)
+			v, err := s.RestoreTest(ctx, cfg.actor(), run, nil)
 			if err == nil && !v.OK {
 				err = fmt.Errorf("restore test of %s failed: %v", run.File, v.Problems)
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -23,20 +24,14 @@ func accountsResource() resource[model.Account] {
   opsdeck accounts add --person bill@example.com --service GitHub --username bill-dev --entitlement admin`,
 		fields: []field[A]{
 			{name: "person", usage: "holder (email, id or name)", apply: func(t *store.Tx, a *A, v string) error {
-				p, err := t.FindPerson(v)
-				if err != nil {
-					return model.Invalid("person", v, "is not a known person")
-				}
+				p, err := ops.PersonTx(t, "person", v)
 				a.PersonID = p.ID
-				return nil
+				return err
 			}},
 			{name: "service", usage: "service name or id", apply: func(t *store.Tx, a *A, v string) error {
-				sv, err := t.FindService(v)
-				if err != nil {
-					return model.Invalid("service", v, "is not a known service")
-				}
+				sv, err := ops.ServiceTx(t, "service", v)
 				a.ServiceID = sv.ID
-				return nil
+				return err
 			}},
 			reqStr("username", "login name on the service", func(a *A) *string { return &a.Username }),
 			enum("entitlement", model.Entitlements, func(a *A) *string { return &a.Entitlement }),
@@ -66,16 +61,16 @@ func accountsResource() resource[model.Account] {
 		},
 		list: func(ctx context.Context, s *store.Store) ([]A, error) {
 			if person != "" {
-				p, err := s.FindPerson(ctx, person)
+				p, err := ops.Person(ctx, s, "person", person)
 				if err != nil {
-					return nil, model.Invalid("person", person, "is not a known person")
+					return nil, err
 				}
 				q.PersonID = p.ID
 			}
 			if service != "" {
-				sv, err := s.FindService(ctx, service)
+				sv, err := ops.Service(ctx, s, "service", service)
 				if err != nil {
-					return nil, model.Invalid("service", service, "is not a known service")
+					return nil, err
 				}
 				q.ServiceID = sv.ID
 			}

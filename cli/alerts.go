@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -168,7 +170,7 @@ func alertsShow(env *Env) *cobra.Command {
 			}
 			pairs = append(pairs, [2]string{"owner", owner}, [2]string{"on call", orDash(strings.Join(oc, ", "))},
 				[2]string{"runbook", orDash(d.Runbook)},
-				[2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", pct(d.Uptime.Day), pct(d.Uptime.Week), pct(d.Uptime.Month))},
+				[2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", human.Percent(d.Uptime.Day), human.Percent(d.Uptime.Week), human.Percent(d.Uptime.Month))},
 				[2]string{"latency", sparkline(d.Latency)})
 			env.printKV(pairs)
 			fmt.Fprintf(env.Stdout, "\nTimeline:\n")
@@ -183,7 +185,7 @@ func alertsShow(env *Env) *cobra.Command {
 				if i == 10 {
 					break
 				}
-				rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, fmt.Sprintf("%.1fms", r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
+				rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, human.Latency(r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
 			}
 			return env.printTable([]string{"at", "status", "latency", "message"}, rows)
 		}})
@@ -207,9 +209,9 @@ func sparkline(v []float64) string {
 	return fmt.Sprintf("%s  (%.0f–%.0f ms)", bars, lo, hi)
 }
 
-// alertVerb builds ack/snooze/resolve: resolve the id, run one Tx method,
-// print the alert's new state (or JSON).
-func alertVerb(env *Env, use, short string, flags func(*cobra.Command), do func(t *store.Tx, id int64) (model.Alert, error)) *cobra.Command {
+// alertVerb builds ack/snooze/resolve: resolve the id, run the triage
+// step (ops.ChangeAlert), print the alert's new state (or JSON).
+func alertVerb(env *Env, use, short string, flags func(*cobra.Command), change func() ops.AlertChange) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -217,12 +219,12 @@ func alertVerb(env *Env, use, short string, flags func(*cobra.Command), do func(
 			if err != nil {
 				return err
 			}
-			s, err := env.Open()
+			e, err := env.ops()
 			if err != nil {
 				return err
 			}
-			var a model.Alert
-			if err := s.Write(c.Context(), env.Actor, func(t *store.Tx) error { a, err = do(t, id); return err }); err != nil {
+			a, err := ops.ChangeAlert(c.Context(), e, id, change())
+			if err != nil {
 				return err
 			}
 			if asJSON {
@@ -242,48 +244,22 @@ func alertAck(env *Env) *cobra.Command {
 		func(c *cobra.Command) {
 			c.Flags().StringVar(&reason, "reason", "", "what you are doing about it (required)")
 		},
-		func(t *store.Tx, id int64) (model.Alert, error) { return t.AckAlert(id, reason) })
+		func() ops.AlertChange { return ops.AlertChange{Verb: ops.Acknowledge, Text: reason} })
 }
 
 func alertSnooze(env *Env) *cobra.Command {
 	var reason, until string
 	return alertVerb(env, "snooze ID", "Mute an alert's notifications for a while",
 		func(c *cobra.Command) {
-			c.Flags().StringVar(&until, "for", "", "how long (e.g. 2h) or until when (YYYY-MM-DD HH:MM)")
+			c.Flags().StringVar(&until, "for", "", "how long (e.g. 2h, 1d) or until when (YYYY-MM-DD HH:MM)")
 			c.Flags().StringVar(&reason, "reason", "", "why (required)")
 		},
-		func(t *store.Tx, id int64) (model.Alert, error) {
-			end, err := parseUntil("for", until, t.At())
-			if err != nil {
-				return model.Alert{}, err
-			}
-			return t.SnoozeAlert(id, end, reason)
-		})
+		func() ops.AlertChange { return ops.AlertChange{Verb: ops.Snooze, Text: reason, For: until} })
 }
 
 func alertResolve(env *Env) *cobra.Command {
 	var note string
 	return alertVerb(env, "resolve ID", "Resolve an alert by hand with a note",
 		func(c *cobra.Command) { c.Flags().StringVar(&note, "note", "", "how it was fixed (required)") },
-		func(t *store.Tx, id int64) (model.Alert, error) { return t.ResolveAlert(id, note) })
-}
-
-// parseUntil reads "2h"/"30m" (from now) or an absolute local time.
-func parseUntil(field, v string, now time.Time) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}, model.Invalid(field, v, "is required (e.g. 2h or 2026-12-01 09:00)")
-	}
-	if d, err := time.ParseDuration(v); err == nil {
-		if d <= 0 {
-			return time.Time{}, model.Invalid(field, v, "must be positive")
-		}
-		return now.Add(d), nil
-	}
-	if strings.HasSuffix(v, "d") {
-		if n, err := strconv.Atoi(strings.TrimSuffix(v, "d")); err == nil && n > 0 {
-			return now.AddDate(0, 0, n), nil
-		}
-	}
-	return model.ParseTime(field, v, time.Local)
+		func() ops.AlertChange { return ops.AlertChange{Verb: ops.Resolve, Text: note} })
 }

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -46,7 +47,7 @@ backup does not prune; the scheduled daily backup applies retention, and so does
 				return env.printJSON(run)
 			}
 			fmt.Fprintf(env.Stdout, "backed up to %s (%s, %d pages) in %s; verified: integrity %s, row counts of %d tables match\n",
-				run.File, bytesStr(run.SizeBytes), run.Pages, time.Duration(run.DurationMS)*time.Millisecond, run.Integrity, len(run.RowCounts))
+				run.File, human.Bytes(run.SizeBytes), run.Pages, human.Took(run.DurationMS), run.Integrity, len(run.RowCounts))
 			return nil
 		},
 	}
@@ -88,7 +89,7 @@ database: after the database is lost or restored, that is what there is.`,
 					file += " (pruned)"
 				}
 				rows = append(rows, []string{fmt.Sprint(r.ID), r.StartedAt.Local().Format("2006-01-02 15:04"), r.Reason, r.Status,
-					bytesStr(r.SizeBytes), (time.Duration(r.DurationMS) * time.Millisecond).String(), yesNo(r.Verified), restoreTestStr(env, r), file})
+					human.Bytes(r.SizeBytes), human.Took(r.DurationMS), human.YesNo(r.Verified), restoreTestStr(env, r), file})
 			}
 			return env.printTable([]string{"id", "started", "reason", "status", "size", "duration", "verified", "restore_test", "file"}, rows)
 		},
@@ -116,7 +117,7 @@ func listBackupFiles(env *Env, dir string, asJSON bool) error {
 	rows := [][]string{}
 	for _, f := range fs {
 		m := f.Manifest
-		rows = append(rows, []string{m.CreatedAt.Local().Format("2006-01-02 15:04:05"), m.Reason, bytesStr(m.SizeBytes),
+		rows = append(rows, []string{m.CreatedAt.Local().Format("2006-01-02 15:04:05"), m.Reason, human.Bytes(m.SizeBytes),
 			fmt.Sprint(m.SchemaVersion), fmt.Sprint(m.RowCounts["audit_log"]), f.File})
 	}
 	return env.printTable([]string{"taken", "reason", "size", "schema", "audit_rows", "file"}, rows)
@@ -199,27 +200,11 @@ func backupRestoreTestCmd(env *Env) *cobra.Command {
 		Short: "Restore the newest backup into a temporary place, verify and open it, record the result",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
+			e, err := env.ops()
 			if err != nil {
 				return err
 			}
-			var run model.BackupRun
-			if file != "" {
-				run, err = s.BackupRunByFile(c.Context(), file)
-			} else {
-				var runs []model.BackupRun
-				runs, err = s.ListBackupRuns(c.Context(), store.BackupRunQuery{OnlyPresent: true, Limit: 1})
-				if err == nil && len(runs) == 0 {
-					err = errors.New("no backup to restore-test: run 'opsdeck backup now' first")
-				}
-				if err == nil {
-					run = runs[0]
-				}
-			}
-			if err != nil {
-				return err
-			}
-			v, err := s.RestoreTest(c.Context(), env.Actor, run)
+			run, v, err := ops.RestoreTest(c.Context(), e, file, nil)
 			if err != nil {
 				return err
 			}
@@ -250,25 +235,4 @@ func restoreTestStr(env *Env, r model.BackupRun) string {
 	default:
 		return "FAILED " + env.ago(r.RestoreTestedAt)
 	}
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-// bytesStr prints a size in binary units.
-func bytesStr(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/backups"
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -63,9 +65,9 @@ or an external job reports in at least every PERIOD:
 				if service == "" {
 					return model.Invalid("service", "", "is required")
 				}
-				sv, err := t.FindService(service)
+				sv, err := ops.ServiceTx(t, "service", service)
 				if err != nil {
-					return model.Invalid("service", service, "is not a known service")
+					return err
 				}
 				j.ServiceID = sv.ID
 				return t.AddBackupJob(&j)
@@ -128,10 +130,10 @@ func backupsListCmd(env *Env) *cobra.Command {
 			for _, h := range hs {
 				size := "-"
 				if h.LastSizeBytes != nil {
-					size = bytesStr(*h.LastSizeBytes)
+					size = human.Bytes(*h.LastSizeBytes)
 				}
 				rows = append(rows, []string{h.Name, h.Kind, orDash(h.ServiceName), string(h.State), env.ago(h.LastRunAt), size,
-					(time.Duration(h.LastDurationMS) * time.Millisecond).String(), env.ago(h.RestoreTestedAt), h.Reason})
+					human.Took(h.LastDurationMS), env.ago(h.RestoreTestedAt), h.Reason})
 			}
 			return env.printTable([]string{"name", "kind", "service", "state", "last_run", "size", "duration", "restore_tested", "reason"}, rows)
 		},
@@ -188,7 +190,7 @@ func backupsShowCmd(env *Env) *cobra.Command {
 					code = strconv.Itoa(*r.ExitCode)
 				}
 				if r.SizeBytes != nil {
-					size = bytesStr(*r.SizeBytes)
+					size = human.Bytes(*r.SizeBytes)
 				}
 				rows = append(rows, []string{r.StartedAt.Local().Format("2006-01-02 15:04"), r.Kind, r.Source, r.Status, code, size,
 					(time.Duration(r.DurationMS) * time.Millisecond).String(), orDash(r.Error)})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/opsdeck/opsdeck/checks"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -44,9 +45,9 @@ or a prompt on the terminal; never from the command line. Stored encrypted (docs
 				ch.Enabled = true
 				err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
 					if service != "" {
-						sv, err := t.FindService(service)
+						sv, err := ops.ServiceTx(t, "service", service)
 						if err != nil {
-							return model.Invalid("service", service, "is not a known service")
+							return err
 						}
 						ch.ServiceID = &sv.ID
 					}

@@ -7,8 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsdeck/opsdeck/checks"
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -42,14 +43,8 @@ Kinds:
 		fields: []field[C]{
 			reqStr("name", "check name (unique, no spaces)", func(c *C) *string { return &c.Name }),
 			enum("kind", model.ProbeKinds, func(c *C) *string { return &c.Kind }),
-			refField("service", "service it checks (name or id; 'none' clears)", func(t *store.Tx, v string) (int64, error) {
-				sv, err := t.FindService(v)
-				return sv.ID, err
-			}, func(c *C) **int64 { return &c.ServiceID }),
-			refField("device", "device it runs on or watches (asset tag or id; 'none' clears)", func(t *store.Tx, v string) (int64, error) {
-				d, err := t.FindDevice(v)
-				return d.ID, err
-			}, func(c *C) **int64 { return &c.DeviceID }),
+			refField("service", "service it checks (name or id; 'none' clears)", ops.OptServiceTx, func(c *C) **int64 { return &c.ServiceID }),
+			refField("device", "device it runs on or watches (asset tag or id; 'none' clears)", ops.OptDeviceTx, func(c *C) **int64 { return &c.DeviceID }),
 			str("target", "what the kind probes (see Kinds above)", func(c *C) *string { return &c.Target }),
 			enum("method", model.HTTPMethods, func(c *C) *string { return &c.Method }),
 			optStr("headers", `HTTP headers, "Name: value" lines`, func(c *C) *string { return &c.Headers }),
@@ -107,18 +102,11 @@ Kinds:
 			if c.Paused {
 				status = "paused"
 			}
-			return []string{fmt.Sprint(c.ID), c.Name, c.Kind, orDash(model.Truncate(c.Target, 40)), (time.Duration(c.IntervalS) * time.Second).String(),
-				status, nm.ago(st.LastRunAt), latency(st), orDash(model.Truncate(firstLine(st.Message), 50))}
+			return []string{fmt.Sprint(c.ID), c.Name, c.Kind, orDash(model.Truncate(c.Target, 40)), human.Interval(c.Interval()),
+				status, nm.ago(st.LastRunAt), human.Latency(st.LatencyMs), orDash(model.Truncate(firstLine(st.Message), 50))}
 		},
 		show: showCheck,
 	}
-}
-
-func latency(st model.CheckState) string {
-	if st.LastRunAt == nil {
-		return "-"
-	}
-	return fmt.Sprintf("%.0fms", st.LatencyMs)
 }
 
 func firstLine(s string) string {
@@ -126,19 +114,13 @@ func firstLine(s string) string {
 	return l
 }
 
-// refField resolves a reference flag to an id inside the transaction.
-func refField[T any](name, usage string, find func(t *store.Tx, v string) (int64, error), set func(*T) **int64) field[T] {
+// refField resolves a reference flag to an id inside the transaction
+// (ops.OptPersonTx and its kin: "" or "none" clears it).
+func refField[T any](name, usage string, resolve func(t *store.Tx, field, ref string) (*int64, error), set func(*T) **int64) field[T] {
 	return field[T]{name: name, usage: usage, apply: func(t *store.Tx, rec *T, v string) error {
-		if v == "" || v == "none" {
-			*set(rec) = nil
-			return nil
-		}
-		id, err := find(t, v)
-		if err != nil {
-			return model.Invalid(name, v, "is not a known "+name)
-		}
-		*set(rec) = &id
-		return nil
+		id, err := resolve(t, name, v)
+		*set(rec) = id
+		return err
 	}}
 }
 
@@ -239,7 +221,7 @@ func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) err
 			[2]string{"ping", pingHint(c)})
 	}
 	if u, err := s.Uptime(ctx, c.ID, env.now()); err == nil {
-		pairs = append(pairs, [2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", pct(u.Day), pct(u.Week), pct(u.Month))})
+		pairs = append(pairs, [2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", human.Percent(u.Day), human.Percent(u.Week), human.Percent(u.Month))})
 	}
 	env.printKV(pairs)
 	res, err := s.RecentResults(ctx, c.ID, 10)
@@ -249,16 +231,9 @@ func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) err
 	fmt.Fprintf(env.Stdout, "\nLast results (%d):\n", len(res))
 	rows := [][]string{}
 	for _, r := range res {
-		rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, fmt.Sprintf("%.1fms", r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
+		rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, human.Latency(r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
 	}
 	return env.printTable([]string{"at", "status", "latency", "message"}, rows)
-}
-
-func pct(v float64) string {
-	if v < 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.2f%%", v)
 }
 
 func checkToggle(env *Env, verb string, paused bool) *cobra.Command {
@@ -305,32 +280,23 @@ func checkRun(env *Env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{Use: "run NAME", Short: "Run a check once now, record and print the result", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
+			e, err := env.ops()
 			if err != nil {
 				return err
 			}
-			// Running the probe uses its credentials (headers, env).
-			chk, err := s.WithCredentials().FindCheck(c.Context(), args[0])
+			chk, err := e.Store.FindCheck(c.Context(), args[0])
 			if err != nil {
 				return err
 			}
-			st, err := s.CheckState(c.Context(), chk.ID)
+			run, err := ops.RunCheck(c.Context(), e, chk.ID)
 			if err != nil {
 				return err
 			}
-			r := checks.NewRunner()
-			r.Sources, r.Clock = s, env.clock()
-			defer r.Close()
-			res := r.Run(c.Context(), &chk, &st)
-			if res.Status == "" {
-				res.Status, res.Message = "up", "heartbeat on time (last ping "+env.ago(st.LastPingAt)+")"
-			} else if err := s.Write(c.Context(), env.Actor, func(t *store.Tx) error { return t.RecordManualRun(res, store.DefaultNotifyPolicy) }); err != nil {
-				return err
-			}
+			res := run.Result
 			if asJSON {
 				return env.printJSON(res)
 			}
-			fmt.Fprintf(env.Stdout, "%s: %s in %.1fms: %s\n", chk.Name, res.Status, res.LatencyMs, res.Message)
+			fmt.Fprintf(env.Stdout, "%s: %s in %s: %s\n", chk.Name, res.Status, human.Latency(res.LatencyMs), res.Message)
 			return nil
 		}}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")

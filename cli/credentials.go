@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/term"
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/spf13/cobra"
 )
@@ -55,7 +56,7 @@ func readSecretFile(field, path string) (string, error) {
 		return "", model.Invalid(field, path, "cannot be read ("+errReason(err)+")")
 	}
 	if len(b) > maxSecretFile {
-		return "", model.Invalid(field, path, fmt.Sprintf("is larger than %d KiB", maxSecretFile>>10))
+		return "", model.Invalid(field, path, "is larger than "+human.Bytes(maxSecretFile))
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), nil
 }

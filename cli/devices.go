@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -64,9 +65,9 @@ func devicesResource() resource[model.Device] {
 				}
 			}
 			if holder != "" {
-				p, err := s.FindPerson(ctx, holder)
+				p, err := ops.Person(ctx, s, "holder", holder)
 				if err != nil {
-					return nil, model.Invalid("holder", holder, "is not a known person")
+					return nil, err
 				}
 				q.HolderID = p.ID
 			}

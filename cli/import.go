@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/dustin/go-humanize"
 	"github.com/opsdeck/opsdeck/model"
-	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/transfer"
 	"github.com/spf13/cobra"
 )
@@ -50,11 +47,8 @@ Examples:
 			Args: cobra.ExactArgs(2),
 			RunE: func(c *cobra.Command, args []string) error {
 				kind, file := args[0], args[1]
-				if !slices.Contains(transfer.Kinds, kind) {
-					return model.Invalid("kind", kind, "is not one of "+strings.Join(transfer.Kinds, ", "))
-				}
-				if opts.Format != "auto" && !slices.Contains(model.Formats, opts.Format) {
-					return model.Invalid("format", opts.Format, "is not one of auto, "+strings.Join(model.Formats, ", "))
+				if err := ops.CheckImport(kind, opts); err != nil {
+					return err
 				}
 				if err := remoteImportAllowed(env, file, c.Flags().Changed("max-size")); err != nil {
 					return err
@@ -67,11 +61,12 @@ Examples:
 				if env.ReadOnly {
 					opts.MaxSize = transfer.RemoteMaxSize
 				}
-				s, err := env.Open()
+				e, err := env.ops()
 				if err != nil {
 					return err
 				}
-				rep, err := planImport(c.Context(), env, s, kind, file, opts)
+				src := ops.ImportSource{Name: file, Stdin: env.Stdin, Remote: env.ReadOnly}
+				rep, err := ops.PlanImport(c.Context(), e, kind, src, opts)
 				if err != nil {
 					return err
 				}
@@ -79,8 +74,8 @@ Examples:
 					fmt.Fprintln(env.Stderr, "opsdeck: WARNING: "+l)
 				}
 				var commitErr error
-				if !dryRun && (rep.OK() || (opts.Mode == transfer.ModeSkipBad && len(rep.HeaderProblems) == 0)) {
-					commitErr = rep.Commit(c.Context(), s, env.Actor, nil)
+				if !dryRun && ops.CanCommit(rep) {
+					commitErr = ops.CommitImport(c.Context(), e, rep, nil)
 				}
 				if asJSON {
 					if err := env.printJSON(rep); err != nil {
@@ -134,27 +129,6 @@ func remoteImportAllowed(env *Env, file string, raisedLimit bool) error {
 		return fmt.Errorf("--max-size is for local imports; over SSH the limit is %s: %w", humanize.IBytes(uint64(transfer.RemoteMaxSize)), model.ErrForbidden)
 	}
 	return nil
-}
-
-// planImport reads the file (or standard input for -) and plans it. Input
-// from standard input has no place for a rejects file: rejected rows are
-// only reported.
-func planImport(ctx context.Context, env *Env, s *store.Store, kind, file string, opts transfer.Options) (*transfer.Report, error) {
-	if file != transfer.StdinName {
-		return transfer.Plan(ctx, s, kind, file, opts)
-	}
-	if env.Stdin == nil {
-		return nil, errors.New("import -: there is no standard input to read")
-	}
-	data, err := transfer.ReadStream(ctx, env.Stdin, opts.MaxSize)
-	if env.ReadOnly && errors.Is(err, transfer.ErrTooLarge) {
-		return nil, fmt.Errorf("import from standard input: more than %s, the most an import over SSH may be", humanize.IBytes(uint64(opts.MaxSize)))
-	}
-	if err != nil {
-		return nil, err
-	}
-	opts.NoRejectFile = true
-	return transfer.PlanData(ctx, s, kind, file, data, opts)
 }
 
 // printImport writes the human report: problems first (all of them), then

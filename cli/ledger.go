@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	_ "time/tzdata" // --tz and TZ work on machines without a zoneinfo database
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -77,25 +77,21 @@ func (f *entryFlags) apply(c *cobra.Command, t *store.Tx, e *model.WorkEntry) er
 	links := []struct {
 		flag, ref string
 		set       **int64
-		find      func(string) (int64, error)
+		resolve   func(t *store.Tx, field, ref string) (*int64, error)
 	}{
-		{"person", f.person, &e.PersonID, func(r string) (int64, error) { p, err := t.FindPerson(r); return p.ID, err }},
-		{"device", f.device, &e.DeviceID, func(r string) (int64, error) { d, err := t.FindDevice(r); return d.ID, err }},
-		{"service", f.service, &e.ServiceID, func(r string) (int64, error) { sv, err := t.FindService(r); return sv.ID, err }},
+		{"person", f.person, &e.PersonID, ops.OptPersonTx},
+		{"device", f.device, &e.DeviceID, ops.OptDeviceTx},
+		{"service", f.service, &e.ServiceID, ops.OptServiceTx},
 	}
 	for _, l := range links {
 		if !changed(l.flag) {
 			continue
 		}
-		*l.set = nil
-		if isNone(l.ref) {
-			continue
-		}
-		id, err := l.find(l.ref)
+		id, err := l.resolve(t, l.flag, l.ref)
 		if err != nil {
-			return refError(l.flag, l.ref, err)
+			return err
 		}
-		*l.set = &id
+		*l.set = id
 	}
 	if changed("alert") {
 		e.AlertID = nil
@@ -112,16 +108,6 @@ func (f *entryFlags) apply(c *cobra.Command, t *store.Tx, e *model.WorkEntry) er
 
 // refError names the flag whose reference did not resolve: not found, or
 // ambiguous (the lookup's own reason, e.g. "matches several people").
-func refError(field, ref string, err error) error {
-	if fe, ok := model.AsFieldError(err); ok {
-		return model.Invalid(field, ref, fe.Reason)
-	}
-	if errors.Is(err, model.ErrNotFound) {
-		return model.Invalid(field, ref, "is not a known "+field)
-	}
-	return err
-}
-
 func isNone(v string) bool { return v == "" || v == "none" }
 
 // clock parses a time flag in the local zone against t's clock.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
@@ -184,14 +185,14 @@ func printReport(env *Env, r model.LedgerReport) error {
 	fmt.Fprintf(w, "%s to %s (%s)\n", r.From.In(loc).Format("2006-01-02"), r.To.Add(-time.Nanosecond).In(loc).Format("2006-01-02"), r.TimeZone)
 	share := "-"
 	if r.Total() > 0 {
-		share = fmt.Sprintf("%.0f%%", r.Share*100)
+		share = human.Share(r.Share)
 	}
 	fmt.Fprintf(w, "planned %.1f h  unplanned %.1f h  unplanned share %s  (%d entries)\n\n", r.Planned.Float(), r.Unplanned.Float(), share, r.Entries)
 	rows := make([][]string, len(r.Weeks))
 	for i, b := range r.Weeks {
 		s := "-"
 		if b.Total() > 0 {
-			s = fmt.Sprintf("%.0f%%", b.Share*100)
+			s = human.Share(b.Share)
 		}
 		rows[i] = []string{b.Start, fmt.Sprintf("%.1f", b.Planned.Float()), fmt.Sprintf("%.1f", b.Unplanned.Float()), s}
 	}

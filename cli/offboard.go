@@ -2,13 +2,14 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -22,29 +23,6 @@ func init() {
 	})
 }
 
-// findPersonRef resolves EMAIL (or id/name) to a person with a one-line error.
-func findPersonRef(ctx context.Context, s *store.Store, ref string) (model.Person, error) {
-	p, err := s.FindPerson(ctx, ref)
-	if err != nil {
-		if _, ok := model.AsFieldError(err); ok {
-			return p, err
-		}
-		return p, model.Invalid("person", ref, "is not a known person")
-	}
-	return p, nil
-}
-
-func findPersonTx(t *store.Tx, field, ref string) (model.Person, error) {
-	p, err := t.FindPerson(ref)
-	if err != nil {
-		if _, ok := model.AsFieldError(err); ok {
-			return p, err
-		}
-		return p, model.Invalid(field, ref, "is not a known person")
-	}
-	return p, nil
-}
-
 func offboardStart(env *Env) *cobra.Command {
 	var lastDay, successor string
 	var asJSON bool
@@ -53,23 +31,11 @@ func offboardStart(env *Env) *cobra.Command {
 		Short: "Start offboarding: the person becomes leaving (their SSH keys stop working) and a checklist is generated from what they hold",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			var off model.Offboarding
-			_, err := env.write(c.Context(), func(t *store.Tx) error {
-				p, err := findPersonTx(t, "person", args[0])
-				if err != nil {
-					return err
-				}
-				var succ *int64
-				if successor != "" {
-					sp, err := findPersonTx(t, "successor", successor)
-					if err != nil {
-						return err
-					}
-					succ = &sp.ID
-				}
-				off, err = t.StartOffboarding(p.ID, lastDay, succ)
+			e, err := env.ops()
+			if err != nil {
 				return err
-			})
+			}
+			off, err := ops.StartOffboarding(c.Context(), e, ops.LeaverRef(args[0]), lastDay, successor, false)
 			if err != nil {
 				return err
 			}
@@ -157,23 +123,11 @@ func offboardingOf(ctx context.Context, env *Env, ref string) (model.Offboarding
 	if err != nil {
 		return model.Offboarding{}, err
 	}
-	p, err := findPersonRef(ctx, s, ref)
-	if err != nil {
-		return model.Offboarding{}, err
-	}
-	off, err := s.Offboarding(ctx, p.ID)
-	if errors.Is(err, model.ErrNotFound) {
-		return off, model.Invalid("person", ref, "has never been offboarded (start with 'opsdeck offboard start EMAIL')")
-	}
-	return off, err
+	return ops.OffboardingOf(ctx, s, ref)
 }
 
-// stepActions maps the step command's ACTION word to a state.
-var stepActions = map[string]string{"done": model.StateDone, "skip": model.StateSkipped, "block": model.StateBlocked}
-
 func offboardStep(env *Env) *cobra.Command {
-	var m model.StepMark
-	var successor string
+	var ch ops.StepChange
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "step EMAIL N done|skip|block|undo|note",
@@ -193,41 +147,12 @@ func offboardStep(env *Env) *cobra.Command {
 			if err != nil || n < 1 {
 				return model.Invalid("step", args[1], "is not a step number (1, 2, ...)")
 			}
-			action := strings.ToLower(args[2])
-			if _, ok := stepActions[action]; !ok && action != "undo" && action != "note" {
-				return model.Invalid("action", args[2], "is not one of done, skip, block, undo, note")
-			}
-			var st model.OffboardingStep
-			_, err = env.write(c.Context(), func(t *store.Tx) error {
-				p, err := findPersonTx(t, "person", args[0])
-				if err != nil {
-					return err
-				}
-				off, err := t.OpenOffboardingFor(p.ID)
-				if err != nil {
-					return err
-				}
-				switch action {
-				case "undo":
-					st, err = t.UndoStep(off.ID, n)
-					if err == nil && m.Note != "" {
-						st, err = t.AddStepNote(off.ID, n, m.Note)
-					}
-				case "note":
-					st, err = t.AddStepNote(off.ID, n, m.Note)
-				default:
-					m.State = stepActions[action]
-					if successor != "" {
-						sp, err := findPersonTx(t, "successor", successor)
-						if err != nil {
-							return err
-						}
-						m.SuccessorID = &sp.ID
-					}
-					st, err = t.MarkStep(off.ID, n, m)
-				}
+			ch.N, ch.Action = n, strings.ToLower(args[2])
+			e, err := env.ops()
+			if err != nil {
 				return err
-			})
+			}
+			st, err := ops.AdvanceStep(c.Context(), e, ops.LeaverRef(args[0]), ch)
 			if err != nil {
 				return err
 			}
@@ -244,10 +169,10 @@ func offboardStep(env *Env) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVar(&m.Reason, "reason", "", "why it is skipped or blocked")
-	c.Flags().StringVar(&m.Note, "note", "", "a note or evidence (ticket link) to attach")
-	c.Flags().StringVar(&m.DeviceStatus, "device-status", "spare", "where a recovered device goes: spare, repair or lost")
-	c.Flags().StringVar(&successor, "successor", "", "hand a service to this person instead of the offboarding's successor")
+	c.Flags().StringVar(&ch.Reason, "reason", "", "why it is skipped or blocked")
+	c.Flags().StringVar(&ch.Note, "note", "", "a note or evidence (ticket link) to attach")
+	c.Flags().StringVar(&ch.DeviceStatus, "device-status", "spare", "where a recovered device goes: spare, repair or lost")
+	c.Flags().StringVar(&ch.Successor, "successor", "", "hand a service to this person instead of the offboarding's successor")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the step as JSON")
 	return c
 }
@@ -260,19 +185,11 @@ func offboardComplete(env *Env) *cobra.Command {
 		Short: "Complete the offboarding: the person becomes departed (refused while steps are open unless --force --reason)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			var off model.Offboarding
-			_, err := env.write(c.Context(), func(t *store.Tx) error {
-				p, err := findPersonTx(t, "person", args[0])
-				if err != nil {
-					return err
-				}
-				cur, err := t.OpenOffboardingFor(p.ID)
-				if err != nil {
-					return err
-				}
-				off, err = t.CompleteOffboarding(cur.ID, force, reason)
+			e, err := env.ops()
+			if err != nil {
 				return err
-			})
+			}
+			off, err := ops.CompleteOffboarding(c.Context(), e, ops.LeaverRef(args[0]), force, reason)
 			if err != nil {
 				return err
 			}
@@ -428,7 +345,7 @@ func offboardTemplates(env *Env) *cobra.Command {
 			}
 			rows := make([][]string, len(ts))
 			for i, t := range ts {
-				rows[i] = []string{strconv.FormatInt(t.ID, 10), strconv.Itoa(t.Position), t.Title, orDash(t.Detail), map[bool]string{true: "yes", false: "no"}[t.Active]}
+				rows[i] = []string{strconv.FormatInt(t.ID, 10), strconv.Itoa(t.Position), t.Title, orDash(t.Detail), human.YesNo(t.Active)}
 			}
 			return env.printTable([]string{"id", "position", "title", "detail", "active"}, rows)
 		},

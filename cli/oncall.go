@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -27,7 +28,7 @@ func init() {
 							return err
 						}
 					}
-					end, err := parseUntil("until", until, start)
+					end, err := ops.Until("until", until, start)
 					if err != nil {
 						return err
 					}

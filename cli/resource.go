@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -238,19 +239,7 @@ func date[T any](name, usage string, set func(*T) *string) field[T] {
 // personRef resolves a person reference flag (id, email or name); "" or
 // "none" clears it.
 func personRef[T any](name, usage string, set func(*T) **int64) field[T] {
-	return field[T]{name: name, usage: usage + " (email, id or name; empty or 'none' clears)", apply: func(t *store.Tx, rec *T, v string) error {
-		if v == "" || v == "none" {
-			*set(rec) = nil
-			return nil
-		}
-		p, err := t.FindPerson(v)
-		if err != nil {
-			return model.Invalid(name, v, "is not a known person")
-		}
-		id := p.ID
-		*set(rec) = &id
-		return nil
-	}}
+	return refField(name, usage+" (email, id or name; empty or 'none' clears)", ops.OptPersonTx, set)
 }
 
 func boolField[T any](name, usage string, set func(*T) **bool) field[T] {

@@ -19,6 +19,7 @@ import (
 	"github.com/adrg/xdg"
 	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -331,4 +332,11 @@ func (e *Env) write(ctx context.Context, fn func(t *store.Tx) error) (*store.Sto
 		return nil, err
 	}
 	return s, s.Write(ctx, e.Actor, fn)
+}
+
+// ops is the environment an operation runs in: the actor's view of the
+// store, the actor, the clock.
+func (e *Env) ops() (ops.Env, error) {
+	s, err := e.Open()
+	return ops.Env{Store: s, Actor: e.Actor, Clock: e.clock()}, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -42,7 +43,7 @@ func holderIDs(t *store.Tx, list string) ([]int64, error) {
 		if ref = strings.TrimSpace(ref); ref == "" {
 			continue
 		}
-		p, err := findPersonTx(t, "holders", ref)
+		p, err := ops.PersonTx(t, "holders", ref)
 		if err != nil {
 			return nil, err
 		}
@@ -87,9 +88,9 @@ the value. Example:
 			}
 			_, err := env.write(c.Context(), func(t *store.Tx) error {
 				if service != "" {
-					sv, err := t.FindService(service)
+					sv, err := ops.ServiceTx(t, "service", service)
 					if err != nil {
-						return model.Invalid("service", service, "is not a known service")
+						return err
 					}
 					x.ServiceID = &sv.ID
 				}
@@ -295,9 +296,9 @@ func secretsEdit(env *Env) *cobra.Command {
 							x.ServiceID = nil
 							return nil
 						}
-						sv, err := t.FindService(v)
+						sv, err := ops.ServiceTx(t, "service", v)
 						if err != nil {
-							return model.Invalid("service", v, "is not a known service")
+							return err
 						}
 						x.ServiceID = &sv.ID
 					}

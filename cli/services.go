@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -62,11 +63,11 @@ func servicesResource() resource[model.Service] {
 			linkCommand("unhost", "Remove a service-runs-on-device link", "SERVICE DEVICE", hostLink((*store.Tx).RemoveServiceHost)),
 			linkCommand("depend", "Record that SERVICE depends on OTHER", "SERVICE OTHER",
 				func(t *store.Tx, a, b string) error {
-					sv, err := t.FindService(a)
+					sv, err := ops.ServiceTx(t, "service", a)
 					if err != nil {
 						return err
 					}
-					dep, err := t.FindService(b)
+					dep, err := ops.ServiceTx(t, "other", b)
 					if err != nil {
 						return err
 					}
@@ -79,11 +80,11 @@ func servicesResource() resource[model.Service] {
 // hostLink resolves SERVICE and DEVICE, then applies link to them.
 func hostLink(link func(t *store.Tx, serviceID, deviceID int64) error) func(t *store.Tx, a, b string) error {
 	return func(t *store.Tx, a, b string) error {
-		sv, err := t.FindService(a)
+		sv, err := ops.ServiceTx(t, "service", a)
 		if err != nil {
 			return err
 		}
-		d, err := t.FindDevice(b)
+		d, err := ops.DeviceTx(t, "device", b)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -34,7 +35,7 @@ func silencesAdd(env *Env) *cobra.Command {
 						return err
 					}
 				}
-				if sl.EndsAt, err = parseUntil("until", until, sl.StartsAt); err != nil {
+				if sl.EndsAt, err = ops.Until("until", until, sl.StartsAt); err != nil {
 					return err
 				}
 				sl.Reason = reason
@@ -45,19 +46,11 @@ func silencesAdd(env *Env) *cobra.Command {
 					}
 					sl.CheckID = &k.ID
 				}
-				if service != "" {
-					sv, err := t.FindService(service)
-					if err != nil {
-						return model.Invalid("service", service, "is not a known service")
-					}
-					sl.ServiceID = &sv.ID
+				if sl.ServiceID, err = ops.OptServiceTx(t, "service", service); err != nil {
+					return err
 				}
-				if device != "" {
-					d, err := t.FindDevice(device)
-					if err != nil {
-						return model.Invalid("device", device, "is not a known device")
-					}
-					sl.DeviceID = &d.ID
+				if sl.DeviceID, err = ops.OptDeviceTx(t, "device", device); err != nil {
+					return err
 				}
 				return t.AddSilence(&sl)
 			})

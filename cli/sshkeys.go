@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -37,7 +38,7 @@ func addKeyCommand(env *Env) *cobra.Command {
 			}
 			var p model.Person
 			_, err = env.write(c.Context(), func(t *store.Tx) error {
-				if p, err = t.FindPerson(args[0]); err != nil {
+				if p, err = ops.PersonTx(t, "person", args[0]); err != nil {
 					return err
 				}
 				return t.AddSSHKey(p.ID, &k)
@@ -67,7 +68,7 @@ func removeKeyCommand(env *Env) *cobra.Command {
 			var p model.Person
 			var err error
 			_, err = env.write(c.Context(), func(t *store.Tx) error {
-				if p, err = t.FindPerson(args[0]); err != nil {
+				if p, err = ops.PersonTx(t, "person", args[0]); err != nil {
 					return err
 				}
 				_, err := t.RemoveSSHKey(p.ID, fp)
@@ -91,7 +92,7 @@ func keysCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := s.FindPerson(c.Context(), args[0])
+			p, err := ops.Person(c.Context(), s, "person", args[0])
 			if err != nil {
 				return err
 			}

@@ -171,31 +171,47 @@ func (t *Tx) MarkBackupPruned(file string) error {
 // temporary directory, verifies the copy (checksum, integrity, row counts
 // from the manifest), opens it as opsdeck would after a real restore
 // (migrating it if it is older), and records the result on the run.
-func (s *Store) RestoreTest(ctx context.Context, actor model.Actor, run model.BackupRun) (VerifyReport, error) {
-	v := restoreTestFile(ctx, run.File)
+// progress (nil: none) hears the phases copy (pages), verify and open. A
+// cancelled test records nothing and returns ctx's error.
+func (s *Store) RestoreTest(ctx context.Context, actor model.Actor, run model.BackupRun, progress func(BackupProgress)) (VerifyReport, error) {
+	if progress == nil {
+		progress = func(BackupProgress) {}
+	}
+	v := restoreTestFile(ctx, run.File, progress)
+	if err := ctx.Err(); err != nil {
+		return v, err
+	}
 	problem := strings.Join(v.Problems, "; ")
 	err := s.Write(context.WithoutCancel(ctx), actor, func(t *Tx) error { return t.RecordRestoreTest(run.ID, v.OK, problem) })
 	return v, err
 }
 
-func restoreTestFile(ctx context.Context, file string) VerifyReport {
+func restoreTestFile(ctx context.Context, file string, progress func(BackupProgress)) VerifyReport {
 	tmp, err := os.MkdirTemp("", "opsdeck-restore-test-")
 	if err != nil {
 		return VerifyReport{File: file, Problems: []string{"restore test: " + err.Error()}}
 	}
 	defer os.RemoveAll(tmp)
 	dst := filepath.Join(tmp, "opsdeck.db")
-	if err := copyFile(ctx, file, dst, nil); err != nil {
+	var total int
+	if fi, err := os.Stat(file); err == nil {
+		total = int(fi.Size() / restorePage)
+	}
+	if err := copyFile(ctx, file, dst, func(done int64) {
+		progress(BackupProgress{Phase: "copy", Done: int(done / restorePage), Total: total})
+	}); err != nil {
 		return VerifyReport{File: file, Problems: []string{"restore test: " + err.Error()}}
 	}
 	if err := copyFile(ctx, ManifestPath(file), ManifestPath(dst), nil); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return VerifyReport{File: file, Problems: []string{"restore test: " + err.Error()}}
 	}
+	progress(BackupProgress{Phase: "verify"})
 	v := VerifyBackup(ctx, dst)
 	v.File = file
 	if !v.OK {
 		return v
 	}
+	progress(BackupProgress{Phase: "open"})
 	st, err := Open(dst)
 	if err != nil {
 		v.Problems = append(v.Problems, "open the restored copy: "+err.Error())

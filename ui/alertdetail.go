@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
@@ -56,7 +57,7 @@ func alertDetail(env TabEnv, id int64) (detail.Data, error) {
 	}
 	f = append(f, [2]string{"owner", owner}, [2]string{"on call", dash(strings.Join(oc, ", "))},
 		[2]string{"runbook", dash(d.Runbook)},
-		[2]string{"uptime", fmt.Sprintf("24h %s · 7d %s · 30d %s", pct(d.Uptime.Day), pct(d.Uptime.Week), pct(d.Uptime.Month))},
+		[2]string{"uptime", fmt.Sprintf("24h %s · 7d %s · 30d %s", human.Percent(d.Uptime.Day), human.Percent(d.Uptime.Week), human.Percent(d.Uptime.Month))},
 		[2]string{"latency", sparkline(d.Latency)})
 	if d.State != nil {
 		f = append(f, [2]string{"check now", checkNow(*d.State, now)})
@@ -112,7 +113,7 @@ func resultsSection(rs []model.CheckResult, n int) detail.Section {
 		if i == n {
 			break
 		}
-		sec.Rows = append(sec.Rows, detail.Row{Text: fmt.Sprintf("%s  %-5s %8s  %s", r.At.Local().Format("01-02 15:04:05"), r.Status, ms(r.LatencyMs), firstLine(r.Message)),
+		sec.Rows = append(sec.Rows, detail.Row{Text: fmt.Sprintf("%s  %-5s %8s  %s", r.At.Local().Format("01-02 15:04:05"), r.Status, human.Latency(r.LatencyMs), firstLine(r.Message)),
 			Warn: !r.OK()})
 	}
 	return sec
@@ -123,7 +124,7 @@ func checkNow(st model.CheckState, now time.Time) string {
 	if st.LastRunAt == nil {
 		return "not run yet"
 	}
-	s := fmt.Sprintf("%s %s (%s)", st.Status, model.Ago(st.LastRunAt, now), ms(st.LatencyMs))
+	s := fmt.Sprintf("%s %s (%s)", st.Status, model.Ago(st.LastRunAt, now), human.Latency(st.LatencyMs))
 	if st.Message != "" {
 		s += ": " + firstLine(st.Message)
 	}
@@ -160,9 +161,9 @@ func checkDetail(env TabEnv, id int64) (detail.Data, error) {
 	}
 	d.Fields = [][2]string{
 		{"target", dash(c.Target)}, {"condition", c.EffectiveCondition()},
-		{"every", fmtSpan(c.IntervalS) + fmt.Sprintf(" · timeout %ds · fires after %d failures, resolves after %d", c.TimeoutS, c.FailThreshold, c.SuccessThreshold)},
+		{"every", human.Interval(c.Interval()) + fmt.Sprintf(" · timeout %ds · fires after %d failures, resolves after %d", c.TimeoutS, c.FailThreshold, c.SuccessThreshold)},
 		{"last run", checkNow(st, now)},
-		{"uptime", fmt.Sprintf("24h %s · 7d %s · 30d %s", pct(up.Day), pct(up.Week), pct(up.Month))},
+		{"uptime", fmt.Sprintf("24h %s · 7d %s · 30d %s", human.Percent(up.Day), human.Percent(up.Week), human.Percent(up.Month))},
 		{"latency", sparkline(lat)},
 	}
 	rel := detail.Section{Title: "Watches", Empty: "nothing (service and device were removed)"}
@@ -220,30 +221,10 @@ func checksSection(env TabEnv, q store.CheckQuery) (detail.Section, error) {
 			last = model.Ago(st.LastRunAt, now)
 		}
 		sec.Rows = append(sec.Rows, detail.Row{
-			Text: fmt.Sprintf("%-20s %-9s %-7s %8s  24h %-7s %-9s %s", c.Name, c.Kind, state, ms(st.LatencyMs), pct(up.Day), last, c.Target),
+			Text: fmt.Sprintf("%-20s %-9s %-7s %8s  24h %-7s %-9s %s", c.Name, c.Kind, state, human.Latency(st.LatencyMs), human.Percent(up.Day), last, c.Target),
 			Link: link("check", c.ID), Warn: !c.Paused && st.Status != "up" && st.Status != "pending" && st.Status != ""})
 	}
 	return sec, nil
-}
-
-func pct(v float64) string {
-	if v < 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.2f%%", v)
-}
-
-func ms(v float64) string {
-	if v <= 0 {
-		return "-"
-	}
-	if v >= 1000 {
-		return fmt.Sprintf("%.1fs", v/1000)
-	}
-	if v < 10 {
-		return fmt.Sprintf("%.1fms", v)
-	}
-	return fmt.Sprintf("%.0fms", v)
 }
 
 // sparkline draws latencies oldest first with eight block heights.
@@ -252,5 +233,5 @@ func sparkline(v []float64) string {
 		return "no results yet"
 	}
 	bars, lo, hi := model.Sparkline(v)
-	return fmt.Sprintf("%s  %s–%s, last %s", bars, ms(lo), ms(hi), ms(v[len(v)-1]))
+	return fmt.Sprintf("%s  %s–%s, last %s", bars, human.Latency(lo), human.Latency(hi), human.Latency(v[len(v)-1]))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,8 +12,9 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/jonboulle/clockwork"
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
@@ -200,7 +200,7 @@ func (v *backupsView) backupNow() tea.Cmd {
 			done.line = "backup failed: " + oneLine(err.Error())
 		default:
 			done.line = fmt.Sprintf("backed up to %s: %s in %s, verified (integrity %s, row counts match)",
-				filepath.Base(run.File), humanBytes(run.SizeBytes), durationText(run.DurationMS), run.Integrity)
+				filepath.Base(run.File), human.Bytes(run.SizeBytes), human.Took(run.DurationMS), run.Integrity)
 		}
 		return done
 	})
@@ -219,62 +219,24 @@ func (v *backupsView) restoreTest() tea.Cmd {
 	env := v.env
 	j, cmd := startJob(env.Ctx, "finding the newest backup", func(ctx context.Context, id int64, progress report) tea.Msg {
 		done := backupDoneMsg{job: id, what: "restore test"}
-		runs, err := env.Store.ListBackupRuns(ctx, store.BackupRunQuery{OnlyPresent: true, Limit: 1})
-		if err != nil || len(runs) == 0 {
-			done.err = err
-			if err == nil {
-				done.err = errors.New("no backup to test: press b to take one")
-			}
-			done.line = "restore test: " + oneLine(done.err.Error())
-			return done
-		}
-		run := runs[0]
-		problem := restoreInto(ctx, env.Clock, run.File, progress)
-		if errors.Is(ctx.Err(), context.Canceled) {
-			done.err, done.line = ctx.Err(), "restore test cancelled: nothing recorded"
-			return done
-		}
-		if err := env.Store.Write(context.WithoutCancel(ctx), env.Actor, func(t *store.Tx) error {
-			return t.RecordRestoreTest(run.ID, problem == "", problem)
-		}); err != nil {
+		run, rep, err := ops.RestoreTest(ctx, env.ops(), "", ops.Progress(progress))
+		switch {
+		case errors.Is(err, ops.ErrNoBackup):
+			done.err, done.line = err, "restore test: no backup to test: press b to take one"
+		case errors.Is(err, context.Canceled):
+			done.err, done.line = err, "restore test cancelled: nothing recorded"
+		case err != nil:
 			done.err, done.line = err, "restore test not recorded: "+oneLine(err.Error())
-			return done
-		}
-		if problem != "" {
+		case !rep.OK:
+			problem := strings.Join(rep.Problems, "; ")
 			done.err, done.line = errors.New(problem), "restore test FAILED for "+filepath.Base(run.File)+": "+oneLine(problem)
-			return done
+		default:
+			done.line = "restore test passed: " + filepath.Base(run.File) + " restores, verifies and opens (recorded)"
 		}
-		done.line = "restore test passed: " + filepath.Base(run.File) + " restores, verifies and opens (recorded)"
 		return done
 	})
 	v.job, v.title = j, "Restore test of the newest backup (into a temporary directory)"
 	return cmd
-}
-
-// restoreInto restores file into a fresh temporary directory and opens it;
-// it returns the problem, or "" when the backup restored.
-func restoreInto(ctx context.Context, clock clockwork.Clock, file string, progress report) string {
-	tmp, err := os.MkdirTemp("", "opsdeck-restore-test-")
-	if err != nil {
-		return err.Error()
-	}
-	defer os.RemoveAll(tmp)
-	db := filepath.Join(tmp, "opsdeck.db")
-	if _, err := store.Restore(ctx, file, db, store.RestoreOptions{Clock: clock, Progress: func(p store.BackupProgress) {
-		progress(p.Phase, p.Done, p.Total)
-	}}); err != nil {
-		return err.Error()
-	}
-	progress("open", 0, 0)
-	s, err := store.Open(db)
-	if err != nil {
-		return "open the restored copy: " + err.Error()
-	}
-	defer s.Close()
-	if _, err := s.ChangeMark(ctx); err != nil {
-		return "read the restored copy: " + err.Error()
-	}
-	return ""
 }
 
 func (v *backupsView) View() string {
@@ -325,10 +287,10 @@ func (v *backupsView) render() {
 		name := jobName(h)
 		size, took := "-", "-"
 		if h.LastSizeBytes != nil {
-			size = humanBytes(*h.LastSizeBytes)
+			size = human.Bytes(*h.LastSizeBytes)
 		}
 		if h.LastRunAt != nil {
-			took = durationText(h.LastDurationMS)
+			took = human.Took(h.LastDurationMS)
 		}
 		style := st.OK
 		if !h.State.Healthy() {
@@ -399,8 +361,8 @@ func (v *backupsView) render() {
 		if r.Status != "ok" {
 			style, verified, test = st.Error, r.Status, ""
 		}
-		add(style.Render(fmt.Sprintf("  %-9s %-13s %8s %6s  %-12s %s  %s", model.Ago(&r.StartedAt, now), r.Reason, humanBytes(r.SizeBytes),
-			durationText(r.DurationMS), verified, test, file)))
+		add(style.Render(fmt.Sprintf("  %-9s %-13s %8s %6s  %-12s %s  %s", model.Ago(&r.StartedAt, now), r.Reason, human.Bytes(r.SizeBytes),
+			human.Took(r.DurationMS), verified, test, file)))
 		if r.Error != "" {
 			add(st.Muted.Render("    ↳ " + model.Sanitize(r.Error)))
 		}
@@ -412,28 +374,6 @@ func (v *backupsView) render() {
 	}
 	v.lines = out
 	v.off = max(min(v.off, len(v.lines)-v.h), 0)
-}
-
-// durationText formats a run's duration: 850ms, 7m0s.
-func durationText(ms int64) string {
-	if ms < 1000 {
-		return fmt.Sprintf("%dms", ms)
-	}
-	return (time.Duration(ms) * time.Millisecond).Round(100 * time.Millisecond).String()
-}
-
-// humanBytes formats n as 1.2 MiB.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // backupSection is a service page's backup coverage: the jobs covering it

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/table"
@@ -88,7 +89,7 @@ func devicesSpec() listSpec {
 			rows, ids := make([][]string, len(ds)), make([]int64, len(ds))
 			for i, d := range ds {
 				rows[i] = []string{d.AssetTag, d.Name, d.Kind, names.of(d.HolderID), dash(strings.TrimSpace(d.OS + " " + d.OSVersion)),
-					d.Status, yesNo(d.DiskEncrypted), model.Ago(d.LastSeenAt, now), driftCell(drift, d.ID)}
+					d.Status, human.YesNoUnknown(d.DiskEncrypted), model.Ago(d.LastSeenAt, now), driftCell(drift, d.ID)}
 				ids[i] = d.ID
 			}
 			return rows, ids, nil
@@ -169,14 +170,4 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func yesNo(b *bool) string {
-	switch {
-	case b == nil:
-		return "unknown"
-	case *b:
-		return "yes"
-	}
-	return "no"
 }

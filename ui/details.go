@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
@@ -101,7 +102,7 @@ func deviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	now := env.now()
 	d := detail.Data{Title: x.AssetTag + "  " + x.Name, Subtitle: "device · " + x.Kind + " · " + x.Status, Fields: [][2]string{
 		{"serial", dash(x.Serial)}, {"model", dash(x.Model)}, {"os", dash(strings.TrimSpace(x.OS + " " + x.OSVersion))},
-		{"disk encrypted", yesNo(x.DiskEncrypted)}, {"endpoint", dash(x.EndpointProtection)}, {"patch level", dash(x.PatchLevel)},
+		{"disk encrypted", human.YesNoUnknown(x.DiskEncrypted)}, {"endpoint", dash(x.EndpointProtection)}, {"patch level", dash(x.PatchLevel)},
 		{"last seen", model.Ago(x.LastSeenAt, now)}, {"location", dash(x.Location)}, {"purchased", dash(x.PurchaseDate)},
 		{"notes", dash(firstLine(x.Notes))},
 	}}

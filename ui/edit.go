@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/form"
 )
@@ -37,22 +38,6 @@ func choice(key, label, value string, choices []string) form.Field {
 
 func text(key, label, value, hint string) form.Field {
 	return form.Field{Key: key, Label: label, Value: value, Hint: hint}
-}
-
-// personRef resolves what a user typed into a person field, reporting the
-// form's field name when it matches nobody.
-func personRef(t *store.Tx, field, ref string) (*int64, error) {
-	if ref == "" {
-		return nil, nil
-	}
-	p, err := t.FindPerson(ref)
-	if err != nil {
-		if fe, ok := model.AsFieldError(err); ok {
-			return nil, model.Invalid(field, ref, fe.Reason)
-		}
-		return nil, model.Invalid(field, ref, "is not a known person (give a name, email or id)")
-	}
-	return &p.ID, nil
 }
 
 func personEmail(env TabEnv, id *int64) string {
@@ -98,7 +83,7 @@ func personEdit() editSpec {
 			return p.Validate()
 		},
 		save: func(t *store.Tx, id int64, v map[string]string) (int64, string, error) {
-			mgr, err := personRef(t, "manager", v["manager"])
+			mgr, err := ops.OptPersonTx(t, "manager", v["manager"])
 			if err != nil {
 				return 0, "", err
 			}
@@ -153,7 +138,7 @@ func deviceEdit() editSpec {
 			return d.Validate()
 		},
 		save: func(t *store.Tx, id int64, v map[string]string) (int64, string, error) {
-			holder, err := personRef(t, "holder", v["holder"])
+			holder, err := ops.OptPersonTx(t, "holder", v["holder"])
 			if err != nil {
 				return 0, "", err
 			}
@@ -204,7 +189,7 @@ func serviceEdit() editSpec {
 			return s.Validate()
 		},
 		save: func(t *store.Tx, id int64, v map[string]string) (int64, string, error) {
-			owner, err := personRef(t, "owner", v["owner"])
+			owner, err := ops.OptPersonTx(t, "owner", v["owner"])
 			if err != nil {
 				return 0, "", err
 			}

@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/transfer"
 )
 
@@ -244,7 +245,7 @@ func (v *importView) listDir(dir string) ([]os.DirEntry, func(name string) bool,
 		}, err
 	}
 	if v.env.ImportDir == "" {
-		return nil, nil, errors.New(remoteImportOff(v.kind))
+		return nil, nil, errors.New(ops.RemoteImportOff(v.kind))
 	}
 	d := "."
 	if dir != "" {

@@ -14,7 +14,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/transfer"
 	"github.com/opsdeck/opsdeck/ui/components/textin"
 )
@@ -131,7 +131,7 @@ func (a *app) openImport(kind string, preset transfer.Options, line string) tea.
 		return nil
 	}
 	if a.env.Remote && a.env.ImportDir == "" {
-		a.setFlash(remoteImportOff(kind), true)
+		a.setFlash(ops.RemoteImportOff(kind), true)
 		return nil
 	}
 	v := newImportView(a.env, kind, preset)
@@ -208,7 +208,7 @@ func (k keyList) FullHelp() [][]key.Binding { return [][]key.Binding{k} }
 // file; skip-bad needs readable columns.
 func (v *importView) canCommit() bool {
 	r := v.rep
-	return r != nil && (r.OK() || (r.Mode == transfer.ModeSkipBad && len(r.HeaderProblems) == 0))
+	return ops.CanCommit(r)
 }
 
 func (v *importView) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -323,7 +323,8 @@ func (v *importView) plan() tea.Cmd {
 	env, kind, seq, w := v.env.forCmd(), v.kind, v.seq, v.w
 	return func() tea.Msg {
 		defer cancel()
-		rep, err := planFile(ctx, env, kind, path, opts)
+		src := ops.ImportSource{Name: path, Remote: env.Remote, Dir: env.ImportDir}
+		rep, err := ops.PlanImport(ctx, env.ops(), kind, src, opts)
 		if err != nil {
 			return planMsg{seq: seq, err: err}
 		}
@@ -335,7 +336,7 @@ func (v *importView) plan() tea.Cmd {
 func (v *importView) commit() tea.Cmd {
 	env, rep := v.env, v.rep
 	j, cmd := startJob(env.Ctx, "writing", func(ctx context.Context, id int64, progress report) tea.Msg {
-		err := rep.Commit(ctx, env.Store, env.Actor, func(done, total int) { progress("writing", done, total) })
+		err := ops.CommitImport(ctx, env.ops(), rep, ops.Progress(progress))
 		return committedMsg{job: id, rep: rep, err: err}
 	})
 	v.job, v.state = j, importCommitting
@@ -420,14 +421,8 @@ func parseImportLine(line string, preset transfer.Options, remote bool) (string,
 		}
 		switch name {
 		case "format":
-			if val != "auto" && !slices.Contains(model.Formats, val) {
-				return "", opts, model.Invalid("format", val, "is not one of auto, "+strings.Join(model.Formats, ", "))
-			}
 			opts.Format = val
 		case "mode":
-			if val != transfer.ModeAtomic && val != transfer.ModeSkipBad {
-				return "", opts, model.Invalid("mode", val, "is not one of atomic, skip-bad")
-			}
 			opts.Mode = val
 		case "update-existing":
 			opts.UpdateExisting = true
@@ -441,7 +436,7 @@ func parseImportLine(line string, preset transfer.Options, remote bool) (string,
 			return "", opts, fmt.Errorf("unknown option --%s (use --format, --mode, --update-existing, --service, --device, --encoding)", name)
 		}
 	}
-	return path, opts, nil
+	return path, opts, ops.CheckImportOptions(opts)
 }
 
 // committedLine is the flash after a commit: counts and the run id.
@@ -460,30 +455,6 @@ func committedLine(r *transfer.Report) string {
 		line += fmt.Sprintf(", %d marked unverified", s.Unverified)
 	}
 	return line + fmt.Sprintf(" (run %d, audited)", r.RunID)
-}
-
-// planFile reads and plans the file the prompt names: a local path for a
-// local console; for a remote session only a name inside the import
-// directory, and no rejects file is written on the server.
-func planFile(ctx context.Context, env TabEnv, kind, path string, opts transfer.Options) (*transfer.Report, error) {
-	if !env.Remote {
-		return transfer.Plan(ctx, env.Store, kind, path, opts)
-	}
-	if env.ImportDir == "" {
-		return nil, errors.New(remoteImportOff(kind))
-	}
-	data, err := transfer.ReadInDir(ctx, env.ImportDir, path, transfer.RemoteMaxSize)
-	if err != nil {
-		return nil, err
-	}
-	opts.NoRejectFile = true
-	return transfer.PlanData(ctx, env.Store, kind, path, data, opts)
-}
-
-// remoteImportOff says how to import over SSH when the server has no
-// import directory.
-func remoteImportOff(kind string) string {
-	return "import from server files is off over SSH; send the file instead: ssh HOST import " + kind + " - < FILE"
 }
 
 // planError is what the prompt says when a file cannot be read: the

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/textin"
@@ -168,17 +169,13 @@ func loadOffData(env TabEnv, personID int64, people bool) (*offData, error) {
 	return d, nil
 }
 
-// write runs fn in one store transaction and re-reads the checklist.
-func (c *checklist) write(advance int, fn func(t *store.Tx) (string, error)) tea.Cmd {
-	env, id, people := c.env, c.personID, c.data.people == nil
+// write runs one operation (its own transaction) and re-reads the
+// checklist.
+func (c *checklist) write(advance int, fn func(env TabEnv, who ops.Leaver) (string, error)) tea.Cmd {
+	env, id, people, off := c.env, c.personID, c.data.people == nil, c.data.off.ID
 	c.busy = true
 	return func() tea.Msg {
-		var did string
-		err := env.Store.Write(env.Ctx, env.Actor, func(t *store.Tx) error {
-			var err error
-			did, err = fn(t)
-			return err
-		})
+		did, err := fn(env, ops.OffboardingID(off))
 		if err != nil {
 			return offMsg{personID: id, writeErr: err}
 		}
@@ -301,10 +298,8 @@ func (c *checklist) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, c.keys.Note):
 		c.ask(promptNote, "")
 	case key.Matches(k, c.keys.Undo):
-		off, n := c.data.off.ID, st.N
-		return c.write(0, func(t *store.Tx) (string, error) {
-			s, err := t.UndoStep(off, n)
-			return fmt.Sprintf("step %d undone: back to open, the inventory is restored", s.N), err
+		return c.step(0, ops.StepChange{N: st.N, Action: ops.StepUndo}, func(s model.OffboardingStep) string {
+			return fmt.Sprintf("step %d undone: back to open, the inventory is restored", s.N)
 		})
 	}
 	c.clamp()
@@ -328,7 +323,7 @@ func (c *checklist) done(st model.OffboardingStep) tea.Cmd {
 		c.input.SetSuggestions(c.data.people)
 		return nil
 	}
-	return c.mark(st, model.StepMark{State: model.StateDone}, "")
+	return c.mark(st, ops.StepChange{Action: ops.StepDone})
 }
 
 func (c *checklist) ask(p prompt, value string) {
@@ -341,35 +336,35 @@ func (c *checklist) ask(p prompt, value string) {
 	c.input.Focus()
 }
 
-// mark writes one step mark; successor (a name or email) is resolved in
-// the same transaction.
-func (c *checklist) mark(st model.OffboardingStep, m model.StepMark, successor string) tea.Cmd {
-	off, n := c.data.off.ID, st.N
+// step runs one step change (ops.AdvanceStep, as `opsdeck offboard
+// step`) and words what it did.
+func (c *checklist) step(advance int, ch ops.StepChange, did func(model.OffboardingStep) string) tea.Cmd {
+	return c.write(advance, func(env TabEnv, who ops.Leaver) (string, error) {
+		s, err := ops.AdvanceStep(env.Ctx, env.ops(), who, ch)
+		return did(s), err
+	})
+}
+
+// mark marks step st done, skipped or blocked (ch without its N); a
+// successor (a name or email) is resolved in the same transaction.
+func (c *checklist) mark(st model.OffboardingStep, ch ops.StepChange) tea.Cmd {
 	advance := 0
-	if m.State == model.StateDone || m.State == model.StateSkipped {
-		advance = n
+	if ch.Action == ops.StepDone || ch.Action == ops.StepSkip {
+		advance = st.N
 	}
-	return c.write(advance, func(t *store.Tx) (string, error) {
-		if successor != "" {
-			id, err := personRef(t, "successor", successor)
-			if err != nil {
-				return "", err
-			}
-			m.SuccessorID = id
-		}
-		s, err := t.MarkStep(off, n, m)
+	ch.N = st.N
+	return c.step(advance, ch, func(s model.OffboardingStep) string {
 		did := fmt.Sprintf("step %d %s", s.N, s.State)
 		if s.Effect != "" {
 			did += ": " + s.Effect
 		}
-		return did, err
+		return did
 	})
 }
 
 func (c *checklist) complete(force bool, reason string) tea.Cmd {
-	off := c.data.off.ID
-	return c.write(0, func(t *store.Tx) (string, error) {
-		o, err := t.CompleteOffboarding(off, force, reason)
+	return c.write(0, func(env TabEnv, who ops.Leaver) (string, error) {
+		o, err := ops.CompleteOffboarding(env.Ctx, env.ops(), who, force, reason)
 		did := fmt.Sprintf("offboarding completed: %s is departed (last day %s); nothing was deleted", o.PersonName, o.LastDay)
 		if o.Forced {
 			did += "; forced: " + o.ForceReason
@@ -404,20 +399,18 @@ func (c *checklist) onPromptKey(k tea.KeyPressMsg) tea.Cmd {
 		c.prompt = promptNone
 		switch p {
 		case promptSkip:
-			return c.mark(st, model.StepMark{State: model.StateSkipped, Reason: val}, "")
+			return c.mark(st, ops.StepChange{Action: ops.StepSkip, Reason: val})
 		case promptBlock:
-			return c.mark(st, model.StepMark{State: model.StateBlocked, Reason: val}, "")
+			return c.mark(st, ops.StepChange{Action: ops.StepBlock, Reason: val})
 		case promptForce:
 			return c.complete(true, val)
 		case promptDevice:
-			return c.mark(st, model.StepMark{State: model.StateDone, DeviceStatus: model.RecoveredDeviceStatuses[c.choice]}, "")
+			return c.mark(st, ops.StepChange{Action: ops.StepDone, DeviceStatus: model.RecoveredDeviceStatuses[c.choice]})
 		case promptSuccessor:
-			return c.mark(st, model.StepMark{State: model.StateDone}, val)
+			return c.mark(st, ops.StepChange{Action: ops.StepDone, Successor: val})
 		case promptNote:
-			off, n := c.data.off.ID, st.N
-			return c.write(0, func(t *store.Tx) (string, error) {
-				s, err := t.AddStepNote(off, n, val)
-				return fmt.Sprintf("note added to step %d", s.N), err
+			return c.step(0, ops.StepChange{N: st.N, Action: ops.StepNote, Note: val}, func(s model.OffboardingStep) string {
+				return fmt.Sprintf("note added to step %d", s.N)
 			})
 		}
 		return nil

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/textin"
@@ -54,27 +55,10 @@ func (a *app) offboard(personID int64) tea.Cmd {
 	}
 }
 
-// startOffboarding runs t.StartOffboarding for the form's values; with dry
-// set the transaction is rolled back and only the checklist is returned.
+// startOffboarding starts (or with dry, previews) the offboarding for
+// the form's values: ops.StartOffboarding, as `opsdeck offboard start`.
 func startOffboarding(env TabEnv, personID int64, lastDay, successor string, dry bool) (model.Offboarding, error) {
-	var o model.Offboarding
-	err := env.Store.Write(env.Ctx, env.Actor, func(t *store.Tx) error {
-		succ, err := personRef(t, "successor", successor)
-		if err != nil {
-			return err
-		}
-		if o, err = t.StartOffboarding(personID, lastDay, succ); err != nil {
-			return err
-		}
-		if dry {
-			return errDryRun
-		}
-		return nil
-	})
-	if errors.Is(err, errDryRun) {
-		err = nil
-	}
-	return o, err
+	return ops.StartOffboarding(env.Ctx, env.ops(), ops.LeaverID(personID), lastDay, successor, dry)
 }
 
 // Start form fields.

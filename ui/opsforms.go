@@ -7,7 +7,9 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/form"
 )
@@ -19,29 +21,16 @@ import (
 
 func init() {
 	editSpecs["check"] = checkEdit()
-	editSpecs["acknowledge"] = alertAction("acknowledge", "acknowledged", "reason", "what you are doing about it",
-		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) {
-			return t.AckAlert(id, v["reason"])
-		})
-	editSpecs["resolve"] = alertAction("resolve", "resolved", "note", "how it was fixed",
-		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) {
-			return t.ResolveAlert(id, v["note"])
-		})
-	snooze := alertAction("snooze", "snoozed", "reason", "why it can wait",
-		func(t *store.Tx, id int64, v map[string]string) (model.Alert, error) {
-			d, err := parseSpan("for", v["for"])
-			if err != nil {
-				return model.Alert{}, err
-			}
-			return t.SnoozeAlert(id, t.At().Add(d), v["reason"])
-		})
+	editSpecs["acknowledge"] = alertAction(ops.Acknowledge, "acknowledged", "reason", "what you are doing about it")
+	editSpecs["resolve"] = alertAction(ops.Resolve, "resolved", "note", "how it was fixed")
+	snooze := alertAction(ops.Snooze, "snoozed", "reason", "why it can wait")
 	fields := snooze.fields
 	snooze.fields = func(env TabEnv, id int64) (string, []form.Field, error) {
 		title, fs, err := fields(env, id)
 		return title, append([]form.Field{text("for", "for", "", "30m, 2h, 1d")}, fs...), err
 	}
 	snooze.check = func(v map[string]string) error {
-		if _, err := parseSpan("for", v["for"]); err != nil {
+		if _, err := ops.Until("for", v["for"], time.Time{}); err != nil { // the form only; the save reads the clock
 			return err
 		}
 		return required("reason", v["reason"])
@@ -49,9 +38,9 @@ func init() {
 	editSpecs["snooze"] = snooze
 }
 
-// alertAction is a one-field form (reason or note) that runs one alert
-// transition in a Tx.
-func alertAction(verb, done, field, hint string, do func(t *store.Tx, id int64, v map[string]string) (model.Alert, error)) editSpec {
+// alertAction is a one-field form (reason or note) that runs one triage
+// step (ops.ChangeAlertTx) in the form's transaction.
+func alertAction(verb, done, field, hint string) editSpec {
 	return editSpec{
 		kind: verb, done: done,
 		fields: func(env TabEnv, id int64) (string, []form.Field, error) {
@@ -65,7 +54,7 @@ func alertAction(verb, done, field, hint string, do func(t *store.Tx, id int64, 
 		},
 		check: func(v map[string]string) error { return required(field, v[field]) },
 		save: func(t *store.Tx, id int64, v map[string]string) (int64, string, error) {
-			al, err := do(t, id, v)
+			al, err := ops.ChangeAlertTx(t, id, ops.AlertChange{Verb: verb, Text: v[field], For: v["for"]})
 			return id, fmt.Sprintf("alert %d (%s)", id, al.CheckName), err
 		},
 	}
@@ -101,7 +90,7 @@ func checkFields(env TabEnv, c model.Check, service, device string) (string, []f
 		text("device", "device", device, "asset tag (optional; alone: watches the device)"),
 		choice("kind", "kind", c.Kind, kindChoices(c.Kind)),
 		text("target", "target", c.Target, "http(s) URL · host:port (tcp, tls) · DNS name · command"),
-		text("interval_s", "interval", fmtSpan(c.IntervalS), "30s, 5m, 1h"),
+		text("interval_s", "interval", human.Interval(c.Interval()), "30s, 5m, 1h"),
 		text("condition", "condition", c.Condition, `default per kind, e.g. status == 200 && latency < 300ms`),
 	}, nil
 }
@@ -192,34 +181,11 @@ func applyCheck(c *model.Check, v map[string]string) error {
 }
 
 func checkRefs(t *store.Tx, v map[string]string) (svc, dev *int64, err error) {
-	if ref := strings.TrimSpace(v["service"]); ref != "" {
-		s, err := t.FindService(ref)
-		if err != nil {
-			return nil, nil, model.Invalid("service", ref, "is not a known service (give its name or id)")
-		}
-		svc = &s.ID
+	if svc, err = ops.OptServiceTx(t, "service", strings.TrimSpace(v["service"])); err != nil {
+		return nil, nil, err
 	}
-	if ref := strings.TrimSpace(v["device"]); ref != "" {
-		d, err := t.FindDevice(ref)
-		if err != nil {
-			return nil, nil, model.Invalid("device", ref, "is not a known device (give its asset tag or id)")
-		}
-		dev = &d.ID
-	}
-	return svc, dev, nil
-}
-
-// fmtSpan writes seconds the way parseSpan reads them: 30s, 5m, 2h, 1d.
-func fmtSpan(s int) string {
-	for _, u := range []struct {
-		n    int
-		unit string
-	}{{86400, "d"}, {3600, "h"}, {60, "m"}} {
-		if s >= u.n && s%u.n == 0 {
-			return strconv.Itoa(s/u.n) + u.unit
-		}
-	}
-	return strconv.Itoa(s) + "s"
+	dev, err = ops.OptDeviceTx(t, "device", strings.TrimSpace(v["device"]))
+	return svc, dev, err
 }
 
 // parseSpan reads a positive duration: "90" (seconds), "30m", "2h", "1d".

@@ -1,15 +1,13 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/opsdeck/opsdeck/checks"
-	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/internal/human"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 )
 
@@ -143,19 +141,11 @@ func (a *app) checkAction(ks string, id int64) tea.Cmd {
 	env := a.env
 	if ks == "p" {
 		return func() tea.Msg {
-			var c model.Check
-			err := env.Store.Write(env.Ctx, env.Actor, func(t *store.Tx) error {
-				cur, err := t.GetCheck(id)
-				if err != nil {
-					return err
-				}
-				c, err = t.SetCheckPaused(id, !cur.Paused)
-				return err
-			})
-			if err != nil {
+			c, err := ops.ToggleCheck(env.Ctx, env.ops(), id)
+			switch {
+			case err != nil:
 				return opsMsg{text: "pause failed: " + err.Error(), isErr: true}
-			}
-			if c.Paused {
+			case c.Paused:
 				return opsMsg{text: "paused check " + c.Name + ": it does not run until resumed (p)"}
 			}
 			return opsMsg{text: "resumed check " + c.Name}
@@ -165,32 +155,15 @@ func (a *app) checkAction(ks string, id int64) tea.Cmd {
 	return func() tea.Msg { return runCheckNow(env, id) }
 }
 
-// runCheckNow is `opsdeck checks run`: probe now, record the result like a
-// scheduled one (it may fire or resolve an alert), say what happened.
+// runCheckNow runs the check (ops.RunCheck, as `opsdeck checks run`) and
+// says what happened in the flash.
 func runCheckNow(env TabEnv, id int64) opsMsg {
-	// The probe runs with its credentials (headers, env).
-	c, err := env.Store.WithCredentials().GetCheck(env.Ctx, id)
+	run, err := ops.RunCheck(env.Ctx, env.ops(), id)
 	if err != nil {
 		return opsMsg{text: "run failed: " + err.Error(), isErr: true}
 	}
-	st, err := env.Store.CheckState(env.Ctx, id)
-	if err != nil {
-		return opsMsg{text: "run failed: " + err.Error(), isErr: true}
-	}
-	r := checks.NewRunner()
-	r.Sources = env.Store // backup and access checks read the store
-	r.Clock = env.Clock
-	defer r.Close()
-	ctx, cancel := context.WithTimeout(env.Ctx, c.Timeout()+5*time.Second)
-	defer cancel()
-	res := r.Run(ctx, &c, &st)
-	if res.Status == "" { // a heartbeat is judged, not probed
-		return opsMsg{text: fmt.Sprintf("%s: heartbeat, last ping %s", c.Name, model.Ago(st.LastPingAt, env.now()))}
-	}
-	if err := env.Store.Write(env.Ctx, env.Actor, func(t *store.Tx) error { return t.RecordManualRun(res, store.DefaultNotifyPolicy) }); err != nil {
-		return opsMsg{text: "could not record the result: " + err.Error(), isErr: true}
-	}
-	return opsMsg{text: fmt.Sprintf("%s: %s in %s — %s", c.Name, res.Status, ms(res.LatencyMs), firstLine(res.Message)), isErr: !res.OK()}
+	res := run.Result
+	return opsMsg{text: fmt.Sprintf("%s: %s in %s — %s", run.Check.Name, res.Status, human.Latency(res.LatencyMs), firstLine(res.Message)), isErr: !res.OK()}
 }
 
 func (a *app) previewCheckDelete(id int64) tea.Cmd {

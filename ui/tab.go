@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
@@ -69,3 +70,6 @@ func (e TabEnv) forCmd() TabEnv {
 }
 
 func (e TabEnv) now() time.Time { return e.Clock.Now() }
+
+// ops is the environment an operation (package ops) runs in.
+func (e TabEnv) ops() ops.Env { return ops.Env{Store: e.Store, Actor: e.Actor, Clock: e.Clock} }
