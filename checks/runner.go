@@ -54,6 +54,19 @@ func NewRunner() *Runner {
 	return &Runner{httpClient: mk(false), httpInsecure: mk(true), Clock: clockwork.NewRealClock(), SelfBackupPolicy: model.DefaultSelfBackupPolicy}
 }
 
+// SizePools sizes the keep-alive pools for up to workers runs at once:
+// every worker may hold a connection to the same host (thousands of checks
+// against one load balancer), and a connection that finds the per-host
+// idle pool full is closed, so the next run pays a new TCP (and TLS)
+// handshake. Call before the first run.
+func (r *Runner) SizePools(workers int) {
+	for _, c := range []*http.Client{r.httpClient, r.httpInsecure} {
+		tr := c.Transport.(*http.Transport)
+		tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, workers)
+		tr.MaxIdleConns = max(tr.MaxIdleConns, 4*workers)
+	}
+}
+
 // Close releases pooled connections.
 func (r *Runner) Close() {
 	r.httpClient.CloseIdleConnections()
