@@ -1,8 +1,8 @@
 package checks
 
 import (
-	"context"
 	"container/heap"
+	"context"
 	"errors"
 	"fmt"
 	"os"
