@@ -525,6 +525,9 @@ func (sc *Scheduler) writer() {
 	}
 }
 
+// pruneChunk is how many checks one retention transaction trims.
+const pruneChunk = 2000
+
 // maxBatch is the most results written in one transaction.
 const maxBatch = 1000
 
@@ -644,8 +647,17 @@ func (sc *Scheduler) maintain(ctx context.Context) {
 			return e
 		})
 	}
-	if err == nil {
-		err = sc.s.Write(ctx, system, func(t *store.Tx) error { _, err := t.Prune(now, sc.cfg.Retention); return err })
+	// Prune a few thousand checks per transaction, so 50,000 checks never
+	// hold the writer (and the results waiting for it) for long.
+	for after := int64(0); err == nil; {
+		err = sc.s.Write(ctx, system, func(t *store.Tx) error {
+			var e error
+			after, _, e = t.PruneStep(now, sc.cfg.Retention, after, pruneChunk)
+			return e
+		})
+		if after == 0 {
+			break
+		}
 	}
 	if err != nil && ctx.Err() == nil {
 		sc.cfg.Logf("rollups and retention: %v", err)

@@ -92,7 +92,7 @@ func (t *Tx) applyOne(o Outcome, silences []model.Silence, np NotifyPolicy) erro
 	} else {
 		ev.State.NextRunAt = st.NextRunAt
 	}
-	if err := t.insertResult(r, c.Kind); err != nil {
+	if err := t.insertResult(r, c.Kind, r.Status != st.Status); err != nil {
 		return err
 	}
 	if err := t.saveState(ev.State); err != nil {
@@ -232,15 +232,18 @@ func (t *Tx) claimHostedAlerts(root *model.Alert, host *model.Check) error {
 	return nil
 }
 
-func (t *Tx) insertResult(r model.CheckResult, kind string) error {
+// insertResult writes one raw result; changed marks a result whose status
+// differs from the check's previous one, which Prune keeps beyond the
+// last RawKeep.
+func (t *Tx) insertResult(r model.CheckResult, kind string, changed bool) error {
 	var msg any
 	if !r.OK() || kind == "exec" {
 		msg = model.SanitizeMultiline(r.Message, 4096)
 	}
 	// INSERT OR REPLACE: two results in the same millisecond (a ping and a
 	// lateness verdict) keep the later one rather than failing the batch.
-	_, err := t.exec(`INSERT OR REPLACE INTO check_results(check_id, at_ms, status, latency, message) VALUES (?,?,?,?,?)`,
-		r.CheckID, r.At.UnixMilli(), statusCode[r.Status], int64(math.Round(r.LatencyMs*10)), msg)
+	_, err := t.exec(`INSERT OR REPLACE INTO check_results(check_id, at_ms, status, latency, message, changed) VALUES (?,?,?,?,?,?)`,
+		r.CheckID, r.At.UnixMilli(), statusCode[r.Status], int64(math.Round(r.LatencyMs*10)), msg, changed)
 	if err != nil {
 		return fmt.Errorf("insert result: %w", err)
 	}
@@ -332,20 +335,44 @@ type Uptime struct {
 	Month float64 `json:"30d"`
 }
 
-// Uptime combines hourly rollups with raw results newer than the last
-// rolled-up hour, so it is cheap for any window.
+// Uptime combines daily rollups for the whole rolled-up days of a window,
+// hourly rollups for the hours around them and raw results newer than the
+// last rolled-up hour, so it is cheap for any window and needs hourly
+// rollups only for the last days (Retention.HourlyDays).
 func (s *Store) Uptime(ctx context.Context, checkID int64, now time.Time) (Uptime, error) {
 	rolled, err := s.metaTime(ctx, metaRolledHourly)
 	if err != nil {
 		return Uptime{}, err
 	}
+	rolledDays, err := s.metaTime(ctx, metaRolledDaily)
+	if err != nil {
+		return Uptime{}, err
+	}
+	sum := func(table string, from, until time.Time, n, ok *int64) error {
+		if !until.After(from) {
+			return nil
+		}
+		var bn, bok int64
+		err := s.r.QueryRowContext(ctx, `SELECT coalesce(sum(n),0), coalesce(sum(ok),0) FROM `+table+`
+			WHERE check_id = ? AND bucket >= ? AND bucket < ?`, checkID, from.Unix(), until.Unix()).Scan(&bn, &bok)
+		*n, *ok = *n+bn, *ok+bok
+		return err
+	}
 	pct := func(d time.Duration) (float64, error) {
 		from := now.Add(-d)
 		var n, ok int64
+		// Whole days inside the window that are rolled up: one row each.
+		if day := from.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour); rolledDays.After(day) && rolled.After(day) {
+			if err := sum("check_rollups_hourly", from, day, &n, &ok); err != nil {
+				return 0, err
+			}
+			if err := sum("check_rollups_daily", day, rolledDays, &n, &ok); err != nil {
+				return 0, err
+			}
+			from = rolledDays
+		}
 		if rolled.After(from) {
-			err := s.r.QueryRowContext(ctx, `SELECT coalesce(sum(n),0), coalesce(sum(ok),0) FROM check_rollups_hourly
-				WHERE check_id = ? AND bucket >= ? AND bucket < ?`, checkID, from.Unix(), rolled.Unix()).Scan(&n, &ok)
-			if err != nil {
+			if err := sum("check_rollups_hourly", from, rolled, &n, &ok); err != nil {
 				return 0, err
 			}
 			from = rolled
