@@ -63,14 +63,16 @@ func (t *Tx) applyOne(o Outcome, silences []model.Silence, np NotifyPolicy) erro
 		_, err := t.exec(`UPDATE check_state SET next_run_at = ? WHERE check_id = ?`, fmtTime(o.NextRun), r.CheckID)
 		return err
 	}
-	c, err := t.GetCheck(r.CheckID)
+	// Through the statement cache, and without opening credentials: the
+	// alert engine needs none of them.
+	c, err := getCheck(t.ctx, cachedTx{t}, r.CheckID)
 	if errors.Is(err, model.ErrNotFound) {
 		return nil // deleted while it ran
 	} else if err != nil {
 		return err
 	}
 	r.CheckName = c.Name
-	st, err := getState(t.ctx, t.tx, c.ID)
+	st, err := getState(t.ctx, cachedTx{t}, c.ID)
 	if err != nil {
 		return err
 	}
@@ -148,7 +150,7 @@ func (t *Tx) evalContext(c *model.Check, silences []model.Silence, now time.Time
 	ec := model.EvalContext{Now: now}
 	var hosts []int64
 	if c.ServiceID != nil {
-		rows, err := t.query(`SELECT device_id FROM service_hosts WHERE service_id = ?`, *c.ServiceID)
+		rows, err := t.queryOnce(`SELECT device_id FROM service_hosts WHERE service_id = ?`, *c.ServiceID)
 		if err != nil {
 			return ec, err
 		}
