@@ -27,6 +27,7 @@ type Runner struct {
 	httpClient   *http.Client
 	httpInsecure *http.Client
 	conds        sync.Map // condition source → *model.Condition
+	urls         sync.Map // HTTP target → its parsed *url.URL (copied per run)
 	// Clock times runs and judges heartbeat lateness and certificate
 	// expiry (the scheduler sets the product's clock; default real).
 	Clock clockwork.Clock

@@ -132,7 +132,7 @@ func NewScheduler(s *store.Store, cfg Config) *Scheduler {
 	r.Sources, r.Clock = s, cfg.Clock
 	r.SizePools(cfg.Workers)
 	return &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{}, wake: make(chan struct{}, 1),
-		sem: make(chan struct{}, cfg.Workers), results: make(chan store.Outcome, 4096), sendSem: make(chan struct{}, 8)}
+		sem: make(chan struct{}, cfg.Workers), results: make(chan store.Outcome, resultsQueue), sendSem: make(chan struct{}, 8)}
 }
 
 var system = model.SystemActor("scheduler")
@@ -296,7 +296,7 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 		seen[c.ID] = true
 		e, ok := sc.entries[c.ID]
 		if !ok {
-			e = &entry{next: sc.trustedNext(c, states[c.ID].NextRunAt, now), idx: -1}
+			e = &entry{next: catchUp(c, sc.trustedNext(c, states[c.ID].NextRunAt, now), now), idx: -1}
 			sc.entries[c.ID] = e
 			e.check = c
 			heap.Push(&sc.due, e)
@@ -323,6 +323,25 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	sc.poke()
 	return nil
 }
+
+// catchUp spreads the checks found long overdue when they are loaded (the
+// schedule was stopped, or thousands of checks were added at once) over
+// up to catchUpWindow by their stable offsets, instead of starting them
+// all in the same instant: 50,000 checks overdue after a restart would
+// otherwise fill every worker, open as many connections at once and delay
+// each other. A check due only moments ago (a new source check, due at
+// once) still runs now.
+func catchUp(c model.Check, next, now time.Time) time.Time {
+	if !next.Before(now.Add(-catchUpGrace)) {
+		return next
+	}
+	return now.Add(model.Offset(c.ID, min(c.RunEvery(), catchUpWindow)))
+}
+
+const (
+	catchUpGrace  = 10 * time.Second
+	catchUpWindow = 30 * time.Second
+)
 
 // trustedNext is a check's stored next run, unless it lies further ahead
 // than one interval (plus clock skew): a wrong clock wrote it, and obeyed
@@ -420,7 +439,7 @@ func (sc *Scheduler) startDue(ctx context.Context) (wait time.Duration, ok bool)
 func (sc *Scheduler) waitForWorker(ctx context.Context) bool {
 	sc.Saturated.Add(1)
 	if sc.pool.saturated(sc.cfg.Clock.Now()) {
-		sc.cfg.Logf("scheduler saturated: all %d workers busy (slow or hung targets hold them); due checks wait for a free worker and run late", sc.cfg.Workers)
+		sc.cfg.Logf("scheduler saturated: all %d workers busy (slow or hung targets hold them, or more checks fell due at once than the pool holds); due checks wait for a free worker and run late", sc.cfg.Workers)
 	}
 	select {
 	case sc.sem <- struct{}{}:
@@ -455,7 +474,7 @@ func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next t
 		return // shutting down: a cancelled probe says nothing about the target
 	}
 	sc.Runs.Add(1)
-	o := store.Outcome{Result: res, NextRun: next}
+	o := store.Outcome{Result: res, NextRun: next, Check: &c}
 	if sc.cfg.OnResult != nil {
 		sc.cfg.OnResult(o, late)
 	}
@@ -524,6 +543,12 @@ func (sc *Scheduler) writer() {
 		}
 	}
 }
+
+// resultsQueue is how many finished runs wait for the writer before a
+// worker has to wait to hand its result over: a few seconds of 50,000
+// checks every 30 s, so an hourly rollup or a long import holding the
+// database does not stall the workers.
+const resultsQueue = 16384
 
 // pruneChunk is how many checks one retention transaction trims.
 const pruneChunk = 2000
