@@ -296,7 +296,10 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 		seen[c.ID] = true
 		e, ok := sc.entries[c.ID]
 		if !ok {
-			e = &entry{next: catchUp(c, sc.trustedNext(c, states[c.ID].NextRunAt, now), now), idx: -1}
+			e = &entry{next: sc.trustedNext(c, states[c.ID].NextRunAt, now), idx: -1}
+			if force {
+				e.next = catchUp(c, e.next, now)
+			}
 			sc.entries[c.ID] = e
 			e.check = c
 			heap.Push(&sc.due, e)
@@ -324,24 +327,21 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	return nil
 }
 
-// catchUp spreads the checks found long overdue when they are loaded (the
-// schedule was stopped, or thousands of checks were added at once) over
-// up to catchUpWindow by their stable offsets, instead of starting them
-// all in the same instant: 50,000 checks overdue after a restart would
-// otherwise fill every worker, open as many connections at once and delay
-// each other. A check due only moments ago (a new source check, due at
-// once) still runs now.
+// catchUp spreads the checks found overdue when the schedule starts (it
+// was stopped, or thousands of checks were added just before) over up to
+// catchUpWindow by their stable offsets, instead of starting them all in
+// the same instant: 50,000 checks overdue after a restart would otherwise
+// fill every worker, open as many connections at once and delay each
+// other. Checks added while the schedule runs (a new source check, due
+// at once) still run as soon as they are loaded.
 func catchUp(c model.Check, next, now time.Time) time.Time {
-	if !next.Before(now.Add(-catchUpGrace)) {
+	if !next.Before(now) {
 		return next
 	}
 	return now.Add(model.Offset(c.ID, min(c.RunEvery(), catchUpWindow)))
 }
 
-const (
-	catchUpGrace  = 10 * time.Second
-	catchUpWindow = 30 * time.Second
-)
+const catchUpWindow = 30 * time.Second
 
 // trustedNext is a check's stored next run, unless it lies further ahead
 // than one interval (plus clock skew): a wrong clock wrote it, and obeyed

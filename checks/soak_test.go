@@ -78,6 +78,9 @@ func TestSoak5000Checks(t *testing.T) {
 		}
 		late = append(late, l)
 		if !o.Result.OK() {
+			if down < 3 {
+				t.Logf("not up: %s: %s %s", o.Result.CheckName, o.Result.Status, o.Result.Message)
+			}
 			down++
 		}
 	}})

@@ -52,6 +52,8 @@ func (t *Tx) ApplyResults(outs []Outcome, np NotifyPolicy) error {
 	if err != nil {
 		return err
 	}
+	t.hosts = map[int64][]int64{}
+	defer func() { t.hosts = nil }()
 	for _, o := range outs {
 		if err := t.applyOne(o, silences, np); err != nil {
 			return fmt.Errorf("apply result of check %d: %w", o.Result.CheckID, err)
@@ -168,19 +170,17 @@ func (t *Tx) evalContext(c *model.Check, silences []model.Silence, now time.Time
 	ec := model.EvalContext{Now: now}
 	var hosts []int64
 	if c.ServiceID != nil {
-		rows, err := t.queryOnce(`SELECT device_id FROM service_hosts WHERE service_id = ?`, *c.ServiceID)
-		if err != nil {
-			return ec, err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
+		svcHosts, ok := t.hosts[*c.ServiceID]
+		if !ok {
+			var err error
+			if svcHosts, err = t.serviceHosts(*c.ServiceID); err != nil {
 				return ec, err
 			}
-			hosts = append(hosts, id)
+			if t.hosts != nil {
+				t.hosts[*c.ServiceID] = svcHosts
+			}
 		}
-		rows.Close()
+		hosts = append(hosts, svcHosts...)
 		if c.DeviceID != nil {
 			hosts = append(hosts, *c.DeviceID)
 		}
@@ -212,6 +212,23 @@ func (t *Tx) evalContext(c *model.Check, silences []model.Silence, now time.Time
 		}
 	}
 	return ec, nil
+}
+
+func (t *Tx) serviceHosts(serviceID int64) ([]int64, error) {
+	rows, err := t.queryOnce(`SELECT device_id FROM service_hosts WHERE service_id = ?`, serviceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var hosts []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		hosts = append(hosts, id)
+	}
+	return hosts, rows.Err()
 }
 
 // claimHostedAlerts marks the open alerts of services running on a device
