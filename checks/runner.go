@@ -27,6 +27,7 @@ type Runner struct {
 	httpClient   *http.Client
 	httpInsecure *http.Client
 	conds        sync.Map // condition source → *model.Condition
+	urls         sync.Map // HTTP target → its parsed *url.URL (copied per run)
 	// Clock times runs and judges heartbeat lateness and certificate
 	// expiry (the scheduler sets the product's clock; default real).
 	Clock clockwork.Clock
@@ -52,6 +53,19 @@ func NewRunner() *Runner {
 		return &http.Client{Transport: tr}
 	}
 	return &Runner{httpClient: mk(false), httpInsecure: mk(true), Clock: clockwork.NewRealClock(), SelfBackupPolicy: model.DefaultSelfBackupPolicy}
+}
+
+// SizePools sizes the keep-alive pools for up to workers runs at once:
+// every worker may hold a connection to the same host (thousands of checks
+// against one load balancer), and a connection that finds the per-host
+// idle pool full is closed, so the next run pays a new TCP (and TLS)
+// handshake. Call before the first run.
+func (r *Runner) SizePools(workers int) {
+	for _, c := range []*http.Client{r.httpClient, r.httpInsecure} {
+		tr := c.Transport.(*http.Transport)
+		tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, workers)
+		tr.MaxIdleConns = max(tr.MaxIdleConns, 4*workers)
+	}
 }
 
 // Close releases pooled connections.

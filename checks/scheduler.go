@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -21,8 +22,7 @@ const LeaseName = "scheduler"
 
 // Config tunes a Scheduler; zero values take the defaults.
 type Config struct {
-	Workers   int           // concurrent check runs (default 256)
-	Tick      time.Duration // how often the dispatcher looks for due checks (default 250 ms)
+	Workers   int           // bound on concurrent check runs (default 1024)
 	Flush     time.Duration // how long results wait to be written together (default 500 ms)
 	LeaseTTL  time.Duration // lease validity; renewed at a third of it (default 30 s)
 	Notify    store.NotifyPolicy
@@ -53,10 +53,7 @@ type Job struct {
 
 func (c *Config) defaults() {
 	if c.Workers <= 0 {
-		c.Workers = 256
-	}
-	if c.Tick <= 0 {
-		c.Tick = 250 * time.Millisecond
+		c.Workers = DefaultWorkers
 	}
 	if c.Flush <= 0 {
 		c.Flush = 500 * time.Millisecond
@@ -79,20 +76,22 @@ func (c *Config) defaults() {
 	}
 }
 
-// entry is one check as the dispatcher tracks it in memory; SQLite keeps
-// next_run_at so a restart resumes on the same beat.
-type entry struct {
-	check   model.Check
-	next    time.Time
-	running bool
-}
+// DefaultWorkers bounds the checks running at once. A run on a healthy
+// target takes about a millisecond, so 50,000 checks every 30 s keep a
+// handful busy; the bound is for hung targets, each of which holds its
+// slot for its timeout.
+const DefaultWorkers = 1024
 
-// Scheduler runs the checks of one database. A few gocron jobs drive it:
-// a dispatcher that starts due checks on a bounded pool (one goroutine per
-// running check, at most Workers), a writer that stores results in
-// batches, a notifier that drains the queue on its own goroutines, plus
-// lease renewal, reload, repeats and rollups. A check's run never waits for
-// another check, a write or a notification.
+// Scheduler runs the checks of one database. A dispatcher goroutine sleeps
+// on a timer until the earliest due check (a heap ordered by next run, on
+// the injected clock: no polling) and starts each due check on its own
+// goroutine, at most Workers at once: the pool grows with demand up to
+// that bound, and when it is full the dispatcher waits for a slot and says
+// so (Saturated, a log line, and the scheduler-saturated alert). A writer
+// stores results in batches, a notifier drains the queue on its own
+// goroutines, and a few gocron jobs do lease renewal, reload, repeats and
+// rollups. A check's run never waits for another check, a write or a
+// notification.
 type Scheduler struct {
 	s   *store.Store
 	r   *Runner
@@ -101,6 +100,9 @@ type Scheduler struct {
 
 	mu       sync.Mutex
 	entries  map[int64]*entry
+	due      dueHeap       // entries not running, earliest next run first
+	wake     chan struct{} // tells the dispatcher the heap changed
+	pool     pool
 	mark     string // checks' change mark at the last reload
 	sem      chan struct{}
 	results  chan store.Outcome
@@ -113,7 +115,9 @@ type Scheduler struct {
 	work     sync.WaitGroup // the Jobs' long work
 
 	// Counters for `opsdeck run` status lines and the benchmark.
-	Runs, Writes, Batches, Skipped atomic.Int64
+	// Saturated counts the dispatches that found every worker busy and
+	// waited for one (that wait is lateness, and it is measured).
+	Runs, Writes, Batches, Saturated atomic.Int64
 }
 
 // NewScheduler prepares a scheduler for s.
@@ -126,8 +130,9 @@ func NewScheduler(s *store.Store, cfg Config) *Scheduler {
 	}
 	r := NewRunner()
 	r.Sources, r.Clock = s, cfg.Clock
-	return &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{},
-		sem: make(chan struct{}, cfg.Workers), results: make(chan store.Outcome, 4096), sendSem: make(chan struct{}, 8)}
+	r.SizePools(cfg.Workers)
+	return &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{}, wake: make(chan struct{}, 1),
+		sem: make(chan struct{}, cfg.Workers), results: make(chan store.Outcome, resultsQueue), sendSem: make(chan struct{}, 8)}
 }
 
 var system = model.SystemActor("scheduler")
@@ -163,7 +168,6 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 		return err
 	}
 	errs := []error{
-		every(sc.cfg.Tick, "dispatch", func() { sc.dispatch(ctx) }),
 		every(5*time.Second, "reload", func() {
 			if err := sc.reload(ctx, false); err != nil && ctx.Err() == nil {
 				sc.cfg.Logf("reload checks: %v", err)
@@ -189,9 +193,12 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("scheduler jobs: %w", err)
 	}
+	dispatcherDone := make(chan struct{})
+	go func() { sc.dispatcher(ctx); close(dispatcherDone) }()
 	g.Start()
 	sc.cfg.Logf("scheduling %d checks as %s", sc.count(), sc.cfg.Holder)
 	<-ctx.Done()
+	<-dispatcherDone
 	g.Shutdown()
 	sc.workMu.Lock()
 	sc.stopping = true
@@ -289,21 +296,52 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 		seen[c.ID] = true
 		e, ok := sc.entries[c.ID]
 		if !ok {
-			e = &entry{next: sc.trustedNext(c, states[c.ID].NextRunAt, now)}
+			e = &entry{next: sc.trustedNext(c, states[c.ID].NextRunAt, now), idx: -1}
+			if force {
+				e.next = catchUp(c, e.next, now)
+			}
 			sc.entries[c.ID] = e
-		} else if e.check.IntervalS != c.IntervalS {
+			e.check = c
+			heap.Push(&sc.due, e)
+			continue
+		}
+		if e.check.IntervalS != c.IntervalS {
 			e.next = sc.trustedNext(c, states[c.ID].NextRunAt, now)
+			if e.idx >= 0 {
+				heap.Fix(&sc.due, e.idx)
+			}
 		}
 		e.check = c
 	}
-	for id := range sc.entries {
+	for id, e := range sc.entries {
 		if !seen[id] {
 			delete(sc.entries, id)
+			e.gone = true
+			if e.idx >= 0 {
+				heap.Remove(&sc.due, e.idx)
+			}
 		}
 	}
 	sc.mark = mark
+	sc.poke()
 	return nil
 }
+
+// catchUp spreads the checks found overdue when the schedule starts (it
+// was stopped, or thousands of checks were added just before) over up to
+// catchUpWindow by their stable offsets, instead of starting them all in
+// the same instant: 50,000 checks overdue after a restart would otherwise
+// fill every worker, open as many connections at once and delay each
+// other. Checks added while the schedule runs (a new source check, due
+// at once) still run as soon as they are loaded.
+func catchUp(c model.Check, next, now time.Time) time.Time {
+	if !next.Before(now) {
+		return next
+	}
+	return now.Add(model.Offset(c.ID, min(c.RunEvery(), catchUpWindow)))
+}
+
+const catchUpWindow = 30 * time.Second
 
 // trustedNext is a check's stored next run, unless it lies further ahead
 // than one interval (plus clock skew): a wrong clock wrote it, and obeyed
@@ -316,30 +354,98 @@ func (sc *Scheduler) trustedNext(c model.Check, next, now time.Time) time.Time {
 	return next
 }
 
-// dispatch starts every due check that is not already running, as long as
-// the pool has room; a check that finds the pool full stays due and starts
-// on a later tick (that is lateness, and it is measured).
-func (sc *Scheduler) dispatch(ctx context.Context) {
-	now := sc.cfg.Clock.Now()
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	for _, e := range sc.entries {
-		if e.running || e.next.After(now) || ctx.Err() != nil {
-			continue
+// poke wakes the dispatcher to look at the heap again.
+func (sc *Scheduler) poke() {
+	select {
+	case sc.wake <- struct{}{}:
+	default:
+	}
+}
+
+// dispatcher starts due checks until ctx is done: it sleeps on one timer
+// of the injected clock until the earliest next run, or until the heap
+// changes (reload, a run finished), and never scans the checks.
+func (sc *Scheduler) dispatcher(ctx context.Context) {
+	timer := sc.cfg.Clock.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		wait, ok := sc.startDue(ctx)
+		if !ok {
+			return
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.Chan():
+		case <-sc.wake:
+		}
+	}
+}
+
+// idleWait is how long the dispatcher sleeps with nothing scheduled (a
+// reload pokes it sooner).
+const idleWait = time.Hour
+
+// startDue starts every check whose next run has come, earliest first,
+// and returns how long until the next one. When every worker is busy it
+// waits for a slot (the pool is saturated: counted and said, at most once
+// a minute); ok is false when ctx ended meanwhile.
+func (sc *Scheduler) startDue(ctx context.Context) (wait time.Duration, ok bool) {
+	for {
+		if ctx.Err() != nil {
+			return 0, false
+		}
+		sc.mu.Lock()
+		if len(sc.due) == 0 {
+			sc.mu.Unlock()
+			return idleWait, true
+		}
+		now := sc.cfg.Clock.Now()
+		if d := sc.due[0].next.Sub(now); d > 0 {
+			sc.mu.Unlock()
+			return d, true
 		}
 		select {
 		case sc.sem <- struct{}{}:
 		default:
-			sc.Skipped.Add(1)
-			return
+			sc.mu.Unlock()
+			if !sc.waitForWorker(ctx) {
+				return 0, false
+			}
+			sc.mu.Lock()
+			if len(sc.due) == 0 || sc.due[0].next.After(sc.cfg.Clock.Now()) {
+				<-sc.sem // the check left the schedule meanwhile
+				sc.mu.Unlock()
+				continue
+			}
+			now = sc.cfg.Clock.Now()
 		}
+		e := heap.Pop(&sc.due).(*entry)
 		e.running = true
 		late := now.Sub(e.next)
 		iv := e.check.RunEvery()
 		next := model.NextRun(now, iv, model.Offset(e.check.ID, iv))
 		c := e.check
+		sc.pool.started()
 		sc.inflight.Add(1)
+		sc.mu.Unlock()
 		go sc.runOne(ctx, e, c, next, late)
+	}
+}
+
+// waitForWorker blocks until a worker slot is free (taking it), counting
+// the saturation and saying so at most once a minute.
+func (sc *Scheduler) waitForWorker(ctx context.Context) bool {
+	sc.Saturated.Add(1)
+	if sc.pool.saturated(sc.cfg.Clock.Now()) {
+		sc.cfg.Logf("scheduler saturated: all %d workers busy (slow or hung targets hold them, or more checks fell due at once than the pool holds); due checks wait for a free worker and run late", sc.cfg.Workers)
+	}
+	select {
+	case sc.sem <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
@@ -353,15 +459,22 @@ func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next t
 		}
 	}
 	res := sc.r.Run(ctx, &c, st)
+	sc.pool.finished()
 	sc.mu.Lock()
 	e.running = false
 	e.next = next
+	if !e.gone {
+		heap.Push(&sc.due, e)
+		if e.idx == 0 {
+			sc.poke() // earlier than what the dispatcher sleeps for
+		}
+	}
 	sc.mu.Unlock()
 	if ctx.Err() != nil {
 		return // shutting down: a cancelled probe says nothing about the target
 	}
 	sc.Runs.Add(1)
-	o := store.Outcome{Result: res, NextRun: next}
+	o := store.Outcome{Result: res, NextRun: next, Check: &c}
 	if sc.cfg.OnResult != nil {
 		sc.cfg.OnResult(o, late)
 	}
@@ -430,6 +543,15 @@ func (sc *Scheduler) writer() {
 		}
 	}
 }
+
+// resultsQueue is how many finished runs wait for the writer before a
+// worker has to wait to hand its result over: a few seconds of 50,000
+// checks every 30 s, so an hourly rollup or a long import holding the
+// database does not stall the workers.
+const resultsQueue = 16384
+
+// pruneChunk is how many checks one retention transaction trims.
+const pruneChunk = 2000
 
 // maxBatch is the most results written in one transaction.
 const maxBatch = 1000
@@ -539,8 +661,9 @@ func (sc *Scheduler) repeat(ctx context.Context) {
 
 func (sc *Scheduler) maintain(ctx context.Context) {
 	now := sc.cfg.Clock.Now()
-	sc.cfg.Logf("%d checks scheduled; %d runs, %d results written in %d transactions, %d dispatches deferred (pool full) so far",
-		sc.count(), sc.Runs.Load(), sc.Writes.Load(), sc.Batches.Load(), sc.Skipped.Load())
+	busy, peak := sc.pool.load()
+	sc.cfg.Logf("%d checks scheduled; %d runs, %d results written in %d transactions; workers %d busy, peak %d of %d since the last line; %d dispatches waited for a worker (saturated) so far",
+		sc.count(), sc.Runs.Load(), sc.Writes.Load(), sc.Batches.Load(), busy, peak, sc.cfg.Workers, sc.Saturated.Load())
 	var err error
 	for more := true; more && err == nil; {
 		err = sc.s.Write(ctx, system, func(t *store.Tx) error {
@@ -549,8 +672,17 @@ func (sc *Scheduler) maintain(ctx context.Context) {
 			return e
 		})
 	}
-	if err == nil {
-		err = sc.s.Write(ctx, system, func(t *store.Tx) error { _, err := t.Prune(now, sc.cfg.Retention); return err })
+	// Prune a few thousand checks per transaction, so 50,000 checks never
+	// hold the writer (and the results waiting for it) for long.
+	for after := int64(0); err == nil; {
+		err = sc.s.Write(ctx, system, func(t *store.Tx) error {
+			var e error
+			after, _, e = t.PruneStep(now, sc.cfg.Retention, after, pruneChunk)
+			return e
+		})
+		if after == 0 {
+			break
+		}
 	}
 	if err != nil && ctx.Err() == nil {
 		sc.cfg.Logf("rollups and retention: %v", err)

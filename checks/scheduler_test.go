@@ -524,3 +524,68 @@ func TestSlowNotifierDoesNotDelayChecks(t *testing.T) {
 		}
 	}
 }
+
+// A pool too small for the hung targets says it is saturated (counted and
+// logged), and the due checks wait for a worker rather than being lost.
+func TestSaturatedPoolIsSaid(t *testing.T) {
+	s, svc := testDB(t)
+	fastClock(t, s, 50*time.Millisecond)
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hung.Close()
+	defer close(release)
+	var cs []*model.Check
+	for i := range 3 {
+		cs = append(cs, &model.Check{Name: fmt.Sprintf("hung-%d", i), Kind: "http", Target: hung.URL, ServiceID: &svc.ID, IntervalS: 5, TimeoutS: 1})
+	}
+	addChecks(t, s, cs...)
+	var mu sync.Mutex
+	var logs []string
+	runs := map[string]int{}
+	sc := NewScheduler(s, Config{Workers: 1, Logf: func(f string, a ...any) {
+		mu.Lock()
+		logs = append(logs, fmt.Sprintf(f, a...))
+		mu.Unlock()
+	}, OnResult: func(o store.Outcome, _ time.Duration) {
+		mu.Lock()
+		runs[o.Result.CheckName]++
+		mu.Unlock()
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- sc.Run(ctx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := len(runs)
+		mu.Unlock()
+		if n == len(cs) && sc.Saturated.Load() > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(runs) != len(cs) {
+		t.Errorf("runs %v: every check should run in turn on the one worker", runs)
+	}
+	if sc.Saturated.Load() == 0 {
+		t.Error("three hung checks on one worker: no saturation counted")
+	}
+	said := false
+	for _, l := range logs {
+		said = said || strings.Contains(l, "scheduler saturated: all 1 workers busy")
+	}
+	if !said {
+		t.Errorf("no saturation line in %q", logs)
+	}
+}

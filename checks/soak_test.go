@@ -4,14 +4,17 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -20,29 +23,201 @@ import (
 	"github.com/opsdeck/opsdeck/store"
 )
 
-// TestSoak5000Checks is the scheduler benchmark: 5,000 HTTP checks at a
-// 30 s interval against loopback servers running in a separate process (so
-// their CPU is not billed to the scheduler), for OPSDECK_SOAK (e.g. 3m).
-// It reports p99 dispatch lateness, CPU share, RSS, write rate and the
-// projected database size for 5,000 checks × 1/min × 1 year. Skipped
-// unless OPSDECK_SOAK is set: it is a measurement, not a test.
-// OPSDECK_SOAK_CHECKS runs another number of checks (make bench: 10000).
+// TestSoak5000Checks is the scheduler benchmark of issues 5 and 24: HTTP
+// checks every 30 s against one loopback HTTP server that counts hits,
+// running in a separate process (its CPU is not billed to the scheduler),
+// for OPSDECK_SOAK (e.g. 90s) after a first interval; OPSDECK_SOAK_CHECKS
+// sets the number of checks (default 5,000; make bench: 5k, 20k, 50k). It
+// reports checks/s achieved vs wanted, the share of checks started within
+// the first interval, p50/p99/max dispatch lateness, CPU (share of one
+// core, per check, and as a ratio to a bare Go HTTP request loop against
+// the same server measured in the same run), RSS, database growth and the
+// projected size of a year. Skipped unless OPSDECK_SOAK is set: it is a
+// measurement, not a test; only runs that are not up fail it.
 func TestSoak5000Checks(t *testing.T) {
 	dur, err := time.ParseDuration(os.Getenv("OPSDECK_SOAK"))
 	if err != nil {
-		t.Skip("set OPSDECK_SOAK=3m to run the 5,000-check soak benchmark")
+		t.Skip("set OPSDECK_SOAK=90s to run the scheduler soak benchmark (OPSDECK_SOAK_CHECKS=50000 for the large one)")
 	}
-	const interval = 30
+	const interval = 30 * time.Second
 	nChecks := 5000
 	if n, err := strconv.Atoi(os.Getenv("OPSDECK_SOAK_CHECKS")); err == nil && n > 0 {
 		nChecks = n
 	}
-	addrs := startServerProcess(t, 10)
+	addr := startServerProcess(t, 1)[0]
 	s, svc := testDB(t)
-	err = s.Write(context.Background(), admin, func(tx *store.Tx) error {
-		for i := range nChecks {
-			c := model.Check{Name: fmt.Sprintf("soak-%05d", i), Kind: "http", ServiceID: &svc.ID, IntervalS: interval, TimeoutS: 5,
-				Target: fmt.Sprintf("http://%s/health/%d", addrs[i%len(addrs)], i), Condition: `status == 200 && latency < 1s`}
+	for from := 0; from < nChecks; from += 5000 {
+		err = s.Write(context.Background(), admin, func(tx *store.Tx) error {
+			for i := from; i < min(nChecks, from+5000); i++ {
+				c := model.Check{Name: fmt.Sprintf("soak-%05d", i), Kind: "http", ServiceID: &svc.ID, IntervalS: int(interval.Seconds()), TimeoutS: 5,
+					Target: fmt.Sprintf("http://%s/health/%d", addr, i), Condition: `status == 200 && latency < 1s`}
+				if err := tx.AddCheck(&c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	var mu sync.Mutex
+	var late, firstLate []time.Duration
+	var down int
+	started := map[int64]bool{} // checks that started within the first interval
+	t0 := time.Now()
+	measureFrom := t0.Add(interval)
+	sc := NewScheduler(s, Config{Logf: t.Logf, OnResult: func(o store.Outcome, l time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		if o.Result.At.Before(measureFrom) {
+			started[o.Result.CheckID] = true
+			firstLate = append(firstLate, l)
+			return
+		}
+		late = append(late, l)
+		if !o.Result.OK() {
+			if down < 3 {
+				t.Logf("not up: %s: %s %s", o.Result.CheckName, o.Result.Status, o.Result.Message)
+			}
+			down++
+		}
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- sc.Run(ctx) }()
+
+	time.Sleep(time.Until(measureFrom))
+	cpu0, wall0, hits0, db0 := cpuTime(), time.Now(), serverHits(t, addr), dbBytes(t, s)
+	runs0, writes0, batches0 := sc.Runs.Load(), sc.Writes.Load(), sc.Batches.Load()
+	if f := os.Getenv("OPSDECK_SOAK_CPUPROFILE"); f != "" {
+		// The measured window only (go test -cpuprofile would also take
+		// in creating the checks and the size projection).
+		out, err := os.Create(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pprof.StartCPUProfile(out)
+		defer out.Close()
+	}
+	time.Sleep(dur)
+	pprof.StopCPUProfile()
+	cpu1, wall1, hits1, db1 := cpuTime(), time.Now(), serverHits(t, addr), dbBytes(t, s)
+	runs1, writes1, batches1 := sc.Runs.Load(), sc.Writes.Load(), sc.Batches.Load()
+	rss, hwm := memStatus()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	bare := bareRequestCPU(t, addr, 3*time.Second)
+	mu.Lock()
+	p50, p99, maxL := Lateness(late)
+	_, fp99, fmax := Lateness(firstLate)
+	n, nDown, nStarted := len(late), down, len(started)
+	mu.Unlock()
+	secs := wall1.Sub(wall0).Seconds()
+	runs := float64(runs1 - runs0)
+	perCheck := (cpu1 - cpu0) / time.Duration(max(1, runs1-runs0))
+	t.Logf("load average before/after: %s", loadAvg())
+	t.Logf("checks: %d every %s; runs measured: %d (%d not up) over %.0fs", nChecks, interval, n, nDown, secs)
+	t.Logf("rate: %.0f checks/s achieved of %.0f wanted (%.1f%%); server counted %.0f hits/s", runs/secs, float64(nChecks)/interval.Seconds(),
+		100*runs/secs/(float64(nChecks)/interval.Seconds()), float64(hits1-hits0)/secs)
+	t.Logf("first interval: %.1f%% of checks started within %s of the scheduler starting (lateness there p99 %v, max %v)",
+		100*float64(nStarted)/float64(nChecks), interval, fp99, fmax)
+	t.Logf("dispatch lateness: p50 %v  p99 %v  max %v (target p99 < 25ms)", p50, p99, maxL)
+	t.Logf("CPU: %.1f%% of one core; %v per check (scheduler, probe, condition, writes)", 100*(cpu1-cpu0).Seconds()/secs, perCheck.Round(time.Microsecond/10))
+	t.Logf("bare request: %v CPU per request (sequential keep-alive Go client, same server, same run); ratio %.2f× (target ≤ 2.5×)",
+		bare.Round(time.Microsecond/10), float64(perCheck)/float64(bare))
+	t.Logf("RSS: %d MB now, %d MB peak (target < 150 MB)", rss>>20, hwm>>20)
+	t.Logf("writes: %.0f results/s in %.1f transactions/s; database grew %.1f MB/hour while filling (raw results not yet at their count)",
+		float64(writes1-writes0)/secs, float64(batches1-batches0)/secs, float64(db1-db0)/secs*3600/1e6)
+	if nDown > 0 {
+		t.Errorf("%d runs were not up against a healthy loopback server", nDown)
+	}
+	projectSize(t, s, nChecks)
+}
+
+// bareRequestCPU is the CPU one plain Go HTTP GET costs this process on
+// the soak's server: a sequential keep-alive client loop for d.
+func bareRequestCPU(t *testing.T, addr string, d time.Duration) time.Duration {
+	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	defer c.CloseIdleConnections()
+	n := 0
+	cpu0, end := cpuTime(), time.Now().Add(d)
+	for time.Now().Before(end) {
+		resp, err := c.Get(fmt.Sprintf("http://%s/health/%d", addr, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		n++
+	}
+	return (cpuTime() - cpu0) / time.Duration(n)
+}
+
+func serverHits(t *testing.T, addr string) int64 {
+	resp, err := http.Get("http://" + addr + "/hits")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	n, _ := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	return n
+}
+
+// dbBytes is the database's size in use (pages minus free pages),
+// including what still sits in the WAL.
+func dbBytes(t *testing.T, s *store.Store) int64 {
+	var pages, free, size int64
+	db := s.ReadDB()
+	db.QueryRow(`PRAGMA page_count`).Scan(&pages)
+	db.QueryRow(`PRAGMA freelist_count`).Scan(&free)
+	db.QueryRow(`PRAGMA page_size`).Scan(&size)
+	return (pages - free) * size
+}
+
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// projectSize measures the bytes per row of each history table in a
+// database written the way a year of running leaves it (rows interleaved
+// in time across checks, dbstat), then projects 50,000 checks every 30 s
+// for a year under DefaultRetention:
+//
+//	year = C × (rawRows × raw + 24 × HourlyDays × hourly + 365 × daily + perCheck)
+//
+// rawRows = 130: RawKeep (100) or, when more, the results since the last
+// rolled-up hour (≤ 65 min at 30 s; rollups run every 5 minutes), plus
+// state changes (worst case ChangeKeep more, for a check that flaps all
+// year). perCheck is the checks and check_state rows, from the soak.
+func projectSize(t *testing.T, soak *store.Store, nChecks int) {
+	ctx := context.Background()
+	per := func(s *store.Store, names ...string) (bytes int64) {
+		for _, n := range names {
+			var b int64
+			if err := s.ReadDB().QueryRowContext(ctx, `SELECT coalesce(sum(pgsize),0) FROM dbstat WHERE name = ?`, n).Scan(&b); err != nil {
+				t.Fatalf("dbstat: %v", err)
+			}
+			bytes += b
+		}
+		return bytes
+	}
+	fixed := float64(per(soak, "checks", "check_state", "sqlite_autoindex_checks_1")) / float64(nChecks)
+
+	const sim, rawRows = 1000, 130
+	s, svc := testDB(t)
+	err := s.Write(ctx, admin, func(tx *store.Tx) error {
+		for i := range sim {
+			c := model.Check{Name: fmt.Sprintf("size-%04d", i), Kind: "http", ServiceID: &svc.ID, IntervalS: 30, Target: "http://127.0.0.1:1/"}
 			if err := tx.AddCheck(&c); err != nil {
 				return err
 			}
@@ -52,82 +227,52 @@ func TestSoak5000Checks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	var mu sync.Mutex
-	var late []time.Duration
-	measureFrom := time.Now().Add(interval * time.Second) // skip the first round
-	var down int
-	sc := NewScheduler(s, Config{Logf: t.Logf, OnResult: func(o store.Outcome, l time.Duration) {
-		if time.Now().Before(measureFrom) {
-			return
+	at := time.Now().Add(-400 * 24 * time.Hour).UTC().Truncate(24 * time.Hour)
+	write := func(b store.HistoryBatch) {
+		if err := s.Write(ctx, admin, func(tx *store.Tx) error { return tx.InsertHistory(b) }); err != nil {
+			t.Fatal(err)
 		}
-		mu.Lock()
-		late = append(late, l)
-		if !o.Result.OK() {
-			down++
+	}
+	for d := range 30 { // days, then hours, then raw rounds: each across all checks, in time order
+		var b store.HistoryBatch
+		for c := range sim {
+			b.Daily = append(b.Daily, store.RollupRow{CheckID: int64(c + 1), Rollup: store.Rollup{Bucket: at.Add(time.Duration(d) * 24 * time.Hour), N: 2880, OK: 2875, P50: 0.4 + float64(c%7)/10, P95: 1.3, Max: 17.2}})
 		}
-		mu.Unlock()
-	}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- sc.Run(ctx) }()
-
-	time.Sleep(time.Until(measureFrom))
-	cpu0, wall0 := cpuTime(), time.Now()
-	writes0, batches0 := sc.Writes.Load(), sc.Batches.Load()
-	time.Sleep(dur)
-	cpu1, wall1 := cpuTime(), time.Now()
-	writes1, batches1 := sc.Writes.Load(), sc.Batches.Load()
-	rss, hwm := memStatus()
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+		write(b)
 	}
-	mu.Lock()
-	p50, p99, maxL := Lateness(late)
-	n, nDown := len(late), down
-	mu.Unlock()
-	secs := wall1.Sub(wall0).Seconds()
-	t.Logf("checks: %d every %ds; runs measured: %d (%d not up) over %.0fs", nChecks, interval, n, nDown, secs)
-	t.Logf("dispatch lateness: p50 %v  p99 %v  max %v (target p99 < 1s)", p50, p99, maxL)
-	t.Logf("CPU: %.1f%% of one core (target < 25%%)", 100*(cpu1-cpu0).Seconds()/secs)
-	t.Logf("RSS: %d MB now, %d MB peak (target < 150 MB)", rss>>20, hwm>>20)
-	t.Logf("writes: %.0f results/s in %.1f transactions/s", float64(writes1-writes0)/secs, float64(batches1-batches0)/secs)
-	if nDown > 0 {
-		t.Errorf("%d runs were not up against healthy loopback servers", nDown)
-	}
-	projectSize(t, s)
-}
-
-// projectSize measures bytes per row of raw results and rollups (dbstat)
-// and projects 5,000 checks × 1/min × 1 year under DefaultRetention.
-func projectSize(t *testing.T, s *store.Store) {
-	ctx := context.Background()
-	now := time.Now()
-	// Roll up what is there into one hourly and one daily row per check.
-	if err := s.Write(ctx, system, func(tx *store.Tx) error { _, err := tx.Rollup(now.Add(25*time.Hour), 100); return err }); err != nil {
-		t.Fatal(err)
-	}
-	per := map[string]float64{}
-	for _, table := range []string{"check_results", "check_rollups_hourly", "check_rollups_daily"} {
-		var bytes, rows int64
-		if err := s.ReadDB().QueryRowContext(ctx, `SELECT coalesce(sum(pgsize),0) FROM dbstat WHERE name = ?`, table).Scan(&bytes); err != nil {
-			t.Logf("dbstat unavailable: %v", err)
-			return
+	for h := range 48 {
+		var b store.HistoryBatch
+		for c := range sim {
+			b.Hourly = append(b.Hourly, store.RollupRow{CheckID: int64(c + 1), Rollup: store.Rollup{Bucket: at.Add(time.Duration(h) * time.Hour), N: 120, OK: 120, P50: 0.4 + float64(c%7)/10, P95: 1.3, Max: 4.2}})
 		}
-		s.ReadDB().QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&rows)
-		if rows > 0 {
-			per[table] = float64(bytes) / float64(rows)
-		}
-		t.Logf("%s: %d rows, %d bytes, %.1f bytes/row", table, rows, bytes, per[table])
+		write(b)
 	}
+	for r := range rawRows {
+		var b store.HistoryBatch
+		for c := range sim {
+			res := store.RawResult{CheckID: int64(c + 1), At: at.Add(time.Duration(r)*30*time.Second + time.Duration(c)*time.Millisecond), Status: "up", LatencyMs: 0.3 + float64((r*c)%40)/10}
+			if (r+c)%97 == 0 {
+				res.Status, res.Message = "down", fmt.Sprintf("Get \"http://10.0.%d.%d/health\": dial tcp: connection refused", c/250, c%250)
+			}
+			b.Results = append(b.Results, res)
+		}
+		write(b)
+	}
+	raw := float64(per(s, "check_results", "check_results_changes")) / (sim * rawRows)
+	hourly := float64(per(s, "check_rollups_hourly")) / (sim * 48)
+	daily := float64(per(s, "check_rollups_daily")) / (sim * 30)
+	t.Logf("bytes per row (1,000 checks written in time order): raw result %.1f, hourly rollup %.1f, daily rollup %.1f; per check (checks, check_state) %.0f",
+		raw, hourly, daily, fixed)
 	r := store.DefaultRetention
-	const checks = 5000
-	raw := per["check_results"] * checks * 1440 * float64(r.RawDays)
-	hourly := per["check_rollups_hourly"] * checks * 24 * float64(min(r.HourlyDays, 365))
-	daily := per["check_rollups_daily"] * checks * 365
-	t.Logf("projected 5,000 checks × 1/min × 1 year (raw %dd, hourly %dd, daily 1y): raw %.0f MB + hourly %.0f MB + daily %.0f MB = %.0f MB (target < 1 GB)",
-		r.RawDays, r.HourlyDays, raw/1e6, hourly/1e6, daily/1e6, (raw+hourly+daily)/1e6)
+	const C = 50000
+	rawMB := C * rawRows * raw / 1e6
+	hourlyMB := C * 24 * float64(r.HourlyDays) * hourly / 1e6
+	dailyMB := C * 365 * daily / 1e6
+	fixedMB := C * fixed / 1e6
+	t.Logf("projected 50,000 checks × 30 s × 1 year (raw %d/check, hourly %dd, daily 1y): raw %.0f MB + hourly %.0f MB + daily %.0f MB + checks %.0f MB = %.0f MB (target < 2 GB); a check flapping all year adds %.0f MB per 50,000",
+		rawRows, r.HourlyDays, rawMB, hourlyMB, dailyMB, fixedMB, rawMB+hourlyMB+dailyMB+fixedMB, C*float64(r.ChangeKeep)*raw/1e6)
+	t.Logf("steady-state growth, 50,000 checks: %.1f MB/hour for the first %d days (hourly and daily rollups), then %.2f MB/hour (daily rollups) until day %d",
+		C*(hourly+daily/24)/1e6, r.HourlyDays, C*daily/24/1e6, r.DailyDays)
 }
 
 func cpuTime() time.Duration {
@@ -190,7 +335,15 @@ func TestHelperServers(t *testing.T) {
 	if n == 0 {
 		t.Skip("helper process for TestSoak5000Checks")
 	}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+	var hits atomic.Int64
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hits" {
+			fmt.Fprint(w, hits.Load())
+			return
+		}
+		hits.Add(1)
+		fmt.Fprint(w, "ok")
+	})
 	for range n {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

@@ -57,10 +57,10 @@ for heartbeat backup jobs; 'opsdeck backups show NAME' prints a job's URL).`,
 			}}
 		f := cmd.Flags()
 		f.StringVar(&listen, "listen", "", "serve the heartbeat ping endpoint on HOST:PORT (e.g. 127.0.0.1:8089)")
-		f.IntVar(&cfg.Workers, "workers", 256, "checks running at once at most")
+		f.IntVar(&cfg.Workers, "workers", checks.DefaultWorkers, "checks running at once at most (the pool grows with demand up to this)")
 		f.DurationVar(&cfg.Notify.GroupWait, "group_wait", cfg.Notify.GroupWait, "delay before a first page, so a device alert can claim its services' alerts")
 		f.DurationVar(&cfg.Notify.Repeat, "repeat", cfg.Notify.Repeat, "re-send firing unacknowledged alerts this often")
-		f.IntVar(&cfg.Retention.RawDays, "raw_days", cfg.Retention.RawDays, "days of raw results to keep (rollups keep the rest)")
+		f.IntVar(&cfg.Retention.RawKeep, "raw-keep", cfg.Retention.RawKeep, "raw results to keep per check, plus its state changes (rollups keep the rest)")
 		f.IntVar(&cfg.Retention.HourlyDays, "hourly_days", cfg.Retention.HourlyDays, "days of hourly rollups to keep")
 		return cmd
 	})

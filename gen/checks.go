@@ -60,8 +60,9 @@ func genChecks(ctx context.Context, s *store.Store, actor model.Actor, r *rand.R
 }
 
 // genHistory writes days of history for every check, as the scheduler
-// would have left it with the default retention: raw results for the last
-// RawDays, hourly rollups for every complete hour, daily rollups for
+// would have left it: raw results for the last rawDays (at least
+// store.DefaultRetention.RawKeep per active check; the scheduler's prune
+// trims them to the retention by count), hourly rollups for every complete hour, daily rollups for
 // every complete day. Checks go a few dozen per transaction.
 func genHistory(ctx context.Context, s *store.Store, actor model.Actor, r *rand.Rand, days int, checks []genCheck, progress Progress) error {
 	if days <= 0 || len(checks) == 0 {
@@ -69,7 +70,8 @@ func genHistory(ctx context.Context, s *store.Store, actor model.Actor, r *rand.
 	}
 	now := s.Now().UTC()
 	from := now.AddDate(0, 0, -days).Truncate(24 * time.Hour)
-	rawFrom := now.AddDate(0, 0, -min(days, store.DefaultRetention.RawDays))
+	const rawDays = 2
+	rawFrom := now.AddDate(0, 0, -min(days, rawDays))
 	const perTx = 50
 	err := batches(ctx, s, actor, (len(checks)+perTx-1)/perTx, 1, func(t *store.Tx, b int) error {
 		var hb store.HistoryBatch

@@ -33,7 +33,12 @@ type RollupRow struct {
 // InsertHistory writes b in this transaction and audits it as one row
 // (counts only): auditing each of millions of results would double the
 // database for nothing an operator could read.
+//
+// Within a batch, a check's result whose status differs from its previous
+// one in the batch (and its first) is marked as a state change, which
+// Prune keeps (results are expected in time order per check).
 func (t *Tx) InsertHistory(b HistoryBatch) error {
+	prev := map[int64]string{}
 	for _, r := range b.Results {
 		var msg any
 		if r.Status != "up" {
@@ -43,8 +48,10 @@ func (t *Tx) InsertHistory(b HistoryBatch) error {
 		if !ok {
 			return fmt.Errorf("insert history: unknown status %q", r.Status)
 		}
-		if _, err := t.exec(`INSERT OR REPLACE INTO check_results(check_id, at_ms, status, latency, message) VALUES (?,?,?,?,?)`,
-			r.CheckID, r.At.UnixMilli(), code, int64(math.Round(r.LatencyMs*10)), msg); err != nil {
+		last, seen := prev[r.CheckID]
+		prev[r.CheckID] = r.Status
+		if _, err := t.exec(`INSERT OR REPLACE INTO check_results(check_id, at_ms, status, latency, message, changed) VALUES (?,?,?,?,?,?)`,
+			r.CheckID, r.At.UnixMilli(), code, int64(math.Round(r.LatencyMs*10)), msg, !seen || last != r.Status); err != nil {
 			return fmt.Errorf("insert history result: %w", err)
 		}
 	}

@@ -38,15 +38,22 @@ func (t *Tx) setMetaTime(key string, v time.Time) error {
 	return err
 }
 
-// Retention says how long each level of history is kept.
+// Retention says how much of each level of history is kept. Raw results
+// are kept per check by count, so their space is bounded whatever the
+// check count and interval; rollups by age.
 type Retention struct {
-	RawDays    int // raw results (default 2)
-	HourlyDays int // hourly rollups (default 45)
-	DailyDays  int // daily rollups (default 800)
+	RawKeep    int // raw results per check, newest first (default 100)
+	ChangeKeep int // results that changed the check's status, kept beyond RawKeep (default 100)
+	HourlyDays int // hourly rollups (default 8: the 24 h and 7 d windows)
+	DailyDays  int // daily rollups (default 400)
 }
 
-// DefaultRetention keeps 5,000 one-minute checks well under 1 GB.
-var DefaultRetention = Retention{RawDays: 2, HourlyDays: 45, DailyDays: 800}
+// DefaultRetention keeps 50,000 checks every 30 s for a year under 2 GB
+// (BENCHMARKS.md, #24, has the formula and the measured bytes per row).
+var DefaultRetention = Retention{RawKeep: 100, ChangeKeep: 100, HourlyDays: 8, DailyDays: 400}
+
+// notifyKeepDays is how long delivered notifications stay in the queue.
+const notifyKeepDays = 45
 
 // Rollup summarizes complete hours not yet summarized from raw results
 // (count, successes, p50/p95/max latency) and complete days from those
@@ -104,8 +111,10 @@ func (t *Tx) rollupStart(key string, size time.Duration) (time.Time, error) {
 	return parseTime(created.String).Truncate(size), nil
 }
 
-func (t *Tx) checkIDs() ([]int64, error) {
-	rows, err := t.query(`SELECT id FROM checks ORDER BY id`)
+func (t *Tx) checkIDs() ([]int64, error) { return t.ids(`SELECT id FROM checks ORDER BY id`) }
+
+func (t *Tx) ids(q string, args ...any) ([]int64, error) {
+	rows, err := t.query(q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -208,33 +217,76 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
-// Prune deletes history older than the retention, check by check so each
-// delete walks the primary key instead of the whole table.
+// Prune trims history to the retention: per check, raw results beyond
+// the newest RawKeep, except state changes (the newest ChangeKeep of
+// those stay) and results not yet rolled up into hours; rollups older
+// than their days. One check at a time, so each delete walks the primary
+// key (or the state-change index) of that check only.
 func (t *Tx) Prune(now time.Time, r Retention) (int64, error) {
-	ids, err := t.checkIDs()
-	if err != nil {
-		return 0, err
+	var total int64
+	for after := int64(0); ; {
+		next, n, err := t.PruneStep(now, r, after, 0)
+		total += n
+		if err != nil || next == 0 {
+			return total, err
+		}
+		after = next
 	}
-	var n int64
+}
+
+// PruneStep is Prune for at most limit checks (0: all) with ids above
+// after; next is the last id done, 0 when none are left. The scheduler
+// commits between steps, so 50,000 checks never hold the writer for long.
+// The notification queue is trimmed with the first step.
+func (t *Tx) PruneStep(now time.Time, r Retention, after int64, limit int) (next, n int64, err error) {
+	rolled, err := t.metaTime(metaRolledHourly)
+	if err != nil {
+		return 0, 0, err
+	}
+	q := `SELECT id FROM checks WHERE id > ? ORDER BY id`
+	args := []any{after}
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	ids, err := t.ids(q, args...)
+	if err != nil {
+		return 0, 0, err
+	}
 	for _, id := range ids {
-		for _, q := range []struct {
-			sql    string
-			cutoff int64
+		for _, p := range []struct {
+			sql  string
+			args []any
 		}{
-			{`DELETE FROM check_results WHERE check_id = ? AND at_ms < ?`, now.AddDate(0, 0, -r.RawDays).UnixMilli()},
-			{`DELETE FROM check_rollups_hourly WHERE check_id = ? AND bucket < ?`, now.AddDate(0, 0, -r.HourlyDays).Unix()},
-			{`DELETE FROM check_rollups_daily WHERE check_id = ? AND bucket < ?`, now.AddDate(0, 0, -r.DailyDays).Unix()},
+			// Older than the RawKeep-th newest, not a state change, rolled up.
+			{`DELETE FROM check_results WHERE check_id = ?1 AND changed = 0 AND at_ms < ?2
+				AND at_ms < coalesce((SELECT at_ms FROM check_results WHERE check_id = ?1 ORDER BY at_ms DESC LIMIT 1 OFFSET ?3), 0)`,
+				[]any{id, rolled.UnixMilli(), max(r.RawKeep-1, 0)}},
+			// State changes beyond the ChangeKeep newest, outside the RawKeep newest.
+			{`DELETE FROM check_results WHERE check_id = ?1 AND changed = 1 AND at_ms < ?2
+				AND at_ms < coalesce((SELECT at_ms FROM check_results WHERE check_id = ?1 AND changed = 1 ORDER BY at_ms DESC LIMIT 1 OFFSET ?3), 0)
+				AND at_ms < coalesce((SELECT at_ms FROM check_results WHERE check_id = ?1 ORDER BY at_ms DESC LIMIT 1 OFFSET ?4), 0)`,
+				[]any{id, rolled.UnixMilli(), max(r.ChangeKeep-1, 0), max(r.RawKeep-1, 0)}},
+			{`DELETE FROM check_rollups_hourly WHERE check_id = ? AND bucket < ?`, []any{id, now.AddDate(0, 0, -r.HourlyDays).Unix()}},
+			{`DELETE FROM check_rollups_daily WHERE check_id = ? AND bucket < ?`, []any{id, now.AddDate(0, 0, -r.DailyDays).Unix()}},
 		} {
-			res, err := t.exec(q.sql, id, q.cutoff)
+			res, err := t.exec(p.sql, p.args...)
 			if err != nil {
-				return n, fmt.Errorf("prune check %d: %w", id, err)
+				return 0, n, fmt.Errorf("prune check %d: %w", id, err)
 			}
 			k, _ := res.RowsAffected()
 			n += k
 		}
 	}
-	_, err = t.exec(`DELETE FROM notification_queue WHERE state <> 'pending' AND created_at < ?`, fmtTime(now.AddDate(0, 0, -r.HourlyDays)))
-	return n, err
+	if after == 0 {
+		if _, err := t.exec(`DELETE FROM notification_queue WHERE state <> 'pending' AND created_at < ?`, fmtTime(now.AddDate(0, 0, -notifyKeepDays))); err != nil {
+			return 0, n, err
+		}
+	}
+	if len(ids) == 0 || (limit > 0 && len(ids) < limit) || limit == 0 {
+		return 0, n, nil
+	}
+	return ids[len(ids)-1], n, nil
 }
 
 // Rollup is one hourly or daily summary row.

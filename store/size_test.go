@@ -33,7 +33,7 @@ func TestRawResultSteadyState(t *testing.T) {
 				if r%97 == 0 {
 					res.Status, res.Message = "down", fmt.Sprintf("dial tcp 10.0.0.%d:443: connect: connection refused", c%250)
 				}
-				if err := tx.insertResult(res, "http"); err != nil {
+				if err := tx.insertResult(res, "http", r%97 == 0 || r%97 == 1); err != nil {
 					return err
 				}
 			}
@@ -48,6 +48,6 @@ func TestRawResultSteadyState(t *testing.T) {
 		t.Fatal(err)
 	}
 	per := float64(bytes) / (checks * rounds)
-	t.Logf("%d raw results: %.1f bytes/row; 5,000 checks × 1/min × %d days raw = %.0f MB",
-		checks*rounds, per, DefaultRetention.RawDays, per*5000*1440*float64(DefaultRetention.RawDays)/1e6)
+	t.Logf("%d raw results: %.1f bytes/row; 50,000 checks × %d raw results kept = %.0f MB",
+		checks*rounds, per, DefaultRetention.RawKeep, per*50000*float64(DefaultRetention.RawKeep)/1e6)
 }

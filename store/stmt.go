@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"strings"
 )
@@ -32,4 +33,27 @@ func (t *Tx) stmt(q string) *sql.Stmt {
 	}
 	t.stmts[q] = st
 	return st
+}
+
+// queryOnce is t.query through the statement cache, for a query whose
+// rows the caller reads to the end and closes before running it again
+// (the per-result reads of ApplyResults, run thousands of times a minute).
+func (t *Tx) queryOnce(q string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(q); st != nil {
+		return st.QueryContext(t.ctx, args...)
+	}
+	return t.tx.QueryContext(t.ctx, q, args...)
+}
+
+// cachedTx is the transaction as a querier whose reads go through the
+// statement cache: for the helpers shared with Store (getCheck, getState)
+// when ApplyResults calls them once per result.
+type cachedTx struct{ t *Tx }
+
+func (c cachedTx) QueryRowContext(_ context.Context, q string, args ...any) *sql.Row {
+	return c.t.queryRow(q, args...)
+}
+
+func (c cachedTx) QueryContext(_ context.Context, q string, args ...any) (*sql.Rows, error) {
+	return c.t.queryOnce(q, args...)
 }

@@ -22,6 +22,9 @@ type Tx struct {
 	actor model.Actor
 	at    time.Time
 	stmts map[string]*sql.Stmt // prepared once per transaction: see stmt.go
+	// hosts caches each service's hosts during ApplyResults, which does not
+	// change service_hosts: thousands of results share a few services.
+	hosts map[int64][]int64
 }
 
 // Actor is who this transaction acts for.
