@@ -21,8 +21,8 @@ func init() {
 			Example: `  opsdeck channels add --name ops-hook --kind webhook --url https://hooks.example.com/opsdeck
   opsdeck channels add --name ops-slack --kind slack --url https://hooks.slack.com/services/T000/B000/XXX
   opsdeck channels add --name ops-ntfy --kind ntfy --url https://ntfy.sh/example-ops
-  opsdeck channels add --name ops-mail --kind email --smtp_addr smtp.example.com:587 --smtp_from opsdeck@example.com \
-      --smtp_user opsdeck --password-file ~/.config/opsdeck/smtp.pass --service "Production App"
+  opsdeck channels add --name ops-mail --kind email --smtp-addr smtp.example.com:587 --smtp-from opsdeck@example.com \
+      --smtp-user opsdeck --password-file ~/.config/opsdeck/smtp.pass --service "Production App"
 The SMTP password comes from --password-file, --password-env NAME, $OPSDECK_SMTP_PASSWORD,
 or a prompt on the terminal; never from the command line. Stored encrypted (docs/secrets.md).`,
 			RunE: func(c *cobra.Command, _ []string) error {

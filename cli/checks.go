@@ -34,9 +34,9 @@ Conditions use one small language for every kind, e.g.
   json.status == "ok"        cert_days > 14        exit_code == 0
 Examples:
   opsdeck checks add --name web --kind http --service "Production App" --target http://127.0.0.1:8080/health \
-      --condition 'status == 200 && latency < 300ms' --interval_s 30s
+      --condition 'status == 200 && latency < 300ms' --interval 30s
   opsdeck checks add --name app-01-up --kind tcp --device SRV-APP-01 --target 127.0.0.1:22
-  opsdeck checks add --name nightly-backup --kind heartbeat --service "Postgres Primary" --interval_s 24h --grace_s 1h`,
+  opsdeck checks add --name nightly-backup --kind heartbeat --service "Postgres Primary" --interval 24h --grace 1h`,
 		fields: []field[C]{
 			reqStr("name", "check name (unique, no spaces)", func(c *C) *string { return &c.Name }),
 			enum("kind", model.ProbeKinds, func(c *C) *string { return &c.Kind }),
@@ -56,9 +56,9 @@ Examples:
 			optStr("resolver", "DNS server host:port (default: /etc/resolv.conf)", func(c *C) *string { return &c.Resolver }),
 			optStr("expect", "DNS answers that must be present, comma-separated", func(c *C) *string { return &c.Expect }),
 			optStr("condition", "success condition (default depends on kind)", func(c *C) *string { return &c.Condition }),
-			seconds("interval_s", "how often it runs (heartbeat: expected period), e.g. 30s, 5m (empty or 0 refused)", 1, func(c *C) *int { return &c.IntervalS }),
-			seconds("timeout_s", "per-run timeout, e.g. 10s (empty or 0 refused)", 1, func(c *C) *int { return &c.TimeoutS }),
-			seconds("grace_s", "heartbeat grace after the period, e.g. 5m (0 means none; empty refused)", 0, func(c *C) *int { return &c.GraceS }),
+			seconds("interval", "how often it runs (heartbeat: expected period), e.g. 30s, 5m (empty or 0 refused)", 1, func(c *C) *int { return &c.IntervalS }),
+			seconds("timeout", "per-run timeout, e.g. 10s (empty or 0 refused)", 1, func(c *C) *int { return &c.TimeoutS }),
+			seconds("grace", "heartbeat grace after the period, e.g. 5m (0 means none; empty refused)", 0, func(c *C) *int { return &c.GraceS }),
 			number("fail_threshold", "consecutive failures that fire an alert (default 3; empty or 0 refused)", func(c *C) *int { return &c.FailThreshold }),
 			number("success_threshold", "consecutive successes that resolve it (default 2; empty or 0 refused)", func(c *C) *int { return &c.SuccessThreshold }),
 			plainBool("tls_skip_verify", "accept untrusted certificates (yes|no; empty refused)", func(c *C) *bool { return &c.TLSSkipVerify }),

@@ -20,7 +20,7 @@ func devicesResource() resource[model.Device] {
 	return resource[D]{
 		noun: "devices", one: "device",
 		addHelp: `Add a device. Example:
-  opsdeck devices add --asset_tag LT-031 --name kristen-mbp --kind laptop --serial C02XK1 --holder kristen@example.com`,
+  opsdeck devices add --asset-tag LT-031 --name kristen-mbp --kind laptop --serial C02XK1 --holder kristen@example.com`,
 		fields: []field[D]{
 			reqStr("asset_tag", "asset tag (unique)", func(d *D) *string { return &d.AssetTag }),
 			reqStr("name", "hostname or label", func(d *D) *string { return &d.Name }),

@@ -48,7 +48,7 @@ func init() {
 		set.Flags().BoolVar(&asJSON, "json", false, "print the shift as JSON")
 
 		var showJSON bool
-		show := readOnly(&cobra.Command{Use: "show", Short: "Show who is on call now and the shifts ahead", Args: cobra.NoArgs,
+		show := readOnly(&cobra.Command{Use: "list", Aliases: []string{"show"}, Short: "List who is on call now and the shifts ahead", Args: cobra.NoArgs,
 			RunE: func(c *cobra.Command, _ []string) error {
 				s, err := env.Open()
 				if err != nil {

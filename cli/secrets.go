@@ -68,7 +68,7 @@ func secretsAdd(env *Env) *cobra.Command {
 		Long: `Record a shared secret. opsdeck keeps where it lives and who knows it, never
 the value. Example:
   opsdeck secrets add --name "AWS root credentials" --location "1Password: Ops vault" \
-    --service AWS --holders oscar@example.com,bill@example.com --rotation_days 90 --last_rotated_at 2026-03-02`,
+    --service AWS --holders oscar@example.com,bill@example.com --rotation-days 90 --last-rotated-at 2026-03-02`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if days != "" {
