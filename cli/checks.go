@@ -108,7 +108,7 @@ Examples:
 			return []string{fmt.Sprint(c.ID), c.Name, c.Kind, orDash(model.Truncate(c.Target, 40)), (time.Duration(c.IntervalS) * time.Second).String(),
 				status, nm.ago(st.LastRunAt), latency(st), orDash(model.Truncate(firstLine(st.Message), 50))}
 		},
-		show: showCheck,
+		view: loadCheck,
 	}
 }
 
@@ -197,22 +197,44 @@ func plainBool[T any](name, usage string, set func(*T) *bool) field[T] {
 	}}
 }
 
-func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) error {
-	st, err := s.CheckState(ctx, c.ID)
-	if err != nil {
-		return err
+// checkView is a check with its state, uptime and last results.
+type checkView struct {
+	model.Check
+	Where   string              `json:"for"`
+	State   model.CheckState    `json:"state"`
+	Uptime  *store.Uptime       `json:"uptime"`
+	Results []model.CheckResult `json:"last_results"` // newest first
+	ago     func(*time.Time) string
+}
+
+func loadCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) (view, error) {
+	v := &checkView{Check: c, Where: "-", ago: env.ago}
+	var err error
+	if v.State, err = s.CheckState(ctx, c.ID); err != nil {
+		return nil, err
 	}
-	where := "-"
 	if c.ServiceID != nil {
 		if sv, err := s.GetService(ctx, *c.ServiceID); err == nil {
-			where = "service " + sv.Name
+			v.Where = "service " + sv.Name
 		}
 	}
 	if c.DeviceID != nil {
 		if d, err := s.GetDevice(ctx, *c.DeviceID); err == nil {
-			where = strings.TrimPrefix(where+", device "+d.AssetTag+" ("+d.Name+")", "-, ")
+			v.Where = strings.TrimPrefix(v.Where+", device "+d.AssetTag+" ("+d.Name+")", "-, ")
 		}
 	}
+	if u, err := s.Uptime(ctx, c.ID, env.now()); err == nil {
+		v.Uptime = &u
+	}
+	if v.Results, err = s.RecentResults(ctx, c.ID, 10); err != nil {
+		return nil, err
+	}
+	v.Results = nonNil(v.Results)
+	return v, nil
+}
+
+func (v *checkView) print(env *Env) error {
+	c, st := v.Check, v.State
 	status := st.Status
 	if c.Paused {
 		status = "paused (was " + st.Status + ")"
@@ -225,28 +247,24 @@ func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) err
 		cond = model.SourceRule(c.Kind)
 	}
 	pairs := [][2]string{
-		{"id", fmt.Sprint(c.ID)}, {"name", c.Name}, {"kind", c.Kind}, {"for", where}, {"target", orDash(c.Target)},
+		{"id", fmt.Sprint(c.ID)}, {"name", c.Name}, {"kind", c.Kind}, {"for", v.Where}, {"target", orDash(c.Target)},
 		{"condition", cond},
 		{"every", fmt.Sprintf("%s (timeout %s)", c.Interval(), c.Timeout())},
 		{"alerting", fmt.Sprintf("fire after %d failures, resolve after %d successes", c.FailThreshold, c.SuccessThreshold)},
-		{"status", status}, {"last run", env.ago(st.LastRunAt)}, {"next run", st.NextRunAt.Local().Format("2006-01-02 15:04:05")},
+		{"status", status}, {"last run", v.ago(st.LastRunAt)}, {"next run", st.NextRunAt.Local().Format("2006-01-02 15:04:05")},
 		{"message", orDash(firstLine(st.Message))},
 	}
 	if c.Kind == "heartbeat" {
-		pairs = append(pairs, [2]string{"grace", c.Grace().String()}, [2]string{"last ping", env.ago(st.LastPingAt)},
+		pairs = append(pairs, [2]string{"grace", c.Grace().String()}, [2]string{"last ping", v.ago(st.LastPingAt)},
 			[2]string{"ping", pingHint(c)})
 	}
-	if u, err := s.Uptime(ctx, c.ID, env.now()); err == nil {
+	if u := v.Uptime; u != nil {
 		pairs = append(pairs, [2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", pct(u.Day), pct(u.Week), pct(u.Month))})
 	}
 	env.printKV(pairs)
-	res, err := s.RecentResults(ctx, c.ID, 10)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nLast results (%d):\n", len(res))
+	fmt.Fprintf(env.Stdout, "\nLast results (%d):\n", len(v.Results))
 	rows := [][]string{}
-	for _, r := range res {
+	for _, r := range v.Results {
 		rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, fmt.Sprintf("%.1fms", r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
 	}
 	return env.printTable([]string{"at", "status", "latency", "message"}, rows)
