@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,18 @@ func TestCLIConventionsNouns(t *testing.T) {
 	r = run(t, db, "alerts", "ack", "1")
 	if r.code != 1 || !strings.Contains(r.stderr, "--reason") {
 		t.Errorf("alerts ack without a reason: exit %d, stderr %q, want it to name --reason", r.code, r.stderr)
+	}
+	r = run(t, db, "peple")
+	if r.code != 1 || !strings.Contains(r.stderr, `did you mean "people"?`) {
+		t.Errorf("peple: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = run(t, db, "secrets", "rotated")
+	if r.code != 1 || !strings.Contains(r.stderr, "usage: opsdeck secrets rotated NAME") {
+		t.Errorf("secrets rotated without NAME: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = run(t, db, "checks", "add", "--kind", "http", "--service", "GitHub")
+	if r.code != 1 || !strings.Contains(r.stderr, "--name") {
+		t.Errorf("checks add without a name: exit %d, stderr %q, want it to name --name", r.code, r.stderr)
 	}
 	for _, sh := range []string{"bash", "zsh", "fish"} {
 		if out := mustRun(t, db, "completion", sh); !strings.Contains(out, "opsdeck") || len(out) < 500 {
@@ -145,3 +158,71 @@ func flagLines(help string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestCLIConventionsShowJSON: show --json carries the linked records the
+// text shows, under the same headings.
+func TestCLIConventionsShowJSON(t *testing.T) {
+	db := demoDB(t)
+	mustRun(t, db, "offboard", "start", "dave@example.com")
+	var p map[string]json.RawMessage
+	runJSON(t, db, &p, "people", "show", "dave@example.com", "--json")
+	text := mustRun(t, db, "people", "show", "dave@example.com")
+	for key, heading := range map[string]string{"accounts": "Accounts", "devices": "Devices", "services_owned": "Services owned",
+		"secrets_known": "Secrets known", "oncall": "On call", "open_checklists": "Open checklists"} {
+		var list []json.RawMessage
+		if err := json.Unmarshal(p[key], &list); err != nil {
+			t.Fatalf("people show --json: %s is not an array: %s", key, p[key])
+		}
+		if want := heading + " (" + itoa(len(list)) + "):"; !strings.Contains(text, want) {
+			t.Errorf("people show: JSON has %d %s, text lacks %q:\n%s", len(list), key, want, text)
+		}
+	}
+	var dave struct {
+		Email        string `json:"email"`
+		SecretsKnown []struct {
+			Name string `json:"name"`
+		} `json:"secrets_known"`
+		Checklists []struct {
+			Status string `json:"status"`
+		} `json:"open_checklists"`
+	}
+	runJSON(t, db, &dave, "people", "show", "dave@example.com", "--json")
+	if dave.Email != "dave@example.com" || len(dave.SecretsKnown) == 0 || len(dave.Checklists) != 1 || dave.Checklists[0].Status != "open" {
+		t.Errorf("dave: %+v", dave)
+	}
+	var oscar struct {
+		OnCall []struct {
+			Email string `json:"email"`
+		} `json:"oncall"`
+	}
+	runJSON(t, db, &oscar, "people", "show", "oscar@example.com", "--json")
+	if len(oscar.OnCall) == 0 || oscar.OnCall[0].Email != "oscar@example.com" {
+		t.Errorf("oscar's on-call shifts: %+v", oscar.OnCall)
+	}
+	var sv struct {
+		Name      string            `json:"name"`
+		Owner     string            `json:"owner"`
+		Accounts  []json.RawMessage `json:"accounts"`
+		Hosts     []json.RawMessage `json:"hosts"`
+		DependsOn []json.RawMessage `json:"depends_on"`
+		Checks    []json.RawMessage `json:"checks"`
+	}
+	runJSON(t, db, &sv, "services", "show", "Production App", "--json")
+	if sv.Name != "Production App" || sv.Owner == "" || len(sv.Hosts) == 0 || len(sv.DependsOn) == 0 || len(sv.Checks) == 0 {
+		t.Errorf("services show --json: %s owned by %q, %d hosts, %d dependencies, %d checks", sv.Name, sv.Owner, len(sv.Hosts), len(sv.DependsOn), len(sv.Checks))
+	}
+	runJSON(t, db, &sv, "services", "show", "GitHub", "--json")
+	if len(sv.Accounts) == 0 {
+		t.Error("services show GitHub --json: no accounts")
+	}
+	var dev struct {
+		Holder   string            `json:"holder"`
+		Services []json.RawMessage `json:"services_hosted"`
+	}
+	runJSON(t, db, &dev, "devices", "show", "LT-002", "--json")
+	if dev.Holder != "Oscar Lindqvist" {
+		t.Errorf("devices show --json holder %q", dev.Holder)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

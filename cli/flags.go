@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -57,8 +58,14 @@ func unknownVerb(c *cobra.Command, args []string) error {
 		return c.Help()
 	}
 	msg := "unknown command \"" + args[0] + "\" for \"" + c.CommandPath() + "\""
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's default, applied only on its own path
+	}
 	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
 		msg += "; did you mean " + strings.Join(quoteAll(s), " or ") + "?"
+	}
+	if !c.HasParent() {
+		return errors.New(msg + " (see 'opsdeck --help')")
 	}
 	var verbs []string
 	for _, sub := range c.Commands() {
@@ -67,6 +74,23 @@ func unknownVerb(c *cobra.Command, args []string) error {
 		}
 	}
 	return errors.New(msg + " (verbs: " + strings.Join(verbs, ", ") + "; see '" + c.CommandPath() + " --help')")
+}
+
+// explainArgs makes every command that checks its arguments say, when
+// they are wrong, what it takes: "accepts 1 arg(s), received 0 (usage:
+// opsdeck secrets rotated NAME [flags])".
+func explainArgs(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return fmt.Errorf("%w (usage: %s)", err, cmd.UseLine())
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		explainArgs(sub)
+	}
 }
 
 func quoteAll(s []string) []string {

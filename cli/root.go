@@ -195,7 +195,6 @@ func NewRoot(env *Env) *cobra.Command {
 		Long:          "opsdeck keeps people, devices, services and accounts, watches services, backs up,\nwalks leavers out of every account and keeps a ledger of unplanned work.\n\nRun without arguments to open the console.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if env.ReadOnly {
 				return errors.New("the console is not available here; run a read-only command such as 'alerts list'")
@@ -226,6 +225,15 @@ func NewRoot(env *Env) *cobra.Command {
 		root.AddCommand(r(env))
 	}
 	refuseUnknownVerbs(root)
+	explainArgs(root)
+	// The root runs the console and takes no arguments: a word that is no
+	// noun is refused with cobra's suggestions.
+	root.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return unknownVerb(c, args)
+		}
+		return nil
+	}
 	if env.ReadOnly {
 		pruneWritable(root)
 	}
