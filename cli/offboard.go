@@ -132,23 +132,17 @@ func stateMark(state string) string {
 }
 
 func offboardSteps(env *Env) *cobra.Command {
-	var asJSON bool
-	c := readOnly(&cobra.Command{
-		Use:   "steps EMAIL",
-		Short: "Show the person's offboarding checklist (the open one, or else the latest)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			off, err := offboardingOf(c.Context(), env, args[0])
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(off.Steps))
-			}
-			return printSteps(env, off)
+	var off model.Offboarding
+	c := lister[model.OffboardingStep]{use: "steps EMAIL", args: cobra.ExactArgs(1),
+		short: "Show the person's offboarding checklist (the open one, or else the latest)",
+		query: func(c *cobra.Command, args []string, _ *store.Store) ([]model.OffboardingStep, error) {
+			var err error
+			off, err = offboardingOf(c.Context(), env, args[0])
+			return off.Steps, err
 		},
-	})
-	c.Flags().BoolVar(&asJSON, "json", false, "print the steps as a JSON array")
+		print: func(*cobra.Command, *store.Store, []model.OffboardingStep) error { return printSteps(env, off) },
+	}.command(env)
+	c.Flags().Lookup("json").Usage = "print the steps as a JSON array"
 	return c
 }
 
