@@ -50,6 +50,10 @@ func TestCLIConventionsNouns(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, `did you mean "people"?`) {
 		t.Errorf("peple: exit %d, stderr %q", r.code, r.stderr)
 	}
+	r = run(t, db, "checks", "add", "--intervl", "30s")
+	if r.code != 1 || !strings.Contains(r.stderr, "did you mean --interval?") {
+		t.Errorf("--intervl: exit %d, stderr %q", r.code, r.stderr)
+	}
 	r = run(t, db, "secrets", "rotated")
 	if r.code != 1 || !strings.Contains(r.stderr, "usage: opsdeck secrets rotated NAME") {
 		t.Errorf("secrets rotated without NAME: exit %d, stderr %q", r.code, r.stderr)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -112,4 +113,25 @@ func refuseUnknownVerbs(c *cobra.Command) {
 		}
 		refuseUnknownVerbs(sub)
 	}
+}
+
+// unknownFlag adds the nearest flag to pflag's "unknown flag: --intervl"
+// ("; did you mean --interval?"), as cobra does for commands.
+func unknownFlag(c *cobra.Command, err error) error {
+	const prefix = "unknown flag: --"
+	typed, ok := strings.CutPrefix(err.Error(), prefix)
+	if !ok {
+		return err
+	}
+	typed = string(normalizeFlag(nil, typed))
+	best, bestDist := "", 3 // at most two edits away, as cobra's suggestions
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if d := levenshtein.ComputeDistance(typed, f.Name); !f.Hidden && d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	if best == "" {
+		return err
+	}
+	return fmt.Errorf("%w; did you mean --%s?", err, best)
 }

@@ -221,6 +221,7 @@ func NewRoot(env *Env) *cobra.Command {
 	root.CompletionOptions.HiddenDefaultCmd = false
 	// Set before the nouns are added: AddCommand hands it down the tree.
 	root.SetGlobalNormalizationFunc(normalizeFlag)
+	root.SetFlagErrorFunc(unknownFlag)
 	for _, r := range registrars {
 		root.AddCommand(r(env))
 	}
