@@ -217,7 +217,7 @@ func TestOffboardForceComplete(t *testing.T) {
 		t.Fatalf("complete with open steps: %+v", r)
 	}
 	r = run(t, db, "offboard", "complete", "leo@example.com", "--force")
-	if r.code != 1 || r.stderr != "opsdeck: reason: \"\" is required to force completion\n" {
+	if r.code != 1 || r.stderr != "opsdeck: reason: \"\" is required to force completion (use --reason)\n" {
 		t.Fatalf("force without reason: %+v", r)
 	}
 	if offboardAuditMark(t, db) != mark {
@@ -287,11 +287,11 @@ func TestOffboardBadInput(t *testing.T) {
 		{[]string{"offboard", "step", "kristen@example.com", "1", "done"}, `person: "kristen@example.com" has no open offboarding (start one with 'opsdeck offboard start EMAIL')`},
 		{[]string{"offboard", "step", "bill@example.com", "99", "done"}, `step: "99" is not a step of this offboarding (1-10)`},
 		{[]string{"offboard", "step", "bill@example.com", "two", "done"}, `step: "two" is not a step number (1, 2, ...)`},
-		{[]string{"offboard", "step", "bill@example.com", "1", "skip"}, `reason: "" is required to skip a step`},
-		{[]string{"offboard", "step", "bill@example.com", "1", "block"}, `reason: "" is required to block a step`},
+		{[]string{"offboard", "step", "bill@example.com", "1", "skip"}, `reason: "" is required to skip a step (use --reason)`},
+		{[]string{"offboard", "step", "bill@example.com", "1", "block"}, `reason: "" is required to block a step (use --reason)`},
 		{[]string{"offboard", "step", "bill@example.com", "1", "finish"}, `action: "finish" is not one of done, skip, block, undo, note`},
 		{[]string{"offboard", "step", "bill@example.com", "1", "undo"}, `step: "1" is open; there is nothing to undo`},
-		{[]string{"offboard", "step", "bill@example.com", "1", "note"}, `note: "" is required`},
+		{[]string{"offboard", "step", "bill@example.com", "1", "note"}, `note: "" is required (use --note)`},
 		{[]string{"offboard", "step", "bill@example.com", "3", "done", "--device-status", "bin"}, `device_status: "bin" is not one of spare, repair, lost`},
 		{[]string{"offboard", "complete", "bill@example.com", "--reason", "x"}, `reason: "x" is only used with --force`},
 		{[]string{"offboard", "report", "bill@example.com", "--format", "pdf"}, `format: "pdf" is not one of md, json`},

@@ -96,12 +96,24 @@ func accountsResource() resource[model.Account] {
 		row: func(a A, nm *names) []string {
 			return []string{fmt.Sprint(a.ID), a.ServiceName, a.Username, a.PersonName, a.Entitlement, a.Status, a.PersonStatus, nm.ago(a.LastVerifiedAt)}
 		},
-		show: func(ctx context.Context, env *Env, s *store.Store, a A) error {
-			return env.printKV([][2]string{
-				{"id", fmt.Sprint(a.ID)}, {"service", a.ServiceName}, {"username", a.Username},
-				{"person", a.PersonName + " <" + a.PersonEmail + "> (" + a.PersonStatus + ")"},
-				{"entitlement", a.Entitlement}, {"status", a.Status}, {"last_verified", env.ago(a.LastVerifiedAt)}, {"notes", orDash(a.Notes)},
-			})
+		view: func(_ context.Context, env *Env, _ *store.Store, a A) (view, error) {
+			return accountView{a, env.ago}, nil
 		},
 	}
+}
+
+// accountView is an account as show prints it (the record carries the
+// holder's name, email and status already).
+type accountView struct {
+	model.Account
+	ago func(*time.Time) string
+}
+
+func (v accountView) print(env *Env) error {
+	a := v.Account
+	return env.printKV([][2]string{
+		{"id", fmt.Sprint(a.ID)}, {"service", a.ServiceName}, {"username", a.Username},
+		{"person", a.PersonName + " <" + a.PersonEmail + "> (" + a.PersonStatus + ")"},
+		{"entitlement", a.Entitlement}, {"status", a.Status}, {"last_verified", v.ago(a.LastVerifiedAt)}, {"notes", orDash(a.Notes)},
+	})
 }

@@ -23,54 +23,43 @@ func init() {
 
 func alertsList(env *Env) *cobra.Command {
 	var state string
-	var asJSON bool
-	cmd := readOnly(&cobra.Command{Use: "list", Short: "List alerts, firing first, grouped by root cause", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			now := env.now()
-			if state != "open" {
-				if state != "all" {
-					if err := model.ValidateEnum("state", state, append([]string{"open", "all"}, model.AlertStates...)); err != nil {
-						return err
-					}
-				}
-				q := store.AlertQuery{State: state}
-				if state == "all" {
-					q.State = ""
-				}
-				as, err := s.ListAlerts(c.Context(), q)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					return env.printJSON(nonNil(as))
-				}
-				rows := make([][]string, 0, len(as))
-				for _, a := range as {
-					rows = append(rows, alertRow(a, "", now))
-				}
-				return env.printTable(alertHeader(), rows)
-			}
-			groups, err := s.AlertGroups(c.Context(), now)
-			if err != nil {
-				return err
-			}
-			if asJSON {
+	var groups []store.AlertGroup
+	cmd := lister[model.Alert]{short: "List alerts, firing first, grouped by root cause",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.Alert, error) {
+			if state == "open" {
+				var err error
+				groups, err = s.AlertGroups(c.Context(), env.now())
 				var flat []model.Alert
 				for _, g := range groups {
 					flat = append(flat, g.Root)
 					flat = append(flat, g.Caused...)
 				}
-				return env.printJSON(nonNil(flat))
+				return flat, err
+			}
+			if state != "all" {
+				if err := model.ValidateEnum("state", state, append([]string{"open", "all"}, model.AlertStates...)); err != nil {
+					return nil, err
+				}
+			}
+			q := store.AlertQuery{State: state}
+			if state == "all" {
+				q.State = ""
+			}
+			return s.ListAlerts(c.Context(), q)
+		},
+		print: func(_ *cobra.Command, _ *store.Store, as []model.Alert) error {
+			now := env.now()
+			var rows [][]string
+			if state != "open" {
+				for _, a := range as {
+					rows = append(rows, alertRow(a, "", now))
+				}
+				return env.printTable(alertHeader(), rows)
 			}
 			if len(groups) == 0 {
 				fmt.Fprintln(env.Stdout, "No open alerts.")
 				return nil
 			}
-			var rows [][]string
 			for _, g := range groups {
 				rows = append(rows, alertRow(g.Root, "", now))
 				for _, a := range g.Caused {
@@ -78,9 +67,8 @@ func alertsList(env *Env) *cobra.Command {
 				}
 			}
 			return env.printTable(alertHeader(), rows)
-		}})
+		}}.command(env)
 	cmd.Flags().StringVar(&state, "state", "open", "open|firing|acknowledged|resolved|all")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return cmd
 }
 
@@ -118,79 +106,74 @@ func alertID(v string) (int64, error) {
 }
 
 func alertsShow(env *Env) *cobra.Command {
-	var asJSON bool
-	cmd := readOnly(&cobra.Command{Use: "show ID", Short: "Show an alert: timeline, last results, uptime, owner, runbook", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			id, err := alertID(args[0])
+	return showCommand(env, "show ID", "Show an alert: timeline, last results, uptime, owner, runbook",
+		func(c *cobra.Command, s *store.Store, ref string) (view, error) {
+			id, err := alertID(ref)
 			if err != nil {
-				return err
-			}
-			s, err := env.Open()
-			if err != nil {
-				return err
+				return nil, err
 			}
 			d, err := s.GetAlertDetail(c.Context(), id, env.now())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(d)
-			}
-			a := d.Alert
-			pairs := [][2]string{{"id", fmt.Sprint(a.ID)}, {"check", a.CheckName}, {"state", a.State}, {"severity", a.Severity},
-				{"opened", a.OpenedAt.Local().Format("2006-01-02 15:04:05") + " (" + d.Age + ")"}, {"summary", orDash(a.Summary)}}
-			if a.CausedBy != "" {
-				pairs = append(pairs, [2]string{"caused by", a.CausedBy + fmt.Sprintf(" (alert %d); not paging separately", derefID(a.CausedByAlertID))})
-			}
-			if len(d.Caused) > 0 {
-				pairs = append(pairs, [2]string{"explains", fmt.Sprintf("%d other alert(s)", len(d.Caused))})
-			}
-			if a.AckedAt != nil {
-				pairs = append(pairs, [2]string{"acknowledged", fmt.Sprintf("by %s %s: %s", a.AckedBy, env.ago(a.AckedAt), a.AckReason)})
-			}
-			if a.SnoozedUntil != nil {
-				pairs = append(pairs, [2]string{"snoozed until", a.SnoozedUntil.Local().Format("2006-01-02 15:04") + ": " + a.SnoozeReason})
-			}
-			if a.ResolvedAt != nil {
-				pairs = append(pairs, [2]string{"resolved", fmt.Sprintf("by %s %s %s", a.ResolvedBy, env.ago(a.ResolvedAt), a.ResolveNote)})
-			}
-			if d.Service != nil {
-				pairs = append(pairs, [2]string{"service", d.Service.Name})
-			}
-			if d.Device != nil {
-				pairs = append(pairs, [2]string{"device", d.Device.AssetTag + " (" + d.Device.Name + ")"})
-			}
-			owner := "-"
-			if d.Owner != nil {
-				owner = d.Owner.Name + " <" + d.Owner.Email + ">"
-			}
-			var oc []string
-			for _, o := range d.OnCall {
-				oc = append(oc, o.PersonName)
-			}
-			pairs = append(pairs, [2]string{"owner", owner}, [2]string{"on call", orDash(strings.Join(oc, ", "))},
-				[2]string{"runbook", orDash(d.Runbook)},
-				[2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", human.Percent(d.Uptime.Day), human.Percent(d.Uptime.Week), human.Percent(d.Uptime.Month))},
-				[2]string{"latency", sparkline(d.Latency)})
-			env.printKV(pairs)
-			fmt.Fprintf(env.Stdout, "\nTimeline:\n")
-			rows := [][]string{}
-			for _, e := range d.Events {
-				rows = append(rows, []string{e.At.Local().Format("01-02 15:04:05"), e.Kind, e.Actor, model.Truncate(firstLine(e.Message), 80)})
-			}
-			env.printTable([]string{"at", "event", "by", "message"}, rows)
-			fmt.Fprintf(env.Stdout, "\nLast results:\n")
-			rows = [][]string{}
-			for i, r := range d.Results {
-				if i == 10 {
-					break
-				}
-				rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, human.Latency(r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
-			}
-			return env.printTable([]string{"at", "status", "latency", "message"}, rows)
-		}})
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
-	return cmd
+			return alertView{d}, err
+		})
+}
+
+// alertView is an alert with its timeline, results, owner and on-call.
+type alertView struct{ store.AlertDetail }
+
+func (v alertView) print(env *Env) error {
+	d := v.AlertDetail
+	a := d.Alert
+	pairs := [][2]string{{"id", fmt.Sprint(a.ID)}, {"check", a.CheckName}, {"state", a.State}, {"severity", a.Severity},
+		{"opened", a.OpenedAt.Local().Format("2006-01-02 15:04:05") + " (" + d.Age + ")"}, {"summary", orDash(a.Summary)}}
+	if a.CausedBy != "" {
+		pairs = append(pairs, [2]string{"caused by", a.CausedBy + fmt.Sprintf(" (alert %d); not paging separately", derefID(a.CausedByAlertID))})
+	}
+	if len(d.Caused) > 0 {
+		pairs = append(pairs, [2]string{"explains", fmt.Sprintf("%d other alert(s)", len(d.Caused))})
+	}
+	if a.AckedAt != nil {
+		pairs = append(pairs, [2]string{"acknowledged", fmt.Sprintf("by %s %s: %s", a.AckedBy, env.ago(a.AckedAt), a.AckReason)})
+	}
+	if a.SnoozedUntil != nil {
+		pairs = append(pairs, [2]string{"snoozed until", a.SnoozedUntil.Local().Format("2006-01-02 15:04") + ": " + a.SnoozeReason})
+	}
+	if a.ResolvedAt != nil {
+		pairs = append(pairs, [2]string{"resolved", fmt.Sprintf("by %s %s %s", a.ResolvedBy, env.ago(a.ResolvedAt), a.ResolveNote)})
+	}
+	if d.Service != nil {
+		pairs = append(pairs, [2]string{"service", d.Service.Name})
+	}
+	if d.Device != nil {
+		pairs = append(pairs, [2]string{"device", d.Device.AssetTag + " (" + d.Device.Name + ")"})
+	}
+	owner := "-"
+	if d.Owner != nil {
+		owner = d.Owner.Name + " <" + d.Owner.Email + ">"
+	}
+	var oc []string
+	for _, o := range d.OnCall {
+		oc = append(oc, o.PersonName)
+	}
+	pairs = append(pairs, [2]string{"owner", owner}, [2]string{"on call", orDash(strings.Join(oc, ", "))},
+		[2]string{"runbook", orDash(d.Runbook)},
+		[2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", human.Percent(d.Uptime.Day), human.Percent(d.Uptime.Week), human.Percent(d.Uptime.Month))},
+		[2]string{"latency", sparkline(d.Latency)})
+	env.printKV(pairs)
+	fmt.Fprintf(env.Stdout, "\nTimeline:\n")
+	rows := [][]string{}
+	for _, e := range d.Events {
+		rows = append(rows, []string{e.At.Local().Format("01-02 15:04:05"), e.Kind, e.Actor, model.Truncate(firstLine(e.Message), 80)})
+	}
+	env.printTable([]string{"at", "event", "by", "message"}, rows)
+	fmt.Fprintf(env.Stdout, "\nLast results:\n")
+	rows = [][]string{}
+	for i, r := range d.Results {
+		if i == 10 {
+			break
+		}
+		rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, human.Latency(r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
+	}
+	return env.printTable([]string{"at", "status", "latency", "message"}, rows)
 }
 
 func derefID(p *int64) int64 {

@@ -12,33 +12,18 @@ func init() {
 	register(func(env *Env) *cobra.Command {
 		cmd := &cobra.Command{Use: "audit", Short: "Read the audit log (who changed what, before and after)"}
 		var q store.AuditQuery
-		var asJSON bool
-		list := readOnly(&cobra.Command{
-			Use: "list", Short: "List audit rows, newest first", Args: cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				s, err := env.Open()
-				if err != nil {
-					return err
-				}
-				rows, err := s.ListAudit(c.Context(), q)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					return env.printJSON(nonNil(rows))
-				}
-				out := make([][]string, len(rows))
-				for i, e := range rows {
-					out[i] = []string{fmt.Sprint(e.ID), e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Entity, fmt.Sprint(e.EntityID), model.Truncate(auditSummary(e), 80)}
-				}
-				return env.printTable([]string{"id", "at", "actor", "action", "entity", "entity_id", "change"}, out)
+		list := lister[model.AuditEntry]{short: "List audit rows, newest first",
+			query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.AuditEntry, error) {
+				return s.ListAudit(c.Context(), q)
 			},
-		})
+			header: []string{"id", "at", "actor", "action", "entity", "entity_id", "change"},
+			row: func(e model.AuditEntry, _ *names) []string {
+				return []string{fmt.Sprint(e.ID), e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Entity, fmt.Sprint(e.EntityID), model.Truncate(auditSummary(e), 80)}
+			}}.command(env)
 		list.Flags().StringVar(&q.Entity, "entity", "", "only this entity kind (person, device, service, account, ...)")
 		list.Flags().Int64Var(&q.EntityID, "id", 0, "only this entity id")
 		list.Flags().StringVar(&q.Actor, "actor", "", "only this actor (e.g. local:oscar)")
 		list.Flags().IntVar(&q.Limit, "limit", 200, "at most this many rows")
-		list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 		cmd.AddCommand(list)
 		return cmd
 	})

@@ -57,44 +57,36 @@ backup does not prune; the scheduled daily backup applies retention, and so does
 }
 
 func backupListCmd(env *Env) *cobra.Command {
-	var asJSON, files bool
+	var files bool
 	var dir string
-	c := readOnly(&cobra.Command{
-		Use: "list", Short: "List opsdeck's own backups, newest first", Args: cobra.NoArgs,
-		Long: `List the backups recorded in the database, newest first. With --files, list the
+	c := lister[model.BackupRun]{short: "List opsdeck's own backups, newest first",
+		long: `List the backups recorded in the database, newest first. With --files, list the
 complete backups (file + manifest) found on disk instead, without opening the
 database: after the database is lost or restored, that is what there is.`,
-		RunE: func(c *cobra.Command, _ []string) error {
-			if files {
-				return listBackupFiles(env, dir, asJSON)
-			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			runs, err := s.ListBackupRuns(c.Context(), store.BackupRunQuery{})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(runs))
-			}
-			rows := [][]string{}
-			for _, r := range runs {
-				file := r.File
-				switch {
-				case r.Status != "ok":
-					file = r.Error
-				case r.PrunedAt != nil:
-					file += " (pruned)"
-				}
-				rows = append(rows, []string{fmt.Sprint(r.ID), r.StartedAt.Local().Format("2006-01-02 15:04"), r.Reason, r.Status,
-					human.Bytes(r.SizeBytes), human.Took(r.DurationMS), human.YesNo(r.Verified), restoreTestStr(env, r), file})
-			}
-			return env.printTable([]string{"id", "started", "reason", "status", "size", "duration", "verified", "restore_test", "file"}, rows)
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.BackupRun, error) {
+			return s.ListBackupRuns(c.Context(), store.BackupRunQuery{})
 		},
-	})
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+		header: []string{"id", "started", "reason", "status", "size", "duration", "verified", "restore_test", "file"},
+		row: func(r model.BackupRun, _ *names) []string {
+			file := r.File
+			switch {
+			case r.Status != "ok":
+				file = r.Error
+			case r.PrunedAt != nil:
+				file += " (pruned)"
+			}
+			return []string{fmt.Sprint(r.ID), r.StartedAt.Local().Format("2006-01-02 15:04"), r.Reason, r.Status,
+				human.Bytes(r.SizeBytes), human.Took(r.DurationMS), human.YesNo(r.Verified), restoreTestStr(env, r), file}
+		}}.command(env)
+	// --files reads the directory, not the database.
+	recorded := c.RunE
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if files {
+			asJSON, _ := cmd.Flags().GetBool("json")
+			return listBackupFiles(env, dir, asJSON)
+		}
+		return recorded(cmd, args)
+	}
 	c.Flags().BoolVar(&files, "files", false, "list backup files on disk (with manifests) instead of recorded runs")
 	c.Flags().StringVar(&dir, "dir", "", "with --files: the directory (default: backups/ beside the database)")
 	return c

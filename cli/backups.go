@@ -109,97 +109,74 @@ func expectation(j model.BackupJob) string {
 }
 
 func backupsListCmd(env *Env) *cobra.Command {
-	var asJSON bool
-	c := readOnly(&cobra.Command{
-		Use:   "list",
-		Short: "List backup jobs and opsdeck's own backups with their state (ok, running, late, failed, never-restore-tested, restore-test-stale)",
-		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			hs, err := s.BackupHealth(c.Context(), model.DefaultSelfBackupPolicy, env.now())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(hs))
-			}
-			rows := [][]string{}
-			for _, h := range hs {
-				size := "-"
-				if h.LastSizeBytes != nil {
-					size = human.Bytes(*h.LastSizeBytes)
-				}
-				rows = append(rows, []string{h.Name, h.Kind, orDash(h.ServiceName), string(h.State), env.ago(h.LastRunAt), size,
-					human.Took(h.LastDurationMS), env.ago(h.RestoreTestedAt), h.Reason})
-			}
-			return env.printTable([]string{"name", "kind", "service", "state", "last_run", "size", "duration", "restore_tested", "reason"}, rows)
+	return lister[model.BackupHealth]{
+		short: "List backup jobs and opsdeck's own backups with their state (ok, running, late, failed, never-restore-tested, restore-test-stale)",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.BackupHealth, error) {
+			return s.BackupHealth(c.Context(), model.DefaultSelfBackupPolicy, env.now())
 		},
-	})
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	return c
+		header: []string{"name", "kind", "service", "state", "last_run", "size", "duration", "restore_tested", "reason"},
+		row: func(h model.BackupHealth, _ *names) []string {
+			size := "-"
+			if h.LastSizeBytes != nil {
+				size = human.Bytes(*h.LastSizeBytes)
+			}
+			return []string{h.Name, h.Kind, orDash(h.ServiceName), string(h.State), env.ago(h.LastRunAt), size,
+				human.Took(h.LastDurationMS), env.ago(h.RestoreTestedAt), h.Reason}
+		}}.command(env)
 }
 
 func backupsShowCmd(env *Env) *cobra.Command {
-	var asJSON bool
-	c := readOnly(&cobra.Command{
-		Use: "show NAME", Short: "Show a backup job, its state and its recent runs", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
+	return showCommand(env, "show NAME", "Show a backup job, its state and its recent runs",
+		func(c *cobra.Command, s *store.Store, ref string) (view, error) {
+			j, err := s.FindBackupJob(c.Context(), ref)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			j, err := s.FindBackupJob(c.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			h, err := s.JobHealth(c.Context(), j, env.now())
-			if err != nil {
-				return err
+			v := backupJobView{Job: j}
+			if v.Health, err = s.JobHealth(c.Context(), j, env.now()); err != nil {
+				return nil, err
 			}
 			runs, err := s.ListJobRuns(c.Context(), j.ID, 20)
-			if err != nil {
-				return err
-			}
-			report := "opsdeck backups report " + j.Name + " --ok|--fail"
-			// The token is a credential: the store's view shows it to admins only.
-			if j.Kind == "heartbeat" && !strings.HasPrefix(j.PingToken, model.Masked) {
-				report += "  or  curl -fsS http://HOST:PORT/backup/" + j.PingToken + "  (opsdeck run --listen HOST:PORT; /fail on failure)"
-			}
-			if asJSON {
-				return env.printJSON(struct {
-					Job    model.BackupJob      `json:"job"`
-					Health model.BackupHealth   `json:"health"`
-					Runs   []model.BackupJobRun `json:"runs"`
-				}{j, h, nonNil(runs)})
-			}
-			next := "-"
-			if h.NextDue != nil {
-				next = h.NextDue.Local().Format("2006-01-02 15:04")
-			}
-			env.printKV([][2]string{{"id", fmt.Sprint(j.ID)}, {"name", j.Name}, {"service", j.ServiceName}, {"kind", j.Kind},
-				{"expects", expectation(j)}, {"restore_test_max_age", model.FormatPeriod(j.RestoreTestMaxAge)}, {"status", j.Status},
-				{"state", string(h.State)}, {"reason", orDash(h.Reason)}, {"next_due", next}, {"report", report}, {"notes", orDash(j.Notes)}})
-			fmt.Fprintf(env.Stdout, "\nRuns (%d, newest first):\n", len(runs))
-			rows := [][]string{}
-			for _, r := range runs {
-				code, size := "-", "-"
-				if r.ExitCode != nil {
-					code = strconv.Itoa(*r.ExitCode)
-				}
-				if r.SizeBytes != nil {
-					size = human.Bytes(*r.SizeBytes)
-				}
-				rows = append(rows, []string{r.StartedAt.Local().Format("2006-01-02 15:04"), r.Kind, r.Source, r.Status, code, size,
-					(time.Duration(r.DurationMS) * time.Millisecond).String(), orDash(r.Error)})
-			}
-			return env.printTable([]string{"started", "kind", "source", "status", "exit", "size", "duration", "error"}, rows)
-		},
-	})
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
-	return c
+			v.Runs = nonNil(runs)
+			return v, err
+		})
+}
+
+// backupJobView is a backup job with its health and recent runs.
+type backupJobView struct {
+	Job    model.BackupJob      `json:"job"`
+	Health model.BackupHealth   `json:"health"`
+	Runs   []model.BackupJobRun `json:"runs"`
+}
+
+func (v backupJobView) print(env *Env) error {
+	j, h, runs := v.Job, v.Health, v.Runs
+	report := "opsdeck backups report " + j.Name + " --ok|--fail"
+	// The token is a credential: the store's view shows it to admins only.
+	if j.Kind == "heartbeat" && !strings.HasPrefix(j.PingToken, model.Masked) {
+		report += "  or  curl -fsS http://HOST:PORT/backup/" + j.PingToken + "  (opsdeck run --listen HOST:PORT; /fail on failure)"
+	}
+	next := "-"
+	if h.NextDue != nil {
+		next = h.NextDue.Local().Format("2006-01-02 15:04")
+	}
+	env.printKV([][2]string{{"id", fmt.Sprint(j.ID)}, {"name", j.Name}, {"service", j.ServiceName}, {"kind", j.Kind},
+		{"expects", expectation(j)}, {"restore_test_max_age", model.FormatPeriod(j.RestoreTestMaxAge)}, {"status", j.Status},
+		{"state", string(h.State)}, {"reason", orDash(h.Reason)}, {"next_due", next}, {"report", report}, {"notes", orDash(j.Notes)}})
+	fmt.Fprintf(env.Stdout, "\nRuns (%d, newest first):\n", len(runs))
+	rows := [][]string{}
+	for _, r := range runs {
+		code, size := "-", "-"
+		if r.ExitCode != nil {
+			code = strconv.Itoa(*r.ExitCode)
+		}
+		if r.SizeBytes != nil {
+			size = human.Bytes(*r.SizeBytes)
+		}
+		rows = append(rows, []string{r.StartedAt.Local().Format("2006-01-02 15:04"), r.Kind, r.Source, r.Status, code, size,
+			human.Took(r.DurationMS), orDash(r.Error)})
+	}
+	return env.printTable([]string{"started", "kind", "source", "status", "exit", "size", "duration", "error"}, rows)
 }
 
 func backupsRunCmd(env *Env) *cobra.Command {

@@ -22,8 +22,8 @@ func init() {
 			Example: `  opsdeck channels add --name ops-hook --kind webhook --url https://hooks.example.com/opsdeck
   opsdeck channels add --name ops-slack --kind slack --url https://hooks.slack.com/services/T000/B000/XXX
   opsdeck channels add --name ops-ntfy --kind ntfy --url https://ntfy.sh/example-ops
-  opsdeck channels add --name ops-mail --kind email --smtp_addr smtp.example.com:587 --smtp_from opsdeck@example.com \
-      --smtp_user opsdeck --password-file ~/.config/opsdeck/smtp.pass --service "Production App"
+  opsdeck channels add --name ops-mail --kind email --smtp-addr smtp.example.com:587 --smtp-from opsdeck@example.com \
+      --smtp-user opsdeck --password-file ~/.config/opsdeck/smtp.pass --service "Production App"
 The SMTP password comes from --password-file, --password-env NAME, $OPSDECK_SMTP_PASSWORD,
 or a prompt on the terminal; never from the command line. Stored encrypted (docs/secrets.md).`,
 			RunE: func(c *cobra.Command, _ []string) error {
@@ -78,37 +78,24 @@ or a prompt on the terminal; never from the command line. Stored encrypted (docs
 		f.StringVar(&service, "service", "", "only this service's alerts (default: all)")
 		f.BoolVar(&asJSON, "json", false, "print the channel as JSON")
 
-		var listJSON bool
-		list := readOnly(&cobra.Command{Use: "list", Short: "List notification channels", Args: cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				s, err := env.Open()
-				if err != nil {
-					return err
-				}
-				chs, err := s.ListChannels(c.Context())
-				if err != nil {
-					return err
-				}
-				if listJSON {
-					return env.printJSON(nonNil(chs))
-				}
-				rows := [][]string{}
-				for _, ch := range chs {
-					scope := "all services"
-					if ch.ServiceID != nil {
-						if sv, err := s.GetService(c.Context(), *ch.ServiceID); err == nil {
-							scope = sv.Name
-						}
+		list := lister[model.Channel]{short: "List notification channels",
+			query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.Channel, error) {
+				return s.ListChannels(c.Context())
+			},
+			header: []string{"id", "name", "kind", "destination", "for"},
+			row: func(ch model.Channel, nm *names) []string {
+				scope := "all services"
+				if ch.ServiceID != nil {
+					if sv, err := nm.s.GetService(nm.ctx, *ch.ServiceID); err == nil {
+						scope = sv.Name
 					}
-					dest := ch.URL
-					if ch.Kind == "email" {
-						dest = ch.SMTPAddr
-					}
-					rows = append(rows, []string{fmt.Sprint(ch.ID), ch.Name, ch.Kind, dest, scope})
 				}
-				return env.printTable([]string{"id", "name", "kind", "destination", "for"}, rows)
-			}})
-		list.Flags().BoolVar(&listJSON, "json", false, "print a JSON array")
+				dest := ch.URL
+				if ch.Kind == "email" {
+					dest = ch.SMTPAddr
+				}
+				return []string{fmt.Sprint(ch.ID), ch.Name, ch.Kind, dest, scope}
+			}}.command(env)
 
 		del := &cobra.Command{Use: "delete NAME", Short: "Delete a channel", Args: cobra.ExactArgs(1),
 			RunE: func(c *cobra.Command, args []string) error {

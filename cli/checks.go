@@ -35,9 +35,9 @@ Conditions use one small language for every kind, e.g.
   json.status == "ok"        cert_days > 14        exit_code == 0
 Examples:
   opsdeck checks add --name web --kind http --service "Production App" --target http://127.0.0.1:8080/health \
-      --condition 'status == 200 && latency < 300ms' --interval_s 30s
+      --condition 'status == 200 && latency < 300ms' --interval 30s
   opsdeck checks add --name app-01-up --kind tcp --device SRV-APP-01 --target 127.0.0.1:22
-  opsdeck checks add --name nightly-backup --kind heartbeat --service "Postgres Primary" --interval_s 24h --grace_s 1h
+  opsdeck checks add --name nightly-backup --kind heartbeat --service "Postgres Primary" --interval 24h --grace 1h
 Kinds:
 ` + model.CheckKindHelp(),
 		fields: []field[C]{
@@ -53,9 +53,9 @@ Kinds:
 			optStr("resolver", "DNS server host:port (default: /etc/resolv.conf)", func(c *C) *string { return &c.Resolver }),
 			optStr("expect", "DNS answers that must be present, comma-separated", func(c *C) *string { return &c.Expect }),
 			optStr("condition", "success condition (default depends on kind)", func(c *C) *string { return &c.Condition }),
-			seconds("interval_s", "how often it runs (heartbeat: expected period), e.g. 30s, 5m (empty or 0 refused)", 1, func(c *C) *int { return &c.IntervalS }),
-			seconds("timeout_s", "per-run timeout, e.g. 10s (empty or 0 refused)", 1, func(c *C) *int { return &c.TimeoutS }),
-			seconds("grace_s", "heartbeat grace after the period, e.g. 5m (0 means none; empty refused)", 0, func(c *C) *int { return &c.GraceS }),
+			seconds("interval", "how often it runs (heartbeat: expected period), e.g. 30s, 5m (empty or 0 refused)", 1, func(c *C) *int { return &c.IntervalS }),
+			seconds("timeout", "per-run timeout, e.g. 10s (empty or 0 refused)", 1, func(c *C) *int { return &c.TimeoutS }),
+			seconds("grace", "heartbeat grace after the period, e.g. 5m (0 means none; empty refused)", 0, func(c *C) *int { return &c.GraceS }),
 			number("fail_threshold", "consecutive failures that fire an alert (default 3; empty or 0 refused)", func(c *C) *int { return &c.FailThreshold }),
 			number("success_threshold", "consecutive successes that resolve it (default 2; empty or 0 refused)", func(c *C) *int { return &c.SuccessThreshold }),
 			plainBool("tls_skip_verify", "accept untrusted certificates (yes|no; empty refused)", func(c *C) *bool { return &c.TLSSkipVerify }),
@@ -105,7 +105,7 @@ Kinds:
 			return []string{fmt.Sprint(c.ID), c.Name, c.Kind, orDash(model.Truncate(c.Target, 40)), human.Interval(c.Interval()),
 				status, nm.ago(st.LastRunAt), human.Latency(st.LatencyMs), orDash(model.Truncate(firstLine(st.Message), 50))}
 		},
-		show: showCheck,
+		view: loadCheck,
 	}
 }
 
@@ -181,22 +181,44 @@ func plainBool[T any](name, usage string, set func(*T) *bool) field[T] {
 	}}
 }
 
-func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) error {
-	st, err := s.CheckState(ctx, c.ID)
-	if err != nil {
-		return err
+// checkView is a check with its state, uptime and last results.
+type checkView struct {
+	model.Check
+	Where   string              `json:"for"`
+	State   model.CheckState    `json:"state"`
+	Uptime  *store.Uptime       `json:"uptime"`
+	Results []model.CheckResult `json:"last_results"` // newest first
+	ago     func(*time.Time) string
+}
+
+func loadCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) (view, error) {
+	v := &checkView{Check: c, Where: "-", ago: env.ago}
+	var err error
+	if v.State, err = s.CheckState(ctx, c.ID); err != nil {
+		return nil, err
 	}
-	where := "-"
 	if c.ServiceID != nil {
 		if sv, err := s.GetService(ctx, *c.ServiceID); err == nil {
-			where = "service " + sv.Name
+			v.Where = "service " + sv.Name
 		}
 	}
 	if c.DeviceID != nil {
 		if d, err := s.GetDevice(ctx, *c.DeviceID); err == nil {
-			where = strings.TrimPrefix(where+", device "+d.AssetTag+" ("+d.Name+")", "-, ")
+			v.Where = strings.TrimPrefix(v.Where+", device "+d.AssetTag+" ("+d.Name+")", "-, ")
 		}
 	}
+	if u, err := s.Uptime(ctx, c.ID, env.now()); err == nil {
+		v.Uptime = &u
+	}
+	if v.Results, err = s.RecentResults(ctx, c.ID, 10); err != nil {
+		return nil, err
+	}
+	v.Results = nonNil(v.Results)
+	return v, nil
+}
+
+func (v *checkView) print(env *Env) error {
+	c, st := v.Check, v.State
 	status := st.Status
 	if c.Paused {
 		status = "paused (was " + st.Status + ")"
@@ -209,28 +231,24 @@ func showCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) err
 		cond = model.SourceRule(c.Kind)
 	}
 	pairs := [][2]string{
-		{"id", fmt.Sprint(c.ID)}, {"name", c.Name}, {"kind", c.Kind}, {"for", where}, {"target", orDash(c.Target)},
+		{"id", fmt.Sprint(c.ID)}, {"name", c.Name}, {"kind", c.Kind}, {"for", v.Where}, {"target", orDash(c.Target)},
 		{"condition", cond},
 		{"every", fmt.Sprintf("%s (timeout %s)", c.Interval(), c.Timeout())},
 		{"alerting", fmt.Sprintf("fire after %d failures, resolve after %d successes", c.FailThreshold, c.SuccessThreshold)},
-		{"status", status}, {"last run", env.ago(st.LastRunAt)}, {"next run", st.NextRunAt.Local().Format("2006-01-02 15:04:05")},
+		{"status", status}, {"last run", v.ago(st.LastRunAt)}, {"next run", st.NextRunAt.Local().Format("2006-01-02 15:04:05")},
 		{"message", orDash(firstLine(st.Message))},
 	}
 	if c.Kind == "heartbeat" {
-		pairs = append(pairs, [2]string{"grace", c.Grace().String()}, [2]string{"last ping", env.ago(st.LastPingAt)},
+		pairs = append(pairs, [2]string{"grace", c.Grace().String()}, [2]string{"last ping", v.ago(st.LastPingAt)},
 			[2]string{"ping", pingHint(c)})
 	}
-	if u, err := s.Uptime(ctx, c.ID, env.now()); err == nil {
+	if u := v.Uptime; u != nil {
 		pairs = append(pairs, [2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", human.Percent(u.Day), human.Percent(u.Week), human.Percent(u.Month))})
 	}
 	env.printKV(pairs)
-	res, err := s.RecentResults(ctx, c.ID, 10)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nLast results (%d):\n", len(res))
+	fmt.Fprintf(env.Stdout, "\nLast results (%d):\n", len(v.Results))
 	rows := [][]string{}
-	for _, r := range res {
+	for _, r := range v.Results {
 		rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, human.Latency(r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
 	}
 	return env.printTable([]string{"at", "status", "latency", "message"}, rows)

@@ -21,7 +21,7 @@ func devicesResource() resource[model.Device] {
 	return resource[D]{
 		noun: "devices", one: "device",
 		addHelp: `Add a device. Example:
-  opsdeck devices add --asset_tag LT-031 --name kristen-mbp --kind laptop --serial C02XK1 --holder kristen@example.com`,
+  opsdeck devices add --asset-tag LT-031 --name kristen-mbp --kind laptop --serial C02XK1 --holder kristen@example.com`,
 		fields: []field[D]{
 			reqStr("asset_tag", "asset tag (unique)", func(d *D) *string { return &d.AssetTag }),
 			reqStr("name", "hostname or label", func(d *D) *string { return &d.Name }),
@@ -84,40 +84,56 @@ func devicesResource() resource[model.Device] {
 			return []string{fmt.Sprint(d.ID), d.AssetTag, d.Name, d.Kind, nm.person(d.HolderID),
 				strings.TrimSpace(d.OS + " " + d.OSVersion), d.Status, boolStr(d.DiskEncrypted), nm.ago(d.LastSeenAt)}
 		},
-		show:  showDevice,
+		view:  loadDevice,
 		extra: deviceExtras, // toolchain drift: cli/drift.go
 	}
 }
 
-func showDevice(ctx context.Context, env *Env, s *store.Store, d model.Device) error {
-	nm := &names{ctx: ctx, s: s}
+// deviceView is a device with everything linked to it: its holder, the
+// services it hosts, the checks that watch it and its reported toolchain.
+type deviceView struct {
+	model.Device
+	Holder    string                `json:"holder"`
+	Services  []model.Service       `json:"services_hosted"`
+	Checks    []model.Check         `json:"checks"`
+	Toolchain []model.SWObservation `json:"toolchain"`
+	ago       func(*time.Time) string
+}
+
+func loadDevice(ctx context.Context, env *Env, s *store.Store, d model.Device) (view, error) {
+	v := &deviceView{Device: d, Holder: (&names{ctx: ctx, s: s}).person(d.HolderID), ago: env.ago}
+	var err error
+	if v.Services, err = s.HostedServices(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	if v.Checks, err = s.ListChecks(ctx, store.CheckQuery{DeviceID: d.ID}); err != nil {
+		return nil, err
+	}
+	if v.Toolchain, err = s.Software(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	v.Services, v.Checks, v.Toolchain = nonNil(v.Services), nonNil(v.Checks), nonNil(v.Toolchain)
+	return v, nil
+}
+
+func (v *deviceView) print(env *Env) error {
+	d := v.Device
 	env.printKV([][2]string{
 		{"id", fmt.Sprint(d.ID)}, {"asset_tag", d.AssetTag}, {"name", d.Name}, {"kind", d.Kind},
 		{"serial", orDash(d.Serial)}, {"model", orDash(d.Model)}, {"os", orDash(strings.TrimSpace(d.OS + " " + d.OSVersion))},
-		{"holder", nm.person(d.HolderID)}, {"location", orDash(d.Location)}, {"status", d.Status},
+		{"holder", v.Holder}, {"location", orDash(d.Location)}, {"status", d.Status},
 		{"disk_encrypted", boolStr(d.DiskEncrypted)}, {"endpoint_protection", orDash(d.EndpointProtection)},
-		{"patch_level", orDash(d.PatchLevel)}, {"last_seen", env.ago(d.LastSeenAt)}, {"purchase_date", orDash(d.PurchaseDate)},
+		{"patch_level", orDash(d.PatchLevel)}, {"last_seen", v.ago(d.LastSeenAt)}, {"purchase_date", orDash(d.PurchaseDate)},
 		{"notes", orDash(d.Notes)},
 	})
-	svcs, err := s.HostedServices(ctx, d.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nServices hosted (%d):\n", len(svcs))
-	rows := [][]string{}
-	for _, sv := range svcs {
-		rows = append(rows, []string{sv.Name, sv.Kind, sv.Criticality})
-	}
-	env.printTable([]string{"name", "kind", "criticality"}, rows)
-	sw, err := s.Software(ctx, d.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nToolchain (%d):\n", len(sw))
-	rows = [][]string{}
-	for _, o := range sw {
+	section(env, "Services hosted", []string{"name", "kind", "criticality"}, v.Services, func(sv model.Service) []string {
+		return []string{sv.Name, sv.Kind, sv.Criticality}
+	})
+	section(env, "Checks", []string{"name", "kind", "target"}, v.Checks, func(c model.Check) []string {
+		return []string{c.Name, c.Kind, orDash(model.Truncate(c.Target, 50))}
+	})
+	return section(env, "Toolchain", []string{"tool", "version", "reported"}, v.Toolchain, func(o model.SWObservation) []string {
 		at := o.ObservedAt
-		rows = append(rows, []string{o.Name, o.Version, "reported " + env.ago(&at)})
-	}
-	return env.printTable([]string{"tool", "version", "reported"}, rows)
+		return []string{o.Name, o.Version, "reported " + v.ago(&at)}
+	})
 }

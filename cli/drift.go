@@ -51,61 +51,39 @@ func baselineCommand(env *Env) *cobra.Command {
 			return nil
 		},
 	}
-	var asJSON bool
-	list := readOnly(&cobra.Command{
-		Use: "list", Short: "List the baseline", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			bs, err := s.ListBaseline(c.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(bs))
-			}
-			rows := make([][]string, len(bs))
-			for i, b := range bs {
-				at := b.UpdatedAt
-				rows[i] = []string{b.Name, b.Constraint, "set " + env.ago(&at)}
-			}
-			return env.printTable([]string{"tool", "constraint", "updated"}, rows)
+	list := lister[model.Baseline]{short: "List the baseline",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.Baseline, error) {
+			return s.ListBaseline(c.Context())
 		},
-	})
-	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+		header: []string{"tool", "constraint", "updated"},
+		row: func(b model.Baseline, _ *names) []string {
+			at := b.UpdatedAt
+			return []string{b.Name, b.Constraint, "set " + env.ago(&at)}
+		}}.command(env)
 	cmd.AddCommand(set, unset, list)
 	return cmd
 }
 
 func driftCommand(env *Env) *cobra.Command {
-	var asJSON bool
-	cmd := readOnly(&cobra.Command{
-		Use:   "drift",
-		Short: "Compare each device's reported tools with the baseline",
-		Long: `Per device and baseline tool: ok, outdated (below the range), ahead (above it),
+	var base []model.Baseline
+	var devs []model.DeviceSoftware
+	return lister[model.DriftRow]{use: "drift",
+		short: "Compare each device's reported tools with the baseline",
+		long: `Per device and baseline tool: ok, outdated (below the range), ahead (above it),
 missing (the device reported, but not this tool) or unknown (a version opsdeck cannot
 read), with how long ago it was reported. Devices report with
 scripts/collect-toolchain.sh and 'opsdeck import software FILE'.`,
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.DriftRow, error) {
+			var err error
+			if base, err = s.ListBaseline(c.Context()); err != nil {
+				return nil, err
 			}
-			base, err := s.ListBaseline(c.Context())
-			if err != nil {
-				return err
+			if devs, err = s.AllSoftware(c.Context()); err != nil {
+				return nil, err
 			}
-			devs, err := s.AllSoftware(c.Context())
-			if err != nil {
-				return err
-			}
-			rows := model.Drift(base, devs, env.now())
-			if asJSON {
-				return env.printJSON(nonNil(rows))
-			}
+			return model.Drift(base, devs, env.now()), nil
+		},
+		print: func(_ *cobra.Command, _ *store.Store, rows []model.DriftRow) error {
 			if len(base) == 0 {
 				fmt.Fprintln(env.Stdout, `no baseline yet: opsdeck devices baseline set go ">=1.25 <1.27"`)
 				return nil
@@ -128,10 +106,7 @@ scripts/collect-toolchain.sh and 'opsdeck import software FILE'.`,
 				fmt.Fprintf(env.Stdout, "%d devices never reported software: %s\n", len(never), model.Truncate(strings.Join(never, ", "), 200))
 			}
 			return nil
-		},
-	})
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	return cmd
+		}}.command(env)
 }
 
 func driftingDevices(rows []model.DriftRow) int {

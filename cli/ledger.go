@@ -416,34 +416,20 @@ func ledgerEdit(env *Env) *cobra.Command {
 }
 
 func ledgerStatus(env *Env) *cobra.Command {
-	var asJSON bool
-	c := readOnly(&cobra.Command{
-		Use:   "status",
-		Short: "Show your running timer and paused entries",
-		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			open, err := s.OpenEntries(c.Context(), env.Actor.String())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(open))
-			}
+	c := lister[model.WorkEntry]{use: "status", short: "Show your running timer and paused entries",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.WorkEntry, error) {
+			return s.OpenEntries(c.Context(), env.Actor.String())
+		},
+		print: func(_ *cobra.Command, _ *store.Store, open []model.WorkEntry) error {
 			if len(open) == 0 {
 				fmt.Fprintln(env.Stdout, "no timer running")
-				return nil
 			}
 			for _, e := range open {
 				fmt.Fprintf(env.Stdout, "%s entry %d: %s\n", e.Status, e.ID, describeEntry(e))
 			}
 			return nil
-		},
-	})
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array (running first, then paused)")
+		}}.command(env)
+	c.Flags().Lookup("json").Usage = "print a JSON array (running first, then paused)"
 	return c
 }
 

@@ -65,54 +65,38 @@ func (r *rangeFlags) resolve(now time.Time, loc *time.Location) (from, to time.T
 
 func ledgerList(env *Env) *cobra.Command {
 	var rf rangeFlags
-	var open, asJSON bool
+	var open bool
 	var kind string
-	c := readOnly(&cobra.Command{
-		Use:   "list",
-		Short: "List entries of this week (or --month, --from/--to, --open)",
-		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
+	c := lister[model.WorkEntry]{short: "List entries of this week (or --month, --from/--to, --open)",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.WorkEntry, error) {
 			q := store.LedgerQuery{Open: open, Kind: kind}
 			if kind != "" {
 				if err := model.ValidateEnum("kind", kind, model.WorkKinds); err != nil {
-					return err
+					return nil, err
 				}
 			}
 			if !open {
 				from, to, err := rf.resolve(env.now(), time.Local)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				q.From, q.To = from, to
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			es, err := s.LedgerEntries(c.Context(), q)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(es))
-			}
-			rows := make([][]string, len(es))
-			for i, e := range es {
-				end := "-"
-				if e.EndedAt != nil {
-					end = e.EndedAt.Local().Format("2006-01-02 15:04")
-				}
-				rows[i] = []string{fmt.Sprint(e.ID), e.StartedAt.Local().Format("2006-01-02 15:04"), end,
-					model.FormatDuration(time.Duration(e.Minutes) * time.Minute), e.Kind, e.Category, e.Status,
-					orDash(e.Link()), orDash(model.Truncate(e.Note, 40))}
-			}
-			return env.printTable([]string{"id", "start", "end", "time", "kind", "category", "status", "link", "note"}, rows)
+			return s.LedgerEntries(c.Context(), q)
 		},
-	})
+		header: []string{"id", "start", "end", "time", "kind", "category", "status", "link", "note"},
+		row: func(e model.WorkEntry, _ *names) []string {
+			end := "-"
+			if e.EndedAt != nil {
+				end = e.EndedAt.Local().Format("2006-01-02 15:04")
+			}
+			return []string{fmt.Sprint(e.ID), e.StartedAt.Local().Format("2006-01-02 15:04"), end,
+				model.FormatDuration(time.Duration(e.Minutes) * time.Minute), e.Kind, e.Category, e.Status,
+				orDash(e.Link()), orDash(model.Truncate(e.Note, 40))}
+		}}.command(env)
 	rf.register(c)
 	c.Flags().BoolVar(&open, "open", false, "only running and paused entries (any date)")
 	c.Flags().StringVar(&kind, "kind", "", "only planned or unplanned")
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return c
 }
 
@@ -224,33 +208,13 @@ func printReport(env *Env, r model.LedgerReport) error {
 
 func ledgerCategories(env *Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "categories", Short: "List and change ledger categories"}
-	var asJSON bool
-	list := readOnly(&cobra.Command{
-		Use: "list", Short: "List categories", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			cats, err := s.LedgerCategories(c.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(cats))
-			}
-			rows := make([][]string, len(cats))
-			for i, ct := range cats {
-				active := "yes"
-				if !ct.Active {
-					active = "no"
-				}
-				rows[i] = []string{ct.Name, active}
-			}
-			return env.printTable([]string{"name", "active"}, rows)
+	list := lister[store.LedgerCategory]{short: "List categories",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]store.LedgerCategory, error) {
+			return s.LedgerCategories(c.Context())
 		},
-	})
-	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+		header: []string{"name", "active"},
+		row:    func(ct store.LedgerCategory, _ *names) []string { return []string{ct.Name, human.YesNo(ct.Active)} },
+	}.command(env)
 	change := func(use, short, verb string, fn func(*store.Tx, string) (store.LedgerCategory, error)) *cobra.Command {
 		return &cobra.Command{
 			Use: use, Short: short, Args: cobra.ExactArgs(1),

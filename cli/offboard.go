@@ -98,23 +98,17 @@ func stateMark(state string) string {
 }
 
 func offboardSteps(env *Env) *cobra.Command {
-	var asJSON bool
-	c := readOnly(&cobra.Command{
-		Use:   "steps EMAIL",
-		Short: "Show the person's offboarding checklist (the open one, or else the latest)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			off, err := offboardingOf(c.Context(), env, args[0])
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(off.Steps))
-			}
-			return printSteps(env, off)
+	var off model.Offboarding
+	c := lister[model.OffboardingStep]{use: "steps EMAIL", args: cobra.ExactArgs(1),
+		short: "Show the person's offboarding checklist (the open one, or else the latest)",
+		query: func(c *cobra.Command, args []string, _ *store.Store) ([]model.OffboardingStep, error) {
+			var err error
+			off, err = offboardingOf(c.Context(), env, args[0])
+			return off.Steps, err
 		},
-	})
-	c.Flags().BoolVar(&asJSON, "json", false, "print the steps as a JSON array")
+		print: func(*cobra.Command, *store.Store, []model.OffboardingStep) error { return printSteps(env, off) },
+	}.command(env)
+	c.Flags().Lookup("json").Usage = "print the steps as a JSON array"
 	return c
 }
 
@@ -293,64 +287,31 @@ func writeReportMD(w io.Writer, r model.OffboardingReport) error {
 }
 
 func offboardList(env *Env) *cobra.Command {
-	var asJSON bool
-	c := readOnly(&cobra.Command{
-		Use:   "list",
-		Short: "List open and finished offboardings",
-		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			list, err := s.ListOffboardings(c.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(list))
-			}
-			rows := make([][]string, len(list))
-			for i, o := range list {
-				status := o.Status
-				if o.Forced {
-					status += " (forced)"
-				}
-				rows[i] = []string{strconv.FormatInt(o.ID, 10), o.PersonName, o.PersonEmail, status, o.Progress.Bar(10),
-					strconv.Itoa(o.Progress.Blocked), orDash(o.SuccessorName), orDash(o.LastDay), o.StartedAt.Local().Format("2006-01-02")}
-			}
-			return env.printTable([]string{"id", "person", "email", "status", "progress", "blocked", "successor", "last_day", "started"}, rows)
+	return lister[model.Offboarding]{short: "List open and finished offboardings",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.Offboarding, error) {
+			return s.ListOffboardings(c.Context())
 		},
-	})
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	return c
+		header: []string{"id", "person", "email", "status", "progress", "blocked", "successor", "last_day", "started"},
+		row: func(o model.Offboarding, _ *names) []string {
+			status := o.Status
+			if o.Forced {
+				status += " (forced)"
+			}
+			return []string{strconv.FormatInt(o.ID, 10), o.PersonName, o.PersonEmail, status, o.Progress.Bar(10),
+				strconv.Itoa(o.Progress.Blocked), orDash(o.SuccessorName), orDash(o.LastDay), o.StartedAt.Local().Format("2006-01-02")}
+		}}.command(env)
 }
 
 func offboardTemplates(env *Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "templates", Short: "The company-wide steps added to every offboarding checklist"}
-	var asJSON bool
-	list := readOnly(&cobra.Command{
-		Use: "list", Short: "List template steps", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			ts, err := s.OffboardingTemplates(c.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(ts))
-			}
-			rows := make([][]string, len(ts))
-			for i, t := range ts {
-				rows[i] = []string{strconv.FormatInt(t.ID, 10), strconv.Itoa(t.Position), t.Title, orDash(t.Detail), human.YesNo(t.Active)}
-			}
-			return env.printTable([]string{"id", "position", "title", "detail", "active"}, rows)
+	list := lister[model.OffboardingTemplate]{short: "List template steps",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.OffboardingTemplate, error) {
+			return s.OffboardingTemplates(c.Context())
 		},
-	})
-	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+		header: []string{"id", "position", "title", "detail", "active"},
+		row: func(t model.OffboardingTemplate, _ *names) []string {
+			return []string{strconv.FormatInt(t.ID, 10), strconv.Itoa(t.Position), t.Title, orDash(t.Detail), human.YesNo(t.Active)}
+		}}.command(env)
 	var tmpl model.OffboardingTemplate
 	add := &cobra.Command{
 		Use: "add", Short: "Add a template step to future checklists", Args: cobra.NoArgs,

@@ -48,25 +48,16 @@ func init() {
 		set.Flags().StringVar(&until, "until", "", "end: a duration from the start (12h, 7d) or a time (required)")
 		set.Flags().BoolVar(&asJSON, "json", false, "print the shift as JSON")
 
-		var showJSON bool
-		show := readOnly(&cobra.Command{Use: "show", Short: "Show who is on call now and the shifts ahead", Args: cobra.NoArgs,
-			RunE: func(c *cobra.Command, _ []string) error {
-				s, err := env.Open()
-				if err != nil {
-					return err
-				}
-				now := env.now()
-				shifts, err := s.UpcomingOnCall(c.Context(), now)
-				if err != nil {
-					return err
-				}
-				if showJSON {
-					return env.printJSON(nonNil(shifts))
-				}
+		show := lister[model.OnCall]{use: "list", short: "List who is on call now and the shifts ahead",
+			query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.OnCall, error) {
+				return s.UpcomingOnCall(c.Context(), env.now())
+			},
+			print: func(_ *cobra.Command, _ *store.Store, shifts []model.OnCall) error {
 				if len(shifts) == 0 {
 					fmt.Fprintln(env.Stdout, "Nobody is on call; alerts go to service owners only. Set someone: opsdeck oncall set PERSON --until 7d")
 					return nil
 				}
+				now := env.now()
 				rows := [][]string{}
 				for _, o := range shifts {
 					when := "later"
@@ -76,8 +67,8 @@ func init() {
 					rows = append(rows, []string{when, o.PersonName, o.Email, o.StartsAt.Local().Format("2006-01-02 15:04"), o.EndsAt.Local().Format("2006-01-02 15:04"), o.SetBy})
 				}
 				return env.printTable([]string{"", "person", "email", "from", "until", "set by"}, rows)
-			}})
-		show.Flags().BoolVar(&showJSON, "json", false, "print a JSON array")
+			}}.command(env)
+		show.Aliases = []string{"show"}
 		cmd.AddCommand(set, show)
 		return cmd
 	})

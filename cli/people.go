@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -52,46 +54,85 @@ func peopleResource() resource[model.Person] {
 		row: func(p P, _ *names) []string {
 			return []string{fmt.Sprint(p.ID), p.Name, p.Email, orDash(p.Title), orDash(p.Department), p.Status, p.Role}
 		},
-		show:  showPerson,
+		view:  loadPerson,
 		extra: []func(*Env) *cobra.Command{addKeyCommand, removeKeyCommand, keysCommand},
 	}
 }
 
-func showPerson(ctx context.Context, env *Env, s *store.Store, p model.Person) error {
-	nm := &names{ctx: ctx, s: s}
+// personView is a person with everything linked to them: accounts,
+// devices held, services owned, secrets known, on-call shifts ahead and
+// open offboarding checklists.
+type personView struct {
+	model.Person
+	Manager       string              `json:"manager"`
+	Accounts      []model.Account     `json:"accounts"`
+	Devices       []model.Device      `json:"devices"`
+	ServicesOwned []model.Service     `json:"services_owned"`
+	SecretsKnown  []model.Secret      `json:"secrets_known"`
+	OnCall        []model.OnCall      `json:"oncall"`
+	Checklists    []model.Offboarding `json:"open_checklists"`
+	ago           func(*time.Time) string
+}
+
+func loadPerson(ctx context.Context, env *Env, s *store.Store, p model.Person) (view, error) {
+	v := &personView{Person: p, Manager: (&names{ctx: ctx, s: s}).person(p.ManagerID), ago: env.ago}
+	var err error
+	if v.Accounts, err = s.ListAccounts(ctx, store.AccountQuery{PersonID: p.ID}); err != nil {
+		return nil, err
+	}
+	if v.Devices, err = s.ListDevices(ctx, store.DeviceQuery{HolderID: p.ID}); err != nil {
+		return nil, err
+	}
+	if v.ServicesOwned, err = s.ListServices(ctx, store.ServiceQuery{OwnerID: p.ID}); err != nil {
+		return nil, err
+	}
+	if v.SecretsKnown, err = s.SecretsKnownBy(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	shifts, err := s.UpcomingOnCall(ctx, env.now())
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range shifts {
+		if o.PersonID == p.ID {
+			v.OnCall = append(v.OnCall, o)
+		}
+	}
+	switch off, err := s.Offboarding(ctx, p.ID); {
+	case errors.Is(err, model.ErrNotFound):
+	case err != nil:
+		return nil, err
+	case off.Status == "open":
+		v.Checklists = append(v.Checklists, off)
+	}
+	v.Accounts, v.Devices, v.ServicesOwned = nonNil(v.Accounts), nonNil(v.Devices), nonNil(v.ServicesOwned)
+	v.SecretsKnown, v.OnCall, v.Checklists = nonNil(v.SecretsKnown), nonNil(v.OnCall), nonNil(v.Checklists)
+	return v, nil
+}
+
+func (v *personView) print(env *Env) error {
+	p := v.Person
 	env.printKV([][2]string{
 		{"id", fmt.Sprint(p.ID)}, {"name", p.Name}, {"email", p.Email}, {"title", orDash(p.Title)},
-		{"department", orDash(p.Department)}, {"manager", nm.person(p.ManagerID)}, {"status", p.Status},
+		{"department", orDash(p.Department)}, {"manager", v.Manager}, {"status", p.Status},
 		{"role", p.Role}, {"start_date", orDash(p.StartDate)}, {"end_date", orDash(p.EndDate)}, {"notes", orDash(p.Notes)},
 	})
-	accts, err := s.ListAccounts(ctx, store.AccountQuery{PersonID: p.ID})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nAccounts (%d):\n", len(accts))
-	rows := [][]string{}
-	for _, a := range accts {
-		rows = append(rows, []string{a.ServiceName, a.Username, a.Entitlement, a.Status, "verified " + env.ago(a.LastVerifiedAt)})
-	}
-	env.printTable([]string{"service", "username", "entitlement", "status", "verified"}, rows)
-	devs, err := s.ListDevices(ctx, store.DeviceQuery{HolderID: p.ID})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nDevices (%d):\n", len(devs))
-	rows = [][]string{}
-	for _, d := range devs {
-		rows = append(rows, []string{d.AssetTag, d.Name, d.Kind, d.Model, d.Status})
-	}
-	env.printTable([]string{"asset_tag", "name", "kind", "model", "status"}, rows)
-	svcs, err := s.ListServices(ctx, store.ServiceQuery{OwnerID: p.ID})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nServices owned (%d):\n", len(svcs))
-	rows = [][]string{}
-	for _, sv := range svcs {
-		rows = append(rows, []string{sv.Name, sv.Kind, sv.Criticality})
-	}
-	return env.printTable([]string{"name", "kind", "criticality"}, rows)
+	section(env, "Accounts", []string{"service", "username", "entitlement", "status", "verified"}, v.Accounts, func(a model.Account) []string {
+		return []string{a.ServiceName, a.Username, a.Entitlement, a.Status, "verified " + v.ago(a.LastVerifiedAt)}
+	})
+	section(env, "Devices", []string{"asset_tag", "name", "kind", "model", "status"}, v.Devices, func(d model.Device) []string {
+		return []string{d.AssetTag, d.Name, d.Kind, d.Model, d.Status}
+	})
+	section(env, "Services owned", []string{"name", "kind", "criticality"}, v.ServicesOwned, func(sv model.Service) []string {
+		return []string{sv.Name, sv.Kind, sv.Criticality}
+	})
+	section(env, "Secrets known", []string{"name", "service", "location"}, v.SecretsKnown, func(x model.Secret) []string {
+		return []string{x.Name, orDash(x.ServiceName), orDash(x.Location)}
+	})
+	section(env, "On call", []string{"from", "until", "set by"}, v.OnCall, func(o model.OnCall) []string {
+		return []string{o.StartsAt.Local().Format("2006-01-02 15:04"), o.EndsAt.Local().Format("2006-01-02 15:04"), o.SetBy}
+	})
+	return section(env, "Open checklists", []string{"offboarding", "progress", "last_day", "started"}, v.Checklists, func(o model.Offboarding) []string {
+		return []string{fmt.Sprint(o.ID), o.Progress.Bar(10), orDash(o.LastDay), o.StartedAt.Local().Format("2006-01-02")}
+	})
 }

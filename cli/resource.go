@@ -38,63 +38,31 @@ type resource[T any] struct {
 	deactivate func(t *store.Tx, id int64) (T, T, error)
 	header     []string
 	row        func(T, *names) []string
-	show       func(ctx context.Context, env *Env, s *store.Store, rec T) error
-	extra      []func(env *Env) *cobra.Command
+	// view loads the record with everything linked to it, for show.
+	view  func(ctx context.Context, env *Env, s *store.Store, rec T) (view, error)
+	extra []func(env *Env) *cobra.Command
 }
 
 func (r resource[T]) command(env *Env) *cobra.Command {
 	cmd := &cobra.Command{Use: r.noun, Short: "List and change " + r.noun}
-	var asJSON bool
-
-	list := readOnly(&cobra.Command{
-		Use: "list", Short: "List " + r.noun, Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			recs, err := r.list(c.Context(), s)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(recs))
-			}
-			if len(recs) == 0 {
-				fmt.Fprintf(env.Stderr, "no %s match; add one with 'opsdeck %s add', import a file with 'opsdeck import %s FILE', or load the demo with 'opsdeck demo'\n", r.noun, r.noun, r.noun)
-			}
-			nm := &names{ctx: c.Context(), s: s}
-			rows := make([][]string, len(recs))
-			for i, rec := range recs {
-				rows[i] = r.row(rec, nm)
-			}
-			return env.printTable(append([]string(nil), r.header...), rows)
-		},
-	})
-	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	list := lister[T]{
+		short:  "List " + r.noun,
+		query:  func(c *cobra.Command, _ []string, s *store.Store) ([]T, error) { return r.list(c.Context(), s) },
+		header: r.header, row: r.row,
+		empty: fmt.Sprintf("no %s match; add one with 'opsdeck %s add', import a file with 'opsdeck import %s FILE', or load the demo with 'opsdeck demo'", r.noun, r.noun, r.noun),
+	}.command(env)
 	if r.listFlags != nil {
 		r.listFlags(list)
 	}
 
-	var showJSON bool
-	show := readOnly(&cobra.Command{
-		Use: "show REF", Short: "Show one " + r.one + " with everything linked to it", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
+	show := showCommand(env, "show REF", "Show one "+r.one+" with everything linked to it",
+		func(c *cobra.Command, s *store.Store, ref string) (view, error) {
+			rec, err := r.find(s, c.Context(), ref)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			rec, err := r.find(s, c.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			if showJSON {
-				return env.printJSON(rec)
-			}
-			return r.show(c.Context(), env, s, rec)
-		},
-	})
-	show.Flags().BoolVar(&showJSON, "json", false, "print a JSON object")
+			return r.view(c.Context(), env, s, rec)
+		})
 
 	add := &cobra.Command{
 		Use: "add", Short: "Add a " + r.one, Long: r.addHelp, Args: cobra.NoArgs,

@@ -22,6 +22,7 @@ import (
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Version is set at build time with -ldflags "-X .../cli.Version=...".
@@ -195,7 +196,6 @@ func NewRoot(env *Env) *cobra.Command {
 		Long:          "opsdeck keeps people, devices, services and accounts, watches services, backs up,\nwalks leavers out of every account and keeps a ledger of unplanned work.\n\nRun without arguments to open the console.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if env.ReadOnly {
 				return errors.New("the console is not available here; run a read-only command such as 'alerts list'")
@@ -216,9 +216,25 @@ func NewRoot(env *Env) *cobra.Command {
 		root.PersistentFlags().StringVar(&env.DBPath, "db", env.DBPath, "database file (default $OPSDECK_DB or the XDG data dir)")
 	}
 	root.Flags().StringVar(&env.Theme, "theme", env.Theme, "console colours: dark, light, high-contrast or a theme file (default: from the terminal)")
-	root.CompletionOptions.DisableDefaultCmd = true
+	// cobra's completion command (opsdeck completion bash|zsh|fish); not
+	// for remote sessions, whose shell is on the other side.
+	root.CompletionOptions.DisableDefaultCmd = env.ReadOnly
+	root.CompletionOptions.HiddenDefaultCmd = false
+	// Set before the nouns are added: AddCommand hands it down the tree.
+	root.SetGlobalNormalizationFunc(normalizeFlag)
+	root.SetFlagErrorFunc(unknownFlag)
 	for _, r := range registrars {
 		root.AddCommand(r(env))
+	}
+	refuseUnknownVerbs(root)
+	explainArgs(root)
+	// The root runs the console and takes no arguments: a word that is no
+	// noun is refused with cobra's suggestions.
+	root.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return unknownVerb(c, args)
+		}
+		return nil
 	}
 	if env.ReadOnly {
 		pruneWritable(root)
@@ -258,8 +274,8 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		args = []string{}
 	}
 	root.SetArgs(defaultToList(root, args))
-	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(env.Stderr, "opsdeck: "+oneLine(err.Error()))
+	if cmd, err := root.ExecuteContextC(ctx); err != nil {
+		fmt.Fprintln(env.Stderr, "opsdeck: "+oneLine(err.Error())+flagHint(cmd, err))
 		if errors.Is(err, model.ErrForbidden) {
 			return 3
 		}
@@ -268,34 +284,68 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	return 0
 }
 
-// defaultToList lets a bare noun list its records, as in k9s:
-// "opsdeck alerts --json" is "opsdeck alerts list --json".
+// defaultToList lets a bare noun list its records, as in k9s and gh:
+// "opsdeck alerts --json" is "opsdeck alerts list --json", and so is a
+// nested noun ("opsdeck devices baseline"). Help on a noun (--help) is
+// left alone: it lists the noun's verbs.
 func defaultToList(root *cobra.Command, args []string) []string {
-	i := 0
-	for i < len(args) && strings.HasPrefix(args[i], "-") {
-		if args[i] == "--db" {
-			i++ // its value
+	cmd, at := root, -1
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--" || a == "-h" || a == "--help":
+			return args
+		case strings.HasPrefix(a, "-"):
+			if takesValue(cmd, a) {
+				i++ // its value
+			}
+			continue
 		}
-		i++
+		sub := subcommand(cmd, a)
+		if sub == nil || !sub.HasSubCommands() {
+			return args // a verb, an argument or an unknown verb: cobra decides
+		}
+		cmd, at = sub, i
 	}
-	if i >= len(args) {
+	if at < 0 || subcommand(cmd, "list") == nil {
 		return args
 	}
-	noun, _, err := root.Find(args[i : i+1])
-	if err != nil || noun == root {
-		return args
-	}
-	if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
-		return args
-	}
-	for _, c := range noun.Commands() {
-		if c.Name() == "list" {
-			out := append([]string{}, args[:i+1]...)
-			out = append(out, "list")
-			return append(out, args[i+1:]...)
+	out := append([]string{}, args[:at+1]...)
+	out = append(out, "list")
+	return append(out, args[at+1:]...)
+}
+
+// subcommand is cmd's child named (or aliased) name.
+func subcommand(cmd *cobra.Command, name string) *cobra.Command {
+	for _, c := range cmd.Commands() {
+		if c.Name() == name || c.HasAlias(name) {
+			return c
 		}
 	}
-	return args
+	return nil
+}
+
+// takesValue reports whether the flag arg ("--status", not "--status=x")
+// reads the next argument, looking in cmd's flags and its list verb's.
+func takesValue(cmd *cobra.Command, arg string) bool {
+	if strings.Contains(arg, "=") {
+		return false
+	}
+	name := strings.TrimLeft(arg, "-")
+	sets := []*pflag.FlagSet{cmd.Flags(), cmd.InheritedFlags()}
+	if l := subcommand(cmd, "list"); l != nil {
+		sets = append(sets, l.Flags())
+	}
+	for _, fs := range sets {
+		f := fs.Lookup(name)
+		if f == nil && len(name) == 1 {
+			f = fs.ShorthandLookup(name)
+		}
+		if f != nil {
+			return f.NoOptDefVal == ""
+		}
+	}
+	return false
 }
 
 // RunRemote runs a command line for an SSH session: read-only commands,

@@ -69,7 +69,7 @@ func secretsAdd(env *Env) *cobra.Command {
 		Long: `Record a shared secret. opsdeck keeps where it lives and who knows it, never
 the value. Example:
   opsdeck secrets add --name "AWS root credentials" --location "1Password: Ops vault" \
-    --service AWS --holders oscar@example.com,bill@example.com --rotation_days 90 --last_rotated_at 2026-03-02`,
+    --service AWS --holders oscar@example.com,bill@example.com --rotation-days 90 --last-rotated-at 2026-03-02`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if days != "" {
@@ -122,18 +122,10 @@ the value. Example:
 }
 
 func secretsList(env *Env) *cobra.Command {
-	var asJSON, overdue bool
-	c := readOnly(&cobra.Command{
-		Use: "list", Short: "List shared secrets; overdue rotations are flagged", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
+	var overdue bool
+	c := lister[secretView]{short: "List shared secrets; overdue rotations are flagged",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]secretView, error) {
 			list, err := s.ListSecrets(c.Context())
-			if err != nil {
-				return err
-			}
 			now := env.now()
 			views := []secretView{}
 			for _, x := range list {
@@ -141,23 +133,18 @@ func secretsList(env *Env) *cobra.Command {
 					views = append(views, v)
 				}
 			}
-			if asJSON {
-				return env.printJSON(views)
-			}
-			rows := make([][]string, len(views))
-			for i, v := range views {
-				flag := ""
-				if v.Overdue {
-					flag = "OVERDUE"
-				}
-				rows[i] = []string{strconv.FormatInt(v.ID, 10), v.Name, orDash(v.ServiceName), orDash(v.Location), orDash(v.HolderNames()),
-					env.ago(v.LastRotatedAt), rotationPeriod(v.RotationDays), v.RotationStatus, flag}
-			}
-			return env.printTable([]string{"id", "name", "service", "location", "holders", "rotated", "period", "rotation", ""}, rows)
+			return views, err
 		},
-	})
+		header: []string{"id", "name", "service", "location", "holders", "rotated", "period", "rotation", ""},
+		row: func(v secretView, _ *names) []string {
+			flag := ""
+			if v.Overdue {
+				flag = "OVERDUE"
+			}
+			return []string{strconv.FormatInt(v.ID, 10), v.Name, orDash(v.ServiceName), orDash(v.Location), orDash(v.HolderNames()),
+				env.ago(v.LastRotatedAt), rotationPeriod(v.RotationDays), v.RotationStatus, flag}
+		}}.command(env)
 	c.Flags().BoolVar(&overdue, "overdue", false, "only secrets whose rotation is overdue")
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return c
 }
 
@@ -169,42 +156,31 @@ func rotationPeriod(days int) string {
 }
 
 func secretsShow(env *Env) *cobra.Command {
-	var asJSON bool
-	c := readOnly(&cobra.Command{
-		Use: "show NAME", Short: "Show one secret: where it is kept, who knows it, its rotation", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
+	return showCommand(env, "show NAME", "Show one secret: where it is kept, who knows it, its rotation",
+		func(c *cobra.Command, s *store.Store, ref string) (view, error) {
+			x, err := s.FindSecret(c.Context(), ref)
 			if err != nil {
-				return err
+				return nil, model.Invalid("secret", ref, "is not a known secret")
 			}
-			x, err := s.FindSecret(c.Context(), args[0])
-			if err != nil {
-				return model.Invalid("secret", args[0], "is not a known secret")
-			}
-			v := viewSecret(x, env.now())
-			if asJSON {
-				return env.printJSON(v)
-			}
-			rotated := "never"
-			if x.LastRotatedAt != nil {
-				rotated = x.LastRotatedAt.Local().Format("2006-01-02 15:04") + " (" + env.ago(x.LastRotatedAt) + ") by " + orDash(x.LastRotatedBy)
-			}
-			if err := env.printKV([][2]string{
-				{"id", strconv.FormatInt(x.ID, 10)}, {"name", x.Name}, {"location", orDash(x.Location)}, {"service", orDash(x.ServiceName)},
-				{"rotation_days", rotationPeriod(x.RotationDays)}, {"last_rotated", rotated}, {"rotation", v.RotationStatus}, {"notes", orDash(x.Notes)},
-			}); err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "\nKnown by (%d):\n", len(x.Holders))
-			rows := make([][]string, len(x.Holders))
-			for i, h := range x.Holders {
-				rows[i] = []string{h.Name, h.Email, h.Status}
-			}
-			return env.printTable([]string{"name", "email", "status"}, rows)
-		},
+			return viewSecret(x, env.now()), nil
+		})
+}
+
+func (v secretView) print(env *Env) error {
+	x := v.Secret
+	rotated := "never"
+	if x.LastRotatedAt != nil {
+		rotated = x.LastRotatedAt.Local().Format("2006-01-02 15:04") + " (" + env.ago(x.LastRotatedAt) + ") by " + orDash(x.LastRotatedBy)
+	}
+	if err := env.printKV([][2]string{
+		{"id", strconv.FormatInt(x.ID, 10)}, {"name", x.Name}, {"location", orDash(x.Location)}, {"service", orDash(x.ServiceName)},
+		{"rotation_days", rotationPeriod(x.RotationDays)}, {"last_rotated", rotated}, {"rotation", v.RotationStatus}, {"notes", orDash(x.Notes)},
+	}); err != nil {
+		return err
+	}
+	return section(env, "Known by", []string{"name", "email", "status"}, x.Holders, func(h model.SecretHolder) []string {
+		return []string{h.Name, h.Email, h.Status}
 	})
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
-	return c
 }
 
 func secretsRotated(env *Env) *cobra.Command {

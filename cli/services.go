@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
@@ -57,7 +58,7 @@ func servicesResource() resource[model.Service] {
 		row: func(s S, nm *names) []string {
 			return []string{fmt.Sprint(s.ID), s.Name, s.Kind, s.Criticality, nm.person(s.OwnerID), s.Status}
 		},
-		show: showService,
+		view: loadService,
 		extra: []func(*Env) *cobra.Command{
 			linkCommand("host", "Record that a service runs on a device", "SERVICE DEVICE", hostLink((*store.Tx).AddServiceHost)),
 			linkCommand("unhost", "Remove a service-runs-on-device link", "SERVICE DEVICE", hostLink((*store.Tx).RemoveServiceHost)),
@@ -109,41 +110,59 @@ func linkCommand(use, short, args string, fn func(t *store.Tx, a, b string) erro
 	}
 }
 
-func showService(ctx context.Context, env *Env, s *store.Store, sv model.Service) error {
-	nm := &names{ctx: ctx, s: s}
+// serviceView is a service with everything linked to it: its owner,
+// accounts (admins first), hosts, dependencies both ways and checks.
+type serviceView struct {
+	model.Service
+	Owner     string          `json:"owner"`
+	Accounts  []model.Account `json:"accounts"`
+	Hosts     []model.Device  `json:"hosts"`
+	DependsOn []model.Service `json:"depends_on"`
+	NeededBy  []model.Service `json:"needed_by"`
+	Checks    []model.Check   `json:"checks"`
+	ago       func(*time.Time) string
+}
+
+func loadService(ctx context.Context, env *Env, s *store.Store, sv model.Service) (view, error) {
+	v := &serviceView{Service: sv, Owner: (&names{ctx: ctx, s: s}).person(sv.OwnerID), ago: env.ago}
+	var err error
+	if v.Accounts, err = s.ListAccounts(ctx, store.AccountQuery{ServiceID: sv.ID}); err != nil {
+		return nil, err
+	}
+	if v.Hosts, err = s.ServiceHosts(ctx, sv.ID); err != nil {
+		return nil, err
+	}
+	if v.DependsOn, err = s.ServiceDeps(ctx, sv.ID); err != nil {
+		return nil, err
+	}
+	if v.NeededBy, err = s.ServiceDependents(ctx, sv.ID); err != nil {
+		return nil, err
+	}
+	if v.Checks, err = s.ListChecks(ctx, store.CheckQuery{ServiceID: sv.ID}); err != nil {
+		return nil, err
+	}
+	v.Accounts, v.Hosts, v.DependsOn = nonNil(v.Accounts), nonNil(v.Hosts), nonNil(v.DependsOn)
+	v.NeededBy, v.Checks = nonNil(v.NeededBy), nonNil(v.Checks)
+	return v, nil
+}
+
+func (v *serviceView) print(env *Env) error {
+	sv := v.Service
 	env.printKV([][2]string{
 		{"id", fmt.Sprint(sv.ID)}, {"name", sv.Name}, {"kind", sv.Kind}, {"criticality", sv.Criticality},
-		{"owner", nm.person(sv.OwnerID)}, {"url", orDash(sv.URL)}, {"runbook_url", orDash(sv.RunbookURL)},
+		{"owner", v.Owner}, {"url", orDash(sv.URL)}, {"runbook_url", orDash(sv.RunbookURL)},
 		{"status", sv.Status}, {"notes", orDash(sv.Notes)},
 	})
-	accts, err := s.ListAccounts(ctx, store.AccountQuery{ServiceID: sv.ID})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nAccounts (%d, admins first):\n", len(accts))
-	rows := [][]string{}
-	for _, a := range accts {
-		rows = append(rows, []string{a.PersonName, a.Username, a.Entitlement, a.Status, a.PersonStatus, "verified " + env.ago(a.LastVerifiedAt)})
-	}
-	env.printTable([]string{"person", "username", "entitlement", "status", "person_status", "verified"}, rows)
-	hosts, err := s.ServiceHosts(ctx, sv.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nRuns on (%d):\n", len(hosts))
-	rows = [][]string{}
-	for _, d := range hosts {
-		rows = append(rows, []string{d.AssetTag, d.Name, d.Kind, d.Status})
-	}
-	env.printTable([]string{"asset_tag", "name", "kind", "status"}, rows)
-	deps, err := s.ServiceDeps(ctx, sv.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "\nDepends on (%d):\n", len(deps))
-	rows = [][]string{}
-	for _, d := range deps {
-		rows = append(rows, []string{d.Name, d.Kind, d.Criticality})
-	}
-	return env.printTable([]string{"name", "kind", "criticality"}, rows)
+	section(env, "Accounts, admins first", []string{"person", "username", "entitlement", "status", "person_status", "verified"}, v.Accounts, func(a model.Account) []string {
+		return []string{a.PersonName, a.Username, a.Entitlement, a.Status, a.PersonStatus, "verified " + v.ago(a.LastVerifiedAt)}
+	})
+	section(env, "Runs on", []string{"asset_tag", "name", "kind", "status"}, v.Hosts, func(d model.Device) []string {
+		return []string{d.AssetTag, d.Name, d.Kind, d.Status}
+	})
+	dep := func(d model.Service) []string { return []string{d.Name, d.Kind, d.Criticality} }
+	section(env, "Depends on", []string{"name", "kind", "criticality"}, v.DependsOn, dep)
+	section(env, "Needed by", []string{"name", "kind", "criticality"}, v.NeededBy, dep)
+	return section(env, "Checks", []string{"name", "kind", "target"}, v.Checks, func(c model.Check) []string {
+		return []string{c.Name, c.Kind, orDash(model.Truncate(c.Target, 50))}
+	})
 }

@@ -76,39 +76,27 @@ func silencesAdd(env *Env) *cobra.Command {
 }
 
 func silencesList(env *Env) *cobra.Command {
-	var all, asJSON bool
-	cmd := readOnly(&cobra.Command{Use: "list", Short: "List current and future silences", Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			sls, err := s.ListSilences(c.Context(), all)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(sls))
-			}
+	var all bool
+	cmd := lister[model.Silence]{short: "List current and future silences",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.Silence, error) {
+			return s.ListSilences(c.Context(), all)
+		},
+		header: []string{"id", "state", "target", "from", "until", "author", "reason"},
+		row: func(sl model.Silence, _ *names) []string {
 			now := env.now()
-			rows := [][]string{}
-			for _, sl := range sls {
-				state := "scheduled"
-				switch {
-				case sl.ExpiredAt != nil:
-					state = "expired"
-				case sl.Active(now):
-					state = "active"
-				case !now.Before(sl.EndsAt):
-					state = "ended"
-				}
-				rows = append(rows, []string{fmt.Sprint(sl.ID), state, sl.Target, sl.StartsAt.Local().Format("2006-01-02 15:04"),
-					sl.EndsAt.Local().Format("2006-01-02 15:04"), sl.Author, sl.Reason})
+			state := "scheduled"
+			switch {
+			case sl.ExpiredAt != nil:
+				state = "expired"
+			case sl.Active(now):
+				state = "active"
+			case !now.Before(sl.EndsAt):
+				state = "ended"
 			}
-			return env.printTable([]string{"id", "state", "target", "from", "until", "author", "reason"}, rows)
-		}})
+			return []string{fmt.Sprint(sl.ID), state, sl.Target, sl.StartsAt.Local().Format("2006-01-02 15:04"),
+				sl.EndsAt.Local().Format("2006-01-02 15:04"), sl.Author, sl.Reason}
+		}}.command(env)
 	cmd.Flags().BoolVar(&all, "all", false, "include ended and expired silences")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return cmd
 }
 

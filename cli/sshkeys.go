@@ -84,32 +84,16 @@ func removeKeyCommand(env *Env) *cobra.Command {
 }
 
 func keysCommand(env *Env) *cobra.Command {
-	var asJSON bool
-	c := readOnly(&cobra.Command{
-		Use: "keys PERSON", Short: "List a person's registered SSH keys", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
+	return lister[model.SSHKey]{use: "keys PERSON", short: "List a person's registered SSH keys", args: cobra.ExactArgs(1),
+		query: func(c *cobra.Command, args []string, s *store.Store) ([]model.SSHKey, error) {
 			p, err := ops.Person(c.Context(), s, "person", args[0])
 			if err != nil {
-				return err
+				return nil, err
 			}
-			keys, err := s.SSHKeys(c.Context(), p.ID)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(nonNil(keys))
-			}
-			rows := make([][]string, len(keys))
-			for i, k := range keys {
-				rows[i] = []string{k.Fingerprint, k.Type, orDash(k.Comment), k.AddedAt}
-			}
-			return env.printTable([]string{"fingerprint", "type", "comment", "added_at"}, rows)
+			return s.SSHKeys(c.Context(), p.ID)
 		},
-	})
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	return c
+		header: []string{"fingerprint", "type", "comment", "added_at"},
+		row: func(k model.SSHKey, _ *names) []string {
+			return []string{k.Fingerprint, k.Type, orDash(k.Comment), k.AddedAt}
+		}}.command(env)
 }
