@@ -110,6 +110,12 @@ func TestSoak5000Checks(t *testing.T) {
 	rss, hwm := memStatus()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	if f := os.Getenv("OPSDECK_SOAK_MEMPROFILE"); f != "" {
+		if out, err := os.Create(f); err == nil {
+			pprof.WriteHeapProfile(out)
+			out.Close()
+		}
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
