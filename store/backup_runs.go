@@ -158,13 +158,21 @@ func (t *Tx) RecordRestoreTest(runID int64, ok bool, problem string) error {
 }
 
 // MarkBackupPruned records that retention deleted a backup's file.
-func (t *Tx) MarkBackupPruned(file string) error {
+func (t *Tx) MarkBackupPruned(file string) error { return t.markPruned(file, "") }
+
+// markPruned marks the runs of a deleted backup file pruned; why, when
+// given, is kept in the audit row (retention's own decisions need none).
+func (t *Tx) markPruned(file, why string) error {
 	res, err := t.exec(`UPDATE backup_runs SET pruned_at = ? WHERE file = ? AND pruned_at IS NULL`, fmtTime(t.at), file)
 	if err != nil {
 		return fmt.Errorf("mark pruned: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	return t.Audit("prune", "backup_run", 0, map[string]any{"file": file}, map[string]any{"file": file, "runs_marked": n})
+	after := map[string]any{"file": file, "runs_marked": n}
+	if why != "" {
+		after["reason"] = why
+	}
+	return t.Audit("prune", "backup_run", 0, map[string]any{"file": file}, after)
 }
 
 // RestoreTest proves that a backup restores: it copies the file into a

@@ -18,7 +18,8 @@ var oldSecrets = []string{"hunter2-url-pass", "T0KEN-SLACK-abc", "smtp-pa55word"
 
 // A database written before credentials were encrypted ends up with none
 // in clear after one open: not in the tables, not in the audit log, not in
-// free pages or the WAL, and not in a backup taken afterwards. Every view
+// free pages or the WAL, not in the backup directory (the pre-migration
+// copy of the clear file is replaced), and not in a backup taken afterwards. Every view
 // masks them, the code that uses them still gets them, and a ping still
 // finds its check.
 func TestOpenSealsClearCredentials(t *testing.T) {
@@ -52,7 +53,6 @@ func TestOpenSealsClearCredentials(t *testing.T) {
 		}
 	}
 	w.Close()
-	t.Setenv(NoMigrationBackupEnv, "1") // the pre-migration backup holds the old clear file by design
 	keyFile := filepath.Join(t.TempDir(), "secret.key")
 	t.Setenv(KeyFileEnv, keyFile)
 	s, err := Open(path)
@@ -114,6 +114,67 @@ func TestOpenSealsClearCredentials(t *testing.T) {
 	}
 	if d := model.DiffJSON(au[len(au)-1].Before, au[len(au)-1].After); len(d) == 0 {
 		t.Fatal("masked audit row no longer reads")
+	}
+
+	// The backup taken before migrating was a copy of the clear file: it is
+	// gone, its run marked pruned with the reason audited, and a verified,
+	// recorded backup of the sealed database took its place.
+	runs, err := s.ListBackupRuns(ctx, BackupRunQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pre, after *model.BackupRun
+	for i := range runs {
+		switch {
+		case runs[i].PrunedAt != nil:
+			pre = &runs[i]
+		case runs[i].Status == "ok":
+			after = &runs[i]
+		}
+	}
+	if len(runs) != 2 || pre == nil || after == nil || pre.Reason != "pre-migration" || after.Reason != "pre-migration" {
+		t.Fatalf("backup runs after the upgrade: %+v", runs)
+	}
+	if _, err := os.Stat(pre.File); !os.IsNotExist(err) {
+		t.Fatalf("clear pre-migration backup %s still there: %v", pre.File, err)
+	}
+	if _, err := os.Stat(ManifestPath(pre.File)); !os.IsNotExist(err) {
+		t.Fatalf("its manifest is still there: %v", err)
+	}
+	if v := VerifyBackup(ctx, after.File); !v.OK || !after.Verified || after.SHA256 != v.SHA256 {
+		t.Fatalf("backup of the sealed database: %+v (run %+v)", v, after)
+	}
+	why := false
+	for _, e := range au {
+		why = why || (e.Action == "prune" && strings.Contains(e.After, "credentials in clear"))
+	}
+	if !why {
+		t.Fatal("no audit row says why the pre-migration backup was removed")
+	}
+	var scanned int
+	for _, dir := range []string{filepath.Dir(path), DefaultBackupDir(path)} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			scanned++
+			for _, sec := range oldSecrets {
+				if bytes.Contains(b, []byte(sec)) {
+					t.Errorf("%s holds %q in clear", e.Name(), sec)
+				}
+			}
+		}
+	}
+	if scanned < 3 {
+		t.Fatalf("scanned only %d files", scanned)
 	}
 
 	// A backup carries ciphertext.

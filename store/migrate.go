@@ -134,7 +134,11 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 			return fmt.Errorf("migrate %s to %s: %w", s.path, m.name, Friendly(s.path, err))
 		}
 	}
-	return s.recordPreMigrationBackup(ctx, pre)
+	if err := s.recordPreMigrationBackup(ctx, pre); err != nil {
+		return err
+	}
+	s.preMigration = pre
+	return nil
 }
 
 // SchemaVersion is the highest migration applied to this database.

@@ -16,7 +16,8 @@ import (
 // and masks credentials in old audit rows. The old bytes must not linger:
 // secure_delete overwrites what is replaced, and when anything was sealed
 // the file is vacuumed (free pages from earlier deletes may still hold
-// clear values) and the WAL truncated.
+// clear values) and the WAL truncated. The backup taken before migrating
+// is a copy of the clear file, so it is replaced (replaceClearBackup).
 func (s *Store) sealClearCredentials(ctx context.Context) error {
 	var done string
 	err := s.w.QueryRowContext(ctx, `SELECT value FROM opsdeck_meta WHERE name = 'sealed'`).Scan(&done)
@@ -54,7 +55,7 @@ func (s *Store) sealClearCredentials(ctx context.Context) error {
 			return fmt.Errorf("open %s: after encrypting credentials: %s: %w", s.path, q, err)
 		}
 	}
-	return nil
+	return s.replaceClearBackup(ctx)
 }
 
 // sealAll encrypts every clear credential; n counts the rows changed.

@@ -38,6 +38,9 @@ type Store struct {
 	// readOnly: opened with OpenOptions.ReadOnly (w and r are one
 	// read-only pool); Write refuses.
 	readOnly bool
+	// preMigration is the backup this open took before migrating (nil:
+	// none), until sealClearCredentials has dealt with it.
+	preMigration *BackupResult
 }
 
 // BusyWait bounds how long a write waits for another process's write
