@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -21,43 +20,7 @@ func accountsResource() resource[model.Account] {
 		noun: "accounts", one: "account",
 		addHelp: `Record that a person holds an account on a service. Example:
   opsdeck accounts add --person bill@example.com --service GitHub --username bill-dev --entitlement admin`,
-		fields: []field[A]{
-			{name: "person", usage: "holder (email, id or name)", apply: func(t *store.Tx, a *A, v string) error {
-				p, err := t.FindPerson(v)
-				if err != nil {
-					return model.Invalid("person", v, "is not a known person")
-				}
-				a.PersonID = p.ID
-				return nil
-			}},
-			{name: "service", usage: "service name or id", apply: func(t *store.Tx, a *A, v string) error {
-				sv, err := t.FindService(v)
-				if err != nil {
-					return model.Invalid("service", v, "is not a known service")
-				}
-				a.ServiceID = sv.ID
-				return nil
-			}},
-			reqStr("username", "login name on the service", func(a *A) *string { return &a.Username }),
-			enum("entitlement", model.Entitlements, func(a *A) *string { return &a.Entitlement }),
-			enum("status", model.AccountStatuses, func(a *A) *string { return &a.Status }),
-			{name: "last_verified_at", usage: "when someone last confirmed it (RFC 3339, YYYY-MM-DD HH:MM, or 'now')", apply: func(tx *store.Tx, a *A, v string) error {
-				if v == "" {
-					a.LastVerifiedAt = nil
-					return nil
-				}
-				t := tx.At()
-				if v != "now" {
-					var err error
-					if t, err = model.ParseTime("last_verified_at", v, time.Local); err != nil {
-						return err
-					}
-				}
-				a.LastVerifiedAt = &t
-				return nil
-			}},
-			optStr("notes", "free text", func(a *A) *string { return &a.Notes }),
-		},
+		fields: tableFields(model.AccountFields),
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&person, "person", "", "only this person's accounts")
 			c.Flags().StringVar(&service, "service", "", "only this service's accounts")

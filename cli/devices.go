@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -20,33 +19,8 @@ func devicesResource() resource[model.Device] {
 	return resource[D]{
 		noun: "devices", one: "device",
 		addHelp: `Add a device. Example:
-  opsdeck devices add --asset_tag LT-031 --name kristen-mbp --kind laptop --serial C02XK1 --holder kristen@example.com`,
-		fields: []field[D]{
-			reqStr("asset_tag", "asset tag (unique)", func(d *D) *string { return &d.AssetTag }),
-			reqStr("name", "hostname or label", func(d *D) *string { return &d.Name }),
-			enum("kind", model.DeviceKinds, func(d *D) *string { return &d.Kind }),
-			optStr("serial", "serial number (unique)", func(d *D) *string { return &d.Serial }),
-			optStr("model", "hardware model", func(d *D) *string { return &d.Model }),
-			optStr("os", "operating system", func(d *D) *string { return &d.OS }),
-			optStr("os_version", "OS version", func(d *D) *string { return &d.OSVersion }),
-			personRef("holder", "who holds it", func(d *D) **int64 { return &d.HolderID }),
-			optStr("location", "where it is", func(d *D) *string { return &d.Location }),
-			enum("status", model.DeviceStatuses, func(d *D) *string { return &d.Status }),
-			boolField("disk_encrypted", "full-disk encryption on", func(d *D) **bool { return &d.DiskEncrypted }),
-			optStr("endpoint_protection", "endpoint protection product, or empty for none", func(d *D) *string { return &d.EndpointProtection }),
-			optStr("patch_level", "OS patch level", func(d *D) *string { return &d.PatchLevel }),
-			{name: "last_seen_at", usage: "when it was last seen (RFC 3339 or YYYY-MM-DD HH:MM)", apply: func(_ *store.Tx, d *D, v string) error {
-				if v == "" {
-					d.LastSeenAt = nil
-					return nil
-				}
-				t, err := model.ParseTime("last_seen_at", v, time.Local)
-				d.LastSeenAt = &t
-				return err
-			}},
-			date("purchase_date", "bought on", func(d *D) *string { return &d.PurchaseDate }),
-			optStr("notes", "free text", func(d *D) *string { return &d.Notes }),
-		},
+  opsdeck devices add --asset-tag LT-031 --name kristen-mbp --kind laptop --serial C02XK1 --holder kristen@example.com`,
+		fields: tableFields(model.DeviceFields),
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&q.Kind, "kind", "", "only this kind ("+strings.Join(model.DeviceKinds, "|")+")")
 			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.DeviceStatuses, "|")+")")

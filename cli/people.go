@@ -19,18 +19,7 @@ func peopleResource() resource[model.Person] {
 		noun: "people", one: "person",
 		addHelp: `Add a person. Example:
   opsdeck people add --name "Kristen Park" --email kristen@example.com --title Engineer`,
-		fields: []field[P]{
-			reqStr("name", "full name", func(p *P) *string { return &p.Name }),
-			reqStr("email", "email address (unique)", func(p *P) *string { return &p.Email }),
-			optStr("title", "job title", func(p *P) *string { return &p.Title }),
-			optStr("department", "department", func(p *P) *string { return &p.Department }),
-			personRef("manager", "manager", func(p *P) **int64 { return &p.ManagerID }),
-			enum("status", model.PersonStatuses, func(p *P) *string { return &p.Status }),
-			enum("role", model.Roles, func(p *P) *string { return &p.Role }),
-			date("start_date", "first day", func(p *P) *string { return &p.StartDate }),
-			date("end_date", "last day", func(p *P) *string { return &p.EndDate }),
-			optStr("notes", "free text", func(p *P) *string { return &p.Notes }),
-		},
+		fields: tableFields(model.PersonFields),
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.PersonStatuses, "|")+")")
 		},

@@ -188,6 +188,47 @@ func (r resource[T]) report(env *Env, c *cobra.Command, s *store.Store, verb str
 	return nil
 }
 
+// tableFields is a kind's add/edit flags, read from its field table (one
+// flag per field, kebab-case, usage from the table): values are checked by
+// the table's Set, references resolved in the write transaction.
+func tableFields[T any](fs model.Fields[T]) []field[T] {
+	out := make([]field[T], 0, len(fs))
+	for _, f := range fs {
+		out = append(out, field[T]{name: f.FlagName(), usage: f.Usage(), apply: func(t *store.Tx, rec *T, v string) error {
+			if f.Type != model.TypeRef {
+				return f.Set(rec, v, t.At().In(time.Local))
+			}
+			if (v == "" || v == "none") && f.Empty == model.EmptyClears {
+				f.SetID(rec, nil)
+				return nil
+			}
+			id, err := resolveRef(t, f.Refers, v)
+			if err != nil {
+				return model.Invalid(f.Name, v, "is not a known "+f.Refers)
+			}
+			f.SetID(rec, &id)
+			return nil
+		}})
+	}
+	return out
+}
+
+// resolveRef finds the record of kind refers that ref names.
+func resolveRef(t *store.Tx, refers, ref string) (int64, error) {
+	switch refers {
+	case "person":
+		p, err := t.FindPerson(ref)
+		return p.ID, err
+	case "service":
+		s, err := t.FindService(ref)
+		return s.ID, err
+	case "device":
+		d, err := t.FindDevice(ref)
+		return d.ID, err
+	}
+	return 0, fmt.Errorf("no reference kind %q (a bug in a field table)", refers)
+}
+
 // Field helpers shared by the nouns.
 
 func str[T any](name, usage string, set func(*T) *string) field[T] {
@@ -225,50 +266,6 @@ func reqStr[T any](name, usage string, set func(*T) *string) field[T] {
 // optStr is free text where empty clears the value.
 func optStr[T any](name, usage string, set func(*T) *string) field[T] {
 	return str(name, usage+" (empty clears)", set)
-}
-
-func date[T any](name, usage string, set func(*T) *string) field[T] {
-	return field[T]{name: name, usage: usage + " (YYYY-MM-DD; empty clears)", apply: func(_ *store.Tx, rec *T, v string) error {
-		d, err := model.ParseDate(name, v)
-		*set(rec) = d
-		return err
-	}}
-}
-
-// personRef resolves a person reference flag (id, email or name); "" or
-// "none" clears it.
-func personRef[T any](name, usage string, set func(*T) **int64) field[T] {
-	return field[T]{name: name, usage: usage + " (email, id or name; empty or 'none' clears)", apply: func(t *store.Tx, rec *T, v string) error {
-		if v == "" || v == "none" {
-			*set(rec) = nil
-			return nil
-		}
-		p, err := t.FindPerson(v)
-		if err != nil {
-			return model.Invalid(name, v, "is not a known person")
-		}
-		id := p.ID
-		*set(rec) = &id
-		return nil
-	}}
-}
-
-func boolField[T any](name, usage string, set func(*T) **bool) field[T] {
-	return field[T]{name: name, usage: usage + " (yes|no|unknown; empty is unknown)", apply: func(_ *store.Tx, rec *T, v string) error {
-		switch strings.ToLower(v) {
-		case "yes", "true", "1":
-			b := true
-			*set(rec) = &b
-		case "no", "false", "0":
-			b := false
-			*set(rec) = &b
-		case "", "unknown":
-			*set(rec) = nil
-		default:
-			return model.Invalid(name, v, "is not yes, no or unknown")
-		}
-		return nil
-	}}
 }
 
 func idStr(p *int64) string {

@@ -21,6 +21,7 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Version is set at build time with -ldflags "-X .../cli.Version=...".
@@ -222,6 +223,11 @@ func NewRoot(env *Env) *cobra.Command {
 	if env.ReadOnly {
 		pruneWritable(root)
 	}
+	// Flags are kebab-case; the snake_case spellings scripts already use
+	// (--asset_tag) keep working.
+	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
+	})
 	return root
 }
 

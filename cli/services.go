@@ -19,16 +19,7 @@ func servicesResource() resource[model.Service] {
 		noun: "services", one: "service",
 		addHelp: `Add a service. Example:
   opsdeck services add --name GitHub --kind saas --criticality high --owner oscar@example.com`,
-		fields: []field[S]{
-			reqStr("name", "service name (unique)", func(s *S) *string { return &s.Name }),
-			enum("kind", model.ServiceKinds, func(s *S) *string { return &s.Kind }),
-			enum("criticality", model.Criticalities, func(s *S) *string { return &s.Criticality }),
-			personRef("owner", "owner", func(s *S) **int64 { return &s.OwnerID }),
-			optStr("url", "where it lives", func(s *S) *string { return &s.URL }),
-			optStr("runbook_url", "runbook link", func(s *S) *string { return &s.RunbookURL }),
-			enum("status", model.ServiceStatuses, func(s *S) *string { return &s.Status }),
-			optStr("notes", "free text", func(s *S) *string { return &s.Notes }),
-		},
+		fields: tableFields(model.ServiceFields),
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&q.Kind, "kind", "", "only this kind ("+strings.Join(model.ServiceKinds, "|")+")")
 			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.ServiceStatuses, "|")+")")

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Secrecy marks a field that holds a credential, and says where in the
@@ -28,11 +29,35 @@ const (
 	SecretEmbedded
 )
 
-// FieldSpec describes one field of a record kind. Today it carries the
-// secret mark; the rest of a record's definition (flags, import columns,
-// list columns) is meant to join it here, so that a kind is described once.
+// FieldSpec describes one field of a record kind: everything a front end
+// needs to offer, read, check, import, export and list it. A kind's field
+// table (PersonFields, DeviceFields, ...) is its one definition: the CLI's
+// add/edit flags, the console's forms, import column matching, export
+// columns and secret masking are all read from it, so adding a field is
+// one line in the table.
 type FieldSpec struct {
-	Name   string // snake_case: the JSON key and export column
+	Name  string // snake_case: the JSON key, export column and form key
+	Label string // what a form shows; Name when empty
+	Type  FieldType
+	// Values is an enum's vocabulary.
+	Values []string
+	// Refers names the kind a TypeRef field points at ("person", "service",
+	// "device"); the front end resolves what a user typed in its transaction.
+	Refers string
+	// Aliases are other headers real exports use for this column (already
+	// normalized, see NormalizeHeader).
+	Aliases []string
+	// Help is the flag's usage and the form's hint; Example is a sample a
+	// form shows in an empty field ("LT-042").
+	Help, Example string
+	// Empty says what an empty value means: clear it, refuse it, or leave
+	// it to the record's Validate (a required field).
+	Empty EmptyRule
+	// Conv maps an import cell to opsdeck's vocabulary (Google's
+	// "Suspended" → departed); nil: by Type.
+	Conv func(v string) (string, string)
+	// NoForm keeps a field out of the console's forms (set elsewhere).
+	NoForm bool
 	Secret Secrecy
 	// AdminSees: an admin is shown the clear value, because they must hand
 	// it on (a heartbeat's ping token goes into the job that pings). Every
@@ -40,10 +65,98 @@ type FieldSpec struct {
 	AdminSees bool
 }
 
-// Field is a FieldSpec bound to where the value lives in a T.
+// FieldType is how a field's text becomes a value.
+type FieldType uint8
+
+const (
+	TypeText FieldType = iota
+	TypeEnum           // one of Values
+	TypeDate           // YYYY-MM-DD
+	TypeTime           // an instant (RFC 3339, YYYY-MM-DD HH:MM, "now")
+	TypeBool           // yes, no or unknown
+	TypeRef            // another record, by a natural key (email, name, asset tag)
+)
+
+// EmptyRule is what an empty value means for a field.
+type EmptyRule uint8
+
+const (
+	// EmptyClears: empty clears the value (optional text, dates, references).
+	EmptyClears EmptyRule = iota
+	// EmptyRefused: a flag or form refuses empty (it once demoted an admin
+	// to viewer); an empty import cell keeps the value (a new record gets
+	// the default). Leave the flag out to keep the value.
+	EmptyRefused
+	// EmptyRequired: empty is passed on and the record's Validate refuses
+	// it, naming the field (a name, an email).
+	EmptyRequired
+)
+
+// FlagName is the field's CLI flag: kebab-case.
+func (f FieldSpec) FlagName() string { return strings.ReplaceAll(f.Name, "_", "-") }
+
+// FormLabel is the label a form shows.
+func (f FieldSpec) FormLabel() string {
+	if f.Label != "" {
+		return f.Label
+	}
+	return f.Name
+}
+
+// Usage is the flag's help line: the help text, the vocabulary and what
+// empty means.
+func (f FieldSpec) Usage() string {
+	u := f.Help
+	add := func(s string) {
+		if u == "" {
+			u = s
+		} else {
+			u += " " + s
+		}
+	}
+	switch f.Type {
+	case TypeEnum:
+		add(strings.Join(f.Values, "|"))
+	case TypeDate:
+		add("(YYYY-MM-DD)")
+	case TypeTime:
+		add("(RFC 3339, YYYY-MM-DD HH:MM, or 'now')")
+	case TypeBool:
+		add("(yes|no|unknown; empty is unknown)")
+		return u
+	case TypeRef:
+		add("(" + refKeys[f.Refers] + ")")
+	}
+	switch f.Empty {
+	case EmptyRefused:
+		add("(empty refused)")
+	case EmptyRequired:
+		add("(required; empty refused)")
+	default:
+		add("(empty clears)")
+	}
+	return u
+}
+
+var refKeys = map[string]string{
+	"person":  "email, id or name",
+	"service": "name or id",
+	"device":  "asset tag or id",
+}
+
+// Field is a FieldSpec bound to where the value lives in a T. Exactly one
+// accessor is set, by the constructor that matches the field's type.
 type Field[T any] struct {
 	FieldSpec
-	Ref func(*T) *string
+	Ref  func(*T) *string // text, enum, date
+	Bool func(*T) **bool
+	Time func(*T) **time.Time
+	// ID reads and SetID writes a reference's id (nil: none);
+	// Natural is the referenced record's key when the record carries it
+	// joined (an account's service name), for export.
+	ID      func(*T) *int64
+	SetID   func(*T, *int64)
+	Natural func(*T) string
 }
 
 // Fields is a record kind's field table.
@@ -84,26 +197,26 @@ type Secretive interface {
 // mark are listed so far.
 var (
 	CheckFields = Fields[Check]{
-		{FieldSpec{Name: "target", Secret: SecretEmbedded}, func(c *Check) *string { return &c.Target }},
-		{FieldSpec{Name: "headers", Secret: SecretValue}, func(c *Check) *string { return &c.Headers }},
-		{FieldSpec{Name: "body", Secret: SecretValue}, func(c *Check) *string { return &c.Body }},
-		{FieldSpec{Name: "env", Secret: SecretValue}, func(c *Check) *string { return &c.Env }},
-		{FieldSpec{Name: "ping_token", Secret: SecretValue, AdminSees: true}, func(c *Check) *string { return &c.PingToken }},
+		secretText("target", SecretEmbedded, false, func(c *Check) *string { return &c.Target }),
+		secretText("headers", SecretValue, false, func(c *Check) *string { return &c.Headers }),
+		secretText("body", SecretValue, false, func(c *Check) *string { return &c.Body }),
+		secretText("env", SecretValue, false, func(c *Check) *string { return &c.Env }),
+		secretText("ping_token", SecretValue, true, func(c *Check) *string { return &c.PingToken }),
 	}
 	ChannelFields = Fields[Channel]{
-		{FieldSpec{Name: "url", Secret: SecretEndpoint}, func(c *Channel) *string { return &c.URL }},
-		{FieldSpec{Name: "smtp_pass", Secret: SecretValue}, func(c *Channel) *string { return &c.SMTPPass }},
+		secretText("url", SecretEndpoint, false, func(c *Channel) *string { return &c.URL }),
+		secretText("smtp_pass", SecretValue, false, func(c *Channel) *string { return &c.SMTPPass }),
 	}
 	BackupJobFields = Fields[BackupJob]{
-		{FieldSpec{Name: "command", Secret: SecretEmbedded}, func(j *BackupJob) *string { return &j.Command }},
-		{FieldSpec{Name: "env", Secret: SecretValue}, func(j *BackupJob) *string { return &j.Env }},
-		{FieldSpec{Name: "ping_token", Secret: SecretValue, AdminSees: true}, func(j *BackupJob) *string { return &j.PingToken }},
-	}
-	ServiceFields = Fields[Service]{
-		{FieldSpec{Name: "url", Secret: SecretEmbedded}, func(s *Service) *string { return &s.URL }},
-		{FieldSpec{Name: "runbook_url", Secret: SecretEmbedded}, func(s *Service) *string { return &s.RunbookURL }},
+		secretText("command", SecretEmbedded, false, func(j *BackupJob) *string { return &j.Command }),
+		secretText("env", SecretValue, false, func(j *BackupJob) *string { return &j.Env }),
+		secretText("ping_token", SecretValue, true, func(j *BackupJob) *string { return &j.PingToken }),
 	}
 )
+
+func secretText[T any](name string, s Secrecy, adminSees bool, ref func(*T) *string) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Secret: s, AdminSees: adminSees}, Ref: ref}
+}
 
 // SecretFields implements Secretive.
 func (c *Check) SecretFields() []FieldRef { return CheckFields.Refs(c) }
@@ -113,9 +226,6 @@ func (c *Channel) SecretFields() []FieldRef { return ChannelFields.Refs(c) }
 
 // SecretFields implements Secretive.
 func (j *BackupJob) SecretFields() []FieldRef { return BackupJobFields.Refs(j) }
-
-// SecretFields implements Secretive.
-func (s *Service) SecretFields() []FieldRef { return ServiceFields.Refs(s) }
 
 // EntityFields maps an audit entity name to its kind's field table, so
 // audit rows written before secrets were marked can be masked too.

@@ -1,0 +1,262 @@
+package model
+
+import (
+	"strings"
+	"time"
+)
+
+// The inventory kinds' field tables: each kind's one definition. Order is
+// the order of export columns, flags and form fields.
+var (
+	PersonFields = Fields[Person]{
+		Text("name", "full name", func(p *Person) *string { return &p.Name }).Must().Alias("full_name", "display_name").Eg("Full Name"),
+		Text("email", "email address (unique)", func(p *Person) *string { return &p.Email }).Must().
+			Alias("email_address", "primary_email", "work_email", "mail", "mail_address", "e_mail", "user_email").Convert(convEmail).Eg("name@example.com"),
+		Text("title", "job title", func(p *Person) *string { return &p.Title }).Alias("employee_title", "job_title"),
+		Text("department", "department", func(p *Person) *string { return &p.Department }).Alias("dept"),
+		RefOpt("manager", "person", "manager", func(p *Person) **int64 { return &p.ManagerID }).Alias("manager_email"),
+		Enum("status", PersonStatuses, func(p *Person) *string { return &p.Status }).Alias("employment_status").Convert(convPersonStatus),
+		Enum("role", Roles, func(p *Person) *string { return &p.Role }).Alias("opsdeck_role"),
+		Date("start_date", "first day", func(p *Person) *string { return &p.StartDate }).Alias("hire_date", "started"),
+		Date("end_date", "last day", func(p *Person) *string { return &p.EndDate }).Alias("termination_date", "left"),
+		Text("notes", "free text", func(p *Person) *string { return &p.Notes }).Alias("note", "comments"),
+	}
+	DeviceFields = Fields[Device]{
+		Text("asset_tag", "asset tag (unique)", func(d *Device) *string { return &d.AssetTag }).Must().Alias("tag", "asset_id", "asset_number").Eg("unique tag, e.g. LT-042"),
+		Text("name", "hostname or label", func(d *Device) *string { return &d.Name }).Must().Alias("asset_name", "hostname", "device_name", "computer_name"),
+		Enum("kind", DeviceKinds, func(d *Device) *string { return &d.Kind }).Alias("device_kind"),
+		Text("serial", "serial number (unique)", func(d *Device) *string { return &d.Serial }).Alias("serial_number", "serial_no"),
+		Text("model", "hardware model", func(d *Device) *string { return &d.Model }).Alias("model_name"),
+		Text("os", "operating system", func(d *Device) *string { return &d.OS }).Alias("operating_system", "platform").Eg("macOS, Ubuntu…"),
+		Text("os_version", "OS version", func(d *Device) *string { return &d.OSVersion }).Alias("operating_system_version", "os_build"),
+		RefOpt("holder", "person", "who holds it", func(d *Device) **int64 { return &d.HolderID }).Alias("checked_out_to", "assigned_to", "user", "owner"),
+		Text("location", "where it is", func(d *Device) *string { return &d.Location }).Alias("site"),
+		Enum("status", DeviceStatuses, func(d *Device) *string { return &d.Status }).Alias("status_label", "asset_status").Convert(convDeviceStatus),
+		Bool("disk_encrypted", "full-disk encryption on", func(d *Device) **bool { return &d.DiskEncrypted }).Alias("encrypted", "filevault", "bitlocker"),
+		Text("endpoint_protection", "endpoint protection product, or empty for none", func(d *Device) *string { return &d.EndpointProtection }).Alias("antivirus", "edr"),
+		Text("patch_level", "OS patch level", func(d *Device) *string { return &d.PatchLevel }).Alias("patch"),
+		Time("last_seen_at", "when it was last seen", func(d *Device) **time.Time { return &d.LastSeenAt }).Alias("last_seen", "last_checkin", "last_contact"),
+		Date("purchase_date", "bought on", func(d *Device) *string { return &d.PurchaseDate }).Alias("purchased", "purchase_date_"),
+		Text("notes", "free text", func(d *Device) *string { return &d.Notes }).Alias("note", "comments"),
+	}
+	ServiceFields = Fields[Service]{
+		Text("name", "service name (unique)", func(s *Service) *string { return &s.Name }).Must().Alias("service", "service_name", "app", "application").Eg("unique name"),
+		Enum("kind", ServiceKinds, func(s *Service) *string { return &s.Kind }).Alias("type", "category"),
+		Enum("criticality", Criticalities, func(s *Service) *string { return &s.Criticality }).Alias("tier", "priority"),
+		RefOpt("owner", "person", "owner", func(s *Service) **int64 { return &s.OwnerID }).Alias("owner_email", "service_owner"),
+		Text("url", "where it lives", func(s *Service) *string { return &s.URL }).Alias("link", "website", "address").Secrecy(SecretEmbedded).Eg("https://…"),
+		Text("runbook_url", "runbook link", func(s *Service) *string { return &s.RunbookURL }).Alias("runbook").Secrecy(SecretEmbedded),
+		Enum("status", ServiceStatuses, func(s *Service) *string { return &s.Status }).
+			Convert(enumConv(ServiceStatuses, map[string]string{"inactive": "retired", "decommissioned": "retired"})),
+		Text("notes", "free text", func(s *Service) *string { return &s.Notes }).Alias("note", "comments"),
+	}
+	AccountFields = Fields[Account]{
+		RefReq("service", "service", "service it is on", func(a *Account) *int64 { return &a.ServiceID }, func(a *Account) string { return a.ServiceName }).
+			Alias("service_name", "app", "application", "system"),
+		Text("username", "login name on the service", func(a *Account) *string { return &a.Username }).Must().
+			Alias("login", "user", "user_name", "account", "account_name", "handle"),
+		RefReq("person", "person", "holder", func(a *Account) *int64 { return &a.PersonID }, func(a *Account) string { return a.PersonEmail }).
+			Alias("email", "person_email", "user_email", "email_address", "owner"),
+		Enum("entitlement", Entitlements, func(a *Account) *string { return &a.Entitlement }).Alias("role", "permission", "access", "access_level").Convert(convEntitlement),
+		Enum("status", AccountStatuses, func(a *Account) *string { return &a.Status }).Alias("state", "account_status").Convert(convAccountStatus),
+		Time("last_verified_at", "when someone last confirmed it", func(a *Account) **time.Time { return &a.LastVerifiedAt }).Alias("verified_at", "last_verified"),
+		Text("notes", "free text", func(a *Account) *string { return &a.Notes }).Alias("note", "comments"),
+	}
+)
+
+// SecretFields implements Secretive.
+func (s *Service) SecretFields() []FieldRef { return ServiceFields.Refs(s) }
+
+// Constructors, one per field type; the chained methods below fill in the
+// rest of the spec, so a table line reads as the field's definition.
+
+// Text is free text.
+func Text[T any](name, help string, ref func(*T) *string) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Help: help}, Ref: ref}
+}
+
+// Enum is a fixed vocabulary; empty is refused (leave it out to keep it).
+func Enum[T any](name string, values []string, ref func(*T) *string) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Type: TypeEnum, Values: values, Empty: EmptyRefused, Conv: enumConv(values, nil)}, Ref: ref}
+}
+
+// Date is a calendar day, YYYY-MM-DD; empty clears.
+func Date[T any](name, help string, ref func(*T) *string) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Type: TypeDate, Help: help, Example: "YYYY-MM-DD", Conv: convDate}, Ref: ref}
+}
+
+// Time is an instant; empty clears.
+func Time[T any](name, help string, ref func(*T) **time.Time) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Type: TypeTime, Help: help, Example: "YYYY-MM-DD HH:MM", Conv: convTime}, Time: ref}
+}
+
+// Bool is yes, no or unknown (empty).
+func Bool[T any](name, help string, ref func(*T) **bool) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Type: TypeBool, Help: help, Conv: convBool}, Bool: ref}
+}
+
+// RefOpt is an optional reference to a record of kind refers; empty clears.
+func RefOpt[T any](name, refers, help string, ref func(*T) **int64) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Type: TypeRef, Refers: refers, Help: help},
+		ID: func(rec *T) *int64 { return *ref(rec) }, SetID: func(rec *T, id *int64) { *ref(rec) = id }}
+}
+
+// RefReq is a reference every record has; empty is left to Validate.
+// natural reads the referenced key the record carries joined, if any.
+func RefReq[T any](name, refers, help string, ref func(*T) *int64, natural func(*T) string) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Type: TypeRef, Refers: refers, Help: help, Empty: EmptyRequired},
+		ID: func(rec *T) *int64 {
+			if id := *ref(rec); id != 0 {
+				return &id
+			}
+			return nil
+		},
+		SetID: func(rec *T, id *int64) {
+			*ref(rec) = 0
+			if id != nil {
+				*ref(rec) = *id
+			}
+		},
+		Natural: natural}
+}
+
+// Must marks a field whose record cannot be without it.
+func (f Field[T]) Must() Field[T] { f.Empty = EmptyRequired; return f }
+
+// Alias adds import headers that mean this field.
+func (f Field[T]) Alias(a ...string) Field[T] { f.Aliases = a; return f }
+
+// Convert sets how an import cell maps to opsdeck's vocabulary.
+func (f Field[T]) Convert(c func(string) (string, string)) Field[T] { f.Conv = c; return f }
+
+// Eg sets the sample a form shows in an empty field.
+func (f Field[T]) Eg(s string) Field[T] { f.Example = s; return f }
+
+// Secrecy marks the field as holding a credential.
+func (f Field[T]) Secrecy(s Secrecy) Field[T] { f.Secret = s; return f }
+
+// Get is the field's value as text, as export writes it and import and
+// Set read it back: yes/no/"" for a flag, RFC 3339 UTC for an instant. A
+// reference gives its Natural key, or "" (the caller names the id).
+func (f Field[T]) Get(rec *T) string {
+	switch {
+	case f.Ref != nil:
+		return *f.Ref(rec)
+	case f.Bool != nil:
+		return YesNo(*f.Bool(rec))
+	case f.Time != nil:
+		return ExportTime(*f.Time(rec))
+	case f.Natural != nil:
+		return f.Natural(rec)
+	}
+	return ""
+}
+
+// Set reads what a user typed (a flag, a form field) into rec, checking
+// it: an empty value as the field's EmptyRule says, a date or an instant
+// parsed (local times in now's zone; "now" is now), a vocabulary checked.
+// References are the caller's: it resolves them (SetID) in its transaction.
+func (f Field[T]) Set(rec *T, v string, now time.Time) error {
+	if f.Type == TypeRef {
+		return nil
+	}
+	if strings.TrimSpace(v) == "" && f.Empty == EmptyRefused {
+		return Invalid(f.Name, v, "cannot be empty: give one of "+strings.Join(f.Values, ", ")+" (leave the flag out to keep the current value)")
+	}
+	switch f.Type {
+	case TypeEnum:
+		if strings.TrimSpace(v) != "" {
+			if err := ValidateEnum(f.Name, v, f.Values); err != nil {
+				return err
+			}
+		}
+	case TypeDate:
+		d, err := ParseDate(f.Name, v)
+		if err != nil {
+			return err
+		}
+		v = d
+	case TypeBool:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "yes", "true", "1":
+			b := true
+			*f.Bool(rec) = &b
+		case "no", "false", "0":
+			b := false
+			*f.Bool(rec) = &b
+		case "", "unknown":
+			*f.Bool(rec) = nil
+		default:
+			return Invalid(f.Name, v, "is not yes, no or unknown")
+		}
+		return nil
+	case TypeTime:
+		switch v = strings.TrimSpace(v); v {
+		case "":
+			*f.Time(rec) = nil
+		case "now":
+			*f.Time(rec) = &now
+		default:
+			t, err := ParseTime(f.Name, v, now.Location())
+			if err != nil {
+				return err
+			}
+			*f.Time(rec) = &t
+		}
+		return nil
+	}
+	*f.Ref(rec) = v
+	return nil
+}
+
+// Apply copies the values an import row gives (see ColumnMap.Values,
+// already in opsdeck's vocabulary) onto rec: a new record, or a copy of the
+// stored one when updating. References are resolved by the caller.
+func (fs Fields[T]) Apply(rec *T, vals map[string]string) {
+	for _, f := range fs {
+		v, ok := vals[f.Name]
+		if !ok {
+			continue
+		}
+		switch {
+		case f.Ref != nil:
+			*f.Ref(rec) = v
+		case f.Bool != nil:
+			*f.Bool(rec) = ParseYesNo(v)
+		case f.Time != nil:
+			*f.Time(rec) = parseRFC3339(v)
+		}
+	}
+}
+
+// Cells is rec as one export row; ref names a reference's id by its
+// natural key (a person's email) when the record does not carry it.
+func (fs Fields[T]) Cells(rec *T, ref func(refers string, id *int64) string) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		if f.Type == TypeRef && f.Natural == nil {
+			out[i] = ref(f.Refers, f.ID(rec))
+			continue
+		}
+		out[i] = f.Get(rec)
+	}
+	return out
+}
+
+// Field finds a field by name.
+func (fs Fields[T]) Field(name string) (Field[T], bool) {
+	for _, f := range fs {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field[T]{}, false
+}
+
+// ImportSpecs maps each import kind to its field table's specs.
+var ImportSpecs = map[string][]FieldSpec{
+	"people":   PersonFields.Specs(),
+	"devices":  DeviceFields.Specs(),
+	"services": ServiceFields.Specs(),
+	"accounts": AccountFields.Specs(),
+}
