@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -20,7 +19,7 @@ func accountsResource() resource[model.Account] {
 		noun: "accounts", one: "account",
 		addHelp: `Record that a person holds an account on a service. Example:
   opsdeck accounts add --person bill@example.com --service GitHub --username bill-dev --entitlement admin`,
-		fields: tableFields(model.AccountFields),
+		table: model.AccountFields,
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&person, "person", "", "only this person's accounts")
 			c.Flags().StringVar(&service, "service", "", "only this service's accounts")
@@ -60,16 +59,9 @@ func accountsResource() resource[model.Account] {
 		add:        (*store.Tx).AddAccount,
 		update:     (*store.Tx).UpdateAccount,
 		deactivate: (*store.Tx).DeactivateAccount,
-		header:     []string{"id", "service", "username", "person", "entitlement", "status", "person_status", "verified"},
-		row: func(a A, nm *names) []string {
-			return []string{fmt.Sprint(a.ID), a.ServiceName, a.Username, a.PersonName, a.Entitlement, a.Status, a.PersonStatus, nm.ago(a.LastVerifiedAt)}
-		},
-		show: func(ctx context.Context, env *Env, s *store.Store, a A) error {
-			return env.printKV([][2]string{
-				{"id", fmt.Sprint(a.ID)}, {"service", a.ServiceName}, {"username", a.Username},
-				{"person", a.PersonName + " <" + a.PersonEmail + "> (" + a.PersonStatus + ")"},
-				{"entitlement", a.Entitlement}, {"status", a.Status}, {"last_verified", env.ago(a.LastVerifiedAt)}, {"notes", orDash(a.Notes)},
-			})
+		listMore:   []column[A]{{"person_status", func(a A) string { return a.PersonStatus }}},
+		showMore: func(a A) [][2]string {
+			return [][2]string{{"person_email", a.PersonEmail}, {"person_status", a.PersonStatus}}
 		},
 	}
 }

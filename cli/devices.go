@@ -20,7 +20,7 @@ func devicesResource() resource[model.Device] {
 		noun: "devices", one: "device",
 		addHelp: `Add a device. Example:
   opsdeck devices add --asset-tag LT-031 --name kristen-mbp --kind laptop --serial C02XK1 --holder kristen@example.com`,
-		fields: tableFields(model.DeviceFields),
+		table: model.DeviceFields,
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&q.Kind, "kind", "", "only this kind ("+strings.Join(model.DeviceKinds, "|")+")")
 			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.DeviceStatuses, "|")+")")
@@ -52,26 +52,13 @@ func devicesResource() resource[model.Device] {
 		add:        (*store.Tx).AddDevice,
 		update:     (*store.Tx).UpdateDevice,
 		deactivate: (*store.Tx).DeactivateDevice,
-		header:     []string{"id", "asset_tag", "name", "kind", "holder", "os", "status", "encrypted", "last_seen"},
-		row: func(d D, nm *names) []string {
-			return []string{fmt.Sprint(d.ID), d.AssetTag, d.Name, d.Kind, nm.person(d.HolderID),
-				strings.TrimSpace(d.OS + " " + d.OSVersion), d.Status, boolStr(d.DiskEncrypted), nm.ago(d.LastSeenAt)}
-		},
-		show:  showDevice,
-		extra: deviceExtras, // toolchain drift: cli/drift.go
+		linked:     deviceLinks,
+		extra:      deviceExtras, // toolchain drift: cli/drift.go
 	}
 }
 
-func showDevice(ctx context.Context, env *Env, s *store.Store, d model.Device) error {
-	nm := &names{ctx: ctx, s: s}
-	env.printKV([][2]string{
-		{"id", fmt.Sprint(d.ID)}, {"asset_tag", d.AssetTag}, {"name", d.Name}, {"kind", d.Kind},
-		{"serial", orDash(d.Serial)}, {"model", orDash(d.Model)}, {"os", orDash(strings.TrimSpace(d.OS + " " + d.OSVersion))},
-		{"holder", nm.person(d.HolderID)}, {"location", orDash(d.Location)}, {"status", d.Status},
-		{"disk_encrypted", boolStr(d.DiskEncrypted)}, {"endpoint_protection", orDash(d.EndpointProtection)},
-		{"patch_level", orDash(d.PatchLevel)}, {"last_seen", env.ago(d.LastSeenAt)}, {"purchase_date", orDash(d.PurchaseDate)},
-		{"notes", orDash(d.Notes)},
-	})
+// deviceLinks prints what show lists under a device's fields.
+func deviceLinks(ctx context.Context, env *Env, s *store.Store, d model.Device) error {
 	svcs, err := s.HostedServices(ctx, d.ID)
 	if err != nil {
 		return err

@@ -19,7 +19,7 @@ func peopleResource() resource[model.Person] {
 		noun: "people", one: "person",
 		addHelp: `Add a person. Example:
   opsdeck people add --name "Kristen Park" --email kristen@example.com --title Engineer`,
-		fields: tableFields(model.PersonFields),
+		table: model.PersonFields,
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.PersonStatuses, "|")+")")
 		},
@@ -37,22 +37,13 @@ func peopleResource() resource[model.Person] {
 		add:        (*store.Tx).AddPerson,
 		update:     (*store.Tx).UpdatePerson,
 		deactivate: (*store.Tx).DeactivatePerson,
-		header:     []string{"id", "name", "email", "title", "department", "status", "role"},
-		row: func(p P, _ *names) []string {
-			return []string{fmt.Sprint(p.ID), p.Name, p.Email, orDash(p.Title), orDash(p.Department), p.Status, p.Role}
-		},
-		show:  showPerson,
-		extra: []func(*Env) *cobra.Command{addKeyCommand, removeKeyCommand, keysCommand},
+		linked:     personLinks,
+		extra:      []func(*Env) *cobra.Command{addKeyCommand, removeKeyCommand, keysCommand},
 	}
 }
 
-func showPerson(ctx context.Context, env *Env, s *store.Store, p model.Person) error {
-	nm := &names{ctx: ctx, s: s}
-	env.printKV([][2]string{
-		{"id", fmt.Sprint(p.ID)}, {"name", p.Name}, {"email", p.Email}, {"title", orDash(p.Title)},
-		{"department", orDash(p.Department)}, {"manager", nm.person(p.ManagerID)}, {"status", p.Status},
-		{"role", p.Role}, {"start_date", orDash(p.StartDate)}, {"end_date", orDash(p.EndDate)}, {"notes", orDash(p.Notes)},
-	})
+// personLinks prints what show lists under a person's fields.
+func personLinks(ctx context.Context, env *Env, s *store.Store, p model.Person) error {
 	accts, err := s.ListAccounts(ctx, store.AccountQuery{PersonID: p.ID})
 	if err != nil {
 		return err

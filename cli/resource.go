@@ -39,9 +39,93 @@ type resource[T any] struct {
 	row        func(T, *names) []string
 	show       func(ctx context.Context, env *Env, s *store.Store, rec T) error
 	extra      []func(env *Env) *cobra.Command
+
+	// table, when set, is the kind's field table: the add/edit flags, the
+	// list columns (after id; then listMore) and show's fields (then
+	// showMore, then linked) come from it.
+	table    model.Fields[T]
+	listMore []column[T]
+	showMore func(rec T) [][2]string
+	linked   func(ctx context.Context, env *Env, s *store.Store, rec T) error
+}
+
+// column is a list column that is not a field of the record (a joined value).
+type column[T any] struct {
+	header string
+	cell   func(T) string
+}
+
+// fromTable fills the flags, list columns and show of a resource that has
+// a field table.
+func (r resource[T]) fromTable() resource[T] {
+	if r.table == nil {
+		return r
+	}
+	r.fields = tableFields(r.table)
+	r.header = []string{"id"}
+	for _, f := range r.table {
+		if f.List != "" {
+			r.header = append(r.header, f.List)
+		}
+	}
+	for _, c := range r.listMore {
+		r.header = append(r.header, c.header)
+	}
+	r.row = func(rec T, nm *names) []string {
+		row := []string{strconv.FormatInt(r.id(rec), 10)}
+		for _, f := range r.table {
+			switch {
+			case f.List == "":
+			case f.Cell != nil:
+				row = append(row, orDash(f.Cell(&rec)))
+			default:
+				row = append(row, display(f, &rec, nm))
+			}
+		}
+		for _, c := range r.listMore {
+			row = append(row, c.cell(rec))
+		}
+		return row
+	}
+	r.show = func(ctx context.Context, env *Env, s *store.Store, rec T) error {
+		nm := &names{ctx: ctx, s: s}
+		kv := [][2]string{{"id", strconv.FormatInt(r.id(rec), 10)}}
+		for _, f := range r.table {
+			kv = append(kv, [2]string{f.Name, display(f, &rec, nm)})
+		}
+		if r.showMore != nil {
+			kv = append(kv, r.showMore(rec)...)
+		}
+		if err := env.printKV(kv); err != nil || r.linked == nil {
+			return err
+		}
+		return r.linked(ctx, env, s, rec)
+	}
+	return r
+}
+
+// display is a field's value as lists and show print it: a person by
+// name, an instant as "3d ago", a flag as yes/no/unknown, empty as "-".
+func display[T any](f model.Field[T], rec *T, nm *names) string {
+	switch f.Type {
+	case model.TypeRef:
+		if f.Refers == "person" {
+			return nm.person(f.ID(rec))
+		}
+		if f.Natural != nil {
+			return orDash(f.Natural(rec))
+		}
+		return orDash(idStr(f.ID(rec)))
+	case model.TypeBool:
+		return boolStr(*f.Bool(rec))
+	case model.TypeTime:
+		return nm.ago(*f.Time(rec))
+	}
+	return orDash(f.Get(rec))
 }
 
 func (r resource[T]) command(env *Env) *cobra.Command {
+	r = r.fromTable()
 	cmd := &cobra.Command{Use: r.noun, Short: "List and change " + r.noun}
 	var asJSON bool
 

@@ -19,7 +19,7 @@ func servicesResource() resource[model.Service] {
 		noun: "services", one: "service",
 		addHelp: `Add a service. Example:
   opsdeck services add --name GitHub --kind saas --criticality high --owner oscar@example.com`,
-		fields: tableFields(model.ServiceFields),
+		table: model.ServiceFields,
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&q.Kind, "kind", "", "only this kind ("+strings.Join(model.ServiceKinds, "|")+")")
 			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.ServiceStatuses, "|")+")")
@@ -43,11 +43,7 @@ func servicesResource() resource[model.Service] {
 		add:        (*store.Tx).AddService,
 		update:     (*store.Tx).UpdateService,
 		deactivate: (*store.Tx).DeactivateService,
-		header:     []string{"id", "name", "kind", "criticality", "owner", "status"},
-		row: func(s S, nm *names) []string {
-			return []string{fmt.Sprint(s.ID), s.Name, s.Kind, s.Criticality, nm.person(s.OwnerID), s.Status}
-		},
-		show: showService,
+		linked:     serviceLinks,
 		extra: []func(*Env) *cobra.Command{
 			linkCommand("host", "Record that a service runs on a device", "SERVICE DEVICE", hostLink((*store.Tx).AddServiceHost)),
 			linkCommand("unhost", "Remove a service-runs-on-device link", "SERVICE DEVICE", hostLink((*store.Tx).RemoveServiceHost)),
@@ -99,13 +95,8 @@ func linkCommand(use, short, args string, fn func(t *store.Tx, a, b string) erro
 	}
 }
 
-func showService(ctx context.Context, env *Env, s *store.Store, sv model.Service) error {
-	nm := &names{ctx: ctx, s: s}
-	env.printKV([][2]string{
-		{"id", fmt.Sprint(sv.ID)}, {"name", sv.Name}, {"kind", sv.Kind}, {"criticality", sv.Criticality},
-		{"owner", nm.person(sv.OwnerID)}, {"url", orDash(sv.URL)}, {"runbook_url", orDash(sv.RunbookURL)},
-		{"status", sv.Status}, {"notes", orDash(sv.Notes)},
-	})
+// serviceLinks prints what show lists under a service's fields.
+func serviceLinks(ctx context.Context, env *Env, s *store.Store, sv model.Service) error {
 	accts, err := s.ListAccounts(ctx, store.AccountQuery{ServiceID: sv.ID})
 	if err != nil {
 		return err

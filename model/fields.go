@@ -58,6 +58,8 @@ type FieldSpec struct {
 	Conv func(v string) (string, string)
 	// NoForm keeps a field out of the console's forms (set elsewhere).
 	NoForm bool
+	// List is the field's column header in list tables; "" keeps it out.
+	List   string
 	Secret Secrecy
 	// AdminSees: an admin is shown the clear value, because they must hand
 	// it on (a heartbeat's ping token goes into the job that pings). Every
@@ -157,6 +159,9 @@ type Field[T any] struct {
 	ID      func(*T) *int64
 	SetID   func(*T, *int64)
 	Natural func(*T) string
+	// Cell, when set, is what a list shows instead of the field's value
+	// (a device's OS with its version).
+	Cell func(*T) string
 }
 
 // Fields is a record kind's field table.

@@ -9,57 +9,58 @@ import (
 // the order of export columns, flags and form fields.
 var (
 	PersonFields = Fields[Person]{
-		Text("name", "full name", func(p *Person) *string { return &p.Name }).Must().Alias("full_name", "display_name").Eg("Full Name"),
-		Text("email", "email address (unique)", func(p *Person) *string { return &p.Email }).Must().
+		Text("name", "full name", func(p *Person) *string { return &p.Name }).Must().Listed().Alias("full_name", "display_name").Eg("Full Name"),
+		Text("email", "email address (unique)", func(p *Person) *string { return &p.Email }).Must().Listed().
 			Alias("email_address", "primary_email", "work_email", "mail", "mail_address", "e_mail", "user_email").Convert(convEmail).Eg("name@example.com"),
-		Text("title", "job title", func(p *Person) *string { return &p.Title }).Alias("employee_title", "job_title"),
-		Text("department", "department", func(p *Person) *string { return &p.Department }).Alias("dept"),
+		Text("title", "job title", func(p *Person) *string { return &p.Title }).Listed().Alias("employee_title", "job_title"),
+		Text("department", "department", func(p *Person) *string { return &p.Department }).Listed().Alias("dept"),
 		RefOpt("manager", "person", "manager", func(p *Person) **int64 { return &p.ManagerID }).Alias("manager_email"),
-		Enum("status", PersonStatuses, func(p *Person) *string { return &p.Status }).Alias("employment_status").Convert(convPersonStatus),
-		Enum("role", Roles, func(p *Person) *string { return &p.Role }).Alias("opsdeck_role"),
+		Enum("status", PersonStatuses, func(p *Person) *string { return &p.Status }).Listed().Alias("employment_status").Convert(convPersonStatus),
+		Enum("role", Roles, func(p *Person) *string { return &p.Role }).Listed().Alias("opsdeck_role"),
 		Date("start_date", "first day", func(p *Person) *string { return &p.StartDate }).Alias("hire_date", "started"),
 		Date("end_date", "last day", func(p *Person) *string { return &p.EndDate }).Alias("termination_date", "left"),
 		Text("notes", "free text", func(p *Person) *string { return &p.Notes }).Alias("note", "comments"),
 	}
 	DeviceFields = Fields[Device]{
-		Text("asset_tag", "asset tag (unique)", func(d *Device) *string { return &d.AssetTag }).Must().Alias("tag", "asset_id", "asset_number").Eg("unique tag, e.g. LT-042"),
-		Text("name", "hostname or label", func(d *Device) *string { return &d.Name }).Must().Alias("asset_name", "hostname", "device_name", "computer_name"),
-		Enum("kind", DeviceKinds, func(d *Device) *string { return &d.Kind }).Alias("device_kind"),
+		Text("asset_tag", "asset tag (unique)", func(d *Device) *string { return &d.AssetTag }).Must().Listed().Alias("tag", "asset_id", "asset_number").Eg("unique tag, e.g. LT-042"),
+		Text("name", "hostname or label", func(d *Device) *string { return &d.Name }).Must().Listed().Alias("asset_name", "hostname", "device_name", "computer_name"),
+		Enum("kind", DeviceKinds, func(d *Device) *string { return &d.Kind }).Listed().Alias("device_kind"),
 		Text("serial", "serial number (unique)", func(d *Device) *string { return &d.Serial }).Alias("serial_number", "serial_no"),
 		Text("model", "hardware model", func(d *Device) *string { return &d.Model }).Alias("model_name"),
-		Text("os", "operating system", func(d *Device) *string { return &d.OS }).Alias("operating_system", "platform").Eg("macOS, Ubuntu…"),
+		Text("os", "operating system", func(d *Device) *string { return &d.OS }).Listed().
+			ListCell(func(d *Device) string { return strings.TrimSpace(d.OS + " " + d.OSVersion) }).Alias("operating_system", "platform").Eg("macOS, Ubuntu…"),
 		Text("os_version", "OS version", func(d *Device) *string { return &d.OSVersion }).Alias("operating_system_version", "os_build"),
-		RefOpt("holder", "person", "who holds it", func(d *Device) **int64 { return &d.HolderID }).Alias("checked_out_to", "assigned_to", "user", "owner"),
+		RefOpt("holder", "person", "who holds it", func(d *Device) **int64 { return &d.HolderID }).Listed().Alias("checked_out_to", "assigned_to", "user", "owner"),
 		Text("location", "where it is", func(d *Device) *string { return &d.Location }).Alias("site"),
-		Enum("status", DeviceStatuses, func(d *Device) *string { return &d.Status }).Alias("status_label", "asset_status").Convert(convDeviceStatus),
-		Bool("disk_encrypted", "full-disk encryption on", func(d *Device) **bool { return &d.DiskEncrypted }).Alias("encrypted", "filevault", "bitlocker"),
+		Enum("status", DeviceStatuses, func(d *Device) *string { return &d.Status }).Listed().Alias("status_label", "asset_status").Convert(convDeviceStatus),
+		Bool("disk_encrypted", "full-disk encryption on", func(d *Device) **bool { return &d.DiskEncrypted }).Listed("encrypted").Alias("encrypted", "filevault", "bitlocker"),
 		Text("endpoint_protection", "endpoint protection product, or empty for none", func(d *Device) *string { return &d.EndpointProtection }).Alias("antivirus", "edr"),
 		Text("patch_level", "OS patch level", func(d *Device) *string { return &d.PatchLevel }).Alias("patch"),
-		Time("last_seen_at", "when it was last seen", func(d *Device) **time.Time { return &d.LastSeenAt }).Alias("last_seen", "last_checkin", "last_contact"),
+		Time("last_seen_at", "when it was last seen", func(d *Device) **time.Time { return &d.LastSeenAt }).Listed("last_seen").Alias("last_seen", "last_checkin", "last_contact"),
 		Date("purchase_date", "bought on", func(d *Device) *string { return &d.PurchaseDate }).Alias("purchased", "purchase_date_"),
 		Text("notes", "free text", func(d *Device) *string { return &d.Notes }).Alias("note", "comments"),
 	}
 	ServiceFields = Fields[Service]{
-		Text("name", "service name (unique)", func(s *Service) *string { return &s.Name }).Must().Alias("service", "service_name", "app", "application").Eg("unique name"),
-		Enum("kind", ServiceKinds, func(s *Service) *string { return &s.Kind }).Alias("type", "category"),
-		Enum("criticality", Criticalities, func(s *Service) *string { return &s.Criticality }).Alias("tier", "priority"),
-		RefOpt("owner", "person", "owner", func(s *Service) **int64 { return &s.OwnerID }).Alias("owner_email", "service_owner"),
+		Text("name", "service name (unique)", func(s *Service) *string { return &s.Name }).Must().Listed().Alias("service", "service_name", "app", "application").Eg("unique name"),
+		Enum("kind", ServiceKinds, func(s *Service) *string { return &s.Kind }).Listed().Alias("type", "category"),
+		Enum("criticality", Criticalities, func(s *Service) *string { return &s.Criticality }).Listed().Alias("tier", "priority"),
+		RefOpt("owner", "person", "owner", func(s *Service) **int64 { return &s.OwnerID }).Listed().Alias("owner_email", "service_owner"),
 		Text("url", "where it lives", func(s *Service) *string { return &s.URL }).Alias("link", "website", "address").Secrecy(SecretEmbedded).Eg("https://…"),
 		Text("runbook_url", "runbook link", func(s *Service) *string { return &s.RunbookURL }).Alias("runbook").Secrecy(SecretEmbedded),
-		Enum("status", ServiceStatuses, func(s *Service) *string { return &s.Status }).
+		Enum("status", ServiceStatuses, func(s *Service) *string { return &s.Status }).Listed().
 			Convert(enumConv(ServiceStatuses, map[string]string{"inactive": "retired", "decommissioned": "retired"})),
 		Text("notes", "free text", func(s *Service) *string { return &s.Notes }).Alias("note", "comments"),
 	}
 	AccountFields = Fields[Account]{
-		RefReq("service", "service", "service it is on", func(a *Account) *int64 { return &a.ServiceID }, func(a *Account) string { return a.ServiceName }).
+		RefReq("service", "service", "service it is on", func(a *Account) *int64 { return &a.ServiceID }, func(a *Account) string { return a.ServiceName }).Listed().
 			Alias("service_name", "app", "application", "system"),
-		Text("username", "login name on the service", func(a *Account) *string { return &a.Username }).Must().
+		Text("username", "login name on the service", func(a *Account) *string { return &a.Username }).Must().Listed().
 			Alias("login", "user", "user_name", "account", "account_name", "handle"),
-		RefReq("person", "person", "holder", func(a *Account) *int64 { return &a.PersonID }, func(a *Account) string { return a.PersonEmail }).
+		RefReq("person", "person", "holder", func(a *Account) *int64 { return &a.PersonID }, func(a *Account) string { return a.PersonEmail }).Listed().
 			Alias("email", "person_email", "user_email", "email_address", "owner"),
-		Enum("entitlement", Entitlements, func(a *Account) *string { return &a.Entitlement }).Alias("role", "permission", "access", "access_level").Convert(convEntitlement),
-		Enum("status", AccountStatuses, func(a *Account) *string { return &a.Status }).Alias("state", "account_status").Convert(convAccountStatus),
-		Time("last_verified_at", "when someone last confirmed it", func(a *Account) **time.Time { return &a.LastVerifiedAt }).Alias("verified_at", "last_verified"),
+		Enum("entitlement", Entitlements, func(a *Account) *string { return &a.Entitlement }).Listed().Alias("role", "permission", "access", "access_level").Convert(convEntitlement),
+		Enum("status", AccountStatuses, func(a *Account) *string { return &a.Status }).Listed().Alias("state", "account_status").Convert(convAccountStatus),
+		Time("last_verified_at", "when someone last confirmed it", func(a *Account) **time.Time { return &a.LastVerifiedAt }).Listed("verified").Alias("verified_at", "last_verified"),
 		Text("notes", "free text", func(a *Account) *string { return &a.Notes }).Alias("note", "comments"),
 	}
 )
@@ -119,6 +120,18 @@ func RefReq[T any](name, refers, help string, ref func(*T) *int64, natural func(
 		},
 		Natural: natural}
 }
+
+// Listed shows the field in list tables, under its name or the header given.
+func (f Field[T]) Listed(header ...string) Field[T] {
+	f.List = f.Name
+	if len(header) > 0 {
+		f.List = header[0]
+	}
+	return f
+}
+
+// ListCell sets what a list shows for the field.
+func (f Field[T]) ListCell(cell func(*T) string) Field[T] { f.Cell = cell; return f }
 
 // Must marks a field whose record cannot be without it.
 func (f Field[T]) Must() Field[T] { f.Empty = EmptyRequired; return f }
