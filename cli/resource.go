@@ -40,9 +40,10 @@ type resource[T any] struct {
 	show       func(ctx context.Context, env *Env, s *store.Store, rec T) error
 	extra      []func(env *Env) *cobra.Command
 
-	// table, when set, is the kind's field table: the add/edit flags, the
-	// list columns (after id; then listMore) and show's fields (then
-	// showMore, then linked) come from it.
+	// table, when set, is the kind's field table: the add/edit flags (then
+	// fields, the CLI's own inputs), and unless header is set the list
+	// columns (after id; then listMore) and show's fields (then showMore,
+	// then linked) come from it.
 	table    model.Fields[T]
 	listMore []column[T]
 	showMore func(rec T) [][2]string
@@ -61,7 +62,11 @@ func (r resource[T]) fromTable() resource[T] {
 	if r.table == nil {
 		return r
 	}
-	r.fields = tableFields(r.table)
+	// The table's flags, then the resource's own (a CLI-only input).
+	r.fields = append(tableFields(r.table), r.fields...)
+	if r.header != nil {
+		return r // a kind whose list and show are its state (checks)
+	}
 	r.header = []string{"id"}
 	for _, f := range r.table {
 		if f.List != "" {
@@ -278,6 +283,9 @@ func (r resource[T]) report(env *Env, c *cobra.Command, s *store.Store, verb str
 func tableFields[T any](fs model.Fields[T]) []field[T] {
 	out := make([]field[T], 0, len(fs))
 	for _, f := range fs {
+		if f.NoFlag {
+			continue
+		}
 		out = append(out, field[T]{name: f.FlagName(), usage: f.Usage(), apply: func(t *store.Tx, rec *T, v string) error {
 			if f.Type != model.TypeRef {
 				return f.Set(rec, v, t.At().In(time.Local))
@@ -313,44 +321,7 @@ func resolveRef(t *store.Tx, refers, ref string) (int64, error) {
 	return 0, fmt.Errorf("no reference kind %q (a bug in a field table)", refers)
 }
 
-// Field helpers shared by the nouns.
-
-func str[T any](name, usage string, set func(*T) *string) field[T] {
-	return field[T]{name: name, usage: usage, apply: func(_ *store.Tx, rec *T, v string) error {
-		*set(rec) = v
-		return nil
-	}}
-}
-
-// enum is a field with a fixed vocabulary. Empty is refused, never read
-// as "the default": `--role ""` once demoted an admin to viewer. Leave the
-// flag out to keep the value (edit) or take the default (add).
-func enum[T any](name string, values []string, set func(*T) *string) field[T] {
-	return field[T]{name: name, usage: strings.Join(values, "|") + " (empty refused)", apply: func(_ *store.Tx, rec *T, v string) error {
-		if strings.TrimSpace(v) == "" {
-			return model.Invalid(name, v, "cannot be empty: give one of "+strings.Join(values, ", ")+" (leave the flag out to keep the current value)")
-		}
-		*set(rec) = v
-		return nil
-	}}
-}
-
-// optEnum is a vocabulary field where empty clears the value (fields that
-// apply to one kind of record only, such as a DNS check's record type).
-func optEnum[T any](name string, values []string, set func(*T) *string) field[T] {
-	return str(name, strings.Join(values, "|")+" (empty clears)", set)
-}
-
-// reqStr is free text that must not be empty (a name, an email): empty is
-// refused by the record's Validate, and the usage says so.
-func reqStr[T any](name, usage string, set func(*T) *string) field[T] {
-	return str(name, usage+" (required; empty refused)", set)
-}
-
-// optStr is free text where empty clears the value.
-func optStr[T any](name, usage string, set func(*T) *string) field[T] {
-	return str(name, usage+" (empty clears)", set)
-}
+// Helpers shared by the nouns.
 
 func idStr(p *int64) string {
 	if p == nil {

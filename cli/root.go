@@ -224,12 +224,28 @@ func NewRoot(env *Env) *cobra.Command {
 		pruneWritable(root)
 	}
 	// Flags are kebab-case; the snake_case spellings scripts already use
-	// (--asset_tag) keep working.
+	// (--asset_tag, --interval_s) keep working.
 	root.SetGlobalNormalizationFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-		return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
+		name = strings.ReplaceAll(name, "_", "-")
+		if n, ok := renamedFlags[name]; ok {
+			name = n
+		}
+		return pflag.NormalizedName(name)
 	})
 	return root
 }
+
+// renamedFlags maps the kebab-case form of a field's old flag to its flag
+// where the two differ (interval-s → interval), from the field tables.
+var renamedFlags = func() map[string]string {
+	m := map[string]string{}
+	for _, f := range model.CheckFields.Specs() {
+		if old := strings.ReplaceAll(f.OldFlagName(), "_", "-"); old != f.FlagName() {
+			m[old] = f.FlagName()
+		}
+	}
+	return m
+}()
 
 // pruneWritable makes every leaf command not annotated read-only refuse
 // to run, with a line that says why and what to do instead.

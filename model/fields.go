@@ -56,8 +56,15 @@ type FieldSpec struct {
 	// Conv maps an import cell to opsdeck's vocabulary (Google's
 	// "Suspended" → departed); nil: by Type.
 	Conv func(v string) (string, string)
-	// NoForm keeps a field out of the console's forms (set elsewhere).
-	NoForm bool
+	// NoForm keeps a field out of the console's forms (a credential a form
+	// would show masked, a token opsdeck generates); NoFlag keeps it out of
+	// the CLI's generated flags (the CLI reads it its own way).
+	NoForm, NoFlag bool
+	// Flag overrides the flag's name when it is not Name in kebab-case
+	// (interval_s is --interval); the old spelling keeps working.
+	Flag string
+	// Min is the least value of a number or a duration (in seconds).
+	Min int
 	// List is the field's column header in list tables; "" keeps it out.
 	List   string
 	Secret Secrecy
@@ -71,12 +78,15 @@ type FieldSpec struct {
 type FieldType uint8
 
 const (
-	TypeText FieldType = iota
-	TypeEnum           // one of Values
-	TypeDate           // YYYY-MM-DD
-	TypeTime           // an instant (RFC 3339, YYYY-MM-DD HH:MM, "now")
-	TypeBool           // yes, no or unknown
-	TypeRef            // another record, by a natural key (email, name, asset tag)
+	TypeText    FieldType = iota
+	TypeEnum              // one of Values
+	TypeDate              // YYYY-MM-DD
+	TypeTime              // an instant (RFC 3339, YYYY-MM-DD HH:MM, "now")
+	TypeBool              // yes, no or unknown
+	TypeRef               // another record, by a natural key (email, name, asset tag)
+	TypeSeconds           // a duration, stored in whole seconds: 30s, 5m, 1h, 1d
+	TypeInt               // a whole number
+	TypeYesNo             // yes or no (no "unknown")
 )
 
 // EmptyRule is what an empty value means for a field.
@@ -95,7 +105,15 @@ const (
 )
 
 // FlagName is the field's CLI flag: kebab-case.
-func (f FieldSpec) FlagName() string { return strings.ReplaceAll(f.Name, "_", "-") }
+func (f FieldSpec) FlagName() string {
+	if f.Flag != "" {
+		return f.Flag
+	}
+	return strings.ReplaceAll(f.Name, "_", "-")
+}
+
+// OldFlagName is the flag's snake_case spelling, still accepted.
+func (f FieldSpec) OldFlagName() string { return f.Name }
 
 // FormLabel is the label a form shows.
 func (f FieldSpec) FormLabel() string {
@@ -127,7 +145,20 @@ func (f FieldSpec) Usage() string {
 		add("(yes|no|unknown; empty is unknown)")
 		return u
 	case TypeRef:
+		if f.Empty == EmptyClears {
+			return u + " (" + refKeys[f.Refers] + "; empty or 'none' clears)"
+		}
 		add("(" + refKeys[f.Refers] + ")")
+	case TypeSeconds:
+		add("(e.g. 30s, 5m, 1h)")
+	case TypeYesNo:
+		return u + " (yes|no; empty refused)"
+	}
+	if f.Type == TypeSeconds || f.Type == TypeInt {
+		if f.Min > 0 {
+			return u + " (empty or 0 refused)"
+		}
+		return u + " (empty refused)"
 	}
 	switch f.Empty {
 	case EmptyRefused:
@@ -150,9 +181,11 @@ var refKeys = map[string]string{
 // accessor is set, by the constructor that matches the field's type.
 type Field[T any] struct {
 	FieldSpec
-	Ref  func(*T) *string // text, enum, date
-	Bool func(*T) **bool
-	Time func(*T) **time.Time
+	Ref   func(*T) *string // text, enum, date
+	Bool  func(*T) **bool
+	Time  func(*T) **time.Time
+	Int   func(*T) *int  // numbers and durations in seconds
+	Plain func(*T) *bool // yes/no
 	// ID reads and SetID writes a reference's id (nil: none);
 	// Natural is the referenced record's key when the record carries it
 	// joined (an account's service name), for export.
@@ -198,16 +231,9 @@ type Secretive interface {
 	SecretFields() []FieldRef
 }
 
-// Field tables of the kinds that hold credentials. Only the fields with a
-// mark are listed so far.
+// Field tables of the other kinds that hold credentials (checks and the
+// inventory: records.go). Only their secret fields are listed so far.
 var (
-	CheckFields = Fields[Check]{
-		secretText("target", SecretEmbedded, false, func(c *Check) *string { return &c.Target }),
-		secretText("headers", SecretValue, false, func(c *Check) *string { return &c.Headers }),
-		secretText("body", SecretValue, false, func(c *Check) *string { return &c.Body }),
-		secretText("env", SecretValue, false, func(c *Check) *string { return &c.Env }),
-		secretText("ping_token", SecretValue, true, func(c *Check) *string { return &c.PingToken }),
-	}
 	ChannelFields = Fields[Channel]{
 		secretText("url", SecretEndpoint, false, func(c *Channel) *string { return &c.URL }),
 		secretText("smtp_pass", SecretValue, false, func(c *Channel) *string { return &c.SMTPPass }),
@@ -222,9 +248,6 @@ var (
 func secretText[T any](name string, s Secrecy, adminSees bool, ref func(*T) *string) Field[T] {
 	return Field[T]{FieldSpec: FieldSpec{Name: name, Secret: s, AdminSees: adminSees}, Ref: ref}
 }
-
-// SecretFields implements Secretive.
-func (c *Check) SecretFields() []FieldRef { return CheckFields.Refs(c) }
 
 // SecretFields implements Secretive.
 func (c *Channel) SecretFields() []FieldRef { return ChannelFields.Refs(c) }

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -64,6 +66,41 @@ var (
 		Text("notes", "free text", func(a *Account) *string { return &a.Notes }).Alias("note", "comments"),
 	}
 )
+
+// CheckFields is a check's definition: the CLI's add/edit flags and the
+// console's check form come from it (lists and show are the check's state,
+// cli/checks.go). Credentials are marked here once.
+var CheckFields = Fields[Check]{
+	Text("name", "check name (unique, no spaces)", func(c *Check) *string { return &c.Name }).Must().Eg("unique, no spaces: web-health"),
+	RefOpt("service", "service", "service it checks", func(c *Check) **int64 { return &c.ServiceID }).
+		Eg("service name (empty: a device check)"),
+	RefOpt("device", "device", "device it runs on or watches", func(c *Check) **int64 { return &c.DeviceID }).
+		Eg("asset tag (optional; alone: watches the device)"),
+	Enum("kind", ProbeKinds, func(c *Check) *string { return &c.Kind }),
+	Text("target", "URL (http), host:port (tcp, tls), name (dns) or command (exec); required for those kinds", func(c *Check) *string { return &c.Target }).
+		Secrecy(SecretEmbedded).Eg("http(s) URL · host:port (tcp, tls) · DNS name · command"),
+	Enum("method", HTTPMethods, func(c *Check) *string { return &c.Method }).NotInForm(),
+	Text("headers", `HTTP headers, "Name: value" lines`, func(c *Check) *string { return &c.Headers }).Secrecy(SecretValue).NotInForm(),
+	Text("body", "HTTP request body", func(c *Check) *string { return &c.Body }).Secrecy(SecretValue).NotInForm(),
+	Enum("record_type", DNSRecordTypes, func(c *Check) *string { return &c.RecordType }).Clears().NotInForm(),
+	Text("resolver", "DNS server host:port (default: /etc/resolv.conf)", func(c *Check) *string { return &c.Resolver }).NotInForm(),
+	Text("expect", "DNS answers that must be present, comma-separated", func(c *Check) *string { return &c.Expect }).NotInForm(),
+	Seconds("interval_s", "interval", "how often it runs (heartbeat: expected period)", 1, func(c *Check) *int { return &c.IntervalS }).Labelled("interval"),
+	Seconds("timeout_s", "timeout", "per-run timeout", 1, func(c *Check) *int { return &c.TimeoutS }).NotInForm(),
+	Seconds("grace_s", "grace", "heartbeat grace after the period (0 means none)", 0, func(c *Check) *int { return &c.GraceS }).NotInForm(),
+	Int("fail_threshold", "consecutive failures that fire an alert (default 3)", 1, func(c *Check) *int { return &c.FailThreshold }).NotInForm(),
+	Int("success_threshold", "consecutive successes that resolve it (default 2)", 1, func(c *Check) *int { return &c.SuccessThreshold }).NotInForm(),
+	Toggle("tls_skip_verify", "accept untrusted certificates", func(c *Check) *bool { return &c.TLSSkipVerify }).NotInForm(),
+	Text("condition", "success condition (default depends on kind)", func(c *Check) *string { return &c.Condition }).
+		Eg(`default per kind, e.g. status == 200 && latency < 300ms`),
+	// The CLI reads env from named variables or a file (cli/checks.go).
+	Text("env", "environment for an exec check", func(c *Check) *string { return &c.Env }).Secrecy(SecretValue).NotInForm().NotAFlag(),
+	Text("ping_token", "heartbeat ping token (generated)", func(c *Check) *string { return &c.PingToken }).Secrecy(SecretValue).Admin().NotInForm().NotAFlag(),
+	Text("notes", "free text", func(c *Check) *string { return &c.Notes }).NotInForm(),
+}
+
+// SecretFields implements Secretive.
+func (c *Check) SecretFields() []FieldRef { return CheckFields.Refs(c) }
 
 // SecretFields implements Secretive.
 func (s *Service) SecretFields() []FieldRef { return ServiceFields.Refs(s) }
@@ -133,6 +170,38 @@ func (f Field[T]) Listed(header ...string) Field[T] {
 // ListCell sets what a list shows for the field.
 func (f Field[T]) ListCell(cell func(*T) string) Field[T] { f.Cell = cell; return f }
 
+// Seconds is a duration kept in whole seconds, at least least; its flag
+// is flag (plain: --interval 30s).
+func Seconds[T any](name, flag, help string, least int, ref func(*T) *int) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Flag: flag, Type: TypeSeconds, Help: help, Min: least, Example: "30s, 5m, 1h"}, Int: ref}
+}
+
+// Int is a whole number, at least least.
+func Int[T any](name, help string, least int, ref func(*T) *int) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Type: TypeInt, Help: help, Min: least}, Int: ref}
+}
+
+// Toggle is a yes/no field that is always known.
+func Toggle[T any](name, help string, ref func(*T) *bool) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Type: TypeYesNo, Help: help}, Plain: ref}
+}
+
+// Clears makes empty clear a vocabulary field (one that applies to some
+// records only, such as a DNS check's record type).
+func (f Field[T]) Clears() Field[T] { f.Empty = EmptyClears; return f }
+
+// NotInForm keeps the field out of the console's forms.
+func (f Field[T]) NotInForm() Field[T] { f.NoForm = true; return f }
+
+// NotAFlag keeps the field out of the generated CLI flags.
+func (f Field[T]) NotAFlag() Field[T] { f.NoFlag = true; return f }
+
+// Admin lets an admin see the clear value of a secret field.
+func (f Field[T]) Admin() Field[T] { f.AdminSees = true; return f }
+
+// Labelled sets the label a form shows.
+func (f Field[T]) Labelled(l string) Field[T] { f.Label = l; return f }
+
 // Must marks a field whose record cannot be without it.
 func (f Field[T]) Must() Field[T] { f.Empty = EmptyRequired; return f }
 
@@ -161,28 +230,66 @@ func (f Field[T]) Get(rec *T) string {
 		return ExportTime(*f.Time(rec))
 	case f.Natural != nil:
 		return f.Natural(rec)
+	case f.Int != nil && f.Type == TypeSeconds:
+		return FormatSeconds(*f.Int(rec))
+	case f.Int != nil:
+		return strconv.Itoa(*f.Int(rec))
+	case f.Plain != nil:
+		if *f.Plain(rec) {
+			return "yes"
+		}
+		return "no"
 	}
 	return ""
 }
 
+// FormatSeconds writes seconds the way a duration field reads them: 30s,
+// 5m, 2h, 1d.
+func FormatSeconds(s int) string {
+	for _, u := range []struct {
+		n    int
+		unit string
+	}{{86400, "d"}, {3600, "h"}, {60, "m"}} {
+		if s >= u.n && s%u.n == 0 {
+			return strconv.Itoa(s/u.n) + u.unit
+		}
+	}
+	return strconv.Itoa(s) + "s"
+}
+
+// ParseSeconds reads a duration in whole seconds: "90", "30s", "5m",
+// "1h30m", "1d".
+func ParseSeconds(field, v string) (int, error) {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.Atoi(v); err == nil {
+		return n, nil
+	}
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		if d, err := strconv.Atoi(n); err == nil {
+			return d * 86400, nil
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d%time.Second != 0 {
+		return 0, Invalid(field, v, "is not a duration in whole seconds (e.g. 30s, 5m, 1h)")
+	}
+	return int(d / time.Second), nil
+}
+
 // Set reads what a user typed (a flag, a form field) into rec, checking
-// it: an empty value as the field's EmptyRule says, a date or an instant
-// parsed (local times in now's zone; "now" is now), a vocabulary checked.
+// it: an empty value as the field's EmptyRule says, a date, an instant
+// (local times in now's zone; "now" is now), a duration or a number
+// parsed. A vocabulary is left to the record's Validate, which knows more
+// ("access checks are created by opsdeck").
 // References are the caller's: it resolves them (SetID) in its transaction.
 func (f Field[T]) Set(rec *T, v string, now time.Time) error {
 	if f.Type == TypeRef {
 		return nil
 	}
-	if strings.TrimSpace(v) == "" && f.Empty == EmptyRefused {
+	if strings.TrimSpace(v) == "" && f.Empty == EmptyRefused && f.Type == TypeEnum {
 		return Invalid(f.Name, v, "cannot be empty: give one of "+strings.Join(f.Values, ", ")+" (leave the flag out to keep the current value)")
 	}
 	switch f.Type {
-	case TypeEnum:
-		if strings.TrimSpace(v) != "" {
-			if err := ValidateEnum(f.Name, v, f.Values); err != nil {
-				return err
-			}
-		}
 	case TypeDate:
 		d, err := ParseDate(f.Name, v)
 		if err != nil {
@@ -201,6 +308,36 @@ func (f Field[T]) Set(rec *T, v string, now time.Time) error {
 			*f.Bool(rec) = nil
 		default:
 			return Invalid(f.Name, v, "is not yes, no or unknown")
+		}
+		return nil
+	case TypeSeconds:
+		n, err := ParseSeconds(f.Name, v)
+		if err != nil {
+			return err
+		}
+		if n < f.Min {
+			return Invalid(f.Name, v, fmt.Sprintf("must be at least %ds (leave the flag out to keep the current value)", f.Min))
+		}
+		*f.Int(rec) = n
+		return nil
+	case TypeInt:
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return Invalid(f.Name, v, "is not a whole number")
+		}
+		if n < f.Min {
+			return Invalid(f.Name, v, fmt.Sprintf("must be at least %d (leave the flag out to keep the current value)", f.Min))
+		}
+		*f.Int(rec) = n
+		return nil
+	case TypeYesNo:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "yes", "true", "1":
+			*f.Plain(rec) = true
+		case "no", "false", "0":
+			*f.Plain(rec) = false
+		default:
+			return Invalid(f.Name, v, "is not yes or no (empty refused)")
 		}
 		return nil
 	case TypeTime:
@@ -238,6 +375,12 @@ func (fs Fields[T]) Apply(rec *T, vals map[string]string) {
 			*f.Bool(rec) = ParseYesNo(v)
 		case f.Time != nil:
 			*f.Time(rec) = parseRFC3339(v)
+		case f.Int != nil:
+			if n, err := ParseSeconds(f.Name, v); err == nil {
+				*f.Int(rec) = n
+			}
+		case f.Plain != nil:
+			*f.Plain(rec) = v == "yes"
 		}
 	}
 }

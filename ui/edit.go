@@ -163,7 +163,10 @@ func tableForm[T any](env TabEnv, fs model.Fields[T], rec *T) []form.Field {
 			}
 			out = append(out, choice(f.Name, f.FormLabel(), v, []string{"unknown", "yes", "no"}))
 		case model.TypeRef:
-			out = append(out, text(f.Name, f.FormLabel(), refText(env, f.Refers, f.ID(rec)), f.Help+" (name or "+refKey[f.Refers]+")"))
+			if f.Example == "" {
+				hint = f.Help + " (name or " + refKey[f.Refers] + ")"
+			}
+			out = append(out, text(f.Name, f.FormLabel(), refText(env, f.Refers, f.ID(rec)), hint))
 		default:
 			out = append(out, text(f.Name, f.FormLabel(), f.Get(rec), hint))
 		}
