@@ -239,10 +239,8 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 	for _, c := range []*cobra.Command{add, edit, deactivate} {
 		c.Flags().Bool("json", false, "print the record as JSON")
 	}
-	for _, f := range r.fields {
-		add.Flags().String(f.name, "", f.usage)
-		edit.Flags().String(f.name, "", f.usage)
-	}
+	addFlags(add, r.fields)
+	addFlags(edit, r.fields)
 	cmd.AddCommand(list, show, add, edit, deactivate)
 	for _, x := range r.extra {
 		cmd.AddCommand(x(env))
@@ -252,7 +250,19 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 
 // applyFlags sets every field whose flag was given, in declaration order.
 func (r resource[T]) applyFlags(c *cobra.Command, t *store.Tx, rec *T) error {
-	for _, f := range r.fields {
+	return applyFields(c, t, rec, r.fields)
+}
+
+// addFlags registers fields as string flags of c.
+func addFlags[T any](c *cobra.Command, fields []field[T]) {
+	for _, f := range fields {
+		c.Flags().String(f.name, "", f.usage)
+	}
+}
+
+// applyFields sets every field whose flag was given, in order.
+func applyFields[T any](c *cobra.Command, t *store.Tx, rec *T, fields []field[T]) error {
+	for _, f := range fields {
 		if !c.Flags().Changed(f.name) {
 			continue
 		}

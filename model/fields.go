@@ -231,13 +231,9 @@ type Secretive interface {
 	SecretFields() []FieldRef
 }
 
-// Field tables of the other kinds that hold credentials (checks and the
-// inventory: records.go). Only their secret fields are listed so far.
+// Field tables of the other kinds that hold credentials (checks, channels
+// and the inventory: records.go). Only their secret fields are listed so far.
 var (
-	ChannelFields = Fields[Channel]{
-		secretText("url", SecretEndpoint, false, func(c *Channel) *string { return &c.URL }),
-		secretText("smtp_pass", SecretValue, false, func(c *Channel) *string { return &c.SMTPPass }),
-	}
 	BackupJobFields = Fields[BackupJob]{
 		secretText("command", SecretEmbedded, false, func(j *BackupJob) *string { return &j.Command }),
 		secretText("env", SecretValue, false, func(j *BackupJob) *string { return &j.Env }),
@@ -248,9 +244,6 @@ var (
 func secretText[T any](name string, s Secrecy, adminSees bool, ref func(*T) *string) Field[T] {
 	return Field[T]{FieldSpec: FieldSpec{Name: name, Secret: s, AdminSees: adminSees}, Ref: ref}
 }
-
-// SecretFields implements Secretive.
-func (c *Channel) SecretFields() []FieldRef { return ChannelFields.Refs(c) }
 
 // SecretFields implements Secretive.
 func (j *BackupJob) SecretFields() []FieldRef { return BackupJobFields.Refs(j) }

@@ -99,6 +99,25 @@ var CheckFields = Fields[Check]{
 	Text("notes", "free text", func(c *Check) *string { return &c.Notes }).NotInForm(),
 }
 
+// ChannelFields is a notification channel's definition: the CLI's add
+// flags come from it. The SMTP password is read by the CLI its own way
+// (never from a flag).
+var ChannelFields = Fields[Channel]{
+	Text("name", "channel name (unique)", func(c *Channel) *string { return &c.Name }).Must(),
+	Enum("kind", ChannelKinds, func(c *Channel) *string { return &c.Kind }),
+	Text("url", "endpoint (webhook, slack, ntfy topic URL)", func(c *Channel) *string { return &c.URL }).Secrecy(SecretEndpoint),
+	Text("smtp_addr", "email: SMTP server host:port", func(c *Channel) *string { return &c.SMTPAddr }),
+	Text("smtp_from", "email: sender address", func(c *Channel) *string { return &c.SMTPFrom }),
+	Text("smtp_user", "email: SMTP user (optional)", func(c *Channel) *string { return &c.SMTPUser }),
+	Text("smtp_pass", "email: SMTP password", func(c *Channel) *string { return &c.SMTPPass }).Secrecy(SecretValue).NotAFlag().NotInForm(),
+	Enum("smtp_tls", SMTPTLSModes, func(c *Channel) *string { return &c.SMTPTLS }).Clears(),
+	Text("extra_to", "email: addresses to copy besides the owner and on-call, comma-separated", func(c *Channel) *string { return &c.ExtraTo }),
+	RefOpt("service", "service", "only this service's alerts (default: all)", func(c *Channel) **int64 { return &c.ServiceID }),
+}
+
+// SecretFields implements Secretive.
+func (c *Channel) SecretFields() []FieldRef { return ChannelFields.Refs(c) }
+
 // SecretFields implements Secretive.
 func (c *Check) SecretFields() []FieldRef { return CheckFields.Refs(c) }
 

@@ -41,6 +41,7 @@ func TestFieldTablesAreWellFormed(t *testing.T) {
 	check("services", ServiceFields.Specs(), accessorCount(ServiceFields))
 	check("accounts", AccountFields.Specs(), accessorCount(AccountFields))
 	check("checks", CheckFields.Specs(), accessorCount(CheckFields))
+	check("channels", ChannelFields.Specs(), accessorCount(ChannelFields))
 }
 
 func accessorCount[T any](fs Fields[T]) []int {
