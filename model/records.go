@@ -115,6 +115,19 @@ var ChannelFields = Fields[Channel]{
 	RefOpt("service", "service", "only this service's alerts (default: all)", func(c *Channel) **int64 { return &c.ServiceID }),
 }
 
+// SharedSecretFields is a shared secret's definition (where it is kept,
+// never its value): the CLI's add/edit flags come from it. Holders and the
+// last rotation are the CLI's own inputs (a list of people; `secrets
+// rotated` records who rotated it).
+var SharedSecretFields = Fields[Secret]{
+	Text("name", "what it is, e.g. 'Production DB password'", func(s *Secret) *string { return &s.Name }).Must(),
+	Text("location", "where it is kept (vault, safe...), never the value", func(s *Secret) *string { return &s.Location }),
+	RefOpt("service", "service", "the service it unlocks", func(s *Secret) **int64 { return &s.ServiceID }),
+	Int("rotation_days", "rotate every N days (0: no period)", 0, func(s *Secret) *int { return &s.RotationDays }),
+	Time("last_rotated_at", "when it was last rotated", func(s *Secret) **time.Time { return &s.LastRotatedAt }).NotAFlag(),
+	Text("notes", "free text", func(s *Secret) *string { return &s.Notes }),
+}
+
 // SecretFields implements Secretive.
 func (c *Channel) SecretFields() []FieldRef { return ChannelFields.Refs(c) }
 
@@ -195,7 +208,8 @@ func Seconds[T any](name, flag, help string, least int, ref func(*T) *int) Field
 	return Field[T]{FieldSpec: FieldSpec{Name: name, Flag: flag, Type: TypeSeconds, Help: help, Min: least, Example: "30s, 5m, 1h"}, Int: ref}
 }
 
-// Int is a whole number, at least least.
+// Int is a whole number, at least least (0: bounded by the record's
+// Validate alone).
 func Int[T any](name, help string, least int, ref func(*T) *int) Field[T] {
 	return Field[T]{FieldSpec: FieldSpec{Name: name, Type: TypeInt, Help: help, Min: least}, Int: ref}
 }
@@ -344,7 +358,7 @@ func (f Field[T]) Set(rec *T, v string, now time.Time) error {
 		if err != nil {
 			return Invalid(f.Name, v, "is not a whole number")
 		}
-		if n < f.Min {
+		if f.Min > 0 && n < f.Min { // Min 0: the record's Validate bounds it
 			return Invalid(f.Name, v, fmt.Sprintf("must be at least %d (leave the flag out to keep the current value)", f.Min))
 		}
 		*f.Int(rec) = n

@@ -42,6 +42,7 @@ func TestFieldTablesAreWellFormed(t *testing.T) {
 	check("accounts", AccountFields.Specs(), accessorCount(AccountFields))
 	check("checks", CheckFields.Specs(), accessorCount(CheckFields))
 	check("channels", ChannelFields.Specs(), accessorCount(ChannelFields))
+	check("secrets", SharedSecretFields.Specs(), accessorCount(SharedSecretFields))
 }
 
 func accessorCount[T any](fs Fields[T]) []int {
