@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
@@ -22,37 +20,7 @@ func accountsResource() resource[model.Account] {
 		noun: "accounts", one: "account",
 		addHelp: `Record that a person holds an account on a service. Example:
   opsdeck accounts add --person bill@example.com --service GitHub --username bill-dev --entitlement admin`,
-		fields: []field[A]{
-			{name: "person", usage: "holder (email, id or name)", apply: func(t *store.Tx, a *A, v string) error {
-				p, err := ops.PersonTx(t, "person", v)
-				a.PersonID = p.ID
-				return err
-			}},
-			{name: "service", usage: "service name or id", apply: func(t *store.Tx, a *A, v string) error {
-				sv, err := ops.ServiceTx(t, "service", v)
-				a.ServiceID = sv.ID
-				return err
-			}},
-			reqStr("username", "login name on the service", func(a *A) *string { return &a.Username }),
-			enum("entitlement", model.Entitlements, func(a *A) *string { return &a.Entitlement }),
-			enum("status", model.AccountStatuses, func(a *A) *string { return &a.Status }),
-			{name: "last_verified_at", usage: "when someone last confirmed it (RFC 3339, YYYY-MM-DD HH:MM, or 'now')", apply: func(tx *store.Tx, a *A, v string) error {
-				if v == "" {
-					a.LastVerifiedAt = nil
-					return nil
-				}
-				t := tx.At()
-				if v != "now" {
-					var err error
-					if t, err = model.ParseTime("last_verified_at", v, time.Local); err != nil {
-						return err
-					}
-				}
-				a.LastVerifiedAt = &t
-				return nil
-			}},
-			optStr("notes", "free text", func(a *A) *string { return &a.Notes }),
-		},
+		table: model.AccountFields,
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&person, "person", "", "only this person's accounts")
 			c.Flags().StringVar(&service, "service", "", "only this service's accounts")
@@ -92,12 +60,12 @@ func accountsResource() resource[model.Account] {
 		add:        (*store.Tx).AddAccount,
 		update:     (*store.Tx).UpdateAccount,
 		deactivate: (*store.Tx).DeactivateAccount,
-		header:     []string{"id", "service", "username", "person", "entitlement", "status", "person_status", "verified"},
-		row: func(a A, nm *names) []string {
-			return []string{fmt.Sprint(a.ID), a.ServiceName, a.Username, a.PersonName, a.Entitlement, a.Status, a.PersonStatus, nm.ago(a.LastVerifiedAt)}
+		listMore:   []column[A]{{"person_status", func(a A) string { return a.PersonStatus }}},
+		showMore: func(a A) [][2]string {
+			return [][2]string{{"person_email", a.PersonEmail}, {"person_status", a.PersonStatus}}
 		},
-		view: func(_ context.Context, env *Env, _ *store.Store, a A) (view, error) {
-			return accountView{a, env.ago}, nil
+		view: func(_ context.Context, _ *Env, _ *store.Store, a A, fields [][2]string) (view, error) {
+			return accountView{a, fields}, nil
 		},
 	}
 }
@@ -106,14 +74,7 @@ func accountsResource() resource[model.Account] {
 // holder's name, email and status already).
 type accountView struct {
 	model.Account
-	ago func(*time.Time) string
+	fields [][2]string // the account's own fields, from the table
 }
 
-func (v accountView) print(env *Env) error {
-	a := v.Account
-	return env.printKV([][2]string{
-		{"id", fmt.Sprint(a.ID)}, {"service", a.ServiceName}, {"username", a.Username},
-		{"person", a.PersonName + " <" + a.PersonEmail + "> (" + a.PersonStatus + ")"},
-		{"entitlement", a.Entitlement}, {"status", a.Status}, {"last_verified", v.ago(a.LastVerifiedAt)}, {"notes", orDash(a.Notes)},
-	})
-}
+func (v accountView) print(env *Env) error { return env.printKV(v.fields) }

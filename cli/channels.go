@@ -6,7 +6,6 @@ import (
 
 	"github.com/opsdeck/opsdeck/checks"
 	"github.com/opsdeck/opsdeck/model"
-	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -15,7 +14,7 @@ func init() {
 	register(func(env *Env) *cobra.Command {
 		cmd := &cobra.Command{Use: "channels", Short: "Where alert notifications go (webhook, slack, ntfy, email)"}
 		var ch model.Channel
-		var service string
+		fields := tableFields(model.ChannelFields)
 		var asJSON bool
 		var pw passwordFlags
 		add := &cobra.Command{Use: "add", Short: "Add a notification channel, global or for one service", Args: cobra.NoArgs,
@@ -27,30 +26,30 @@ func init() {
 The SMTP password comes from --password-file, --password-env NAME, $OPSDECK_SMTP_PASSWORD,
 or a prompt on the terminal; never from the command line. Stored encrypted (docs/secrets.md).`,
 			RunE: func(c *cobra.Command, _ []string) error {
+				// The password is read before the write begins (a prompt
+				// must not hold the writer), so it looks at the flags.
+				kind, _ := c.Flags().GetString("kind")
+				user, _ := c.Flags().GetString("smtp-user")
 				prompt := ""
-				if strings.EqualFold(ch.Kind, "email") && ch.SMTPUser != "" {
-					prompt = "SMTP password for " + ch.SMTPUser + " (empty for none): "
+				if strings.EqualFold(kind, "email") && user != "" {
+					prompt = "SMTP password for " + user + " (empty for none): "
 				}
-				var err error
-				if ch.SMTPPass, err = pw.password(env, prompt); err != nil {
+				pass, err := pw.password(env, prompt)
+				if err != nil {
 					return err
 				}
-				if ch.SMTPPass != "" && ch.SMTPUser == "" {
+				if pass != "" && user == "" {
 					return model.Invalid("smtp_user", "", "is required with a password")
 				}
 				s, err := env.Open()
 				if err != nil {
 					return err
 				}
-				ch.Enabled = true
 				err = s.Write(c.Context(), env.Actor, func(t *store.Tx) error {
-					if service != "" {
-						sv, err := ops.ServiceTx(t, "service", service)
-						if err != nil {
-							return err
-						}
-						ch.ServiceID = &sv.ID
+					if err := applyFields(c, t, &ch, fields); err != nil {
+						return err
 					}
+					ch.SMTPPass, ch.Enabled = pass, true
 					return t.AddChannel(&ch)
 				})
 				if err != nil {
@@ -63,19 +62,11 @@ or a prompt on the terminal; never from the command line. Stored encrypted (docs
 				fmt.Fprintf(env.Stdout, "added channel %d: %s (%s)\n", ch.ID, ch.Name, ch.Kind)
 				return nil
 			}}
+		addFlags(add, fields)
 		f := add.Flags()
-		f.StringVar(&ch.Name, "name", "", "channel name (unique)")
-		f.StringVar(&ch.Kind, "kind", "", "webhook|slack|ntfy|email")
-		f.StringVar(&ch.URL, "url", "", "endpoint (webhook, slack, ntfy topic URL)")
-		f.StringVar(&ch.SMTPAddr, "smtp_addr", "", "email: SMTP server host:port")
-		f.StringVar(&ch.SMTPFrom, "smtp_from", "", "email: sender address")
-		f.StringVar(&ch.SMTPUser, "smtp_user", "", "email: SMTP user (optional)")
 		pw.register(add, "email: SMTP")
 		refuseValueFlag(add, "smtp_pass", "use --password-file FILE, --password-env NAME or $"+SMTPPasswordEnv+", or type it at the prompt")
 		refuseValueFlag(add, "password", "use --password-file FILE, --password-env NAME or $"+SMTPPasswordEnv+", or type it at the prompt")
-		f.StringVar(&ch.SMTPTLS, "smtp_tls", "", "email: none|opportunistic|required (default opportunistic)")
-		f.StringVar(&ch.ExtraTo, "extra_to", "", "email: addresses to copy besides the owner and on-call, comma-separated")
-		f.StringVar(&service, "service", "", "only this service's alerts (default: all)")
 		f.BoolVar(&asJSON, "json", false, "print the channel as JSON")
 
 		list := lister[model.Channel]{short: "List notification channels",

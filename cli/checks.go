@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,25 +39,8 @@ Examples:
   opsdeck checks add --name nightly-backup --kind heartbeat --service "Postgres Primary" --interval 24h --grace 1h
 Kinds:
 ` + model.CheckKindHelp(),
+		table: model.CheckFields,
 		fields: []field[C]{
-			reqStr("name", "check name (unique, no spaces)", func(c *C) *string { return &c.Name }),
-			enum("kind", model.ProbeKinds, func(c *C) *string { return &c.Kind }),
-			refField("service", "service it checks (name or id; 'none' clears)", ops.OptServiceTx, func(c *C) **int64 { return &c.ServiceID }),
-			refField("device", "device it runs on or watches (asset tag or id; 'none' clears)", ops.OptDeviceTx, func(c *C) **int64 { return &c.DeviceID }),
-			str("target", "what the kind probes (see Kinds above)", func(c *C) *string { return &c.Target }),
-			enum("method", model.HTTPMethods, func(c *C) *string { return &c.Method }),
-			optStr("headers", `HTTP headers, "Name: value" lines`, func(c *C) *string { return &c.Headers }),
-			optStr("body", "HTTP request body", func(c *C) *string { return &c.Body }),
-			optEnum("record_type", model.DNSRecordTypes, func(c *C) *string { return &c.RecordType }),
-			optStr("resolver", "DNS server host:port (default: /etc/resolv.conf)", func(c *C) *string { return &c.Resolver }),
-			optStr("expect", "DNS answers that must be present, comma-separated", func(c *C) *string { return &c.Expect }),
-			optStr("condition", "success condition (default depends on kind)", func(c *C) *string { return &c.Condition }),
-			seconds("interval", "how often it runs (heartbeat: expected period), e.g. 30s, 5m (empty or 0 refused)", 1, func(c *C) *int { return &c.IntervalS }),
-			seconds("timeout", "per-run timeout, e.g. 10s (empty or 0 refused)", 1, func(c *C) *int { return &c.TimeoutS }),
-			seconds("grace", "heartbeat grace after the period, e.g. 5m (0 means none; empty refused)", 0, func(c *C) *int { return &c.GraceS }),
-			number("fail_threshold", "consecutive failures that fire an alert (default 3; empty or 0 refused)", func(c *C) *int { return &c.FailThreshold }),
-			number("success_threshold", "consecutive successes that resolve it (default 2; empty or 0 refused)", func(c *C) *int { return &c.SuccessThreshold }),
-			plainBool("tls_skip_verify", "accept untrusted certificates (yes|no; empty refused)", func(c *C) *bool { return &c.TLSSkipVerify }),
 			{name: "env", usage: "exec: environment variables for the command, by NAME (comma-separated); values are taken from your environment, stored encrypted", apply: func(_ *store.Tx, c *C, v string) error {
 				e, err := envInput([]string{v}, "")
 				c.Env = e
@@ -69,7 +51,6 @@ Kinds:
 				c.Env = e
 				return err
 			}},
-			optStr("notes", "free text", func(c *C) *string { return &c.Notes }),
 		},
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&kind, "kind", "", "only this kind ("+strings.Join(model.CheckKinds, "|")+")")
@@ -114,73 +95,6 @@ func firstLine(s string) string {
 	return l
 }
 
-// refField resolves a reference flag to an id inside the transaction
-// (ops.OptPersonTx and its kin: "" or "none" clears it).
-func refField[T any](name, usage string, resolve func(t *store.Tx, field, ref string) (*int64, error), set func(*T) **int64) field[T] {
-	return field[T]{name: name, usage: usage, apply: func(t *store.Tx, rec *T, v string) error {
-		id, err := resolve(t, name, v)
-		*set(rec) = id
-		return err
-	}}
-}
-
-// seconds accepts a Go duration (30s, 5m, 1h) or a number of seconds, at
-// least least seconds. A given 0 is refused where the record would read it
-// as "use the default" (interval, timeout): zero never silently defaults.
-func seconds[T any](name, usage string, least int, set func(*T) *int) field[T] {
-	return field[T]{name: name, usage: usage, apply: func(_ *store.Tx, rec *T, v string) error {
-		n, err := parseSeconds(name, v)
-		if err != nil {
-			return err
-		}
-		if n < least {
-			return model.Invalid(name, v, fmt.Sprintf("must be at least %ds (leave the flag out to keep the current value)", least))
-		}
-		*set(rec) = n
-		return nil
-	}}
-}
-
-func parseSeconds(name, v string) (int, error) {
-	v = strings.TrimSpace(v)
-	if n, err := strconv.Atoi(v); err == nil {
-		return n, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d%time.Second != 0 {
-		return 0, model.Invalid(name, v, "is not a duration in whole seconds (e.g. 30s, 5m, 1h)")
-	}
-	return int(d / time.Second), nil
-}
-
-func number[T any](name, usage string, set func(*T) *int) field[T] {
-	return field[T]{name: name, usage: usage, apply: func(_ *store.Tx, rec *T, v string) error {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil {
-			return model.Invalid(name, v, "is not a whole number")
-		}
-		if n < 1 {
-			return model.Invalid(name, v, "must be at least 1 (leave the flag out to keep the current value)")
-		}
-		*set(rec) = n
-		return nil
-	}}
-}
-
-func plainBool[T any](name, usage string, set func(*T) *bool) field[T] {
-	return field[T]{name: name, usage: usage, apply: func(_ *store.Tx, rec *T, v string) error {
-		switch strings.ToLower(v) {
-		case "yes", "true", "1":
-			*set(rec) = true
-		case "no", "false", "0":
-			*set(rec) = false
-		default:
-			return model.Invalid(name, v, "is not yes or no (empty refused)")
-		}
-		return nil
-	}}
-}
-
 // checkView is a check with its state, uptime and last results.
 type checkView struct {
 	model.Check
@@ -191,7 +105,7 @@ type checkView struct {
 	ago     func(*time.Time) string
 }
 
-func loadCheck(ctx context.Context, env *Env, s *store.Store, c model.Check) (view, error) {
+func loadCheck(ctx context.Context, env *Env, s *store.Store, c model.Check, _ [][2]string) (view, error) {
 	v := &checkView{Check: c, Where: "-", ago: env.ago}
 	var err error
 	if v.State, err = s.CheckState(ctx, c.ID); err != nil {

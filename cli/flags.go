@@ -12,12 +12,20 @@ import (
 )
 
 // renamedFlags maps an old flag name, after normalizeFlag's kebab-casing,
-// to its new name: durations lost their unit suffix (--interval 30s).
-var renamedFlags = map[string]string{
-	"interval-s": "interval",
-	"timeout-s":  "timeout",
-	"grace-s":    "grace",
-}
+// to its new name where a field table gives the flag another name than
+// the field's: durations lost their unit suffix (interval_s is --interval).
+var renamedFlags = func() map[string]string {
+	m := map[string]string{}
+	for _, specs := range [][]model.FieldSpec{model.CheckFields.Specs(), model.ChannelFields.Specs(), model.SharedSecretFields.Specs(),
+		model.PersonFields.Specs(), model.DeviceFields.Specs(), model.ServiceFields.Specs(), model.AccountFields.Specs()} {
+		for _, f := range specs {
+			if old := strings.ReplaceAll(f.OldFlagName(), "_", "-"); old != f.FlagName() {
+				m[old] = f.FlagName()
+			}
+		}
+	}
+	return m
+}()
 
 // normalizeFlag is the root's one global pflag normalisation: flags are
 // kebab-case (--asset-tag, --fail-threshold), as in kubectl and gh, and

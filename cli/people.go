@@ -21,18 +21,7 @@ func peopleResource() resource[model.Person] {
 		noun: "people", one: "person",
 		addHelp: `Add a person. Example:
   opsdeck people add --name "Kristen Park" --email kristen@example.com --title Engineer`,
-		fields: []field[P]{
-			reqStr("name", "full name", func(p *P) *string { return &p.Name }),
-			reqStr("email", "email address (unique)", func(p *P) *string { return &p.Email }),
-			optStr("title", "job title", func(p *P) *string { return &p.Title }),
-			optStr("department", "department", func(p *P) *string { return &p.Department }),
-			personRef("manager", "manager", func(p *P) **int64 { return &p.ManagerID }),
-			enum("status", model.PersonStatuses, func(p *P) *string { return &p.Status }),
-			enum("role", model.Roles, func(p *P) *string { return &p.Role }),
-			date("start_date", "first day", func(p *P) *string { return &p.StartDate }),
-			date("end_date", "last day", func(p *P) *string { return &p.EndDate }),
-			optStr("notes", "free text", func(p *P) *string { return &p.Notes }),
-		},
+		table: model.PersonFields,
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.PersonStatuses, "|")+")")
 		},
@@ -50,12 +39,8 @@ func peopleResource() resource[model.Person] {
 		add:        (*store.Tx).AddPerson,
 		update:     (*store.Tx).UpdatePerson,
 		deactivate: (*store.Tx).DeactivatePerson,
-		header:     []string{"id", "name", "email", "title", "department", "status", "role"},
-		row: func(p P, _ *names) []string {
-			return []string{fmt.Sprint(p.ID), p.Name, p.Email, orDash(p.Title), orDash(p.Department), p.Status, p.Role}
-		},
-		view:  loadPerson,
-		extra: []func(*Env) *cobra.Command{addKeyCommand, removeKeyCommand, keysCommand},
+		view:       loadPerson,
+		extra:      []func(*Env) *cobra.Command{addKeyCommand, removeKeyCommand, keysCommand},
 	}
 }
 
@@ -71,11 +56,12 @@ type personView struct {
 	SecretsKnown  []model.Secret      `json:"secrets_known"`
 	OnCall        []model.OnCall      `json:"oncall"`
 	Checklists    []model.Offboarding `json:"open_checklists"`
+	fields        [][2]string         // the person's own fields, from the table
 	ago           func(*time.Time) string
 }
 
-func loadPerson(ctx context.Context, env *Env, s *store.Store, p model.Person) (view, error) {
-	v := &personView{Person: p, Manager: (&names{ctx: ctx, s: s}).person(p.ManagerID), ago: env.ago}
+func loadPerson(ctx context.Context, env *Env, s *store.Store, p model.Person, fields [][2]string) (view, error) {
+	v := &personView{Person: p, Manager: (&names{ctx: ctx, s: s}).person(p.ManagerID), fields: fields, ago: env.ago}
 	var err error
 	if v.Accounts, err = s.ListAccounts(ctx, store.AccountQuery{PersonID: p.ID}); err != nil {
 		return nil, err
@@ -111,12 +97,7 @@ func loadPerson(ctx context.Context, env *Env, s *store.Store, p model.Person) (
 }
 
 func (v *personView) print(env *Env) error {
-	p := v.Person
-	env.printKV([][2]string{
-		{"id", fmt.Sprint(p.ID)}, {"name", p.Name}, {"email", p.Email}, {"title", orDash(p.Title)},
-		{"department", orDash(p.Department)}, {"manager", v.Manager}, {"status", p.Status},
-		{"role", p.Role}, {"start_date", orDash(p.StartDate)}, {"end_date", orDash(p.EndDate)}, {"notes", orDash(p.Notes)},
-	})
+	env.printKV(v.fields)
 	section(env, "Accounts", []string{"service", "username", "entitlement", "status", "verified"}, v.Accounts, func(a model.Account) []string {
 		return []string{a.ServiceName, a.Username, a.Entitlement, a.Status, "verified " + v.ago(a.LastVerifiedAt)}
 	})

@@ -38,12 +38,104 @@ type resource[T any] struct {
 	deactivate func(t *store.Tx, id int64) (T, T, error)
 	header     []string
 	row        func(T, *names) []string
-	// view loads the record with everything linked to it, for show.
-	view  func(ctx context.Context, env *Env, s *store.Store, rec T) (view, error)
+	// view loads the record with everything linked to it, for show; fields
+	// is the record's own fields as show prints them (from the table).
+	view  func(ctx context.Context, env *Env, s *store.Store, rec T, fields [][2]string) (view, error)
 	extra []func(env *Env) *cobra.Command
+
+	// table, when set, is the kind's field table: the add/edit flags (then
+	// fields, the CLI's own inputs), and unless header is set the list
+	// columns (after id; then listMore) and show's fields (then showMore)
+	// come from it.
+	table    model.Fields[T]
+	listMore []column[T]
+	showMore func(rec T) [][2]string
+}
+
+// column is a list column that is not a field of the record (a joined value).
+type column[T any] struct {
+	header string
+	cell   func(T) string
+}
+
+// fromTable fills the flags and list columns of a resource that has a
+// field table.
+func (r resource[T]) fromTable() resource[T] {
+	if r.table == nil {
+		return r
+	}
+	// The table's flags, then the resource's own (a CLI-only input).
+	r.fields = append(tableFields(r.table), r.fields...)
+	if r.header != nil {
+		return r // a kind whose list and show are its state (checks)
+	}
+	r.header = []string{"id"}
+	for _, f := range r.table {
+		if f.List != "" {
+			r.header = append(r.header, f.List)
+		}
+	}
+	for _, c := range r.listMore {
+		r.header = append(r.header, c.header)
+	}
+	r.row = func(rec T, nm *names) []string {
+		row := []string{strconv.FormatInt(r.id(rec), 10)}
+		for _, f := range r.table {
+			switch {
+			case f.List == "":
+			case f.Cell != nil:
+				row = append(row, orDash(f.Cell(&rec)))
+			default:
+				row = append(row, display(f, &rec, nm))
+			}
+		}
+		for _, c := range r.listMore {
+			row = append(row, c.cell(rec))
+		}
+		return row
+	}
+	return r
+}
+
+// showFields is the record's own fields as show prints them: id, the
+// table's fields, then showMore. A kind without a table has none here
+// (its view prints its own).
+func (r resource[T]) showFields(rec T, nm *names) [][2]string {
+	if r.table == nil {
+		return nil
+	}
+	kv := [][2]string{{"id", strconv.FormatInt(r.id(rec), 10)}}
+	for _, f := range r.table {
+		kv = append(kv, [2]string{f.Name, display(f, &rec, nm)})
+	}
+	if r.showMore != nil {
+		kv = append(kv, r.showMore(rec)...)
+	}
+	return kv
+}
+
+// display is a field's value as lists and show print it: a person by
+// name, an instant as "3d ago", a flag as yes/no/unknown, empty as "-".
+func display[T any](f model.Field[T], rec *T, nm *names) string {
+	switch f.Type {
+	case model.TypeRef:
+		if f.Refers == "person" {
+			return nm.person(f.ID(rec))
+		}
+		if f.Natural != nil {
+			return orDash(f.Natural(rec))
+		}
+		return orDash(idStr(f.ID(rec)))
+	case model.TypeBool:
+		return boolStr(*f.Bool(rec))
+	case model.TypeTime:
+		return nm.ago(*f.Time(rec))
+	}
+	return orDash(f.Get(rec))
 }
 
 func (r resource[T]) command(env *Env) *cobra.Command {
+	r = r.fromTable()
 	cmd := &cobra.Command{Use: r.noun, Short: "List and change " + r.noun}
 	list := lister[T]{
 		short:  "List " + r.noun,
@@ -61,7 +153,7 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 			if err != nil {
 				return nil, err
 			}
-			return r.view(c.Context(), env, s, rec)
+			return r.view(c.Context(), env, s, rec, r.showFields(rec, &names{ctx: c.Context(), s: s}))
 		})
 
 	add := &cobra.Command{
@@ -119,10 +211,8 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 	for _, c := range []*cobra.Command{add, edit, deactivate} {
 		c.Flags().Bool("json", false, "print the record as JSON")
 	}
-	for _, f := range r.fields {
-		add.Flags().String(f.name, "", f.usage)
-		edit.Flags().String(f.name, "", f.usage)
-	}
+	addFlags(add, r.fields)
+	addFlags(edit, r.fields)
 	cmd.AddCommand(list, show, add, edit, deactivate)
 	for _, x := range r.extra {
 		cmd.AddCommand(x(env))
@@ -132,7 +222,19 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 
 // applyFlags sets every field whose flag was given, in declaration order.
 func (r resource[T]) applyFlags(c *cobra.Command, t *store.Tx, rec *T) error {
-	for _, f := range r.fields {
+	return applyFields(c, t, rec, r.fields)
+}
+
+// addFlags registers fields as string flags of c.
+func addFlags[T any](c *cobra.Command, fields []field[T]) {
+	for _, f := range fields {
+		c.Flags().String(f.name, "", f.usage)
+	}
+}
+
+// applyFields sets every field whose flag was given, in order.
+func applyFields[T any](c *cobra.Command, t *store.Tx, rec *T, fields []field[T]) error {
+	for _, f := range fields {
 		if !c.Flags().Changed(f.name) {
 			continue
 		}
@@ -157,76 +259,69 @@ func (r resource[T]) report(env *Env, c *cobra.Command, s *store.Store, verb str
 	return nil
 }
 
-// Field helpers shared by the nouns.
-
-func str[T any](name, usage string, set func(*T) *string) field[T] {
-	return field[T]{name: name, usage: usage, apply: func(_ *store.Tx, rec *T, v string) error {
-		*set(rec) = v
-		return nil
-	}}
-}
-
-// enum is a field with a fixed vocabulary. Empty is refused, never read
-// as "the default": `--role ""` once demoted an admin to viewer. Leave the
-// flag out to keep the value (edit) or take the default (add).
-func enum[T any](name string, values []string, set func(*T) *string) field[T] {
-	return field[T]{name: name, usage: strings.Join(values, "|") + " (empty refused)", apply: func(_ *store.Tx, rec *T, v string) error {
-		if strings.TrimSpace(v) == "" {
-			return model.Invalid(name, v, "cannot be empty: give one of "+strings.Join(values, ", ")+" (leave the flag out to keep the current value)")
+// tableFields is a kind's add/edit flags, read from its field table (one
+// flag per field, kebab-case, usage from the table): values are checked by
+// the table's Set, references resolved in the write transaction.
+func tableFields[T any](fs model.Fields[T]) []field[T] {
+	out := make([]field[T], 0, len(fs))
+	for _, f := range fs {
+		if f.NoFlag {
+			continue
 		}
-		*set(rec) = v
-		return nil
-	}}
+		out = append(out, field[T]{name: f.FlagName(), usage: f.Usage(), apply: func(t *store.Tx, rec *T, v string) error {
+			if f.Type != model.TypeRef {
+				return underFlag(f.FieldSpec, f.Set(rec, v, t.At().In(time.Local)))
+			}
+			id, err := resolveRef(t, f, v)
+			if err != nil {
+				return err
+			}
+			f.SetID(rec, id)
+			return nil
+		}})
+	}
+	return out
 }
 
-// optEnum is a vocabulary field where empty clears the value (fields that
-// apply to one kind of record only, such as a DNS check's record type).
-func optEnum[T any](name string, values []string, set func(*T) *string) field[T] {
-	return str(name, strings.Join(values, "|")+" (empty clears)", set)
+// underFlag reports a bad value under the flag's name where the table
+// names the flag otherwise than the field (interval_s is --interval), so
+// a value given under the old spelling is reported under the new one.
+func underFlag(f model.FieldSpec, err error) error {
+	if fe, ok := model.AsFieldError(err); ok && f.Flag != "" && fe.Field == f.Name {
+		return model.Invalid(f.Flag, fe.Value, fe.Reason)
+	}
+	return err
 }
 
-// reqStr is free text that must not be empty (a name, an email): empty is
-// refused by the record's Validate, and the usage says so.
-func reqStr[T any](name, usage string, set func(*T) *string) field[T] {
-	return str(name, usage+" (required; empty refused)", set)
-}
-
-// optStr is free text where empty clears the value.
-func optStr[T any](name, usage string, set func(*T) *string) field[T] {
-	return str(name, usage+" (empty clears)", set)
-}
-
-func date[T any](name, usage string, set func(*T) *string) field[T] {
-	return field[T]{name: name, usage: usage + " (YYYY-MM-DD; empty clears)", apply: func(_ *store.Tx, rec *T, v string) error {
-		d, err := model.ParseDate(name, v)
-		*set(rec) = d
-		return err
-	}}
-}
-
-// personRef resolves a person reference flag (id, email or name); "" or
-// "none" clears it.
-func personRef[T any](name, usage string, set func(*T) **int64) field[T] {
-	return refField(name, usage+" (email, id or name; empty or 'none' clears)", ops.OptPersonTx, set)
-}
-
-func boolField[T any](name, usage string, set func(*T) **bool) field[T] {
-	return field[T]{name: name, usage: usage + " (yes|no|unknown; empty is unknown)", apply: func(_ *store.Tx, rec *T, v string) error {
-		switch strings.ToLower(v) {
-		case "yes", "true", "1":
-			b := true
-			*set(rec) = &b
-		case "no", "false", "0":
-			b := false
-			*set(rec) = &b
-		case "", "unknown":
-			*set(rec) = nil
-		default:
-			return model.Invalid(name, v, "is not yes, no or unknown")
+// resolveRef resolves what was typed into a reference field through ops
+// (one resolver for both front ends): "" or "none" clears an optional
+// reference; a required one must name a record.
+func resolveRef[T any](t *store.Tx, f model.Field[T], ref string) (*int64, error) {
+	opt := f.Empty == model.EmptyClears
+	switch f.Refers {
+	case "person":
+		if opt {
+			return ops.OptPersonTx(t, f.Name, ref)
 		}
-		return nil
-	}}
+		p, err := ops.PersonTx(t, f.Name, ref)
+		return &p.ID, err
+	case "service":
+		if opt {
+			return ops.OptServiceTx(t, f.Name, ref)
+		}
+		sv, err := ops.ServiceTx(t, f.Name, ref)
+		return &sv.ID, err
+	case "device":
+		if opt {
+			return ops.OptDeviceTx(t, f.Name, ref)
+		}
+		d, err := ops.DeviceTx(t, f.Name, ref)
+		return &d.ID, err
+	}
+	return nil, fmt.Errorf("no reference kind %q (a bug in a field table)", f.Refers)
 }
+
+// Helpers shared by the nouns.
 
 func idStr(p *int64) string {
 	if p == nil {

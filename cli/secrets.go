@@ -61,7 +61,8 @@ func parseRotatedAt(field, v string, now time.Time) (time.Time, error) {
 
 func secretsAdd(env *Env) *cobra.Command {
 	var x model.Secret
-	var service, holders, rotated, days string
+	var holders, rotated string
+	fields := tableFields(model.SharedSecretFields)
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "add",
@@ -72,13 +73,6 @@ the value. Example:
     --service AWS --holders oscar@example.com,bill@example.com --rotation-days 90 --last-rotated-at 2026-03-02`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if days != "" {
-				n, err := strconv.Atoi(days)
-				if err != nil {
-					return model.Invalid("rotation_days", days, "is not a number of days")
-				}
-				x.RotationDays = n
-			}
 			if rotated != "" {
 				at, err := parseRotatedAt("last_rotated_at", rotated, env.now())
 				if err != nil {
@@ -87,12 +81,8 @@ the value. Example:
 				x.LastRotatedAt = &at
 			}
 			_, err := env.write(c.Context(), func(t *store.Tx) error {
-				if service != "" {
-					sv, err := ops.ServiceTx(t, "service", service)
-					if err != nil {
-						return err
-					}
-					x.ServiceID = &sv.ID
+				if err := applyFields(c, t, &x, fields); err != nil {
+					return err
 				}
 				ids, err := holderIDs(t, holders)
 				if err != nil {
@@ -110,13 +100,9 @@ the value. Example:
 			return nil
 		},
 	}
-	c.Flags().StringVar(&x.Name, "name", "", "what it is, e.g. 'Production DB password'")
-	c.Flags().StringVar(&x.Location, "location", "", "where it is kept (vault, safe...), never the value")
-	c.Flags().StringVar(&service, "service", "", "the service it unlocks (name or id)")
+	addFlags(c, fields)
 	c.Flags().StringVar(&holders, "holders", "", "who knows it (comma-separated emails)")
-	c.Flags().StringVar(&days, "rotation_days", "", "rotate every N days (0: no period)")
-	c.Flags().StringVar(&rotated, "last_rotated_at", "", "when it was last rotated (RFC 3339, YYYY-MM-DD HH:MM, YYYY-MM-DD or 'now')")
-	c.Flags().StringVar(&x.Notes, "notes", "", "free text")
+	c.Flags().StringVar(&rotated, "last-rotated-at", "", "when it was last rotated (RFC 3339, YYYY-MM-DD HH:MM, YYYY-MM-DD or 'now')")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the secret as JSON")
 	return c
 }
@@ -229,6 +215,7 @@ func secretsRotated(env *Env) *cobra.Command {
 
 func secretsEdit(env *Env) *cobra.Command {
 	var asJSON bool
+	fields := tableFields(model.SharedSecretFields)
 	c := &cobra.Command{
 		Use:   "edit NAME",
 		Short: "Change a secret's name, location, service, rotation period, notes or holders (only the flags given)",
@@ -249,36 +236,7 @@ func secretsEdit(env *Env) *cobra.Command {
 					}
 				}
 				_, after, err = t.UpdateSecret(cur.ID, func(x *model.Secret) error {
-					if f.Changed("name") {
-						x.Name, _ = f.GetString("name")
-					}
-					if f.Changed("location") {
-						x.Location, _ = f.GetString("location")
-					}
-					if f.Changed("notes") {
-						x.Notes, _ = f.GetString("notes")
-					}
-					if f.Changed("rotation_days") {
-						v, _ := f.GetString("rotation_days")
-						n, err := strconv.Atoi(v)
-						if err != nil {
-							return model.Invalid("rotation_days", v, "is not a number of days")
-						}
-						x.RotationDays = n
-					}
-					if f.Changed("service") {
-						v, _ := f.GetString("service")
-						if v == "" || v == "none" {
-							x.ServiceID = nil
-							return nil
-						}
-						sv, err := ops.ServiceTx(t, "service", v)
-						if err != nil {
-							return err
-						}
-						x.ServiceID = &sv.ID
-					}
-					return nil
+					return applyFields(c, t, x, fields)
 				}, ids)
 				return err
 			})
@@ -292,10 +250,8 @@ func secretsEdit(env *Env) *cobra.Command {
 			return nil
 		},
 	}
-	for _, fl := range [][2]string{{"name", "what it is"}, {"location", "where it is kept, never the value"}, {"service", "the service it unlocks ('none' clears)"},
-		{"rotation_days", "rotate every N days (0: no period)"}, {"notes", "free text"}, {"holders", "who knows it (comma-separated emails; replaces the list)"}} {
-		c.Flags().String(fl[0], "", fl[1])
-	}
+	addFlags(c, fields)
+	c.Flags().String("holders", "", "who knows it (comma-separated emails; replaces the list)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the secret as JSON")
 	return c
 }

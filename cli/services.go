@@ -21,16 +21,7 @@ func servicesResource() resource[model.Service] {
 		noun: "services", one: "service",
 		addHelp: `Add a service. Example:
   opsdeck services add --name GitHub --kind saas --criticality high --owner oscar@example.com`,
-		fields: []field[S]{
-			reqStr("name", "service name (unique)", func(s *S) *string { return &s.Name }),
-			enum("kind", model.ServiceKinds, func(s *S) *string { return &s.Kind }),
-			enum("criticality", model.Criticalities, func(s *S) *string { return &s.Criticality }),
-			personRef("owner", "owner", func(s *S) **int64 { return &s.OwnerID }),
-			optStr("url", "where it lives", func(s *S) *string { return &s.URL }),
-			optStr("runbook_url", "runbook link", func(s *S) *string { return &s.RunbookURL }),
-			enum("status", model.ServiceStatuses, func(s *S) *string { return &s.Status }),
-			optStr("notes", "free text", func(s *S) *string { return &s.Notes }),
-		},
+		table: model.ServiceFields,
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&q.Kind, "kind", "", "only this kind ("+strings.Join(model.ServiceKinds, "|")+")")
 			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.ServiceStatuses, "|")+")")
@@ -54,11 +45,7 @@ func servicesResource() resource[model.Service] {
 		add:        (*store.Tx).AddService,
 		update:     (*store.Tx).UpdateService,
 		deactivate: (*store.Tx).DeactivateService,
-		header:     []string{"id", "name", "kind", "criticality", "owner", "status"},
-		row: func(s S, nm *names) []string {
-			return []string{fmt.Sprint(s.ID), s.Name, s.Kind, s.Criticality, nm.person(s.OwnerID), s.Status}
-		},
-		view: loadService,
+		view:       loadService,
 		extra: []func(*Env) *cobra.Command{
 			linkCommand("host", "Record that a service runs on a device", "SERVICE DEVICE", hostLink((*store.Tx).AddServiceHost)),
 			linkCommand("unhost", "Remove a service-runs-on-device link", "SERVICE DEVICE", hostLink((*store.Tx).RemoveServiceHost)),
@@ -120,11 +107,12 @@ type serviceView struct {
 	DependsOn []model.Service `json:"depends_on"`
 	NeededBy  []model.Service `json:"needed_by"`
 	Checks    []model.Check   `json:"checks"`
+	fields    [][2]string     // the service's own fields, from the table
 	ago       func(*time.Time) string
 }
 
-func loadService(ctx context.Context, env *Env, s *store.Store, sv model.Service) (view, error) {
-	v := &serviceView{Service: sv, Owner: (&names{ctx: ctx, s: s}).person(sv.OwnerID), ago: env.ago}
+func loadService(ctx context.Context, env *Env, s *store.Store, sv model.Service, fields [][2]string) (view, error) {
+	v := &serviceView{Service: sv, Owner: (&names{ctx: ctx, s: s}).person(sv.OwnerID), fields: fields, ago: env.ago}
 	var err error
 	if v.Accounts, err = s.ListAccounts(ctx, store.AccountQuery{ServiceID: sv.ID}); err != nil {
 		return nil, err
@@ -147,12 +135,7 @@ func loadService(ctx context.Context, env *Env, s *store.Store, sv model.Service
 }
 
 func (v *serviceView) print(env *Env) error {
-	sv := v.Service
-	env.printKV([][2]string{
-		{"id", fmt.Sprint(sv.ID)}, {"name", sv.Name}, {"kind", sv.Kind}, {"criticality", sv.Criticality},
-		{"owner", v.Owner}, {"url", orDash(sv.URL)}, {"runbook_url", orDash(sv.RunbookURL)},
-		{"status", sv.Status}, {"notes", orDash(sv.Notes)},
-	})
+	env.printKV(v.fields)
 	section(env, "Accounts, admins first", []string{"person", "username", "entitlement", "status", "person_status", "verified"}, v.Accounts, func(a model.Account) []string {
 		return []string{a.PersonName, a.Username, a.Entitlement, a.Status, a.PersonStatus, "verified " + v.ago(a.LastVerifiedAt)}
 	})

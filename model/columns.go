@@ -13,7 +13,9 @@ var ImportKinds = []string{"people", "devices", "services", "accounts"}
 
 // column is one importable field: its opsdeck name (what export writes),
 // the other headers real exports use for it (normalized, see
-// NormalizeHeader), and how a cell becomes an opsdeck value.
+// NormalizeHeader), and how a cell becomes an opsdeck value. The record
+// fields come from the kind's field table (ImportSpecs); extraColumns adds
+// the dialect-only ones.
 type column struct {
 	field   string
 	aliases []string
@@ -28,62 +30,30 @@ type column struct {
 	extra bool
 }
 
-var columns = map[string][]column{
+// extraColumns are what other tools' exports carry that opsdeck derives a
+// field from (see derive) rather than stores.
+var extraColumns = map[string][]column{
 	"people": {
-		{field: "name", aliases: []string{"full_name", "display_name"}},
-		{field: "email", aliases: []string{"email_address", "primary_email", "work_email", "mail", "mail_address", "e_mail", "user_email"}, conv: convEmail},
-		{field: "title", aliases: []string{"employee_title", "job_title"}},
-		{field: "department", aliases: []string{"dept"}},
-		{field: "manager", aliases: []string{"manager_email"}},
-		{field: "status", aliases: []string{"employment_status"}, conv: convPersonStatus, keepOnEmpty: true},
-		{field: "role", aliases: []string{"opsdeck_role"}, conv: enumConv(Roles, nil), keepOnEmpty: true},
-		{field: "start_date", aliases: []string{"hire_date", "started"}, conv: convDate},
-		{field: "end_date", aliases: []string{"termination_date", "left"}, conv: convDate},
-		{field: "notes", aliases: []string{"note", "comments"}},
 		{field: "first_name", extra: true, aliases: []string{"given_name"}},
 		{field: "last_name", extra: true, aliases: []string{"family_name", "surname"}},
 		{field: "org_unit_path", extra: true, aliases: []string{"org_unit"}},
 	},
 	"devices": {
-		{field: "asset_tag", aliases: []string{"tag", "asset_id", "asset_number"}},
-		{field: "name", aliases: []string{"asset_name", "hostname", "device_name", "computer_name"}},
-		{field: "kind", aliases: []string{"device_kind"}, conv: enumConv(DeviceKinds, nil), keepOnEmpty: true},
-		{field: "serial", aliases: []string{"serial_number", "serial_no"}},
-		{field: "model", aliases: []string{"model_name"}},
-		{field: "os", aliases: []string{"operating_system", "platform"}},
-		{field: "os_version", aliases: []string{"operating_system_version", "os_build"}},
-		{field: "holder", aliases: []string{"checked_out_to", "assigned_to", "user", "owner"}},
-		{field: "location", aliases: []string{"site"}},
-		{field: "status", aliases: []string{"status_label", "asset_status"}, conv: convDeviceStatus, keepOnEmpty: true},
-		{field: "disk_encrypted", aliases: []string{"encrypted", "filevault", "bitlocker"}, conv: convBool},
-		{field: "endpoint_protection", aliases: []string{"antivirus", "edr"}},
-		{field: "patch_level", aliases: []string{"patch"}},
-		{field: "last_seen_at", aliases: []string{"last_seen", "last_checkin", "last_contact"}, conv: convTime},
-		{field: "purchase_date", aliases: []string{"purchased", "purchase_date_"}, conv: convDate},
-		{field: "notes", aliases: []string{"note", "comments"}},
 		{field: "warranty", extra: true, aliases: []string{"warranty_months"}},
 		{field: "category", extra: true, aliases: []string{"type", "device_type"}, conv: convDeviceKind, keepOnEmpty: true},
 	},
-	"services": {
-		{field: "name", aliases: []string{"service", "service_name", "app", "application"}},
-		{field: "kind", aliases: []string{"type", "category"}, conv: enumConv(ServiceKinds, nil), keepOnEmpty: true},
-		{field: "criticality", aliases: []string{"tier", "priority"}, conv: enumConv(Criticalities, nil), keepOnEmpty: true},
-		{field: "owner", aliases: []string{"owner_email", "service_owner"}},
-		{field: "url", aliases: []string{"link", "website", "address"}},
-		{field: "runbook_url", aliases: []string{"runbook"}},
-		{field: "status", conv: enumConv(ServiceStatuses, map[string]string{"inactive": "retired", "decommissioned": "retired"}), keepOnEmpty: true},
-		{field: "notes", aliases: []string{"note", "comments"}},
-	},
-	"accounts": {
-		{field: "service", aliases: []string{"service_name", "app", "application", "system"}},
-		{field: "username", aliases: []string{"login", "user", "user_name", "account", "account_name", "handle"}},
-		{field: "person", aliases: []string{"email", "person_email", "user_email", "email_address", "owner"}},
-		{field: "entitlement", aliases: []string{"role", "permission", "access", "access_level"}, conv: convEntitlement, keepOnEmpty: true},
-		{field: "status", aliases: []string{"state", "account_status"}, conv: convAccountStatus, keepOnEmpty: true},
-		{field: "last_verified_at", aliases: []string{"verified_at", "last_verified"}, conv: convTime},
-		{field: "notes", aliases: []string{"note", "comments"}},
-	},
 }
+
+var columns = func() map[string][]column {
+	out := map[string][]column{}
+	for _, kind := range ImportKinds {
+		for _, f := range ImportSpecs[kind] {
+			out[kind] = append(out[kind], column{field: f.Name, aliases: f.Aliases, conv: f.Conv, keepOnEmpty: f.Empty == EmptyRefused})
+		}
+		out[kind] = append(out[kind], extraColumns[kind]...)
+	}
+	return out
+}()
 
 // ExportColumns is opsdeck's own header for kind: what export writes and
 // import reads back unchanged.

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Secrecy marks a field that holds a credential, and says where in the
@@ -28,11 +29,44 @@ const (
 	SecretEmbedded
 )
 
-// FieldSpec describes one field of a record kind. Today it carries the
-// secret mark; the rest of a record's definition (flags, import columns,
-// list columns) is meant to join it here, so that a kind is described once.
+// FieldSpec describes one field of a record kind: everything a front end
+// needs to offer, read, check, import, export and list it. A kind's field
+// table (PersonFields, DeviceFields, ...) is its one definition: the CLI's
+// add/edit flags, the console's forms, import column matching, export
+// columns and secret masking are all read from it, so adding a field is
+// one line in the table.
 type FieldSpec struct {
-	Name   string // snake_case: the JSON key and export column
+	Name  string // snake_case: the JSON key, export column and form key
+	Label string // what a form shows; Name when empty
+	Type  FieldType
+	// Values is an enum's vocabulary.
+	Values []string
+	// Refers names the kind a TypeRef field points at ("person", "service",
+	// "device"); the front end resolves what a user typed in its transaction.
+	Refers string
+	// Aliases are other headers real exports use for this column (already
+	// normalized, see NormalizeHeader).
+	Aliases []string
+	// Help is the flag's usage and the form's hint; Example is a sample a
+	// form shows in an empty field ("LT-042").
+	Help, Example string
+	// Empty says what an empty value means: clear it, refuse it, or leave
+	// it to the record's Validate (a required field).
+	Empty EmptyRule
+	// Conv maps an import cell to opsdeck's vocabulary (Google's
+	// "Suspended" → departed); nil: by Type.
+	Conv func(v string) (string, string)
+	// NoForm keeps a field out of the console's forms (a credential a form
+	// would show masked, a token opsdeck generates); NoFlag keeps it out of
+	// the CLI's generated flags (the CLI reads it its own way).
+	NoForm, NoFlag bool
+	// Flag overrides the flag's name when it is not Name in kebab-case
+	// (interval_s is --interval); the old spelling keeps working.
+	Flag string
+	// Min is the least value of a number or a duration (in seconds).
+	Min int
+	// List is the field's column header in list tables; "" keeps it out.
+	List   string
 	Secret Secrecy
 	// AdminSees: an admin is shown the clear value, because they must hand
 	// it on (a heartbeat's ping token goes into the job that pings). Every
@@ -40,10 +74,127 @@ type FieldSpec struct {
 	AdminSees bool
 }
 
-// Field is a FieldSpec bound to where the value lives in a T.
+// FieldType is how a field's text becomes a value.
+type FieldType uint8
+
+const (
+	TypeText    FieldType = iota
+	TypeEnum              // one of Values
+	TypeDate              // YYYY-MM-DD
+	TypeTime              // an instant (RFC 3339, YYYY-MM-DD HH:MM, "now")
+	TypeBool              // yes, no or unknown
+	TypeRef               // another record, by a natural key (email, name, asset tag)
+	TypeSeconds           // a duration, stored in whole seconds: 30s, 5m, 1h, 1d
+	TypeInt               // a whole number
+	TypeYesNo             // yes or no (no "unknown")
+)
+
+// EmptyRule is what an empty value means for a field.
+type EmptyRule uint8
+
+const (
+	// EmptyClears: empty clears the value (optional text, dates, references).
+	EmptyClears EmptyRule = iota
+	// EmptyRefused: a flag or form refuses empty (it once demoted an admin
+	// to viewer); an empty import cell keeps the value (a new record gets
+	// the default). Leave the flag out to keep the value.
+	EmptyRefused
+	// EmptyRequired: empty is passed on and the record's Validate refuses
+	// it, naming the field (a name, an email).
+	EmptyRequired
+)
+
+// FlagName is the field's CLI flag: kebab-case.
+func (f FieldSpec) FlagName() string {
+	if f.Flag != "" {
+		return f.Flag
+	}
+	return strings.ReplaceAll(f.Name, "_", "-")
+}
+
+// OldFlagName is the flag's snake_case spelling, still accepted.
+func (f FieldSpec) OldFlagName() string { return f.Name }
+
+// FormLabel is the label a form shows.
+func (f FieldSpec) FormLabel() string {
+	if f.Label != "" {
+		return f.Label
+	}
+	return f.Name
+}
+
+// Usage is the flag's help line: the help text, the vocabulary and what
+// empty means.
+func (f FieldSpec) Usage() string {
+	u := f.Help
+	add := func(s string) {
+		if u == "" {
+			u = s
+		} else {
+			u += " " + s
+		}
+	}
+	switch f.Type {
+	case TypeEnum:
+		add(strings.Join(f.Values, "|"))
+	case TypeDate:
+		add("(YYYY-MM-DD)")
+	case TypeTime:
+		add("(RFC 3339, YYYY-MM-DD HH:MM, or 'now')")
+	case TypeBool:
+		add("(yes|no|unknown; empty is unknown)")
+		return u
+	case TypeRef:
+		if f.Empty == EmptyClears {
+			return u + " (" + refKeys[f.Refers] + "; empty or 'none' clears)"
+		}
+		add("(" + refKeys[f.Refers] + ")")
+	case TypeSeconds:
+		add("(e.g. 30s, 5m, 1h)")
+	case TypeYesNo:
+		return u + " (yes|no; empty refused)"
+	}
+	if f.Type == TypeSeconds || f.Type == TypeInt {
+		if f.Min > 0 {
+			return u + " (empty or 0 refused)"
+		}
+		return u + " (empty refused)"
+	}
+	switch f.Empty {
+	case EmptyRefused:
+		add("(empty refused)")
+	case EmptyRequired:
+		add("(required; empty refused)")
+	default:
+		add("(empty clears)")
+	}
+	return u
+}
+
+var refKeys = map[string]string{
+	"person":  "email, id or name",
+	"service": "name or id",
+	"device":  "asset tag or id",
+}
+
+// Field is a FieldSpec bound to where the value lives in a T. Exactly one
+// accessor is set, by the constructor that matches the field's type.
 type Field[T any] struct {
 	FieldSpec
-	Ref func(*T) *string
+	Ref   func(*T) *string // text, enum, date
+	Bool  func(*T) **bool
+	Time  func(*T) **time.Time
+	Int   func(*T) *int  // numbers and durations in seconds
+	Plain func(*T) *bool // yes/no
+	// ID reads and SetID writes a reference's id (nil: none);
+	// Natural is the referenced record's key when the record carries it
+	// joined (an account's service name), for export.
+	ID      func(*T) *int64
+	SetID   func(*T, *int64)
+	Natural func(*T) string
+	// Cell, when set, is what a list shows instead of the field's value
+	// (a device's OS with its version).
+	Cell func(*T) string
 }
 
 // Fields is a record kind's field table.
@@ -80,42 +231,22 @@ type Secretive interface {
 	SecretFields() []FieldRef
 }
 
-// Field tables of the kinds that hold credentials. Only the fields with a
-// mark are listed so far.
+// Field tables of the other kinds that hold credentials (checks, channels
+// and the inventory: records.go). Only their secret fields are listed so far.
 var (
-	CheckFields = Fields[Check]{
-		{FieldSpec{Name: "target", Secret: SecretEmbedded}, func(c *Check) *string { return &c.Target }},
-		{FieldSpec{Name: "headers", Secret: SecretValue}, func(c *Check) *string { return &c.Headers }},
-		{FieldSpec{Name: "body", Secret: SecretValue}, func(c *Check) *string { return &c.Body }},
-		{FieldSpec{Name: "env", Secret: SecretValue}, func(c *Check) *string { return &c.Env }},
-		{FieldSpec{Name: "ping_token", Secret: SecretValue, AdminSees: true}, func(c *Check) *string { return &c.PingToken }},
-	}
-	ChannelFields = Fields[Channel]{
-		{FieldSpec{Name: "url", Secret: SecretEndpoint}, func(c *Channel) *string { return &c.URL }},
-		{FieldSpec{Name: "smtp_pass", Secret: SecretValue}, func(c *Channel) *string { return &c.SMTPPass }},
-	}
 	BackupJobFields = Fields[BackupJob]{
-		{FieldSpec{Name: "command", Secret: SecretEmbedded}, func(j *BackupJob) *string { return &j.Command }},
-		{FieldSpec{Name: "env", Secret: SecretValue}, func(j *BackupJob) *string { return &j.Env }},
-		{FieldSpec{Name: "ping_token", Secret: SecretValue, AdminSees: true}, func(j *BackupJob) *string { return &j.PingToken }},
-	}
-	ServiceFields = Fields[Service]{
-		{FieldSpec{Name: "url", Secret: SecretEmbedded}, func(s *Service) *string { return &s.URL }},
-		{FieldSpec{Name: "runbook_url", Secret: SecretEmbedded}, func(s *Service) *string { return &s.RunbookURL }},
+		secretText("command", SecretEmbedded, false, func(j *BackupJob) *string { return &j.Command }),
+		secretText("env", SecretValue, false, func(j *BackupJob) *string { return &j.Env }),
+		secretText("ping_token", SecretValue, true, func(j *BackupJob) *string { return &j.PingToken }),
 	}
 )
 
-// SecretFields implements Secretive.
-func (c *Check) SecretFields() []FieldRef { return CheckFields.Refs(c) }
-
-// SecretFields implements Secretive.
-func (c *Channel) SecretFields() []FieldRef { return ChannelFields.Refs(c) }
+func secretText[T any](name string, s Secrecy, adminSees bool, ref func(*T) *string) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Secret: s, AdminSees: adminSees}, Ref: ref}
+}
 
 // SecretFields implements Secretive.
 func (j *BackupJob) SecretFields() []FieldRef { return BackupJobFields.Refs(j) }
-
-// SecretFields implements Secretive.
-func (s *Service) SecretFields() []FieldRef { return ServiceFields.Refs(s) }
 
 // EntityFields maps an audit entity name to its kind's field table, so
 // audit rows written before secrets were marked can be masked too.

@@ -35,41 +35,34 @@ func Export(ctx context.Context, s *store.Store, kind string) (model.Table, erro
 	if err != nil {
 		return t, err
 	}
-	add := func(cells ...string) { t.Rows = append(t.Rows, model.TableRow{Cells: cells}) }
+	// References are written as natural keys; only people are referred to
+	// by id (accounts carry their service's name and person's email).
+	ref := func(_ string, id *int64) string { return ix.email(id) }
 	switch kind {
 	case "people":
 		ps, err := s.ListPeople(ctx, store.PeopleQuery{})
 		if err != nil {
 			return t, err
 		}
-		for _, p := range ps {
-			add(p.Name, p.Email, p.Title, p.Department, ix.email(p.ManagerID), p.Status, p.Role, p.StartDate, p.EndDate, p.Notes)
-		}
+		t.Rows = rowsOf(model.PersonFields, ps, ref)
 	case "devices":
 		ds, err := s.ListDevices(ctx, store.DeviceQuery{})
 		if err != nil {
 			return t, err
 		}
-		for _, d := range ds {
-			add(d.AssetTag, d.Name, d.Kind, d.Serial, d.Model, d.OS, d.OSVersion, ix.email(d.HolderID), d.Location, d.Status,
-				model.YesNo(d.DiskEncrypted), d.EndpointProtection, d.PatchLevel, model.ExportTime(d.LastSeenAt), d.PurchaseDate, d.Notes)
-		}
+		t.Rows = rowsOf(model.DeviceFields, ds, ref)
 	case "services":
 		ss, err := s.ListServices(ctx, store.ServiceQuery{})
 		if err != nil {
 			return t, err
 		}
-		for _, sv := range ss {
-			add(sv.Name, sv.Kind, sv.Criticality, ix.email(sv.OwnerID), sv.URL, sv.RunbookURL, sv.Status, sv.Notes)
-		}
+		t.Rows = rowsOf(model.ServiceFields, ss, ref)
 	case "accounts":
 		as, err := s.ListAccounts(ctx, store.AccountQuery{})
 		if err != nil {
 			return t, err
 		}
-		for _, a := range as {
-			add(a.ServiceName, a.Username, a.PersonEmail, a.Entitlement, a.Status, model.ExportTime(a.LastVerifiedAt), a.Notes)
-		}
+		t.Rows = rowsOf(model.AccountFields, as, ref)
 	default:
 		return t, model.Invalid("kind", kind, "is not one of "+strings.Join(ExportKinds, ", "))
 	}
@@ -77,4 +70,13 @@ func Export(ctx context.Context, s *store.Store, kind string) (model.Table, erro
 		return t, fmt.Errorf("export %s: %d columns but %d cells (a bug)", kind, len(t.Header), len(t.Rows[0].Cells))
 	}
 	return t, nil
+}
+
+// rowsOf is recs as export rows, one cell per field of the kind's table.
+func rowsOf[T any](fs model.Fields[T], recs []T, ref func(string, *int64) string) []model.TableRow {
+	out := make([]model.TableRow, len(recs))
+	for i := range recs {
+		out[i] = model.TableRow{Cells: fs.Cells(&recs[i], ref)}
+	}
+	return out
 }

@@ -98,7 +98,7 @@ func devicesSpec() listSpec {
 			"No devices yet.",
 			"",
 			"  a                                   add one here",
-			"  opsdeck devices add --asset_tag …   or from the shell",
+			"  opsdeck devices add --asset-tag …   or from the shell",
 			"  opsdeck import devices FILE         or import an inventory export",
 		},
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
@@ -50,163 +52,219 @@ func personEmail(env TabEnv, id *int64) string {
 	return strconv.FormatInt(*id, 10)
 }
 
-func personEdit() editSpec {
+// recordForm is how the console edits one inventory kind: its form comes
+// from the kind's field table (model.PersonFields, ...), so every field the
+// CLI offers is in the form too, checked by the same Set.
+type recordForm[T any] struct {
+	kind, verb string
+	fields     model.Fields[T]
+	blank      T // a new record's defaults
+	get        func(env TabEnv, id int64) (T, error)
+	name       func(T) string // in titles and the deactivate dialog
+	key        func(T) string // in the flash after saving
+	add        func(t *store.Tx, rec *T) error
+	update     func(t *store.Tx, id int64, fn func(*T) error) (T, T, error)
+	deactivate func(t *store.Tx, id int64) (T, T, error)
+	id         func(T) int64
+}
+
+func (r recordForm[T]) spec() editSpec {
 	return editSpec{
-		kind: "person", verb: "mark departed",
+		kind: r.kind, verb: r.verb,
 		fields: func(env TabEnv, id int64) (string, []form.Field, error) {
-			p := model.Person{Status: "active", Role: "viewer"}
-			title := "Add a person"
+			rec, title := r.blank, "Add a "+r.kind
 			if id != 0 {
 				var err error
-				if p, err = env.Store.GetPerson(env.Ctx, id); err != nil {
+				if rec, err = r.get(env, id); err != nil {
 					return "", nil, err
 				}
-				title = "Edit " + p.Name
+				title = "Edit " + r.name(rec)
 			}
-			return title, []form.Field{
-				text("name", "name", p.Name, "Full Name"),
-				text("email", "email", p.Email, "name@example.com"),
-				text("title", "title", p.Title, "job title"),
-				text("department", "department", p.Department, ""),
-				text("manager", "manager", personEmail(env, p.ManagerID), "name or email"),
-				choice("status", "status", p.Status, model.PersonStatuses),
-				choice("role", "role", p.Role, model.Roles),
-				text("start_date", "start_date", p.StartDate, "YYYY-MM-DD"),
-				text("end_date", "end_date", p.EndDate, "YYYY-MM-DD"),
-				text("notes", "notes", p.Notes, ""),
-			}, nil
+			return title, tableForm(env, r.fields, &rec), nil
 		},
 		check: func(v map[string]string) error {
-			var p model.Person
-			model.ApplyPerson(&p, v)
-			p.Normalize()
-			return p.Validate()
+			var rec T
+			if err := setForm(r.fields, &rec, v, formNow); err != nil {
+				return err
+			}
+			n, ok := any(&rec).(interface {
+				Normalize()
+				Validate() error
+			})
+			if !ok {
+				return nil
+			}
+			n.Normalize()
+			return n.Validate()
 		},
 		save: func(t *store.Tx, id int64, v map[string]string) (int64, string, error) {
-			mgr, err := ops.OptPersonTx(t, "manager", v["manager"])
-			if err != nil {
-				return 0, "", err
+			now := t.At().In(time.Local)
+			apply := func(rec *T) error {
+				if err := setForm(r.fields, rec, v, now); err != nil {
+					return err
+				}
+				return resolveRefs(t, r.fields, rec, v)
 			}
 			if id == 0 {
-				p := model.Person{ManagerID: mgr}
-				model.ApplyPerson(&p, v)
-				err := t.AddPerson(&p)
-				return p.ID, p.Name, err
+				rec := r.blank
+				if err := apply(&rec); err != nil {
+					return 0, "", err
+				}
+				err := r.add(t, &rec)
+				return r.id(rec), r.key(rec), err
 			}
-			_, after, err := t.UpdatePerson(id, func(p *model.Person) error { model.ApplyPerson(p, v); p.ManagerID = mgr; return nil })
-			return id, after.Name, err
+			_, after, err := r.update(t, id, apply)
+			return id, r.key(after), err
 		},
 		deactivate: func(t *store.Tx, id int64) (any, any, string, error) {
-			b, a, err := t.DeactivatePerson(id)
-			return b, a, b.Name, err
+			b, a, err := r.deactivate(t, id)
+			return b, a, r.name(b), err
 		},
 	}
+}
+
+// formNow stands in for the clock while a form is checked as it is typed
+// (no I/O there): it only decides the zone of a local time and what "now"
+// parses to; saving reads the store's clock.
+var formNow = time.Date(2000, 1, 1, 0, 0, 0, 0, time.Local)
+
+// tableForm is the form fields of a kind's field table, filled from rec.
+func tableForm[T any](env TabEnv, fs model.Fields[T], rec *T) []form.Field {
+	out := make([]form.Field, 0, len(fs))
+	for _, f := range fs {
+		if f.NoForm {
+			continue
+		}
+		hint := f.Example
+		if hint == "" {
+			hint = f.Help
+		}
+		switch f.Type {
+		case model.TypeEnum:
+			out = append(out, choice(f.Name, f.FormLabel(), f.Get(rec), f.Values))
+		case model.TypeBool:
+			v := f.Get(rec)
+			if v == "" {
+				v = "unknown"
+			}
+			out = append(out, choice(f.Name, f.FormLabel(), v, []string{"unknown", "yes", "no"}))
+		case model.TypeRef:
+			if f.Example == "" {
+				hint = f.Help + " (name or " + refKey[f.Refers] + ")"
+			}
+			out = append(out, text(f.Name, f.FormLabel(), refText(env, f.Refers, f.ID(rec)), hint))
+		default:
+			out = append(out, text(f.Name, f.FormLabel(), f.Get(rec), hint))
+		}
+	}
+	return out
+}
+
+var refKey = map[string]string{"person": "email", "service": "id", "device": "asset tag"}
+
+// refText is what a form shows for a reference: a natural key.
+func refText(env TabEnv, refers string, id *int64) string {
+	if id == nil {
+		return ""
+	}
+	switch refers {
+	case "person":
+		return personEmail(env, id)
+	case "service":
+		if s, err := env.Store.GetService(env.Ctx, *id); err == nil {
+			return s.Name
+		}
+	case "device":
+		if d, err := env.Store.GetDevice(env.Ctx, *id); err == nil {
+			return d.AssetTag
+		}
+	}
+	return strconv.FormatInt(*id, 10)
+}
+
+// setForm reads a form's values into rec through the table's Set; the
+// form holds every field but references (resolveRefs, in the write).
+func setForm[T any](fs model.Fields[T], rec *T, v map[string]string, now time.Time) error {
+	for _, f := range fs {
+		if val, ok := v[f.Name]; ok && !f.NoForm && f.Type != model.TypeRef {
+			if err := f.Set(rec, val, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// resolveRefs sets rec's references from what the form gives.
+func resolveRefs[T any](t *store.Tx, fs model.Fields[T], rec *T, v map[string]string) error {
+	for _, f := range fs {
+		if f.Type != model.TypeRef || f.NoForm {
+			continue
+		}
+		ref, ok := v[f.Name]
+		if !ok {
+			continue
+		}
+		var id *int64
+		var err error
+		switch ref = strings.TrimSpace(ref); f.Refers {
+		case "person":
+			id, err = ops.OptPersonTx(t, f.Name, ref)
+		case "service":
+			id, err = ops.OptServiceTx(t, f.Name, ref)
+		case "device":
+			id, err = ops.OptDeviceTx(t, f.Name, ref)
+		default:
+			err = fmt.Errorf("no reference kind %q (a bug in a field table)", f.Refers)
+		}
+		if err != nil {
+			return err
+		}
+		f.SetID(rec, id)
+	}
+	return nil
+}
+
+func personEdit() editSpec {
+	return recordForm[model.Person]{
+		kind: "person", verb: "mark departed", fields: model.PersonFields,
+		blank:      model.Person{Status: "active", Role: "viewer"},
+		get:        func(env TabEnv, id int64) (model.Person, error) { return env.Store.GetPerson(env.Ctx, id) },
+		name:       func(p model.Person) string { return p.Name },
+		key:        func(p model.Person) string { return p.Name },
+		id:         func(p model.Person) int64 { return p.ID },
+		add:        (*store.Tx).AddPerson,
+		update:     (*store.Tx).UpdatePerson,
+		deactivate: (*store.Tx).DeactivatePerson,
+	}.spec()
 }
 
 func deviceEdit() editSpec {
-	return editSpec{
-		kind: "device", verb: "retire (and clear its holder)",
-		fields: func(env TabEnv, id int64) (string, []form.Field, error) {
-			d := model.Device{Kind: "laptop", Status: "in_use"}
-			title := "Add a device"
-			if id != 0 {
-				var err error
-				if d, err = env.Store.GetDevice(env.Ctx, id); err != nil {
-					return "", nil, err
-				}
-				title = "Edit " + d.AssetTag + " " + d.Name
-			}
-			return title, []form.Field{
-				text("asset_tag", "asset_tag", d.AssetTag, "unique tag, e.g. LT-042"),
-				text("name", "name", d.Name, ""),
-				choice("kind", "kind", d.Kind, model.DeviceKinds),
-				text("serial", "serial", d.Serial, ""),
-				text("model", "model", d.Model, ""),
-				text("os", "os", d.OS, "macOS, Ubuntu…"),
-				text("os_version", "os_version", d.OSVersion, ""),
-				text("holder", "holder", personEmail(env, d.HolderID), "name or email"),
-				text("location", "location", d.Location, ""),
-				choice("status", "status", d.Status, model.DeviceStatuses),
-				text("purchase_date", "purchase_date", d.PurchaseDate, "YYYY-MM-DD"),
-				text("notes", "notes", d.Notes, ""),
-			}, nil
-		},
-		check: func(v map[string]string) error {
-			var d model.Device
-			model.ApplyDevice(&d, v)
-			d.Normalize()
-			return d.Validate()
-		},
-		save: func(t *store.Tx, id int64, v map[string]string) (int64, string, error) {
-			holder, err := ops.OptPersonTx(t, "holder", v["holder"])
-			if err != nil {
-				return 0, "", err
-			}
-			if id == 0 {
-				d := model.Device{HolderID: holder}
-				model.ApplyDevice(&d, v)
-				err := t.AddDevice(&d)
-				return d.ID, d.AssetTag, err
-			}
-			_, after, err := t.UpdateDevice(id, func(d *model.Device) error { model.ApplyDevice(d, v); d.HolderID = holder; return nil })
-			return id, after.AssetTag, err
-		},
-		deactivate: func(t *store.Tx, id int64) (any, any, string, error) {
-			b, a, err := t.DeactivateDevice(id)
-			return b, a, b.AssetTag + " " + b.Name, err
-		},
-	}
+	return recordForm[model.Device]{
+		kind: "device", verb: "retire (and clear its holder)", fields: model.DeviceFields,
+		blank:      model.Device{Kind: "laptop", Status: "in_use"},
+		get:        func(env TabEnv, id int64) (model.Device, error) { return env.Store.GetDevice(env.Ctx, id) },
+		name:       func(d model.Device) string { return d.AssetTag + " " + d.Name },
+		key:        func(d model.Device) string { return d.AssetTag },
+		id:         func(d model.Device) int64 { return d.ID },
+		add:        (*store.Tx).AddDevice,
+		update:     (*store.Tx).UpdateDevice,
+		deactivate: (*store.Tx).DeactivateDevice,
+	}.spec()
 }
 
 func serviceEdit() editSpec {
-	return editSpec{
-		kind: "service", verb: "retire",
-		fields: func(env TabEnv, id int64) (string, []form.Field, error) {
-			s := model.Service{Kind: "saas", Criticality: "medium", Status: "active"}
-			title := "Add a service"
-			if id != 0 {
-				var err error
-				if s, err = env.Store.GetService(env.Ctx, id); err != nil {
-					return "", nil, err
-				}
-				title = "Edit " + s.Name
-			}
-			return title, []form.Field{
-				text("name", "name", s.Name, "unique name"),
-				choice("kind", "kind", s.Kind, model.ServiceKinds),
-				choice("criticality", "criticality", s.Criticality, model.Criticalities),
-				text("owner", "owner", personEmail(env, s.OwnerID), "name or email"),
-				text("url", "url", s.URL, "https://…"),
-				text("runbook_url", "runbook_url", s.RunbookURL, ""),
-				choice("status", "status", s.Status, model.ServiceStatuses),
-				text("notes", "notes", s.Notes, ""),
-			}, nil
-		},
-		check: func(v map[string]string) error {
-			var s model.Service
-			model.ApplyService(&s, v)
-			s.Normalize()
-			return s.Validate()
-		},
-		save: func(t *store.Tx, id int64, v map[string]string) (int64, string, error) {
-			owner, err := ops.OptPersonTx(t, "owner", v["owner"])
-			if err != nil {
-				return 0, "", err
-			}
-			if id == 0 {
-				s := model.Service{OwnerID: owner}
-				model.ApplyService(&s, v)
-				err := t.AddService(&s)
-				return s.ID, s.Name, err
-			}
-			_, after, err := t.UpdateService(id, func(s *model.Service) error { model.ApplyService(s, v); s.OwnerID = owner; return nil })
-			return id, after.Name, err
-		},
-		deactivate: func(t *store.Tx, id int64) (any, any, string, error) {
-			b, a, err := t.DeactivateService(id)
-			return b, a, b.Name, err
-		},
-	}
+	return recordForm[model.Service]{
+		kind: "service", verb: "retire", fields: model.ServiceFields,
+		blank:      model.Service{Kind: "saas", Criticality: "medium", Status: "active"},
+		get:        func(env TabEnv, id int64) (model.Service, error) { return env.Store.GetService(env.Ctx, id) },
+		name:       func(s model.Service) string { return s.Name },
+		key:        func(s model.Service) string { return s.Name },
+		id:         func(s model.Service) int64 { return s.ID },
+		add:        (*store.Tx).AddService,
+		update:     (*store.Tx).UpdateService,
+		deactivate: (*store.Tx).DeactivateService,
+	}.spec()
 }
 
 // errDryRun rolls back a transaction that only computed a preview.

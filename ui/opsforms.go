@@ -2,12 +2,10 @@ package ui
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
@@ -78,21 +76,21 @@ func (a *app) newCheckForm(serviceID int64) tea.Cmd {
 		if err != nil {
 			return formMsg{kind: "check", err: err}
 		}
-		_, fs, err := checkFields(env, model.Check{Kind: "http", IntervalS: 60}, sv.Name, "")
-		return formMsg{kind: "check", title: "Add a check to " + sv.Name, f: fs, err: err}
+		fs := checkFields(env, model.Check{Kind: "http", IntervalS: 60, ServiceID: &sv.ID})
+		return formMsg{kind: "check", title: "Add a check to " + sv.Name, f: fs}
 	}
 }
 
-func checkFields(env TabEnv, c model.Check, service, device string) (string, []form.Field, error) {
-	return "Add a check", []form.Field{
-		text("name", "name", c.Name, "unique, no spaces: web-health"),
-		text("service", "service", service, "service name (empty: a device check)"),
-		text("device", "device", device, "asset tag (optional; alone: watches the device)"),
-		choice("kind", "kind", c.Kind, kindChoices(c.Kind)),
-		text("target", "target", c.Target, "http(s) URL · host:port (tcp, tls) · DNS name · command"),
-		text("interval_s", "interval", human.Interval(c.Interval()), "30s, 5m, 1h"),
-		text("condition", "condition", c.Condition, `default per kind, e.g. status == 200 && latency < 300ms`),
-	}, nil
+// checkFields is the check form, from the check's field table; the kinds
+// offered depend on the check (see kindChoices).
+func checkFields(env TabEnv, c model.Check) []form.Field {
+	fs := tableForm(env, model.CheckFields, &c)
+	for i := range fs {
+		if fs[i].Key == "kind" {
+			fs[i].Choices = kindChoices(c.Kind)
+		}
+	}
+	return fs
 }
 
 func checkEdit() editSpec {
@@ -100,29 +98,17 @@ func checkEdit() editSpec {
 		kind: "check", verb: "Delete", gone: "deleted",
 		fields: func(env TabEnv, id int64) (string, []form.Field, error) {
 			if id == 0 {
-				return checkFields(env, model.Check{Kind: "http", IntervalS: 60}, "", "")
+				return "Add a check", checkFields(env, model.Check{Kind: "http", IntervalS: 60}), nil
 			}
 			c, err := env.Store.GetCheck(env.Ctx, id)
 			if err != nil {
 				return "", nil, err
 			}
-			var svc, dev string
-			if c.ServiceID != nil {
-				if v, err := env.Store.GetService(env.Ctx, *c.ServiceID); err == nil {
-					svc = v.Name
-				}
-			}
-			if c.DeviceID != nil {
-				if v, err := env.Store.GetDevice(env.Ctx, *c.DeviceID); err == nil {
-					dev = v.AssetTag
-				}
-			}
-			_, fs, err := checkFields(env, c, svc, dev)
-			return "Edit check " + c.Name, fs, err
+			return "Edit check " + c.Name, checkFields(env, c), nil
 		},
 		check: func(v map[string]string) error {
 			var c model.Check
-			if err := applyCheck(&c, v); err != nil {
+			if err := applyCheck(&c, v, formNow); err != nil {
 				return err
 			}
 			// References are resolved when saving; stand-ins let the model
@@ -138,22 +124,22 @@ func checkEdit() editSpec {
 			return c.Validate()
 		},
 		save: func(t *store.Tx, id int64, v map[string]string) (int64, string, error) {
-			svc, dev, err := checkRefs(t, v)
-			if err != nil {
-				return 0, "", err
+			now := t.At().In(time.Local)
+			apply := func(c *model.Check) error {
+				if err := applyCheck(c, v, now); err != nil {
+					return err
+				}
+				return resolveRefs(t, model.CheckFields, c, v)
 			}
 			if id == 0 {
-				c := model.Check{ServiceID: svc, DeviceID: dev}
-				if err := applyCheck(&c, v); err != nil {
+				var c model.Check
+				if err := apply(&c); err != nil {
 					return 0, "", err
 				}
 				err := t.AddCheck(&c)
 				return c.ID, c.Name, err
 			}
-			_, after, err := t.UpdateCheck(id, func(c *model.Check) error {
-				c.ServiceID, c.DeviceID = svc, dev
-				return applyCheck(c, v)
-			})
+			_, after, err := t.UpdateCheck(id, apply)
 			return id, after.Name, err
 		},
 		deactivate: func(t *store.Tx, id int64) (any, any, string, error) {
@@ -163,46 +149,18 @@ func checkEdit() editSpec {
 	}
 }
 
-// applyCheck copies the form's values onto c.
-func applyCheck(c *model.Check, v map[string]string) error {
-	iv, err := parseSpan("interval_s", v["interval_s"])
-	if err != nil {
-		return err
-	}
+// applyCheck copies the form's values onto c through the table.
+func applyCheck(c *model.Check, v map[string]string, now time.Time) error {
 	if c.Kind != v["kind"] {
 		c.Method, c.RecordType = "", "" // Normalize picks the new kind's default
 	}
-	c.Name, c.Kind, c.Target, c.Condition = v["name"], v["kind"], v["target"], v["condition"]
-	c.IntervalS = int(iv / time.Second)
+	if err := setForm(model.CheckFields, c, v, now); err != nil {
+		return err
+	}
 	if c.TimeoutS > c.IntervalS {
 		c.TimeoutS = 0 // the default: at most the interval
 	}
 	return nil
-}
-
-func checkRefs(t *store.Tx, v map[string]string) (svc, dev *int64, err error) {
-	if svc, err = ops.OptServiceTx(t, "service", strings.TrimSpace(v["service"])); err != nil {
-		return nil, nil, err
-	}
-	dev, err = ops.OptDeviceTx(t, "device", strings.TrimSpace(v["device"]))
-	return svc, dev, err
-}
-
-// parseSpan reads a positive duration: "90" (seconds), "30m", "2h", "1d".
-func parseSpan(field, v string) (time.Duration, error) {
-	v = strings.TrimSpace(v)
-	if n, err := strconv.Atoi(v); err == nil && n > 0 {
-		return time.Duration(n) * time.Second, nil
-	}
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		if d, err := strconv.Atoi(n); err == nil && d > 0 {
-			return time.Duration(d) * 24 * time.Hour, nil
-		}
-	}
-	if d, err := time.ParseDuration(v); err == nil && d > 0 {
-		return d, nil
-	}
-	return 0, model.Invalid(field, v, "is not a duration like 30m, 2h or 1d")
 }
 
 // kindChoices offers the kinds people add; a check opsdeck manages (backup,
