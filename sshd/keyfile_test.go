@@ -1,20 +1,10 @@
 package sshd
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/opsdeck/opsdeck/internal/testenv"
 )
 
-// TestMain keeps the key that encrypts credentials in a temporary
-// directory, never in the user's XDG config dir.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "opsdeck-key")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("OPSDECK_KEY_FILE", filepath.Join(dir, "secret.key"))
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+// TestMain keeps the credential key in a temporary directory.
+func TestMain(m *testing.M) { testenv.Main(m) }

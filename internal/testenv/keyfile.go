@@ -1,0 +1,21 @@
+package testenv
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Main runs a package's tests with the key that encrypts credentials in a
+// temporary directory (OPSDECK_KEY_FILE), never in the user's XDG config
+// dir. A package's TestMain is then one line: testenv.Main(m).
+func Main(m *testing.M) {
+	dir, err := os.MkdirTemp("", "opsdeck-key")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("OPSDECK_KEY_FILE", filepath.Join(dir, "secret.key"))
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
