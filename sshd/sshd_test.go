@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -218,11 +219,15 @@ func TestOfferedButUnusedKeyDoesNotAuthenticateAsItsOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { agent.Process.Kill(); agent.Wait() })
-	for i := 0; i < 100; i++ {
-		if _, err := os.Stat(sock); err == nil {
+	// The socket file exists from bind; wait until the agent accepts.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
 			break
 		}
-		time.Sleep(20 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatal("ssh-agent never accepted a connection")
+		}
 	}
 	add := exec.Command("ssh-add", "-c", admin)
 	add.Env = append(os.Environ(), "SSH_AUTH_SOCK="+sock)
