@@ -93,15 +93,7 @@ func addChecks(t *testing.T, s *store.Store, cs ...*model.Check) {
 func TestHungTargetDoesNotDelayOthers(t *testing.T) {
 	s, svc := testDB(t)
 	fastClock(t, s, 50*time.Millisecond)
-	release := make(chan struct{})
-	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer hung.Close()
-	defer close(release)
+	hung := hungServer(t)
 	fine := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
 	defer fine.Close()
 
@@ -530,15 +522,7 @@ func TestSlowNotifierDoesNotDelayChecks(t *testing.T) {
 func TestSaturatedPoolIsSaid(t *testing.T) {
 	s, svc := testDB(t)
 	fastClock(t, s, 50*time.Millisecond)
-	release := make(chan struct{})
-	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer hung.Close()
-	defer close(release)
+	hung := hungServer(t)
 	var cs []*model.Check
 	for i := range 3 {
 		cs = append(cs, &model.Check{Name: fmt.Sprintf("hung-%d", i), Kind: "http", Target: hung.URL, ServiceID: &svc.ID, IntervalS: 5, TimeoutS: 1})
@@ -588,4 +572,19 @@ func TestSaturatedPoolIsSaid(t *testing.T) {
 	if !said {
 		t.Errorf("no saturation line in %q", logs)
 	}
+}
+
+// hungServer answers no request until the test ends (or the client gives
+// up): the target of a check that hangs.
+func hungServer(t *testing.T) *httptest.Server {
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(hung.Close)
+	t.Cleanup(func() { close(release) })
+	return hung
 }
