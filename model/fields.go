@@ -38,6 +38,10 @@ const (
 type FieldSpec struct {
 	Name  string // snake_case: the JSON key, export column and form key
 	Label string // what a form shows; Name when empty
+	// Column is the SQL column when it is not Name (a reference's is
+	// Name+"_id", see SQLColumn); the store reads and writes every field
+	// of the table by it, and adds it to the schema when it is missing.
+	Column string
 	Type  FieldType
 	// Values is an enum's vocabulary.
 	Values []string
@@ -110,6 +114,18 @@ func (f FieldSpec) FlagName() string {
 		return f.Flag
 	}
 	return strings.ReplaceAll(f.Name, "_", "-")
+}
+
+// SQLColumn is the field's column in its kind's SQL table: Column, else
+// Name, else for a reference Name+"_id" (manager → manager_id).
+func (f FieldSpec) SQLColumn() string {
+	switch {
+	case f.Column != "":
+		return f.Column
+	case f.Type == TypeRef:
+		return f.Name + "_id"
+	}
+	return f.Name
 }
 
 // OldFlagName is the flag's snake_case spelling, still accepted.

@@ -219,6 +219,9 @@ func Toggle[T any](name, help string, ref func(*T) *bool) Field[T] {
 	return Field[T]{FieldSpec: FieldSpec{Name: name, Type: TypeYesNo, Help: help}, Plain: ref}
 }
 
+// InColumn names the field's SQL column when it is not SQLColumn's default.
+func (f Field[T]) InColumn(c string) Field[T] { f.Column = c; return f }
+
 // Clears makes empty clear a vocabulary field (one that applies to some
 // records only, such as a DNS check's record type).
 func (f Field[T]) Clears() Field[T] { f.Empty = EmptyClears; return f }

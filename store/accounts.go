@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,20 +10,20 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const accountSelect = `SELECT a.id, a.person_id, a.service_id, a.username, a.entitlement, a.status, a.last_verified_at, a.notes,
-	a.created_at, a.updated_at, p.name, p.email, p.status, s.name
+// accountsTable is the accounts table, read and written from model.AccountFields;
+// a read joins the holder's and the service's names (accountJoined).
+var accountsTable = newTable("accounts", "account", model.AccountFields, func(a *model.Account) (*int64, *time.Time, *time.Time) {
+	return &a.ID, &a.CreatedAt, &a.UpdatedAt
+})
+
+var accountSelect = `SELECT ` + accountsTable.cols("a.") + `, p.name, p.email, p.status, s.name
 	FROM accounts a JOIN people p ON p.id = a.person_id JOIN services s ON s.id = a.service_id`
 
-func scanAccount(sc scanner) (model.Account, error) {
-	var a model.Account
-	var verified sql.NullString
-	var created, updated string
-	err := sc.Scan(&a.ID, &a.PersonID, &a.ServiceID, &a.Username, &a.Entitlement, &a.Status, &verified, &a.Notes,
-		&created, &updated, &a.PersonName, &a.PersonEmail, &a.PersonStatus, &a.ServiceName)
-	a.LastVerifiedAt = parseTimePtr(verified)
-	a.CreatedAt, a.UpdatedAt = parseTime(created), parseTime(updated)
-	return a, err
+func accountJoined(a *model.Account) []any {
+	return []any{&a.PersonName, &a.PersonEmail, &a.PersonStatus, &a.ServiceName}
 }
+
+func scanAccount(sc scanner) (model.Account, error) { return accountsTable.scan(sc, accountJoined) }
 
 // AccountQuery narrows ListAccounts.
 type AccountQuery struct {
@@ -129,13 +128,7 @@ func (t *Tx) AddAccount(a *model.Account) error {
 		if err := t.checkAccount(a); err != nil {
 			return 0, err
 		}
-		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO accounts(person_id, service_id, username, entitlement, status, last_verified_at, notes, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?)`, a.PersonID, a.ServiceID, a.Username, a.Entitlement, a.Status, fmtTimePtr(a.LastVerifiedAt), a.Notes, now, now)
-		if err != nil {
-			return 0, constraintError("add account", err)
-		}
-		return res.LastInsertId()
+		return accountsTable.insert(t, a)
 	})
 	if err != nil {
 		return err
@@ -155,9 +148,7 @@ func (t *Tx) UpdateAccount(id int64, fn func(*model.Account) error) (before, aft
 		if err := t.checkAccount(a); err != nil {
 			return err
 		}
-		_, err := t.exec(`UPDATE accounts SET person_id=?, service_id=?, username=?, entitlement=?, status=?, last_verified_at=?, notes=?, updated_at=? WHERE id=?`,
-			a.PersonID, a.ServiceID, a.Username, a.Entitlement, a.Status, fmtTimePtr(a.LastVerifiedAt), a.Notes, fmtTime(t.at), a.ID)
-		return constraintError("update account", err)
+		return accountsTable.update(t, a)
 	})
 	return before, after, err
 }

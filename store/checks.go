@@ -8,25 +8,22 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const checkCols = `id, name, kind, service_id, device_id, target, method, headers, body, record_type, resolver, expect,
-	condition, env, interval_s, timeout_s, grace_s, fail_threshold, success_threshold, tls_skip_verify, paused, ping_token,
-	notes, created_at, updated_at`
+// checksTable is the checks table, read and written from model.CheckFields
+// (credentials sealed on the way in), plus paused (not a user field: the
+// pause and resume commands set it). The ping token's hash is written on
+// insert and when a token is issued, never read.
+var checksTable = newTable("checks", "check", model.CheckFields, func(c *model.Check) (*int64, *time.Time, *time.Time) {
+	return &c.ID, &c.CreatedAt, &c.UpdatedAt
+}, stored[model.Check]{col: "paused", val: func(c *model.Check) any { return c.Paused }, dest: func(c *model.Check) any { return &c.Paused }})
 
-func scanCheck(sc scanner) (model.Check, error) {
-	var c model.Check
-	var svc, dev sql.NullInt64
-	var created, updated string
-	err := sc.Scan(&c.ID, &c.Name, &c.Kind, &svc, &dev, &c.Target, &c.Method, &c.Headers, &c.Body, &c.RecordType,
-		&c.Resolver, &c.Expect, &c.Condition, &c.Env, &c.IntervalS, &c.TimeoutS, &c.GraceS, &c.FailThreshold,
-		&c.SuccessThreshold, &c.TLSSkipVerify, &c.Paused, &c.PingToken, &c.Notes, &created, &updated)
-	c.ServiceID, c.DeviceID = idPtr(svc), idPtr(dev)
-	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
-	return c, err
-}
+var checkCols = checksTable.cols("")
+
+func scanCheck(sc scanner) (model.Check, error) { return checksTable.scan(sc, nil) }
 
 // CheckQuery narrows ListChecks.
 type CheckQuery struct {
@@ -198,20 +195,7 @@ func (t *Tx) AddCheck(c *model.Check) error {
 			c.PingToken = newToken()
 		}
 		hash := tokenHash(c.PingToken)
-		if err := t.seal(c); err != nil {
-			return 0, err
-		}
-		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO checks(name, kind, service_id, device_id, target, method, headers, body, record_type,
-			resolver, expect, condition, env, interval_s, timeout_s, grace_s, fail_threshold, success_threshold, tls_skip_verify,
-			paused, ping_token, ping_token_hash, notes, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			c.Name, c.Kind, nullID(c.ServiceID), nullID(c.DeviceID), c.Target, c.Method, c.Headers, c.Body, c.RecordType,
-			c.Resolver, c.Expect, c.Condition, c.Env, c.IntervalS, c.TimeoutS, c.GraceS, c.FailThreshold, c.SuccessThreshold,
-			c.TLSSkipVerify, c.Paused, c.PingToken, hash, c.Notes, now, now)
-		if err != nil {
-			return 0, constraintError("add check", err)
-		}
-		return res.LastInsertId()
+		return checksTable.insert(t, c, set{"ping_token_hash", hash})
 	})
 	if err != nil {
 		return err
@@ -252,16 +236,7 @@ func (t *Tx) UpdateCheck(id int64, fn func(*model.Check) error) (before, after m
 		if err := t.checkRefs(c); err != nil {
 			return err
 		}
-		if err := t.seal(c); err != nil {
-			return err
-		}
-		_, err := t.exec(`UPDATE checks SET name=?, kind=?, service_id=?, device_id=?, target=?, method=?, headers=?, body=?,
-			record_type=?, resolver=?, expect=?, condition=?, env=?, interval_s=?, timeout_s=?, grace_s=?, fail_threshold=?,
-			success_threshold=?, tls_skip_verify=?, paused=?, notes=?, updated_at=? WHERE id=?`,
-			c.Name, c.Kind, nullID(c.ServiceID), nullID(c.DeviceID), c.Target, c.Method, c.Headers, c.Body, c.RecordType,
-			c.Resolver, c.Expect, c.Condition, c.Env, c.IntervalS, c.TimeoutS, c.GraceS, c.FailThreshold, c.SuccessThreshold,
-			c.TLSSkipVerify, c.Paused, c.Notes, fmtTime(t.at), c.ID)
-		return constraintError("update check", err)
+		return checksTable.update(t, c)
 	})
 	if err != nil || !changed {
 		return before, after, err

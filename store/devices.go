@@ -2,34 +2,22 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const deviceCols = `id, asset_tag, name, kind, serial, model, os, os_version, holder_id, location, status, disk_encrypted,
-	endpoint_protection, patch_level, last_seen_at, purchase_date, notes, created_at, updated_at`
+// devicesTable is the devices table, read and written from model.DeviceFields.
+var devicesTable = newTable("devices", "device", model.DeviceFields, func(d *model.Device) (*int64, *time.Time, *time.Time) {
+	return &d.ID, &d.CreatedAt, &d.UpdatedAt
+})
 
-func scanDevice(sc scanner) (model.Device, error) {
-	var d model.Device
-	var holder sql.NullInt64
-	var enc sql.NullBool
-	var seen sql.NullString
-	var created, updated string
-	err := sc.Scan(&d.ID, &d.AssetTag, &d.Name, &d.Kind, &d.Serial, &d.Model, &d.OS, &d.OSVersion, &holder, &d.Location,
-		&d.Status, &enc, &d.EndpointProtection, &d.PatchLevel, &seen, &d.PurchaseDate, &d.Notes, &created, &updated)
-	d.HolderID = idPtr(holder)
-	if enc.Valid {
-		v := enc.Bool
-		d.DiskEncrypted = &v
-	}
-	d.LastSeenAt = parseTimePtr(seen)
-	d.CreatedAt, d.UpdatedAt = parseTime(created), parseTime(updated)
-	return d, err
-}
+var deviceCols = devicesTable.cols("")
+
+func scanDevice(sc scanner) (model.Device, error) { return devicesTable.scan(sc, nil) }
 
 // DeviceQuery narrows ListDevices.
 type DeviceQuery struct {
@@ -119,16 +107,7 @@ func (t *Tx) AddDevice(d *model.Device) error {
 		if err := t.checkDevice(d); err != nil {
 			return 0, err
 		}
-		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO devices(asset_tag, name, kind, serial, model, os, os_version, holder_id, location, status,
-			disk_encrypted, endpoint_protection, patch_level, last_seen_at, purchase_date, notes, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			d.AssetTag, d.Name, d.Kind, d.Serial, d.Model, d.OS, d.OSVersion, nullID(d.HolderID), d.Location, d.Status,
-			nullBool(d.DiskEncrypted), d.EndpointProtection, d.PatchLevel, fmtTimePtr(d.LastSeenAt), d.PurchaseDate, d.Notes, now, now)
-		if err != nil {
-			return 0, constraintError("add device", err)
-		}
-		return res.LastInsertId()
+		return devicesTable.insert(t, d)
 	})
 	if err != nil {
 		return err
@@ -150,11 +129,7 @@ func (t *Tx) UpdateDevice(id int64, fn func(*model.Device) error) (before, after
 		if err := t.checkDevice(d); err != nil {
 			return err
 		}
-		_, err := t.exec(`UPDATE devices SET asset_tag=?, name=?, kind=?, serial=?, model=?, os=?, os_version=?, holder_id=?, location=?,
-			status=?, disk_encrypted=?, endpoint_protection=?, patch_level=?, last_seen_at=?, purchase_date=?, notes=?, updated_at=? WHERE id=?`,
-			d.AssetTag, d.Name, d.Kind, d.Serial, d.Model, d.OS, d.OSVersion, nullID(d.HolderID), d.Location, d.Status,
-			nullBool(d.DiskEncrypted), d.EndpointProtection, d.PatchLevel, fmtTimePtr(d.LastSeenAt), d.PurchaseDate, d.Notes, fmtTime(t.at), d.ID)
-		return constraintError("update device", err)
+		return devicesTable.update(t, d)
 	})
 	return before, after, err
 }
@@ -166,13 +141,6 @@ func (t *Tx) DeactivateDevice(id int64) (before, after model.Device, err error) 
 		d.HolderID = nil
 		return nil
 	})
-}
-
-func nullBool(b *bool) any {
-	if b == nil {
-		return nil
-	}
-	return *b
 }
 
 // SetSoftware records the tool versions a device reports (toolchain drift).

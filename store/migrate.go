@@ -62,8 +62,13 @@ func LatestVersion() int {
 // database lacks. Applied versions are recorded in schema_migrations; a
 // version this binary does not know means a newer opsdeck wrote the file,
 // and opening it is refused rather than risking damage.
+// Then the kinds' tables get the columns their field tables name and the
+// file lacks (ensureColumns).
 func (s *Store) migrate(ctx context.Context) error {
-	return s.migrateTo(ctx, 0)
+	if err := s.migrateTo(ctx, 0); err != nil {
+		return err
+	}
+	return s.ensureColumns(ctx, schemaTables)
 }
 
 // migrateTo applies migrations up to and including version upTo (0: all).

@@ -12,18 +12,15 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const channelCols = `id, name, kind, url, smtp_addr, smtp_from, smtp_user, smtp_pass, smtp_tls, extra_to, service_id, enabled, created_at, updated_at`
+// channelsTable is the notification_channels table, read and written from
+// model.ChannelFields (credentials sealed on the way in), plus enabled.
+var channelsTable = newTable("notification_channels", "channel", model.ChannelFields, func(c *model.Channel) (*int64, *time.Time, *time.Time) {
+	return &c.ID, &c.CreatedAt, &c.UpdatedAt
+}, stored[model.Channel]{col: "enabled", val: func(c *model.Channel) any { return c.Enabled }, dest: func(c *model.Channel) any { return &c.Enabled }})
 
-func scanChannel(sc scanner) (model.Channel, error) {
-	var c model.Channel
-	var svc sql.NullInt64
-	var created, updated string
-	err := sc.Scan(&c.ID, &c.Name, &c.Kind, &c.URL, &c.SMTPAddr, &c.SMTPFrom, &c.SMTPUser, &c.SMTPPass, &c.SMTPTLS,
-		&c.ExtraTo, &svc, &c.Enabled, &created, &updated)
-	c.ServiceID = idPtr(svc)
-	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
-	return c, err
-}
+var channelCols = channelsTable.cols("")
+
+func scanChannel(sc scanner) (model.Channel, error) { return channelsTable.scan(sc, nil) }
 
 // ListChannels returns every notification channel.
 func (s *Store) ListChannels(ctx context.Context) ([]model.Channel, error) {
@@ -94,17 +91,7 @@ func (t *Tx) AddChannel(c *model.Channel) error {
 				return 0, model.Invalid("service", strconv.FormatInt(*c.ServiceID, 10), "is not a known service")
 			}
 		}
-		if err := t.seal(c); err != nil {
-			return 0, err
-		}
-		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO notification_channels(name, kind, url, smtp_addr, smtp_from, smtp_user, smtp_pass, smtp_tls,
-			extra_to, service_id, enabled, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			c.Name, c.Kind, c.URL, c.SMTPAddr, c.SMTPFrom, c.SMTPUser, c.SMTPPass, c.SMTPTLS, c.ExtraTo, nullID(c.ServiceID), c.Enabled, now, now)
-		if err != nil {
-			return 0, constraintError("add channel", err)
-		}
-		return res.LastInsertId()
+		return channelsTable.insert(t, c)
 	})
 	if err != nil {
 		return err

@@ -106,6 +106,15 @@ func openReadOnly(path string, clock clockwork.Clock) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if missing, err := missingColumns(ctx, db, schemaTables); err != nil || len(missing) > 0 {
+		db.Close()
+		if err != nil {
+			return nil, fmt.Errorf("open %s read-only: %w", path, Friendly(path, err))
+		}
+		for tb, cs := range missing {
+			return nil, fmt.Errorf("open %s read-only: its table %s lacks the column %s this opsdeck reads; open it once where it may be written (to add it), or use the matching opsdeck", path, tb.sqlName(), cs[0].name)
+		}
+	}
 	return s, nil
 }
 

@@ -6,22 +6,19 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const personCols = `id, name, email, title, department, manager_id, status, role, start_date, end_date, notes, created_at, updated_at`
+// peopleTable is the people table, read and written from model.PersonFields.
+var peopleTable = newTable("people", "person", model.PersonFields, func(p *model.Person) (*int64, *time.Time, *time.Time) {
+	return &p.ID, &p.CreatedAt, &p.UpdatedAt
+})
 
-func scanPerson(sc scanner) (model.Person, error) {
-	var p model.Person
-	var mgr sql.NullInt64
-	var created, updated string
-	err := sc.Scan(&p.ID, &p.Name, &p.Email, &p.Title, &p.Department, &mgr, &p.Status, &p.Role,
-		&p.StartDate, &p.EndDate, &p.Notes, &created, &updated)
-	p.ManagerID = idPtr(mgr)
-	p.CreatedAt, p.UpdatedAt = parseTime(created), parseTime(updated)
-	return p, err
-}
+var personCols = peopleTable.cols("")
+
+func scanPerson(sc scanner) (model.Person, error) { return peopleTable.scan(sc, nil) }
 
 // PeopleQuery narrows ListPeople. Zero value: everyone.
 type PeopleQuery struct {
@@ -173,14 +170,7 @@ func (t *Tx) AddPerson(p *model.Person) error {
 		if err := t.checkPersonUnique(p); err != nil {
 			return 0, err
 		}
-		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO people(name, email, title, department, manager_id, status, role, start_date, end_date, notes, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, p.Name, p.Email, p.Title, p.Department, nullID(p.ManagerID), p.Status, p.Role,
-			p.StartDate, p.EndDate, p.Notes, now, now)
-		if err != nil {
-			return 0, constraintError("add person", err)
-		}
-		return res.LastInsertId()
+		return peopleTable.insert(t, p)
 	})
 	if err != nil {
 		return err
@@ -202,9 +192,7 @@ func (t *Tx) UpdatePerson(id int64, fn func(*model.Person) error) (before, after
 		if err := t.checkPersonUnique(p); err != nil {
 			return err
 		}
-		_, err := t.exec(`UPDATE people SET name=?, email=?, title=?, department=?, manager_id=?, status=?, role=?, start_date=?, end_date=?, notes=?, updated_at=? WHERE id=?`,
-			p.Name, p.Email, p.Title, p.Department, nullID(p.ManagerID), p.Status, p.Role, p.StartDate, p.EndDate, p.Notes, fmtTime(t.at), p.ID)
-		return constraintError("update person", err)
+		return peopleTable.update(t, p)
 	})
 	return before, after, err
 }

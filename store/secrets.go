@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -12,19 +11,17 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const secretSelect = `SELECT x.id, x.name, x.location, x.service_id, coalesce(s.name, ''), x.rotation_days, x.last_rotated_at,
-	x.last_rotated_by, x.notes, x.created_at, x.updated_at FROM secrets x LEFT JOIN services s ON s.id = x.service_id`
+// secretsTable is the secrets table, read and written from
+// model.SharedSecretFields, plus who last rotated it (set by the rotate
+// command); a read joins the service's name.
+var secretsTable = newTable("secrets", "secret", model.SharedSecretFields, func(x *model.Secret) (*int64, *time.Time, *time.Time) {
+	return &x.ID, &x.CreatedAt, &x.UpdatedAt
+}, stored[model.Secret]{col: "last_rotated_by", val: func(x *model.Secret) any { return x.LastRotatedBy }, dest: func(x *model.Secret) any { return &x.LastRotatedBy }})
+
+var secretSelect = `SELECT ` + secretsTable.cols("x.") + `, coalesce(s.name, '') FROM secrets x LEFT JOIN services s ON s.id = x.service_id`
 
 func scanSecret(sc scanner) (model.Secret, error) {
-	var x model.Secret
-	var svc sql.NullInt64
-	var rotated sql.NullString
-	var created, updated string
-	err := sc.Scan(&x.ID, &x.Name, &x.Location, &svc, &x.ServiceName, &x.RotationDays, &rotated, &x.LastRotatedBy, &x.Notes, &created, &updated)
-	x.ServiceID = idPtr(svc)
-	x.LastRotatedAt = parseTimePtr(rotated)
-	x.CreatedAt, x.UpdatedAt = parseTime(created), parseTime(updated)
-	return x, err
+	return secretsTable.scan(sc, func(x *model.Secret) []any { return []any{&x.ServiceName} })
 }
 
 // secretsWhere reads secrets matching where, each with its current holders.
@@ -149,13 +146,7 @@ func (t *Tx) AddSecret(x *model.Secret, holderIDs []int64) error {
 		if err := t.checkSecret(x); err != nil {
 			return 0, err
 		}
-		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO secrets(name, location, service_id, rotation_days, last_rotated_at, last_rotated_by, notes, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?)`, x.Name, x.Location, nullID(x.ServiceID), x.RotationDays, fmtTimePtr(x.LastRotatedAt), x.LastRotatedBy, x.Notes, now, now)
-		if err != nil {
-			return 0, constraintError("add secret", err)
-		}
-		return res.LastInsertId()
+		return secretsTable.insert(t, x)
 	})
 	if err != nil {
 		return err
@@ -289,9 +280,8 @@ func (t *Tx) UpdateSecret(id int64, fn func(*model.Secret) error, holderIDs []in
 	if holderIDs == nil && reflect.DeepEqual(x, before) {
 		return before, before, nil // an edit that changes nothing writes nothing
 	}
-	if _, err := t.exec(`UPDATE secrets SET name = ?, location = ?, service_id = ?, rotation_days = ?, notes = ?, updated_at = ? WHERE id = ?`,
-		x.Name, x.Location, nullID(x.ServiceID), x.RotationDays, x.Notes, fmtTime(t.at), id); err != nil {
-		return before, after, constraintError("update secret", err)
+	if err := secretsTable.update(t, &x); err != nil {
+		return before, after, err
 	}
 	if holderIDs != nil {
 		if err := t.setHolders(id, holderIDs); err != nil {

@@ -2,25 +2,23 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const serviceCols = `id, name, kind, criticality, owner_id, url, runbook_url, status, notes, created_at, updated_at`
+// servicesTable is the services table, read and written from model.ServiceFields
+// (its secret fields sealed on the way in).
+var servicesTable = newTable("services", "service", model.ServiceFields, func(s *model.Service) (*int64, *time.Time, *time.Time) {
+	return &s.ID, &s.CreatedAt, &s.UpdatedAt
+})
 
-func scanService(sc scanner) (model.Service, error) {
-	var s model.Service
-	var owner sql.NullInt64
-	var created, updated string
-	err := sc.Scan(&s.ID, &s.Name, &s.Kind, &s.Criticality, &owner, &s.URL, &s.RunbookURL, &s.Status, &s.Notes, &created, &updated)
-	s.OwnerID = idPtr(owner)
-	s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
-	return s, err
-}
+var serviceCols = servicesTable.cols("")
+
+func scanService(sc scanner) (model.Service, error) { return servicesTable.scan(sc, nil) }
 
 // ServiceQuery narrows ListServices.
 type ServiceQuery struct {
@@ -119,16 +117,7 @@ func (t *Tx) AddService(sv *model.Service) error {
 		if err := t.checkService(sv); err != nil {
 			return 0, err
 		}
-		if err := t.seal(sv); err != nil {
-			return 0, err
-		}
-		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO services(name, kind, criticality, owner_id, url, runbook_url, status, notes, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?)`, sv.Name, sv.Kind, sv.Criticality, nullID(sv.OwnerID), sv.URL, sv.RunbookURL, sv.Status, sv.Notes, now, now)
-		if err != nil {
-			return 0, constraintError("add service", err)
-		}
-		return res.LastInsertId()
+		return servicesTable.insert(t, sv)
 	})
 	if err != nil {
 		return err
@@ -150,12 +139,7 @@ func (t *Tx) UpdateService(id int64, fn func(*model.Service) error) (before, aft
 		if err := t.checkService(sv); err != nil {
 			return err
 		}
-		if err := t.seal(sv); err != nil {
-			return err
-		}
-		_, err := t.exec(`UPDATE services SET name=?, kind=?, criticality=?, owner_id=?, url=?, runbook_url=?, status=?, notes=?, updated_at=? WHERE id=?`,
-			sv.Name, sv.Kind, sv.Criticality, nullID(sv.OwnerID), sv.URL, sv.RunbookURL, sv.Status, sv.Notes, fmtTime(t.at), sv.ID)
-		return constraintError("update service", err)
+		return servicesTable.update(t, sv)
 	})
 	return before, after, err
 }
