@@ -42,7 +42,7 @@ type FieldSpec struct {
 	// Name+"_id", see SQLColumn); the store reads and writes every field
 	// of the table by it, and adds it to the schema when it is missing.
 	Column string
-	Type  FieldType
+	Type   FieldType
 	// Values is an enum's vocabulary.
 	Values []string
 	// Refers names the kind a TypeRef field points at ("person", "service",
