@@ -9,7 +9,6 @@ import (
 	"github.com/opsdeck/opsdeck/backups"
 	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
-	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -27,8 +26,9 @@ func init() {
 }
 
 func backupsAddCmd(env *Env) *cobra.Command {
-	var service, command, schedule, heartbeat, timeout, maxAge, notes, envFile string
+	var envFile string
 	var envNames []string
+	fields := tableFields(model.BackupJobFields)
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "add NAME",
@@ -41,35 +41,15 @@ or an external job reports in at least every PERIOD:
   (then, from the job: opsdeck backups report nas-sync --ok --size 123456)`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			j := model.BackupJob{Name: args[0], Command: command, Schedule: schedule, Notes: notes}
+			j := model.BackupJob{Name: args[0]}
 			var err error
 			if j.Env, err = envInput(envNames, envFile); err != nil {
 				return err
 			}
-			if heartbeat != "" {
-				if j.HeartbeatPeriod, err = model.ParsePeriod("heartbeat", heartbeat); err != nil {
-					return err
-				}
-			}
-			if timeout != "" {
-				if j.Timeout, err = model.ParsePeriod("timeout", timeout); err != nil {
-					return err
-				}
-			}
-			if maxAge != "" {
-				if j.RestoreTestMaxAge, err = model.ParsePeriod("restore_test_max_age", maxAge); err != nil {
-					return err
-				}
-			}
 			_, err = env.write(c.Context(), func(t *store.Tx) error {
-				if service == "" {
-					return model.Invalid("service", "", "is required")
-				}
-				sv, err := ops.ServiceTx(t, "service", service)
-				if err != nil {
+				if err := applyFields(c, t, &j, fields); err != nil {
 					return err
 				}
-				j.ServiceID = sv.ID
 				return t.AddBackupJob(&j)
 			})
 			if err != nil {
@@ -87,14 +67,8 @@ or an external job reports in at least every PERIOD:
 			return nil
 		},
 	}
+	addFlags(c, fields) // from model.BackupJobFields
 	f := c.Flags()
-	f.StringVar(&service, "service", "", "the service this job backs up (name or id)")
-	f.StringVar(&command, "command", "", "shell command opsdeck runs (with --schedule)")
-	f.StringVar(&schedule, "schedule", "", "cron schedule for --command, e.g. '30 2 * * *' or @daily")
-	f.StringVar(&heartbeat, "heartbeat", "", "an external job reports at least this often, e.g. 26h")
-	f.StringVar(&timeout, "timeout", "", "kill the command after this long (default 1h)")
-	f.StringVar(&maxAge, "restore_test_max_age", "", "a restore test older than this is stale (default 30d)")
-	f.StringVar(&notes, "notes", "", "free text")
 	f.StringArrayVar(&envNames, "env", nil, "environment variable for the command, by NAME (repeatable); the value is taken from your environment and stored encrypted")
 	f.StringVar(&envFile, "env-file", "", "environment for the command from a file of NAME=value lines (stored encrypted)")
 	f.BoolVar(&asJSON, "json", false, "print the job as JSON")

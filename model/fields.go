@@ -91,6 +91,7 @@ const (
 	TypeSeconds           // a duration, stored in whole seconds: 30s, 5m, 1h, 1d
 	TypeInt               // a whole number
 	TypeYesNo             // yes or no (no "unknown")
+	TypePeriod            // a positive duration kept as a time.Duration (30m, 26h, 7d); empty: none (0)
 )
 
 // EmptyRule is what an empty value means for a field.
@@ -169,6 +170,8 @@ func (f FieldSpec) Usage() string {
 		add("(e.g. 30s, 5m, 1h)")
 	case TypeYesNo:
 		return u + " (yes|no; empty refused)"
+	case TypePeriod:
+		return u + " (e.g. 30m, 26h, 7d)"
 	}
 	if f.Type == TypeSeconds || f.Type == TypeInt {
 		if f.Min > 0 {
@@ -202,6 +205,7 @@ type Field[T any] struct {
 	Time  func(*T) **time.Time
 	Int   func(*T) *int  // numbers and durations in seconds
 	Plain func(*T) *bool // yes/no
+	Dur   func(*T) *time.Duration
 	// ID reads and SetID writes a reference's id (nil: none);
 	// Natural is the referenced record's key when the record carries it
 	// joined (an account's service name), for export.
@@ -247,18 +251,25 @@ type Secretive interface {
 	SecretFields() []FieldRef
 }
 
-// Field tables of the other kinds that hold credentials (checks, channels
-// and the inventory: records.go). Only their secret fields are listed so far.
-var (
-	BackupJobFields = Fields[BackupJob]{
-		secretText("command", SecretEmbedded, false, func(j *BackupJob) *string { return &j.Command }),
-		secretText("env", SecretValue, false, func(j *BackupJob) *string { return &j.Env }),
-		secretText("ping_token", SecretValue, true, func(j *BackupJob) *string { return &j.PingToken }),
-	}
-)
-
-func secretText[T any](name string, s Secrecy, adminSees bool, ref func(*T) *string) Field[T] {
-	return Field[T]{FieldSpec: FieldSpec{Name: name, Secret: s, AdminSees: adminSees}, Ref: ref}
+// BackupJobFields is a company backup job's definition: the CLI's add
+// flags come from it (the name is the command's argument; the environment
+// is read from named variables or a file, never a flag; kind and status
+// follow from the command and the pause/resume/retire verbs).
+var BackupJobFields = Fields[BackupJob]{
+	Text("name", "job name (unique)", func(j *BackupJob) *string { return &j.Name }).Must().NotAFlag(),
+	RefReq("service", "service", "the service this job backs up", func(j *BackupJob) *int64 { return &j.ServiceID },
+		func(j *BackupJob) string { return j.ServiceName }),
+	Enum("kind", BackupJobKinds, func(j *BackupJob) *string { return &j.Kind }).NotAFlag(),
+	Text("command", "shell command opsdeck runs (with --schedule)", func(j *BackupJob) *string { return &j.Command }).Secrecy(SecretEmbedded),
+	Text("env", "environment for the command", func(j *BackupJob) *string { return &j.Env }).Secrecy(SecretValue).NotAFlag(),
+	Text("schedule", "cron schedule for --command, e.g. '30 2 * * *' or @daily", func(j *BackupJob) *string { return &j.Schedule }),
+	Period("heartbeat_period_s", "heartbeat", "an external job reports at least this often, e.g. 26h", func(j *BackupJob) *time.Duration { return &j.HeartbeatPeriod }),
+	Period("timeout_s", "timeout", "kill the command after this long (default 1h)", func(j *BackupJob) *time.Duration { return &j.Timeout }),
+	Period("restore_test_max_age_s", "restore-test-max-age", "a restore test older than this is stale (default 30d)",
+		func(j *BackupJob) *time.Duration { return &j.RestoreTestMaxAge }),
+	Enum("status", BackupJobStatuses, func(j *BackupJob) *string { return &j.Status }).NotAFlag(),
+	Text("notes", "free text", func(j *BackupJob) *string { return &j.Notes }),
+	Text("ping_token", "report token (generated)", func(j *BackupJob) *string { return &j.PingToken }).Secrecy(SecretValue).Admin().NotAFlag(),
 }
 
 // SecretFields implements Secretive.

@@ -208,6 +208,12 @@ func Seconds[T any](name, flag, help string, least int, ref func(*T) *int) Field
 	return Field[T]{FieldSpec: FieldSpec{Name: name, Flag: flag, Type: TypeSeconds, Help: help, Min: least, Example: "30s, 5m, 1h"}, Int: ref}
 }
 
+// Period is a positive duration kept as a time.Duration (30m, 26h, 7d);
+// its flag is flag; empty is none (0, left to the record's defaults).
+func Period[T any](name, flag, help string, ref func(*T) *time.Duration) Field[T] {
+	return Field[T]{FieldSpec: FieldSpec{Name: name, Flag: flag, Type: TypePeriod, Help: help, Example: "30m, 26h, 7d"}, Dur: ref}
+}
+
 // Int is a whole number, at least least (0: bounded by the record's
 // Validate alone).
 func Int[T any](name, help string, least int, ref func(*T) *int) Field[T] {
@@ -266,6 +272,11 @@ func (f Field[T]) Get(rec *T) string {
 		return ExportTime(*f.Time(rec))
 	case f.Natural != nil:
 		return f.Natural(rec)
+	case f.Dur != nil:
+		if *f.Dur(rec) == 0 {
+			return ""
+		}
+		return FormatPeriod(*f.Dur(rec))
 	case f.Int != nil && f.Type == TypeSeconds:
 		return FormatSeconds(*f.Int(rec))
 	case f.Int != nil:
@@ -346,6 +357,17 @@ func (f Field[T]) Set(rec *T, v string, now time.Time) error {
 			return Invalid(f.Name, v, "is not yes, no or unknown")
 		}
 		return nil
+	case TypePeriod:
+		if strings.TrimSpace(v) == "" {
+			*f.Dur(rec) = 0
+			return nil
+		}
+		d, err := ParsePeriod(f.Name, v)
+		if err != nil {
+			return err
+		}
+		*f.Dur(rec) = d
+		return nil
 	case TypeSeconds:
 		n, err := ParseSeconds(f.Name, v)
 		if err != nil {
@@ -417,6 +439,10 @@ func (fs Fields[T]) Apply(rec *T, vals map[string]string) {
 			}
 		case f.Plain != nil:
 			*f.Plain(rec) = v == "yes"
+		case f.Dur != nil:
+			if d, err := ParsePeriod(f.Name, v); err == nil || v == "" {
+				*f.Dur(rec) = d
+			}
 		}
 	}
 }

@@ -11,20 +11,19 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const backupJobCols = `j.id, j.name, j.service_id, s.name, j.kind, j.command, j.env, j.schedule, j.heartbeat_period_s, j.timeout_s,
-	j.restore_test_max_age_s, j.status, j.notes, j.ping_token, j.created_at, j.updated_at`
+// backupJobsTable is the backup_jobs table, read and written from
+// model.BackupJobFields (credentials sealed on the way in); a read joins
+// the service's name. The ping token's hash is written on insert.
+var backupJobsTable = newTable("backup_jobs", "backup job", model.BackupJobFields, func(j *model.BackupJob) (*int64, *time.Time, *time.Time) {
+	return &j.ID, &j.CreatedAt, &j.UpdatedAt
+})
+
+var backupJobCols = backupJobsTable.cols("j.") + ", s.name"
 
 const backupJobFrom = ` FROM backup_jobs j JOIN services s ON s.id = j.service_id `
 
 func scanBackupJob(sc scanner) (model.BackupJob, error) {
-	var j model.BackupJob
-	var hb, timeout, maxAge int64
-	var created, updated string
-	err := sc.Scan(&j.ID, &j.Name, &j.ServiceID, &j.ServiceName, &j.Kind, &j.Command, &j.Env, &j.Schedule, &hb, &timeout, &maxAge,
-		&j.Status, &j.Notes, &j.PingToken, &created, &updated)
-	j.HeartbeatPeriod, j.Timeout, j.RestoreTestMaxAge = time.Duration(hb)*time.Second, time.Duration(timeout)*time.Second, time.Duration(maxAge)*time.Second
-	j.CreatedAt, j.UpdatedAt = parseTime(created), parseTime(updated)
-	return j, err
+	return backupJobsTable.scan(sc, func(j *model.BackupJob) []any { return []any{&j.ServiceName} })
 }
 
 // BackupJobQuery narrows ListBackupJobs.
@@ -119,17 +118,7 @@ func (t *Tx) AddBackupJob(j *model.BackupJob) error {
 		}
 		j.PingToken = newToken()
 		hash := tokenHash(j.PingToken)
-		if err := t.seal(j); err != nil {
-			return 0, err
-		}
-		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO backup_jobs(name, service_id, kind, command, env, schedule, heartbeat_period_s, timeout_s, restore_test_max_age_s, status, notes, ping_token, ping_token_hash, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, j.Name, j.ServiceID, j.Kind, j.Command, j.Env, j.Schedule, int64(j.HeartbeatPeriod/time.Second),
-			int64(j.Timeout/time.Second), int64(j.RestoreTestMaxAge/time.Second), j.Status, j.Notes, j.PingToken, hash, now, now)
-		if err != nil {
-			return 0, constraintError("add backup job", err)
-		}
-		return res.LastInsertId()
+		return backupJobsTable.insert(t, j, set{"ping_token_hash", hash})
 	})
 	if err != nil {
 		return err

@@ -79,6 +79,10 @@ func (tb *table[T]) scan(sc scanner, more func(*T) []any) (T, error) {
 					*f.Bool(&rec) = &v
 				}
 			})
+		case f.Dur != nil: // whole seconds
+			var n int64
+			dest = append(dest, &n)
+			fix = append(fix, func() { *f.Dur(&rec) = time.Duration(n) * time.Second })
 		case f.Time != nil:
 			var s sql.NullString
 			dest = append(dest, &s)
@@ -125,6 +129,8 @@ func (tb *table[T]) values(rec *T) (cols []string, args []any) {
 			args = append(args, nullBool(*f.Bool(rec)))
 		case f.Time != nil:
 			args = append(args, fmtTimePtr(*f.Time(rec)))
+		case f.Dur != nil:
+			args = append(args, int64(*f.Dur(rec)/time.Second))
 		case f.ID != nil:
 			args = append(args, nullID(f.ID(rec)))
 		}
@@ -232,6 +238,8 @@ func columnDecl(f model.FieldSpec) string {
 			return "INTEGER REFERENCES " + t + "(id)"
 		}
 		return "INTEGER"
+	case model.TypePeriod:
+		return "INTEGER NOT NULL DEFAULT 0"
 	case model.TypeSeconds, model.TypeInt:
 		return fmt.Sprintf("INTEGER NOT NULL DEFAULT %d", f.Min)
 	case model.TypeYesNo:
