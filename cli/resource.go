@@ -317,6 +317,12 @@ func resolveRef[T any](t *store.Tx, f model.Field[T], ref string) (*int64, error
 		}
 		d, err := ops.DeviceTx(t, f.Name, ref)
 		return &d.ID, err
+	case "check":
+		if opt {
+			return ops.OptCheckTx(t, f.Name, ref)
+		}
+		c, err := ops.CheckTx(t, f.Name, ref)
+		return &c.ID, err
 	}
 	return nil, fmt.Errorf("no reference kind %q (a bug in a field table)", f.Refers)
 }

@@ -20,8 +20,9 @@ func init() {
 }
 
 func silencesAdd(env *Env) *cobra.Command {
-	var check, service, device, from, until, reason string
+	var from, until string
 	var asJSON bool
+	fields := tableFields(model.SilenceFields)
 	cmd := &cobra.Command{Use: "add", Short: "Add a silence (you are its author)", Args: cobra.NoArgs,
 		Example: `  opsdeck silences add --service "Production App" --for 2h --reason "deploying 4.2"
   opsdeck silences add --device SRV-DB-02 --from "2026-12-01 22:00" --until "2026-12-02 02:00" --reason "RDS maintenance"`,
@@ -38,18 +39,7 @@ func silencesAdd(env *Env) *cobra.Command {
 				if sl.EndsAt, err = ops.Until("until", until, sl.StartsAt); err != nil {
 					return err
 				}
-				sl.Reason = reason
-				if check != "" {
-					k, err := t.FindCheck(check)
-					if err != nil {
-						return model.Invalid("check", check, "is not a known check")
-					}
-					sl.CheckID = &k.ID
-				}
-				if sl.ServiceID, err = ops.OptServiceTx(t, "service", service); err != nil {
-					return err
-				}
-				if sl.DeviceID, err = ops.OptDeviceTx(t, "device", device); err != nil {
+				if err := applyFields(c, t, &sl, fields); err != nil {
 					return err
 				}
 				return t.AddSilence(&sl)
@@ -63,14 +53,11 @@ func silencesAdd(env *Env) *cobra.Command {
 			fmt.Fprintf(env.Stdout, "added silence %d: %s until %s (%s)\n", sl.ID, sl.Target, sl.EndsAt.Local().Format("2006-01-02 15:04"), sl.Reason)
 			return nil
 		}}
+	addFlags(cmd, fields) // from model.SilenceFields
 	f := cmd.Flags()
-	f.StringVar(&check, "check", "", "silence one check")
-	f.StringVar(&service, "service", "", "silence every check of a service")
-	f.StringVar(&device, "device", "", "silence a device and the services running on it")
 	f.StringVar(&from, "from", "", "start (default now)")
 	f.StringVar(&until, "until", "", "end: a duration from the start (2h, 3d) or a time")
 	f.StringVar(&until, "for", "", "same as --until")
-	f.StringVar(&reason, "reason", "", "why (required)")
 	f.BoolVar(&asJSON, "json", false, "print the silence as JSON")
 	return cmd
 }

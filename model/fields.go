@@ -194,6 +194,7 @@ var refKeys = map[string]string{
 	"person":  "email, id or name",
 	"service": "name or id",
 	"device":  "asset tag or id",
+	"check":   "name or id",
 }
 
 // Field is a FieldSpec bound to where the value lives in a T. Exactly one

@@ -115,6 +115,16 @@ var ChannelFields = Fields[Channel]{
 	RefOpt("service", "service", "only this service's alerts (default: all)", func(c *Channel) **int64 { return &c.ServiceID }),
 }
 
+// SilenceFields is a silence's definition: what it mutes and why. Its
+// window (--from, --until/--for: a duration from the start or an
+// instant) is the CLI's own input; the author is whoever adds it.
+var SilenceFields = Fields[Silence]{
+	RefOpt("check", "check", "silence one check", func(s *Silence) **int64 { return &s.CheckID }),
+	RefOpt("service", "service", "silence every check of a service", func(s *Silence) **int64 { return &s.ServiceID }),
+	RefOpt("device", "device", "silence a device and the services running on it", func(s *Silence) **int64 { return &s.DeviceID }),
+	Text("reason", "why", func(s *Silence) *string { return &s.Reason }).Must(),
+}
+
 // SharedSecretFields is a shared secret's definition (where it is kept,
 // never its value): the CLI's add/edit flags come from it. Holders and the
 // last rotation are the CLI's own inputs (a list of people; `secrets

@@ -53,6 +53,18 @@ func OptServiceTx(t *store.Tx, field, ref string) (*int64, error) {
 	return optID(t, field, ref, ServiceTx, func(sv model.Service) int64 { return sv.ID })
 }
 
+// CheckTx resolves a check reference (a name or an id) inside a write
+// transaction.
+func CheckTx(t *store.Tx, field, ref string) (model.Check, error) {
+	c, err := t.FindCheck(ref)
+	return c, refErr(err, field, ref, "check")
+}
+
+// OptCheckTx resolves an optional check reference ("" or "none": nil).
+func OptCheckTx(t *store.Tx, field, ref string) (*int64, error) {
+	return optID(t, field, ref, CheckTx, func(c model.Check) int64 { return c.ID })
+}
+
 // optID resolves an optional reference to its record's id; "" or "none"
 // names no record (a cleared holder, owner or manager).
 func optID[T any](t *store.Tx, field, ref string, find func(*store.Tx, string, string) (T, error), id func(T) int64) (*int64, error) {

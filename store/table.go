@@ -222,7 +222,7 @@ func (tb *table[T]) columns() []columnDef {
 }
 
 // refTables names the table a reference field points at.
-var refTables = map[string]string{"person": "people", "service": "services", "device": "devices"}
+var refTables = map[string]string{"person": "people", "service": "services", "device": "devices", "check": "checks"}
 
 // columnDecl is the SQL type and default a new field's column gets: text
 // kinds ” (empty), an instant or a yes/no/unknown NULL (unknown), a
