@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
@@ -123,22 +122,12 @@ type alertView struct{ store.AlertDetail }
 func (v alertView) print(env *Env) error {
 	d := v.AlertDetail
 	a := d.Alert
-	pairs := [][2]string{{"id", fmt.Sprint(a.ID)}, {"check", a.CheckName}, {"state", a.State}, {"severity", a.Severity},
-		{"opened", a.OpenedAt.Local().Format("2006-01-02 15:04:05") + " (" + d.Age + ")"}, {"summary", orDash(a.Summary)}}
+	pairs := [][2]string{{"id", fmt.Sprint(a.ID)}, {"check", a.CheckName}, {"state", a.State}, {"severity", a.Severity}}
 	if a.CausedBy != "" {
-		pairs = append(pairs, [2]string{"caused by", a.CausedBy + fmt.Sprintf(" (alert %d); not paging separately", derefID(a.CausedByAlertID))})
+		pairs = append(pairs, [2]string{"caused by", fmt.Sprintf("%s (alert %d); not paging separately", a.CausedBy, derefID(a.CausedByAlertID))})
 	}
 	if len(d.Caused) > 0 {
 		pairs = append(pairs, [2]string{"explains", fmt.Sprintf("%d other alert(s)", len(d.Caused))})
-	}
-	if a.AckedAt != nil {
-		pairs = append(pairs, [2]string{"acknowledged", fmt.Sprintf("by %s %s: %s", a.AckedBy, env.ago(a.AckedAt), a.AckReason)})
-	}
-	if a.SnoozedUntil != nil {
-		pairs = append(pairs, [2]string{"snoozed until", a.SnoozedUntil.Local().Format("2006-01-02 15:04") + ": " + a.SnoozeReason})
-	}
-	if a.ResolvedAt != nil {
-		pairs = append(pairs, [2]string{"resolved", fmt.Sprintf("by %s %s %s", a.ResolvedBy, env.ago(a.ResolvedAt), a.ResolveNote)})
 	}
 	if d.Service != nil {
 		pairs = append(pairs, [2]string{"service", d.Service.Name})
@@ -146,23 +135,14 @@ func (v alertView) print(env *Env) error {
 	if d.Device != nil {
 		pairs = append(pairs, [2]string{"device", d.Device.AssetTag + " (" + d.Device.Name + ")"})
 	}
-	owner := "-"
-	if d.Owner != nil {
-		owner = d.Owner.Name + " <" + d.Owner.Email + ">"
-	}
-	var oc []string
-	for _, o := range d.OnCall {
-		oc = append(oc, o.PersonName)
-	}
-	pairs = append(pairs, [2]string{"owner", owner}, [2]string{"on call", orDash(strings.Join(oc, ", "))},
-		[2]string{"runbook", orDash(d.Runbook)},
-		[2]string{"uptime", fmt.Sprintf("24h %s  7d %s  30d %s", human.Percent(d.Uptime.Day), human.Percent(d.Uptime.Week), human.Percent(d.Uptime.Month))},
-		[2]string{"latency", sparkline(d.Latency)})
+	pairs = append(pairs, ops.AlertFacts(d, env.now())...)
 	env.printKV(pairs)
 	fmt.Fprintf(env.Stdout, "\nTimeline:\n")
 	rows := [][]string{}
 	for _, e := range d.Events {
-		rows = append(rows, []string{e.At.Local().Format("01-02 15:04:05"), e.Kind, e.Actor, model.Truncate(firstLine(e.Message), 80)})
+		c := ops.EventCells(e)
+		c[3] = model.Truncate(c[3], 80)
+		rows = append(rows, c)
 	}
 	env.printTable([]string{"at", "event", "by", "message"}, rows)
 	fmt.Fprintf(env.Stdout, "\nLast results:\n")
@@ -171,7 +151,9 @@ func (v alertView) print(env *Env) error {
 		if i == 10 {
 			break
 		}
-		rows = append(rows, []string{r.At.Local().Format("01-02 15:04:05"), r.Status, human.Latency(r.LatencyMs), orDash(model.Truncate(firstLine(r.Message), 70))})
+		c := ops.ResultCells(r)
+		c[3] = orDash(model.Truncate(c[3], 70))
+		rows = append(rows, c)
 	}
 	return env.printTable([]string{"at", "status", "latency", "message"}, rows)
 }
@@ -181,15 +163,6 @@ func derefID(p *int64) int64 {
 		return 0
 	}
 	return *p
-}
-
-// sparkline draws latencies with eight block heights and their range.
-func sparkline(v []float64) string {
-	if len(v) == 0 {
-		return "-"
-	}
-	bars, lo, hi := model.Sparkline(v)
-	return fmt.Sprintf("%s  (%.0f–%.0f ms)", bars, lo, hi)
 }
 
 // alertVerb builds ack/snooze/resolve: resolve the id, run the triage

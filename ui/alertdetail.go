@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
@@ -31,37 +32,7 @@ func alertDetail(env TabEnv, id int64) (detail.Data, error) {
 	if a.ResolvedAt != nil {
 		out.Subtitle = fmt.Sprintf("alert %d · %s · lasted %s", a.ID, a.Severity, d.Age)
 	}
-	f := [][2]string{{"summary", dash(firstLine(a.Summary))}, {"opened", a.OpenedAt.Local().Format("2006-01-02 15:04:05")}}
-	if a.AckedAt != nil {
-		f = append(f, [2]string{"acknowledged", fmt.Sprintf("by %s %s: %s", a.AckedBy, model.Ago(a.AckedAt, now), a.AckReason)})
-	}
-	if a.SnoozedUntil != nil && now.Before(*a.SnoozedUntil) {
-		f = append(f, [2]string{"snoozed", fmt.Sprintf("until %s: %s", atClock(*a.SnoozedUntil, now), a.SnoozeReason)})
-	}
-	if a.ResolvedAt != nil {
-		f = append(f, [2]string{"resolved", fmt.Sprintf("by %s %s: %s", a.ResolvedBy, model.Ago(a.ResolvedAt, now), dash(a.ResolveNote))})
-	}
-	if why := a.Suppressed(now); why != "" {
-		f = append(f, [2]string{"not paging", why})
-	}
-	owner := "nobody owns this service"
-	if d.Service == nil {
-		owner = "- (a device check: no service)"
-	}
-	if d.Owner != nil {
-		owner = d.Owner.Name + " <" + d.Owner.Email + ">"
-	}
-	var oc []string
-	for _, o := range d.OnCall {
-		oc = append(oc, o.PersonName)
-	}
-	f = append(f, [2]string{"owner", owner}, [2]string{"on call", dash(strings.Join(oc, ", "))},
-		[2]string{"runbook", dash(d.Runbook)},
-		[2]string{"uptime", fmt.Sprintf("24h %s · 7d %s · 30d %s", human.Percent(d.Uptime.Day), human.Percent(d.Uptime.Week), human.Percent(d.Uptime.Month))},
-		[2]string{"latency", sparkline(d.Latency)})
-	if d.State != nil {
-		f = append(f, [2]string{"check now", checkNow(*d.State, now)})
-	}
+	f := ops.AlertFacts(d, now)
 	out.Fields = f
 
 	jump := detail.Section{Title: "Go to", Empty: "the check was deleted"}
@@ -90,8 +61,8 @@ func alertDetail(env TabEnv, id int64) (detail.Data, error) {
 	}
 	tl := detail.Section{Title: "Timeline", Empty: "no events"}
 	for i := len(d.Events) - 1; i >= 0; i-- { // newest first: what happened last matters most
-		e := d.Events[i]
-		tl.Rows = append(tl.Rows, detail.Row{Text: fmt.Sprintf("%s  %-12s %-16s %s", e.At.Local().Format("01-02 15:04:05"), e.Kind, e.Actor, firstLine(e.Message))})
+		c := ops.EventCells(d.Events[i])
+		tl.Rows = append(tl.Rows, detail.Row{Text: fmt.Sprintf("%s  %-12s %-16s %s", c[0], c[1], c[2], c[3])})
 	}
 	secs = append(secs, tl, resultsSection(d.Results, 10))
 	out.Sections = secs
@@ -113,22 +84,10 @@ func resultsSection(rs []model.CheckResult, n int) detail.Section {
 		if i == n {
 			break
 		}
-		sec.Rows = append(sec.Rows, detail.Row{Text: fmt.Sprintf("%s  %-5s %8s  %s", r.At.Local().Format("01-02 15:04:05"), r.Status, human.Latency(r.LatencyMs), firstLine(r.Message)),
-			Warn: !r.OK()})
+		c := ops.ResultCells(r)
+		sec.Rows = append(sec.Rows, detail.Row{Text: fmt.Sprintf("%s  %-5s %8s  %s", c[0], c[1], c[2], c[3]), Warn: !r.OK()})
 	}
 	return sec
-}
-
-// checkNow is a check's latest state in one line.
-func checkNow(st model.CheckState, now time.Time) string {
-	if st.LastRunAt == nil {
-		return "not run yet"
-	}
-	s := fmt.Sprintf("%s %s (%s)", st.Status, model.Ago(st.LastRunAt, now), human.Latency(st.LatencyMs))
-	if st.Message != "" {
-		s += ": " + firstLine(st.Message)
-	}
-	return s
 }
 
 func checkDetail(env TabEnv, id int64) (detail.Data, error) {
@@ -162,9 +121,9 @@ func checkDetail(env TabEnv, id int64) (detail.Data, error) {
 	d.Fields = [][2]string{
 		{"target", dash(c.Target)}, {"condition", c.EffectiveCondition()},
 		{"every", human.Interval(c.Interval()) + fmt.Sprintf(" · timeout %ds · fires after %d failures, resolves after %d", c.TimeoutS, c.FailThreshold, c.SuccessThreshold)},
-		{"last run", checkNow(st, now)},
+		{"last run", ops.CheckNow(st, now)},
 		{"uptime", fmt.Sprintf("24h %s · 7d %s · 30d %s", human.Percent(up.Day), human.Percent(up.Week), human.Percent(up.Month))},
-		{"latency", sparkline(lat)},
+		{"latency", ops.Sparkline(lat)},
 	}
 	rel := detail.Section{Title: "Watches", Empty: "nothing (service and device were removed)"}
 	if c.ServiceID != nil {
@@ -227,11 +186,3 @@ func checksSection(env TabEnv, q store.CheckQuery) (detail.Section, error) {
 	return sec, nil
 }
 
-// sparkline draws latencies oldest first with eight block heights.
-func sparkline(v []float64) string {
-	if len(v) == 0 {
-		return "no results yet"
-	}
-	bars, lo, hi := model.Sparkline(v)
-	return fmt.Sprintf("%s  %s–%s, last %s", bars, human.Latency(lo), human.Latency(hi), human.Latency(v[len(v)-1]))
-}
