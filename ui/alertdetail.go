@@ -185,4 +185,3 @@ func checksSection(env TabEnv, q store.CheckQuery) (detail.Section, error) {
 	}
 	return sec, nil
 }
-
