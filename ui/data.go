@@ -2,7 +2,7 @@ package ui
 
 import (
 	"fmt"
-	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
@@ -22,27 +22,85 @@ func init() {
 	registerTab(listTabDef("3", "what the company runs, its owners, checks and backups", servicesSpec))
 }
 
+// The inventory tabs' columns are the fields their kind's table lists
+// (model: Listed, the header the CLI's list prints too), in the table's
+// order, then the tab's own (a person's start, a device's drift). The
+// widths below are the console's only say: how wide, and which column
+// drops first on a narrow terminal.
+
+// fieldColumns is the columns of the fields fs lists, sized by widths
+// (by field name; unknown: 8 to 20), then more.
+func fieldColumns[T any](fs model.Fields[T], widths map[string]table.Column, more ...table.Column) []table.Column {
+	var cols []table.Column
+	for _, f := range fs {
+		if f.List == "" {
+			continue
+		}
+		c, ok := widths[f.Name]
+		if !ok {
+			c = table.Column{Min: 8, Max: 20}
+		}
+		c.Title, c.Age = f.List, f.Type == model.TypeTime
+		cols = append(cols, c)
+	}
+	return append(cols, more...)
+}
+
+// fieldCells is rec's cells for fieldColumns: a person by name, yes/no/
+// unknown, an instant as its age, empty as "-".
+func fieldCells[T any](fs model.Fields[T], rec *T, names nameMap, now time.Time) []string {
+	var row []string
+	for _, f := range fs {
+		switch {
+		case f.List == "":
+			continue
+		case f.Cell != nil:
+			row = append(row, dash(f.Cell(rec)))
+		case f.Type == model.TypeRef && f.Refers == "person":
+			row = append(row, names.of(f.ID(rec)))
+		case f.Type == model.TypeBool:
+			row = append(row, human.YesNoUnknown(*f.Bool(rec)))
+		case f.Type == model.TypeTime:
+			row = append(row, model.Ago(*f.Time(rec), now))
+		default:
+			row = append(row, dash(f.Get(rec)))
+		}
+	}
+	return row
+}
+
+// colIndex is the position of the column titled title (-1: none).
+func colIndex(cols []table.Column, title string) int {
+	for i, c := range cols {
+		if c.Title == title {
+			return i
+		}
+	}
+	return -1
+}
+
 func peopleSpec() listSpec {
+	cols := fieldColumns(model.PersonFields, map[string]table.Column{
+		"name":       {Min: 12, Max: 28},
+		"email":      {Min: 14, Max: 32, Drop: 2},
+		"title":      {Min: 10, Max: 28, Drop: 4},
+		"department": {Min: 8, Max: 16, Drop: 5},
+		"status":     {Min: 8, Max: 9},
+		"role":       {Min: 8, Max: 8, Drop: 3},
+	}, table.Column{Title: "start", Min: 10, Max: 10, Drop: 6})
 	return listSpec{
-		name: "people", kind: "person", fadeCol: 4, fadeVals: []string{"departed"},
-		cols: []table.Column{
-			{Title: "name", Min: 12, Max: 28},
-			{Title: "email", Min: 14, Max: 32, Drop: 2},
-			{Title: "title", Min: 10, Max: 28, Drop: 4},
-			{Title: "department", Min: 8, Max: 16, Drop: 5},
-			{Title: "status", Min: 8, Max: 9},
-			{Title: "role", Min: 8, Max: 8, Drop: 3},
-			{Title: "start", Min: 10, Max: 10, Drop: 6},
-		},
+		name: "people", kind: "person", fadeCol: colIndex(cols, "status"), fadeVals: []string{"departed"},
+		cols: cols,
 		load: func(env TabEnv) ([][]string, []int64, error) {
 			ps, err := env.Store.ListPeople(env.Ctx, store.PeopleQuery{})
 			if err != nil {
 				return nil, nil, err
 			}
+			now := env.now()
 			rows, ids := make([][]string, len(ps)), make([]int64, len(ps))
-			for i, p := range ps {
-				rows[i] = []string{p.Name, p.Email, dash(p.Title), dash(p.Department), p.Status, p.Role, dash(p.StartDate)}
-				ids[i] = p.ID
+			for i := range ps {
+				rows[i] = append(fieldCells(model.PersonFields, &ps[i], nil, now), dash(ps[i].StartDate))
+				ids[i] = ps[i].ID
 			}
 			return rows, ids, nil
 		},
@@ -59,19 +117,19 @@ func peopleSpec() listSpec {
 }
 
 func devicesSpec() listSpec {
+	cols := fieldColumns(model.DeviceFields, map[string]table.Column{
+		"asset_tag":      {Min: 9, Max: 12},
+		"name":           {Min: 10, Max: 24},
+		"kind":           {Min: 7, Max: 8, Drop: 3},
+		"holder":         {Min: 10, Max: 20, Drop: 1},
+		"os":             {Min: 8, Max: 18, Drop: 4},
+		"status":         {Min: 7, Max: 7},
+		"disk_encrypted": {Min: 9, Max: 9, Drop: 5},
+		"last_seen_at":   {Min: 9, Max: 9, Drop: 2},
+	}, table.Column{Title: "drift", Min: 7, Max: 8})
 	return listSpec{
-		name: "devices", kind: "device", fadeCol: 5, fadeVals: []string{"retired", "lost"},
-		cols: []table.Column{
-			{Title: "tag", Min: 7, Max: 12},
-			{Title: "name", Min: 10, Max: 24},
-			{Title: "kind", Min: 7, Max: 8, Drop: 3},
-			{Title: "holder", Min: 10, Max: 20, Drop: 1},
-			{Title: "os", Min: 8, Max: 18, Drop: 4},
-			{Title: "status", Min: 7, Max: 7},
-			{Title: "encrypted", Min: 9, Max: 9, Drop: 5},
-			{Title: "seen", Min: 8, Max: 9, Drop: 2, Age: true},
-			{Title: "drift", Min: 7, Max: 8},
-		},
+		name: "devices", kind: "device", fadeCol: colIndex(cols, "status"), fadeVals: []string{"retired", "lost"},
+		cols: cols,
 		load: func(env TabEnv) ([][]string, []int64, error) {
 			ds, err := env.Store.ListDevices(env.Ctx, store.DeviceQuery{})
 			if err != nil {
@@ -87,10 +145,9 @@ func devicesSpec() listSpec {
 			}
 			now := env.now()
 			rows, ids := make([][]string, len(ds)), make([]int64, len(ds))
-			for i, d := range ds {
-				rows[i] = []string{d.AssetTag, d.Name, d.Kind, names.of(d.HolderID), dash(strings.TrimSpace(d.OS + " " + d.OSVersion)),
-					d.Status, human.YesNoUnknown(d.DiskEncrypted), model.Ago(d.LastSeenAt, now), driftCell(drift, d.ID)}
-				ids[i] = d.ID
+			for i := range ds {
+				rows[i] = append(fieldCells(model.DeviceFields, &ds[i], names, now), driftCell(drift, ds[i].ID))
+				ids[i] = ds[i].ID
 			}
 			return rows, ids, nil
 		},
@@ -105,16 +162,16 @@ func devicesSpec() listSpec {
 }
 
 func servicesSpec() listSpec {
+	cols := fieldColumns(model.ServiceFields, map[string]table.Column{
+		"name":        {Min: 10, Max: 24},
+		"kind":        {Min: 8, Max: 8, Drop: 3},
+		"criticality": {Min: 8, Max: 11},
+		"owner":       {Min: 10, Max: 20, Drop: 1},
+		"status":      {Min: 7, Max: 7, Drop: 2},
+	}, table.Column{Title: "url", Min: 10, Max: 40, Drop: 4})
 	return listSpec{
-		name: "services", kind: "service", fadeCol: 4, fadeVals: []string{"retired"},
-		cols: []table.Column{
-			{Title: "name", Min: 10, Max: 24},
-			{Title: "kind", Min: 8, Max: 8, Drop: 3},
-			{Title: "criticality", Min: 8, Max: 11},
-			{Title: "owner", Min: 10, Max: 20, Drop: 1},
-			{Title: "status", Min: 7, Max: 7, Drop: 2},
-			{Title: "url", Min: 10, Max: 40, Drop: 4},
-		},
+		name: "services", kind: "service", fadeCol: colIndex(cols, "status"), fadeVals: []string{"retired"},
+		cols: cols,
 		load: func(env TabEnv) ([][]string, []int64, error) {
 			ss, err := env.Store.ListServices(env.Ctx, store.ServiceQuery{})
 			if err != nil {
@@ -125,9 +182,10 @@ func servicesSpec() listSpec {
 				return nil, nil, err
 			}
 			rows, ids := make([][]string, len(ss)), make([]int64, len(ss))
-			for i, s := range ss {
-				rows[i] = []string{s.Name, s.Kind, s.Criticality, names.of(s.OwnerID), s.Status, dash(s.URL)}
-				ids[i] = s.ID
+			now := env.now()
+			for i := range ss {
+				rows[i] = append(fieldCells(model.ServiceFields, &ss[i], names, now), dash(ss[i].URL))
+				ids[i] = ss[i].ID
 			}
 			return rows, ids, nil
 		},
