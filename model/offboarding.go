@@ -105,20 +105,11 @@ func (p Progress) Bar(width int) string {
 
 // CountProgress tallies steps by state.
 func CountProgress(steps []OffboardingStep) Progress {
-	p := Progress{Total: len(steps)}
-	for _, s := range steps {
-		switch s.State {
-		case StateOpen:
-			p.Open++
-		case StateDone:
-			p.Done++
-		case StateSkipped:
-			p.Skipped++
-		case StateBlocked:
-			p.Blocked++
-		}
+	states := make([]string, len(steps))
+	for i, s := range steps {
+		states[i] = s.State
 	}
-	return p
+	return CountStates(states)
 }
 
 // StepMark is a request to move a step to a new state. Reason is required
@@ -220,6 +211,9 @@ type Holdings struct {
 	OtherAdmins map[int64]int
 	Templates   []OffboardingTemplate
 	Successor   string // name, for the handover step's wording
+	// Procedures: service id → how to deprovision a user there, shown in
+	// the account's step.
+	Procedures map[int64]Procedure
 }
 
 // RevocableAccountStatuses are the account states that still may grant
@@ -259,6 +253,13 @@ func PlanOffboarding(h Holdings) []OffboardingStep {
 		s := OffboardingStep{Kind: StepAccount, RefID: idRef(a.ID),
 			Title:  fmt.Sprintf("Revoke %s %s account %s", a.ServiceName, a.Entitlement, a.Username),
 			Detail: fmt.Sprintf("service %s, username %s, entitlement %s, status %s", a.ServiceName, a.Username, a.Entitlement, a.Status)}
+		if pr, ok := h.Procedures[a.ServiceID]; ok {
+			how := pr.HowTo(ProcedureVars{Username: a.Username, Email: a.PersonEmail, Name: a.PersonName, Entitlement: a.Entitlement})
+			if pr.Link != "" {
+				how = strings.TrimPrefix(how+" · "+pr.Link, " · ")
+			}
+			s.Detail += "; how: " + how
+		}
 		if a.Entitlement == "admin" && a.Status == "active" && h.OtherAdmins[a.ServiceID] == 0 {
 			s.BusFactorOne = true
 			s.Detail += "; bus factor 1: the only admin, grant another admin before revoking"

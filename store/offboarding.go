@@ -221,6 +221,9 @@ func (t *Tx) holdings(p model.Person, successor string) (model.Holdings, error) 
 	for _, sv := range owned {
 		h.Services = append(h.Services, model.OwnedService{Service: sv, OtherAdmins: h.OtherAdmins[sv.ID]})
 	}
+	if h.Procedures, err = t.ProceduresFor(model.Deprovision); err != nil {
+		return h, err
+	}
 	h.Templates, err = listTemplates(t.ctx, t.tx, true)
 	return h, err
 }

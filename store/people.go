@@ -22,7 +22,7 @@ func scanPerson(sc scanner) (model.Person, error) { return peopleTable.scan(sc, 
 
 // PeopleQuery narrows ListPeople. Zero value: everyone.
 type PeopleQuery struct {
-	Status string // active, leaving, departed, or "" for all
+	Status string // active, joining, leaving, departed, or "" for all
 	Limit  int
 }
 
