@@ -7,6 +7,7 @@ import (
 	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/table"
 )
 
@@ -68,9 +69,9 @@ func devicesSpec() listSpec {
 			{Title: "holder", Min: 10, Max: 20, Drop: 1},
 			{Title: "os", Min: 8, Max: 18, Drop: 4},
 			{Title: "status", Min: 7, Max: 7},
-			{Title: "encrypted", Min: 9, Max: 9, Drop: 5},
+			{Title: "encrypted", Min: 9, Max: 11, Drop: 5, Domain: themes.DomainVerdict},
 			{Title: "seen", Min: 8, Max: 9, Drop: 2, Age: true},
-			{Title: "drift", Min: 7, Max: 8},
+			{Title: "drift", Min: 7, Max: 10, Domain: themes.DomainVerdict},
 		},
 		load: func(env TabEnv) ([][]string, []int64, error) {
 			ds, err := env.Store.ListDevices(env.Ctx, store.DeviceQuery{})
@@ -110,7 +111,7 @@ func servicesSpec() listSpec {
 		cols: []table.Column{
 			{Title: "name", Min: 10, Max: 24},
 			{Title: "kind", Min: 8, Max: 8, Drop: 3},
-			{Title: "criticality", Min: 8, Max: 11},
+			{Title: "criticality", Min: 8, Max: 13, Domain: themes.DomainSeverity},
 			{Title: "owner", Min: 10, Max: 20, Drop: 1},
 			{Title: "status", Min: 7, Max: 7, Drop: 2},
 			{Title: "url", Min: 10, Max: 40, Drop: 4},
