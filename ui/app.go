@@ -148,6 +148,15 @@ func newApp(opts Options) *app {
 	for _, d := range partDefs {
 		a.parts = append(a.parts, d.new(a.env))
 	}
+	start := opts.StartTab
+	if start == "" {
+		start = DefaultStartTab
+	}
+	for i, d := range tabDefs {
+		if d.name == start {
+			a.active = i
+		}
+	}
 	a.stale = make([]bool, len(a.tabs))
 	for i := range a.stale {
 		a.stale[i] = true

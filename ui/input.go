@@ -149,6 +149,9 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 				return a.push(l)
 			}
 		}
+		if g, ok := a.tab().(goer); ok && g.Go() != "" {
+			return a.runCommand(g.Go())
+		}
 		return nil
 	case key.Matches(k, a.keys.Add, a.keys.Edit, a.keys.Deactivate) && a.kind() == "":
 		a.setFlash("a, e and d work on people, devices and services", true)
@@ -217,8 +220,15 @@ func (a *app) onClick(m tea.MouseClickMsg) tea.Cmd {
 	if !ok || a.top() != nil {
 		return nil
 	}
-	if l, open := c.Click(m.Y - 2); open { // below the tab bar and breadcrumb
+	l, open := c.Click(m.Y - 2) // below the tab bar and breadcrumb
+	switch {
+	case !open:
+		return nil
+	case l.Kind != "":
 		return a.push(l)
+	}
+	if g, ok := a.tab().(goer); ok && g.Go() != "" {
+		return a.runCommand(g.Go())
 	}
 	return nil
 }

@@ -15,7 +15,9 @@ import (
 func (a *app) View() tea.View {
 	v := tea.NewView(a.render())
 	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion // wheel and clicks; shift+drag still selects text
+	if !a.opts.NoMouse {
+		v.MouseMode = tea.MouseModeCellMotion // wheel and clicks; shift+drag still selects text
+	}
 	v.WindowTitle = "opsdeck"
 	return v
 }
@@ -88,7 +90,7 @@ func fit(s string, w, h int) string {
 // tabLabel is tab i's label; when the full labels do not fit (compact),
 // inactive tabs shrink to their number and the active one keeps its name.
 func (a *app) tabLabel(i int) string {
-	full := func(i int) string { return fmt.Sprintf(" %d %s ", i+1, a.tabs[i].Name()) }
+	full := func(i int) string { return fmt.Sprintf(" %s %s ", tabDefs[i].key, a.tabs[i].Name()) }
 	width := len(a.tabs) - 1
 	for j := range a.tabs {
 		width += ansi.StringWidth(full(j))
@@ -96,7 +98,7 @@ func (a *app) tabLabel(i int) string {
 	if i == a.active || width <= a.width {
 		return full(i)
 	}
-	return fmt.Sprintf(" %d ", i+1)
+	return fmt.Sprintf(" %s ", tabDefs[i].key)
 }
 
 func (a *app) tabBar() string {
