@@ -116,6 +116,7 @@ type app struct {
 	quitArmed     bool
 	selectAfter   *detail.Link
 	parts         []part // as partDefs
+	side          *sidePane
 }
 
 func newApp(opts Options) *app {
@@ -246,7 +247,10 @@ func (a *app) loadPage(p *page) tea.Cmd {
 func (a *app) layout() {
 	w, h := a.width, a.bodyHeight()
 	for _, t := range a.tabs {
-		t.SetSize(w, h)
+		t.SetSize(a.listWidth(t), h)
+	}
+	if a.side != nil {
+		a.side.view.SetSize(a.paneWidth(), h)
 	}
 	for _, p := range a.stack {
 		p.view.SetSize(w, h)
@@ -278,7 +282,19 @@ func (a *app) top() *page {
 
 func (a *app) setFlash(msg string, isErr bool) { a.flash, a.flashErr = msg, isErr }
 
+// Update handles msg, then lets the side pane follow the selection.
 func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := a.onSide(msg); ok {
+		return a, cmd
+	}
+	_, cmd := a.update(msg)
+	if side := a.syncSide(); side != nil {
+		return a, tea.Batch(cmd, side)
+	}
+	return a, cmd
+}
+
+func (a *app) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	for _, p := range a.parts {
 		if cmd, ok := p.Update(a, msg); ok {
 			a.syncPanel()
@@ -421,7 +437,7 @@ func (a *app) reloadAll() tea.Cmd {
 	for i := range a.stale {
 		a.stale[i] = true
 	}
-	cmds := []tea.Cmd{a.load(a.active), a.reloadParts()}
+	cmds := []tea.Cmd{a.load(a.active), a.reloadParts(), a.loadSide()}
 	if p := a.top(); p != nil {
 		cmds = append(cmds, a.loadPage(p))
 	}

@@ -216,6 +216,9 @@ func (a *app) onClick(m tea.MouseClickMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if a.wide() && a.top() == nil && m.X >= a.listWidth(a.tab()) && a.side != nil && m.Y >= 2 {
+		return a.push(a.side.link) // a click on the pane opens its record
+	}
 	c, ok := a.tab().(clicker)
 	if !ok || a.top() != nil {
 		return nil

@@ -59,6 +59,9 @@ func (a *app) render() string {
 			}
 		} else {
 			body = a.tab().View()
+			if a.wide() {
+				body = a.withSide(body)
+			}
 		}
 	}
 	if pn := a.openPanel(); pn != nil && a.mode == modePanel {
