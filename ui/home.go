@@ -95,7 +95,7 @@ type homeTab struct {
 type homeRow struct {
 	text string // rendered (titles, blanks, notes)
 	line *homeLine
-	sw   int // the width of its section's state column
+	sw   int // the width of its section's state column (0 for "… N more")
 }
 
 type homeKeys struct{ Up, Down key.Binding }
@@ -284,8 +284,10 @@ func (t *homeTab) layout() {
 			}
 			t.lines = append(t.lines, homeRow{line: more})
 		}
-		for k := len(t.lines) - n[i] - 1; k < len(t.lines); k++ {
-			t.lines[k].sw = sw
+		for k := len(t.lines) - 1; k >= 0 && t.lines[k].line != nil; k-- {
+			if !strings.HasPrefix(t.lines[k].line.Text, "… ") || t.lines[k].line.Domain != "" {
+				t.lines[k].sw = sw
+			}
 		}
 	}
 	if len(shown) == 0 {
