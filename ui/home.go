@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
 
@@ -354,8 +355,7 @@ func (t *homeTab) renderLine(l *homeLine, sw int, selected bool) string {
 	if sw > 0 {
 		state = strings.Repeat(" ", sw) + " "
 		if l.Domain != "" {
-			s := st.State(l.Domain, l.State)
-			state = s + strings.Repeat(" ", max(sw-ansi.StringWidth(s), 0)+1)
+			state = stateCell(st, l.Domain, l.State, sw+1)
 		}
 	}
 	room := t.w - 2 - ansi.StringWidth(state)
@@ -420,3 +420,10 @@ func (t *homeTab) Click(y int) (detail.Link, bool) {
 
 // Position is the cursor's line of the lines that lead somewhere.
 func (t *homeTab) Position() (int, int) { return t.cursor + 1, len(t.selectable()) }
+
+// stateCell is a state drawn with its mark (themes.Styles.State), padded
+// to w cells: a column of states in a screen that is not a table.
+func stateCell(st *themes.Styles, domain, value string, w int) string {
+	s := st.State(domain, value)
+	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
+}
