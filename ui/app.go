@@ -376,8 +376,14 @@ func (a *app) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return a, a.onKey(msg)
 	case tea.MouseWheelMsg:
+		if a.opts.NoMouse {
+			return a, nil
+		}
 		return a, a.onWheel(msg)
 	case tea.MouseClickMsg:
+		if a.opts.NoMouse { // a terminal may report clicks anyway
+			return a, nil
+		}
 		return a, a.onClick(msg)
 	case rowsMsg:
 		var cmds []tea.Cmd
