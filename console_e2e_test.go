@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,13 +23,18 @@ type term struct {
 }
 
 // startConsole runs opsdeck --db db in a w×h terminal; args that contain
-// "=" are environment variables, the rest are extra flags.
+// "=" are environment variables, the rest are extra flags. It opens on
+// the people tab unless args say --start-tab: these tests walk from the
+// lists (home_console_e2e_test.go tests the default first screen, Home).
 func startConsole(t *testing.T, db string, w, h int, args ...string) *term {
 	t.Helper()
 	testenv.Require(t, "tmux")
 	// A private server whose socket lives (and dies) in the test's temp dir.
 	tm := &term{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
 	env, flags := []string{"env", "OPSDECK_DB=", "TERM=xterm-256color"}, []string{binPath, "--db", db}
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--start-tab") }) {
+		flags = append(flags, "--start-tab", "people")
+	}
 	for _, a := range args {
 		if strings.Contains(a, "=") {
 			env = append(env, a)

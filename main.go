@@ -50,6 +50,11 @@ func console(ctx context.Context, env *cli.Env) error {
 	if err != nil {
 		return err
 	}
+	if env.StartTab != "" {
+		if err := ui.CheckTab(env.StartTab); err != nil {
+			return fmt.Errorf("--start-tab: %w", err)
+		}
+	}
 	s, err := env.Open()
 	if err != nil {
 		return err
@@ -63,7 +68,7 @@ func console(ctx context.Context, env *cli.Env) error {
 		defer close(done)
 		checks.NewScheduler(s, cli.SchedulerConfig(s, nil)).Run(ctx)
 	}()
-	err = ui.Run(ctx, ui.Options{Store: s, Actor: env.Actor, Theme: th, Clock: env.Clock})
+	err = ui.Run(ctx, ui.Options{Store: s, Actor: env.Actor, Theme: th, Clock: env.Clock, StartTab: env.StartTab, NoMouse: env.NoMouse})
 	cancel()
 	<-done
 	return err

@@ -229,7 +229,9 @@ func TestSecurityRemoteConsoleImportStaysInTheImportDir(t *testing.T) {
 	leak := secrets(t, hostKey)
 
 	c := srv.console(oscar, 160, 45)
-	c.waitFor("ssh:oscar@example.com (admin)", "people 20")
+	c.waitFor("ssh:oscar@example.com (admin)")
+	c.keys("1") // from Home to people, where i imports
+	c.waitFor("people 20")
 	if s := c.screen(); strings.Contains(s, db) || strings.Contains(s, filepath.Base(db)) {
 		t.Fatalf("the remote console shows the database path:\n%s", s)
 	}
@@ -280,7 +282,9 @@ func TestSecurityRemoteConsoleImportIsOffWithoutImportDir(t *testing.T) {
 	srv := startSecServe(t, db, nil)
 	oscar := srv.key("oscar", "oscar@example.com")
 	c := srv.console(oscar, 160, 40)
-	c.waitFor("ssh:oscar@example.com (admin)", "people 20")
+	c.waitFor("ssh:oscar@example.com (admin)")
+	c.keys("1") // from Home to people, where i imports
+	c.waitFor("people 20")
 	c.keys("i")
 	s := c.waitFor("import from server files is off over SSH", "import people - < FILE")
 	if strings.Contains(s, "file:") {

@@ -141,7 +141,7 @@ func TestOnCallOverSSH(t *testing.T) {
 	k := srv.console(kristen, 120, 24)
 	k.waitFor("ssh:kristen@example.com (viewer)", "also here: Oscar")
 	o.waitFor("also here: Kristen")
-	k.keys("a")
+	k.keys("1", "a") // the console opens on Home; a adds on people
 	k.waitFor("your role (viewer) cannot change anything")
 
 	// One acknowledges an alert; the other sees who did. (The demo's

@@ -43,6 +43,10 @@ type Env struct {
 	// Theme is the console's --theme: a built-in name, a theme file, or ""
 	// to follow the terminal's background.
 	Theme string
+	// StartTab is the console's first tab (--start-tab, $OPSDECK_START_TAB;
+	// "" is Home) and NoMouse its --no-mouse.
+	StartTab string
+	NoMouse  bool
 	// Clock is the process's one clock (main: clockenv.FromEnv); the
 	// store, scheduler, console and commands all read time through it.
 	// Nil: the injected Store's clock, else the real clock.
@@ -216,6 +220,11 @@ func NewRoot(env *Env) *cobra.Command {
 		root.PersistentFlags().StringVar(&env.DBPath, "db", env.DBPath, "database file (default $OPSDECK_DB or the XDG data dir)")
 	}
 	root.Flags().StringVar(&env.Theme, "theme", env.Theme, "console colours: dark, light, high-contrast or a theme file (default: from the terminal)")
+	if env.StartTab == "" {
+		env.StartTab = os.Getenv("OPSDECK_START_TAB")
+	}
+	root.Flags().StringVar(&env.StartTab, "start-tab", env.StartTab, "the console's first tab, e.g. people (default $OPSDECK_START_TAB, else home)")
+	root.Flags().BoolVar(&env.NoMouse, "no-mouse", env.NoMouse, "leave the mouse to the terminal: no clicks or wheel in the console")
 	// cobra's completion command (opsdeck completion bash|zsh|fish); not
 	// for remote sessions, whose shell is on the other side.
 	root.CompletionOptions.DisableDefaultCmd = env.ReadOnly

@@ -20,13 +20,15 @@ type Styles struct {
 	StatusKey lipgloss.Style
 	Match     lipgloss.Style
 	Dialog    lipgloss.Style
+	// roles are the state roles' styles (state.go).
+	roles map[string]lipgloss.Style
 }
 
 // NewStyles derives the console's styles from t.
 func NewStyles(t Theme) Styles {
 	s := lipgloss.NewStyle
 	if t.Mono {
-		return Styles{
+		return Styles{roles: roleStyles(t),
 			Theme: t, Text: s(), Muted: s().Faint(true), Accent: s().Bold(true), Title: s().Bold(true),
 			Tab: s(), TabActive: s().Reverse(true).Bold(true), Header: s().Bold(true).Underline(true),
 			Selected: s().Reverse(true), OK: s(), Warn: s().Bold(true), Error: s().Bold(true),
@@ -36,6 +38,7 @@ func NewStyles(t Theme) Styles {
 	}
 	c := lipgloss.Color
 	return Styles{
+		roles:     roleStyles(t),
 		Theme:     t,
 		Text:      s().Foreground(c(t.Text)),
 		Muted:     s().Foreground(c(t.Muted)),

@@ -38,6 +38,10 @@ type Theme struct {
 	StatusFg    string `json:"status_fg"`
 	StatusBg    string `json:"status_bg"`
 	Match       string `json:"match"`
+	// Roles colour the states (state.firing, severity.critical, ok, warn,
+	// …; see RoleNames): one colour per meaning, not per screen. A role
+	// left out takes its base colour (error, warn, ok, muted, accent).
+	Roles map[string]string `json:"roles"`
 	// Mono means no colours at all (NO_COLOR): emphasis by bold/reverse only.
 	Mono bool `json:"-"`
 }
@@ -117,6 +121,10 @@ var colorRe = regexp.MustCompile(`^(#[0-9a-fA-F]{6}|[0-9]{1,3})$`)
 // typo in a user theme is reported rather than silently ignored.
 func decode(b []byte, base Theme) (Theme, error) {
 	t := base
+	t.Roles = make(map[string]string, len(base.Roles))
+	for k, v := range base.Roles {
+		t.Roles[k] = v
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&t); err != nil {
@@ -125,6 +133,16 @@ func decode(b []byte, base Theme) (Theme, error) {
 	for field, v := range t.colors() {
 		if !colorRe.MatchString(v) {
 			return Theme{}, fmt.Errorf("%s: %q is not a colour (want #rrggbb or 0-255)", field, v)
+		}
+	}
+	for role, v := range t.Roles {
+		if _, ok := roleBase[role]; !ok {
+			names := RoleNames()
+			sort.Strings(names)
+			return Theme{}, fmt.Errorf("roles: %q is not a role (one of %s)", role, strings.Join(names, ", "))
+		}
+		if !colorRe.MatchString(v) {
+			return Theme{}, fmt.Errorf("roles.%s: %q is not a colour (want #rrggbb or 0-255)", role, v)
 		}
 	}
 	return t, nil

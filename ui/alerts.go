@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/table"
 )
@@ -18,7 +19,7 @@ import (
 // keeps roots first, firing before acknowledged, children under their root.
 var alertCols = []table.Column{
 	{Title: "#", Min: 3, Max: 5, Numeric: true},
-	{Title: "state", Min: 7, Max: 12},
+	{Title: "state", Min: 7, Max: 14, Domain: themes.DomainAlert},
 	{Title: "age", Min: 4, Max: 5, Age: true},
 	{Title: "check", Min: 12, Max: 26},
 	{Title: "service", Min: 8, Max: 22, Drop: 2},

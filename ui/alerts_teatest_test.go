@@ -23,7 +23,7 @@ import (
 func TestAlertTriageInRealProgram(t *testing.T) {
 	s := openStore(t, true)
 	dark := themes.Default(true)
-	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
+	tm := teatest.NewTestModel(t, New(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
 		teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
 	waitFor := func(what ...string) {

@@ -232,7 +232,7 @@ func TestUnauditedResultsRefreshTheScreen(t *testing.T) {
 func TestViewerCannotTriage(t *testing.T) {
 	f := newAlertFixture(t, closedURL(t))
 	al := f.fire(t)
-	a := newApp(Options{Store: f.s, Actor: model.Actor{Kind: "ssh", Name: "vic", Role: "viewer"}, Width: 80, Height: 24, NoColor: true})
+	a := newApp(Options{StartTab: "people", Store: f.s, Actor: model.Actor{Kind: "ssh", Name: "vic", Role: "viewer"}, Width: 80, Height: 24, NoColor: true})
 	run(t, a, a.load(a.active))
 	send(t, a, "4", "a")
 	mustContain(t, a, "cannot change anything")

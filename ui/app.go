@@ -116,6 +116,7 @@ type app struct {
 	quitArmed     bool
 	selectAfter   *detail.Link
 	parts         []part // as partDefs
+	side          *sidePane
 }
 
 func newApp(opts Options) *app {
@@ -147,6 +148,15 @@ func newApp(opts Options) *app {
 	}
 	for _, d := range partDefs {
 		a.parts = append(a.parts, d.new(a.env))
+	}
+	start := opts.StartTab
+	if start == "" {
+		start = DefaultStartTab
+	}
+	for i, d := range tabDefs {
+		if d.name == start {
+			a.active = i
+		}
 	}
 	a.stale = make([]bool, len(a.tabs))
 	for i := range a.stale {
@@ -237,7 +247,10 @@ func (a *app) loadPage(p *page) tea.Cmd {
 func (a *app) layout() {
 	w, h := a.width, a.bodyHeight()
 	for _, t := range a.tabs {
-		t.SetSize(w, h)
+		t.SetSize(a.listWidth(t), h)
+	}
+	if a.side != nil {
+		a.side.view.SetSize(a.paneWidth(), h)
 	}
 	for _, p := range a.stack {
 		p.view.SetSize(w, h)
@@ -269,7 +282,19 @@ func (a *app) top() *page {
 
 func (a *app) setFlash(msg string, isErr bool) { a.flash, a.flashErr = msg, isErr }
 
+// Update handles msg, then lets the side pane follow the selection.
 func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := a.onSide(msg); ok {
+		return a, cmd
+	}
+	_, cmd := a.update(msg)
+	if side := a.syncSide(); side != nil {
+		return a, tea.Batch(cmd, side)
+	}
+	return a, cmd
+}
+
+func (a *app) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	for _, p := range a.parts {
 		if cmd, ok := p.Update(a, msg); ok {
 			a.syncPanel()
@@ -351,8 +376,14 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return a, a.onKey(msg)
 	case tea.MouseWheelMsg:
+		if a.opts.NoMouse {
+			return a, nil
+		}
 		return a, a.onWheel(msg)
 	case tea.MouseClickMsg:
+		if a.opts.NoMouse { // a terminal may report clicks anyway
+			return a, nil
+		}
 		return a, a.onClick(msg)
 	case rowsMsg:
 		var cmds []tea.Cmd
@@ -412,7 +443,7 @@ func (a *app) reloadAll() tea.Cmd {
 	for i := range a.stale {
 		a.stale[i] = true
 	}
-	cmds := []tea.Cmd{a.load(a.active), a.reloadParts()}
+	cmds := []tea.Cmd{a.load(a.active), a.reloadParts(), a.loadSide()}
 	if p := a.top(); p != nil {
 		cmds = append(cmds, a.loadPage(p))
 	}

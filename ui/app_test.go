@@ -53,7 +53,7 @@ func openStoreAt(t *testing.T, clock clockwork.Clock, withDemo bool) *store.Stor
 // testApp is an 80×24 console on s whose first tab has loaded.
 func testApp(t *testing.T, s *store.Store) *app {
 	t.Helper()
-	a := newApp(Options{Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24, NoColor: true})
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24, NoColor: true})
 	run(t, a, a.load(a.active))
 	return a
 }
@@ -329,8 +329,8 @@ func TestDeactivateShowsPreviewAndConfirms(t *testing.T) {
 
 func TestViewerCannotEdit(t *testing.T) {
 	s := openStore(t, true)
-	a := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen@example.com", Role: "viewer"}, Width: 80, Height: 24})
-	run(t, a, a.load(0))
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen@example.com", Role: "viewer"}, Width: 80, Height: 24})
+	run(t, a, a.load(a.active))
 	send(t, a, "a")
 	mustContain(t, a, "cannot change anything")
 	send(t, a, "d")
@@ -433,7 +433,7 @@ func TestHostileNameRendersAsPlainText(t *testing.T) {
 
 func TestThemeFollowsTerminalBackground(t *testing.T) {
 	s := openStore(t, true)
-	a := newApp(Options{Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24})
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24})
 	a.Update(tea.BackgroundColorMsg{Color: color.White})
 	if a.styles.Theme.Name != "light" {
 		t.Fatalf("white background gave %q", a.styles.Theme.Name)
@@ -443,18 +443,18 @@ func TestThemeFollowsTerminalBackground(t *testing.T) {
 		t.Fatalf("black background gave %q", a.styles.Theme.Name)
 	}
 	hc, _ := themes.Builtin("high-contrast")
-	b := newApp(Options{Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24, Theme: &hc})
+	b := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24, Theme: &hc})
 	b.Update(tea.BackgroundColorMsg{Color: color.White})
 	if b.styles.Theme.Name != "high-contrast" {
 		t.Fatalf("--theme was overridden by the background: %q", b.styles.Theme.Name)
 	}
-	run(t, b, b.load(0))
+	run(t, b, b.load(b.active))
 	send(t, b, ":", "theme light", "enter")
 	if b.styles.Theme.Name != "light" {
 		t.Fatalf(":theme light gave %q", b.styles.Theme.Name)
 	}
-	n := newApp(Options{Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24, NoColor: true})
-	run(t, n, n.load(0))
+	n := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24, NoColor: true})
+	run(t, n, n.load(n.active))
 	if v := n.View().Content; strings.Contains(v, "38;2;") || strings.Contains(v, "48;2;") {
 		t.Fatal("NO_COLOR frame has colours")
 	}
@@ -475,7 +475,8 @@ func TestMouseWheelClickAndTabBar(t *testing.T) {
 	_, cmd = a.Update(tea.MouseClickMsg{Button: tea.MouseLeft, X: 2, Y: 3 + 5})
 	run(t, a, cmd)
 	mustContain(t, a, "people › ", "Accounts (")
-	_, cmd = a.Update(tea.MouseClickMsg{Button: tea.MouseLeft, X: 14, Y: 0})
+	devicesX := strings.Index(ansi.Strip(a.tabBar()), " 2 ") + 1
+	_, cmd = a.Update(tea.MouseClickMsg{Button: tea.MouseLeft, X: devicesX, Y: 0})
 	run(t, a, cmd)
 	if a.tab().Name() != "devices" {
 		t.Fatalf("clicking the tab bar went to %s", a.tab().Name())

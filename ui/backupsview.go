@@ -16,6 +16,7 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
 
@@ -292,16 +293,13 @@ func (v *backupsView) render() {
 		if h.LastRunAt != nil {
 			took = human.Took(h.LastDurationMS)
 		}
-		style := st.OK
-		if !h.State.Healthy() {
-			style = st.Error
-		}
+		state := stateCell(st, themes.DomainBackup, string(h.State), 22)
 		name = ansi.Truncate(name, nameW, "…")
 		facts := fmt.Sprintf("last run %-9s %9s  took %-7s tested %s", model.Ago(h.LastRunAt, now), size, took, model.Ago(h.RestoreTestedAt, now))
 		if wide {
-			add(style.Render(fmt.Sprintf("%-20s", h.State)) + st.Text.Render(fmt.Sprintf(" %-*s  %s", nameW, name, facts)))
+			add(state + st.Text.Render(fmt.Sprintf(" %-*s  %s", nameW, name, facts)))
 		} else {
-			add(style.Render(fmt.Sprintf("%-20s", h.State)) + st.Text.Render(" "+name))
+			add(state + st.Text.Render(" "+name))
 			add(st.Text.Render("    " + facts))
 		}
 		if h.Reason != "" {

@@ -91,7 +91,7 @@ func TestBackupProgressViewAndCancel(t *testing.T) {
 
 func TestViewerSeesBackupsButCannotTakeOne(t *testing.T) {
 	s := openStore(t, true)
-	a := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen", Role: "viewer"}, Width: 80, Height: 40, NoColor: true})
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen", Role: "viewer"}, Width: 80, Height: 40, NoColor: true})
 	run(t, a, a.load(a.active))
 	send(t, a, ":", "backups", "enter")
 	mustContain(t, a, "BACKUP JOBS")

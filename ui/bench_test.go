@@ -21,13 +21,13 @@ func benchApp(b *testing.B, n int) *app {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	a := newApp(Options{Store: s, Actor: model.LocalActor("bench"), Width: 120, Height: 40})
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("bench"), Width: 120, Height: 40})
 	rows := benchRows(n)
 	ids := make([]int64, n)
 	for i := range ids {
 		ids[i] = int64(i + 1)
 	}
-	a.Update(rowsMsg{tab: "people", data: a.tabs[0].(*listTab).table.Prepare(rows), ids: ids})
+	a.Update(rowsMsg{tab: "people", data: a.tab().(*listTab).table.Prepare(rows), ids: ids})
 	return a
 }
 
@@ -109,7 +109,7 @@ func BenchmarkFilterChar(b *testing.B) {
 // rows were prepared (sorted, indexed) in the load Cmd.
 func BenchmarkReloadUpdate(b *testing.B) {
 	a := benchApp(b, 100_000)
-	tab := a.tabs[0].(*listTab)
+	tab := a.tab().(*listTab)
 	data := make([]*table.Data, b.N)
 	for i := range data {
 		data[i] = tab.table.Prepare(benchRows(100_000))

@@ -7,6 +7,7 @@ import (
 	"github.com/opsdeck/opsdeck/internal/human"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/table"
 )
 
@@ -124,9 +125,9 @@ func devicesSpec() listSpec {
 		"holder":         {Min: 10, Max: 20, Drop: 1},
 		"os":             {Min: 8, Max: 18, Drop: 4},
 		"status":         {Min: 7, Max: 7},
-		"disk_encrypted": {Min: 9, Max: 9, Drop: 5},
+		"disk_encrypted": {Min: 9, Max: 11, Drop: 5, Domain: themes.DomainVerdict},
 		"last_seen_at":   {Min: 9, Max: 9, Drop: 2},
-	}, table.Column{Title: "drift", Min: 7, Max: 8})
+	}, table.Column{Title: "drift", Min: 7, Max: 10, Domain: themes.DomainVerdict})
 	return listSpec{
 		name: "devices", kind: "device", fadeCol: colIndex(cols, "status"), fadeVals: []string{"retired", "lost"},
 		cols: cols,
@@ -165,7 +166,7 @@ func servicesSpec() listSpec {
 	cols := fieldColumns(model.ServiceFields, map[string]table.Column{
 		"name":        {Min: 10, Max: 24},
 		"kind":        {Min: 8, Max: 8, Drop: 3},
-		"criticality": {Min: 8, Max: 11},
+		"criticality": {Min: 8, Max: 13, Domain: themes.DomainSeverity},
 		"owner":       {Min: 10, Max: 20, Drop: 1},
 		"status":      {Min: 7, Max: 7, Drop: 2},
 	}, table.Column{Title: "url", Min: 10, Max: 40, Drop: 4})

@@ -23,7 +23,7 @@ import (
 func TestImportAndBackupFlowInRealProgram(t *testing.T) {
 	s := openStore(t, true)
 	dark := themes.Default(true)
-	p := &probe{app: newApp(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark})}
+	p := &probe{app: newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Theme: &dark})}
 	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 40),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
 	enter := func() { tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) }

@@ -56,5 +56,5 @@ func bigReport(b *testing.B) (*app, *transfer.Report) {
 	if err != nil || len(rep.Problems) != 100_000 {
 		b.Fatalf("%d problems, %v", len(rep.Problems), err)
 	}
-	return newApp(Options{Store: s, Width: 120, Height: 40, NoColor: true}), rep
+	return newApp(Options{StartTab: "people", Store: s, Width: 120, Height: 40, NoColor: true}), rep
 }

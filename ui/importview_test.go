@@ -28,7 +28,7 @@ func testdata(t *testing.T, name string) string {
 // tallApp is a console tall enough to show a whole dry-run report.
 func tallApp(t *testing.T, s *store.Store) *app {
 	t.Helper()
-	a := newApp(Options{Store: s, Actor: model.LocalActor("tester"), Width: 100, Height: 60, NoColor: true})
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Width: 100, Height: 60, NoColor: true})
 	run(t, a, a.load(a.active))
 	return a
 }
@@ -161,7 +161,7 @@ func TestImportAccountsFromServicePageShowsLeavers(t *testing.T) {
 
 func TestViewerCannotImport(t *testing.T) {
 	s := openStore(t, true)
-	a := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen", Role: "viewer"}, Width: 80, Height: 24, NoColor: true})
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen", Role: "viewer"}, Width: 80, Height: 24, NoColor: true})
 	run(t, a, a.load(a.active))
 	send(t, a, "i")
 	mustContain(t, a, "your role (viewer) cannot import")
@@ -246,7 +246,7 @@ func TestImportReportShowsHostileCellsAsText(t *testing.T) {
 // the data race otherwise), and the report it returns is in the colours of
 // that moment, whole.
 func TestImportReportRendersWhileTheThemeChanges(t *testing.T) {
-	a := newApp(Options{Store: openStore(t, true), Actor: model.LocalActor("tester"), Width: 80, Height: 24})
+	a := newApp(Options{StartTab: "people", Store: openStore(t, true), Actor: model.LocalActor("tester"), Width: 80, Height: 24})
 	run(t, a, a.load(a.active))
 	send(t, a, "i", testdata(t, "people-1000-7bad.csv"))
 	_, cmd := a.Update(keyMsgs("enter")[0])

@@ -149,6 +149,9 @@ func (a *app) onKey(k tea.KeyPressMsg) tea.Cmd {
 				return a.push(l)
 			}
 		}
+		if g, ok := a.tab().(goer); ok && g.Go() != "" {
+			return a.runCommand(g.Go())
+		}
 		return nil
 	case key.Matches(k, a.keys.Add, a.keys.Edit, a.keys.Deactivate) && a.kind() == "":
 		a.setFlash("a, e and d work on people, devices and services", true)
@@ -213,12 +216,22 @@ func (a *app) onClick(m tea.MouseClickMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if a.wide() && a.top() == nil && m.X >= a.listWidth(a.tab()) && a.side != nil && m.Y >= 2 {
+		return a.push(a.side.link) // a click on the pane opens its record
+	}
 	c, ok := a.tab().(clicker)
 	if !ok || a.top() != nil {
 		return nil
 	}
-	if l, open := c.Click(m.Y - 2); open { // below the tab bar and breadcrumb
+	l, open := c.Click(m.Y - 2) // below the tab bar and breadcrumb
+	switch {
+	case !open:
+		return nil
+	case l.Kind != "":
 		return a.push(l)
+	}
+	if g, ok := a.tab().(goer); ok && g.Go() != "" {
+		return a.runCommand(g.Go())
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func BenchmarkLedgerTabView(b *testing.B) {
 	if err := demo.Load(context.Background(), s); err != nil {
 		b.Fatal(err)
 	}
-	a := newApp(Options{Store: s, Actor: model.LocalActor("bench"), Width: 200, Height: 50})
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("bench"), Width: 200, Height: 50})
 	a.Update(a.switchTab(4)()) // load the ledger tab
 	b.ResetTimer()
 	for range b.N {

@@ -24,7 +24,7 @@ func TestLedgerFlowInRealProgram(t *testing.T) {
 	s := openStore(t, true)
 	dark := themes.Default(true)
 	actor := model.LocalActor("tester")
-	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: actor, Theme: &dark}),
+	tm := teatest.NewTestModel(t, New(Options{StartTab: "people", Store: s, Actor: actor, Theme: &dark}),
 		teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
 	waitFor := func(what string) {

@@ -192,7 +192,7 @@ func TestQuickEntryEscChangesNothingAndViewerCannotLog(t *testing.T) {
 	a := testApp(t, s)
 	send(t, a, "L", "x", "esc")
 	mustContain(t, a, "nothing logged", "NORMAL")
-	v := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "val", Role: "viewer"}, Width: 80, Height: 24, NoColor: true})
+	v := newApp(Options{StartTab: "people", Store: s, Actor: model.Actor{Kind: "ssh", Name: "val", Role: "viewer"}, Width: 80, Height: 24, NoColor: true})
 	run(t, v, v.load(v.active))
 	send(t, v, "L")
 	mustContain(t, v, "your role (viewer) cannot log work")

@@ -190,6 +190,9 @@ type (
 	}
 	// positioner reports the cursor's row of n, shown in the breadcrumb.
 	positioner interface{ Position() (cur, n int) }
+	// goer names, for the line under the cursor that is no record, the
+	// ":" command enter runs (Home's "… 5 more").
+	goer interface{ Go() string }
 )
 
 type noKeys struct{}

@@ -35,7 +35,7 @@ func benchChecklist(b *testing.B) *app {
 	}); err != nil {
 		b.Fatal(err)
 	}
-	a := newApp(Options{Store: s, Actor: model.LocalActor("bench"), Width: 80, Height: 24})
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("bench"), Width: 80, Height: 24})
 	benchRun(a, a.pushScreen(pushScreenMsg{screen: newChecklist(a.env, p.ID)}))
 	return a
 }

@@ -22,7 +22,7 @@ import (
 func offboardJenny(t *testing.T, s *store.Store) []string {
 	t.Helper()
 	dark := themes.Default(true)
-	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
+	tm := teatest.NewTestModel(t, New(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
 		teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
 	// The renderer only rewrites cells that changed, so each wait is for

@@ -223,8 +223,8 @@ func TestChecklistFollowsOtherWriters(t *testing.T) {
 
 func TestOffboardRefusedForOperator(t *testing.T) {
 	s := openStore(t, true)
-	a := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "dave@example.com", Role: "operator"}, Width: 80, Height: 24, NoColor: true})
-	run(t, a, a.load(0))
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.Actor{Kind: "ssh", Name: "dave@example.com", Role: "operator"}, Width: 80, Height: 24, NoColor: true})
+	run(t, a, a.load(a.active))
 	openPerson(t, a, "bill")
 	send(t, a, "o")
 	mustContain(t, a, "cannot offboard:", "admin")
@@ -291,8 +291,8 @@ func TestViewerReadsAChecklistButCannotMark(t *testing.T) {
 	admin := testApp(t, s)
 	openPerson(t, admin, "bill")
 	send(t, admin, "o", "enter", "y")
-	a := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen@example.com", Role: "viewer"}, Width: 80, Height: 24, NoColor: true})
-	run(t, a, a.load(0))
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen@example.com", Role: "viewer"}, Width: 80, Height: 24, NoColor: true})
+	run(t, a, a.load(a.active))
 	openPerson(t, a, "bill")
 	send(t, a, "o")
 	mustContain(t, a, "Offboarding Bill Carter", "0/10")

@@ -40,8 +40,8 @@ func registerTab(d tabDef) {
 			panic(fmt.Sprintf("ui: tab %q (key %s) clashes with %q (key %s)", d.name, d.key, o.name, o.key))
 		}
 	}
-	if len(d.key) != 1 || d.key[0] < '1' || d.key[0] > '9' {
-		panic(fmt.Sprintf("ui: tab %q: number key %q is not 1-9", d.name, d.key))
+	if len(d.key) != 1 || d.key[0] < '0' || d.key[0] > '9' {
+		panic(fmt.Sprintf("ui: tab %q: number key %q is not 0-9", d.name, d.key))
 	}
 	tabDefs = append(tabDefs, d)
 	slices.SortFunc(tabDefs, func(a, b tabDef) int { return strings.Compare(a.key, b.key) })

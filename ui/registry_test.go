@@ -18,6 +18,7 @@ import (
 // are the registered tabs, in number-key order.
 func TestTabBarFollowsRegistry(t *testing.T) {
 	a := testApp(t, openStore(t, true))
+	a.Update(tea.WindowSizeMsg{Width: 160, Height: 24}) // room for every name
 	var want []string
 	for _, d := range tabDefs {
 		want = append(want, " "+d.key+" "+d.name+" ")
@@ -77,7 +78,7 @@ func TestNewTabIsRegistrationOnly(t *testing.T) {
 		t.Fatalf("tab bar lacks the new tab: %q", a.tabBar())
 	}
 	send(t, a, "?")
-	mustContain(t, a, "1-8", "switch tab")
+	mustContain(t, a, "0-8", "switch tab")
 	if strings.Contains(screen(a), "flag the finding") {
 		t.Fatal("the findings action is listed on the people tab")
 	}
@@ -129,8 +130,8 @@ func TestWriteActionsFollowRole(t *testing.T) {
 		role  string
 		offer bool
 	}{{"viewer", false}, {"operator", true}} {
-		a := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen@example.com", Role: c.role}, Width: 120, Height: 40})
-		run(t, a, a.load(0))
+		a := newApp(Options{StartTab: "people", Store: s, Actor: model.Actor{Kind: "ssh", Name: "kristen@example.com", Role: c.role}, Width: 120, Height: 40})
+		run(t, a, a.load(a.active))
 		send(t, a, "4")
 		send(t, a, "?")
 		help := screen(a)

@@ -13,7 +13,7 @@ import (
 func remoteApp(t *testing.T, importDir string) *app {
 	t.Helper()
 	s := openStore(t, true)
-	a := newApp(Options{Store: s, Actor: model.Actor{Kind: "ssh", Name: "oscar@example.com", Role: "admin"},
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.Actor{Kind: "ssh", Name: "oscar@example.com", Role: "admin"},
 		Width: 120, Height: 50, NoColor: true, Remote: true, ImportDir: importDir})
 	run(t, a, a.load(a.active))
 	return a

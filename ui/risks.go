@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/table"
 )
@@ -27,7 +28,7 @@ func risksSpec() listSpec {
 		// "#" is the report's order (most severe first), the default sort.
 		cols: []table.Column{
 			{Title: "#", Min: 3, Max: 4, Numeric: true},
-			{Title: "severity", Min: 8, Max: 8},
+			{Title: "severity", Min: 8, Max: 10, Domain: themes.DomainSeverity},
 			{Title: "rule", Min: 11, Max: 22, Drop: 1},
 			{Title: "record", Min: 14, Max: 26},
 			{Title: "detail", Min: 20, Max: 120},
@@ -83,7 +84,7 @@ func secretsSpec() listSpec {
 		name: "secrets", kind: "secret",
 		cols: []table.Column{
 			{Title: "name", Min: 12, Max: 32},
-			{Title: "rotation", Min: 11, Max: 24},
+			{Title: "rotation", Min: 11, Max: 26, Domain: themes.DomainDue},
 			{Title: "service", Min: 8, Max: 18, Drop: 2},
 			{Title: "known by", Min: 12, Max: 48, Drop: 1},
 			{Title: "rotated", Min: 8, Max: 9, Drop: 3, Age: true},

@@ -42,7 +42,7 @@ func TestConsoleMasksCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, actor := range []model.Actor{{Kind: "ssh", Name: "kristen@example.com", Role: "viewer"}, admin} {
-		a := newApp(Options{Store: s, Actor: actor, Width: 120, Height: 40, NoColor: true})
+		a := newApp(Options{StartTab: "people", Store: s, Actor: actor, Width: 120, Height: 40, NoColor: true})
 		run(t, a, a.load(a.active))
 		var text strings.Builder
 		for _, page := range []func(TabEnv, int64) (any, error){

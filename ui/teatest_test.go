@@ -23,7 +23,7 @@ import (
 func TestFlowInRealProgram(t *testing.T) {
 	s := openStoreAt(t, clockworkAt(instants.Pinned.Wall()), true)
 	dark := themes.Default(true)
-	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
+	tm := teatest.NewTestModel(t, New(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
 		teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
 	waitFor := func(what string) {
@@ -58,7 +58,7 @@ func TestFlowInRealProgram(t *testing.T) {
 // can repaint forever).
 func TestZeroSizeDoesNotFlood(t *testing.T) {
 	s := openStore(t, true)
-	tm := teatest.NewTestModel(t, New(Options{Store: s, Actor: model.LocalActor("tester"), NoColor: true}),
+	tm := teatest.NewTestModel(t, New(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), NoColor: true}),
 		teatest.WithInitialTermSize(0, 0),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
 	tm.Send(tea.WindowSizeMsg{})

@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -42,6 +44,31 @@ type Options struct {
 	ImportDir string
 	// Clock is the one clock the console reads; nil: the store's.
 	Clock clockwork.Clock
+	// StartTab is the tab the console opens on ("" is DefaultStartTab);
+	// check a user's choice with CheckTab first.
+	StartTab string
+	// NoMouse leaves the mouse to the terminal (no clicks, no wheel).
+	NoMouse bool
+}
+
+// DefaultStartTab is the first screen: what needs the user now.
+const DefaultStartTab = "home"
+
+// TabNames lists the console's tabs in tab-bar order.
+func TabNames() []string {
+	out := make([]string, len(tabDefs))
+	for i, d := range tabDefs {
+		out[i] = d.name
+	}
+	return out
+}
+
+// CheckTab refuses a name that is no tab, naming the tabs there are.
+func CheckTab(name string) error {
+	if slices.Contains(TabNames(), name) {
+		return nil
+	}
+	return fmt.Errorf("%q is not a tab (one of %s)", name, strings.Join(TabNames(), ", "))
 }
 
 // New builds the console's root model.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -15,7 +16,9 @@ import (
 func (a *app) View() tea.View {
 	v := tea.NewView(a.render())
 	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion // wheel and clicks; shift+drag still selects text
+	if !a.opts.NoMouse {
+		v.MouseMode = tea.MouseModeCellMotion // wheel and clicks; shift+drag still selects text
+	}
 	v.WindowTitle = "opsdeck"
 	return v
 }
@@ -57,6 +60,9 @@ func (a *app) render() string {
 			}
 		} else {
 			body = a.tab().View()
+			if a.wide() {
+				body = a.withSide(body)
+			}
 		}
 	}
 	if pn := a.openPanel(); pn != nil && a.mode == modePanel {
@@ -85,18 +91,45 @@ func fit(s string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-// tabLabel is tab i's label; when the full labels do not fit (compact),
-// inactive tabs shrink to their number and the active one keeps its name.
+// tabLabel is tab i's label. When the full labels do not fit, inactive
+// tabs shrink to their number one at a time, the farthest from the active
+// tab first, so a narrow terminal keeps as many names as fit.
 func (a *app) tabLabel(i int) string {
-	full := func(i int) string { return fmt.Sprintf(" %d %s ", i+1, a.tabs[i].Name()) }
-	width := len(a.tabs) - 1
-	for j := range a.tabs {
-		width += ansi.StringWidth(full(j))
+	if a.tabCompact()[i] {
+		return fmt.Sprintf(" %s ", tabDefs[i].key)
 	}
-	if i == a.active || width <= a.width {
-		return full(i)
+	return fmt.Sprintf(" %s %s ", tabDefs[i].key, a.tabs[i].Name())
+}
+
+// tabCompact says which tabs show only their number.
+func (a *app) tabCompact() []bool {
+	n := len(a.tabs)
+	compact := make([]bool, n)
+	width := n - 1 // the gaps
+	for i := range a.tabs {
+		width += ansi.StringWidth(a.tabs[i].Name()) + 4
 	}
-	return fmt.Sprintf(" %d ", i+1)
+	order := make([]int, 0, n)
+	for i := range a.tabs {
+		if i != a.active {
+			order = append(order, i)
+		}
+	}
+	dist := func(i int) int { return max(i-a.active, a.active-i) }
+	slices.SortStableFunc(order, func(x, y int) int {
+		if d := dist(y) - dist(x); d != 0 {
+			return d
+		}
+		return y - x
+	})
+	for _, i := range order {
+		if width <= a.width {
+			break
+		}
+		compact[i] = true
+		width -= ansi.StringWidth(a.tabs[i].Name()) + 1
+	}
+	return compact
 }
 
 func (a *app) tabBar() string {

@@ -52,15 +52,18 @@ func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp(
 
 // Model is a scrollable detail view with a cursor over linked rows.
 type Model struct {
-	Keys   KeyMap
-	styles *themes.Styles
-	data   Data
-	links  []int // line numbers (in lines) that carry a link
-	lines  []line
-	cursor int // index into links
-	offset int
-	width  int
-	height int
+	Keys KeyMap
+	// Passive draws no cursor: a preview beside a list, not the page the
+	// keys move in.
+	Passive bool
+	styles  *themes.Styles
+	data    Data
+	links   []int // line numbers (in lines) that carry a link
+	lines   []line
+	cursor  int // index into links
+	offset  int
+	width   int
+	height  int
 }
 
 type line struct {
@@ -206,7 +209,7 @@ func (m Model) View() string {
 	body := max(m.height-2, 1)
 	end := min(m.offset+body, len(m.lines))
 	sel := -1
-	if len(m.links) > 0 {
+	if len(m.links) > 0 && !m.Passive {
 		sel = m.links[m.cursor]
 	}
 	for i := m.offset; i < end; i++ {

@@ -24,6 +24,10 @@ type Column struct {
 	Drop    int
 	Numeric bool // sort numerically, align right
 	Age     bool // values like "5h ago" / "never": sort by the duration
+	// Domain names what the values are (themes.DomainAlert, …): each cell
+	// is drawn with its state's symbol and role colour, the same on every
+	// tab and theme (themes/state.go).
+	Domain string
 }
 
 // KeyMap is the table's bindings; the app shows them in its help.
@@ -62,7 +66,8 @@ type Model struct {
 	styles *themes.Styles
 
 	cols    []Column
-	natural []int // natural column widths, measured on SetRows
+	natural []int // natural column widths (capped by Max), measured on SetRows
+	full    []int // the widest value of each column, uncapped
 	widths  []int // rendered widths (0: column hidden)
 	rows    [][]string
 	// hay is every row's lower-cased text in one string, cells separated
@@ -102,6 +107,7 @@ type Data struct {
 	hay     string
 	start   []int
 	natural []int
+	full    []int
 	order   []int
 	sortCol int
 	desc    bool
@@ -126,7 +132,7 @@ func (m Model) Prepare(rows [][]string) *Data {
 	}
 	d.start[len(rows)] = b.Len()
 	d.hay = b.String()
-	d.natural = measure(m.cols, rows)
+	d.natural, d.full = measure(m.cols, rows)
 	d.order = make([]int, len(rows))
 	for i := range d.order {
 		d.order[i] = i
@@ -138,7 +144,7 @@ func (m Model) Prepare(rows [][]string) *Data {
 // SetData installs prepared rows. Sort and filter are kept; the cursor
 // stays at the same position (use Select to follow a row).
 func (m *Model) SetData(d *Data) {
-	m.rows, m.hay, m.start, m.natural, m.order = d.rows, d.hay, d.start, d.natural, d.order
+	m.rows, m.hay, m.start, m.natural, m.full, m.order = d.rows, d.hay, d.start, d.natural, d.full, d.order
 	if d.sortCol != m.sortCol || d.desc != m.desc { // sorted differently while loading
 		m.sort()
 	}
@@ -152,10 +158,11 @@ func (m *Model) SetData(d *Data) {
 // SetRows prepares and installs rows at once (small tables, tests).
 func (m *Model) SetRows(rows [][]string) { m.SetData(m.Prepare(rows)) }
 
-// measure finds natural widths from the titles and a sample of rows: an
-// exact maximum over 100k rows is not worth its cost for a column width.
-func measure(cols []Column, rows [][]string) []int {
-	natural := make([]int, len(cols))
+// measure finds natural widths (capped by Max) and full widths (the
+// widest value) from the titles and a sample of rows: an exact maximum
+// over 100k rows is not worth its cost for a column width.
+func measure(cols []Column, rows [][]string) (natural, full []int) {
+	natural, full = make([]int, len(cols)), make([]int, len(cols))
 	for c, col := range cols {
 		natural[c] = ansi.StringWidth(col.Title) + 2 // room for the sort arrow
 	}
@@ -163,19 +170,24 @@ func measure(cols []Column, rows [][]string) []int {
 		if i >= 2000 {
 			break
 		}
-		for c := range cols {
+		for c, col := range cols {
 			if c < len(r) {
-				natural[c] = max(natural[c], ansi.StringWidth(r[c]))
+				w := ansi.StringWidth(r[c])
+				if col.Domain != "" {
+					w += 2 // the state's symbol and a space
+				}
+				natural[c] = max(natural[c], w)
 			}
 		}
 	}
 	for c, col := range cols {
+		full[c] = max(natural[c], col.Min)
 		if col.Max > 0 {
 			natural[c] = min(natural[c], col.Max)
 		}
 		natural[c] = max(natural[c], col.Min)
 	}
-	return natural
+	return natural, full
 }
 
 // layout fits columns to the width: drop the most droppable columns until
@@ -187,8 +199,8 @@ func (m *Model) layout() {
 	if n == 0 || m.width <= 0 {
 		return
 	}
-	if len(m.natural) != n {
-		m.natural = measure(m.cols, m.rows)
+	if len(m.natural) != n || len(m.full) != n {
+		m.natural, m.full = measure(m.cols, m.rows)
 	}
 	shown := make([]bool, n)
 	for i := range shown {
@@ -253,6 +265,15 @@ func (m *Model) layout() {
 			if s {
 				m.widths[i]++
 				left--
+			}
+		}
+	}
+	for i, s := range shown { // still room: show values whole before padding
+		if s && left > 0 {
+			add := min(m.full[i]+1-m.widths[i], left)
+			if m.full[i] > m.natural[i] && add > 0 {
+				m.widths[i] += add
+				left -= add
 			}
 		}
 	}
@@ -386,20 +407,80 @@ func (m Model) View() string {
 	b.WriteString(st.Header.Render(strings.Join(hdr, " ")))
 	body := m.height - 1
 	end := min(m.offset+body, len(m.view))
-	text, sel, faded := newPainter(st.Text), newPainter(st.Selected), newPainter(st.Muted)
+	pt := painters{text: newPainter(st.Text), sel: newPainter(st.Selected), faded: newPainter(st.Muted)}
 	for i := m.offset; i < end; i++ {
 		b.WriteByte('\n')
 		r := m.rows[m.view[i]]
-		base := text
+		row := rowText
 		switch {
 		case i == m.cursor:
-			base = sel
+			row = rowSelected
 		case m.Faded != nil && m.Faded(r):
-			base = faded
+			row = rowFaded
 		}
-		m.renderRow(&b, r, base)
+		m.renderRow(&b, r, row, &pt)
 	}
 	return b.String()
+}
+
+// How a row is drawn: plain, under the cursor, or faded.
+const (
+	rowText = iota
+	rowSelected
+	rowFaded
+)
+
+// painters are one frame's painters: the row bases and, made on first
+// use, each state role's on each base.
+type painters struct {
+	text, sel, faded painter
+	roles            map[[2]string]painter // {role, "sel"|""}
+	matches          map[string]painter    // the filter's highlight on a painter, by its prefix
+}
+
+// match is the filter's highlight drawn over p.
+func (p *painters) match(st *themes.Styles, on painter) painter {
+	if pr, ok := p.matches[on.pre]; ok {
+		return pr
+	}
+	if p.matches == nil {
+		p.matches = map[string]painter{}
+	}
+	pr := newPainter(st.Match.Inherit(on.style))
+	p.matches[on.pre] = pr
+	return pr
+}
+
+func (p *painters) base(row int) painter {
+	switch row {
+	case rowSelected:
+		return p.sel
+	case rowFaded:
+		return p.faded
+	}
+	return p.text
+}
+
+// role is the painter of a state role on a row: the role's colour, on the
+// selection's background under the cursor.
+func (p *painters) role(st *themes.Styles, role string, row int) painter {
+	k := [2]string{role, ""}
+	if row == rowSelected {
+		k[1] = "sel"
+	}
+	if pr, ok := p.roles[k]; ok {
+		return pr
+	}
+	if p.roles == nil {
+		p.roles = map[[2]string]painter{}
+	}
+	rs := st.Role(role)
+	if row == rowSelected {
+		rs = rs.Inherit(st.Selected)
+	}
+	pr := newPainter(rs)
+	p.roles[k] = pr
+	return pr
 }
 
 // painter is a style split into the escape codes before and after the
@@ -425,39 +506,49 @@ func (p painter) paint(b *strings.Builder, text string) {
 	b.WriteString(p.post)
 }
 
-// renderRow draws one row in base, with the filter's matches highlighted
-// (only the visible rows pay for this).
-func (m Model) renderRow(b *strings.Builder, r []string, base painter) {
-	parts := make([]string, 0, len(m.cols))
-	for c := range m.cols {
+// renderRow draws one row: each cell in the row's base, a state column's
+// cell with its symbol in its role's colour, and the filter's matches
+// highlighted (only the visible rows pay for this).
+func (m Model) renderRow(b *strings.Builder, r []string, row int, pt *painters) {
+	base := pt.base(row)
+	first := true
+	for c, col := range m.cols {
 		if m.widths[c] == 0 {
 			continue
 		}
+		if !first {
+			base.paint(b, " ")
+		}
+		first = false
 		v := ""
 		if c < len(r) {
 			v = r[c]
 		}
-		parts = append(parts, m.cell(v, c))
-	}
-	if m.query == "" {
-		base.paint(b, strings.Join(parts, " "))
-		return
-	}
-	hl := newPainter(m.styles.Match.Inherit(base.style))
-	for k, p := range parts {
-		if k > 0 {
-			base.paint(b, " ")
+		p := base
+		if col.Domain != "" {
+			if mk, ok := themes.MarkOf(col.Domain, v); ok {
+				v = mk.Symbol + " " + v
+				p = pt.role(m.styles, mk.Role, row)
+			} else {
+				v = "  " + v
+			}
 		}
-		mask := highlight(p, m.query, m.fuzzy)
-		for i := 0; i < len(p); {
+		cell := m.cell(v, c)
+		if m.query == "" {
+			p.paint(b, cell)
+			continue
+		}
+		hl := pt.match(m.styles, p)
+		mask := highlight(cell, m.query, m.fuzzy)
+		for i := 0; i < len(cell); {
 			j := i
-			for j < len(p) && mask[j] == mask[i] {
+			for j < len(cell) && mask[j] == mask[i] {
 				j++
 			}
 			if mask[i] {
-				hl.paint(b, p[i:j])
+				hl.paint(b, cell[i:j])
 			} else {
-				base.paint(b, p[i:j])
+				p.paint(b, cell[i:j])
 			}
 			i = j
 		}
