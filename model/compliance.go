@@ -133,7 +133,9 @@ func PatchDate(level string) (time.Time, bool) {
 // onboarding step ("passes compliance") all judge the same way.
 func Compliance(d Device, in ComplianceInputs, p CompliancePolicy, now time.Time) []Verdict {
 	var out []Verdict
-	add := func(rule, status, detail string) { out = append(out, Verdict{Rule: rule, Status: status, Detail: detail}) }
+	add := func(rule, status, detail string) {
+		out = append(out, Verdict{Rule: rule, Status: status, Detail: detail})
+	}
 	if p.DiskEncrypted {
 		switch {
 		case d.DiskEncrypted == nil:
@@ -208,7 +210,6 @@ func hasDrift(rows []DriftRow, id int64) bool {
 	}
 	return false
 }
-
 
 // Failing is the verdicts that fail.
 func Failing(vs []Verdict) []Verdict {

@@ -40,7 +40,7 @@ func WantedFindingChecks(overdue []Finding) []Check {
 	var out []Check
 	for _, f := range overdue {
 		c := Check{Kind: SourceFinding, Target: FindingTarget(f.ID), Name: fmt.Sprintf("finding-%d-%s", f.ID, Slug(f.Title)),
-			Notes: fmt.Sprintf("Created by opsdeck: finding #%d is overdue; resolves when it is resolved, closed, accepted or given a later due date.", f.ID),
+			Notes:     fmt.Sprintf("Created by opsdeck: finding #%d is overdue; resolves when it is resolved, closed, accepted or given a later due date.", f.ID),
 			IntervalS: int(SourceInterval.Seconds())}
 		c.Normalize()
 		out = append(out, c)
