@@ -95,9 +95,18 @@ func SyncSources(ctx context.Context, s *store.Store, p model.SelfBackupPolicy, 
 	if err != nil {
 		return model.SourceSync{}, err
 	}
+	// Laptop compliance verdicts are recorded on the same beat, so each
+	// device page can say since when a rule fails.
+	verdicts, err := s.Compliance(ctx, now)
+	if err != nil {
+		return model.SourceSync{}, err
+	}
 	var plan model.SourceSync
 	err = s.Write(ctx, model.SystemActor("sources"), func(t *store.Tx) error {
-		plan, err = t.SyncSourceChecks(wanted)
+		if plan, err = t.SyncSourceChecks(wanted); err != nil {
+			return err
+		}
+		_, err = t.RecordCompliance(verdicts)
 		return err
 	})
 	return plan, err

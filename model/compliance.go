@@ -21,8 +21,6 @@ type CompliancePolicy struct {
 	NotHeldByLeaver    bool `json:"not_held_by_leaver"`
 	// Kinds are the device kinds the policy applies to (comma-separated).
 	Kinds string `json:"kinds"`
-	// Alert: a failing device also raises an alert (besides being a risk).
-	Alert bool `json:"alert"`
 }
 
 // DefaultCompliancePolicy is the policy a new database starts with.
@@ -39,7 +37,6 @@ var CompliancePolicyFields = Fields[CompliancePolicy]{
 	Toggle("no_toolchain_drift", "the toolchain must match the baseline (devices drift)", func(p *CompliancePolicy) *bool { return &p.NoToolchainDrift }),
 	Toggle("not_held_by_leaver", "the device must not be held by someone leaving or gone", func(p *CompliancePolicy) *bool { return &p.NotHeldByLeaver }),
 	Text("kinds", "device kinds the policy applies to, comma-separated", func(p *CompliancePolicy) *string { return &p.Kinds }),
-	Toggle("alert", "a failing device also raises an alert (besides the risk)", func(p *CompliancePolicy) *bool { return &p.Alert }),
 }
 
 // Normalize tidies the kinds list.

@@ -182,6 +182,12 @@ func CheckFindingMove(before, after *Finding, now time.Time) error {
 }
 
 func acceptExpiry(f *Finding, now time.Time) error {
+	if f.AcceptReason == "" {
+		return Invalid("reason", "", "is required to accept a risk (say why it is carried)")
+	}
+	if f.AcceptExpires == "" {
+		return Invalid("expires", "", "is required to accept a risk (until when; then it is due again)")
+	}
 	exp, err := time.ParseInLocation(time.DateOnly, f.AcceptExpires, now.Location())
 	if err != nil {
 		return Invalid("expires", f.AcceptExpires, "is not a date (YYYY-MM-DD)")
