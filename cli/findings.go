@@ -121,7 +121,7 @@ high 30, medium 90, low and info 180). Example:
 		showMore: func(f F) [][2]string {
 			return [][2]string{{"affects", orDash(model.LinksText(f.Links))}, {"overdue", strconv.FormatBool(f.Overdue(now()))}}
 		},
-		view:  loadFinding,
+		view: loadFinding,
 		extra: []func(*Env) *cobra.Command{
 			findingMove("start", "Mark a finding in progress", model.FindingInProgress),
 			findingMove("resolve", "Mark a finding fixed, awaiting verification (then close it)", model.FindingResolved),
