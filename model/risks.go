@@ -89,6 +89,8 @@ type RiskInputs struct {
 	Hosts    map[int64][]Device // service id → devices it runs on (retired devices are ignored)
 	Secrets  []Secret
 	Coverage []Coverage
+	// Compliance is each workstation's verdicts (compliance.go).
+	Compliance []DeviceCompliance
 }
 
 // Risks evaluates every rule and returns the findings, most severe first.
@@ -197,6 +199,8 @@ func Risks(in RiskInputs) []Risk {
 			Name:   f.ServiceName + ":" + f.Username,
 			Detail: fmt.Sprintf("%s (%s, %s %s)", f.Message, f.PersonStatus, f.Entitlement, "account")})
 	}
+
+	out = append(out, ComplianceRisks(in.Compliance)...)
 
 	rank := map[string]int{"high": 0, "medium": 1, "low": 2}
 	sort.SliceStable(out, func(i, j int) bool {
