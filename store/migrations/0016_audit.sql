@@ -59,3 +59,14 @@ CREATE TABLE device_compliance (
 -- One alert check per overdue finding (kind 'finding', target 'finding:ID'),
 -- created by opsdeck like the backup and access checks.
 CREATE UNIQUE INDEX checks_finding_source ON checks(kind, target COLLATE NOCASE) WHERE kind = 'finding';
+
+-- A monthly review's report as signed off: what changed since last
+-- month's and each decision, frozen at sign-off (JSON of the sections).
+CREATE TABLE review_reports (
+    checklist_id  INTEGER PRIMARY KEY REFERENCES checklists(id),
+    month         TEXT NOT NULL,
+    signed_at     TEXT NOT NULL,
+    signed_by     TEXT NOT NULL,
+    comparison    TEXT NOT NULL,   -- JSON: model.ReviewComparison
+    sections      TEXT NOT NULL    -- JSON: []model.ReportSection
+);
