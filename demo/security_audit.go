@@ -29,10 +29,10 @@ type demoFinding struct {
 
 var auditFindings = []demoFinding{
 	{title: "Shared AWS root credentials still known by a leaver", severity: "critical", owner: "oscar@example.com",
-		notes: "Bill Carter (departed) knows the AWS root credentials; rotate them and move to per-person IAM users with MFA.",
+		notes:          "Bill Carter (departed) knows the AWS root credentials; rotate them and move to per-person IAM users with MFA.",
 		createdDaysAgo: 10, dueInDays: -3, affects: "service:AWS,person:bill@example.com", evidence: "https://tickets.example.com/SEC-101"},
 	{title: "No two-step verification enforced for GitHub admins", severity: "high", owner: "dave@example.com",
-		notes: "Organisation setting 'Require two-factor authentication' is off; two of the admin accounts have no second factor.",
+		notes:          "Organisation setting 'Require two-factor authentication' is off; two of the admin accounts have no second factor.",
 		createdDaysAgo: 10, dueInDays: 20, affects: "service:GitHub,account:GitHub:davekim,account:GitHub:oscar-ops"},
 	{title: "Unencrypted laptop (tom-laptop)", severity: "high", owner: "oscar@example.com", state: model.FindingInProgress,
 		notes: "FileVault is off on LT-015; the patch level is three months old too.", createdDaysAgo: 10, dueInDays: 20, affects: "device:LT-015"},
