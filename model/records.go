@@ -448,4 +448,5 @@ var ImportSpecs = map[string][]FieldSpec{
 	"devices":  DeviceFields.Specs(),
 	"services": ServiceFields.Specs(),
 	"accounts": AccountFields.Specs(),
+	"findings": FindingFields.Specs(),
 }

@@ -12,42 +12,7 @@ import (
 // comma-separated, to the records a finding affects. field names the flag
 // or column they were typed into.
 func FindingLinksTx(t *store.Tx, field, list string) ([]model.FindingLink, error) {
-	out := []model.FindingLink{}
-	for _, part := range model.SplitLinks(list) {
-		kind, ref, err := model.ParseFindingLink(part)
-		if err != nil {
-			return nil, model.Invalid(field, part, err.(*model.FieldError).Reason)
-		}
-		l := model.FindingLink{Kind: kind}
-		switch kind {
-		case "service":
-			sv, err := ServiceTx(t, field, ref)
-			if err != nil {
-				return nil, err
-			}
-			l.ID, l.Name = sv.ID, sv.Name
-		case "device":
-			d, err := DeviceTx(t, field, ref)
-			if err != nil {
-				return nil, err
-			}
-			l.ID, l.Name = d.ID, d.AssetTag
-		case "person":
-			p, err := PersonTx(t, field, ref)
-			if err != nil {
-				return nil, err
-			}
-			l.ID, l.Name = p.ID, p.Email
-		case "account":
-			a, err := t.FindAccount(ref)
-			if err != nil {
-				return nil, refErr(err, field, ref, "account (SERVICE:USERNAME)")
-			}
-			l.ID, l.Name = a.ID, a.ServiceName+":"+a.Username
-		}
-		out = append(out, l)
-	}
-	return out, nil
+	return t.FindingLinks(field, list)
 }
 
 // Compliance judges every device against the policy and records the

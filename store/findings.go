@@ -303,3 +303,51 @@ func (t *Tx) findingOwner(a *model.Alert, n *model.Notification) error {
 	n.Owner = email.String
 	return nil
 }
+
+// FindingLinks resolves "kind:ref" links, comma-separated, to the records
+// a finding affects (model.ParseFindingLink); field names the flag or
+// column they came from in errors.
+func (s *Store) FindingLinks(ctx context.Context, field, list string) ([]model.FindingLink, error) {
+	return findingLinksFrom(ctx, s.r, field, list)
+}
+
+// FindingLinks is Store.FindingLinks inside the transaction.
+func (t *Tx) FindingLinks(field, list string) ([]model.FindingLink, error) {
+	return findingLinksFrom(t.ctx, t.tx, field, list)
+}
+
+func findingLinksFrom(ctx context.Context, db querier, field, list string) ([]model.FindingLink, error) {
+	out := []model.FindingLink{}
+	for _, part := range model.SplitLinks(list) {
+		kind, ref, err := model.ParseFindingLink(part)
+		if err != nil {
+			if fe, ok := model.AsFieldError(err); ok {
+				return nil, model.Invalid(field, part, fe.Reason)
+			}
+			return nil, err
+		}
+		l := model.FindingLink{Kind: kind}
+		switch kind {
+		case "service":
+			sv, e := findService(ctx, db, ref)
+			l.ID, l.Name, err = sv.ID, sv.Name, e
+		case "device":
+			d, e := findDevice(ctx, db, ref)
+			l.ID, l.Name, err = d.ID, d.AssetTag, e
+		case "person":
+			p, e := findPerson(ctx, db, ref)
+			l.ID, l.Name, err = p.ID, p.Email, e
+		case "account":
+			a, e := findAccount(ctx, db, ref)
+			l.ID, l.Name, err = a.ID, a.ServiceName+":"+a.Username, e
+		}
+		if errors.Is(err, model.ErrNotFound) {
+			return nil, model.Invalid(field, ref, "is not a known "+kind)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
