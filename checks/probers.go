@@ -22,13 +22,14 @@ type prober struct {
 }
 
 var probers = map[string]prober{
-	"http":             {probe: (*Runner).http},
-	"tcp":              {probe: (*Runner).tcp},
-	"tls":              {probe: (*Runner).tls},
-	"dns":              {probe: (*Runner).dns, finish: dnsExpect},
-	"exec":             {probe: (*Runner).exec, ownError: true, finish: execStatus},
-	model.SourceBackup: {probe: (*Runner).source, ownError: true},
-	model.SourceAccess: {probe: (*Runner).source, ownError: true},
+	"http":              {probe: (*Runner).http},
+	"tcp":               {probe: (*Runner).tcp},
+	"tls":               {probe: (*Runner).tls},
+	"dns":               {probe: (*Runner).dns, finish: dnsExpect},
+	"exec":              {probe: (*Runner).exec, ownError: true, finish: execStatus},
+	model.SourceBackup:  {probe: (*Runner).source, ownError: true},
+	model.SourceAccess:  {probe: (*Runner).source, ownError: true},
+	model.SourceFinding: {probe: (*Runner).source, ownError: true},
 }
 
 // dnsExpect: every answer the check expects must be present.

@@ -18,6 +18,7 @@ type Sources interface {
 	FirstGoodBackup(ctx context.Context, key string) (*time.Time, error)
 	AccessStillPresentFor(ctx context.Context, email string, serviceID int64) ([]model.AccessFinding, error)
 	GetService(ctx context.Context, id int64) (model.Service, error)
+	OverdueFinding(ctx context.Context, id int64, now time.Time) (*model.Finding, error)
 }
 
 // source runs a backup or access check: a few reads of the database,
@@ -64,6 +65,24 @@ func (r *Runner) source(ctx context.Context, c *model.Check) probe {
 			return p
 		}
 		return probe{err: fmt.Errorf("access check %s has no service", c.Name)}
+	case model.SourceFinding:
+		id, ok := model.FindingOfTarget(c.Target)
+		if !ok {
+			return probe{err: fmt.Errorf("finding check %s has no finding", c.Name)}
+		}
+		now := r.Clock.Now()
+		f, err := r.Sources.OverdueFinding(ctx, id, now)
+		if err != nil {
+			return probe{err: err}
+		}
+		p := probe{details: map[string]any{"finding": id, "overdue": f != nil}}
+		summary := ""
+		if f != nil {
+			summary = f.Summary(now.In(time.Local))
+			p.details["owner"], p.details["due"], p.details["state"] = f.OwnerName, f.Due, f.State
+		}
+		p.status, p.summary = model.FindingResult(c.Target, f, summary)
+		return p
 	}
 	return probe{err: fmt.Errorf("unknown source kind %q", c.Kind)}
 }
@@ -76,9 +95,18 @@ func SyncSources(ctx context.Context, s *store.Store, p model.SelfBackupPolicy, 
 	if err != nil {
 		return model.SourceSync{}, err
 	}
+	// Laptop compliance verdicts are recorded on the same beat, so each
+	// device page can say since when a rule fails.
+	verdicts, err := s.Compliance(ctx, now)
+	if err != nil {
+		return model.SourceSync{}, err
+	}
 	var plan model.SourceSync
 	err = s.Write(ctx, model.SystemActor("sources"), func(t *store.Tx) error {
-		plan, err = t.SyncSourceChecks(wanted)
+		if plan, err = t.SyncSourceChecks(wanted); err != nil {
+			return err
+		}
+		_, err = t.RecordCompliance(verdicts)
 		return err
 	})
 	return plan, err

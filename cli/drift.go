@@ -12,7 +12,7 @@ import (
 // deviceExtras are the toolchain-drift subcommands of `opsdeck devices`
 // (devices.go hooks them in with resource.extra). A package-level value,
 // not an init-time append, because devices.go's init may run first.
-var deviceExtras = []func(*Env) *cobra.Command{baselineCommand, driftCommand}
+var deviceExtras = []func(*Env) *cobra.Command{baselineCommand, driftCommand, complianceCommand}
 
 func baselineCommand(env *Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "baseline", Short: "The team's expected tool versions (toolchain drift)"}

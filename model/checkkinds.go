@@ -101,6 +101,7 @@ var checkKindTable = []CheckKind{
 	},
 	{Name: SourceBackup, Target: `"self" or "job:NAME"`, DefaultCondition: "true", Source: true, Validate: (*Check).validateSource},
 	{Name: SourceAccess, Target: "a person's email", DefaultCondition: "true", Source: true, Validate: (*Check).validateSource},
+	{Name: SourceFinding, Target: `"finding:ID"`, DefaultCondition: "true", Source: true, Validate: (*Check).validateFindingSource},
 }
 
 func hostPortTarget(c *Check) error {

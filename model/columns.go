@@ -9,7 +9,7 @@ import (
 )
 
 // Import kinds: the inventory nouns a file can hold.
-var ImportKinds = []string{"people", "devices", "services", "accounts"}
+var ImportKinds = []string{"people", "devices", "services", "accounts", "findings"}
 
 // column is one importable field: its opsdeck name (what export writes),
 // the other headers real exports use for it (normalized, see
@@ -37,6 +37,9 @@ var extraColumns = map[string][]column{
 		{field: "first_name", extra: true, aliases: []string{"given_name"}},
 		{field: "last_name", extra: true, aliases: []string{"family_name", "surname"}},
 		{field: "org_unit_path", extra: true, aliases: []string{"org_unit"}},
+	},
+	"findings": {
+		{field: "affects", aliases: []string{"affected", "assets", "affected_assets", "systems"}},
 	},
 	"devices": {
 		{field: "warranty", extra: true, aliases: []string{"warranty_months"}},

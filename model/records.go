@@ -487,4 +487,5 @@ var ImportSpecs = map[string][]FieldSpec{
 	"devices":  DeviceFields.Specs(),
 	"services": ServiceFields.Specs(),
 	"accounts": AccountFields.Specs(),
+	"findings": FindingFields.Specs(),
 }

@@ -91,6 +91,11 @@ type RiskInputs struct {
 	Coverage []Coverage
 	// Onboarding feeds the onboarding rules (model/onboarding.go).
 	Onboarding OnboardingRiskInputs
+	// Compliance is each workstation's verdicts (compliance.go).
+	Compliance []DeviceCompliance
+	// ReviewsStarted and ReviewsSigned are the months with a monthly
+	// review started and signed off (review.go).
+	ReviewsStarted, ReviewsSigned []string
 }
 
 // Risks evaluates every rule and returns the findings, most severe first.
@@ -201,6 +206,10 @@ func Risks(in RiskInputs) []Risk {
 	}
 
 	out = append(out, OnboardingRisks(in.Services, in.Onboarding, in.Now)...)
+	out = append(out, ComplianceRisks(in.Compliance)...)
+	if r := ReviewMissingRisk(in.Now, in.ReviewsStarted, in.ReviewsSigned); r != nil {
+		out = append(out, *r)
+	}
 
 	rank := map[string]int{"high": 0, "medium": 1, "low": 2}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -25,6 +25,12 @@ type SoftwareReport struct {
 	Tools      []SWObservation
 	Source     string // "opsdeck" or "osquery"
 	Ignored    int    // osquery packages that are not toolchain tools
+	// Posture is what osquery's other tables said about the device
+	// (laptop compliance); nil when the file held only packages.
+	Posture *Posture
+	// Packages counts the package rows read (tools and ignored): none
+	// means the file did not list software, so the toolchain is kept.
+	Packages int
 }
 
 // DeviceRefs are the references a report gives for its device, most
@@ -187,6 +193,16 @@ func jsonText(it map[string]json.RawMessage, key string, item int) (string, erro
 func parseOsquery(items []map[string]json.RawMessage, keep func(string) bool) ([]SoftwareReport, error) {
 	r := SoftwareReport{Item: 1, Source: "osquery"}
 	for i, it := range items {
+		it, err := r.osqueryColumns(it, i+1)
+		if err != nil {
+			return nil, err
+		}
+		if ok, err := r.readPosture(it, i+1); ok || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
 		name, err := jsonText(it, "name", i+1)
 		if err != nil {
 			return nil, err
@@ -197,6 +213,10 @@ func parseOsquery(items []map[string]json.RawMessage, keep func(string) bool) ([
 		}
 		if name == "" {
 			return nil, ImportProblem{Row: i + 1, Column: "name", Reason: "is missing: want osquery rows with name and version, or {\"serial\": ..., \"tools\": [...]}"}
+		}
+		r.Packages++
+		if ep := EndpointProduct(name); ep != "" {
+			r.posture().Endpoint = ep
 		}
 		c := CanonicalTool(name)
 		if !isToolchain(c) && (keep == nil || !keep(c)) {

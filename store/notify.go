@@ -147,6 +147,9 @@ func (t *Tx) page(a *model.Alert, event string, at time.Time, wait time.Duration
 		}
 		n.Owner = owner.String
 	}
+	if err := t.findingOwner(a, &n); err != nil {
+		return err
+	}
 	oc, err := onCallAt(t.ctx, t.tx, at)
 	if err != nil {
 		return err

@@ -78,6 +78,12 @@ func (s *Store) Risks(ctx context.Context) (RiskReport, error) {
 	if in.Onboarding, err = s.onboardingRiskInputs(ctx); err != nil {
 		return rep, err
 	}
+	if in.Compliance, err = s.Compliance(ctx, in.Now); err != nil {
+		return rep, err
+	}
+	if in.ReviewsStarted, in.ReviewsSigned, err = s.ReviewMonths(ctx); err != nil {
+		return rep, err
+	}
 	rep.Risks = model.Risks(in)
 	return rep, nil
 }

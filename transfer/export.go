@@ -63,6 +63,15 @@ func Export(ctx context.Context, s *store.Store, kind string) (model.Table, erro
 			return t, err
 		}
 		t.Rows = rowsOf(model.AccountFields, as, ref)
+	case "findings":
+		fs, err := s.ListFindings(ctx, store.FindingQuery{})
+		if err != nil {
+			return t, err
+		}
+		t.Rows = rowsOf(model.FindingFields, fs, ref)
+		for i := range fs { // the links, as import reads them back
+			t.Rows[i].Cells = append(t.Rows[i].Cells, model.LinksText(fs[i].Links))
+		}
 	default:
 		return t, model.Invalid("kind", kind, "is not one of "+strings.Join(ExportKinds, ", "))
 	}

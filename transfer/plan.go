@@ -188,6 +188,8 @@ func PlanData(ctx context.Context, s *store.Store, kind, name string, data []byt
 		plan = planServices
 	case "accounts":
 		plan = planAccounts
+	case "findings":
+		plan = planFindings
 	default:
 		return nil, model.Invalid("kind", kind, "is not one of "+strings.Join(Kinds, ", "))
 	}

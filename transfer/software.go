@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -76,8 +78,14 @@ func planSoftware(ctx context.Context, s *store.Store, r *Report, data []byte, o
 				it.Changes = append(it.Changes, fmt.Sprintf("%s: %s → %s", o.Name, prev, o.Version))
 			}
 		}
+		listsSoftware := rep.Source != "osquery" || rep.Packages > 0
+		if !listsSoftware {
+			it.Changes = nil // posture only: the toolchain on record stays
+		}
+		posture := postureChanges(d, rep)
+		it.Changes = append(it.Changes, posture...)
 		switch {
-		case len(have) == 0:
+		case len(have) == 0 && listsSoftware:
 			it.Action = ActionNew
 		case len(it.Changes) > 0:
 			it.Action = ActionUpdate
@@ -91,10 +99,73 @@ func planSoftware(ctx context.Context, s *store.Store, r *Report, data []byte, o
 				obs[i].ObservedAt = *rep.ReportedAt
 			}
 		}
-		id := d.ID
-		it.run = func(t *store.Tx, _ *commitState) error { return t.SetSoftware(id, obs) }
+		id, p, reported := d.ID, rep.Posture, rep.ReportedAt
+		it.run = func(t *store.Tx, _ *commitState) error {
+			if listsSoftware {
+				if err := t.SetSoftware(id, obs); err != nil {
+					return err
+				}
+			}
+			return applyPosture(t, id, p, reported)
+		}
 		r.Items = append(r.Items, it)
 	}
 	r.finish()
 	return nil
+}
+
+// postureChanges says what the osquery posture rows change on the device
+// (disk encryption, OS, patch date, endpoint protection), for the dry run.
+func postureChanges(d model.Device, rep model.SoftwareReport) []string {
+	p := rep.Posture
+	if p == nil {
+		return nil
+	}
+	var out []string
+	if p.DiskEncrypted != nil && (d.DiskEncrypted == nil || *d.DiskEncrypted != *p.DiskEncrypted) {
+		out = append(out, "disk_encrypted: "+model.YesNo(d.DiskEncrypted)+" → "+model.YesNo(p.DiskEncrypted))
+	}
+	if p.OSVersion != "" && (p.OSName != d.OS || p.OSVersion != d.OSVersion) {
+		out = append(out, "os: "+strings.TrimSpace(d.OS+" "+d.OSVersion)+" → "+p.OSName+" "+p.OSVersion)
+	}
+	if p.PatchDate != "" && p.PatchDate != d.PatchLevel {
+		out = append(out, "patch_level: "+d.PatchLevel+" → "+p.PatchDate)
+	}
+	if p.Endpoint != "" && p.Endpoint != d.EndpointProtection {
+		out = append(out, "endpoint_protection: "+d.EndpointProtection+" → "+p.Endpoint)
+	}
+	return out
+}
+
+// applyPosture writes what osquery reported about the device: its
+// posture fields and, as last seen, when the results were taken (the
+// import's time when the file does not say).
+func applyPosture(t *store.Tx, id int64, p *model.Posture, reported *time.Time) error {
+	_, _, err := t.UpdateDevice(id, func(d *model.Device) error {
+		seen := t.At()
+		if reported != nil && !model.FromFuture(*reported, t.At()) {
+			seen = *reported
+		}
+		if d.LastSeenAt == nil || seen.After(*d.LastSeenAt) {
+			d.LastSeenAt = &seen
+		}
+		if p == nil {
+			return nil
+		}
+		if p.DiskEncrypted != nil {
+			v := *p.DiskEncrypted
+			d.DiskEncrypted = &v
+		}
+		if p.OSVersion != "" {
+			d.OS, d.OSVersion = p.OSName, p.OSVersion
+		}
+		if p.PatchDate != "" {
+			d.PatchLevel = p.PatchDate
+		}
+		if p.Endpoint != "" {
+			d.EndpointProtection = p.Endpoint
+		}
+		return nil
+	})
+	return err
 }

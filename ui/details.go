@@ -88,8 +88,12 @@ func personDetail(env TabEnv, id int64) (detail.Data, error) {
 	if err != nil {
 		return d, err
 	}
+	fs, err := findingsSection(env, "person", id) // findings.go
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "person", id)
-	d.Sections = []detail.Section{mgr, ac, dv, sv, ob, keys, au}
+	d.Sections = []detail.Section{mgr, ac, dv, sv, ob, keys, fs, au}
 	return d, err
 }
 
@@ -128,8 +132,16 @@ func deviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	if err != nil {
 		return d, err
 	}
+	cp, err := complianceSection(env, id) // findings.go
+	if err != nil {
+		return d, err
+	}
+	fs, err := findingsSection(env, "device", id)
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "device", id)
-	d.Sections = []detail.Section{holder, hs, ck, tc, au}
+	d.Sections = []detail.Section{holder, cp, fs, hs, ck, tc, au}
 	return d, err
 }
 
@@ -195,8 +207,12 @@ func serviceDetail(env TabEnv, id int64) (detail.Data, error) {
 	if err != nil {
 		return d, err
 	}
+	fs, err := findingsSection(env, "service", id) // findings.go
+	if err != nil {
+		return d, err
+	}
 	au, err := auditSection(env, "service", id)
-	d.Sections = []detail.Section{owner, ck, bk, ac, hs, dp, rd, au}
+	d.Sections = []detail.Section{owner, ck, bk, ac, hs, fs, dp, rd, au}
 	return d, err
 }
 

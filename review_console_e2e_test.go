@@ -1,0 +1,67 @@
+package main
+
+// End-to-end test of the monthly review in the console: on the demo (last
+// month's review signed off), `:review` generates this month's, the keys
+// walk it (decide each item), `c` signs it off, and the frozen report
+// says what changed since last month.
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsdeck/opsdeck/model"
+)
+
+func TestReviewInTheConsole(t *testing.T) {
+	db := demoDB(t)
+	month := binNow().In(time.Local).Format("2006-01")
+	tm := startConsole(t, db, 120, 40)
+	tm.waitFor("Kristen Park", "live")
+	tm.keys(":", "text:review", "Enter")
+	tm.waitFor("Monthly security review "+month, "Finding #1")
+
+	var c model.Checklist
+	runJSON(t, db, &c, "review", "steps", month)
+	if len(c.Steps) < 4 {
+		t.Fatalf("review steps: %+v", c.Steps)
+	}
+	// The first item is the overdue finding: accept its risk by typing.
+	tm.keys("Space")
+	tm.waitFor("decision:")
+	tm.keys("C-u", "text:accepted: rotation booked with AWS support until "+binNow().In(time.Local).AddDate(0, 0, 20).Format(time.DateOnly), "Enter")
+	tm.waitFor("1/")
+	// Every other item: the default decision (fixed).
+	for i := 2; i <= len(c.Steps); i++ {
+		tm.keys("Space")
+		tm.waitFor("decision:")
+		tm.keys("Enter")
+		tm.waitFor(itoa(i) + "/")
+	}
+	tm.keys("c")
+	tm.waitFor("completed")
+	tm.keys("q")
+	tm.waitExit()
+
+	var rep model.ChecklistReport
+	runJSON(t, db, &rep, "review", "report", month)
+	if rep.Checklist.Status != model.ChecklistCompleted || !strings.Contains(rep.Checklist.Summary, "since") {
+		t.Fatalf("review not signed off with a comparison: %+v", rep.Checklist)
+	}
+	md := mustRun(t, db, "review", "report", month, "--format", "md")
+	for _, want := range []string{"Changed since last month", "New", "Still open", "Shared AWS root credentials", "Not evaluated"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	var f model.Finding
+	runJSON(t, db, &f, "findings", "show", "1")
+	if f.State != model.FindingAccepted || f.AcceptReason != "rotation booked with AWS support" {
+		t.Fatalf("the decision did not reach the finding: %+v", f)
+	}
+	b, _ := json.Marshal(rep)
+	if !strings.Contains(string(b), `"sections"`) {
+		t.Fatal("json report lacks sections")
+	}
+}
