@@ -29,6 +29,7 @@ var probers = map[string]prober{
 	"exec":             {probe: (*Runner).exec, ownError: true, finish: execStatus},
 	model.SourceBackup: {probe: (*Runner).source, ownError: true},
 	model.SourceAccess: {probe: (*Runner).source, ownError: true},
+	model.SourceUsage:  {probe: (*Runner).usage, ownError: true},
 }
 
 // dnsExpect: every answer the check expects must be present.

@@ -101,6 +101,7 @@ var checkKindTable = []CheckKind{
 	},
 	{Name: SourceBackup, Target: `"self" or "job:NAME"`, DefaultCondition: "true", Source: true, Validate: (*Check).validateSource},
 	{Name: SourceAccess, Target: "a person's email", DefaultCondition: "true", Source: true, Validate: (*Check).validateSource},
+	{Name: SourceUsage, Target: "a leaver's email", DefaultCondition: "true", Source: true, Validate: (*Check).validateSource},
 }
 
 func hostPortTarget(c *Check) error {

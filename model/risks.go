@@ -89,6 +89,7 @@ type RiskInputs struct {
 	Hosts    map[int64][]Device // service id → devices it runs on (retired devices are ignored)
 	Secrets  []Secret
 	Coverage []Coverage
+	Extra    []Risk // findings of rules kept in their feature's own file (AccessRisks)
 }
 
 // Risks evaluates every rule and returns the findings, most severe first.
@@ -198,6 +199,7 @@ func Risks(in RiskInputs) []Risk {
 			Detail: fmt.Sprintf("%s (%s, %s %s)", f.Message, f.PersonStatus, f.Entitlement, "account")})
 	}
 
+	out = append(out, in.Extra...)
 	rank := map[string]int{"high": 0, "medium": 1, "low": 2}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
