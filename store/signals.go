@@ -317,3 +317,10 @@ var sourceKindsSQL = func() string {
 	}
 	return strings.Join(q, ",")
 }()
+
+// SignalCount is how many facts are known about an account.
+func (t *Tx) SignalCount(accountID int64) (int, error) {
+	var n int
+	err := t.queryRow(`SELECT count(*) FROM account_signals WHERE account_id = ?`, accountID).Scan(&n)
+	return n, err
+}
