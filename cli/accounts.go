@@ -69,4 +69,3 @@ func accountsResource() resource[model.Account] {
 		view: accessView,
 	}
 }
-

@@ -115,7 +115,9 @@ func DeriveAccess(signals []AccountSignal) AccountAccess {
 }
 
 // HasMFA reports two-step verification known to be on.
-func (a AccountAccess) HasMFA() bool { return a.TwoStep == TwoStepEnrolled || a.TwoStep == TwoStepEnforced }
+func (a AccountAccess) HasMFA() bool {
+	return a.TwoStep == TwoStepEnrolled || a.TwoStep == TwoStepEnforced
+}
 
 // InactiveSince reports no known activity since cutoff (never used counts
 // as inactive).

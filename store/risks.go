@@ -21,7 +21,7 @@ type coverageSource struct {
 var coverageSources = []coverageSource{
 	// A backup or access check says nothing about whether the service is
 	// up, so it does not count as the service being watched.
-	{Rule: "no_check", What: "check", Table: "checks", Column: "service_id", Where: "kind NOT IN ("+sourceKindsSQL+")"},
+	{Rule: "no_check", What: "check", Table: "checks", Column: "service_id", Where: "kind NOT IN (" + sourceKindsSQL + ")"},
 	{Rule: "no_backup", What: "backup job", Table: "backup_jobs", Column: "service_id"},
 }
 
