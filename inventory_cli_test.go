@@ -129,7 +129,7 @@ func TestBadInputExitsNonZeroAndWritesNothing(t *testing.T) {
 	}{
 		{[]string{"people", "add", "--name", "X", "--email", "not-an-email"}, `email: "not-an-email" is not a valid email address`},
 		{[]string{"people", "add", "--name", "X", "--email", "bill@example.com"}, `email: "bill@example.com" already belongs to Bill Carter`},
-		{[]string{"people", "add", "--name", "X", "--email", "x@example.com", "--status", "gone"}, `status: "gone" is not one of active, leaving, departed`},
+		{[]string{"people", "add", "--name", "X", "--email", "x@example.com", "--status", "gone"}, `status: "gone" is not one of active, joining, leaving, departed`},
 		{[]string{"people", "add", "--name", "X", "--email", "x@example.com", "--start_date", "2026-13-01"}, `start_date: "2026-13-01" is not a date`},
 		{[]string{"people", "add", "--name", "X", "--email", "x@example.com", "--frobnicate"}, `unknown flag: --frobnicate`},
 		{[]string{"people", "add", "--name", "X", "--email", "x@example.com", "--manager", "nobody@example.com"}, `manager: "nobody@example.com" is not a known person`},

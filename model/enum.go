@@ -20,7 +20,7 @@ func oneOf(field, value string, allowed ...string) error {
 // Enumerations. Each has a Values slice so that CLIs, forms and imports can
 // offer the same choices the validator accepts.
 var (
-	PersonStatuses  = []string{"active", "leaving", "departed"}
+	PersonStatuses  = []string{"active", "joining", "leaving", "departed"}
 	Roles           = []string{"admin", "operator", "viewer"}
 	DeviceKinds     = []string{"laptop", "desktop", "server", "vm", "database", "network", "phone", "other"}
 	DeviceStatuses  = []string{"in_use", "spare", "repair", "retired", "lost"}

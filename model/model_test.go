@@ -77,7 +77,7 @@ func TestFieldErrorMessageNamesFieldValueReason(t *testing.T) {
 	p := Person{Name: "X", Email: "x@example.com", Status: "gone"}
 	p.Normalize()
 	err := p.Validate()
-	if err == nil || err.Error() != `status: "gone" is not one of active, leaving, departed` {
+	if err == nil || err.Error() != `status: "gone" is not one of active, joining, leaving, departed` {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -105,20 +105,11 @@ func (p Progress) Bar(width int) string {
 
 // CountProgress tallies steps by state.
 func CountProgress(steps []OffboardingStep) Progress {
-	p := Progress{Total: len(steps)}
-	for _, s := range steps {
-		switch s.State {
-		case StateOpen:
-			p.Open++
-		case StateDone:
-			p.Done++
-		case StateSkipped:
-			p.Skipped++
-		case StateBlocked:
-			p.Blocked++
-		}
+	states := make([]string, len(steps))
+	for i, s := range steps {
+		states[i] = s.State
 	}
-	return p
+	return CountStates(states)
 }
 
 // StepMark is a request to move a step to a new state. Reason is required

@@ -102,6 +102,9 @@ type StepChange struct {
 	// Successor hands a service step to this person instead of the
 	// offboarding's successor ("" keeps it).
 	Successor string
+	// Value answers a generic checklist step's Input (a username, an
+	// asset tag); "" takes the step's default.
+	Value string
 }
 
 // AdvanceStep applies ch to the leaver's open offboarding: done acts on

@@ -25,7 +25,7 @@ func scanPerson(sc scanner) (model.Person, error) {
 
 // PeopleQuery narrows ListPeople. Zero value: everyone.
 type PeopleQuery struct {
-	Status string // active, leaving, departed, or "" for all
+	Status string // active, joining, leaving, departed, or "" for all
 	Limit  int
 }
 

@@ -2,63 +2,14 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/ui/components/checklist"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
-	"github.com/opsdeck/opsdeck/ui/components/textin"
-)
-
-// checklistKeys are the checklist's bindings; "?" lists them.
-type checklistKeys struct {
-	Up, Down, Top, Bottom, Done, Skip, Block, Note, Undo, Complete, Force, Follow key.Binding
-}
-
-func (k checklistKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.Done, k.Skip, k.Block, k.Note, k.Undo, k.Complete, k.Follow}
-}
-
-func (k checklistKeys) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.Follow}, {k.Done, k.Skip, k.Block, k.Note, k.Undo}, {k.Complete, k.Force}}
-}
-
-func defaultChecklistKeys() checklistKeys {
-	b := func(h, desc string, keys ...string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(h, desc))
-	}
-	return checklistKeys{
-		Up:       b("↑/k", "previous step", "up", "k"),
-		Down:     b("↓/j", "next step", "down", "j"),
-		Top:      b("g", "first step", "g", "home"),
-		Bottom:   b("G", "last step", "G", "end"),
-		Done:     b("space", "done", "space"),
-		Skip:     b("s", "skip", "s"),
-		Block:    b("b", "block", "b"),
-		Note:     b("n", "note", "n"),
-		Undo:     b("u", "undo", "u"),
-		Complete: b("c", "complete", "c"),
-		Force:    b("C", "force complete", "C"),
-		Follow:   b("enter", "open record", "enter"),
-	}
-}
-
-// prompt is what the checklist is asking for, if anything.
-type prompt int
-
-const (
-	promptNone prompt = iota
-	promptSkip
-	promptBlock
-	promptNote
-	promptForce
-	promptDevice
-	promptSuccessor
 )
 
 // offData is one read of an offboarding: the checklist and where each
@@ -81,23 +32,15 @@ type offMsg struct {
 	advance  int // step to move past on success (0: stay)
 }
 
-// checklist is the keyboard walk through one offboarding.
-type checklist struct {
+// offChecklist is the keyboard walk through one offboarding: the shared
+// checklist component, with offboarding's questions (where a device goes,
+// who takes a service over) and operations.
+type offChecklist struct {
 	env      TabEnv
 	personID int64
 	data     offData
-	loaded   bool
 	err      error
-	cursor   int
-	offset   int
-	prompt   prompt
-	input    textinput.Model
-	choice   int // index into model.RecoveredDeviceStatuses
-	flash    string
-	flashErr bool
-	busy     bool
-	keys     checklistKeys
-	w, h     int
+	list     checklist.Model
 }
 
 // An "offboarding" link opens the person's checklist (its ID is the
@@ -106,27 +49,28 @@ func init() {
 	registerDetail(detailDef{kind: "offboarding", screen: func(env TabEnv, id int64) Screen { return newChecklist(env, id) }})
 }
 
-func newChecklist(env TabEnv, personID int64) *checklist {
-	return &checklist{env: env, personID: personID, keys: defaultChecklistKeys(), input: textin.New(env.Styles, "")}
+func newChecklist(env TabEnv, personID int64) *offChecklist {
+	c := &offChecklist{env: env, personID: personID, list: checklist.New(env.Styles, env.now)}
+	c.list.Tag, c.list.Noun = personID, "offboarding"
+	c.list.Empty = "This person held nothing and there are no template steps: c completes."
+	c.list.Hint = func(s model.ChecklistStep) string { return openHint(s.Kind) }
+	c.list.Links = func(s model.ChecklistStep) bool { _, ok := c.data.links[s.N]; return ok }
+	c.list.AskDone = c.askDone
+	return c
 }
 
-func (c *checklist) Title() string {
-	if c.loaded {
+func (c *offChecklist) Title() string {
+	if c.list.Loaded() {
 		return "offboarding " + c.data.off.PersonName
 	}
 	return "offboarding"
 }
 
-func (c *checklist) SetSize(w, h int) {
-	c.w, c.h = w, h
-	c.input.SetWidth(max(w-32, 10))
-	c.clamp()
-}
+func (c *offChecklist) SetSize(w, h int)    { c.list.SetSize(w, h) }
+func (c *offChecklist) KeyMap() help.KeyMap { return c.list.Keys }
+func (c *offChecklist) Capturing() bool     { return c.list.Capturing() }
 
-func (c *checklist) KeyMap() help.KeyMap { return c.keys }
-func (c *checklist) Capturing() bool     { return c.prompt != promptNone }
-
-func (c *checklist) Load() tea.Cmd {
+func (c *offChecklist) Load() tea.Cmd {
 	env, id, people := c.env, c.personID, c.data.people == nil
 	return func() tea.Msg {
 		d, err := loadOffData(env, id, people)
@@ -169,11 +113,35 @@ func loadOffData(env TabEnv, personID int64, people bool) (*offData, error) {
 	return d, nil
 }
 
+// asChecklist shows offboarding steps in the shared component.
+func asChecklist(steps []model.OffboardingStep) []model.ChecklistStep {
+	out := make([]model.ChecklistStep, len(steps))
+	for i, s := range steps {
+		out[i] = model.ChecklistStep{ID: s.ID, ChecklistID: s.OffboardingID, N: s.N, Kind: s.Kind, RefKind: s.Kind, RefID: s.RefID,
+			Title: s.Title, Detail: s.Detail, State: s.State, Reason: s.Reason, Effect: s.Effect, By: s.By, At: s.At, Notes: s.Notes}
+		if s.BusFactorOne {
+			out[i].Warn = "bus factor 1"
+		}
+	}
+	return out
+}
+
+// askDone: a device step asks where the device goes, a service step who
+// takes it over.
+func (c *offChecklist) askDone(s model.ChecklistStep) *checklist.Ask {
+	switch s.Kind {
+	case model.StepDevice:
+		return &checklist.Ask{Label: fmt.Sprintf("step %d: the device goes to ", s.N), Choices: model.RecoveredDeviceStatuses}
+	case model.StepService:
+		return &checklist.Ask{Label: fmt.Sprintf("hand step %d over to: ", s.N), Default: c.data.successor, Suggestions: c.data.people}
+	}
+	return nil
+}
+
 // write runs one operation (its own transaction) and re-reads the
 // checklist.
-func (c *checklist) write(advance int, fn func(env TabEnv, who ops.Leaver) (string, error)) tea.Cmd {
+func (c *offChecklist) write(advance int, fn func(env TabEnv, who ops.Leaver) (string, error)) tea.Cmd {
 	env, id, people, off := c.env, c.personID, c.data.people == nil, c.data.off.ID
-	c.busy = true
 	return func() tea.Msg {
 		did, err := fn(env, ops.OffboardingID(off))
 		if err != nil {
@@ -184,175 +152,96 @@ func (c *checklist) write(advance int, fn func(env TabEnv, who ops.Leaver) (stri
 	}
 }
 
-func (c *checklist) steps() []model.OffboardingStep { return c.data.off.Steps }
-
-func (c *checklist) current() (model.OffboardingStep, bool) {
-	if c.cursor < 0 || c.cursor >= len(c.steps()) {
-		return model.OffboardingStep{}, false
-	}
-	return c.steps()[c.cursor], true
-}
-
-func (c *checklist) setFlash(s string, isErr bool) { c.flash, c.flashErr = s, isErr }
-
-func (c *checklist) Update(msg tea.Msg) (Screen, tea.Cmd) {
+func (c *offChecklist) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case offMsg:
 		if msg.personID != c.personID {
 			return c, nil
 		}
-		return c, c.onData(msg)
-	case tea.KeyPressMsg:
-		if c.prompt != promptNone {
-			return c, c.onPromptKey(msg)
+		c.onData(msg)
+		return c, nil
+	case checklist.ActionMsg:
+		if msg.Tag != c.personID {
+			return c, nil
 		}
-		return c, c.onKey(msg)
+		return c, c.onAction(msg)
+	case tea.KeyPressMsg:
+		return c, c.list.Update(msg)
 	}
 	return c, nil
 }
 
-func (c *checklist) onData(m offMsg) tea.Cmd {
-	if m.data == nil && m.writeErr == nil && m.err == nil {
-		return nil
-	}
-	if m.writeErr != nil || m.did != "" {
-		c.busy = false
-	}
-	if m.writeErr != nil {
-		c.setFlash(m.writeErr.Error(), true)
-		return nil
-	}
-	if m.err != nil {
+func (c *offChecklist) onData(m offMsg) {
+	switch {
+	case m.writeErr != nil:
+		c.list.SetBusy(false)
+		c.list.Flash(m.writeErr.Error(), true)
+		return
+	case m.err != nil:
 		c.err = m.err
-		return nil
+		return
+	case m.data == nil:
+		return
 	}
-	keep := -1
-	if st, ok := c.current(); ok {
-		keep = st.N
-	}
-	first := !c.loaded
 	if m.data.people == nil {
 		m.data.people = c.data.people
 	}
-	c.data, c.loaded, c.err = *m.data, true, nil
-	for i, st := range c.steps() {
-		if st.N == keep || (first && keep < 0 && !st.Closed()) {
-			c.cursor, keep = i, st.N
-		}
+	c.data, c.err = *m.data, nil
+	o := c.data.off
+	h := checklist.Header{
+		Title: fmt.Sprintf("Offboarding %s <%s> · %s", o.PersonName, o.PersonEmail, o.PersonStatus),
+		Sub: fmt.Sprintf("last day %s · successor %s · started %s by %s", dash(o.LastDay), dash(o.SuccessorName),
+			o.StartedAt.Local().Format("2006-01-02 15:04"), o.StartedBy),
+		Status:    checklist.StatusLine(o.Progress, o.CompletedAt, o.CompletedBy, o.Forced, o.ForceReason),
+		Completed: o.Status != "open",
 	}
-	if m.advance != 0 && keep == m.advance {
-		c.cursor++ // a step just closed: on to the next one
-	}
+	c.list.SetData(h, asChecklist(o.Steps), o.Status != "open", m.advance)
 	if m.did != "" {
-		c.setFlash(m.did, false)
+		c.list.Flash(m.did, false)
 	}
-	c.clamp()
-	return nil
 }
 
-func (c *checklist) clamp() {
-	n := len(c.steps())
-	c.cursor = max(min(c.cursor, n-1), 0)
-	rows := c.listHeight()
-	if c.cursor < c.offset {
-		c.offset = c.cursor
-	}
-	if c.cursor >= c.offset+rows {
-		c.offset = c.cursor - rows + 1
-	}
-	c.offset = max(min(c.offset, n-rows), 0)
-}
-
-func (c *checklist) onKey(k tea.KeyPressMsg) tea.Cmd {
-	st, ok := c.current()
-	switch {
-	case key.Matches(k, c.keys.Up):
-		c.cursor--
-	case key.Matches(k, c.keys.Down):
-		c.cursor++
-	case key.Matches(k, c.keys.Top):
-		c.cursor = 0
-	case key.Matches(k, c.keys.Bottom):
-		c.cursor = len(c.steps()) - 1
-	case key.Matches(k, c.keys.Follow):
-		if l, found := c.data.links[st.N]; ok && found {
+// onAction runs what the component asked for: ops.AdvanceStep (as
+// `opsdeck offboard step`) or ops.CompleteOffboarding.
+func (c *offChecklist) onAction(a checklist.ActionMsg) tea.Cmd {
+	switch a.Action {
+	case checklist.ActFollow:
+		if l, ok := c.data.links[a.N]; ok {
 			return func() tea.Msg { return openLinkMsg{link: l} }
 		}
-		if ok {
-			c.setFlash("step "+fmt.Sprint(st.N)+" is a "+st.Kind+" step: there is no record to open", false)
-		}
-	case c.busy:
-		c.setFlash("still saving the last change…", false)
-	case !c.loaded:
-	case key.Matches(k, c.keys.Complete):
-		return c.complete(false, "")
-	case key.Matches(k, c.keys.Force):
-		c.ask(promptForce, "")
-	case !ok:
-	case key.Matches(k, c.keys.Done):
-		return c.done(st)
-	case key.Matches(k, c.keys.Skip):
-		c.ask(promptSkip, "")
-	case key.Matches(k, c.keys.Block):
-		c.ask(promptBlock, "")
-	case key.Matches(k, c.keys.Note):
-		c.ask(promptNote, "")
-	case key.Matches(k, c.keys.Undo):
-		return c.step(0, ops.StepChange{N: st.N, Action: ops.StepUndo}, func(s model.OffboardingStep) string {
+		return nil
+	case checklist.ActComplete, checklist.ActForce:
+		force, reason := a.Action == checklist.ActForce, a.Value
+		return c.write(0, func(env TabEnv, who ops.Leaver) (string, error) {
+			o, err := ops.CompleteOffboarding(env.Ctx, env.ops(), who, force, reason)
+			did := fmt.Sprintf("offboarding completed: %s is departed (last day %s); nothing was deleted", o.PersonName, o.LastDay)
+			if o.Forced {
+				did += "; forced: " + o.ForceReason
+			}
+			return did, err
+		})
+	case checklist.ActUndo:
+		return c.step(0, ops.StepChange{N: a.N, Action: ops.StepUndo}, func(s model.OffboardingStep) string {
 			return fmt.Sprintf("step %d undone: back to open, the inventory is restored", s.N)
 		})
+	case checklist.ActNote:
+		return c.step(0, ops.StepChange{N: a.N, Action: ops.StepNote, Note: a.Value}, func(s model.OffboardingStep) string {
+			return fmt.Sprintf("note added to step %d", s.N)
+		})
 	}
-	c.clamp()
-	return nil
-}
-
-// done marks the step done, first asking where a device goes and who
-// takes over a service.
-func (c *checklist) done(st model.OffboardingStep) tea.Cmd {
+	ch := ops.StepChange{N: a.N, Action: map[string]string{checklist.ActDone: ops.StepDone, checklist.ActSkip: ops.StepSkip, checklist.ActBlock: ops.StepBlock}[a.Action]}
 	switch {
-	case st.State == model.StateDone || st.State == model.StateSkipped:
-		c.setFlash(fmt.Sprintf("step %d is already %s; u undoes it", st.N, st.State), true)
-		return nil
-	case st.Kind == model.StepDevice:
-		c.choice = 0
-		c.ask(promptDevice, "")
-		return nil
-	case st.Kind == model.StepService:
-		c.ask(promptSuccessor, c.data.successor)
-		c.input.ShowSuggestions = true
-		c.input.SetSuggestions(c.data.people)
-		return nil
+	case a.Action != checklist.ActDone:
+		ch.Reason = a.Value
+	case c.stepKind(a.N) == model.StepDevice:
+		ch.DeviceStatus = a.Value
+	case c.stepKind(a.N) == model.StepService:
+		ch.Successor = a.Value
 	}
-	return c.mark(st, ops.StepChange{Action: ops.StepDone})
-}
-
-func (c *checklist) ask(p prompt, value string) {
-	c.prompt = p
-	c.flash = ""
-	c.input.Reset()
-	c.input.ShowSuggestions = false
-	c.input.SetValue(value)
-	c.input.CursorEnd()
-	c.input.Focus()
-}
-
-// step runs one step change (ops.AdvanceStep, as `opsdeck offboard
-// step`) and words what it did.
-func (c *checklist) step(advance int, ch ops.StepChange, did func(model.OffboardingStep) string) tea.Cmd {
-	return c.write(advance, func(env TabEnv, who ops.Leaver) (string, error) {
-		s, err := ops.AdvanceStep(env.Ctx, env.ops(), who, ch)
-		return did(s), err
-	})
-}
-
-// mark marks step st done, skipped or blocked (ch without its N); a
-// successor (a name or email) is resolved in the same transaction.
-func (c *checklist) mark(st model.OffboardingStep, ch ops.StepChange) tea.Cmd {
 	advance := 0
 	if ch.Action == ops.StepDone || ch.Action == ops.StepSkip {
-		advance = st.N
+		advance = a.N
 	}
-	ch.N = st.N
 	return c.step(advance, ch, func(s model.OffboardingStep) string {
 		did := fmt.Sprintf("step %d %s", s.N, s.State)
 		if s.Effect != "" {
@@ -362,71 +251,41 @@ func (c *checklist) mark(st model.OffboardingStep, ch ops.StepChange) tea.Cmd {
 	})
 }
 
-func (c *checklist) complete(force bool, reason string) tea.Cmd {
-	return c.write(0, func(env TabEnv, who ops.Leaver) (string, error) {
-		o, err := ops.CompleteOffboarding(env.Ctx, env.ops(), who, force, reason)
-		did := fmt.Sprintf("offboarding completed: %s is departed (last day %s); nothing was deleted", o.PersonName, o.LastDay)
-		if o.Forced {
-			did += "; forced: " + o.ForceReason
+func (c *offChecklist) stepKind(n int) string {
+	for _, s := range c.data.off.Steps {
+		if s.N == n {
+			return s.Kind
 		}
-		return did, err
+	}
+	return ""
+}
+
+// step runs one step change and words what it did.
+func (c *offChecklist) step(advance int, ch ops.StepChange, did func(model.OffboardingStep) string) tea.Cmd {
+	return c.write(advance, func(env TabEnv, who ops.Leaver) (string, error) {
+		s, err := ops.AdvanceStep(env.Ctx, env.ops(), who, ch)
+		return did(s), err
 	})
 }
 
-// onPromptKey edits the prompt; enter submits, esc cancels. An empty
-// reason is refused here, before anything is written.
-func (c *checklist) onPromptKey(k tea.KeyPressMsg) tea.Cmd {
-	st, _ := c.current()
-	switch k.String() {
-	case "esc":
-		c.prompt = promptNone
-		c.setFlash("nothing changed", false)
-		return nil
-	case "enter":
-		val := strings.TrimSpace(c.input.Value())
-		p := c.prompt
-		var need string
-		switch p {
-		case promptSkip, promptBlock, promptForce:
-			need = "a reason is required"
-		case promptNote:
-			need = "type a note or a ticket link"
-		}
-		if need != "" && val == "" {
-			c.setFlash(need+" (esc cancels)", true)
-			return nil
-		}
-		c.prompt = promptNone
-		switch p {
-		case promptSkip:
-			return c.mark(st, ops.StepChange{Action: ops.StepSkip, Reason: val})
-		case promptBlock:
-			return c.mark(st, ops.StepChange{Action: ops.StepBlock, Reason: val})
-		case promptForce:
-			return c.complete(true, val)
-		case promptDevice:
-			return c.mark(st, ops.StepChange{Action: ops.StepDone, DeviceStatus: model.RecoveredDeviceStatuses[c.choice]})
-		case promptSuccessor:
-			return c.mark(st, ops.StepChange{Action: ops.StepDone, Successor: val})
-		case promptNote:
-			return c.step(0, ops.StepChange{N: st.N, Action: ops.StepNote, Note: val}, func(s model.OffboardingStep) string {
-				return fmt.Sprintf("note added to step %d", s.N)
-			})
-		}
-		return nil
+func (c *offChecklist) View() string {
+	if c.err != nil {
+		st := c.env.Styles
+		return st.Error.Render("could not load the offboarding: ") + st.Text.Render(c.err.Error())
 	}
-	if c.prompt == promptDevice {
-		n := len(model.RecoveredDeviceStatuses)
-		switch k.String() {
-		case "left", "h", "shift+tab":
-			c.choice = (c.choice + n - 1) % n
-		case "right", "l", "tab", "space":
-			c.choice = (c.choice + 1) % n
-		}
-		return nil
+	return c.list.View()
+}
+
+func openHint(kind string) string {
+	switch kind {
+	case model.StepAccount:
+		return "space revokes the account in the inventory"
+	case model.StepDevice:
+		return "space returns the device (spare, repair or lost) and clears its holder"
+	case model.StepSecret:
+		return "space records the rotation and removes the leaver from its holders"
+	case model.StepService:
+		return "space hands the service over to the successor"
 	}
-	var cmd tea.Cmd
-	c.input, cmd = c.input.Update(k)
-	c.flash = ""
-	return cmd
+	return "space marks it done"
 }

@@ -263,10 +263,11 @@ func (s *startScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return s, nil
 		}
 		c := newChecklist(s.env, s.person.ID)
-		c.flash = "offboarding started: " + s.person.Name + " is leaving and their SSH keys no longer work"
+		flash := "offboarding started: " + s.person.Name + " is leaving and their SSH keys no longer work"
 		if s.person.Status != "active" {
-			c.flash = "offboarding started for " + s.person.Name + " (" + s.person.Status + "); their SSH keys no longer work"
+			flash = "offboarding started for " + s.person.Name + " (" + s.person.Status + "); their SSH keys no longer work"
 		}
+		c.list.Flash(flash, false)
 		return s, func() tea.Msg {
 			return pushScreenMsg{link: detail.Link{Kind: "offboarding", ID: s.person.ID}, screen: c, replace: true}
 		}

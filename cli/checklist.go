@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
+	"github.com/opsdeck/opsdeck/store"
+	"github.com/spf13/cobra"
+)
+
+// checklistVerbs are the verbs every generic checklist kind shares, for a
+// noun's command (`opsdeck onboard list|steps|step|complete|report`): REF
+// is a checklist id or what the kind's Find resolves (an email, a month).
+// The kind adds its own start verb. what names the walk in help and output
+// ("onboarding").
+func checklistVerbs(env *Env, kind, what string) []*cobra.Command {
+	return []*cobra.Command{checklistList(env, kind, what), checklistSteps(env, kind, what), checklistStep(env, kind, what),
+		checklistComplete(env, kind, what), checklistReport(env, kind, what)}
+}
+
+func checklistList(env *Env, kind, what string) *cobra.Command {
+	var status string
+	c := lister[model.Checklist]{short: "List " + what + " checklists, open ones first",
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.Checklist, error) {
+			if status != "" {
+				if err := model.ValidateEnum("status", status, []string{model.ChecklistOpen, model.ChecklistCompleted}); err != nil {
+					return nil, err
+				}
+			}
+			return s.ListChecklists(c.Context(), store.ChecklistQuery{Kind: kind, Status: status})
+		},
+		header: []string{"id", "title", "subject", "status", "progress", "blocked", "due", "started", "by"},
+		empty:  "no " + what + " checklists yet",
+		row: func(c model.Checklist, _ *names) []string {
+			st := c.Status
+			if c.Forced {
+				st += " (forced)"
+			}
+			return []string{strconv.FormatInt(c.ID, 10), c.Title, orDash(c.SubjectName), st, c.Progress.Bar(10),
+				strconv.Itoa(c.Progress.Blocked), orDash(c.Due), c.StartedAt.Local().Format("2006-01-02"), c.StartedBy}
+		}}.command(env)
+	c.Flags().StringVar(&status, "status", "", "only open or completed")
+	return c
+}
+
+// printChecklist prints a checklist: a progress line and one row per step.
+func printChecklist(env *Env, c model.Checklist) error {
+	fmt.Fprintf(env.Stdout, "%s — %s %d %s %s\n", c.Title, c.Kind, c.ID, c.Status, c.Progress.Bar(20))
+	rows := make([][]string, len(c.Steps))
+	for i, st := range c.Steps {
+		title := st.Title
+		if st.Warn != "" {
+			title += " [" + strings.ToUpper(st.Warn) + "]"
+		}
+		why := st.Detail
+		if st.Procedure != "" && st.State == model.StateOpen {
+			why = strings.TrimSpace(why + " · how: " + strings.Join(strings.Fields(st.Procedure), " "))
+		}
+		if st.State != model.StateOpen {
+			why = st.Reason
+		}
+		if st.Effect != "" {
+			why = st.Effect
+		}
+		if n := len(st.Notes); n > 0 {
+			why = strings.TrimSpace(why + " note: " + st.Notes[n-1].Text)
+		}
+		when := "-"
+		if st.At != nil {
+			when = st.At.Local().Format("2006-01-02 15:04")
+		}
+		rows[i] = []string{strconv.Itoa(st.N), stateMark(st.State), st.Kind, title, orDash(st.By), when, orDash(model.Truncate(why, 110))}
+	}
+	return env.printTable([]string{"#", "state", "kind", "step", "by", "at", "detail / outcome"}, rows)
+}
+
+func checklistSteps(env *Env, kind, what string) *cobra.Command {
+	var c model.Checklist
+	cmd := lister[model.ChecklistStep]{use: "steps REF", args: cobra.ExactArgs(1),
+		short: "Show the " + what + " checklist (REF: its id, or as `start` named it)",
+		query: func(cmd *cobra.Command, args []string, s *store.Store) ([]model.ChecklistStep, error) {
+			var err error
+			c, err = ops.GetChecklist(cmd.Context(), s, ops.ChecklistRef{Kind: kind, Ref: args[0]})
+			return c.Steps, err
+		},
+		print: func(*cobra.Command, *store.Store, []model.ChecklistStep) error { return printChecklist(env, c) },
+	}.command(env)
+	cmd.Flags().Lookup("json").Usage = "print the steps as a JSON array"
+	return cmd
+}
+
+func checklistStep(env *Env, kind, what string) *cobra.Command {
+	var ch ops.StepChange
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "step REF N done|skip|block|undo|note",
+		Short: "Mark step N of the " + what + " (skip and block need --reason; note needs --note)",
+		Long: `Mark step N of the checklist REF (its id, or as 'start' named it).
+
+  done   does what the step says in the inventory where the step knows how
+         (--value answers what it asks for, e.g. a username; default: its
+         suggested value), or refuses with the reason
+  skip   not needed (needs --reason)
+  block  cannot be done yet (needs --reason)
+  undo   back to open, putting the inventory back as it was
+  note   add a note or evidence, e.g. a ticket link (needs --note)`,
+		Args: cobra.ExactArgs(3),
+		RunE: func(c *cobra.Command, args []string) error {
+			n, err := strconv.Atoi(args[1])
+			if err != nil || n < 1 {
+				return model.Invalid("step", args[1], "is not a step number (1, 2, ...)")
+			}
+			ch.N, ch.Action = n, strings.ToLower(args[2])
+			e, err := env.ops()
+			if err != nil {
+				return err
+			}
+			st, err := ops.SetChecklistStep(c.Context(), e, ops.ChecklistRef{Kind: kind, Ref: args[0]}, ch)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(st)
+			}
+			line := fmt.Sprintf("step %d %s: %s", st.N, st.State, st.Title)
+			if st.Effect != "" {
+				line += " — " + st.Effect
+			} else if st.Reason != "" {
+				line += " — reason: " + st.Reason
+			}
+			fmt.Fprintln(env.Stdout, line)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&ch.Reason, "reason", "", "why it is skipped or blocked")
+	c.Flags().StringVar(&ch.Note, "note", "", "a note or evidence (ticket link) to attach")
+	c.Flags().StringVar(&ch.Value, "value", "", "what the step asks for when done (a username, an asset tag); default: its suggestion")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the step as JSON")
+	return c
+}
+
+func checklistComplete(env *Env, kind, what string) *cobra.Command {
+	var force, asJSON bool
+	var reason string
+	c := &cobra.Command{
+		Use:   "complete REF",
+		Short: "Complete the " + what + " (refused while steps are open unless --force --reason)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			e, err := env.ops()
+			if err != nil {
+				return err
+			}
+			cl, err := ops.CompleteChecklist(c.Context(), e, ops.ChecklistRef{Kind: kind, Ref: args[0]}, force, reason)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return env.printJSON(cl)
+			}
+			fmt.Fprintf(env.Stdout, "%s completed: %d/%d steps closed", cl.Title, cl.Progress.Closed(), cl.Progress.Total)
+			if cl.Summary != "" {
+				fmt.Fprintf(env.Stdout, "; %s", cl.Summary)
+			}
+			if cl.Forced {
+				fmt.Fprintf(env.Stdout, " (forced: %s)", cl.ForceReason)
+			}
+			fmt.Fprintln(env.Stdout)
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&force, "force", false, "complete although steps are open or blocked (needs --reason)")
+	c.Flags().StringVar(&reason, "reason", "", "why completion is forced (recorded)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the checklist as JSON")
+	return c
+}
+
+func checklistReport(env *Env, kind, what string) *cobra.Command {
+	var format string
+	var asJSON bool
+	c := readOnly(&cobra.Command{
+		Use:   "report REF",
+		Short: "The record of the " + what + ": every step, who did what and when (Markdown, or --json)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if asJSON {
+				format = "json"
+			}
+			if format != "md" && format != "json" {
+				return model.Invalid("format", format, "is not one of md, json")
+			}
+			s, err := env.Open()
+			if err != nil {
+				return err
+			}
+			rep, err := ops.ChecklistReport(c.Context(), s, ops.ChecklistRef{Kind: kind, Ref: args[0]})
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return env.printJSON(rep)
+			}
+			_, err = fmt.Fprint(env.Stdout, rep.Markdown())
+			return err
+		},
+	})
+	c.Flags().StringVar(&format, "format", "md", "md or json")
+	c.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
+	return c
+}
