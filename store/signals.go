@@ -71,7 +71,7 @@ func (s *Store) AccountSignals(ctx context.Context, accountID int64) ([]model.Ac
 
 // signalsByAccount reads the evidence of the given accounts (all when ids
 // is empty).
-func (s *Store) signalsByAccount(ctx context.Context, ids []int64) (map[int64][]model.AccountSignal, error) {
+func signalsByAccount(ctx context.Context, db querier, ids []int64) (map[int64][]model.AccountSignal, error) {
 	q := `SELECT ` + signalCols + ` FROM account_signals`
 	var args []any
 	if len(ids) > 0 {
@@ -80,7 +80,7 @@ func (s *Store) signalsByAccount(ctx context.Context, ids []int64) (map[int64][]
 			args = append(args, id)
 		}
 	}
-	rows, err := collectRows(ctx, s.r, scanSignal, q+` ORDER BY id`, args...)
+	rows, err := collectRows(ctx, db, scanSignal, q+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read account evidence: %w", err)
 	}
@@ -92,8 +92,8 @@ func (s *Store) signalsByAccount(ctx context.Context, ids []int64) (map[int64][]
 }
 
 // lastReviewed maps account id → the last time a review decided about it.
-func (s *Store) lastReviewed(ctx context.Context) (map[int64]time.Time, error) {
-	rows, err := collectRows(ctx, s.r, func(sc scanner) (struct {
+func lastReviewed(ctx context.Context, db querier) (map[int64]time.Time, error) {
+	rows, err := collectRows(ctx, db, func(sc scanner) (struct {
 		id int64
 		at string
 	}, error) {
@@ -120,7 +120,7 @@ func (s *Store) AccountsWithAccess(ctx context.Context, q AccountQuery) ([]model
 	if err != nil {
 		return nil, err
 	}
-	return accts, s.fillAccess(ctx, accts)
+	return accts, fillAccess(ctx, s.r, accts)
 }
 
 // AccountWithAccess is one account with its Access filled.
@@ -130,22 +130,22 @@ func (s *Store) AccountWithAccess(ctx context.Context, id int64) (model.Account,
 		return a, err
 	}
 	one := []model.Account{a}
-	err = s.fillAccess(ctx, one)
+	err = fillAccess(ctx, s.r, one)
 	return one[0], err
 }
 
-func (s *Store) fillAccess(ctx context.Context, accts []model.Account) error {
+func fillAccess(ctx context.Context, db querier, accts []model.Account) error {
 	var ids []int64
 	if len(accts) <= 500 {
 		for _, a := range accts {
 			ids = append(ids, a.ID)
 		}
 	}
-	sigs, err := s.signalsByAccount(ctx, ids)
+	sigs, err := signalsByAccount(ctx, db, ids)
 	if err != nil {
 		return err
 	}
-	reviewed, err := s.lastReviewed(ctx)
+	reviewed, err := lastReviewed(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (s *Store) usedAfterDeparture(ctx context.Context, email string, serviceID 
 	for i, a := range accts {
 		ids[i] = a.ID
 	}
-	sigs, err := s.signalsByAccount(ctx, ids)
+	sigs, err := signalsByAccount(ctx, s.r, ids)
 	if err != nil {
 		return nil, err
 	}

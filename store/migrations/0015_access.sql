@@ -21,23 +21,14 @@ CREATE TABLE account_signals (
 CREATE UNIQUE INDEX account_signals_fact ON account_signals(account_id, kind, value, at);
 CREATE INDEX account_signals_at ON account_signals(kind, at);
 
-CREATE TABLE access_reviews (
-    id            INTEGER PRIMARY KEY,
-    checklist_id  INTEGER,                   -- the generic checklist that walks it, when there is one
-    service_id    INTEGER REFERENCES services(id),
-    owner_id      INTEGER REFERENCES people(id),
-    status        TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','completed')),
-    started_at    TEXT NOT NULL,
-    started_by    TEXT NOT NULL,
-    completed_at  TEXT,
-    completed_by  TEXT NOT NULL DEFAULT ''
-);
-
 -- One line per account under review: what the reviewer saw, and what
--- they decided, by whom, when and why.
+-- they decided, by whom, when and why. review_id is the checklist; step_n
+-- its decision step, revoke_n the revocation step a revoke added.
 CREATE TABLE access_review_lines (
     id               INTEGER PRIMARY KEY,
-    review_id        INTEGER NOT NULL REFERENCES access_reviews(id),
+    review_id        INTEGER NOT NULL REFERENCES checklists(id),
+    step_n           INTEGER NOT NULL,
+    revoke_n         INTEGER NOT NULL DEFAULT 0,
     account_id       INTEGER NOT NULL REFERENCES accounts(id),
     reviewer_id      INTEGER REFERENCES people(id),  -- the service's owner
     holder           TEXT NOT NULL,
@@ -52,7 +43,6 @@ CREATE TABLE access_review_lines (
     decided_by       TEXT NOT NULL DEFAULT '',
     decided_at       TEXT,
     due_date         TEXT NOT NULL DEFAULT '',  -- a revocation's deadline
-    done_at          TEXT,                      -- when the revocation or change was carried out
     UNIQUE (review_id, account_id)
 );
 CREATE INDEX access_review_lines_account ON access_review_lines(account_id, decided_at);
