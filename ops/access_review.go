@@ -122,8 +122,8 @@ func planAccessReview(t *store.Tx, req StartRequest) (model.Checklist, []model.C
 			Title: fmt.Sprintf("[%s] %s:%s — %s (%s)", reviewer, c.ServiceName, c.Username, c.PersonName, c.Entitlement),
 			Detail: fmt.Sprintf("two-step %s · last activity %s · holder %s · verified %s", x.TwoStep, x.ActivityWords(now), c.PersonStatus,
 				model.Ago(c.LastVerifiedAt, now)),
-			Warn:      reviewWarn(c.Account),
-			Input:     "decision", Default: "keep"}
+			Warn:  reviewWarn(c.Account),
+			Input: "decision", Default: "keep"}
 	}
 	title := "Access review " + now.Format("2006-01-02")
 	subject := "all services"
