@@ -30,6 +30,7 @@ var probers = map[string]prober{
 	model.SourceBackup:  {probe: (*Runner).source, ownError: true},
 	model.SourceAccess:  {probe: (*Runner).source, ownError: true},
 	model.SourceFinding: {probe: (*Runner).source, ownError: true},
+	model.SourceUsage:   {probe: (*Runner).usage, ownError: true},
 }
 
 // dnsExpect: every answer the check expects must be present.

@@ -17,6 +17,7 @@ type Sources interface {
 	BackupHealthOf(ctx context.Context, p model.SelfBackupPolicy, key string, now time.Time) (*model.BackupHealth, error)
 	FirstGoodBackup(ctx context.Context, key string) (*time.Time, error)
 	AccessStillPresentFor(ctx context.Context, email string, serviceID int64) ([]model.AccessFinding, error)
+	UsedAfterDepartureFor(ctx context.Context, email string, serviceID int64) ([]model.UsageFinding, error)
 	GetService(ctx context.Context, id int64) (model.Service, error)
 	OverdueFinding(ctx context.Context, id int64, now time.Time) (*model.Finding, error)
 }

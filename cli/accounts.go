@@ -15,6 +15,7 @@ func init() { register(accountsResource().command) }
 func accountsResource() resource[model.Account] {
 	var q store.AccountQuery
 	var person, service string
+	var af accessFilter
 	type A = model.Account
 	return resource[A]{
 		noun: "accounts", one: "account",
@@ -26,6 +27,7 @@ func accountsResource() resource[model.Account] {
 			c.Flags().StringVar(&service, "service", "", "only this service's accounts")
 			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.AccountStatuses, "|")+")")
 			c.Flags().StringVar(&q.Entitlement, "entitlement", "", "only this entitlement (admin|member)")
+			af.flags(c)
 		},
 		list: func(ctx context.Context, s *store.Store) ([]A, error) {
 			if person != "" {
@@ -52,7 +54,7 @@ func accountsResource() resource[model.Account] {
 					return nil, err
 				}
 			}
-			return s.ListAccounts(ctx, q)
+			return af.list(ctx, s, q)
 		},
 		find:       (*store.Store).FindAccount,
 		findTx:     (*store.Tx).FindAccount,
@@ -60,21 +62,10 @@ func accountsResource() resource[model.Account] {
 		add:        (*store.Tx).AddAccount,
 		update:     (*store.Tx).UpdateAccount,
 		deactivate: (*store.Tx).DeactivateAccount,
-		listMore:   []column[A]{{"person_status", func(a A) string { return a.PersonStatus }}},
+		listMore:   append([]column[A]{{"person_status", func(a A) string { return a.PersonStatus }}}, accessColumns(&af)...),
 		showMore: func(a A) [][2]string {
 			return [][2]string{{"person_email", a.PersonEmail}, {"person_status", a.PersonStatus}}
 		},
-		view: func(_ context.Context, _ *Env, _ *store.Store, a A, fields [][2]string) (view, error) {
-			return accountView{a, fields}, nil
-		},
+		view: accessView,
 	}
 }
-
-// accountView is an account as show prints it (the record carries the
-// holder's name, email and status already).
-type accountView struct {
-	model.Account
-	fields [][2]string // the account's own fields, from the table
-}
-
-func (v accountView) print(env *Env) error { return env.printKV(v.fields) }

@@ -202,6 +202,18 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 			fmt.Fprintln(w, "!! "+l)
 		}
 	}
+	if len(r.Evidence) > 0 {
+		fmt.Fprintf(w, "\nTWO-STEP AND LAST ACTIVITY (%d accounts):\n", len(r.Evidence))
+		for _, e := range r.Evidence {
+			fmt.Fprintln(w, "  "+e)
+		}
+	}
+	if len(r.Unmatched) > 0 {
+		fmt.Fprintf(w, "\nUNMATCHED ROWS (%d) — evidence for no known account:\n", len(r.Unmatched))
+		for _, u := range r.Unmatched {
+			fmt.Fprintln(w, "  "+u)
+		}
+	}
 	s := r.Summary
 	fmt.Fprintf(w, "\n%d rows: %d new, %d updated, %d verified, %d unchanged, %d skipped, %d bad; %d accounts to mark unverified\n",
 		s.Total, s.New, s.Updated, s.Verified, s.Unchanged, s.Skipped, s.Bad, s.Unverified)

@@ -102,6 +102,7 @@ var checkKindTable = []CheckKind{
 	{Name: SourceBackup, Target: `"self" or "job:NAME"`, DefaultCondition: "true", Source: true, Validate: (*Check).validateSource},
 	{Name: SourceAccess, Target: "a person's email", DefaultCondition: "true", Source: true, Validate: (*Check).validateSource},
 	{Name: SourceFinding, Target: `"finding:ID"`, DefaultCondition: "true", Source: true, Validate: (*Check).validateFindingSource},
+	{Name: SourceUsage, Target: "a leaver's email", DefaultCondition: "true", Source: true, Validate: (*Check).validateSource},
 }
 
 func hostPortTarget(c *Check) error {

@@ -198,6 +198,9 @@ type Account struct {
 	PersonEmail  string `json:"person_email"`
 	PersonStatus string `json:"person_status"`
 	ServiceName  string `json:"service_name"`
+	// Access is what the exports say (two-step, last activity), filled by
+	// store.AccountsWithAccess; nil on a plain read.
+	Access *AccountAccess `json:"access,omitempty"`
 }
 
 func (a *Account) Normalize() {

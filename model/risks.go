@@ -96,6 +96,7 @@ type RiskInputs struct {
 	// ReviewsStarted and ReviewsSigned are the months with a monthly
 	// review started and signed off (review.go).
 	ReviewsStarted, ReviewsSigned []string
+	Extra                         []Risk // findings of rules kept in their feature's own file (AccessRisks)
 }
 
 // Risks evaluates every rule and returns the findings, most severe first.
@@ -211,6 +212,7 @@ func Risks(in RiskInputs) []Risk {
 		out = append(out, *r)
 	}
 
+	out = append(out, in.Extra...)
 	rank := map[string]int{"high": 0, "medium": 1, "low": 2}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]

@@ -46,6 +46,9 @@ func SourceRule(kind string) string {
 	if kind == SourceAccess {
 		return "no active account left for the person on the service"
 	}
+	if kind == SourceUsage {
+		return "no use of the person's accounts on the service after they left (never resolves by itself)"
+	}
 	return "backup state ok or running (late, failed: down; restore test missing or stale: warn)"
 }
 
@@ -63,7 +66,7 @@ func (c *Check) validateSource() error {
 		} else if c.ServiceID == nil {
 			return Invalid("service", "", "is required (the service the backup job saves)")
 		}
-	case SourceAccess:
+	case SourceAccess, SourceUsage:
 		if !strings.Contains(c.Target, "@") || strings.ContainsAny(c.Target, " ,") {
 			return Invalid("target", c.Target, "is not the email of the person whose access is watched")
 		}

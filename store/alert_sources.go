@@ -67,7 +67,7 @@ func (s *Store) AccessStillPresentFor(ctx context.Context, email string, service
 
 // SourceChecks lists the checks opsdeck manages (kinds backup and access).
 func (s *Store) SourceChecks(ctx context.Context) ([]model.Check, error) {
-	return collectRows(ctx, s.r, scanCheck, `SELECT `+checkCols+` FROM checks WHERE kind IN ('backup','access','finding') ORDER BY id`)
+	return collectRows(ctx, s.r, scanCheck, `SELECT `+checkCols+` FROM checks WHERE kind IN (`+sourceKindsSQL+`) ORDER BY id`)
 }
 
 // WantedSourceChecks reads the records source checks follow (backup lines,
@@ -93,7 +93,12 @@ func (s *Store) WantedSourceChecks(ctx context.Context, p model.SelfBackupPolicy
 	if err != nil {
 		return nil, fmt.Errorf("sync source checks: %w", err)
 	}
-	return append(model.WantedSourceChecks(health, firstOK, access, now), model.WantedFindingChecks(overdue)...), nil
+	usage, err := s.UsedAfterDeparture(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync source checks: %w", err)
+	}
+	wanted := append(model.WantedSourceChecks(health, firstOK, access, now), model.WantedFindingChecks(overdue)...)
+	return append(wanted, model.WantedUsageChecks(usage)...), nil
 }
 
 // SyncSourceChecks makes the source checks match wanted (see
@@ -104,7 +109,7 @@ func (s *Store) WantedSourceChecks(ctx context.Context, p model.SelfBackupPolicy
 // index checks_source guarantees one check per source even if two
 // processes raced.
 func (t *Tx) SyncSourceChecks(wanted []model.Check) (model.SourceSync, error) {
-	existing, err := collectRows(t.ctx, t.tx, scanCheck, `SELECT `+checkCols+` FROM checks WHERE kind IN ('backup','access','finding') ORDER BY id`)
+	existing, err := collectRows(t.ctx, t.tx, scanCheck, `SELECT `+checkCols+` FROM checks WHERE kind IN (`+sourceKindsSQL+`) ORDER BY id`)
 	if err != nil {
 		return model.SourceSync{}, fmt.Errorf("sync source checks: %w", err)
 	}

@@ -376,7 +376,7 @@ func (s *Store) SuspectHost(ctx context.Context, a model.Alert) (string, error) 
 		WHERE k.service_id IS NULL AND k.paused = 0 AND st.consec_fail > 0
 		AND (k.device_id IN (SELECT device_id FROM service_hosts WHERE service_id = ?) OR k.device_id = ?)
 		AND NOT EXISTS (SELECT 1 FROM alerts x WHERE x.check_id = k.id AND x.state <> 'resolved')
-		AND NOT EXISTS (SELECT 1 FROM checks src WHERE src.id = ? AND src.kind IN ('backup','access')) LIMIT 1`,
+		AND NOT EXISTS (SELECT 1 FROM checks src WHERE src.id = ? AND src.kind IN (`+sourceKindsSQL+`)) LIMIT 1`,
 		*a.ServiceID, nullID(a.DeviceID), nullID(a.CheckID)).Scan(&name)
 	if isNoRows(err) {
 		return "", nil

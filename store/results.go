@@ -237,7 +237,7 @@ func (t *Tx) serviceHosts(serviceID int64) ([]int64, error) {
 func (t *Tx) claimHostedAlerts(root *model.Alert, host *model.Check) error {
 	rows, err := t.query(`SELECT a.id FROM alerts a JOIN checks k ON k.id = a.check_id
 		WHERE a.state <> 'resolved' AND a.id <> ? AND a.caused_by_device_id IS NULL AND k.service_id IS NOT NULL
-		AND k.kind NOT IN ('backup','access')
+		AND k.kind NOT IN (`+sourceKindsSQL+`)
 		AND (k.device_id = ? OR k.service_id IN (SELECT service_id FROM service_hosts WHERE device_id = ?))`,
 		root.ID, *host.DeviceID, *host.DeviceID)
 	if err != nil {

@@ -21,7 +21,7 @@ type coverageSource struct {
 var coverageSources = []coverageSource{
 	// A backup or access check says nothing about whether the service is
 	// up, so it does not count as the service being watched.
-	{Rule: "no_check", What: "check", Table: "checks", Column: "service_id", Where: "kind NOT IN ('backup','access')"},
+	{Rule: "no_check", What: "check", Table: "checks", Column: "service_id", Where: "kind NOT IN (" + sourceKindsSQL + ")"},
 	{Rule: "no_backup", What: "backup job", Table: "backup_jobs", Column: "service_id"},
 }
 
@@ -82,6 +82,9 @@ func (s *Store) Risks(ctx context.Context) (RiskReport, error) {
 		return rep, err
 	}
 	if in.ReviewsStarted, in.ReviewsSigned, err = s.ReviewMonths(ctx); err != nil {
+		return rep, err
+	}
+	if in.Extra, err = s.accessRisks(ctx); err != nil {
 		return rep, err
 	}
 	rep.Risks = model.Risks(in)

@@ -39,6 +39,7 @@ func planAccounts(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 		byKey[accountKey(a.ServiceID, a.Username)] = a
 	}
 	stamp := !cm.Has("last_verified_at")
+	evCols := r.takeEvidence()
 	now := s.Now().UTC()
 	seen, present, listed := map[string]int{}, map[string]bool{}, map[int64]bool{}
 	for _, row := range rows {
@@ -95,6 +96,8 @@ func planAccounts(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 		if !(rec.PersonID == 0 && len(probs) > 0) {
 			probs = validationProblems(cm, row.Row, rec.Validate(), probs)
 		}
+		sigs, evProbs := rowEvidence(evCols, row, evidenceSource(r.File))
+		probs = append(probs, evProbs...)
 		it.Problems = probs
 		action := ActionNew
 		if len(probs) == 0 && exists {
@@ -121,7 +124,13 @@ func planAccounts(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 					p.Name, p.Email, p.Status, since, sv.Name, user, rec.Entitlement, rec.Status))
 			}
 		}
-		it.run = accountRun(exists, cur.ID, action, vals, rec.PersonID, sv.ID, stamp)
+		it.run = accountRun(exists, cur.ID, action, vals, rec.PersonID, sv.ID, stamp, sigs)
+		if len(sigs) > 0 && len(probs) == 0 {
+			r.Evidence = append(r.Evidence, describeEvidence(sv.Name+":"+user, sigs))
+			if exists {
+				r.evidence = append(r.evidence, evidenceWrite{item: len(r.Items), account: cur.ID, signals: sigs})
+			}
+		}
 		r.Items = append(r.Items, it)
 	}
 	for _, a := range accts {
@@ -148,7 +157,10 @@ func withoutVerified(changes []string, suffix string) []string {
 	return out
 }
 
-func accountRun(exists bool, id int64, action string, vals map[string]string, personID, serviceID int64, stamp bool) func(*store.Tx, *commitState) error {
+// accountRun writes one account row; a new account's evidence (sigs) is
+// recorded with it (an existing one's goes through Report.evidence, so it
+// is kept even when the row changes nothing).
+func accountRun(exists bool, id int64, action string, vals map[string]string, personID, serviceID int64, stamp bool, sigs []model.AccountSignal) func(*store.Tx, *commitState) error {
 	return func(t *store.Tx, _ *commitState) error {
 		at := t.At()
 		if exists {
@@ -169,7 +181,10 @@ func accountRun(exists bool, id int64, action string, vals map[string]string, pe
 		if stamp {
 			a.LastVerifiedAt = &at
 		}
-		return t.AddAccount(&a)
+		if err := t.AddAccount(&a); err != nil {
+			return err
+		}
+		return addSignals(t, a.ID, sigs)
 	}
 }
 

@@ -75,6 +75,9 @@ func (r *Report) Commit(ctx context.Context, s *store.Store, actor model.Actor, 
 		if r.Summary.Bad > 0 && !r.noRejectFile { // planned rejects, or rows that failed just now
 			r.RejectFile = rejectPath(r.File)
 		}
+		if err := r.writeEvidence(t); err != nil {
+			return err
+		}
 		if err := unverify(t, r.unverifyIDs); err != nil {
 			return fmt.Errorf("import %s: mark absent accounts unverified: %w", r.File, err)
 		}

@@ -130,7 +130,7 @@ func planPeople(ctx context.Context, s *store.Store, r *Report, cm model.ColumnM
 		it.run = personRun(exists, cur.ID, vals, rec.ManagerID, mgrKey)
 		r.Items = append(r.Items, it)
 	}
-	return nil
+	return googleEvidence(ctx, s, r, cm, rows, opts)
 }
 
 // personRun writes one person. Updates re-apply the row to the stored

@@ -106,6 +106,11 @@ type Report struct {
 	// printed loudly, they are what offboarding missed.
 	Leavers []string `json:"leavers"`
 	Notes   []string `json:"notes"`
+	// Evidence is what the file says about accounts' two-step status and
+	// use, one line per row (recorded as account_signals on commit);
+	// Unmatched, rows with evidence for no known account.
+	Evidence  []string `json:"evidence"`
+	Unmatched []string `json:"unmatched"`
 	// Set by Commit.
 	RunID      int64  `json:"run_id,omitempty"`
 	RejectFile string `json:"reject_file,omitempty"`
@@ -113,6 +118,7 @@ type Report struct {
 	header       []string
 	depColumn    string // the file's column an item's dep comes from ("Manager Email")
 	unverifyIDs  []int64
+	evidence     []evidenceWrite
 	order        []int
 	noRejectFile bool
 }
@@ -144,6 +150,7 @@ func PlanData(ctx context.Context, s *store.Store, kind, name string, data []byt
 	}
 	r := &Report{Kind: kind, File: name, Mode: opts.Mode, Ignored: []string{}, Problems: []model.ImportProblem{},
 		HeaderProblems: []model.ImportProblem{}, Items: []Item{}, Unverify: []string{}, Leavers: []string{}, Notes: []string{},
+		Evidence: []string{}, Unmatched: []string{},
 		noRejectFile: opts.NoRejectFile}
 	text, err := model.DecodeText(data, opts.Encoding)
 	if err != nil {

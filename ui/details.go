@@ -54,15 +54,15 @@ func personDetail(env TabEnv, id int64) (detail.Data, error) {
 			mgr.Rows = append(mgr.Rows, detail.Row{Text: m.Name + " · " + dash(m.Title), Link: link("person", m.ID)})
 		}
 	}
-	accts, err := s.ListAccounts(ctx, store.AccountQuery{PersonID: id})
+	accts, err := s.AccountsWithAccess(ctx, store.AccountQuery{PersonID: id})
 	if err != nil {
 		return d, err
 	}
 	ac := detail.Section{Title: fmt.Sprintf("Accounts (%d)", len(accts)), Empty: "no accounts"}
 	for _, a := range accts {
-		ac.Rows = append(ac.Rows, detail.Row{Text: fmt.Sprintf("%-16s %-18s %-7s %-10s verified %s",
-			a.ServiceName, a.Username, a.Entitlement, a.Status, model.Ago(a.LastVerifiedAt, now)), Link: link("service", a.ServiceID),
-			Warn: p.Status == "departed" && a.Status == "active"})
+		ac.Rows = append(ac.Rows, detail.Row{Text: fmt.Sprintf("%-16s %-18s %-7s %-10s two-step %-8s last %-20s verified %s",
+			a.ServiceName, a.Username, a.Entitlement, a.Status, a.Access.TwoStep, a.Access.ActivityWords(now), model.Ago(a.LastVerifiedAt, now)),
+			Link: link("account", a.ID), Warn: p.Status == "departed" && a.Status == "active"})
 	}
 	devs, err := s.ListDevices(ctx, store.DeviceQuery{HolderID: id})
 	if err != nil {
