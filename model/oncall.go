@@ -355,7 +355,7 @@ func (p OnCallPlan) at(r Rotation, at time.Time) Shift {
 		}
 	}
 	if best != nil {
-		if ok && member.PersonID != best.PersonID {
+		if ok {
 			s.Covers = member.Name
 		}
 		id := best.ID
@@ -528,7 +528,7 @@ func TurnsTaken(before, after OnCallPlan, personID int64, from, to time.Time) []
 			continue
 		}
 		for _, n := range newer {
-			if n.RotationID != s.RotationID || !n.End.After(s.Start) || !n.Start.Before(s.End) {
+			if n.RotationID != s.RotationID || !n.End.After(s.Start) || !n.Start.Before(s.End) || (!n.Gap && n.PersonID == personID) {
 				continue
 			}
 			out = append(out, TurnChange{Rotation: s.Rotation, Start: laterOf(s.Start, n.Start), End: earlierOf(s.End, n.End), From: s.Person, To: n.Who()})
@@ -648,4 +648,18 @@ func (h Handover) Text() string {
 		fmt.Fprintf(&b, "Unplanned: %s %.1f h\n", u.Person, u.Hours)
 	}
 	return b.String()
+}
+
+// RuleOnCallGap: a window ahead with nobody on call (a forced change, or a
+// rotation whose members all left).
+const RuleOnCallGap = "oncall_gap"
+
+// OnCallGapRisks is one high risk per gap, naming its window.
+func OnCallGapRisks(gaps []Shift) []Risk {
+	var out []Risk
+	for _, g := range gaps {
+		out = append(out, Risk{Rule: RuleOnCallGap, Severity: "high", Kind: "rotation", ID: g.RotationID, Name: g.Rotation,
+			Detail: fmt.Sprintf("nobody on call from %s to %s; alerts page the service owner only", g.Start.UTC().Format("2006-01-02 15:04 UTC"), g.End.UTC().Format("2006-01-02 15:04 UTC"))})
+	}
+	return out
 }

@@ -83,17 +83,18 @@ type Coverage struct {
 
 // RiskInputs is everything the risk rules look at.
 type RiskInputs struct {
-	Now      time.Time
-	Services []Service          // all services; retired ones are ignored
-	Accounts []Account          // all accounts, with person status joined
-	Hosts    map[int64][]Device // service id → devices it runs on (retired devices are ignored)
-	Secrets  []Secret
-	Coverage []Coverage
+	Now        time.Time
+	Services   []Service          // all services; retired ones are ignored
+	Accounts   []Account          // all accounts, with person status joined
+	Hosts      map[int64][]Device // service id → devices it runs on (retired devices are ignored)
+	Secrets    []Secret
+	Coverage   []Coverage
+	OnCallGaps []Shift // windows ahead with nobody on call (OnCallGapRisks)
 }
 
 // Risks evaluates every rule and returns the findings, most severe first.
 func Risks(in RiskInputs) []Risk {
-	var out []Risk
+	out := OnCallGapRisks(in.OnCallGaps)
 	add := func(r Risk) { out = append(out, r) }
 
 	// Admins per service: active admin accounts of active people.

@@ -75,6 +75,9 @@ func (s *Store) Risks(ctx context.Context) (RiskReport, error) {
 		}
 		in.Coverage = append(in.Coverage, cov)
 	}
+	if in.OnCallGaps, err = s.OnCallGaps(ctx, in.Now); err != nil {
+		return rep, err
+	}
 	rep.Risks = model.Risks(in)
 	return rep, nil
 }
