@@ -164,14 +164,10 @@ func TestOnCallOffboardingAndGaps(t *testing.T) {
 	if !strings.Contains(steps, "Remove Chen Wei from the on-call rotations") || !strings.Contains(steps, "Chen Wei's turns: primary") {
 		t.Errorf("offboarding steps lack the on-call step:\n%s", steps)
 	}
-	var off struct {
-		Steps []struct {
-			Title, Detail, State string
-		} `json:"steps"`
-	}
+	var off []struct{ Title, Detail, State string }
 	runJSON(t, db, &off, "offboard", "steps", "chen@example.com")
 	found := false
-	for _, s := range off.Steps {
+	for _, s := range off {
 		if strings.HasPrefix(s.Title, "Remove Chen Wei from the on-call") {
 			found = true
 			if s.State != "done" || !(strings.Contains(s.Detail, "→ Oscar Lindqvist") || strings.Contains(s.Detail, "→ Dave Kim")) {
@@ -180,7 +176,7 @@ func TestOnCallOffboardingAndGaps(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf("no on-call step in %+v", off.Steps)
+		t.Errorf("no on-call step in %+v", off)
 	}
 	runJSON(t, db, &sched, "oncall", "schedule", "--to", "28d")
 	for _, s := range sched {
@@ -201,16 +197,14 @@ func TestOnCallOffboardingAndGaps(t *testing.T) {
 	if !strings.Contains(out, "→ nobody") || !strings.Contains(out, "leaves nobody on call from") {
 		t.Errorf("forced removal: %q", out)
 	}
-	var risks struct {
-		Risks []struct{ Rule, Name, Detail string } `json:"risks"`
-	}
+	var risks []struct{ Rule, Name, Detail string }
 	runJSON(t, db, &risks, "risks")
 	gap := false
-	for _, rk := range risks.Risks {
+	for _, rk := range risks {
 		gap = gap || (rk.Rule == "oncall_gap" && rk.Name == "primary" && strings.Contains(rk.Detail, "nobody on call from"))
 	}
 	if !gap {
-		t.Errorf("risks lack the on-call gap: %+v", risks.Risks)
+		t.Errorf("risks lack the on-call gap: %+v", risks)
 	}
 	// A new hire joins as a shadow.
 	mustRun(t, db, "people", "edit", "jenny@example.com", "--role", "operator")

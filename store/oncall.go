@@ -125,9 +125,17 @@ func (s *Store) UpcomingOnCall(ctx context.Context, at time.Time) ([]model.OnCal
 		return nil, err
 	}
 	var out []model.OnCall
+	setBy := map[int64]string{}
+	for _, o := range p.Overrides {
+		setBy[o.ID] = o.SetBy
+	}
 	for _, sh := range p.Schedule(at, at.Add(GapHorizon)) {
 		if !sh.Gap {
-			out = append(out, shiftOnCall(sh))
+			o := shiftOnCall(sh)
+			if sh.Override != nil {
+				o.SetBy = setBy[*sh.Override] // who set the override
+			}
+			out = append(out, o)
 		}
 	}
 	return out, nil

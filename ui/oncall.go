@@ -30,6 +30,7 @@ func init() {
 		help: "who is on call when: rotations, overrides beside the shift they cover, gaps",
 		new:  func(env TabEnv) Tab { return newListTab(env, scheduleSpec()) }})
 	registerDetail(detailDef{kind: "shift", load: shiftDetail})
+	registerDetail(detailDef{kind: "rotation", load: rotationDetail})
 	editSpecs["override"] = overrideEdit()
 	registerActions(action{key: overrideKey, hint: true, write: true,
 		on: func(c actx) bool {
@@ -283,3 +284,40 @@ func (p *oncallPart) Status() []string {
 
 func (p *oncallPart) SetWidth(int) {}
 func (p *oncallPart) Panel() panel { return nil }
+
+// rotationDetail is a rotation's page (what an on-call gap risk links to):
+// its settings, members and the next four weeks of its schedule.
+func rotationDetail(env TabEnv, id int64) (detail.Data, error) {
+	plan, err := env.Store.OnCallPlan(env.Ctx)
+	if err != nil {
+		return detail.Data{}, err
+	}
+	for _, r := range plan.Rotations {
+		if r.ID != id {
+			continue
+		}
+		d := detail.Data{Title: r.Name, Subtitle: "rotation · " + model.RankName(r.Rank), Fields: [][2]string{
+			{"every", fmt.Sprintf("%dd", r.EveryDays)}, {"handoff", r.Handoff + " " + r.TZ}}}
+		ms := detail.Section{Title: "Members", Empty: "nobody: every shift is a gap"}
+		for _, m := range r.Members {
+			txt := m.Name + " · " + m.Email
+			if m.Shadow {
+				txt += " · shadow"
+			}
+			if m.RemovedAt != nil {
+				txt += " · removed " + m.RemovedAt.Local().Format("2006-01-02") + " (" + m.RemovedWhy + ")"
+			}
+			ms.Rows = append(ms.Rows, detail.Row{Text: txt, Link: link("person", m.PersonID), Warn: m.RemovedAt != nil})
+		}
+		sc := detail.Section{Title: "Next four weeks"}
+		now := env.now()
+		for _, s := range plan.Schedule(now, now.Add(store.GapHorizon)) {
+			if s.RotationID == r.ID {
+				sc.Rows = append(sc.Rows, detail.Row{Text: fmt.Sprintf("%s – %s  %s  %s", s.Start.Local().Format("01-02 15:04"), s.End.Local().Format("01-02 15:04"), s.Who(), shiftNote(s)), Warn: s.Gap})
+			}
+		}
+		d.Sections = []detail.Section{ms, sc}
+		return d, nil
+	}
+	return detail.Data{}, fmt.Errorf("rotation %d: not found", id)
+}
