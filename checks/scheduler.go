@@ -181,6 +181,8 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 		}),
 		every(time.Second, "notify", func() { sc.deliver(ctx) }),
 		every(30*time.Second, "repeat", func() { sc.repeat(ctx) }),
+		every(15*time.Second, "escalate", func() { sc.escalate(ctx) }),
+		every(time.Minute, "handover", func() { sc.handovers(ctx) }),
 		every(5*time.Minute, "maintenance", func() { sc.maintain(ctx) }),
 	}
 	for _, j := range sc.cfg.Jobs {

@@ -43,15 +43,6 @@ var demoChecks = []demoCheck{
 
 func loadChecks(ctx context.Context, s *store.Store, now time.Time) error {
 	return s.Write(ctx, Actor, func(t *store.Tx) error {
-		shifts, err := s.UpcomingOnCall(ctx, time.Time{})
-		if err != nil {
-			return err
-		}
-		if len(shifts) == 0 {
-			if _, err := t.SetOnCall("oscar@example.com", now.Add(-time.Hour), now.AddDate(0, 0, 7)); err != nil {
-				return err
-			}
-		}
 		created := map[string]int64{}
 		for _, d := range demoChecks {
 			if _, err := t.FindCheck(d.name); err == nil {

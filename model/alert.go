@@ -375,15 +375,22 @@ func (s *Silence) Matches(c *Check, hostIDs []int64, now time.Time) bool {
 	return false
 }
 
-// OnCall is one on-call shift.
+// OnCall is an override: a person on call for a window, standing in for
+// a rotation (RotationID; nil: the primary, or the whole on-call when no
+// rotation exists). It gives the shift back when it ends; cancelling one
+// keeps its row (CancelledAt).
 type OnCall struct {
-	ID         int64     `json:"id"`
-	PersonID   int64     `json:"person_id"`
-	PersonName string    `json:"person_name"`
-	Email      string    `json:"email"`
-	StartsAt   time.Time `json:"starts_at"`
-	EndsAt     time.Time `json:"ends_at"`
-	SetBy      string    `json:"set_by"`
+	ID          int64      `json:"id"`
+	PersonID    int64      `json:"person_id"`
+	PersonName  string     `json:"person_name"`
+	Email       string     `json:"email"`
+	StartsAt    time.Time  `json:"starts_at"`
+	EndsAt      time.Time  `json:"ends_at"`
+	SetBy       string     `json:"set_by"`
+	RotationID  *int64     `json:"rotation_id,omitempty"`
+	Rotation    string     `json:"rotation,omitempty"`
+	Reason      string     `json:"reason,omitempty"`
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
 }
 
 // AlertTitle is the one line a notification leads with.
@@ -396,6 +403,8 @@ func AlertTitle(a *Alert, event string) string {
 		b.WriteString("[STILL FIRING] ")
 	case "flapping":
 		b.WriteString("[FLAPPING] ")
+	case "escalated":
+		b.WriteString("[ESCALATED] ")
 	default:
 		b.WriteString("[FIRING] ")
 	}

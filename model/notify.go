@@ -98,6 +98,9 @@ type Notification struct {
 
 // Text is the plain-text body (email, ntfy, Slack).
 func (n Notification) Text() string {
+	if n.Event == "handover" { // a shift summary, not an alert
+		return n.Summary
+	}
 	var b strings.Builder
 	b.WriteString(n.Title + "\n\n")
 	line := func(k, v string) {

@@ -96,12 +96,13 @@ type RiskInputs struct {
 	// ReviewsStarted and ReviewsSigned are the months with a monthly
 	// review started and signed off (review.go).
 	ReviewsStarted, ReviewsSigned []string
-	Extra                         []Risk // findings of rules kept in their feature's own file (AccessRisks)
+	Extra                         []Risk  // findings of rules kept in their feature's own file (AccessRisks)
+	OnCallGaps                    []Shift // windows ahead with nobody on call (OnCallGapRisks)
 }
 
 // Risks evaluates every rule and returns the findings, most severe first.
 func Risks(in RiskInputs) []Risk {
-	var out []Risk
+	out := OnCallGapRisks(in.OnCallGaps)
 	add := func(r Risk) { out = append(out, r) }
 
 	// Admins per service: active admin accounts of active people.

@@ -70,6 +70,9 @@ func StartOffboarding(ctx context.Context, e Env, who Leaver, lastDay, successor
 		if o, err = t.StartOffboarding(id, lastDay, succ); err != nil {
 			return err
 		}
+		if o, err = t.LeaveRotations(o); err != nil { // on call: their turns go to the next member
+			return err
+		}
 		if dry {
 			return errDryRun
 		}

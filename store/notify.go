@@ -121,6 +121,12 @@ func (t *Tx) DeleteChannel(ref string) (model.Channel, error) {
 // and the alert's service's own) addressed to the service owner and whoever
 // is on call at that moment, and records that the alert paged.
 func (t *Tx) page(a *model.Alert, event string, at time.Time, wait time.Duration) error {
+	return t.pageTo(a, event, at, wait, nil, "")
+}
+
+// pageTo is page addressed to the given recipients instead (an escalation
+// step), with why leading the timeline entry; nil to: the owner and on call.
+func (t *Tx) pageTo(a *model.Alert, event string, at time.Time, wait time.Duration, to []string, why string) error {
 	rows, err := t.query(`SELECT `+channelCols+` FROM notification_channels WHERE enabled = 1 AND (service_id IS NULL OR service_id = ?)`, nullID(a.ServiceID))
 	if err != nil {
 		return err
@@ -158,6 +164,9 @@ func (t *Tx) page(a *model.Alert, event string, at time.Time, wait time.Duration
 		n.OnCall = append(n.OnCall, o.Email)
 	}
 	n.Recipients = uniq(append([]string{n.Owner}, n.OnCall...))
+	if to != nil {
+		n.Recipients = uniq(to)
+	}
 	payload, err := json.Marshal(n)
 	if err != nil {
 		return err
@@ -173,10 +182,14 @@ func (t *Tx) page(a *model.Alert, event string, at time.Time, wait time.Duration
 	if len(chans) == 0 {
 		msg = event + ": no notification channel is configured (opsdeck channels add)"
 	}
-	if err := t.addEvent(model.AlertEvent{AlertID: a.ID, At: at, Kind: "paged", Actor: "system", Message: msg}); err != nil {
+	kind := "paged"
+	if why != "" {
+		kind, msg = event, why+"; "+msg
+	}
+	if err := t.addEvent(model.AlertEvent{AlertID: a.ID, At: at, Kind: kind, Actor: "system", Message: msg}); err != nil {
 		return err
 	}
-	if event == "resolved" {
+	if event == "resolved" || event == "escalated" {
 		return nil
 	}
 	now := at

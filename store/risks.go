@@ -87,6 +87,9 @@ func (s *Store) Risks(ctx context.Context) (RiskReport, error) {
 	if in.Extra, err = s.accessRisks(ctx); err != nil {
 		return rep, err
 	}
+	if in.OnCallGaps, err = s.OnCallGaps(ctx, in.Now); err != nil {
+		return rep, err
+	}
 	rep.Risks = model.Risks(in)
 	return rep, nil
 }
