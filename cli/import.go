@@ -105,6 +105,7 @@ Examples:
 		f.StringVar(&opts.Encoding, "encoding", "utf-8", "text encoding: utf-8|latin1")
 		f.StringVar(&opts.Service, "service", "", "accounts: the service every row belongs to (for a member list without a service column)")
 		f.StringVar(&opts.Device, "device", "", "software: the device (serial, asset tag or name) an osquery file describes")
+		f.BoolVar(&opts.StrictRefs, "strict-refs", false, "reject a row whose manager, holder, owner or account holder is not known (default: import it with the link empty and warn)")
 		f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 		f.StringVar(&maxSize, "max-size", "256MiB", "refuse a file larger than this (a local import may raise it)")
 		cmd.Annotations = map[string]string{remoteStdinAnnotation: "true"}
@@ -170,6 +171,14 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 		}
 		env.printTable([]string{"row", "column", "value", "reason"}, rows)
 	}
+	if len(r.Warnings) > 0 {
+		fmt.Fprintf(w, "\nWARNINGS: UNRESOLVED REFERENCES (%d):\n", len(r.Warnings))
+		rows := make([][]string, len(r.Warnings))
+		for i, p := range r.Warnings {
+			rows[i] = []string{fmt.Sprint(p.Row), orDash(model.Excerpt(p.Column)), fmt.Sprintf("%q", model.Excerpt(p.Value)), p.Reason}
+		}
+		env.printTable([]string{"row", "column", "value", "reason"}, rows)
+	}
 	var changed [][]string
 	for _, it := range r.Items {
 		if it.Action == transfer.ActionUpdate || it.Action == transfer.ActionSkip || it.Action == transfer.ActionVerify {
@@ -203,8 +212,8 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 		}
 	}
 	s := r.Summary
-	fmt.Fprintf(w, "\n%d rows: %d new, %d updated, %d verified, %d unchanged, %d skipped, %d bad; %d accounts to mark unverified\n",
-		s.Total, s.New, s.Updated, s.Verified, s.Unchanged, s.Skipped, s.Bad, s.Unverified)
+	fmt.Fprintf(w, "\n%d rows: %d new, %d updated, %d verified, %d unchanged, %d skipped, %d bad, %d unresolved references; %d accounts to mark unverified\n",
+		s.Total, s.New, s.Updated, s.Verified, s.Unchanged, s.Skipped, s.Bad, s.Warnings, s.Unverified)
 	switch {
 	case r.RunID != 0:
 		fmt.Fprintf(w, "imported (run %d)\n", r.RunID)
