@@ -88,7 +88,7 @@ type Summary struct {
 	Unchanged  int `json:"unchanged"`
 	Skipped    int `json:"skipped"`
 	Bad        int `json:"bad"`
-	Warnings   int `json:"warnings"` // unresolved references imported empty
+	Warnings   int `json:"warnings"`   // unresolved references imported empty
 	Unverified int `json:"unverified"` // accounts absent from the file, to be marked unverified
 }
 
