@@ -14,7 +14,7 @@ import (
 
 const checkCols = `id, name, kind, service_id, device_id, target, method, headers, body, record_type, resolver, expect,
 	condition, env, interval_s, timeout_s, grace_s, fail_threshold, success_threshold, tls_skip_verify, paused, ping_token,
-	notes, created_at, updated_at`
+	notes, created_at, updated_at, managed`
 
 func scanCheck(sc scanner) (model.Check, error) {
 	var c model.Check
@@ -22,7 +22,7 @@ func scanCheck(sc scanner) (model.Check, error) {
 	var created, updated string
 	err := sc.Scan(&c.ID, &c.Name, &c.Kind, &svc, &dev, &c.Target, &c.Method, &c.Headers, &c.Body, &c.RecordType,
 		&c.Resolver, &c.Expect, &c.Condition, &c.Env, &c.IntervalS, &c.TimeoutS, &c.GraceS, &c.FailThreshold,
-		&c.SuccessThreshold, &c.TLSSkipVerify, &c.Paused, &c.PingToken, &c.Notes, &created, &updated)
+		&c.SuccessThreshold, &c.TLSSkipVerify, &c.Paused, &c.PingToken, &c.Notes, &created, &updated, &c.Managed)
 	c.ServiceID, c.DeviceID = idPtr(svc), idPtr(dev)
 	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
 	return c, err
@@ -204,10 +204,10 @@ func (t *Tx) AddCheck(c *model.Check) error {
 		now := fmtTime(t.at)
 		res, err := t.exec(`INSERT INTO checks(name, kind, service_id, device_id, target, method, headers, body, record_type,
 			resolver, expect, condition, env, interval_s, timeout_s, grace_s, fail_threshold, success_threshold, tls_skip_verify,
-			paused, ping_token, ping_token_hash, notes, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			paused, ping_token, ping_token_hash, notes, created_at, updated_at, managed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			c.Name, c.Kind, nullID(c.ServiceID), nullID(c.DeviceID), c.Target, c.Method, c.Headers, c.Body, c.RecordType,
 			c.Resolver, c.Expect, c.Condition, c.Env, c.IntervalS, c.TimeoutS, c.GraceS, c.FailThreshold, c.SuccessThreshold,
-			c.TLSSkipVerify, c.Paused, c.PingToken, hash, c.Notes, now, now)
+			c.TLSSkipVerify, c.Paused, c.PingToken, hash, c.Notes, now, now, c.Managed)
 		if err != nil {
 			return 0, constraintError("add check", err)
 		}
@@ -257,10 +257,10 @@ func (t *Tx) UpdateCheck(id int64, fn func(*model.Check) error) (before, after m
 		}
 		_, err := t.exec(`UPDATE checks SET name=?, kind=?, service_id=?, device_id=?, target=?, method=?, headers=?, body=?,
 			record_type=?, resolver=?, expect=?, condition=?, env=?, interval_s=?, timeout_s=?, grace_s=?, fail_threshold=?,
-			success_threshold=?, tls_skip_verify=?, paused=?, notes=?, updated_at=? WHERE id=?`,
+			success_threshold=?, tls_skip_verify=?, paused=?, notes=?, updated_at=?, managed=? WHERE id=?`,
 			c.Name, c.Kind, nullID(c.ServiceID), nullID(c.DeviceID), c.Target, c.Method, c.Headers, c.Body, c.RecordType,
 			c.Resolver, c.Expect, c.Condition, c.Env, c.IntervalS, c.TimeoutS, c.GraceS, c.FailThreshold, c.SuccessThreshold,
-			c.TLSSkipVerify, c.Paused, c.Notes, fmtTime(t.at), c.ID)
+			c.TLSSkipVerify, c.Paused, c.Notes, fmtTime(t.at), c.Managed, c.ID)
 		return constraintError("update check", err)
 	})
 	if err != nil || !changed {

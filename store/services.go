@@ -10,13 +10,13 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const serviceCols = `id, name, kind, criticality, owner_id, url, runbook_url, status, notes, created_at, updated_at`
+const serviceCols = `id, name, kind, criticality, owner_id, url, runbook_url, status, notes, created_at, updated_at, public`
 
 func scanService(sc scanner) (model.Service, error) {
 	var s model.Service
 	var owner sql.NullInt64
 	var created, updated string
-	err := sc.Scan(&s.ID, &s.Name, &s.Kind, &s.Criticality, &owner, &s.URL, &s.RunbookURL, &s.Status, &s.Notes, &created, &updated)
+	err := sc.Scan(&s.ID, &s.Name, &s.Kind, &s.Criticality, &owner, &s.URL, &s.RunbookURL, &s.Status, &s.Notes, &created, &updated, &s.Public)
 	s.OwnerID = idPtr(owner)
 	s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
 	return s, err
@@ -123,8 +123,8 @@ func (t *Tx) AddService(sv *model.Service) error {
 			return 0, err
 		}
 		now := fmtTime(t.at)
-		res, err := t.exec(`INSERT INTO services(name, kind, criticality, owner_id, url, runbook_url, status, notes, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?)`, sv.Name, sv.Kind, sv.Criticality, nullID(sv.OwnerID), sv.URL, sv.RunbookURL, sv.Status, sv.Notes, now, now)
+		res, err := t.exec(`INSERT INTO services(name, kind, criticality, owner_id, url, runbook_url, status, notes, created_at, updated_at, public)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?)`, sv.Name, sv.Kind, sv.Criticality, nullID(sv.OwnerID), sv.URL, sv.RunbookURL, sv.Status, sv.Notes, now, now, sv.Public)
 		if err != nil {
 			return 0, constraintError("add service", err)
 		}
@@ -153,8 +153,8 @@ func (t *Tx) UpdateService(id int64, fn func(*model.Service) error) (before, aft
 		if err := t.seal(sv); err != nil {
 			return err
 		}
-		_, err := t.exec(`UPDATE services SET name=?, kind=?, criticality=?, owner_id=?, url=?, runbook_url=?, status=?, notes=?, updated_at=? WHERE id=?`,
-			sv.Name, sv.Kind, sv.Criticality, nullID(sv.OwnerID), sv.URL, sv.RunbookURL, sv.Status, sv.Notes, fmtTime(t.at), sv.ID)
+		_, err := t.exec(`UPDATE services SET name=?, kind=?, criticality=?, owner_id=?, url=?, runbook_url=?, status=?, notes=?, updated_at=?, public=? WHERE id=?`,
+			sv.Name, sv.Kind, sv.Criticality, nullID(sv.OwnerID), sv.URL, sv.RunbookURL, sv.Status, sv.Notes, fmtTime(t.at), sv.Public, sv.ID)
 		return constraintError("update service", err)
 	})
 	return before, after, err
