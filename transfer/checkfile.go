@@ -276,7 +276,7 @@ func PlanApply(ctx context.Context, s *store.Store, name string, data []byte, pr
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
-	fail := func(err error) (*ApplyPlan, error) { return nil, fmt.Errorf("apply %s: %w", model.Excerpt(name), err) }
+	fail := func(err error) (*ApplyPlan, error) { return nil, fmt.Errorf("apply %s: %w", model.Sanitize(name), err) }
 	var doc checkFileDoc
 	if err := yaml.UnmarshalWithOptions(data, &doc, yaml.Strict()); err != nil {
 		return fail(fmt.Errorf("not a checks file: %s", firstLine(err.Error())))
@@ -359,8 +359,8 @@ func recordValues[T any](fs model.Fields[T], where string, rec map[string]any, g
 					return nil, model.Invalid(where+"."+k, v, "is not an environment variable name")
 				}
 				secret, set := getenv(v)
-				if !set {
-					return nil, model.Invalid(where+"."+k, v, "is not set in the environment (apply reads the "+base+" from it)")
+				if !set || secret == "" {
+					return nil, model.Invalid(where+"."+k, v, "is not set (or empty) in the environment; apply reads the "+base+" from it")
 				}
 				vals[f.Name] = secret
 				continue
@@ -820,7 +820,7 @@ func (p *ApplyPlan) Commit(ctx context.Context, s *store.Store, actor model.Acto
 				continue
 			}
 			if err := it.run(t); err != nil {
-				return fmt.Errorf("apply %s: %s %s %s: %w", model.Excerpt(p.File), it.Action, it.Kind, model.Excerpt(it.Name), err)
+				return fmt.Errorf("apply %s: %s %s %s: %w", model.Sanitize(p.File), it.Action, it.Kind, model.Excerpt(it.Name), err)
 			}
 		}
 		return t.Audit("apply", "checks_file", 0, nil, map[string]any{"file": p.File, "prune": p.Prune, "summary": p.Summary})
