@@ -21,12 +21,16 @@ func init() {
 		var dryRun, asJSON bool
 		var maxSize string
 		cmd := &cobra.Command{
-			Use:   "import people|devices|services|accounts|software FILE|-",
+			Use:   "import people|devices|services|accounts|software|checks FILE|-",
 			Short: "Import a CSV, JSON or YAML file (dry run first; all or nothing by default)",
 			Long: `Import records from a file: opsdeck's own export, a Google Workspace users CSV,
 a Snipe-IT asset export, an account list (GitHub org members, AWS IAM users; use
 --service when the file has no service column), or a software report
-(scripts/collect-toolchain.sh output, or osquery JSON with --device).
+(scripts/collect-toolchain.sh output, or osquery JSON with --device), or the
+checks of another monitor: a Gatus config.yaml or an Uptime Kuma backup JSON
+(import checks; conditions are translated, and whatever cannot be is listed
+per endpoint as a warning; the checks go to the service named by the
+endpoint's group, or by --service).
 
 Headers are matched ignoring case, spacing and [Required] markers; columns opsdeck
 has no field for are listed, never silently dropped. --dry-run lists every problem
@@ -43,7 +47,9 @@ Examples:
   opsdeck import people users.csv --dry-run
   opsdeck import devices snipeit-assets.csv --update-existing
   opsdeck import accounts github-members.csv --service GitHub
-  opsdeck import software toolchain.json`,
+  opsdeck import software toolchain.json
+  opsdeck import checks gatus.yaml --service Website --dry-run
+  opsdeck import checks uptime-kuma-backup.json --service Website`,
 			Args: cobra.ExactArgs(2),
 			RunE: func(c *cobra.Command, args []string) error {
 				kind, file := args[0], args[1]
@@ -103,7 +109,7 @@ Examples:
 		f.StringVar(&opts.Mode, "mode", transfer.ModeAtomic, "atomic (all or nothing) or skip-bad (import good rows, reject the rest to FILE.rejects.csv)")
 		f.BoolVar(&opts.UpdateExisting, "update-existing", false, "change records that already exist and differ (default: leave them)")
 		f.StringVar(&opts.Encoding, "encoding", "utf-8", "text encoding: utf-8|latin1")
-		f.StringVar(&opts.Service, "service", "", "accounts: the service every row belongs to (for a member list without a service column)")
+		f.StringVar(&opts.Service, "service", "", "accounts: the service every row belongs to (for a member list without a service column); checks: the service of checks whose group names none")
 		f.StringVar(&opts.Device, "device", "", "software: the device (serial, asset tag or name) an osquery file describes")
 		f.BoolVar(&opts.StrictRefs, "strict-refs", false, "reject a row whose manager, holder, owner or account holder is not known (default: import it with the link empty and warn)")
 		f.BoolVar(&asJSON, "json", false, "print the report as JSON")

@@ -25,8 +25,9 @@ import (
 	"github.com/opsdeck/opsdeck/store"
 )
 
-// Kinds import accepts: the inventory nouns plus software reports.
-var Kinds = append(append([]string(nil), model.ImportKinds...), "software")
+// Kinds import accepts: the inventory nouns plus software reports and
+// checks kept by a peer monitor (Gatus, Uptime Kuma).
+var Kinds = append(append([]string(nil), model.ImportKinds...), "software", "checks")
 
 // Modes of commit.
 const (
@@ -178,6 +179,10 @@ func PlanData(ctx context.Context, s *store.Store, kind, name string, data []byt
 	if kind == "software" {
 		r.Format = model.FormatJSON
 		return r, planSoftware(ctx, s, r, text, opts)
+	}
+	if kind == "checks" {
+		r.Format = model.DetectFormat(name, text)
+		return r, planPeerChecks(ctx, s, r, string(text), opts)
 	}
 	format := opts.Format
 	if format == "" || format == "auto" {
