@@ -2,6 +2,7 @@ package store
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 )
@@ -50,4 +51,13 @@ func (t *Tx) SetAlertPublicNote(id int64, note string) (model.Alert, error) {
 		return after, err
 	}
 	return after, t.Audit("public-note", "alert", id, before, after)
+}
+
+// AddDailyRollup records a day of a check's results when the day has none
+// yet: for the demo company's history (its status page shows 90 days).
+func (t *Tx) AddDailyRollup(checkID int64, day time.Time, n, ok int, p50, p95, maxMs float64) error {
+	b := day.UTC().Truncate(24 * time.Hour).Unix()
+	_, err := t.exec(`INSERT OR IGNORE INTO check_rollups_daily(check_id, bucket, n, ok, p50_ms, p95_ms, max_ms) VALUES (?,?,?,?,?,?,?)`,
+		checkID, b, n, ok, p50, p95, maxMs)
+	return err
 }
