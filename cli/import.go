@@ -178,16 +178,20 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 		env.printTable([]string{"row", "column", "value", "reason"}, rows)
 	}
 	if len(r.Warnings) > 0 {
-		fmt.Fprintf(w, "\nWARNINGS: UNRESOLVED REFERENCES (%d):\n", len(r.Warnings))
+		fmt.Fprintf(w, "\nWARNINGS (%d): imported without what is named, or not imported:\n", len(r.Warnings))
 		rows := make([][]string, len(r.Warnings))
 		for i, p := range r.Warnings {
-			rows[i] = []string{fmt.Sprint(p.Row), orDash(model.Excerpt(p.Column)), fmt.Sprintf("%q", model.Excerpt(p.Value)), p.Reason}
+			value := "-"
+			if p.Value != "" {
+				value = fmt.Sprintf("%q", model.Excerpt(p.Value))
+			}
+			rows[i] = []string{fmt.Sprint(p.Row), orDash(model.Excerpt(p.Column)), value, p.Reason}
 		}
 		env.printTable([]string{"row", "column", "value", "reason"}, rows)
 	}
 	var changed [][]string
 	for _, it := range r.Items {
-		if it.Action == transfer.ActionUpdate || it.Action == transfer.ActionSkip || it.Action == transfer.ActionVerify {
+		if (it.Action == transfer.ActionUpdate || it.Action == transfer.ActionSkip || it.Action == transfer.ActionVerify) && len(it.Changes) > 0 {
 			changed = append(changed, []string{fmt.Sprint(it.Row), it.Action, model.Sanitize(it.Key), model.Truncate(strings.Join(it.Changes, "; "), 120)})
 		}
 	}
@@ -218,7 +222,7 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 		}
 	}
 	s := r.Summary
-	fmt.Fprintf(w, "\n%d rows: %d new, %d updated, %d verified, %d unchanged, %d skipped, %d bad, %d unresolved references; %d accounts to mark unverified\n",
+	fmt.Fprintf(w, "\n%d rows: %d new, %d updated, %d verified, %d unchanged, %d skipped, %d bad, %d warnings; %d accounts to mark unverified\n",
 		s.Total, s.New, s.Updated, s.Verified, s.Unchanged, s.Skipped, s.Bad, s.Warnings, s.Unverified)
 	switch {
 	case r.RunID != 0:

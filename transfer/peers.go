@@ -64,7 +64,7 @@ func planPeerChecks(ctx context.Context, s *store.Store, r *Report, text string,
 		}
 		if pc.Skip != "" {
 			r.Warnings = append(r.Warnings, model.ImportProblem{Row: pc.Row, Column: pc.Source, Reason: "not imported: " + pc.Skip})
-			it.Action, it.Changes = ActionSkip, []string{pc.Skip}
+			it.Action = ActionSkip // its reason is the warning above
 			r.Items = append(r.Items, it)
 			continue
 		}
