@@ -78,10 +78,12 @@ func Build(ctx context.Context, s *store.Store, now time.Time) (model.StatusPage
 			return model.StatusPage{}, err
 		}
 		for _, c := range checks {
-			if c.Paused || c.IsSource() {
+			if c.IsSource() {
 				continue
 			}
-			si.States = append(si.States, states[c.ID].Status)
+			if !c.Paused { // a paused check says nothing about now; its history still counts
+				si.States = append(si.States, states[c.ID].Status)
+			}
 			days, err := s.Rollups(ctx, c.ID, true, from)
 			if err != nil {
 				return model.StatusPage{}, err
