@@ -18,7 +18,13 @@ func init() { register(checksCommand) }
 // checksCommand builds `opsdeck checks` from the shared resource (list,
 // show, add, edit, deactivate = pause) plus the verbs only checks have.
 func checksCommand(env *Env) *cobra.Command {
-	cmd := checksResource().command(env)
+	r := checksResource()
+	r.update = func(t *store.Tx, id int64, fn func(*model.Check) error) (model.Check, model.Check, error) {
+		before, after, err := t.UpdateCheck(id, fn)
+		warnManaged(env, before, err)
+		return before, after, err
+	}
+	cmd := r.command(env)
 	cmd.AddCommand(checkToggle(env, "pause", true), checkToggle(env, "resume", false), checkDelete(env), checkRun(env), checkPing(env))
 	return cmd
 }
@@ -178,6 +184,7 @@ func checkToggle(env *Env, verb string, paused bool) *cobra.Command {
 					return err
 				}
 				after, err = t.SetCheckPaused(cur.ID, paused)
+				warnManaged(env, cur, err)
 				return err
 			})
 			if err != nil {
@@ -268,4 +275,12 @@ func pingHint(c model.Check) string {
 		h += ", or GET/POST /ping/" + c.PingToken + "[/fail] on `opsdeck run --listen`"
 	}
 	return h
+}
+
+// warnManaged tells whoever edits a check a checks file manages that the
+// next apply undoes the edit.
+func warnManaged(env *Env, before model.Check, err error) {
+	if w := before.ManagedWarning(); w != "" && err == nil {
+		fmt.Fprintln(env.Stderr, "opsdeck: warning: "+w)
+	}
 }

@@ -21,12 +21,16 @@ func init() {
 		var dryRun, asJSON bool
 		var maxSize string
 		cmd := &cobra.Command{
-			Use:   "import people|devices|services|accounts|software FILE|-",
+			Use:   "import people|devices|services|accounts|software|checks FILE|-",
 			Short: "Import a CSV, JSON or YAML file (dry run first; all or nothing by default)",
 			Long: `Import records from a file: opsdeck's own export, a Google Workspace users CSV,
 a Snipe-IT asset export, an account list (GitHub org members, AWS IAM users; use
 --service when the file has no service column), or a software report
-(scripts/collect-toolchain.sh output, or osquery JSON with --device).
+(scripts/collect-toolchain.sh output, or osquery JSON with --device), or the
+checks of another monitor: a Gatus config.yaml or an Uptime Kuma backup JSON
+(import checks; conditions are translated, and whatever cannot be is listed
+per endpoint as a warning; the checks go to the service named by the
+endpoint's group, or by --service).
 
 Headers are matched ignoring case, spacing and [Required] markers; columns opsdeck
 has no field for are listed, never silently dropped. --dry-run lists every problem
@@ -43,7 +47,9 @@ Examples:
   opsdeck import people users.csv --dry-run
   opsdeck import devices snipeit-assets.csv --update-existing
   opsdeck import accounts github-members.csv --service GitHub
-  opsdeck import software toolchain.json`,
+  opsdeck import software toolchain.json
+  opsdeck import checks gatus.yaml --service Website --dry-run
+  opsdeck import checks uptime-kuma-backup.json --service Website`,
 			Args: cobra.ExactArgs(2),
 			RunE: func(c *cobra.Command, args []string) error {
 				kind, file := args[0], args[1]
@@ -103,8 +109,9 @@ Examples:
 		f.StringVar(&opts.Mode, "mode", transfer.ModeAtomic, "atomic (all or nothing) or skip-bad (import good rows, reject the rest to FILE.rejects.csv)")
 		f.BoolVar(&opts.UpdateExisting, "update-existing", false, "change records that already exist and differ (default: leave them)")
 		f.StringVar(&opts.Encoding, "encoding", "utf-8", "text encoding: utf-8|latin1")
-		f.StringVar(&opts.Service, "service", "", "accounts: the service every row belongs to (for a member list without a service column)")
+		f.StringVar(&opts.Service, "service", "", "accounts: the service every row belongs to (for a member list without a service column); checks: the service of checks whose group names none")
 		f.StringVar(&opts.Device, "device", "", "software: the device (serial, asset tag or name) an osquery file describes")
+		f.BoolVar(&opts.StrictRefs, "strict-refs", false, "reject a row whose manager, holder, owner or account holder is not known (default: import it with the link empty and warn)")
 		f.BoolVar(&asJSON, "json", false, "print the report as JSON")
 		f.StringVar(&maxSize, "max-size", "256MiB", "refuse a file larger than this (a local import may raise it)")
 		cmd.Annotations = map[string]string{remoteStdinAnnotation: "true"}
@@ -170,9 +177,21 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 		}
 		env.printTable([]string{"row", "column", "value", "reason"}, rows)
 	}
+	if len(r.Warnings) > 0 {
+		fmt.Fprintf(w, "\nWARNINGS (%d): imported without what is named, or not imported:\n", len(r.Warnings))
+		rows := make([][]string, len(r.Warnings))
+		for i, p := range r.Warnings {
+			value := "-"
+			if p.Value != "" {
+				value = fmt.Sprintf("%q", model.Excerpt(p.Value))
+			}
+			rows[i] = []string{fmt.Sprint(p.Row), orDash(model.Excerpt(p.Column)), value, p.Reason}
+		}
+		env.printTable([]string{"row", "column", "value", "reason"}, rows)
+	}
 	var changed [][]string
 	for _, it := range r.Items {
-		if it.Action == transfer.ActionUpdate || it.Action == transfer.ActionSkip || it.Action == transfer.ActionVerify {
+		if (it.Action == transfer.ActionUpdate || it.Action == transfer.ActionSkip || it.Action == transfer.ActionVerify) && len(it.Changes) > 0 {
 			changed = append(changed, []string{fmt.Sprint(it.Row), it.Action, model.Sanitize(it.Key), model.Truncate(strings.Join(it.Changes, "; "), 120)})
 		}
 	}
@@ -215,8 +234,8 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 		}
 	}
 	s := r.Summary
-	fmt.Fprintf(w, "\n%d rows: %d new, %d updated, %d verified, %d unchanged, %d skipped, %d bad; %d accounts to mark unverified\n",
-		s.Total, s.New, s.Updated, s.Verified, s.Unchanged, s.Skipped, s.Bad, s.Unverified)
+	fmt.Fprintf(w, "\n%d rows: %d new, %d updated, %d verified, %d unchanged, %d skipped, %d bad, %d warnings; %d accounts to mark unverified\n",
+		s.Total, s.New, s.Updated, s.Verified, s.Unchanged, s.Skipped, s.Bad, s.Warnings, s.Unverified)
 	switch {
 	case r.RunID != 0:
 		fmt.Fprintf(w, "imported (run %d)\n", r.RunID)

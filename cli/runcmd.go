@@ -10,6 +10,7 @@ import (
 
 	"github.com/opsdeck/opsdeck/backups"
 	"github.com/opsdeck/opsdeck/checks"
+	"github.com/opsdeck/opsdeck/statuspage"
 	"github.com/spf13/cobra"
 )
 
@@ -43,10 +44,11 @@ for heartbeat backup jobs; 'opsdeck backups show NAME' prints a job's URL).`,
 					mux := http.NewServeMux()
 					mux.Handle("/ping/", checks.PingHandler(s, cfg.Notify))
 					mux.Handle("/backup/", backups.PingHandler(s))
+					mux.Handle("/", statuspage.Handler(s, env.now)) // the public status page and /status.json
 					srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 					go srv.Serve(ln)
 					defer srv.Shutdown(context.Background())
-					cfg.Logf("heartbeat endpoints on http://%s/ping/TOKEN (checks) and /backup/TOKEN (backup jobs)", ln.Addr())
+					cfg.Logf("heartbeat endpoints on http://%s/ping/TOKEN (checks) and /backup/TOKEN (backup jobs); status page on http://%[1]s/ and /status.json", ln.Addr())
 				}
 				err = checks.NewScheduler(s, cfg).Run(ctx)
 				if err != nil && !errors.Is(err, context.Canceled) {
@@ -56,7 +58,7 @@ for heartbeat backup jobs; 'opsdeck backups show NAME' prints a job's URL).`,
 				return nil
 			}}
 		f := cmd.Flags()
-		f.StringVar(&listen, "listen", "", "serve the heartbeat ping endpoint on HOST:PORT (e.g. 127.0.0.1:8089)")
+		f.StringVar(&listen, "listen", "", "serve the heartbeat ping endpoint and the public status page (services marked public) on HOST:PORT (e.g. 127.0.0.1:8089)")
 		f.IntVar(&cfg.Workers, "workers", checks.DefaultWorkers, "checks running at once at most (the pool grows with demand up to this)")
 		f.DurationVar(&cfg.Notify.GroupWait, "group_wait", cfg.Notify.GroupWait, "delay before a first page, so a device alert can claim its services' alerts")
 		f.DurationVar(&cfg.Notify.Repeat, "repeat", cfg.Notify.Repeat, "re-send firing unacknowledged alerts this often")

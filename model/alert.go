@@ -90,6 +90,9 @@ type Alert struct {
 	ResolveNote      string     `json:"resolve_note"`
 	LastNotifiedAt   *time.Time `json:"last_notified_at"`
 	NotifyCount      int        `json:"notify_count"`
+	// PublicNote is what the status page says about the incident; every
+	// other note of the alert stays private.
+	PublicNote string `json:"public_note"`
 }
 
 // Open reports an alert that is not resolved.

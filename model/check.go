@@ -51,18 +51,21 @@ type Check struct {
 	Condition  string `json:"condition"`
 	// Env is NAME=value lines for an exec check's process: credentials
 	// live here, apart from the command, so the command can be shown.
-	Env              string    `json:"env"`
-	IntervalS        int       `json:"interval_s"`
-	TimeoutS         int       `json:"timeout_s"`
-	GraceS           int       `json:"grace_s"`
-	FailThreshold    int       `json:"fail_threshold"`
-	SuccessThreshold int       `json:"success_threshold"`
-	TLSSkipVerify    bool      `json:"tls_skip_verify"`
-	Paused           bool      `json:"paused"`
-	PingToken        string    `json:"ping_token,omitempty"`
-	Notes            string    `json:"notes"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	Env              string `json:"env"`
+	IntervalS        int    `json:"interval_s"`
+	TimeoutS         int    `json:"timeout_s"`
+	GraceS           int    `json:"grace_s"`
+	FailThreshold    int    `json:"fail_threshold"`
+	SuccessThreshold int    `json:"success_threshold"`
+	TLSSkipVerify    bool   `json:"tls_skip_verify"`
+	Paused           bool   `json:"paused"`
+	// Managed: created or adopted by `opsdeck apply`; the file is its
+	// source, and an edit elsewhere is undone by the next apply.
+	Managed   bool      `json:"managed"`
+	PingToken string    `json:"ping_token,omitempty"`
+	Notes     string    `json:"notes"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Interval is how often the check runs (heartbeat: the expected period).

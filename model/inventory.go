@@ -120,17 +120,20 @@ func (d *Device) Validate() error {
 
 // Service is something the company runs or rents: SaaS, an app, a database.
 type Service struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	Kind        string    `json:"kind"`
-	Criticality string    `json:"criticality"`
-	OwnerID     *int64    `json:"owner_id"`
-	URL         string    `json:"url"`
-	RunbookURL  string    `json:"runbook_url"`
-	Status      string    `json:"status"`
-	Notes       string    `json:"notes"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	Criticality string `json:"criticality"`
+	OwnerID     *int64 `json:"owner_id"`
+	URL         string `json:"url"`
+	RunbookURL  string `json:"runbook_url"`
+	Status      string `json:"status"`
+	Notes       string `json:"notes"`
+	// Public services are on the status page: their name, state, uptime
+	// and the public notes of their incidents, nothing else.
+	Public    bool      `json:"public"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func (s *Service) Normalize() {

@@ -52,6 +52,8 @@ var (
 		Enum("status", ServiceStatuses, func(s *Service) *string { return &s.Status }).Listed().
 			Convert(enumConv(ServiceStatuses, map[string]string{"inactive": "retired", "decommissioned": "retired"})),
 		Text("notes", "free text", func(s *Service) *string { return &s.Notes }).Alias("note", "comments"),
+		Toggle("public", "shown on the status page (its name, state, uptime and incidents' public notes only)", func(s *Service) *bool { return &s.Public }).
+			Alias("on_status_page"),
 	}
 	AccountFields = Fields[Account]{
 		RefReq("service", "service", "service it is on", func(a *Account) *int64 { return &a.ServiceID }, func(a *Account) string { return a.ServiceName }).Listed().

@@ -14,7 +14,7 @@ import (
 const alertCols = `a.id, a.check_id, a.check_name, a.service_id, a.device_id, a.state, a.severity, a.summary, a.flapping,
 	a.caused_by_device_id, coalesce(cd.name, ''), a.caused_by_alert_id, a.silence_id, a.opened_at, a.acked_at, a.acked_by,
 	a.ack_reason, a.snoozed_until, a.snooze_reason, a.resolved_at, a.resolved_by, a.resolve_note, a.last_notified_at,
-	a.notify_count`
+	a.notify_count, a.public_note`
 
 const alertFrom = ` FROM alerts a LEFT JOIN devices cd ON cd.id = a.caused_by_device_id `
 
@@ -25,7 +25,7 @@ func scanAlert(sc scanner) (model.Alert, error) {
 	var acked, snoozed, resolved, notified sql.NullString
 	err := sc.Scan(&a.ID, &check, &a.CheckName, &svc, &dev, &a.State, &a.Severity, &a.Summary, &a.Flapping,
 		&cdev, &a.CausedBy, &calert, &sil, &opened, &acked, &a.AckedBy, &a.AckReason, &snoozed, &a.SnoozeReason,
-		&resolved, &a.ResolvedBy, &a.ResolveNote, &notified, &a.NotifyCount)
+		&resolved, &a.ResolvedBy, &a.ResolveNote, &notified, &a.NotifyCount, &a.PublicNote)
 	a.CheckID, a.ServiceID, a.DeviceID = idPtr(check), idPtr(svc), idPtr(dev)
 	a.CausedByDeviceID, a.CausedByAlertID, a.SilenceID = idPtr(cdev), idPtr(calert), idPtr(sil)
 	a.OpenedAt = parseTime(opened)

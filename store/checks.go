@@ -19,7 +19,8 @@ import (
 // insert and when a token is issued, never read.
 var checksTable = newTable("checks", "check", model.CheckFields, func(c *model.Check) (*int64, *time.Time, *time.Time) {
 	return &c.ID, &c.CreatedAt, &c.UpdatedAt
-}, stored[model.Check]{col: "paused", val: func(c *model.Check) any { return c.Paused }, dest: func(c *model.Check) any { return &c.Paused }})
+}, stored[model.Check]{col: "paused", val: func(c *model.Check) any { return c.Paused }, dest: func(c *model.Check) any { return &c.Paused }},
+	stored[model.Check]{col: "managed", val: func(c *model.Check) any { return c.Managed }, dest: func(c *model.Check) any { return &c.Managed }})
 
 var checkCols = checksTable.cols("")
 

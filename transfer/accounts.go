@@ -78,9 +78,11 @@ func planAccounts(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 		rec := cur
 		model.ApplyAccount(&rec, vals)
 		rec.ServiceID = sv.ID
+		holderless := false // an unknown holder: the account is skipped with a warning
 		if ref := vals["person"]; ref != "" {
 			if p, why := ix.find(ref); why != "" {
-				probs = append(probs, model.ImportProblem{Row: row.Row, Column: cm.Column("person"), Value: ref, Reason: why})
+				holderless = !r.unresolved(&probs, model.ImportProblem{Row: row.Row, Column: cm.Column("person"), Value: ref,
+					Reason: why + " (an account cannot be without its holder: this row is skipped)"})
 			} else {
 				rec.PersonID = p.ID
 			}
@@ -91,6 +93,11 @@ func planAccounts(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 				probs = append(probs, model.ImportProblem{Row: row.Row, Column: cm.Column("person"), Value: "",
 					Reason: "is required for a new account: add an email column saying who holds " + model.Excerpt(user)})
 			}
+		}
+		if holderless && len(probs) == 0 {
+			it.Action, it.Changes = ActionSkip, []string{"holder " + model.Excerpt(vals["person"]) + " is not known: not imported"}
+			r.Items = append(r.Items, it)
+			continue
 		}
 		rec.Normalize()
 		if !(rec.PersonID == 0 && len(probs) > 0) {

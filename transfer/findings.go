@@ -23,7 +23,7 @@ func planFindings(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 		it := Item{Row: row.Row, Key: model.Sanitize(vals["title"]), cells: row.Cells, dep: -1}
 		var f model.Finding
 		model.FindingFields.Apply(&f, vals)
-		probs = personRef(ix, cm, row, vals, "owner", &f.OwnerID, probs)
+		probs = personRef(r, ix, cm, row, vals, "owner", &f.OwnerID, probs)
 		links, lerr := s.FindingLinks(ctx, cm.Column("affects"), vals["affects"])
 		if lerr != nil {
 			p := model.ImportProblem{Row: row.Row, Column: cm.Column("affects"), Value: vals["affects"], Reason: lerr.Error()}

@@ -10,7 +10,7 @@ import (
 
 // personRef resolves an optional person column (holder, owner) into dst.
 // An empty cell clears it.
-func personRef(ix *peopleIndex, cm model.ColumnMap, row model.TableRow, vals map[string]string, field string, dst **int64, probs []model.ImportProblem) []model.ImportProblem {
+func personRef(r *Report, ix *peopleIndex, cm model.ColumnMap, row model.TableRow, vals map[string]string, field string, dst **int64, probs []model.ImportProblem) []model.ImportProblem {
 	ref, ok := vals[field]
 	if !ok {
 		return probs
@@ -21,7 +21,8 @@ func personRef(ix *peopleIndex, cm model.ColumnMap, row model.TableRow, vals map
 	}
 	p, why := ix.find(ref)
 	if why != "" {
-		return append(probs, model.ImportProblem{Row: row.Row, Column: cm.Column(field), Value: ref, Reason: why})
+		r.unresolved(&probs, model.ImportProblem{Row: row.Row, Column: cm.Column(field), Value: ref, Reason: why})
+		return probs
 	}
 	id := p.ID
 	*dst = &id
@@ -62,7 +63,7 @@ func planDevices(ctx context.Context, s *store.Store, r *Report, cm model.Column
 		}
 		rec := cur
 		model.ApplyDevice(&rec, vals)
-		probs = personRef(ix, cm, row, vals, "holder", &rec.HolderID, probs)
+		probs = personRef(r, ix, cm, row, vals, "holder", &rec.HolderID, probs)
 		rec.Normalize()
 		it.Problems = validationProblems(cm, row.Row, rec.Validate(), probs)
 		if len(it.Problems) == 0 {
@@ -118,7 +119,7 @@ func planServices(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 		cur, exists := byName[strings.ToLower(name)]
 		rec := cur
 		model.ApplyService(&rec, vals)
-		probs = personRef(ix, cm, row, vals, "owner", &rec.OwnerID, probs)
+		probs = personRef(r, ix, cm, row, vals, "owner", &rec.OwnerID, probs)
 		rec.Normalize()
 		it.Problems = validationProblems(cm, row.Row, rec.Validate(), probs)
 		if len(it.Problems) == 0 {

@@ -108,7 +108,7 @@ func planPeople(ctx context.Context, s *store.Store, r *Report, cm model.ColumnM
 					placeholder := int64(-1) // a row of this file: its id is known on commit
 					rec.ManagerID = &placeholder
 				} else {
-					probs = append(probs, model.ImportProblem{Row: row.Row, Column: cm.Column("manager"), Value: ref, Reason: why + " and is not in this file"})
+					r.unresolved(&probs, model.ImportProblem{Row: row.Row, Column: cm.Column("manager"), Value: ref, Reason: why + " and is not in this file"})
 				}
 			}
 		}

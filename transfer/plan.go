@@ -25,8 +25,9 @@ import (
 	"github.com/opsdeck/opsdeck/store"
 )
 
-// Kinds import accepts: the inventory nouns plus software reports.
-var Kinds = append(append([]string(nil), model.ImportKinds...), "software")
+// Kinds import accepts: the inventory nouns plus software reports and
+// checks kept by a peer monitor (Gatus, Uptime Kuma).
+var Kinds = append(append([]string(nil), model.ImportKinds...), "software", "checks")
 
 // Modes of commit.
 const (
@@ -42,6 +43,12 @@ type Options struct {
 	UpdateExisting bool   // change records that exist and differ
 	Service        string // accounts: the service of every row when the file has no service column
 	Device         string // software: the device an osquery file describes
+	// StrictRefs rejects a row whose reference (a manager, a "Checked Out
+	// To", an account holder) names no one opsdeck knows. Without it the
+	// record imports with that link empty and the reference is listed as
+	// a warning with its row: one unknown manager must not sink a file of
+	// good people.
+	StrictRefs bool
 	// MaxSize is the largest file read, in bytes; 0 means DefaultMaxSize.
 	MaxSize int64
 	// NoRejectFile reports rejected rows without writing FILE.rejects.csv:
@@ -82,6 +89,7 @@ type Summary struct {
 	Unchanged  int `json:"unchanged"`
 	Skipped    int `json:"skipped"`
 	Bad        int `json:"bad"`
+	Warnings   int `json:"warnings"`   // unresolved references imported empty
 	Unverified int `json:"unverified"` // accounts absent from the file, to be marked unverified
 }
 
@@ -96,6 +104,11 @@ type Report struct {
 	Ignored  []string              `json:"ignored_columns"`
 	Summary  Summary               `json:"summary"`
 	Problems []model.ImportProblem `json:"problems"`
+	// Warnings are references that name no one known (a manager outside
+	// the file, a "Checked Out To" opsdeck has not met): the row imports
+	// with that link empty (or, for an account, which cannot be without
+	// its holder, is skipped). --strict-refs makes them problems.
+	Warnings []model.ImportProblem `json:"warnings"`
 	// HeaderProblems make the whole file unusable (a required column is
 	// missing); no mode imports anything.
 	HeaderProblems []model.ImportProblem `json:"header_problems"`
@@ -121,6 +134,20 @@ type Report struct {
 	evidence     []evidenceWrite
 	order        []int
 	noRejectFile bool
+	strictRefs   bool
+}
+
+// unresolved records a reference that names no one: a problem with
+// --strict-refs, otherwise a warning (the link stays empty). It reports
+// whether the row is rejected.
+func (r *Report) unresolved(probs *[]model.ImportProblem, p model.ImportProblem) bool {
+	if r.strictRefs {
+		*probs = append(*probs, p)
+		return true
+	}
+	p.Reason += "; imported without it (--strict-refs rejects the row)"
+	r.Warnings = append(r.Warnings, p)
+	return false
 }
 
 // commitState carries ids of records created earlier in the same commit,
@@ -149,9 +176,9 @@ func PlanData(ctx context.Context, s *store.Store, kind, name string, data []byt
 		return nil, model.Invalid("mode", opts.Mode, "is not one of atomic, skip-bad")
 	}
 	r := &Report{Kind: kind, File: name, Mode: opts.Mode, Ignored: []string{}, Problems: []model.ImportProblem{},
-		HeaderProblems: []model.ImportProblem{}, Items: []Item{}, Unverify: []string{}, Leavers: []string{}, Notes: []string{},
+		HeaderProblems: []model.ImportProblem{}, Warnings: []model.ImportProblem{}, Items: []Item{}, Unverify: []string{}, Leavers: []string{}, Notes: []string{},
 		Evidence: []string{}, Unmatched: []string{},
-		noRejectFile: opts.NoRejectFile}
+		noRejectFile: opts.NoRejectFile, strictRefs: opts.StrictRefs}
 	text, err := model.DecodeText(data, opts.Encoding)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", name, err)
@@ -159,6 +186,10 @@ func PlanData(ctx context.Context, s *store.Store, kind, name string, data []byt
 	if kind == "software" {
 		r.Format = model.FormatJSON
 		return r, planSoftware(ctx, s, r, text, opts)
+	}
+	if kind == "checks" {
+		r.Format = model.DetectFormat(name, text)
+		return r, planPeerChecks(ctx, s, r, string(text), opts)
 	}
 	format := opts.Format
 	if format == "" || format == "auto" {
@@ -271,6 +302,11 @@ func (r *Report) finish() {
 		r.count(it.Action, 1)
 	}
 	sort.SliceStable(r.Problems, func(i, j int) bool { return r.Problems[i].Row < r.Problems[j].Row })
+	sort.SliceStable(r.Warnings, func(i, j int) bool { return r.Warnings[i].Row < r.Warnings[j].Row })
+	r.Summary.Warnings = len(r.Warnings)
+	for i := range r.Warnings {
+		r.Warnings[i] = excerpted(r.Warnings[i])
+	}
 	for i := range r.Problems {
 		r.Problems[i] = excerpted(r.Problems[i])
 	}

@@ -401,3 +401,72 @@ func TestManagersWithinTheFile(t *testing.T) {
 		t.Errorf("kristen's manager %v, want D One (%d), created earlier in the same commit", k.ManagerID, d.ID)
 	}
 }
+
+// One organisational unit of Google Workspace names managers outside the
+// unit: every person imports, the missing managers are warnings with
+// their rows, and --strict-refs restores the rejection.
+func TestOneOUMissingManagersAreWarnings(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, false)
+	path := copyInput(t, "google-workspace-one-ou.csv")
+	strict, err := transfer.Plan(ctx, s, "people", path, transfer.Options{StrictRefs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Strict: the three rows whose manager is unknown, and the four whose
+	// manager is one of those rows, are rejected; only Ines (no manager) is good.
+	if strict.OK() || strict.Summary.Bad != 7 || strict.Summary.Warnings != 0 {
+		t.Fatalf("strict: want 7 bad rows, got %+v %v", strict.Summary, strict.Problems)
+	}
+	rep, err := transfer.Plan(ctx, s, "people", path, transfer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || rep.Summary.New != 8 || rep.Summary.Warnings != 3 {
+		t.Fatalf("summary %+v problems %v warnings %v", rep.Summary, rep.Problems, rep.Warnings)
+	}
+	var got []string
+	for _, w := range rep.Warnings {
+		got = append(got, fmt.Sprintf("%d %s %s", w.Row, w.Column, w.Value))
+	}
+	want := "[2 Manager Email cto-elsewhere@example.com 5 Manager Email vp-infra@example.com 7 Manager Email ghost.manager@example.com]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("warnings %s, want %s", got, want)
+	}
+	if err := rep.Commit(ctx, s, actor, nil); err != nil {
+		t.Fatal(err)
+	}
+	nadia, _ := s.FindPerson(ctx, "nadia@example.com")
+	jon, _ := s.FindPerson(ctx, "jon@example.com")
+	kofi, _ := s.FindPerson(ctx, "kofi@example.com")
+	ravi, _ := s.FindPerson(ctx, "ravi@example.com")
+	if nadia.ManagerID != nil || jon.ManagerID == nil || *jon.ManagerID != nadia.ID || kofi.ManagerID == nil || *kofi.ManagerID != ravi.ID {
+		t.Errorf("managers: nadia %v, jon %v (want %d), kofi %v (want %d)", nadia.ManagerID, jon.ManagerID, nadia.ID, kofi.ManagerID, ravi.ID)
+	}
+}
+
+// Snipe-IT's "Checked Out To" is a full name: a known, unambiguous name
+// links the device; an unknown one imports it unassigned, with a warning.
+func TestSnipeITCheckedOutToByName(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, true)
+	rep, err := transfer.Plan(ctx, s, "devices", copyInput(t, "snipeit-unknown-holders.csv"), transfer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || rep.Summary.New != 5 || rep.Summary.Warnings != 2 {
+		t.Fatalf("summary %+v problems %v warnings %v", rep.Summary, rep.Problems, rep.Warnings)
+	}
+	if w := rep.Warnings[0]; w.Row != 3 || w.Column != "Checked Out To" || w.Value != "Dana Whitfield" {
+		t.Errorf("first warning %+v", w)
+	}
+	if err := rep.Commit(ctx, s, actor, nil); err != nil {
+		t.Fatal(err)
+	}
+	kristen, _ := s.FindPerson(ctx, "kristen@example.com")
+	d0, _ := s.FindDevice(ctx, "LT-900")
+	d1, _ := s.FindDevice(ctx, "LT-901")
+	if d0.HolderID == nil || *d0.HolderID != kristen.ID || d1.HolderID != nil {
+		t.Errorf("LT-900 holder %v (want kristen %d), LT-901 holder %v (want none)", d0.HolderID, kristen.ID, d1.HolderID)
+	}
+}

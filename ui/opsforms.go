@@ -139,7 +139,10 @@ func checkEdit() editSpec {
 				err := t.AddCheck(&c)
 				return c.ID, c.Name, err
 			}
-			_, after, err := t.UpdateCheck(id, apply)
+			before, after, err := t.UpdateCheck(id, apply)
+			if w := before.ManagedWarning(); w != "" {
+				return id, after.Name + " (warning: " + w + ")", err
+			}
 			return id, after.Name, err
 		},
 		deactivate: func(t *store.Tx, id int64) (any, any, string, error) {

@@ -145,6 +145,9 @@ func (a *app) checkAction(ks string, id int64) tea.Cmd {
 			switch {
 			case err != nil:
 				return opsMsg{text: "pause failed: " + err.Error(), isErr: true}
+			case c.Managed:
+				verb := map[bool]string{true: "paused", false: "resumed"}[c.Paused]
+				return opsMsg{text: verb + " check " + c.Name + " (warning: " + c.ManagedWarning() + ")"}
 			case c.Paused:
 				return opsMsg{text: "paused check " + c.Name + ": it does not run until resumed (p)"}
 			}

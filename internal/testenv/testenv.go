@@ -33,6 +33,7 @@ var install = map[string]string{
 	"ssh-keygen": "apt-get install openssh-client",
 	"ssh-agent":  "apt-get install openssh-client",
 	"ssh-add":    "apt-get install openssh-client",
+	"chromium":   "apt-get install chromium",
 }
 
 // InCI reports whether the run is CI's (CI set to a true value, as CI
