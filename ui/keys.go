@@ -14,7 +14,9 @@ type keyMap struct {
 func defaultKeys() keyMap {
 	var nums []string
 	for _, d := range tabDefs {
-		nums = append(nums, d.key)
+		if d.key != "" {
+			nums = append(nums, d.key)
+		}
 	}
 	tabsHelp := ""
 	if len(nums) > 0 {

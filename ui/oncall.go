@@ -26,7 +26,7 @@ var overrideKey = key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "add an on
 
 func init() {
 	registerPart(partDef{name: "oncall", new: func(env TabEnv) part { return &oncallPart{env: env} }})
-	registerTab(tabDef{name: "oncall", key: "9", aliases: []string{"schedule"},
+	registerTab(tabDef{name: "oncall", key: "", aliases: []string{"schedule"},
 		help: "who is on call when: rotations, overrides beside the shift they cover, gaps",
 		new:  func(env TabEnv) Tab { return newListTab(env, scheduleSpec()) }})
 	registerDetail(detailDef{kind: "shift", load: shiftDetail})

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,8 +22,9 @@ import (
 // tabDef is a registered tab. The tab bar, the number keys, the ":" words
 // and the help are derived from these.
 type tabDef struct {
-	name    string   // title and ":" command ("people")
-	key     string   // the number key that shows it ("1"); tabs are ordered by it
+	name string // title and ":" command ("people")
+	key  string // the number key that shows it ("1"); tabs are ordered by it. "" for none: the
+	// tab follows the numbered ones (by name) and is reached with ":" or tab/shift+tab
 	aliases []string // further ":" words
 	help    string   // what the tab shows, for "?"
 	// results is set for tabs that show check results: they reload when
@@ -36,15 +38,20 @@ var tabDefs []tabDef
 // registerTab adds a tab; a clash of name or key is a programming error.
 func registerTab(d tabDef) {
 	for _, o := range tabDefs {
-		if o.name == d.name || o.key == d.key {
+		if o.name == d.name || (d.key != "" && o.key == d.key) {
 			panic(fmt.Sprintf("ui: tab %q (key %s) clashes with %q (key %s)", d.name, d.key, o.name, o.key))
 		}
 	}
-	if len(d.key) != 1 || d.key[0] < '0' || d.key[0] > '9' {
+	if d.key != "" && (len(d.key) != 1 || d.key[0] < '0' || d.key[0] > '9') {
 		panic(fmt.Sprintf("ui: tab %q: number key %q is not 0-9", d.name, d.key))
 	}
 	tabDefs = append(tabDefs, d)
-	slices.SortFunc(tabDefs, func(a, b tabDef) int { return strings.Compare(a.key, b.key) })
+	slices.SortFunc(tabDefs, func(a, b tabDef) int {
+		if (a.key == "") != (b.key == "") {
+			return strings.Compare(b.key, a.key) // numbered first
+		}
+		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.name, b.name))
+	})
 }
 
 // commandDef is a registered ":" command that is not a tab.

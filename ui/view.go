@@ -95,10 +95,17 @@ func fit(s string, w, h int) string {
 // tabs shrink to their number one at a time, the farthest from the active
 // tab first, so a narrow terminal keeps as many names as fit.
 func (a *app) tabLabel(i int) string {
-	if a.tabCompact()[i] {
-		return fmt.Sprintf(" %s ", tabDefs[i].key)
+	k := tabDefs[i].key
+	if k == "" { // no number key: the name's first letter stands for it
+		if a.tabCompact()[i] {
+			return fmt.Sprintf(" %s ", string([]rune(a.tabs[i].Name())[:1]))
+		}
+		return fmt.Sprintf(" %s ", a.tabs[i].Name())
 	}
-	return fmt.Sprintf(" %s %s ", tabDefs[i].key, a.tabs[i].Name())
+	if a.tabCompact()[i] {
+		return fmt.Sprintf(" %s ", k)
+	}
+	return fmt.Sprintf(" %s %s ", k, a.tabs[i].Name())
 }
 
 // tabCompact says which tabs show only their number.
