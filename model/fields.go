@@ -264,7 +264,7 @@ var BackupJobFields = Fields[BackupJob]{
 	Text("command", "shell command opsdeck runs (with --schedule)", func(j *BackupJob) *string { return &j.Command }).Secrecy(SecretEmbedded),
 	Text("env", "environment for the command", func(j *BackupJob) *string { return &j.Env }).Secrecy(SecretValue).NotAFlag(),
 	Text("schedule", "cron schedule for --command, e.g. '30 2 * * *' or @daily", func(j *BackupJob) *string { return &j.Schedule }),
-	Period("heartbeat_period_s", "heartbeat", "an external job reports at least this often, e.g. 26h", func(j *BackupJob) *time.Duration { return &j.HeartbeatPeriod }),
+	Period("heartbeat_period_s", "heartbeat", "an external job reports at least this often", func(j *BackupJob) *time.Duration { return &j.HeartbeatPeriod }),
 	Period("timeout_s", "timeout", "kill the command after this long (default 1h)", func(j *BackupJob) *time.Duration { return &j.Timeout }),
 	Period("restore_test_max_age_s", "restore-test-max-age", "a restore test older than this is stale (default 30d)",
 		func(j *BackupJob) *time.Duration { return &j.RestoreTestMaxAge }),

@@ -124,33 +124,14 @@ func (t *Tx) AddAccount(a *model.Account) error {
 	if err := t.requireAdmin("add accounts"); err != nil {
 		return err
 	}
-	id, err := addRecord(t, "account", a, func(a *model.Account) (int64, error) {
-		if err := t.checkAccount(a); err != nil {
-			return 0, err
-		}
-		return accountsTable.insert(t, a)
-	})
-	if err != nil {
-		return err
-	}
-	saved, err := t.GetAccount(id)
-	if err != nil {
-		return err
-	}
-	*a = saved
-	return t.Audit("create", "account", id, nil, saved)
+	_, err := addRow(t, accountsTable, a, t.checkAccount, t.GetAccount)
+	return err
 }
 
 // UpdateAccount applies fn to account id and audits the change. Operators
 // may change accounts (revoking is part of offboarding); viewers may not.
 func (t *Tx) UpdateAccount(id int64, fn func(*model.Account) error) (before, after model.Account, err error) {
-	before, after, _, err = updateRecord(t, "account", id, t.GetAccount, fn, func(a *model.Account) error {
-		if err := t.checkAccount(a); err != nil {
-			return err
-		}
-		return accountsTable.update(t, a)
-	})
-	return before, after, err
+	return updateRow(t, accountsTable, id, t.GetAccount, fn, t.checkAccount)
 }
 
 // DeactivateAccount revokes an account; the row and its history stay.

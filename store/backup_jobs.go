@@ -14,7 +14,7 @@ import (
 // backupJobsTable is the backup_jobs table, read and written from
 // model.BackupJobFields (credentials sealed on the way in); a read joins
 // the service's name. The ping token's hash is written on insert.
-var backupJobsTable = newTable("backup_jobs", "backup job", model.BackupJobFields, func(j *model.BackupJob) (*int64, *time.Time, *time.Time) {
+var backupJobsTable = newTable("backup_jobs", "backup_job", model.BackupJobFields, func(j *model.BackupJob) (*int64, *time.Time, *time.Time) {
 	return &j.ID, &j.CreatedAt, &j.UpdatedAt
 })
 

@@ -103,21 +103,8 @@ func (t *Tx) AddDevice(d *model.Device) error {
 	if err := t.requireAdmin("add devices"); err != nil {
 		return err
 	}
-	id, err := addRecord(t, "device", d, func(d *model.Device) (int64, error) {
-		if err := t.checkDevice(d); err != nil {
-			return 0, err
-		}
-		return devicesTable.insert(t, d)
-	})
-	if err != nil {
-		return err
-	}
-	saved, err := t.GetDevice(id)
-	if err != nil {
-		return err
-	}
-	*d = saved
-	return t.Audit("create", "device", id, nil, saved)
+	_, err := addRow(t, devicesTable, d, t.checkDevice, t.GetDevice)
+	return err
 }
 
 // UpdateDevice applies fn to device id and audits the change.
@@ -125,13 +112,7 @@ func (t *Tx) UpdateDevice(id int64, fn func(*model.Device) error) (before, after
 	if err := t.requireAdmin("edit devices"); err != nil {
 		return before, after, err
 	}
-	before, after, _, err = updateRecord(t, "device", id, t.GetDevice, fn, func(d *model.Device) error {
-		if err := t.checkDevice(d); err != nil {
-			return err
-		}
-		return devicesTable.update(t, d)
-	})
-	return before, after, err
+	return updateRow(t, devicesTable, id, t.GetDevice, fn, t.checkDevice)
 }
 
 // DeactivateDevice retires a device; its history stays.

@@ -166,21 +166,8 @@ func (t *Tx) AddPerson(p *model.Person) error {
 	if err := t.requireAdmin("add people"); err != nil {
 		return err
 	}
-	id, err := addRecord(t, "person", p, func(p *model.Person) (int64, error) {
-		if err := t.checkPersonUnique(p); err != nil {
-			return 0, err
-		}
-		return peopleTable.insert(t, p)
-	})
-	if err != nil {
-		return err
-	}
-	saved, err := t.GetPerson(id)
-	if err != nil {
-		return err
-	}
-	*p = saved
-	return t.Audit("create", "person", id, nil, saved)
+	_, err := addRow(t, peopleTable, p, t.checkPersonUnique, t.GetPerson)
+	return err
 }
 
 // UpdatePerson applies fn to person id and audits the change.
@@ -188,13 +175,7 @@ func (t *Tx) UpdatePerson(id int64, fn func(*model.Person) error) (before, after
 	if err := t.requireAdmin("edit people"); err != nil {
 		return before, after, err
 	}
-	before, after, _, err = updateRecord(t, "person", id, t.GetPerson, fn, func(p *model.Person) error {
-		if err := t.checkPersonUnique(p); err != nil {
-			return err
-		}
-		return peopleTable.update(t, p)
-	})
-	return before, after, err
+	return updateRow(t, peopleTable, id, t.GetPerson, fn, t.checkPersonUnique)
 }
 
 // DeactivatePerson marks a person departed (with today as end date if none

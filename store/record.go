@@ -84,3 +84,36 @@ func updateRecord[T any, P record[T]](t *Tx, entity string, id int64, get func(i
 	}
 	return before, after, true, t.Audit("update", entity, id, before, after)
 }
+
+// addRow is the whole add of a kind with a table: normalize and validate
+// (addRecord), the kind's own checks (uniqueness, references), insert,
+// re-read through get (so rec holds what was stored) and audit it.
+func addRow[T any, P record[T]](t *Tx, tb *table[T], rec P, check func(P) error, get func(int64) (T, error), more ...set) (int64, error) {
+	id, err := addRecord(t, tb.entity, rec, func(rec P) (int64, error) {
+		if err := check(rec); err != nil {
+			return 0, err
+		}
+		return tb.insert(t, (*T)(rec), more...)
+	})
+	if err != nil {
+		return 0, err
+	}
+	saved, err := get(id)
+	if err != nil {
+		return id, err
+	}
+	*rec = saved
+	return id, t.Audit("create", tb.entity, id, nil, saved)
+}
+
+// updateRow is the whole edit of a kind with a table: updateRecord with
+// the kind's own checks before the row is written.
+func updateRow[T any, P record[T]](t *Tx, tb *table[T], id int64, get func(int64) (T, error), fn func(P) error, check func(P) error) (before, after T, err error) {
+	before, after, _, err = updateRecord(t, tb.entity, id, get, fn, func(rec P) error {
+		if err := check(rec); err != nil {
+			return err
+		}
+		return tb.update(t, (*T)(rec))
+	})
+	return before, after, err
+}

@@ -113,21 +113,8 @@ func (t *Tx) AddService(sv *model.Service) error {
 	if err := t.requireAdmin("add services"); err != nil {
 		return err
 	}
-	id, err := addRecord(t, "service", sv, func(sv *model.Service) (int64, error) {
-		if err := t.checkService(sv); err != nil {
-			return 0, err
-		}
-		return servicesTable.insert(t, sv)
-	})
-	if err != nil {
-		return err
-	}
-	saved, err := t.GetService(id)
-	if err != nil {
-		return err
-	}
-	*sv = saved
-	return t.Audit("create", "service", id, nil, saved)
+	_, err := addRow(t, servicesTable, sv, t.checkService, t.GetService)
+	return err
 }
 
 // UpdateService applies fn to service id and audits the change.
@@ -135,13 +122,7 @@ func (t *Tx) UpdateService(id int64, fn func(*model.Service) error) (before, aft
 	if err := t.requireAdmin("edit services"); err != nil {
 		return before, after, err
 	}
-	before, after, _, err = updateRecord(t, "service", id, t.GetService, fn, func(sv *model.Service) error {
-		if err := t.checkService(sv); err != nil {
-			return err
-		}
-		return servicesTable.update(t, sv)
-	})
-	return before, after, err
+	return updateRow(t, servicesTable, id, t.GetService, fn, t.checkService)
 }
 
 // DeactivateService retires a service; accounts and history stay.

@@ -18,7 +18,7 @@ import (
 // kind's own stored columns (extra: a check's paused, a channel's enabled).
 type table[T any] struct {
 	name   string // SQL table
-	entity string // audit entity and error wording: "person"
+	entity string // audit entity ("person", "backup_job"), and errors' wording
 	fields model.Fields[T]
 	meta   func(*T) (id *int64, created, updated *time.Time)
 	extra  []stored[T]
@@ -164,7 +164,7 @@ func (tb *table[T]) insert(t *Tx, rec *T, more ...set) (int64, error) {
 	cols, args = append(cols, "created_at", "updated_at"), append(args, now, now)
 	res, err := t.exec(`INSERT INTO `+tb.name+`(`+strings.Join(cols, ", ")+`) VALUES (?`+strings.Repeat(",?", len(cols)-1)+`)`, args...)
 	if err != nil {
-		return 0, constraintError("add "+tb.entity, err)
+		return 0, constraintError("add "+strings.ReplaceAll(tb.entity, "_", " "), err)
 	}
 	return res.LastInsertId()
 }
@@ -179,7 +179,7 @@ func (tb *table[T]) update(t *Tx, rec *T) error {
 	id, _, _ := tb.meta(rec)
 	args = append(args, fmtTime(t.at), *id)
 	_, err := t.exec(`UPDATE `+tb.name+` SET `+strings.Join(cols, "=?, ")+`=?, updated_at=? WHERE id=?`, args...)
-	return constraintError("update "+tb.entity, err)
+	return constraintError("update "+strings.ReplaceAll(tb.entity, "_", " "), err)
 }
 
 func (tb *table[T]) seal(t *Tx, rec *T) error {
