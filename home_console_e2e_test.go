@@ -49,8 +49,8 @@ func TestHomeConsoleEndToEnd(t *testing.T) {
 	bar := strings.Split(tm.screen(), "\n")[0]
 	tm.click(strings.Index(bar, " 1 ")+1, 0)
 	tm.waitFor("people 20", "Kristen Park")
-	tm.click(3, 4) // the third person (a header line and the crumbs above)
-	tm.waitFor("3 of 20")
+	tm.click(3, 4) // the second person: below the tab bar, crumbs and header
+	tm.waitFor("2 of 20")
 	tm.click(3, 4)
 	tm.waitFor("people › ", "Accounts (")
 	tm.keys("Escape", "0")
