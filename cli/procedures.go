@@ -20,7 +20,9 @@ func init() {
 
 func proceduresList(env *Env) *cobra.Command {
 	return lister[model.Procedure]{short: "List service procedures",
-		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.Procedure, error) { return s.Procedures(c.Context()) },
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.Procedure, error) {
+			return s.Procedures(c.Context())
+		},
 		header: []string{"service", "direction", "text", "link", "command", "updated", "by"},
 		empty:  "no procedures yet: opsdeck procedures set GitHub --direction deprovision --text 'Org settings → People → Remove'",
 		row: func(p model.Procedure, nm *names) []string {

@@ -21,7 +21,9 @@ func init() {
 
 func profilesList(env *Env) *cobra.Command {
 	return lister[model.RoleProfile]{short: "List role profiles",
-		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.RoleProfile, error) { return s.ListProfiles(c.Context()) },
+		query: func(c *cobra.Command, _ []string, s *store.Store) ([]model.RoleProfile, error) {
+			return s.ListProfiles(c.Context())
+		},
 		header: []string{"name", "extends", "device", "services", "tools", "steps", "description"},
 		empty:  "no role profiles yet: opsdeck profiles add --name developer --service GitHub=member --device-kind laptop",
 		row: func(p model.RoleProfile, _ *names) []string {

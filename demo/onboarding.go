@@ -13,8 +13,8 @@ func init() { Register("onboarding", loadOnboarding) }
 // The demo's onboarding: how to add and remove a user on each SaaS service
 // (AWS's deprovisioning is deliberately missing: a critical service nobody
 // wrote down, a risk), a "developer" profile and an "sre" profile that
-// extends it, a spare laptop built to the baseline (LT-020) and one with a
-// newer compiler than the team builds with (LT-021).
+// extends it, a spare laptop built to the baseline (LT-090) and one with a
+// newer compiler than the team builds with (LT-091).
 var demoProcedures = []struct{ service, dir, text, link, command string }{
 	{"GitHub", model.Provision, "Org → People → Invite member; add to the 'developers' team", "https://wiki.example.com/runbooks/github-users", "gh api -X PUT orgs/example-co/memberships/{{.Username}} -f role=member"},
 	{"GitHub", model.Deprovision, "Org → People → Remove from organization; transfer their repositories first", "https://wiki.example.com/runbooks/github-users", "gh api -X DELETE orgs/example-co/members/{{.Username}}"},
@@ -77,8 +77,8 @@ func loadOnboarding(ctx context.Context, s *store.Store, now time.Time) error {
 			tag, name string
 			tools     map[string]string
 		}{
-			{"LT-020", "spare-laptop-20", map[string]string{"go": "1.26.1", "gcc": "12.2.0", "node": "22.11.0", "python": "3.12.7"}},
-			{"LT-021", "spare-laptop-21", map[string]string{"go": "1.27.1", "gcc": "12.2.0", "node": "22.11.0", "python": "3.12.7"}},
+			{"LT-090", "spare-laptop-90", map[string]string{"go": "1.26.1", "gcc": "12.2.0", "node": "22.11.0", "python": "3.12.7"}},
+			{"LT-091", "spare-laptop-91", map[string]string{"go": "1.27.1", "gcc": "12.2.0", "node": "22.11.0", "python": "3.12.7"}},
 		} {
 			rec := model.Device{AssetTag: d.tag, Name: d.name, Kind: "laptop", Model: "MacBook Pro 14\" M4", OS: "macOS", OSVersion: "15.2",
 				Location: "Office (IT shelf)", Status: "spare", DiskEncrypted: &yes, EndpointProtection: "CrowdStrike Falcon", LastSeenAt: &seen}
