@@ -145,8 +145,13 @@ func (f *onboardForm) init() {
 	f.inputs[f.focus].Focus()
 }
 
-func (f *onboardForm) Title() string       { return "new hire" }
-func (f *onboardForm) SetSize(w, h int)    { f.w, f.h = w, h }
+func (f *onboardForm) Title() string { return "new hire" }
+func (f *onboardForm) SetSize(w, h int) {
+	f.w, f.h = w, h
+	for i := range f.inputs {
+		f.inputs[i].SetWidth(max(w-12, 20))
+	}
+}
 func (f *onboardForm) KeyMap() help.KeyMap { return formKeys{} }
 func (f *onboardForm) Capturing() bool     { return true }
 
