@@ -11,8 +11,8 @@ import (
 )
 
 // The security audit of the story: the third-party audit came back with
-// findings, one of them (the shared AWS root credentials a leaver still
-// knows) already overdue, its alert paged to its owner; last month's
+// findings, one of them (no two-step on GitHub admins, Dave's) already
+// overdue, its alert paged to its owner; last month's
 // monthly review was signed off before the findings came in, so this
 // month's review shows what changed. The file is named so that its step
 // runs after checks (channels and on-call exist to page) and secrets.
@@ -30,10 +30,10 @@ type demoFinding struct {
 var auditFindings = []demoFinding{
 	{title: "Shared AWS root credentials still known by a leaver", severity: "critical", owner: "oscar@example.com",
 		notes:          "Bill Carter (departed) knows the AWS root credentials; rotate them and move to per-person IAM users with MFA.",
-		createdDaysAgo: 10, dueInDays: -3, affects: "service:AWS,person:bill@example.com", evidence: "https://tickets.example.com/SEC-101"},
+		createdDaysAgo: 10, dueInDays: 4, affects: "service:AWS,person:bill@example.com", evidence: "https://tickets.example.com/SEC-101"},
 	{title: "No two-step verification enforced for GitHub admins", severity: "high", owner: "dave@example.com",
 		notes:          "Organisation setting 'Require two-factor authentication' is off; two of the admin accounts have no second factor.",
-		createdDaysAgo: 10, dueInDays: 20, affects: "service:GitHub,account:GitHub:davekim,account:GitHub:oscar-ops"},
+		createdDaysAgo: 40, dueInDays: -3, affects: "service:GitHub,account:GitHub:davekim,account:GitHub:oscar-ops"},
 	{title: "Unencrypted laptop (tom-laptop)", severity: "high", owner: "oscar@example.com", state: model.FindingInProgress,
 		notes: "FileVault is off on LT-015; the patch level is three months old too.", createdDaysAgo: 10, dueInDays: 20, affects: "device:LT-015"},
 	{title: "The integration server is a single point of failure", severity: "medium", owner: "oscar@example.com", state: model.FindingAccepted,
