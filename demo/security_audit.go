@@ -20,7 +20,7 @@ func init() { Register("security audit", loadAudit) }
 
 type demoFinding struct {
 	title, severity, owner, state, notes string
-	createdDaysAgo, dueInDays            int // dueInDays < 0: overdue
+	dueInDays                            int // dueInDays < 0: overdue
 	affects                              string
 	accept                               [2]string // reason
 	acceptDays                           int       // the acceptance runs this many days
@@ -29,15 +29,15 @@ type demoFinding struct {
 
 var auditFindings = []demoFinding{
 	{title: "Shared AWS root credentials still known by a leaver", severity: "critical", owner: "oscar@example.com",
-		notes:          "Bill Carter (departed) knows the AWS root credentials; rotate them and move to per-person IAM users with MFA.",
-		createdDaysAgo: 10, dueInDays: 4, affects: "service:AWS,person:bill@example.com", evidence: "https://tickets.example.com/SEC-101"},
+		notes:     "Bill Carter (departed) knows the AWS root credentials; rotate them and move to per-person IAM users with MFA.",
+		dueInDays: 4, affects: "service:AWS,person:bill@example.com", evidence: "https://tickets.example.com/SEC-101"},
 	{title: "No two-step verification enforced for GitHub admins", severity: "high", owner: "dave@example.com",
-		notes:          "Organisation setting 'Require two-factor authentication' is off; two of the admin accounts have no second factor.",
-		createdDaysAgo: 40, dueInDays: -3, affects: "service:GitHub,account:GitHub:davekim,account:GitHub:oscar-ops"},
+		notes:     "Organisation setting 'Require two-factor authentication' is off; two of the admin accounts have no second factor.",
+		dueInDays: -3, affects: "service:GitHub,account:GitHub:davekim,account:GitHub:oscar-ops"},
 	{title: "Unencrypted laptop (tom-laptop)", severity: "high", owner: "oscar@example.com", state: model.FindingInProgress,
-		notes: "FileVault is off on LT-015; the patch level is three months old too.", createdDaysAgo: 10, dueInDays: 20, affects: "device:LT-015"},
+		notes: "FileVault is off on LT-015; the patch level is three months old too.", dueInDays: 20, affects: "device:LT-015"},
 	{title: "The integration server is a single point of failure", severity: "medium", owner: "oscar@example.com", state: model.FindingAccepted,
-		notes: "Jenkins runs on ci-01 alone; a disk or board failure stops every release.", createdDaysAgo: 10, dueInDays: 80,
+		notes: "Jenkins runs on ci-01 alone; a disk or board failure stops every release.", dueInDays: 80,
 		affects: "service:Jenkins CI,device:SRV-CI-01", accept: [2]string{"a second CI runner is budgeted for next quarter"}, acceptDays: 60},
 }
 
