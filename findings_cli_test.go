@@ -104,6 +104,19 @@ func TestDemoOverdueFindingAlertsItsOwner(t *testing.T) {
 	if !strings.Contains(out, "No two-step verification enforced for GitHub admins") || strings.Contains(out, "Shared AWS root") {
 		t.Fatalf("findings list --overdue:\n%s", out)
 	}
+	// The scheduler runs the finding's check within a minute; run it now.
+	var checks []model.Check
+	runJSON(t, db, &checks, "checks", "list")
+	name := ""
+	for _, c := range checks {
+		if c.Kind == model.SourceFinding {
+			name = c.Name
+		}
+	}
+	if name == "" {
+		t.Fatalf("no check follows the overdue finding: %+v", checks)
+	}
+	run(t, db, "checks", "run", name)
 	var alerts []model.Alert
 	runJSON(t, db, &alerts, "alerts", "list")
 	var alert *model.Alert

@@ -46,6 +46,9 @@ func SourceRule(kind string) string {
 	if kind == SourceAccess {
 		return "no active account left for the person on the service"
 	}
+	if kind == SourceFinding {
+		return "the finding is not overdue (resolved, closed, accepted, or due later)"
+	}
 	return "backup state ok or running (late, failed: down; restore test missing or stale: warn)"
 }
 
