@@ -230,16 +230,17 @@ func overrideEdit() editSpec {
 // oncallPart is the status bar's "on call" segment: the primary now and
 // who is next, read on every reload.
 type oncallPart struct {
-	env        TabEnv
-	now, next  string
-	err        error
-	configured bool
+	env               TabEnv
+	now, next, nextAt string
+	err               error
+	configured        bool
+	width             int
 }
 
 type oncallMsg struct {
-	now, next  string
-	configured bool
-	err        error
+	now, next, nextAt string
+	configured        bool
+	err               error
 }
 
 func (p *oncallPart) Reload() tea.Cmd {
@@ -255,7 +256,7 @@ func (p *oncallPart) Reload() tea.Cmd {
 		at := env.now()
 		m := oncallMsg{configured: true, now: plan.Now(at)[0].Who()}
 		if n, ok := plan.Next(at); ok {
-			m.next = n.Who() + " " + n.Start.Local().Format("Mon 15:04")
+			m.next, m.nextAt = n.Who(), n.Start.Local().Format("Mon 15:04")
 		}
 		return m
 	}
@@ -266,24 +267,36 @@ func (p *oncallPart) Update(_ *app, msg tea.Msg) (tea.Cmd, bool) {
 	if !ok {
 		return nil, false
 	}
-	p.now, p.next, p.configured, p.err = m.now, m.next, m.configured, m.err
+	p.now, p.next, p.nextAt, p.configured, p.err = m.now, m.next, m.nextAt, m.configured, m.err
 	return nil, true
 }
 
+// Status is "on call NOW · next NEXT": full names and the handoff time on
+// a wide window, first names on a middling one, only who is on call on a
+// narrow one (the status bar's other segments come first).
 func (p *oncallPart) Status() []string {
 	switch {
 	case p.err != nil:
 		return []string{"on call: ?"}
 	case !p.configured:
 		return nil
-	case p.next != "":
-		return []string{"on call " + p.now + " · next " + p.next}
+	case p.width >= 150 && p.next != "":
+		return []string{"on call " + p.now + " · next " + p.next + " " + p.nextAt}
+	case p.width >= 110 && p.next != "":
+		return []string{"on call " + firstName(p.now) + " · next " + firstName(p.next)}
 	}
-	return []string{"on call " + p.now}
+	return []string{"on call " + firstName(p.now)}
 }
 
-func (p *oncallPart) SetWidth(int) {}
-func (p *oncallPart) Panel() panel { return nil }
+func firstName(n string) string {
+	if f, _, ok := strings.Cut(n, " "); ok {
+		return f
+	}
+	return n
+}
+
+func (p *oncallPart) SetWidth(w int) { p.width = w }
+func (p *oncallPart) Panel() panel   { return nil }
 
 // rotationDetail is a rotation's page (what an on-call gap risk links to):
 // its settings, members and the next four weeks of its schedule.
