@@ -51,7 +51,7 @@ func TestAccountsTabRevokeWithPreview(t *testing.T) {
 	db := demoDB(t)
 	tm := startConsole(t, db, 160, 45)
 	tm.waitFor("people")
-	tm.keys("9")
+	tm.keys("8")
 	tm.waitFor("TWO-STEP", "LAST ACTIVITY", "Bill Carter (departed)")
 	tm.keys("/", "text:tammy-breakglass", "Enter")
 	tm.waitFor("1 of 1")

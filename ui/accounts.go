@@ -24,7 +24,7 @@ import (
 // checklist screen.
 
 func init() {
-	registerTab(tabDef{name: "accounts", key: "9", aliases: []string{"acc"},
+	registerTab(tabDef{name: "accounts", key: "8", aliases: []string{"acc"},
 		help: "who holds which account: two-step, last activity, verified; m: person × service matrix",
 		new:  func(env TabEnv) Tab { return newAccountsTab(env) }})
 	editSpecs["account"] = accountEdit()
