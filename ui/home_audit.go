@@ -96,7 +96,7 @@ func homeCompliance(env TabEnv) (homeData, error) {
 		}
 		lines = append(lines, homeLine{Domain: themes.DomainVerdict, State: "non-compliant",
 			Text:  fmt.Sprintf("%s %s · %s", d.AssetTag, d.Name, strings.Join(rules, ", ")),
-			Extra: d.Holder, Link: link("device", d.DeviceID)})
+			Extra: d.Holder, Link: link("device", d.DeviceID), Go: "devices"})
 	}
 	return homeData{Lines: lines}, nil
 }
