@@ -106,7 +106,7 @@ func TestHomeConsoleStartTabAndNoMouse(t *testing.T) {
 		t.Fatalf("a bad --start-tab: %+v", r)
 	}
 	tm := startHome(t, db, 80, 24, "OPSDECK_START_TAB=devices")
-	tm.waitFor("devices 28")
+	tm.waitFor("devices 30")
 	tm.keys("q")
 	tm.waitExit()
 	tm = startConsole(t, db, 80, 24, "--start-tab", "home", "--no-mouse")
