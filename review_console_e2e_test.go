@@ -29,13 +29,13 @@ func TestReviewInTheConsole(t *testing.T) {
 	}
 	// The first item is the overdue finding (#2, GitHub two-step): accept its risk by typing.
 	tm.keys("Space")
-	tm.waitFor("decision:")
+	tm.waitFor("step 1 decision:")
 	tm.keys("C-u", "text:accepted: enforcement scheduled with the GitHub org owners until "+binNow().In(time.Local).AddDate(0, 0, 20).Format(time.DateOnly), "Enter")
 	tm.waitFor("1/")
 	// Every other item: the default decision (fixed).
 	for i := 2; i <= len(steps); i++ {
 		tm.keys("Space")
-		tm.waitFor("decision:")
+		tm.waitFor("step " + itoa(i) + " decision:") // this step's prompt, not the last one's value
 		tm.keys("Enter")
 		tm.waitFor(itoa(i) + "/")
 	}

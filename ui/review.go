@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -21,7 +22,7 @@ func init() {
 	registerChecklistUI(model.ReviewKind, checklistUI{
 		Noun: "review",
 		AskDone: func(_ model.Checklist, _ any, s model.ChecklistStep) *checklist.Ask {
-			return &checklist.Ask{Label: "decision: ", Default: model.DecisionFixed,
+			return &checklist.Ask{Label: fmt.Sprintf("step %d decision: ", s.N), Default: model.DecisionFixed,
 				Suggestions: []string{model.DecisionFixed, model.DecisionFinding, "accepted: "}, Required: "a decision is required"}
 		},
 		Hint: func(s model.ChecklistStep) string {
