@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"net"
@@ -54,9 +53,7 @@ func TestFailedResultBatchIsRetried(t *testing.T) {
 		logged = append(logged, fmt.Sprintf(f, a...))
 		mu.Unlock()
 	}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- sc.Run(ctx) }()
+	stop := runScheduler(t, sc)
 	for sc.Runs.Load() < 20 {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -71,10 +68,7 @@ func TestFailedResultBatchIsRetried(t *testing.T) {
 	for sc.Writes.Load() < 20 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	var stored int64
 	if err := s.ReadDB().QueryRow(`SELECT count(*) FROM check_results`).Scan(&stored); err != nil {
 		t.Fatal(err)
