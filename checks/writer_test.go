@@ -3,12 +3,12 @@ package checks
 import (
 	"database/sql"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/testenv"
 	"github.com/opsdeck/opsdeck/model"
 )
 
@@ -17,20 +17,7 @@ import (
 // full disk or a lock held past the busy wait would make it), then works.
 func TestFailedResultBatchIsRetried(t *testing.T) {
 	s, svc := testDB(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	ln := testenv.TCPUp(t)
 	var cs []*model.Check
 	for i := range 20 {
 		cs = append(cs, &model.Check{Name: fmt.Sprintf("tcp-%d", i), Kind: "tcp", Target: ln.Addr().String(), ServiceID: &svc.ID, IntervalS: 5, TimeoutS: 2})
