@@ -66,14 +66,8 @@ func (s *sshServer) exec(key string, command ...string) result {
 	s.t.Helper()
 	args := s.sshLine(key, append([]string{"127.0.0.1", "--"}, command...)...)
 	cmd := exec.Command(args[0], args[1:]...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	return result{out.String(), errb.String(), code}
+	out, errb, code, _ := testenv.Run(cmd)
+	return result{out, errb, code}
 }
 
 func (s *sshServer) console(key string, w, h int) *term {
