@@ -62,24 +62,8 @@ func startSecServe(t *testing.T, db string, wrapper []string, flags ...string) *
 			t.Skip(tool + " is not installed")
 		}
 	}
-	dir := t.TempDir()
-	port := freePort(t)
-	args := append(append([]string{}, wrapper...), binPath, "--db", db, "serve", "--listen", "127.0.0.1:"+port, "--host-key", filepath.Join(dir, "host_key"))
-	cmd := exec.Command(args[0], append(args[1:], flags...)...)
-	log := &lockedBuffer{}
-	cmd.Stderr = log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("serve log:\n%s", log.String())
-		}
-	})
-	waitPort(t, port)
-	return &secServer{sshServer: &sshServer{t: t, db: db, port: port, dir: dir}, cmd: cmd, log: log}
+	s, cmd, log := serveSSH(t, db, wrapper, flags...)
+	return &secServer{sshServer: s, cmd: cmd, log: log}
 }
 
 // run is ssh HOST command... with stdin, bounded by a deadline: an attack
