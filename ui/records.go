@@ -102,3 +102,13 @@ func (r *records) view(st *themes.Styles, name string, err error, loaded bool, e
 	}
 	return r.table.View()
 }
+
+// recordRows is a records tab's rows and their ids: row and id of each
+// record, in order (the error is nil: a loader returns it as it is).
+func recordRows[T any](recs []T, id func(*T) int64, row func(*T) []string) ([][]string, []int64, error) {
+	rows, ids := make([][]string, len(recs)), make([]int64, len(recs))
+	for i := range recs {
+		rows[i], ids[i] = row(&recs[i]), id(&recs[i])
+	}
+	return rows, ids, nil
+}
