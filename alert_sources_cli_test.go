@@ -67,6 +67,8 @@ var demoSourceAlerts = map[string]string{
 	"backup-analytics-dump":     "backup job analytics-dump late:",
 	"backup-aws-s3-sync":        "backup job aws-s3-sync never-restore-tested",
 	"backup-replica-snapshot":   "backup job replica-snapshot restore-test-stale",
+	// #17: Bill's AWS password was used after his last day.
+	"used-after-departure-bill-carter-aws": "used after departure: Bill Carter's AWS account bill: password use at ",
 }
 
 // `opsdeck run` on the demo raises, by itself and within seconds, the
@@ -99,7 +101,7 @@ func TestAlertSourcesOnTheDemo(t *testing.T) {
 		}
 		return leo == 4 && strings.Contains(as["backup-nas-sync"].Summary, "No space left on device")
 	})
-	if !strings.Contains(logs, "source checks: 12 added") {
+	if !strings.Contains(logs, "source checks: 13 added") {
 		t.Errorf("run log lacks the sync:\n%s", logs)
 	}
 	for check, want := range demoSourceAlerts {

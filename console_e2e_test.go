@@ -130,7 +130,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 	tm.waitFor("1 people", "Kristen Park", "people 20", "live")
 
 	tm.keys("2")
-	tm.waitFor("kristen-laptop", "devices 28")
+	tm.waitFor("kristen-laptop", "devices 30")
 	tm.keys("Tab")
 	tm.waitFor("GitHub", "CRITICALITY")
 	tm.keys("1", "/", "text:kristen")

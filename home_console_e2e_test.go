@@ -49,8 +49,8 @@ func TestHomeConsoleEndToEnd(t *testing.T) {
 	bar := strings.Split(tm.screen(), "\n")[0]
 	tm.click(strings.Index(bar, " 1 ")+1, 0)
 	tm.waitFor("people 20", "Kristen Park")
-	tm.click(3, 4) // the third person (a header line and the crumbs above)
-	tm.waitFor("3 of 20")
+	tm.click(3, 4) // the second person: below the tab bar, crumbs and header
+	tm.waitFor("2 of 20")
 	tm.click(3, 4)
 	tm.waitFor("people › ", "Accounts (")
 	tm.keys("Escape", "0")
@@ -106,7 +106,7 @@ func TestHomeConsoleStartTabAndNoMouse(t *testing.T) {
 		t.Fatalf("a bad --start-tab: %+v", r)
 	}
 	tm := startHome(t, db, 80, 24, "OPSDECK_START_TAB=devices")
-	tm.waitFor("devices 28")
+	tm.waitFor("devices 30")
 	tm.keys("q")
 	tm.waitExit()
 	tm = startConsole(t, db, 80, 24, "--start-tab", "home", "--no-mouse")

@@ -46,7 +46,7 @@ func ledgerCaptureFromTheDevicesTab(t *testing.T) {
 	tm := startConsole(t, db, 80, 24)
 	tm.waitFor("Kristen Park", "● project")
 	tm.keys("2", "/", "text:LT-015", "Enter")
-	tm.waitFor("tom-laptop", "devices 1/28")
+	tm.waitFor("tom-laptop", "devices 1/30")
 
 	// L, a note, enter: an interruption linked to the laptop and its holder.
 	tm.keys("L")

@@ -20,20 +20,20 @@ func TestReviewInTheConsole(t *testing.T) {
 	tm := startConsole(t, db, 120, 40)
 	tm.waitFor("Kristen Park", "live")
 	tm.keys(":", "text:review", "Enter")
-	tm.waitFor("Monthly security review "+month, "Finding #1")
+	tm.waitFor("Monthly security review "+month, "Finding #2")
 
-	var c model.Checklist
-	runJSON(t, db, &c, "review", "steps", month)
-	if len(c.Steps) < 4 {
-		t.Fatalf("review steps: %+v", c.Steps)
+	var steps []model.ChecklistStep
+	runJSON(t, db, &steps, "review", "steps", month)
+	if len(steps) < 4 || steps[0].RefKind != "finding" {
+		t.Fatalf("review steps: %+v", steps)
 	}
-	// The first item is the overdue finding: accept its risk by typing.
+	// The first item is the overdue finding (#2, GitHub two-step): accept its risk by typing.
 	tm.keys("Space")
 	tm.waitFor("decision:")
-	tm.keys("C-u", "text:accepted: rotation booked with AWS support until "+binNow().In(time.Local).AddDate(0, 0, 20).Format(time.DateOnly), "Enter")
+	tm.keys("C-u", "text:accepted: enforcement scheduled with the GitHub org owners until "+binNow().In(time.Local).AddDate(0, 0, 20).Format(time.DateOnly), "Enter")
 	tm.waitFor("1/")
 	// Every other item: the default decision (fixed).
-	for i := 2; i <= len(c.Steps); i++ {
+	for i := 2; i <= len(steps); i++ {
 		tm.keys("Space")
 		tm.waitFor("decision:")
 		tm.keys("Enter")
@@ -50,14 +50,14 @@ func TestReviewInTheConsole(t *testing.T) {
 		t.Fatalf("review not signed off with a comparison: %+v", rep.Checklist)
 	}
 	md := mustRun(t, db, "review", "report", month, "--format", "md")
-	for _, want := range []string{"Changed since last month", "New", "Still open", "Shared AWS root credentials", "Not evaluated"} {
+	for _, want := range []string{"Changed since last month", "New", "Still open", "No two-step verification", "no_mfa"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
 	}
 	var f model.Finding
-	runJSON(t, db, &f, "findings", "show", "1")
-	if f.State != model.FindingAccepted || f.AcceptReason != "rotation booked with AWS support" {
+	runJSON(t, db, &f, "findings", "show", "2")
+	if f.State != model.FindingAccepted || f.AcceptReason != "enforcement scheduled with the GitHub org owners" {
 		t.Fatalf("the decision did not reach the finding: %+v", f)
 	}
 	b, _ := json.Marshal(rep)

@@ -57,7 +57,7 @@ func printChecklist(env *Env, c model.Checklist) error {
 		}
 		why := st.Detail
 		if st.Procedure != "" && st.State == model.StateOpen {
-			why = strings.TrimSpace(why + " · how: " + strings.Join(strings.Fields(st.Procedure), " "))
+			why = "how: " + strings.Join(strings.Fields(st.Procedure), " ")
 		}
 		if st.State != model.StateOpen {
 			why = st.Reason

@@ -215,8 +215,12 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 	printSection(w, "\nTWO-STEP AND LAST ACTIVITY (%d accounts):\n", "  ", r.Evidence)
 	printSection(w, "\nUNMATCHED ROWS (%d) — evidence for no known account:\n", "  ", r.Unmatched)
 	s := r.Summary
-	fmt.Fprintf(w, "\n%d rows: %d new, %d updated, %d verified, %d unchanged, %d skipped, %d bad, %d warnings; %d accounts to mark unverified\n",
-		s.Total, s.New, s.Updated, s.Verified, s.Unchanged, s.Skipped, s.Bad, s.Warnings, s.Unverified)
+	warned := ""
+	if s.Warnings > 0 {
+		warned = fmt.Sprintf(", %d warnings", s.Warnings)
+	}
+	fmt.Fprintf(w, "\n%d rows: %d new, %d updated, %d verified, %d unchanged, %d skipped, %d bad%s; %d accounts to mark unverified\n",
+		s.Total, s.New, s.Updated, s.Verified, s.Unchanged, s.Skipped, s.Bad, warned, s.Unverified)
 	switch {
 	case r.RunID != 0:
 		fmt.Fprintf(w, "imported (run %d)\n", r.RunID)

@@ -54,6 +54,8 @@ func SchedulerConfig(s *store.Store, logf func(format string, args ...any)) chec
 				logf("source checks: %d added, %d retired", len(plan.Add), len(plan.Retire))
 			}
 			return nil
+		}}, {Name: "joiners", Every: time.Minute, Run: func(ctx context.Context) []func(context.Context) {
+			return []func(context.Context){func(ctx context.Context) { activateJoiners(ctx, s, logf) }}
 		}}},
 	}
 }

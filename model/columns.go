@@ -39,7 +39,7 @@ var extraColumns = map[string][]column{
 		{field: "org_unit_path", extra: true, aliases: []string{"org_unit"}},
 	},
 	"findings": {
-		{field: "affects", aliases: []string{"affected", "assets", "affected_assets", "systems"}},
+		{field: "affects", extra: true, aliases: []string{"affected", "assets", "affected_assets", "systems"}},
 	},
 	"devices": {
 		{field: "warranty", extra: true, aliases: []string{"warranty_months"}},

@@ -253,16 +253,16 @@ func PlanOffboarding(h Holdings) []OffboardingStep {
 		s := OffboardingStep{Kind: StepAccount, RefID: idRef(a.ID),
 			Title:  fmt.Sprintf("Revoke %s %s account %s", a.ServiceName, a.Entitlement, a.Username),
 			Detail: fmt.Sprintf("service %s, username %s, entitlement %s, status %s", a.ServiceName, a.Username, a.Entitlement, a.Status)}
+		if a.Entitlement == "admin" && a.Status == "active" && h.OtherAdmins[a.ServiceID] == 0 {
+			s.BusFactorOne = true
+			s.Detail += "; bus factor 1: the only admin, grant another admin before revoking"
+		}
 		if pr, ok := h.Procedures[a.ServiceID]; ok {
 			how := pr.HowTo(ProcedureVars{Username: a.Username, Email: a.PersonEmail, Name: a.PersonName, Entitlement: a.Entitlement})
 			if pr.Link != "" {
 				how = strings.TrimPrefix(how+" · "+pr.Link, " · ")
 			}
 			s.Detail += "; how: " + how
-		}
-		if a.Entitlement == "admin" && a.Status == "active" && h.OtherAdmins[a.ServiceID] == 0 {
-			s.BusFactorOne = true
-			s.Detail += "; bus factor 1: the only admin, grant another admin before revoking"
 		}
 		add(s)
 	}

@@ -265,7 +265,9 @@ func PlanOnboarding(p OnboardingPlan) []ChecklistStep {
 	var steps []ChecklistStep
 	user := DefaultUsername(p.Hire.Email)
 	svcs := append([]ProfileService(nil), p.Profile.Services...)
-	sort.SliceStable(svcs, func(i, j int) bool { return strings.ToLower(svcs[i].ServiceName) < strings.ToLower(svcs[j].ServiceName) })
+	sort.SliceStable(svcs, func(i, j int) bool {
+		return strings.ToLower(svcs[i].ServiceName) < strings.ToLower(svcs[j].ServiceName)
+	})
 	for _, s := range svcs {
 		sv := p.Services[s.ServiceID]
 		st := ChecklistStep{Kind: OnbAccount, RefKind: "service", RefID: idRef(s.ServiceID),

@@ -592,8 +592,11 @@ func EscalationDelay(criticality string, conf map[string]time.Duration) time.Dur
 // NextEscalation is the step an alert is due to take at now (0: none): it
 // is firing, nothing suppresses it, and the next step's delay has passed
 // since it opened. Acknowledging (state acknowledged) stops it.
-func NextEscalation(a *Alert, step int, delay time.Duration, now time.Time) int {
+func NextEscalation(a *Alert, step int, delay time.Duration, now time.Time, last *time.Time) int {
 	if a == nil || a.State != "firing" || a.Suppressed(now) != "" || delay <= 0 || step >= EscalateEveryone {
+		return 0
+	}
+	if last != nil && now.Sub(*last) < delay { // steps stay one delay apart, even for an old alert
 		return 0
 	}
 	next := step + 1

@@ -221,17 +221,29 @@ func TestEscalationSteps(t *testing.T) {
 	if d != 5*time.Minute {
 		t.Fatalf("critical delay %s", d)
 	}
-	if s := model.NextEscalation(a, 0, d, open.Add(4*time.Minute)); s != 0 {
+	if s := model.NextEscalation(a, 0, d, open.Add(4*time.Minute), nil); s != 0 {
 		t.Errorf("before the delay: step %d", s)
 	}
-	if s := model.NextEscalation(a, 0, d, open.Add(5*time.Minute)); s != model.EscalateSecondary {
+	if s := model.NextEscalation(a, 0, d, open.Add(5*time.Minute), nil); s != model.EscalateSecondary {
 		t.Errorf("after the delay: step %d", s)
 	}
-	if s := model.NextEscalation(a, 1, d, open.Add(10*time.Minute)); s != model.EscalateOwner {
+	if s := model.NextEscalation(a, 1, d, open.Add(10*time.Minute), nil); s != model.EscalateOwner {
 		t.Errorf("after two delays: step %d", s)
 	}
+	// An alert already an hour old when escalation first sees it takes one
+	// step, then waits a delay before the next: it does not page everyone at once.
+	first := open.Add(time.Hour)
+	if s := model.NextEscalation(a, 0, d, first, nil); s != model.EscalateSecondary {
+		t.Errorf("old alert, first pass: step %d", s)
+	}
+	if s := model.NextEscalation(a, 1, d, first.Add(15*time.Second), &first); s != 0 {
+		t.Errorf("old alert, next pass: step %d, want none until a delay has passed", s)
+	}
+	if s := model.NextEscalation(a, 1, d, first.Add(5*time.Minute), &first); s != model.EscalateOwner {
+		t.Errorf("old alert, a delay later: step %d", s)
+	}
 	a.State = "acknowledged"
-	if s := model.NextEscalation(a, 1, d, open.Add(time.Hour)); s != 0 {
+	if s := model.NextEscalation(a, 1, d, open.Add(time.Hour), nil); s != 0 {
 		t.Errorf("acknowledged: step %d", s)
 	}
 	if d := model.EscalationDelay("high", map[string]time.Duration{"high": 2 * time.Minute}); d != 2*time.Minute {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/opsdeck/opsdeck/transfer"
 )
@@ -25,6 +26,10 @@ func PlanApply(ctx context.Context, e Env, src ImportSource, prune bool, getenv 
 		return nil, errors.New("over SSH, apply reads the file you send: ssh HOST apply -f - < checks.yaml")
 	default:
 		data, err = transfer.ReadFile(ctx, src.Name, transfer.RemoteMaxSize)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		pe.Op = "apply" // the reader names every read an import
 	}
 	if err != nil {
 		return nil, err

@@ -339,6 +339,15 @@ func onboardingDone(t *store.Tx, c model.Checklist, s model.ChecklistStep, m mod
 		if !ok {
 			return store.StepOutcome{}, model.Invalid("build", d.AssetTag, "is not built to the baseline: "+why)
 		}
+		hire, err := t.GetPerson(hireID)
+		if err != nil {
+			return store.StepOutcome{}, err
+		}
+		if fails, err := buildCompliance(t, d, hire); err != nil {
+			return store.StepOutcome{}, err
+		} else if fails != "" {
+			return store.StepOutcome{}, model.Invalid("build", d.AssetTag, "fails laptop compliance: "+fails)
+		}
 		return store.StepOutcome{Effect: d.AssetTag + " built: " + why, Value: d.AssetTag}, nil
 	}
 	return store.StepOutcome{}, nil
@@ -501,4 +510,25 @@ func findOnboarding(ctx context.Context, s *store.Store, ref string) (int64, err
 		return 0, model.Invalid("person", ref, "has never been onboarded (start with 'opsdeck onboard start EMAIL --profile P --start DATE')")
 	}
 	return list[0].ID, nil
+}
+
+// buildCompliance is what the company's laptop compliance policy finds
+// wrong with d once it is the hire's: the failing rules, "" when none fails.
+// A rule whose input is unknown does not hold the step back, and the
+// toolchain rule is left to the profile's baseline (BuildVerdict).
+func buildCompliance(t *store.Tx, d model.Device, hire model.Person) (string, error) {
+	p, err := t.CompliancePolicy()
+	if err != nil {
+		return "", err
+	}
+	if !p.Applies(&d) {
+		return "", nil
+	}
+	var bad []string
+	for _, v := range model.Compliance(d, model.ComplianceInputs{HolderName: hire.Name, HolderStatus: hire.Status}, p, t.At()) {
+		if v.Status == model.VerdictFail && v.Rule != model.RuleToolchain {
+			bad = append(bad, v.Rule+": "+v.Detail)
+		}
+	}
+	return strings.Join(bad, "; "), nil
 }

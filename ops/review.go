@@ -35,10 +35,6 @@ func init() {
 	})
 }
 
-// reviewNotEvaluated names the review's parts whose data opsdeck does not
-// hold yet, said in the report rather than passed over.
-const reviewNotEvaluated = "accounts without two-step or dormant: accounts carry no two-step or last-login data yet"
-
 func planReview(t *store.Tx, req StartRequest) (model.Checklist, []model.ChecklistStep, error) {
 	now := t.At().In(time.Local)
 	month, err := model.ReviewMonth(req.Subject, now)
@@ -244,7 +240,7 @@ func reviewSections(c model.Checklist, cmp model.ReviewComparison) []model.Repor
 		}
 		dec.Lines = append(dec.Lines, fmt.Sprintf("%d. %s: %s", s.N, s.Title, d))
 	}
-	secs = append(secs, dec, model.ReportSection{Title: "Not evaluated", Lines: []string{reviewNotEvaluated}})
+	secs = append(secs, dec)
 	return secs
 }
 

@@ -17,6 +17,10 @@ func (s *Store) CompliancePolicy(ctx context.Context) (model.CompliancePolicy, e
 	return compliancePolicy(ctx, s.r)
 }
 
+// CompliancePolicy is the policy inside the transaction (an onboarding's
+// build step judges the new laptop by it).
+func (t *Tx) CompliancePolicy() (model.CompliancePolicy, error) { return compliancePolicy(t.ctx, t.tx) }
+
 func compliancePolicy(ctx context.Context, db querier) (model.CompliancePolicy, error) {
 	p := model.DefaultCompliancePolicy
 	var raw string

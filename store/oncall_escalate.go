@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -23,8 +24,9 @@ func (t *Tx) Escalate() (int, error) {
 		id   int64
 		step int
 		crit string
+		last *time.Time
 	}
-	rows, err := t.query(`SELECT a.id, a.escalation_step, coalesce(s.criticality, '') FROM alerts a LEFT JOIN services s ON s.id = a.service_id
+	rows, err := t.query(`SELECT a.id, a.escalation_step, coalesce(s.criticality, ''), a.escalated_at FROM alerts a LEFT JOIN services s ON s.id = a.service_id
 		WHERE a.state = 'firing' AND a.escalation_step < ?`, model.EscalateEveryone)
 	if err != nil {
 		return 0, fmt.Errorf("escalate: %w", err)
@@ -32,10 +34,12 @@ func (t *Tx) Escalate() (int, error) {
 	var cs []cand
 	for rows.Next() {
 		var c cand
-		if err := rows.Scan(&c.id, &c.step, &c.crit); err != nil {
+		var last sql.NullString
+		if err := rows.Scan(&c.id, &c.step, &c.crit, &last); err != nil {
 			rows.Close()
 			return 0, err
 		}
+		c.last = parseTimePtr(last)
 		cs = append(cs, c)
 	}
 	rows.Close()
@@ -53,7 +57,7 @@ func (t *Tx) Escalate() (int, error) {
 			return taken, err
 		}
 		delay := model.EscalationDelay(c.crit, conf)
-		step := model.NextEscalation(&a, c.step, delay, t.at)
+		step := model.NextEscalation(&a, c.step, delay, t.at, c.last)
 		if step == 0 {
 			continue
 		}
@@ -70,7 +74,7 @@ func (t *Tx) Escalate() (int, error) {
 		if err := t.pageTo(&a, "escalated", t.at, 0, to, why); err != nil {
 			return taken, err
 		}
-		if _, err := t.exec(`UPDATE alerts SET escalation_step = ? WHERE id = ?`, step, a.ID); err != nil {
+		if _, err := t.exec(`UPDATE alerts SET escalation_step = ?, escalated_at = ? WHERE id = ?`, step, fmtTime(t.at), a.ID); err != nil {
 			return taken, err
 		}
 		taken++

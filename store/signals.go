@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -238,6 +239,7 @@ func (s *Store) usedAfterDeparture(ctx context.Context, email string, serviceID 
 		}
 		out = append(out, model.UsedAfterDeparture(a, cutoff, why, sigs[a.ID])...)
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].UsedAt.After(out[j].UsedAt) })
 	return out, nil
 }
 

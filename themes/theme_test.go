@@ -67,3 +67,35 @@ func TestMonoHasNoColour(t *testing.T) {
 		t.Fatalf("mono styles emit colour: %q", out)
 	}
 }
+
+func TestUserThemeRoles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "t.json")
+		os.WriteFile(p, []byte(body), 0o600)
+		return p
+	}
+	th, err := Load(write(`{"dark": true, "roles": {"state.firing": "196"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dark := Default(true)
+	if th.Roles["state.firing"] != "196" || th.Roles["severity.high"] != dark.Roles["severity.high"] || dark.Roles["state.firing"] == "196" {
+		t.Fatalf("roles over the dark base: %v (base %v)", th.Roles, dark.Roles)
+	}
+	if _, err := Load(write(`{"roles": {"state.burning": "1"}}`)); err == nil || !strings.Contains(err.Error(), `roles: "state.burning" is not a role`) {
+		t.Fatalf("unknown role: %v", err)
+	}
+	if _, err := Load(write(`{"roles": {"ok": "green"}}`)); err == nil || !strings.Contains(err.Error(), `roles.ok: "green" is not a colour`) {
+		t.Fatalf("bad colour: %v", err)
+	}
+	if m, ok := MarkOf(DomainAlert, "acked ~flap"); !ok || m.Role != RoleAcked {
+		t.Fatalf("acked ~flap: %+v %v", m, ok)
+	}
+	if m, ok := MarkOf(DomainDue, "OVERDUE 40d"); !ok || m.Symbol != "!" {
+		t.Fatalf("OVERDUE 40d: %+v %v", m, ok)
+	}
+	if _, ok := MarkOf(DomainSeverity, "whatever"); ok {
+		t.Fatal("an unknown value has a mark")
+	}
+}

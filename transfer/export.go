@@ -69,9 +69,6 @@ func Export(ctx context.Context, s *store.Store, kind string) (model.Table, erro
 			return t, err
 		}
 		t.Rows = rowsOf(model.FindingFields, fs, ref)
-		for i := range fs { // the links, as import reads them back
-			t.Rows[i].Cells = append(t.Rows[i].Cells, model.LinksText(fs[i].Links))
-		}
 	default:
 		return t, model.Invalid("kind", kind, "is not one of "+strings.Join(ExportKinds, ", "))
 	}

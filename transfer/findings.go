@@ -18,13 +18,33 @@ func planFindings(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 	if err != nil {
 		return err
 	}
+	have, err := s.ListFindings(ctx, store.FindingQuery{})
+	if err != nil {
+		return err
+	}
+	// A finding is the same when its title and source are (a report
+	// imported again, or an export read back, changes nothing).
+	key := func(f model.Finding) string { return strings.ToLower(f.Title) + "\x00" + strings.ToLower(f.Source) }
+	byKey := map[string]model.Finding{}
+	for _, f := range have {
+		byKey[key(f)] = f
+	}
+	seen := map[string]int{}
 	for _, row := range rows {
 		vals, probs := cm.Values(row)
 		it := Item{Row: row.Row, Key: model.Sanitize(vals["title"]), cells: row.Cells, dep: -1}
-		var f model.Finding
+		probe := model.Finding{Title: model.Sanitize(vals["title"]), Source: model.Sanitize(vals["source"])}
+		if p := dupProblem(seen, key(probe), row.Row, cm.Column("title"), probe.Title); p != nil {
+			probs = append(probs, *p)
+		}
+		cur, exists := byKey[key(probe)]
+		f := cur
 		model.FindingFields.Apply(&f, vals)
 		probs = personRef(r, ix, cm, row, vals, "owner", &f.OwnerID, probs)
-		links, lerr := s.FindingLinks(ctx, cm.Column("affects"), vals["affects"])
+		links, lerr := cur.Links, error(nil)
+		if cm.Has("affects") || !exists {
+			links, lerr = s.FindingLinks(ctx, cm.Column("affects"), vals["affects"])
+		}
 		if lerr != nil {
 			p := model.ImportProblem{Row: row.Row, Column: cm.Column("affects"), Value: vals["affects"], Reason: lerr.Error()}
 			if fe, ok := model.AsFieldError(lerr); ok {
@@ -35,19 +55,44 @@ func planFindings(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 		f.Normalize()
 		err := f.Validate()
 		if err == nil {
-			err = model.CheckFindingMove(nil, &f, s.Now().In(time.Local))
+			var before *model.Finding
+			if exists {
+				before = &cur
+			}
+			err = model.CheckFindingMove(before, &f, s.Now().In(time.Local))
 		}
 		it.Problems = validationProblems(cm, row.Row, err, probs)
 		if len(it.Problems) == 0 {
-			it.Action = ActionNew
-			if len(links) > 0 {
-				it.Changes = []string{"affects " + strings.TrimSpace(model.LinksText(links))}
+			switch {
+			case exists:
+				f.Links = links
+				decide(&it, cur, f, opts.UpdateExisting)
+			default:
+				it.Action = ActionNew
+				if len(links) > 0 {
+					it.Changes = []string{"affects " + strings.TrimSpace(model.LinksText(links))}
+				}
 			}
 		}
-		rec := f
+		rec, id, relink := f, cur.ID, cm.Has("affects")
 		it.run = func(t *store.Tx, _ *commitState) error {
 			x := rec
-			return t.AddFinding(&x, links)
+			if !exists {
+				return t.AddFinding(&x, links)
+			}
+			if _, _, err := t.UpdateFinding(id, func(g *model.Finding) error {
+				links, log := g.Links, g.Log
+				*g = x
+				g.ID, g.Links, g.Log = id, links, log
+				return nil
+			}); err != nil {
+				return err
+			}
+			if relink {
+				_, err := t.SetFindingLinks(id, links)
+				return err
+			}
+			return nil
 		}
 		r.Items = append(r.Items, it)
 	}

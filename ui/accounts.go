@@ -24,7 +24,7 @@ import (
 // checklist screen.
 
 func init() {
-	registerTab(tabDef{name: "accounts", key: "9", aliases: []string{"acc"},
+	registerTab(tabDef{name: "accounts", key: "8", aliases: []string{"acc"},
 		help: "who holds which account: two-step, last activity, verified; m: person × service matrix",
 		new:  func(env TabEnv) Tab { return newAccountsTab(env) }})
 	editSpecs["account"] = accountEdit()
@@ -38,7 +38,7 @@ func init() {
 			run: func(a *app, c actx) tea.Cmd { return a.preview(detail.Link{Kind: "sign-in", ID: c.sel.ID}) }},
 	)
 	registerDetail(detailDef{kind: "account", load: accountDetail})
-	registerCommand(commandDef{name: "review", aliases: []string{"access-review"}, usage: ":review  the open access review (starts one)",
+	registerCommand(commandDef{name: "access-review", aliases: []string{"ar"}, usage: ":access-review  the open access review (starts one)",
 		run: func(a *app, _ string) tea.Cmd { return openAccessReview(a.env) }})
 	registerChecklistUI(ops.AccessReview, checklistUI{
 		Noun: "access review",

@@ -60,7 +60,7 @@ func personDetail(env TabEnv, id int64) (detail.Data, error) {
 	}
 	ac := detail.Section{Title: fmt.Sprintf("Accounts (%d)", len(accts)), Empty: "no accounts"}
 	for _, a := range accts {
-		ac.Rows = append(ac.Rows, detail.Row{Text: fmt.Sprintf("%-16s %-18s %-7s %-10s two-step %-8s last %-20s verified %s",
+		ac.Rows = append(ac.Rows, detail.Row{Text: fmt.Sprintf("%-16s %-18s %-7s %-9s 2fa %-8s last %s · verified %s",
 			a.ServiceName, a.Username, a.Entitlement, a.Status, a.Access.TwoStep, a.Access.ActivityWords(now), model.Ago(a.LastVerifiedAt, now)),
 			Link: link("account", a.ID), Warn: p.Status == "departed" && a.Status == "active"})
 	}

@@ -27,7 +27,7 @@ var findingKeys = struct{ Start, Resolve key.Binding }{
 }
 
 func init() {
-	registerTab(tabDef{name: "findings", key: "8", aliases: []string{"fi"}, help: "what audits and reviews found: who fixes it by when, overdue first",
+	registerTab(tabDef{name: "findings", key: "9", aliases: []string{"fi"}, help: "what audits and reviews found: who fixes it by when, overdue first",
 		new: func(env TabEnv) Tab { return newListTab(env, findingsSpec()) }})
 	registerDetail(detailDef{kind: "finding", load: findingDetail})
 	onFinding := func(c actx) bool { return c.hasSel && c.sel.Kind == "finding" }

@@ -207,11 +207,12 @@ func (t *homeTab) layout() {
 		}
 	}
 	n := make([]int, len(shown))
+	gap := 1 // a blank line between sections, dropped when the titles and first lines need it
 	cost := func() int {
 		c := 0
 		for i, b := range shown {
 			if i > 0 {
-				c++ // a blank line between sections
+				c += gap
 			}
 			c++ // the title
 			switch {
@@ -229,6 +230,9 @@ func (t *homeTab) layout() {
 	for i, b := range shown {
 		n[i] = min(len(b.Lines), 1)
 	}
+	if cost() > t.h {
+		gap = 0
+	}
 	for i, b := range shown { // fill in order of importance
 		for n[i] < len(b.Lines) {
 			n[i]++
@@ -240,7 +244,7 @@ func (t *homeTab) layout() {
 	}
 	st := t.env.Styles
 	for i, b := range shown {
-		if i > 0 {
+		if i > 0 && gap > 0 {
 			t.lines = append(t.lines, homeRow{})
 		}
 		title := st.Title.Render(b.title)

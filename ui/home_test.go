@@ -40,8 +40,9 @@ func TestHomeIsTheFirstScreenAndPutsFiringAlertsFirst(t *testing.T) {
 		!strings.HasPrefix(lines[3], "▸ ● firing 5m   analytics-db-backup") {
 		t.Fatalf("firing alerts are not on top:\n%s", screen(a))
 	}
-	mustContain(t, a, "Backups late or failing", "✗ failed", "jenkins-config", "Secrets overdue for rotation",
-		"! overdue AWS root credentials", "This week", "unplanned 70%")
+	mustContain(t, a, "Backups late or failing", "… 2 more — enter shows them (:backups)", "Findings overdue",
+		"▲ high No two-step verification", "Laptops failing compliance", "✗ non-compliant LT-006",
+		"Secrets overdue for rotation", "! overdue AWS root credentials", "This week", "unplanned 70%")
 	// Nothing below the status bar is lost at 80×24: every section has its title.
 	if n := len(lines); n != 24 {
 		t.Fatalf("%d lines", n)
@@ -53,15 +54,15 @@ func TestHomeLinesOpenTheirRecords(t *testing.T) {
 	send(t, a, "enter")
 	mustContain(t, a, "home › analytics-db-backup", "summary", "late: no ping")
 	send(t, a, "esc")
-	// Down to the failed backup: a company job opens its service.
-	for range 4 + 3 { // past the alerts and three backups
+	// Down to the late backup: a company job opens its service.
+	for range 4 + 1 { // past the alerts and opsdeck's own backup
 		send(t, a, "j")
 	}
 	if l, _ := a.tab().(Opener).Selected(); l.Kind != "service" {
-		t.Fatalf("line 8 is %+v, want the failed backup's service", l)
+		t.Fatalf("line 6 is %+v, want the late backup's service", l)
 	}
 	send(t, a, "enter")
-	mustContain(t, a, "home › Jenkins CI")
+	mustContain(t, a, "home › Analytics DB")
 	send(t, a, "esc", "G")
 	// The week's line is no record: enter shows the ledger.
 	send(t, a, "enter")
@@ -73,17 +74,17 @@ func TestHomeLinesOpenTheirRecords(t *testing.T) {
 func TestHomeFitsSmallWindowsWithMoreLines(t *testing.T) {
 	a, _ := homeApp(t, 80, 20)
 	s := screen(a)
-	// The alerts come first and are whole; the backups give way.
-	if !strings.Contains(s, "jenkins-login") || !strings.Contains(s, "  … 4 more — enter shows them (:backups)") {
+	// Every section keeps its title and first line; the rest give way to a more-line.
+	if !strings.Contains(s, "  … 3 more — enter shows them (:alerts)") || !strings.Contains(s, "  … 4 more — enter shows them (:backups)") {
 		t.Fatalf("no more-line for the backups:\n%s", s)
 	}
-	for _, title := range []string{"Firing, not acknowledged", "Backups late or failing", "Secrets overdue", "This week"} {
+	for _, title := range []string{"Firing, not acknowledged", "Backups late or failing", "Findings overdue", "Laptops failing compliance", "Secrets overdue", "This week"} {
 		if !strings.Contains(s, title) {
 			t.Fatalf("section %q lost at 80×20:\n%s", title, s)
 		}
 	}
 	// The more-line leads to the full list.
-	for range 4 + 1 {
+	for range 3 { // the first alert, the alerts' more-line, the first backup
 		send(t, a, "j")
 	}
 	if g, ok := a.tab().(goer); !ok || g.Go() != "backups" {
@@ -101,12 +102,12 @@ func TestHomeFitsSmallWindowsWithMoreLines(t *testing.T) {
 func TestHomeSectionsAreRegistered(t *testing.T) {
 	saved := homeSections
 	t.Cleanup(func() { homeSections = saved })
-	registerHomeSection(homeSection{order: 15, title: "Findings overdue", load: func(env TabEnv) (homeData, error) {
+	registerHomeSection(homeSection{order: 15, title: "Test findings", load: func(env TabEnv) (homeData, error) {
 		return homeData{Lines: []homeLine{{Domain: themes.DomainSeverity, State: "high", Text: "laptop without disk encryption", Link: link("device", 1)}}}, nil
 	}})
 	a, _ := homeApp(t, 120, 40)
 	s := screen(a)
-	fi, al, bk := strings.Index(s, "Findings overdue"), strings.Index(s, "Firing, not"), strings.Index(s, "Backups late")
+	fi, al, bk := strings.Index(s, "Test findings"), strings.Index(s, "Firing, not"), strings.Index(s, "Backups late")
 	if fi < 0 || !(al < fi && fi < bk) {
 		t.Fatalf("a registered section is not in its place (order 15):\n%s", s)
 	}
@@ -116,7 +117,7 @@ func TestHomeSectionsAreRegistered(t *testing.T) {
 			t.Fatal("a section registered twice did not panic")
 		}
 	}()
-	registerHomeSection(homeSection{order: 1, title: "Findings overdue"})
+	registerHomeSection(homeSection{order: 1, title: "Test findings"})
 }
 
 func TestStartTabAndNoMouse(t *testing.T) {

@@ -12,35 +12,38 @@ import (
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/form"
-	"github.com/opsdeck/opsdeck/ui/components/table"
 )
 
 // On call in the console: who is on call now and next in the status bar
-// (on every tab, the alerts tab included), the schedule as its own tab
-// (rotations and overrides, gaps marked), a shift's page with the summary
-// of the shift so far and the last handovers, and O to add an override
-// from the schedule (the selected shift's window) or from an alert (from
-// now).
+// (on every tab, the alerts tab included), the schedule as its own screen
+// (":oncall": rotations and overrides, gaps marked), a shift's page with
+// the summary of the shift so far and the last handovers, and O to add an
+// override from the schedule (the selected shift's window) or from an
+// alert (from now).
 
 var overrideKey = key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "add an on-call override"))
 
 func init() {
 	registerPart(partDef{name: "oncall", new: func(env TabEnv) part { return &oncallPart{env: env} }})
-	registerTab(tabDef{name: "oncall", key: "", aliases: []string{"schedule"},
-		help: "who is on call when: rotations, overrides beside the shift they cover, gaps",
-		new:  func(env TabEnv) Tab { return newListTab(env, scheduleSpec()) }})
+	registerCommand(commandDef{name: "oncall", aliases: []string{"schedule"},
+		usage: ":oncall    who is on call when (rotations, overrides, gaps)",
+		run:   func(a *app, _ string) tea.Cmd { return a.push(detail.Link{Kind: "schedule"}) }})
+	registerDetail(detailDef{kind: "schedule", load: scheduleDetail})
 	registerDetail(detailDef{kind: "shift", load: shiftDetail})
 	registerDetail(detailDef{kind: "rotation", load: rotationDetail})
 	editSpecs["override"] = overrideEdit()
 	registerActions(action{key: overrideKey, hint: true, write: true,
 		on: func(c actx) bool {
-			return (c.tab == "oncall" && c.page == nil) || (c.page != nil && c.page.Kind == "shift") ||
+			return (c.page != nil && (c.page.Kind == "schedule" || c.page.Kind == "shift")) ||
 				(c.hasSel && c.sel.Kind == "alert" && (c.tab == "alerts" || c.page != nil))
 		},
 		run: func(a *app, c actx) tea.Cmd {
 			var id int64
-			if c.hasSel && c.sel.Kind == "shift" {
-				id = c.sel.ID
+			switch {
+			case c.page != nil && c.page.Kind == "shift":
+				id = c.page.ID
+			case c.pick != nil && c.pick.Kind == "shift":
+				id = c.pick.ID
 			}
 			return a.loadForm("override", id)
 		}})
@@ -52,38 +55,38 @@ func shiftID(s model.Shift) int64 { return s.Start.Unix()*10 + int64(min(s.Rank,
 
 func shiftOf(id int64) (time.Time, int) { return time.Unix(id/10, 0), int(id % 10) }
 
-// scheduleSpec is the schedule for four weeks from now.
-func scheduleSpec() listSpec {
-	return listSpec{
-		name: "oncall", kind: "shift",
-		cols: []table.Column{
-			{Title: "rotation", Min: 8, Max: 14},
-			{Title: "on call", Min: 10, Max: 22},
-			{Title: "from", Min: 16, Max: 16},
-			{Title: "until", Min: 16, Max: 16},
-			{Title: "note", Min: 12, Max: 80, Drop: 1},
-		},
-		fadeCol: 1, fadeVals: []string{"nobody"},
-		empty: []string{"Nobody is on call; alerts go to service owners only.",
-			`Add a rotation: opsdeck oncall rotation add primary --members a,b --every 7d --handoff "Mon 09:00" --tz Europe/Berlin`},
-		load: func(env TabEnv) ([][]string, []int64, error) {
-			plan, err := env.Store.OnCallPlan(env.Ctx)
-			if err != nil {
-				return nil, nil, err
-			}
-			now := env.now()
-			if len(plan.Rotations) == 0 && len(plan.Overrides) == 0 {
-				return nil, nil, nil
-			}
-			var rows [][]string
-			var ids []int64
-			for _, s := range plan.Schedule(now, now.Add(store.GapHorizon)) {
-				rows = append(rows, []string{s.Rotation, s.Who(), s.Start.Local().Format("2006-01-02 15:04"), s.End.Local().Format("2006-01-02 15:04"), shiftNote(s)})
-				ids = append(ids, shiftID(s))
-			}
-			return rows, ids, nil
-		},
+// scheduleDetail is the schedule page (":oncall"): four weeks from now,
+// the primary first, each shift a row that opens its page; O on a row
+// adds an override of that window.
+func scheduleDetail(env TabEnv, _ int64) (detail.Data, error) {
+	plan, err := env.Store.OnCallPlan(env.Ctx)
+	if err != nil {
+		return detail.Data{}, err
 	}
+	now := env.now()
+	d := detail.Data{Title: "On call", Subtitle: "schedule · four weeks · O adds an override"}
+	if len(plan.Rotations) == 0 && len(plan.Overrides) == 0 {
+		d.Sections = []detail.Section{{Title: "Schedule", Empty: `nobody is on call; alerts go to service owners only (opsdeck oncall rotation add --help)`}}
+		return d, nil
+	}
+	if n, ok := plan.Next(now); ok {
+		d.Fields = append(d.Fields, [2]string{"now", plan.Now(now)[0].Who()}, [2]string{"next", n.Who() + " from " + n.Start.Local().Format("Mon 2006-01-02 15:04")})
+	}
+	secs := map[string]*detail.Section{}
+	var order []string
+	for _, s := range plan.Schedule(now, now.Add(store.GapHorizon)) {
+		sec, ok := secs[s.Rotation]
+		if !ok {
+			sec = &detail.Section{Title: s.Rotation + " (" + model.RankName(max(s.Rank, 1)) + ")"}
+			secs[s.Rotation], order = sec, append(order, s.Rotation)
+		}
+		txt := fmt.Sprintf("%s – %s  %-18s %s", s.Start.Local().Format("2006-01-02 15:04"), s.End.Local().Format("2006-01-02 15:04"), s.Who(), shiftNote(s))
+		sec.Rows = append(sec.Rows, detail.Row{Text: strings.TrimRight(txt, " "), Link: link("shift", shiftID(s)), Warn: s.Gap})
+	}
+	for _, name := range order {
+		d.Sections = append(d.Sections, *secs[name])
+	}
+	return d, nil
 }
 
 func shiftNote(s model.Shift) string {
@@ -230,16 +233,17 @@ func overrideEdit() editSpec {
 // oncallPart is the status bar's "on call" segment: the primary now and
 // who is next, read on every reload.
 type oncallPart struct {
-	env        TabEnv
-	now, next  string
-	err        error
-	configured bool
+	env               TabEnv
+	now, next, nextAt string
+	err               error
+	configured        bool
+	width             int
 }
 
 type oncallMsg struct {
-	now, next  string
-	configured bool
-	err        error
+	now, next, nextAt string
+	configured        bool
+	err               error
 }
 
 func (p *oncallPart) Reload() tea.Cmd {
@@ -255,7 +259,7 @@ func (p *oncallPart) Reload() tea.Cmd {
 		at := env.now()
 		m := oncallMsg{configured: true, now: plan.Now(at)[0].Who()}
 		if n, ok := plan.Next(at); ok {
-			m.next = n.Who() + " " + n.Start.Local().Format("Mon 15:04")
+			m.next, m.nextAt = n.Who(), n.Start.Local().Format("Mon 15:04")
 		}
 		return m
 	}
@@ -266,24 +270,37 @@ func (p *oncallPart) Update(_ *app, msg tea.Msg) (tea.Cmd, bool) {
 	if !ok {
 		return nil, false
 	}
-	p.now, p.next, p.configured, p.err = m.now, m.next, m.configured, m.err
+	p.now, p.next, p.nextAt, p.configured, p.err = m.now, m.next, m.nextAt, m.configured, m.err
 	return nil, true
 }
 
+// Status is "on call NOW · next NEXT": full names and the handoff time on
+// a wide window, first names on a middling one, nothing on a narrow one
+// (the status bar's own segments, who you are and who else is here, first;
+// the schedule is one ":oncall" away).
 func (p *oncallPart) Status() []string {
 	switch {
 	case p.err != nil:
 		return []string{"on call: ?"}
-	case !p.configured:
+	case !p.configured || p.width < 130:
 		return nil
+	case p.width >= 170 && p.next != "":
+		return []string{"on call " + p.now + " · next " + p.next + " " + p.nextAt}
 	case p.next != "":
-		return []string{"on call " + p.now + " · next " + p.next}
+		return []string{"on call " + firstName(p.now) + " · next " + firstName(p.next)}
 	}
-	return []string{"on call " + p.now}
+	return []string{"on call " + firstName(p.now)}
 }
 
-func (p *oncallPart) SetWidth(int) {}
-func (p *oncallPart) Panel() panel { return nil }
+func firstName(n string) string {
+	if f, _, ok := strings.Cut(n, " "); ok {
+		return f
+	}
+	return n
+}
+
+func (p *oncallPart) SetWidth(w int) { p.width = w }
+func (p *oncallPart) Panel() panel   { return nil }
 
 // rotationDetail is a rotation's page (what an on-call gap risk links to):
 // its settings, members and the next four weeks of its schedule.

@@ -64,7 +64,18 @@ type commandDef struct {
 
 var commandDefs []commandDef
 
-func registerCommand(d commandDef) { commandDefs = append(commandDefs, d) }
+// registerCommand adds a ":" command; a word another command already
+// answers to is a programming error (two features cannot both own ":review").
+func registerCommand(d commandDef) {
+	for _, o := range commandDefs {
+		for _, w := range append([]string{d.name}, d.aliases...) {
+			if o.matches(w) {
+				panic(fmt.Sprintf("ui: command %q clashes with %q", w, o.name))
+			}
+		}
+	}
+	commandDefs = append(commandDefs, d)
+}
 
 func (d commandDef) matches(word string) bool {
 	return d.name == word || slices.Contains(d.aliases, word)

@@ -41,7 +41,7 @@ func TestFlowInRealProgram(t *testing.T) {
 	// The status bar holds the temp path and the poll state; check it
 	// apart from the golden frame.
 	status := ansi.Strip(lines[len(lines)-1])
-	if !strings.Contains(status, "local:tester") || !strings.Contains(status, "devices 1/28") {
+	if !strings.Contains(status, "local:tester") || !strings.Contains(status, "devices 1/30") {
 		t.Fatalf("status bar %q", status)
 	}
 	teatest.RequireEqualOutput(t, []byte(strings.Join(lines[:len(lines)-1], "\n")))

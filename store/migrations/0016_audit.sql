@@ -57,7 +57,17 @@ CREATE TABLE device_compliance (
 );
 
 -- One alert check per overdue finding (kind 'finding', target 'finding:ID'),
--- created by opsdeck like the backup and access checks.
+-- created by opsdeck like the backup and access checks. It watches a
+-- finding, not a service or device, so the "service or device" rule is
+-- widened in place as 0007 did (only rows refused before become allowed);
+-- the index below bumps the schema cookie so connections re-read it.
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql,
+       'CHECK (service_id IS NOT NULL OR device_id IS NOT NULL OR (kind = ''backup'' AND target = ''self''))',
+       'CHECK (service_id IS NOT NULL OR device_id IS NOT NULL OR (kind = ''backup'' AND target = ''self'') OR kind = ''finding'')')
+ WHERE type = 'table' AND name = 'checks';
+PRAGMA writable_schema = RESET;
 CREATE UNIQUE INDEX checks_finding_source ON checks(kind, target COLLATE NOCASE) WHERE kind = 'finding';
 
 -- A monthly review's report as signed off: what changed since last

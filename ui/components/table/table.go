@@ -511,15 +511,21 @@ func (p painter) paint(b *strings.Builder, text string) {
 // highlighted (only the visible rows pay for this).
 func (m Model) renderRow(b *strings.Builder, r []string, row int, pt *painters) {
 	base := pt.base(row)
+	// Cells in the same painter are drawn as one run: a row without
+	// states or a filter costs one pair of escape codes, as before.
+	var run strings.Builder
+	cur := base
+	flush := func() {
+		if run.Len() > 0 {
+			cur.paint(b, run.String())
+			run.Reset()
+		}
+	}
 	first := true
 	for c, col := range m.cols {
 		if m.widths[c] == 0 {
 			continue
 		}
-		if !first {
-			base.paint(b, " ")
-		}
-		first = false
 		v := ""
 		if c < len(r) {
 			v = r[c]
@@ -533,25 +539,45 @@ func (m Model) renderRow(b *strings.Builder, r []string, row int, pt *painters) 
 				v = "  " + v
 			}
 		}
-		cell := m.cell(v, c)
-		if m.query == "" {
-			p.paint(b, cell)
+		if m.query != "" { // per cell: the matches are highlighted in the cell's own colour
+			flush()
+			if !first {
+				base.paint(b, " ")
+			}
+			first = false
+			m.paintMatches(b, m.cell(v, c), p, pt)
 			continue
 		}
-		hl := pt.match(m.styles, p)
-		mask := highlight(cell, m.query, m.fuzzy)
-		for i := 0; i < len(cell); {
-			j := i
-			for j < len(cell) && mask[j] == mask[i] {
-				j++
+		if p.pre != cur.pre {
+			flush()
+			if !first {
+				base.paint(b, " ")
 			}
-			if mask[i] {
-				hl.paint(b, cell[i:j])
-			} else {
-				p.paint(b, cell[i:j])
-			}
-			i = j
+			cur = p
+		} else if !first {
+			run.WriteByte(' ')
 		}
+		first = false
+		run.WriteString(m.cell(v, c))
+	}
+	flush()
+}
+
+// paintMatches draws cell in p with the filter's matches highlighted.
+func (m Model) paintMatches(b *strings.Builder, cell string, p painter, pt *painters) {
+	hl := pt.match(m.styles, p)
+	mask := highlight(cell, m.query, m.fuzzy)
+	for i := 0; i < len(cell); {
+		j := i
+		for j < len(cell) && mask[j] == mask[i] {
+			j++
+		}
+		if mask[i] {
+			hl.paint(b, cell[i:j])
+		} else {
+			p.paint(b, cell[i:j])
+		}
+		i = j
 	}
 }
 
