@@ -70,28 +70,14 @@ func stepsOf(ctx context.Context, db querier, offID int64) ([]model.OffboardingS
 	if err != nil {
 		return nil, fmt.Errorf("offboarding steps: %w", err)
 	}
-	byID := map[int64]int{}
-	for i, st := range steps {
-		byID[st.ID] = i
-	}
-	notes, err := db.QueryContext(ctx, `SELECT n.step_id, n.at, n.actor, n.text FROM offboarding_notes n
-		JOIN offboarding_steps s ON s.id = n.step_id WHERE s.offboarding_id = ? ORDER BY n.id`, offID)
+	notes, err := stepNotes(ctx, db, "offboarding_notes", "offboarding_steps", "offboarding_id", offID)
 	if err != nil {
 		return nil, fmt.Errorf("offboarding notes: %w", err)
 	}
-	defer notes.Close()
-	for notes.Next() {
-		var stepID int64
-		var at string
-		var n model.StepNote
-		if err := notes.Scan(&stepID, &at, &n.Actor, &n.Text); err != nil {
-			return nil, err
-		}
-		n.At = parseTime(at)
-		i := byID[stepID]
-		steps[i].Notes = append(steps[i].Notes, n)
+	for i := range steps {
+		steps[i].Notes = append(steps[i].Notes, notes[steps[i].ID]...)
 	}
-	return steps, notes.Err()
+	return steps, nil
 }
 
 // withSteps fills o's steps and progress.
