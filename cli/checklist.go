@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
@@ -55,26 +56,38 @@ func printChecklist(env *Env, c model.Checklist) error {
 		if st.Warn != "" {
 			title += " [" + strings.ToUpper(st.Warn) + "]"
 		}
-		why := st.Detail
-		if st.Procedure != "" && st.State == model.StateOpen {
-			why = "how: " + strings.Join(strings.Fields(st.Procedure), " ")
+		about := st.Detail
+		if st.Procedure != "" {
+			about = "how: " + strings.Join(strings.Fields(st.Procedure), " ")
 		}
-		if st.State != model.StateOpen {
-			why = st.Reason
-		}
-		if st.Effect != "" {
-			why = st.Effect
-		}
-		if n := len(st.Notes); n > 0 {
-			why = strings.TrimSpace(why + " note: " + st.Notes[n-1].Text)
-		}
-		when := "-"
-		if st.At != nil {
-			when = st.At.Local().Format("2006-01-02 15:04")
-		}
-		rows[i] = []string{strconv.Itoa(st.N), stateMark(st.State), st.Kind, title, orDash(st.By), when, orDash(model.Truncate(why, 110))}
+		rows[i] = stepRow(st.N, st.State, st.Kind, title, about, st.Reason, st.Effect, st.By, st.At, st.Notes, 110)
 	}
-	return env.printTable([]string{"#", "state", "kind", "step", "by", "at", "detail / outcome"}, rows)
+	return env.printTable(stepHeader, rows)
+}
+
+// stepHeader heads a checklist's steps, the engine's or an offboarding's.
+var stepHeader = []string{"#", "state", "kind", "step", "by", "at", "detail / outcome"}
+
+// stepRow is one step as the steps verbs print it. Its last column says
+// what the step is about (about) while it is open, then why it was
+// skipped or blocked, or what marking it did, and its latest note, cut to
+// width.
+func stepRow(n int, state, kind, title, about, reason, effect, by string, at *time.Time, notes []model.StepNote, width int) []string {
+	why := about
+	if state != model.StateOpen {
+		why = reason
+	}
+	if effect != "" {
+		why = effect
+	}
+	if k := len(notes); k > 0 {
+		why = strings.TrimSpace(why + " note: " + notes[k-1].Text)
+	}
+	when := "-"
+	if at != nil {
+		when = at.Local().Format("2006-01-02 15:04")
+	}
+	return []string{strconv.Itoa(n), stateMark(state), kind, title, orDash(by), when, orDash(model.Truncate(why, width))}
 }
 
 func checklistSteps(env *Env, kind, what string) *cobra.Command {

@@ -66,23 +66,9 @@ func printSteps(env *Env, off model.Offboarding) error {
 		if st.BusFactorOne {
 			title += " [BUS FACTOR 1]"
 		}
-		why := st.Detail
-		if st.State != model.StateOpen {
-			why = st.Reason
-		}
-		if st.Effect != "" {
-			why = st.Effect
-		}
-		if n := len(st.Notes); n > 0 {
-			why = strings.TrimSpace(why + " note: " + st.Notes[n-1].Text)
-		}
-		when := "-"
-		if st.At != nil {
-			when = st.At.Local().Format("2006-01-02 15:04")
-		}
-		rows[i] = []string{strconv.Itoa(st.N), stateMark(st.State), st.Kind, title, orDash(st.By), when, orDash(model.Truncate(why, 90))}
+		rows[i] = stepRow(st.N, st.State, st.Kind, title, st.Detail, st.Reason, st.Effect, st.By, st.At, st.Notes, 90)
 	}
-	return env.printTable([]string{"#", "state", "kind", "step", "by", "at", "detail / outcome"}, rows)
+	return env.printTable(stepHeader, rows)
 }
 
 func stateMark(state string) string {
