@@ -57,24 +57,12 @@ func scanChecklistStep(sc scanner) (model.ChecklistStep, string, error) {
 }
 
 func checklistSteps(ctx context.Context, db querier, id int64) ([]model.ChecklistStep, error) {
-	steps, err := collectRows(ctx, db, func(sc scanner) (model.ChecklistStep, error) {
-		s, _, err := scanChecklistStep(sc)
-		return s, err
-	}, checklistStepSelect+` WHERE checklist_id = ? ORDER BY n`, id)
-	if err != nil {
-		return nil, fmt.Errorf("checklist steps: %w", err)
-	}
-	notes, err := stepNotes(ctx, db, "checklist_notes", "checklist_steps", "checklist_id", id)
-	if err != nil {
-		return nil, fmt.Errorf("checklist notes: %w", err)
-	}
-	for i := range steps {
-		steps[i].Notes = append(steps[i].Notes, notes[steps[i].ID]...)
-	}
+	steps, err := stepsWithNotes(ctx, db, "checklist", id, checklistStepSelect, scanChecklistStep,
+		func(s *model.ChecklistStep) (int64, *[]model.StepNote) { return s.ID, &s.Notes })
 	if steps == nil {
 		steps = []model.ChecklistStep{}
 	}
-	return steps, nil
+	return steps, err
 }
 
 // The step bookkeeping below is the engine's, and offboarding's too:
@@ -82,12 +70,36 @@ func checklistSteps(ctx context.Context, db querier, id int64) ([]model.Checklis
 // offboarding_steps, offboarding_notes), but how notes are kept, which
 // steps may change and when a checklist may complete are the same.
 
-// stepNotes reads the notes on the steps of one checklist, oldest first,
-// by step id: notes and steps name the tables, parent the steps' column
-// holding the checklist's id.
-func stepNotes(ctx context.Context, db querier, notes, steps, parent string, id int64) (map[int64][]model.StepNote, error) {
-	rows, err := db.QueryContext(ctx, `SELECT n.step_id, n.at, n.actor, n.text FROM `+notes+` n
-		JOIN `+steps+` s ON s.id = n.step_id WHERE s.`+parent+` = ? ORDER BY n.id`, id)
+// stepsWithNotes reads the steps of checklist id in order, with their
+// notes oldest first. what names the kind and so its tables (what_steps,
+// what_notes) and the steps' column holding the checklist's id (what_id);
+// sel selects its steps, scan reads one, and notes says where a step's
+// id and notes are.
+func stepsWithNotes[S any](ctx context.Context, db querier, what string, id int64, sel string,
+	scan func(scanner) (S, string, error), notes func(*S) (int64, *[]model.StepNote)) ([]S, error) {
+	steps, err := collectRows(ctx, db, func(sc scanner) (S, error) {
+		s, _, err := scan(sc)
+		return s, err
+	}, sel+` WHERE `+what+`_id = ? ORDER BY n`, id)
+	if err != nil {
+		return nil, fmt.Errorf("%s steps: %w", what, err)
+	}
+	byStep, err := stepNotes(ctx, db, what, id)
+	if err != nil {
+		return nil, fmt.Errorf("%s notes: %w", what, err)
+	}
+	for i := range steps {
+		stepID, ns := notes(&steps[i])
+		*ns = append(*ns, byStep[stepID]...)
+	}
+	return steps, nil
+}
+
+// stepNotes reads the notes on the steps of one checklist of kind what,
+// oldest first, by step id.
+func stepNotes(ctx context.Context, db querier, what string, id int64) (map[int64][]model.StepNote, error) {
+	rows, err := db.QueryContext(ctx, `SELECT n.step_id, n.at, n.actor, n.text FROM `+what+`_notes n
+		JOIN `+what+`_steps s ON s.id = n.step_id WHERE s.`+what+`_id = ? ORDER BY n.id`, id)
 	if err != nil {
 		return nil, err
 	}

@@ -63,21 +63,8 @@ func collectRows[T any](ctx context.Context, db querier, scan func(scanner) (T, 
 }
 
 func stepsOf(ctx context.Context, db querier, offID int64) ([]model.OffboardingStep, error) {
-	steps, err := collectRows(ctx, db, func(sc scanner) (model.OffboardingStep, error) {
-		st, _, err := scanStep(sc)
-		return st, err
-	}, stepSelect+` WHERE offboarding_id = ? ORDER BY n`, offID)
-	if err != nil {
-		return nil, fmt.Errorf("offboarding steps: %w", err)
-	}
-	notes, err := stepNotes(ctx, db, "offboarding_notes", "offboarding_steps", "offboarding_id", offID)
-	if err != nil {
-		return nil, fmt.Errorf("offboarding notes: %w", err)
-	}
-	for i := range steps {
-		steps[i].Notes = append(steps[i].Notes, notes[steps[i].ID]...)
-	}
-	return steps, nil
+	return stepsWithNotes(ctx, db, "offboarding", offID, stepSelect, scanStep,
+		func(s *model.OffboardingStep) (int64, *[]model.StepNote) { return s.ID, &s.Notes })
 }
 
 // withSteps fills o's steps and progress.
