@@ -451,14 +451,20 @@ func (t *Tx) CompleteChecklist(id int64, force bool, reason string, onComplete f
 // ChecklistTrail is the audit trail of one checklist: its start and
 // completion and every step change, oldest first.
 func (s *Store) ChecklistTrail(ctx context.Context, id int64) ([]model.AuditEntry, error) {
-	return collectRows(ctx, s.r, func(sc scanner) (model.AuditEntry, error) {
+	return trail(ctx, s.r, "checklist", id)
+}
+
+// trail is the audit trail of checklist id of kind what (its rows are
+// audited as what and what_step), oldest first.
+func trail(ctx context.Context, db querier, what string, id int64) ([]model.AuditEntry, error) {
+	return collectRows(ctx, db, func(sc scanner) (model.AuditEntry, error) {
 		var e model.AuditEntry
 		var at string
 		err := sc.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
 		e.At = parseTime(at)
 		return e, err
 	}, `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log
-		WHERE (entity = 'checklist' AND entity_id = ?)
-		   OR (entity = 'checklist_step' AND entity_id IN (SELECT id FROM checklist_steps WHERE checklist_id = ?))
-		ORDER BY id`, id, id)
+		WHERE (entity = ? AND entity_id = ?)
+		   OR (entity = ? AND entity_id IN (SELECT id FROM `+what+`_steps WHERE `+what+`_id = ?))
+		ORDER BY id`, what, id, what+"_step", id)
 }

@@ -143,16 +143,7 @@ func (s *Store) ListOffboardings(ctx context.Context) ([]model.Offboarding, erro
 // OffboardingTrail is the audit trail of one offboarding: its start and
 // completion and every step change, oldest first.
 func (s *Store) OffboardingTrail(ctx context.Context, offID int64) ([]model.AuditEntry, error) {
-	return collectRows(ctx, s.r, func(sc scanner) (model.AuditEntry, error) {
-		var e model.AuditEntry
-		var at string
-		err := sc.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
-		e.At = parseTime(at)
-		return e, err
-	}, `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log
-		WHERE (entity = 'offboarding' AND entity_id = ?)
-		   OR (entity = 'offboarding_step' AND entity_id IN (SELECT id FROM offboarding_steps WHERE offboarding_id = ?))
-		ORDER BY id`, offID, offID)
+	return trail(ctx, s.r, "offboarding", offID)
 }
 
 // holdings gathers what person holds right now, inside the transaction, so
