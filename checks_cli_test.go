@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/opsdeck/opsdeck/internal/smtptest"
+	"github.com/opsdeck/opsdeck/internal/testenv"
 )
 
 // stoppable is an HTTP server on a fixed loopback port that can be
@@ -116,19 +117,7 @@ func TestChecksDoneMeans(t *testing.T) {
 	defer hung.Close()
 	defer close(release)
 	app := startApp(t, "127.0.0.1:0")
-	device, err := net.Listen("tcp", "127.0.0.1:0") // app-01's SSH port, say
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for {
-			c, err := device.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	device := testenv.TCPUp(t) // app-01's SSH port, say
 
 	// Point the demo's paused checks at the local servers and resume them.
 	mustRun(t, db, "channels", "delete", "ops-webhook")

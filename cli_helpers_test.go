@@ -7,7 +7,6 @@ package main
 // depends on today's date; date-matrix tests choose other instants.
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/opsdeck/opsdeck/internal/clockenv"
 	"github.com/opsdeck/opsdeck/internal/instants"
+	"github.com/opsdeck/opsdeck/internal/testenv"
 )
 
 var binPath string
@@ -170,16 +170,11 @@ func runEnv(t testing.TB, env []string, db string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(binPath, append([]string{"--db", db}, args...)...)
 	cmd.Env = append(append(os.Environ(), "NO_COLOR=1", "OPSDECK_DB="), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
+	out, errb, code, err := testenv.Run(cmd)
+	if err != nil {
 		t.Fatalf("run opsdeck %v: %v", args, err)
 	}
-	return result{out.String(), errb.String(), code}
+	return result{out, errb, code}
 }
 
 // mustRun is run that fails the test on a non-zero exit.

@@ -9,7 +9,6 @@ import (
 	"bufio"
 	"database/sql"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/opsdeck/opsdeck/internal/testenv"
 )
 
 // raceRows is the import's size: OPSDECK_RACE_ROWS, default 50,000 (about
@@ -40,20 +41,7 @@ func TestImportBesideSchedulerAndWriters(t *testing.T) {
 	db := newDB(t)
 	dir := t.TempDir()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	ln := testenv.TCPUp(t)
 	mustRun(t, db, "services", "add", "--name", "Web")
 	const nChecks = 10
 	for i := range nChecks {

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/opsdeck/opsdeck/internal/testenv"
 )
 
 // startRun starts 'opsdeck --db db run' and returns once it schedules.
@@ -244,16 +246,11 @@ func asNobody(t *testing.T, db string, args ...string) result {
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "OPSDECK_DB=")
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
+	out, errb, code, err := testenv.Run(cmd)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return result{out.String(), errb.String(), code}
+	return result{out, errb, code}
 }
 
 // A database in a directory opsdeck may not write is still readable

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/testenv"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -61,24 +62,8 @@ func startSecServe(t *testing.T, db string, wrapper []string, flags ...string) *
 			t.Skip(tool + " is not installed")
 		}
 	}
-	dir := t.TempDir()
-	port := freePort(t)
-	args := append(append([]string{}, wrapper...), binPath, "--db", db, "serve", "--listen", "127.0.0.1:"+port, "--host-key", filepath.Join(dir, "host_key"))
-	cmd := exec.Command(args[0], append(args[1:], flags...)...)
-	log := &lockedBuffer{}
-	cmd.Stderr = log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("serve log:\n%s", log.String())
-		}
-	})
-	waitPort(t, port)
-	return &secServer{sshServer: &sshServer{t: t, db: db, port: port, dir: dir}, cmd: cmd, log: log}
+	s, cmd, log := serveSSH(t, db, wrapper, flags...)
+	return &secServer{sshServer: s, cmd: cmd, log: log}
 }
 
 // run is ssh HOST command... with stdin, bounded by a deadline: an attack
@@ -89,17 +74,12 @@ func (s *secServer) run(key string, stdin io.Reader, command ...string) result {
 	defer cancel()
 	args := s.sshLine(key, append([]string{"127.0.0.1", "--"}, command...)...)
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-	var out, errb bytes.Buffer
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &out, &errb
-	err := cmd.Run()
+	cmd.Stdin = stdin
+	out, errb, code, _ := testenv.Run(cmd)
 	if ctx.Err() != nil {
 		s.t.Fatalf("ssh %v did not return within 60s", command)
 	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	return result{out.String(), errb.String(), code}
+	return result{out, errb, code}
 }
 
 // rss is the server's resident memory in bytes.
@@ -304,18 +284,11 @@ func TestSecurityLocalImportReadsRegularFilesOnly(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, binPath, append([]string{"--db", db}, args...)...)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
+		out, errb, code, _ := testenv.Run(cmd)
 		if ctx.Err() != nil {
 			t.Fatalf("opsdeck %v did not return within 20s", args)
 		}
-		var ee *exec.ExitError
-		code := 0
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		}
-		return result{out.String(), errb.String(), code}
+		return result{out, errb, code}
 	}
 	for path, want := range map[string]string{
 		"/dev/zero": "is a character device; import reads regular files only",

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
@@ -25,11 +24,21 @@ type sshServer struct {
 func startServe(t *testing.T, db string) *sshServer {
 	t.Helper()
 	testenv.Require(t, "ssh", "ssh-keygen")
+	s, _, _ := serveSSH(t, db, nil)
+	return s
+}
+
+// serveSSH starts `opsdeck serve` (under wrapper, when given, and with
+// flags) on a free loopback port with a fresh host key, and stops it when
+// the test ends, showing its log if the test failed.
+func serveSSH(t *testing.T, db string, wrapper []string, flags ...string) (*sshServer, *exec.Cmd, *lockedBuffer) {
+	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t)
-	cmd := exec.Command(binPath, "--db", db, "serve", "--listen", "127.0.0.1:"+port, "--host-key", filepath.Join(dir, "host_key"))
-	var log bytes.Buffer
-	cmd.Stderr = &log
+	args := append(append([]string{}, wrapper...), binPath, "--db", db, "serve", "--listen", "127.0.0.1:"+port, "--host-key", filepath.Join(dir, "host_key"))
+	cmd := exec.Command(args[0], append(args[1:], flags...)...)
+	log := &lockedBuffer{}
+	cmd.Stderr = log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +50,7 @@ func startServe(t *testing.T, db string) *sshServer {
 		}
 	})
 	waitPort(t, port)
-	return &sshServer{t: t, db: db, port: port, dir: dir}
+	return &sshServer{t: t, db: db, port: port, dir: dir}, cmd, log
 }
 
 // key makes a key pair and registers it to email (when email is set).
@@ -66,14 +75,8 @@ func (s *sshServer) exec(key string, command ...string) result {
 	s.t.Helper()
 	args := s.sshLine(key, append([]string{"127.0.0.1", "--"}, command...)...)
 	cmd := exec.Command(args[0], args[1:]...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	return result{out.String(), errb.String(), code}
+	out, errb, code, _ := testenv.Run(cmd)
+	return result{out, errb, code}
 }
 
 func (s *sshServer) console(key string, w, h int) *term {

@@ -70,22 +70,13 @@ func TestDNSServerStopsAnswering(t *testing.T) {
 			afterMute[o.Result.CheckName]++
 		}
 	}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- sc.Run(ctx) }()
+	stop := runScheduler(t, sc)
 	waitUntil := func(what string, cond func() bool) {
 		t.Helper()
-		for deadline := time.Now().Add(40 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			mu.Lock()
-			ok := cond()
-			mu.Unlock()
-			if ok {
-				return
-			}
+		if !pollUntil(&mu, 40*time.Second, 100*time.Millisecond, cond) {
+			stop()
+			t.Fatalf("timed out waiting for %s", what)
 		}
-		cancel()
-		<-done
-		t.Fatalf("timed out waiting for %s", what)
 	}
 	waitUntil("a first good answer", func() bool { return len(dnsStatus) > 0 && dnsStatus[0] == "up" })
 	mute.Store(true)
@@ -96,10 +87,7 @@ func TestDNSServerStopsAnswering(t *testing.T) {
 		}
 		return ok
 	})
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	res, err := s.RecentResults(context.Background(), dc.ID, 1)
 	if err != nil || len(res) != 1 || res[0].Status == "up" || !strings.Contains(res[0].Message, "timeout") {
 		t.Fatalf("DNS check while the server is silent: %+v %v", res, err)

@@ -75,6 +75,35 @@ func fastClock(t *testing.T, s *store.Store, step time.Duration) *clockwork.Fake
 	return clock
 }
 
+// runScheduler runs sc until the stop it returns is called; stop waits
+// for Run to return and fails the test if it returned an error.
+func runScheduler(t *testing.T, sc *Scheduler) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sc.Run(ctx) }()
+	return func() {
+		t.Helper()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// pollUntil checks cond (holding mu) every interval until it holds or
+// within has passed, and says which; what a timeout means is the caller's.
+func pollUntil(mu *sync.Mutex, within, every time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(every) {
+		mu.Lock()
+		ok := cond()
+		mu.Unlock()
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
 func addChecks(t *testing.T, s *store.Store, cs ...*model.Check) {
 	t.Helper()
 	err := s.Write(context.Background(), admin, func(t *store.Tx) error {
@@ -112,32 +141,21 @@ func TestHungTargetDoesNotDelayOthers(t *testing.T) {
 		order = append(order, o.Result.CheckName)
 		mu.Unlock()
 	}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- sc.Run(ctx) }()
+	stop := runScheduler(t, sc)
 	// Until the hung run has timed out (a real second) and every check
 	// has had two runs; on the fake clock that is minutes of schedule.
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		mu.Lock()
+	pollUntil(&mu, 30*time.Second, 20*time.Millisecond, func() bool {
 		runs := map[string]int{}
 		for _, n := range order {
 			runs[n]++
 		}
-		mu.Unlock()
 		done := runs["hung"] >= 1
 		for _, c := range cs {
 			done = done && (c == hc || runs[c.Name] >= 2)
 		}
-		if done {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+		return done
+	})
+	stop()
 	mu.Lock()
 	defer mu.Unlock()
 	// Every fine check finished a run before the hung one timed out, even
@@ -477,37 +495,25 @@ func TestSlowNotifierDoesNotDelayChecks(t *testing.T) {
 			}
 			mu.Unlock()
 		}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- sc.Run(ctx) }()
+	stop := runScheduler(t, sc)
 	select {
 	case <-stuck:
 	case <-time.After(30 * time.Second):
-		cancel()
-		<-done
+		stop()
 		t.Fatal("the alert never paged the webhook")
 	}
 	mu.Lock()
 	isStuck = true
 	mu.Unlock()
 	// Wait until each fine check ran twice more, or give up.
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		mu.Lock()
+	pollUntil(&mu, 30*time.Second, 100*time.Millisecond, func() bool {
 		ok := true
 		for i := range 4 {
 			ok = ok && afterStuck[fmt.Sprintf("fine-%d", i)] >= 2
 		}
-		mu.Unlock()
-		if ok {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+		return ok
+	})
+	stop()
 	mu.Lock()
 	defer mu.Unlock()
 	for i := range 4 {
@@ -540,23 +546,9 @@ func TestSaturatedPoolIsSaid(t *testing.T) {
 		runs[o.Result.CheckName]++
 		mu.Unlock()
 	}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- sc.Run(ctx) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		mu.Lock()
-		n := len(runs)
-		mu.Unlock()
-		if n == len(cs) && sc.Saturated.Load() > 0 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop := runScheduler(t, sc)
+	pollUntil(&mu, 30*time.Second, 20*time.Millisecond, func() bool { return len(runs) == len(cs) && sc.Saturated.Load() > 0 })
+	stop()
 	mu.Lock()
 	defer mu.Unlock()
 	if len(runs) != len(cs) {

@@ -86,9 +86,7 @@ func TestSoak5000Checks(t *testing.T) {
 			down++
 		}
 	}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- sc.Run(ctx) }()
+	stop := runScheduler(t, sc)
 
 	time.Sleep(time.Until(measureFrom))
 	cpu0, wall0, hits0, db0 := cpuTime(), time.Now(), serverHits(t, addr), dbBytes(t, s)
@@ -116,10 +114,7 @@ func TestSoak5000Checks(t *testing.T) {
 			out.Close()
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	bareAfter := bareRequestCPU(t, addr, 3*time.Second, 0)
 	bare := (bareBefore + bareAfter) / 2
 	paced := bareRequestCPU(t, addr, 3*time.Second, interval/time.Duration(nChecks))

@@ -1,15 +1,14 @@
 package checks
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/testenv"
 	"github.com/opsdeck/opsdeck/model"
 )
 
@@ -18,20 +17,7 @@ import (
 // full disk or a lock held past the busy wait would make it), then works.
 func TestFailedResultBatchIsRetried(t *testing.T) {
 	s, svc := testDB(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	ln := testenv.TCPUp(t)
 	var cs []*model.Check
 	for i := range 20 {
 		cs = append(cs, &model.Check{Name: fmt.Sprintf("tcp-%d", i), Kind: "tcp", Target: ln.Addr().String(), ServiceID: &svc.ID, IntervalS: 5, TimeoutS: 2})
@@ -54,9 +40,7 @@ func TestFailedResultBatchIsRetried(t *testing.T) {
 		logged = append(logged, fmt.Sprintf(f, a...))
 		mu.Unlock()
 	}})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- sc.Run(ctx) }()
+	stop := runScheduler(t, sc)
 	for sc.Runs.Load() < 20 {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -71,10 +55,7 @@ func TestFailedResultBatchIsRetried(t *testing.T) {
 	for sc.Writes.Load() < 20 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	var stored int64
 	if err := s.ReadDB().QueryRow(`SELECT count(*) FROM check_results`).Scan(&stored); err != nil {
 		t.Fatal(err)

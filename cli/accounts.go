@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"strings"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
@@ -17,6 +16,7 @@ func accountsResource() resource[model.Account] {
 	var person, service string
 	var af accessFilter
 	type A = model.Account
+	enums := []enumFilter{{"status", &q.Status, model.AccountStatuses}, {"entitlement", &q.Entitlement, model.Entitlements}}
 	return resource[A]{
 		noun: "accounts", one: "account",
 		addHelp: `Record that a person holds an account on a service. Example:
@@ -25,8 +25,7 @@ func accountsResource() resource[model.Account] {
 		listFlags: func(c *cobra.Command) {
 			c.Flags().StringVar(&person, "person", "", "only this person's accounts")
 			c.Flags().StringVar(&service, "service", "", "only this service's accounts")
-			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.AccountStatuses, "|")+")")
-			c.Flags().StringVar(&q.Entitlement, "entitlement", "", "only this entitlement (admin|member)")
+			enumFlags(c, enums)
 			af.flags(c)
 		},
 		list: func(ctx context.Context, s *store.Store) ([]A, error) {
@@ -44,15 +43,8 @@ func accountsResource() resource[model.Account] {
 				}
 				q.ServiceID = sv.ID
 			}
-			if q.Status != "" {
-				if err := model.ValidateEnum("status", q.Status, model.AccountStatuses); err != nil {
-					return nil, err
-				}
-			}
-			if q.Entitlement != "" {
-				if err := model.ValidateEnum("entitlement", q.Entitlement, model.Entitlements); err != nil {
-					return nil, err
-				}
+			if err := checkEnums(enums); err != nil {
+				return nil, err
 			}
 			return af.list(ctx, s, q)
 		},

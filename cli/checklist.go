@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
@@ -55,26 +56,38 @@ func printChecklist(env *Env, c model.Checklist) error {
 		if st.Warn != "" {
 			title += " [" + strings.ToUpper(st.Warn) + "]"
 		}
-		why := st.Detail
-		if st.Procedure != "" && st.State == model.StateOpen {
-			why = "how: " + strings.Join(strings.Fields(st.Procedure), " ")
+		about := st.Detail
+		if st.Procedure != "" {
+			about = "how: " + strings.Join(strings.Fields(st.Procedure), " ")
 		}
-		if st.State != model.StateOpen {
-			why = st.Reason
-		}
-		if st.Effect != "" {
-			why = st.Effect
-		}
-		if n := len(st.Notes); n > 0 {
-			why = strings.TrimSpace(why + " note: " + st.Notes[n-1].Text)
-		}
-		when := "-"
-		if st.At != nil {
-			when = st.At.Local().Format("2006-01-02 15:04")
-		}
-		rows[i] = []string{strconv.Itoa(st.N), stateMark(st.State), st.Kind, title, orDash(st.By), when, orDash(model.Truncate(why, 110))}
+		rows[i] = stepRow(st.N, st.State, st.Kind, title, about, st.Reason, st.Effect, st.By, st.At, st.Notes, 110)
 	}
-	return env.printTable([]string{"#", "state", "kind", "step", "by", "at", "detail / outcome"}, rows)
+	return env.printTable(stepHeader, rows)
+}
+
+// stepHeader heads a checklist's steps, the engine's or an offboarding's.
+var stepHeader = []string{"#", "state", "kind", "step", "by", "at", "detail / outcome"}
+
+// stepRow is one step as the steps verbs print it. Its last column says
+// what the step is about (about) while it is open, then why it was
+// skipped or blocked, or what marking it did, and its latest note, cut to
+// width.
+func stepRow(n int, state, kind, title, about, reason, effect, by string, at *time.Time, notes []model.StepNote, width int) []string {
+	why := about
+	if state != model.StateOpen {
+		why = reason
+	}
+	if effect != "" {
+		why = effect
+	}
+	if k := len(notes); k > 0 {
+		why = strings.TrimSpace(why + " note: " + notes[k-1].Text)
+	}
+	when := "-"
+	if at != nil {
+		when = at.Local().Format("2006-01-02 15:04")
+	}
+	return []string{strconv.Itoa(n), stateMark(state), kind, title, orDash(by), when, orDash(model.Truncate(why, width))}
 }
 
 func checklistSteps(env *Env, kind, what string) *cobra.Command {
@@ -109,34 +122,13 @@ func checklistStep(env *Env, kind, what string) *cobra.Command {
   note   add a note or evidence, e.g. a ticket link (needs --note)`,
 		Args: cobra.ExactArgs(3),
 		RunE: func(c *cobra.Command, args []string) error {
-			n, err := strconv.Atoi(args[1])
-			if err != nil || n < 1 {
-				return model.Invalid("step", args[1], "is not a step number (1, 2, ...)")
-			}
-			ch.N, ch.Action = n, strings.ToLower(args[2])
-			e, err := env.ops()
-			if err != nil {
-				return err
-			}
-			st, err := ops.SetChecklistStep(c.Context(), e, ops.ChecklistRef{Kind: kind, Ref: args[0]}, ch)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(st)
-			}
-			line := fmt.Sprintf("step %d %s: %s", st.N, st.State, st.Title)
-			if st.Effect != "" {
-				line += " — " + st.Effect
-			} else if st.Reason != "" {
-				line += " — reason: " + st.Reason
-			}
-			fmt.Fprintln(env.Stdout, line)
-			return nil
+			return markStep(env, args, ch, asJSON, func(e ops.Env, ch ops.StepChange) (stepReport, error) {
+				st, err := ops.SetChecklistStep(c.Context(), e, ops.ChecklistRef{Kind: kind, Ref: args[0]}, ch)
+				return stepReport{st, st.N, st.State, st.Title, st.Effect, st.Reason}, err
+			})
 		},
 	}
-	c.Flags().StringVar(&ch.Reason, "reason", "", "why it is skipped or blocked")
-	c.Flags().StringVar(&ch.Note, "note", "", "a note or evidence (ticket link) to attach")
+	stepChangeFlags(c, &ch)
 	c.Flags().StringVar(&ch.Value, "value", "", "what the step asks for when done (a username, an asset tag); default: its suggestion")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the step as JSON")
 	return c
@@ -172,10 +164,61 @@ func checklistComplete(env *Env, kind, what string) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().BoolVar(&force, "force", false, "complete although steps are open or blocked (needs --reason)")
-	c.Flags().StringVar(&reason, "reason", "", "why completion is forced (recorded)")
+	forceFlags(c, &force, &reason)
 	c.Flags().BoolVar(&asJSON, "json", false, "print the checklist as JSON")
 	return c
+}
+
+// The step and complete verbs of every checklist, the engine's and
+// offboarding's, read their arguments and report alike.
+
+// stepReport is a marked step as the step verb prints it: rec for --json.
+type stepReport struct {
+	rec                          any
+	n                            int
+	state, title, effect, reason string
+}
+
+// markStep runs a step verb (REF N ACTION): ch gets the step number and
+// action from args, mark applies it, and the step is printed: as JSON, or
+// as its number, state and title with what marking it did or why.
+func markStep(env *Env, args []string, ch ops.StepChange, asJSON bool, mark func(e ops.Env, ch ops.StepChange) (stepReport, error)) error {
+	n, err := strconv.Atoi(args[1])
+	if err != nil || n < 1 {
+		return model.Invalid("step", args[1], "is not a step number (1, 2, ...)")
+	}
+	ch.N, ch.Action = n, strings.ToLower(args[2])
+	e, err := env.ops()
+	if err != nil {
+		return err
+	}
+	st, err := mark(e, ch)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return env.printJSON(st.rec)
+	}
+	line := fmt.Sprintf("step %d %s: %s", st.n, st.state, st.title)
+	if st.effect != "" {
+		line += " — " + st.effect
+	} else if st.reason != "" {
+		line += " — reason: " + st.reason
+	}
+	fmt.Fprintln(env.Stdout, line)
+	return nil
+}
+
+// stepChangeFlags are the flags every step verb takes.
+func stepChangeFlags(c *cobra.Command, ch *ops.StepChange) {
+	c.Flags().StringVar(&ch.Reason, "reason", "", "why it is skipped or blocked")
+	c.Flags().StringVar(&ch.Note, "note", "", "a note or evidence (ticket link) to attach")
+}
+
+// forceFlags are the complete verb's way past unfinished steps.
+func forceFlags(c *cobra.Command, force *bool, reason *string) {
+	c.Flags().BoolVar(force, "force", false, "complete although steps are open or blocked (needs --reason)")
+	c.Flags().StringVar(reason, "reason", "", "why completion is forced (recorded)")
 }
 
 func checklistReport(env *Env, kind, what string) *cobra.Command {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -17,26 +16,19 @@ func devicesResource() resource[model.Device] {
 	var q store.DeviceQuery
 	var holder string
 	type D = model.Device
+	enums := []enumFilter{{"kind", &q.Kind, model.DeviceKinds}, {"status", &q.Status, model.DeviceStatuses}}
 	return resource[D]{
 		noun: "devices", one: "device",
 		addHelp: `Add a device. Example:
   opsdeck devices add --asset-tag LT-031 --name kristen-mbp --kind laptop --serial C02XK1 --holder kristen@example.com`,
 		table: model.DeviceFields,
 		listFlags: func(c *cobra.Command) {
-			c.Flags().StringVar(&q.Kind, "kind", "", "only this kind ("+strings.Join(model.DeviceKinds, "|")+")")
-			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.DeviceStatuses, "|")+")")
+			enumFlags(c, enums)
 			c.Flags().StringVar(&holder, "holder", "", "only devices held by this person")
 		},
 		list: func(ctx context.Context, s *store.Store) ([]D, error) {
-			if q.Kind != "" {
-				if err := model.ValidateEnum("kind", q.Kind, model.DeviceKinds); err != nil {
-					return nil, err
-				}
-			}
-			if q.Status != "" {
-				if err := model.ValidateEnum("status", q.Status, model.DeviceStatuses); err != nil {
-					return nil, err
-				}
+			if err := checkEnums(enums); err != nil {
+				return nil, err
 			}
 			if holder != "" {
 				p, err := ops.Person(ctx, s, "holder", holder)

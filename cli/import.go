@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/dustin/go-humanize"
@@ -209,30 +210,10 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 			fmt.Fprintln(w, "skip: not written (a record that exists and differs changes only with --update-existing)")
 		}
 	}
-	if len(r.Unverify) > 0 {
-		fmt.Fprintf(w, "\nNOT IN THE FILE, MARKED UNVERIFIED (%d):\n", len(r.Unverify))
-		for _, u := range r.Unverify {
-			fmt.Fprintln(w, "  "+u)
-		}
-	}
-	if len(r.Leavers) > 0 {
-		fmt.Fprintf(w, "\n!! LEAVERS STILL HOLDING ACCOUNTS (%d) — revoke these:\n", len(r.Leavers))
-		for _, l := range r.Leavers {
-			fmt.Fprintln(w, "!! "+l)
-		}
-	}
-	if len(r.Evidence) > 0 {
-		fmt.Fprintf(w, "\nTWO-STEP AND LAST ACTIVITY (%d accounts):\n", len(r.Evidence))
-		for _, e := range r.Evidence {
-			fmt.Fprintln(w, "  "+e)
-		}
-	}
-	if len(r.Unmatched) > 0 {
-		fmt.Fprintf(w, "\nUNMATCHED ROWS (%d) — evidence for no known account:\n", len(r.Unmatched))
-		for _, u := range r.Unmatched {
-			fmt.Fprintln(w, "  "+u)
-		}
-	}
+	printSection(w, "\nNOT IN THE FILE, MARKED UNVERIFIED (%d):\n", "  ", r.Unverify)
+	printSection(w, "\n!! LEAVERS STILL HOLDING ACCOUNTS (%d) — revoke these:\n", "!! ", r.Leavers)
+	printSection(w, "\nTWO-STEP AND LAST ACTIVITY (%d accounts):\n", "  ", r.Evidence)
+	printSection(w, "\nUNMATCHED ROWS (%d) — evidence for no known account:\n", "  ", r.Unmatched)
 	s := r.Summary
 	warned := ""
 	if s.Warnings > 0 {
@@ -250,5 +231,17 @@ func printImport(env *Env, r *transfer.Report, dryRun bool) {
 		fmt.Fprintln(w, "dry run: nothing written")
 	default:
 		fmt.Fprintln(w, "nothing written")
+	}
+}
+
+// printSection prints a titled list of a plan's findings (title holds %d
+// for their count), each line after prefix; nothing when there are none.
+func printSection(w io.Writer, title, prefix string, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(w, title, len(lines))
+	for _, l := range lines {
+		fmt.Fprintln(w, prefix+l)
 	}
 }

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
 )
@@ -103,4 +105,34 @@ func section[T any](env *Env, title string, header []string, recs []T, row func(
 		rows[i] = row(r)
 	}
 	return env.printTable(append([]string(nil), header...), rows)
+}
+
+// enumFilter is a list flag that narrows to one of a fixed set of values
+// (--kind laptop): its usage lists them, and another value is refused
+// naming the flag.
+type enumFilter struct {
+	name   string
+	dst    *string
+	values []string
+}
+
+// enumFlags registers the filters as flags of c.
+func enumFlags(c *cobra.Command, fs []enumFilter) {
+	for _, f := range fs {
+		c.Flags().StringVar(f.dst, f.name, "", "only this "+f.name+" ("+strings.Join(f.values, "|")+")")
+	}
+}
+
+// checkEnums refuses a filter given a value outside its set; an empty
+// one does not filter.
+func checkEnums(fs []enumFilter) error {
+	for _, f := range fs {
+		if *f.dst == "" {
+			continue
+		}
+		if err := model.ValidateEnum(f.name, *f.dst, f.values); err != nil {
+			return err
+		}
+	}
+	return nil
 }

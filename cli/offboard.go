@@ -66,23 +66,9 @@ func printSteps(env *Env, off model.Offboarding) error {
 		if st.BusFactorOne {
 			title += " [BUS FACTOR 1]"
 		}
-		why := st.Detail
-		if st.State != model.StateOpen {
-			why = st.Reason
-		}
-		if st.Effect != "" {
-			why = st.Effect
-		}
-		if n := len(st.Notes); n > 0 {
-			why = strings.TrimSpace(why + " note: " + st.Notes[n-1].Text)
-		}
-		when := "-"
-		if st.At != nil {
-			when = st.At.Local().Format("2006-01-02 15:04")
-		}
-		rows[i] = []string{strconv.Itoa(st.N), stateMark(st.State), st.Kind, title, orDash(st.By), when, orDash(model.Truncate(why, 90))}
+		rows[i] = stepRow(st.N, st.State, st.Kind, title, st.Detail, st.Reason, st.Effect, st.By, st.At, st.Notes, 90)
 	}
-	return env.printTable([]string{"#", "state", "kind", "step", "by", "at", "detail / outcome"}, rows)
+	return env.printTable(stepHeader, rows)
 }
 
 func stateMark(state string) string {
@@ -137,34 +123,13 @@ func offboardStep(env *Env) *cobra.Command {
   note   add a note or evidence, e.g. a ticket link (needs --note)`,
 		Args: cobra.ExactArgs(3),
 		RunE: func(c *cobra.Command, args []string) error {
-			n, err := strconv.Atoi(args[1])
-			if err != nil || n < 1 {
-				return model.Invalid("step", args[1], "is not a step number (1, 2, ...)")
-			}
-			ch.N, ch.Action = n, strings.ToLower(args[2])
-			e, err := env.ops()
-			if err != nil {
-				return err
-			}
-			st, err := ops.AdvanceStep(c.Context(), e, ops.LeaverRef(args[0]), ch)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(st)
-			}
-			line := fmt.Sprintf("step %d %s: %s", st.N, st.State, st.Title)
-			if st.Effect != "" {
-				line += " — " + st.Effect
-			} else if st.Reason != "" {
-				line += " — reason: " + st.Reason
-			}
-			fmt.Fprintln(env.Stdout, line)
-			return nil
+			return markStep(env, args, ch, asJSON, func(e ops.Env, ch ops.StepChange) (stepReport, error) {
+				st, err := ops.AdvanceStep(c.Context(), e, ops.LeaverRef(args[0]), ch)
+				return stepReport{st, st.N, st.State, st.Title, st.Effect, st.Reason}, err
+			})
 		},
 	}
-	c.Flags().StringVar(&ch.Reason, "reason", "", "why it is skipped or blocked")
-	c.Flags().StringVar(&ch.Note, "note", "", "a note or evidence (ticket link) to attach")
+	stepChangeFlags(c, &ch)
 	c.Flags().StringVar(&ch.DeviceStatus, "device-status", "spare", "where a recovered device goes: spare, repair or lost")
 	c.Flags().StringVar(&ch.Successor, "successor", "", "hand a service to this person instead of the offboarding's successor")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the step as JSON")
@@ -198,8 +163,7 @@ func offboardComplete(env *Env) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().BoolVar(&force, "force", false, "complete although steps are open or blocked (needs --reason)")
-	c.Flags().StringVar(&reason, "reason", "", "why completion is forced (recorded)")
+	forceFlags(c, &force, &reason)
 	c.Flags().BoolVar(&asJSON, "json", false, "print the offboarding as JSON")
 	return c
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -17,19 +16,18 @@ func init() { register(peopleResource().command) }
 func peopleResource() resource[model.Person] {
 	var q store.PeopleQuery
 	type P = model.Person
+	enums := []enumFilter{{"status", &q.Status, model.PersonStatuses}}
 	return resource[P]{
 		noun: "people", one: "person",
 		addHelp: `Add a person. Example:
   opsdeck people add --name "Kristen Park" --email kristen@example.com --title Engineer`,
 		table: model.PersonFields,
 		listFlags: func(c *cobra.Command) {
-			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.PersonStatuses, "|")+")")
+			enumFlags(c, enums)
 		},
 		list: func(ctx context.Context, s *store.Store) ([]P, error) {
-			if q.Status != "" {
-				if err := model.ValidateEnum("status", q.Status, model.PersonStatuses); err != nil {
-					return nil, err
-				}
+			if err := checkEnums(enums); err != nil {
+				return nil, err
 			}
 			return s.ListPeople(ctx, q)
 		},

@@ -172,42 +172,16 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 			return r.report(env, c, s, "added", rec)
 		},
 	}
-	edit := &cobra.Command{
-		Use: "edit REF", Short: "Change fields of a " + r.one + " (only the flags given)", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			var after T
-			s, err := env.write(c.Context(), func(t *store.Tx) error {
-				cur, err := r.findTx(t, args[0])
-				if err != nil {
-					return err
-				}
-				_, after, err = r.update(t, r.id(cur), func(rec *T) error { return r.applyFlags(c, t, rec) })
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return r.report(env, c, s, "updated", after)
-		},
-	}
-	deactivate := &cobra.Command{
-		Use: "deactivate REF", Short: "Deactivate a " + r.one + " (history is kept; nothing is deleted)", Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			var after T
-			s, err := env.write(c.Context(), func(t *store.Tx) error {
-				cur, err := r.findTx(t, args[0])
-				if err != nil {
-					return err
-				}
-				_, after, err = r.deactivate(t, r.id(cur))
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return r.report(env, c, s, "deactivated", after)
-		},
-	}
+	edit := r.changeCommand(env, "edit REF", "Change fields of a "+r.one+" (only the flags given)", "updated",
+		func(c *cobra.Command, t *store.Tx, id int64) (T, error) {
+			_, after, err := r.update(t, id, func(rec *T) error { return r.applyFlags(c, t, rec) })
+			return after, err
+		})
+	deactivate := r.changeCommand(env, "deactivate REF", "Deactivate a "+r.one+" (history is kept; nothing is deleted)", "deactivated",
+		func(_ *cobra.Command, t *store.Tx, id int64) (T, error) {
+			_, after, err := r.deactivate(t, id)
+			return after, err
+		})
 	for _, c := range []*cobra.Command{add, edit, deactivate} {
 		c.Flags().Bool("json", false, "print the record as JSON")
 	}
@@ -218,6 +192,30 @@ func (r resource[T]) command(env *Env) *cobra.Command {
 		cmd.AddCommand(x(env))
 	}
 	return cmd
+}
+
+// changeCommand is a verb that changes one existing record (edit,
+// deactivate): REF is found and changed in one transaction, and the record
+// as stored afterwards is reported as done ("updated").
+func (r resource[T]) changeCommand(env *Env, use, short, done string, change func(c *cobra.Command, t *store.Tx, id int64) (T, error)) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Short: short, Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			var after T
+			s, err := env.write(c.Context(), func(t *store.Tx) error {
+				cur, err := r.findTx(t, args[0])
+				if err != nil {
+					return err
+				}
+				after, err = change(c, t, r.id(cur))
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return r.report(env, c, s, done, after)
+		},
+	}
 }
 
 // applyFlags sets every field whose flag was given, in declaration order.

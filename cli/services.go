@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -17,25 +16,18 @@ func init() { register(servicesResource().command) }
 func servicesResource() resource[model.Service] {
 	var q store.ServiceQuery
 	type S = model.Service
+	enums := []enumFilter{{"kind", &q.Kind, model.ServiceKinds}, {"status", &q.Status, model.ServiceStatuses}}
 	return resource[S]{
 		noun: "services", one: "service",
 		addHelp: `Add a service. Example:
   opsdeck services add --name GitHub --kind saas --criticality high --owner oscar@example.com`,
 		table: model.ServiceFields,
 		listFlags: func(c *cobra.Command) {
-			c.Flags().StringVar(&q.Kind, "kind", "", "only this kind ("+strings.Join(model.ServiceKinds, "|")+")")
-			c.Flags().StringVar(&q.Status, "status", "", "only this status ("+strings.Join(model.ServiceStatuses, "|")+")")
+			enumFlags(c, enums)
 		},
 		list: func(ctx context.Context, s *store.Store) ([]S, error) {
-			if q.Kind != "" {
-				if err := model.ValidateEnum("kind", q.Kind, model.ServiceKinds); err != nil {
-					return nil, err
-				}
-			}
-			if q.Status != "" {
-				if err := model.ValidateEnum("status", q.Status, model.ServiceStatuses); err != nil {
-					return nil, err
-				}
+			if err := checkEnums(enums); err != nil {
+				return nil, err
 			}
 			return s.ListServices(ctx, q)
 		},

@@ -80,10 +80,7 @@ func (j *BackupJob) Normalize() {
 	normalizeEnv(&j.Command, &j.Env)
 	j.Schedule = strings.Join(strings.Fields(j.Schedule), " ")
 	j.Notes = SanitizeMultiline(j.Notes, 4096)
-	j.Status = strings.ToLower(strings.TrimSpace(j.Status))
-	if j.Status == "" {
-		j.Status = "active"
-	}
+	j.Status = keyword(j.Status, "active")
 	if j.Kind == "" {
 		j.Kind = "command"
 		if j.HeartbeatPeriod != 0 || (j.Command == "" && j.Schedule == "") {

@@ -135,13 +135,14 @@ func CountStates(states []string) Progress {
 }
 
 // FirstUnfinished is the first step still open or blocked.
-func FirstUnfinished(steps []ChecklistStep) (ChecklistStep, bool) {
+func FirstUnfinished[S interface{ Closed() bool }](steps []S) (S, bool) {
 	for _, s := range steps {
 		if !s.Closed() {
 			return s, true
 		}
 	}
-	return ChecklistStep{}, false
+	var none S
+	return none, false
 }
 
 // ChecklistMark is a request to move a checklist step: the state (done,

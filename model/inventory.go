@@ -32,14 +32,8 @@ func (p *Person) Normalize() {
 	p.Title = Sanitize(p.Title)
 	p.Department = Sanitize(p.Department)
 	p.Notes = SanitizeMultiline(p.Notes, 4096)
-	p.Status = strings.ToLower(strings.TrimSpace(p.Status))
-	p.Role = strings.ToLower(strings.TrimSpace(p.Role))
-	if p.Status == "" {
-		p.Status = "active"
-	}
-	if p.Role == "" {
-		p.Role = "viewer"
-	}
+	p.Status = keyword(p.Status, "active")
+	p.Role = keyword(p.Role, "viewer")
 }
 
 // Validate checks every field; the error names the first bad one.
@@ -89,22 +83,16 @@ type Device struct {
 func (d *Device) Normalize() {
 	d.AssetTag = Sanitize(d.AssetTag)
 	d.Name = Sanitize(d.Name)
-	d.Kind = strings.ToLower(strings.TrimSpace(d.Kind))
+	d.Kind = keyword(d.Kind, "laptop")
 	d.Serial = Sanitize(d.Serial)
 	d.Model = Sanitize(d.Model)
 	d.OS = Sanitize(d.OS)
 	d.OSVersion = Sanitize(d.OSVersion)
 	d.Location = Sanitize(d.Location)
-	d.Status = strings.ToLower(strings.TrimSpace(d.Status))
+	d.Status = keyword(d.Status, "in_use")
 	d.EndpointProtection = Sanitize(d.EndpointProtection)
 	d.PatchLevel = Sanitize(d.PatchLevel)
 	d.Notes = SanitizeMultiline(d.Notes, 4096)
-	if d.Kind == "" {
-		d.Kind = "laptop"
-	}
-	if d.Status == "" {
-		d.Status = "in_use"
-	}
 }
 
 func (d *Device) Validate() error {
@@ -138,21 +126,12 @@ type Service struct {
 
 func (s *Service) Normalize() {
 	s.Name = Sanitize(s.Name)
-	s.Kind = strings.ToLower(strings.TrimSpace(s.Kind))
-	s.Criticality = strings.ToLower(strings.TrimSpace(s.Criticality))
+	s.Kind = keyword(s.Kind, "saas")
+	s.Criticality = keyword(s.Criticality, "medium")
 	s.URL = Sanitize(s.URL)
 	s.RunbookURL = Sanitize(s.RunbookURL)
-	s.Status = strings.ToLower(strings.TrimSpace(s.Status))
+	s.Status = keyword(s.Status, "active")
 	s.Notes = SanitizeMultiline(s.Notes, 4096)
-	if s.Kind == "" {
-		s.Kind = "saas"
-	}
-	if s.Criticality == "" {
-		s.Criticality = "medium"
-	}
-	if s.Status == "" {
-		s.Status = "active"
-	}
 }
 
 func (s *Service) Validate() error {
@@ -208,15 +187,9 @@ type Account struct {
 
 func (a *Account) Normalize() {
 	a.Username = Sanitize(a.Username)
-	a.Entitlement = strings.ToLower(strings.TrimSpace(a.Entitlement))
-	a.Status = strings.ToLower(strings.TrimSpace(a.Status))
+	a.Entitlement = keyword(a.Entitlement, "member")
+	a.Status = keyword(a.Status, "active")
 	a.Notes = SanitizeMultiline(a.Notes, 4096)
-	if a.Entitlement == "" {
-		a.Entitlement = "member"
-	}
-	if a.Status == "" {
-		a.Status = "active"
-	}
 }
 
 func (a *Account) Validate() error {

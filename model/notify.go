@@ -42,10 +42,7 @@ func (c *Channel) Normalize() {
 	c.SMTPFrom = Sanitize(c.SMTPFrom)
 	c.SMTPUser = Sanitize(c.SMTPUser)
 	c.ExtraTo = strings.ReplaceAll(Sanitize(c.ExtraTo), " ", "")
-	c.SMTPTLS = strings.ToLower(strings.TrimSpace(c.SMTPTLS))
-	if c.SMTPTLS == "" {
-		c.SMTPTLS = "opportunistic"
-	}
+	c.SMTPTLS = keyword(c.SMTPTLS, "opportunistic")
 }
 
 func (c *Channel) Validate() error {

@@ -110,3 +110,12 @@ func Truncate(s string, max int) string {
 	}
 	return s
 }
+
+// keyword normalises a field holding one of a fixed set of words (a
+// status, a kind): trimmed, lower-case, and def when left empty.
+func keyword(v, def string) string {
+	if v = strings.ToLower(strings.TrimSpace(v)); v == "" {
+		return def
+	}
+	return v
+}

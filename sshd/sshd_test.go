@@ -123,16 +123,11 @@ func (h *harness) sshArgs(keys []string, extra ...string) []string {
 func (h *harness) ssh(keys []string, command ...string) (string, string, int) {
 	h.t.Helper()
 	cmd := exec.Command("ssh", h.sshArgs(keys, command...)...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
+	out, errb, code, err := testenv.Run(cmd)
+	if err != nil {
 		h.t.Fatal(err)
 	}
-	return out.String(), errb.String(), code
+	return out, errb, code
 }
 
 // interactive opens a PTY session (ssh -tt) and returns the running client

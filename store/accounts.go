@@ -101,8 +101,8 @@ func findAccount(ctx context.Context, db querier, ref string) (model.Account, er
 }
 
 func (t *Tx) checkAccount(a *model.Account) error {
-	if _, err := t.GetPerson(a.PersonID); err != nil {
-		return model.Invalid("person", strconv.FormatInt(a.PersonID, 10), "is not a known person")
+	if err := t.checkPersonRef("person", &a.PersonID); err != nil {
+		return err
 	}
 	if _, err := t.GetService(a.ServiceID); err != nil {
 		return model.Invalid("service", strconv.FormatInt(a.ServiceID, 10), "is not a known service")
@@ -121,11 +121,7 @@ func (t *Tx) checkAccount(a *model.Account) error {
 
 // AddAccount inserts a (setting its ID) and audits it.
 func (t *Tx) AddAccount(a *model.Account) error {
-	if err := t.requireAdmin("add accounts"); err != nil {
-		return err
-	}
-	_, err := addRow(t, accountsTable, a, t.checkAccount, t.GetAccount)
-	return err
+	return addAdminRow(t, "add accounts", accountsTable, a, t.checkAccount, t.GetAccount)
 }
 
 // UpdateAccount applies fn to account id and audits the change. Operators

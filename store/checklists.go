@@ -57,23 +57,54 @@ func scanChecklistStep(sc scanner) (model.ChecklistStep, string, error) {
 }
 
 func checklistSteps(ctx context.Context, db querier, id int64) ([]model.ChecklistStep, error) {
-	steps, err := collectRows(ctx, db, func(sc scanner) (model.ChecklistStep, error) {
-		s, _, err := scanChecklistStep(sc)
+	steps, err := stepsWithNotes(ctx, db, "checklist", id, checklistStepSelect, scanChecklistStep,
+		func(s *model.ChecklistStep) (int64, *[]model.StepNote) { return s.ID, &s.Notes })
+	if steps == nil {
+		steps = []model.ChecklistStep{}
+	}
+	return steps, err
+}
+
+// The step bookkeeping below is the engine's, and offboarding's too:
+// offboarding predates the engine and keeps its own tables (offboardings,
+// offboarding_steps, offboarding_notes), but how notes are kept, which
+// steps may change and when a checklist may complete are the same.
+
+// stepsWithNotes reads the steps of checklist id in order, with their
+// notes oldest first. what names the kind and so its tables (what_steps,
+// what_notes) and the steps' column holding the checklist's id (what_id);
+// sel selects its steps, scan reads one, and notes says where a step's
+// id and notes are.
+func stepsWithNotes[S any](ctx context.Context, db querier, what string, id int64, sel string,
+	scan func(scanner) (S, string, error), notes func(*S) (int64, *[]model.StepNote)) ([]S, error) {
+	steps, err := collectRows(ctx, db, func(sc scanner) (S, error) {
+		s, _, err := scan(sc)
 		return s, err
-	}, checklistStepSelect+` WHERE checklist_id = ? ORDER BY n`, id)
+	}, sel+` WHERE `+what+`_id = ? ORDER BY n`, id)
 	if err != nil {
-		return nil, fmt.Errorf("checklist steps: %w", err)
+		return nil, fmt.Errorf("%s steps: %w", what, err)
 	}
-	byID := map[int64]int{}
-	for i, s := range steps {
-		byID[s.ID] = i
-	}
-	rows, err := db.QueryContext(ctx, `SELECT n.step_id, n.at, n.actor, n.text FROM checklist_notes n
-		JOIN checklist_steps s ON s.id = n.step_id WHERE s.checklist_id = ? ORDER BY n.id`, id)
+	byStep, err := stepNotes(ctx, db, what, id)
 	if err != nil {
-		return nil, fmt.Errorf("checklist notes: %w", err)
+		return nil, fmt.Errorf("%s notes: %w", what, err)
+	}
+	for i := range steps {
+		stepID, ns := notes(&steps[i])
+		*ns = append(*ns, byStep[stepID]...)
+	}
+	return steps, nil
+}
+
+// stepNotes reads the notes on the steps of one checklist of kind what,
+// oldest first, by step id.
+func stepNotes(ctx context.Context, db querier, what string, id int64) (map[int64][]model.StepNote, error) {
+	rows, err := db.QueryContext(ctx, `SELECT n.step_id, n.at, n.actor, n.text FROM `+what+`_notes n
+		JOIN `+what+`_steps s ON s.id = n.step_id WHERE s.`+what+`_id = ? ORDER BY n.id`, id)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
+	byStep := map[int64][]model.StepNote{}
 	for rows.Next() {
 		var stepID int64
 		var at string
@@ -82,12 +113,51 @@ func checklistSteps(ctx context.Context, db querier, id int64) ([]model.Checklis
 			return nil, err
 		}
 		n.At = parseTime(at)
-		steps[byID[stepID]].Notes = append(steps[byID[stepID]].Notes, n)
+		byStep[stepID] = append(byStep[stepID], n)
 	}
-	if steps == nil {
-		steps = []model.ChecklistStep{}
+	return byStep, rows.Err()
+}
+
+// insertStepNote adds a note, by the transaction's actor and at its time,
+// to a step; table is where the kind keeps its notes.
+func (t *Tx) insertStepNote(table string, stepID int64, text string) error {
+	if _, err := t.exec(`INSERT INTO `+table+`(step_id, at, actor, text) VALUES (?,?,?,?)`, stepID, fmtTime(t.at), t.actor.String(), text); err != nil {
+		return fmt.Errorf("add note: %w", err)
 	}
-	return steps, rows.Err()
+	return nil
+}
+
+// stepsFrozen refuses a change to a step of a completed checklist (what
+// names its kind: "checklist", "offboarding").
+func stepsFrozen(what string, id int64) error {
+	return model.Invalid(what, strconv.FormatInt(id, 10), "is completed; its steps can no longer change")
+}
+
+// notAStep refuses step n of a checklist of count steps.
+func notAStep(what string, n, count int) error {
+	return model.Invalid("step", strconv.Itoa(n), fmt.Sprintf("is not a step of this %s (1-%d)", what, count))
+}
+
+// markAction is the audit action of a step marked into state.
+func markAction(state string) string {
+	return map[string]string{model.StateDone: "done", model.StateSkipped: "skip", model.StateBlocked: "block"}[state]
+}
+
+// refuseCompletion says why checklist id (what names its kind) may not
+// complete: forcing needs a reason and a reason goes only with force;
+// unfinished steps refuse it unless forced, naming the first of them.
+func refuseCompletion(what string, id int64, force bool, reason string, p model.Progress, firstN int, firstTitle, firstState string) error {
+	if force && reason == "" {
+		return model.Invalid("reason", "", "is required to force completion")
+	}
+	if !force && reason != "" {
+		return model.Invalid("reason", reason, "is only used with --force")
+	}
+	if unfinished := p.Open + p.Blocked; unfinished > 0 && !force {
+		return model.Invalid(what, strconv.FormatInt(id, 10),
+			fmt.Sprintf("has %d unfinished step(s) (first: %d %q is %s); finish them or use --force --reason", unfinished, firstN, firstTitle, firstState))
+	}
+	return nil
 }
 
 func getChecklist(ctx context.Context, db querier, id int64) (model.Checklist, error) {
@@ -229,7 +299,7 @@ func (t *Tx) openChecklist(id int64) (model.Checklist, error) {
 		return c, err
 	}
 	if c.Status != model.ChecklistOpen {
-		return c, model.Invalid("checklist", strconv.FormatInt(id, 10), "is completed; its steps can no longer change")
+		return c, stepsFrozen("checklist", id)
 	}
 	return c, nil
 }
@@ -237,7 +307,7 @@ func (t *Tx) openChecklist(id int64) (model.Checklist, error) {
 func (t *Tx) checklistStep(c model.Checklist, n int) (model.ChecklistStep, string, error) {
 	s, undo, err := scanChecklistStep(t.queryRow(checklistStepSelect+` WHERE checklist_id = ? AND n = ?`, c.ID, n))
 	if isNoRows(err) {
-		return s, "", model.Invalid("step", strconv.Itoa(n), fmt.Sprintf("is not a step of this checklist (1-%d)", len(c.Steps)))
+		return s, "", notAStep("checklist", n, len(c.Steps))
 	}
 	return s, undo, err
 }
@@ -284,12 +354,11 @@ func (t *Tx) MarkChecklistStep(id int64, n int, m model.ChecklistMark,
 		return before, fmt.Errorf("mark step: %w", err)
 	}
 	if m.Note != "" {
-		if err := t.insertChecklistNote(before.ID, m.Note); err != nil {
+		if err := t.insertStepNote("checklist_notes", before.ID, m.Note); err != nil {
 			return before, err
 		}
 	}
-	action := map[string]string{model.StateDone: "done", model.StateSkipped: "skip", model.StateBlocked: "block"}[m.State]
-	return t.auditChecklistStep(c.ID, n, action, before)
+	return t.auditChecklistStep(c.ID, n, markAction(m.State), before)
 }
 
 // UndoChecklistStep puts step n back to open; onUndo, if given, receives
@@ -332,17 +401,10 @@ func (t *Tx) AddChecklistNote(id int64, n int, text string) (model.ChecklistStep
 	if err != nil {
 		return before, err
 	}
-	if err := t.insertChecklistNote(before.ID, text); err != nil {
+	if err := t.insertStepNote("checklist_notes", before.ID, text); err != nil {
 		return before, err
 	}
 	return t.auditChecklistStep(c.ID, n, "note", before)
-}
-
-func (t *Tx) insertChecklistNote(stepID int64, text string) error {
-	if _, err := t.exec(`INSERT INTO checklist_notes(step_id, at, actor, text) VALUES (?,?,?,?)`, stepID, fmtTime(t.at), t.actor.String(), text); err != nil {
-		return fmt.Errorf("add note: %w", err)
-	}
-	return nil
 }
 
 func (t *Tx) auditChecklistStep(id int64, n int, action string, before model.ChecklistStep) (model.ChecklistStep, error) {
@@ -364,17 +426,11 @@ func (t *Tx) CompleteChecklist(id int64, force bool, reason string, onComplete f
 	if err != nil {
 		return before, err
 	}
-	if force && reason == "" {
-		return before, model.Invalid("reason", "", "is required to force completion")
-	}
-	if !force && reason != "" {
-		return before, model.Invalid("reason", reason, "is only used with --force")
+	first, _ := model.FirstUnfinished(before.Steps)
+	if err := refuseCompletion("checklist", id, force, reason, before.Progress, first.N, first.Title, first.State); err != nil {
+		return before, err
 	}
 	unfinished := before.Progress.Open + before.Progress.Blocked
-	if first, ok := model.FirstUnfinished(before.Steps); ok && !force {
-		return before, model.Invalid("checklist", strconv.FormatInt(id, 10),
-			fmt.Sprintf("has %d unfinished step(s) (first: %d %q is %s); finish them or use --force --reason", unfinished, first.N, first.Title, first.State))
-	}
 	summary := ""
 	if onComplete != nil {
 		if summary, err = onComplete(before); err != nil {
@@ -395,14 +451,20 @@ func (t *Tx) CompleteChecklist(id int64, force bool, reason string, onComplete f
 // ChecklistTrail is the audit trail of one checklist: its start and
 // completion and every step change, oldest first.
 func (s *Store) ChecklistTrail(ctx context.Context, id int64) ([]model.AuditEntry, error) {
-	return collectRows(ctx, s.r, func(sc scanner) (model.AuditEntry, error) {
+	return trail(ctx, s.r, "checklist", id)
+}
+
+// trail is the audit trail of checklist id of kind what (its rows are
+// audited as what and what_step), oldest first.
+func trail(ctx context.Context, db querier, what string, id int64) ([]model.AuditEntry, error) {
+	return collectRows(ctx, db, func(sc scanner) (model.AuditEntry, error) {
 		var e model.AuditEntry
 		var at string
 		err := sc.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
 		e.At = parseTime(at)
 		return e, err
 	}, `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log
-		WHERE (entity = 'checklist' AND entity_id = ?)
-		   OR (entity = 'checklist_step' AND entity_id IN (SELECT id FROM checklist_steps WHERE checklist_id = ?))
-		ORDER BY id`, id, id)
+		WHERE (entity = ? AND entity_id = ?)
+		   OR (entity = ? AND entity_id IN (SELECT id FROM `+what+`_steps WHERE `+what+`_id = ?))
+		ORDER BY id`, what, id, what+"_step", id)
 }

@@ -90,29 +90,17 @@ func (t *Tx) checkDevice(d *model.Device) error {
 			return err
 		}
 	}
-	if d.HolderID != nil {
-		if _, err := t.GetPerson(*d.HolderID); err != nil {
-			return model.Invalid("holder", strconv.FormatInt(*d.HolderID, 10), "is not a known person")
-		}
-	}
-	return nil
+	return t.checkPersonRef("holder", d.HolderID)
 }
 
 // AddDevice inserts d (setting its ID) and audits it.
 func (t *Tx) AddDevice(d *model.Device) error {
-	if err := t.requireAdmin("add devices"); err != nil {
-		return err
-	}
-	_, err := addRow(t, devicesTable, d, t.checkDevice, t.GetDevice)
-	return err
+	return addAdminRow(t, "add devices", devicesTable, d, t.checkDevice, t.GetDevice)
 }
 
 // UpdateDevice applies fn to device id and audits the change.
 func (t *Tx) UpdateDevice(id int64, fn func(*model.Device) error) (before, after model.Device, err error) {
-	if err := t.requireAdmin("edit devices"); err != nil {
-		return before, after, err
-	}
-	return updateRow(t, devicesTable, id, t.GetDevice, fn, t.checkDevice)
+	return updateAdminRow(t, "edit devices", devicesTable, id, t.GetDevice, fn, t.checkDevice)
 }
 
 // DeactivateDevice retires a device; its history stays.

@@ -63,35 +63,8 @@ func collectRows[T any](ctx context.Context, db querier, scan func(scanner) (T, 
 }
 
 func stepsOf(ctx context.Context, db querier, offID int64) ([]model.OffboardingStep, error) {
-	steps, err := collectRows(ctx, db, func(sc scanner) (model.OffboardingStep, error) {
-		st, _, err := scanStep(sc)
-		return st, err
-	}, stepSelect+` WHERE offboarding_id = ? ORDER BY n`, offID)
-	if err != nil {
-		return nil, fmt.Errorf("offboarding steps: %w", err)
-	}
-	byID := map[int64]int{}
-	for i, st := range steps {
-		byID[st.ID] = i
-	}
-	notes, err := db.QueryContext(ctx, `SELECT n.step_id, n.at, n.actor, n.text FROM offboarding_notes n
-		JOIN offboarding_steps s ON s.id = n.step_id WHERE s.offboarding_id = ? ORDER BY n.id`, offID)
-	if err != nil {
-		return nil, fmt.Errorf("offboarding notes: %w", err)
-	}
-	defer notes.Close()
-	for notes.Next() {
-		var stepID int64
-		var at string
-		var n model.StepNote
-		if err := notes.Scan(&stepID, &at, &n.Actor, &n.Text); err != nil {
-			return nil, err
-		}
-		n.At = parseTime(at)
-		i := byID[stepID]
-		steps[i].Notes = append(steps[i].Notes, n)
-	}
-	return steps, notes.Err()
+	return stepsWithNotes(ctx, db, "offboarding", offID, stepSelect, scanStep,
+		func(s *model.OffboardingStep) (int64, *[]model.StepNote) { return s.ID, &s.Notes })
 }
 
 // withSteps fills o's steps and progress.
@@ -170,16 +143,7 @@ func (s *Store) ListOffboardings(ctx context.Context) ([]model.Offboarding, erro
 // OffboardingTrail is the audit trail of one offboarding: its start and
 // completion and every step change, oldest first.
 func (s *Store) OffboardingTrail(ctx context.Context, offID int64) ([]model.AuditEntry, error) {
-	return collectRows(ctx, s.r, func(sc scanner) (model.AuditEntry, error) {
-		var e model.AuditEntry
-		var at string
-		err := sc.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
-		e.At = parseTime(at)
-		return e, err
-	}, `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log
-		WHERE (entity = 'offboarding' AND entity_id = ?)
-		   OR (entity = 'offboarding_step' AND entity_id IN (SELECT id FROM offboarding_steps WHERE offboarding_id = ?))
-		ORDER BY id`, offID, offID)
+	return trail(ctx, s.r, "offboarding", offID)
 }
 
 // holdings gathers what person holds right now, inside the transaction, so

@@ -15,7 +15,7 @@ func (t *Tx) openOffboarding(offID int64) (model.Offboarding, error) {
 		return o, err
 	}
 	if o.Status != "open" {
-		return o, model.Invalid("offboarding", strconv.FormatInt(offID, 10), "is completed; its steps can no longer change")
+		return o, stepsFrozen("offboarding", offID)
 	}
 	return o, nil
 }
@@ -24,7 +24,7 @@ func (t *Tx) openOffboarding(offID int64) (model.Offboarding, error) {
 func (t *Tx) step(o model.Offboarding, n int) (model.OffboardingStep, string, error) {
 	st, undo, err := scanStep(t.queryRow(stepSelect+` WHERE offboarding_id = ? AND n = ?`, o.ID, n))
 	if isNoRows(err) {
-		return st, "", model.Invalid("step", strconv.Itoa(n), fmt.Sprintf("is not a step of this offboarding (1-%d)", len(o.Steps)))
+		return st, "", notAStep("offboarding", n, len(o.Steps))
 	}
 	return st, undo, err
 }
@@ -77,11 +77,11 @@ func (t *Tx) MarkStep(offID int64, n int, m model.StepMark) (model.OffboardingSt
 		return before, fmt.Errorf("mark step: %w", err)
 	}
 	if m.Note != "" {
-		if err := t.insertNote(before.ID, m.Note); err != nil {
+		if err := t.insertStepNote("offboarding_notes", before.ID, m.Note); err != nil {
 			return before, err
 		}
 	}
-	return t.auditStep(o, n, map[string]string{model.StateDone: "done", model.StateSkipped: "skip", model.StateBlocked: "block"}[m.State], before)
+	return t.auditStep(o, n, markAction(m.State), before)
 }
 
 func (t *Tx) auditStep(o model.Offboarding, n int, action string, before model.OffboardingStep) (model.OffboardingStep, error) {
@@ -204,18 +204,10 @@ func (t *Tx) AddStepNote(offID int64, n int, text string) (model.OffboardingStep
 	if err != nil {
 		return before, err
 	}
-	if err := t.insertNote(before.ID, text); err != nil {
+	if err := t.insertStepNote("offboarding_notes", before.ID, text); err != nil {
 		return before, err
 	}
 	return t.auditStep(o, n, "note", before)
-}
-
-func (t *Tx) insertNote(stepID int64, text string) error {
-	_, err := t.exec(`INSERT INTO offboarding_notes(step_id, at, actor, text) VALUES (?,?,?,?)`, stepID, fmtTime(t.at), t.actor.String(), text)
-	if err != nil {
-		return fmt.Errorf("add note: %w", err)
-	}
-	return nil
 }
 
 // CompleteOffboarding closes offboarding offID: refused while any step is
@@ -231,24 +223,11 @@ func (t *Tx) CompleteOffboarding(offID int64, force bool, reason string) (model.
 	if err != nil {
 		return before, err
 	}
-	if force && reason == "" {
-		return before, model.Invalid("reason", "", "is required to force completion")
-	}
-	if !force && reason != "" {
-		return before, model.Invalid("reason", reason, "is only used with --force")
+	first, _ := model.FirstUnfinished(before.Steps)
+	if err := refuseCompletion("offboarding", offID, force, reason, before.Progress, first.N, first.Title, first.State); err != nil {
+		return before, err
 	}
 	unfinished := before.Progress.Open + before.Progress.Blocked
-	if unfinished > 0 && !force {
-		var first model.OffboardingStep
-		for _, st := range before.Steps {
-			if !st.Closed() {
-				first = st
-				break
-			}
-		}
-		return before, model.Invalid("offboarding", strconv.FormatInt(offID, 10),
-			fmt.Sprintf("has %d unfinished step(s) (first: %d %q is %s); finish them or use --force --reason", unfinished, first.N, first.Title, first.State))
-	}
 	lastDay := before.LastDay
 	if lastDay == "" {
 		lastDay = t.at.Format(model.DateLayout)

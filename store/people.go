@@ -147,9 +147,15 @@ func (t *Tx) checkPersonUnique(p *model.Person) error {
 		if *p.ManagerID == p.ID {
 			return model.Invalid("manager", strconv.FormatInt(*p.ManagerID, 10), "cannot be the person themself")
 		}
-		if !t.personExists(*p.ManagerID) {
-			return model.Invalid("manager", strconv.FormatInt(*p.ManagerID, 10), "is not a known person")
-		}
+	}
+	return t.checkPersonRef("manager", p.ManagerID)
+}
+
+// checkPersonRef refuses a reference, in the field named, to a person who
+// does not exist; a nil id is no reference.
+func (t *Tx) checkPersonRef(field string, id *int64) error {
+	if id != nil && !t.personExists(*id) {
+		return model.Invalid(field, strconv.FormatInt(*id, 10), "is not a known person")
 	}
 	return nil
 }
@@ -163,19 +169,12 @@ func (t *Tx) personExists(id int64) bool {
 
 // AddPerson inserts p (setting its ID) and audits it.
 func (t *Tx) AddPerson(p *model.Person) error {
-	if err := t.requireAdmin("add people"); err != nil {
-		return err
-	}
-	_, err := addRow(t, peopleTable, p, t.checkPersonUnique, t.GetPerson)
-	return err
+	return addAdminRow(t, "add people", peopleTable, p, t.checkPersonUnique, t.GetPerson)
 }
 
 // UpdatePerson applies fn to person id and audits the change.
 func (t *Tx) UpdatePerson(id int64, fn func(*model.Person) error) (before, after model.Person, err error) {
-	if err := t.requireAdmin("edit people"); err != nil {
-		return before, after, err
-	}
-	return updateRow(t, peopleTable, id, t.GetPerson, fn, t.checkPersonUnique)
+	return updateAdminRow(t, "edit people", peopleTable, id, t.GetPerson, fn, t.checkPersonUnique)
 }
 
 // DeactivatePerson marks a person departed (with today as end date if none

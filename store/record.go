@@ -106,6 +106,25 @@ func addRow[T any, P record[T]](t *Tx, tb *table[T], rec P, check func(P) error,
 	return id, t.Audit("create", tb.entity, id, nil, saved)
 }
 
+// addAdminRow is addRow for a kind only an admin may add; action names
+// what is refused ("add devices").
+func addAdminRow[T any, P record[T]](t *Tx, action string, tb *table[T], rec P, check func(P) error, get func(int64) (T, error)) error {
+	if err := t.requireAdmin(action); err != nil {
+		return err
+	}
+	_, err := addRow(t, tb, rec, check, get)
+	return err
+}
+
+// updateAdminRow is updateRow for a kind only an admin may edit; action
+// names what is refused ("edit devices").
+func updateAdminRow[T any, P record[T]](t *Tx, action string, tb *table[T], id int64, get func(int64) (T, error), fn func(P) error, check func(P) error) (before, after T, err error) {
+	if err := t.requireAdmin(action); err != nil {
+		return before, after, err
+	}
+	return updateRow(t, tb, id, get, fn, check)
+}
+
 // updateRow is the whole edit of a kind with a table: updateRecord with
 // the kind's own checks before the row is written.
 func updateRow[T any, P record[T]](t *Tx, tb *table[T], id int64, get func(int64) (T, error), fn func(P) error, check func(P) error) (before, after T, err error) {

@@ -90,98 +90,80 @@ func (t *Tx) sealAll() (n int, err error) {
 		return false
 	}
 
-	checks, err := collect(`SELECT id, kind, target, headers, body, env, ping_token FROM checks`, func(sc scanner) (row, error) {
+	// sealRows seals the clear credentials among the rows q reads and
+	// writes each such row back with update.
+	sealRows := func(what, q string, scan func(sc scanner) (row, error), update func(r row) error) error {
+		rows, err := collect(q, scan)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		for _, r := range rows {
+			if !clear(r.rec) {
+				continue
+			}
+			if err := t.seal(r.rec); err != nil {
+				return err
+			}
+			if err := update(r); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			n++
+		}
+		return nil
+	}
+
+	if err := sealRows("checks", `SELECT id, kind, target, headers, body, env, ping_token FROM checks`, func(sc scanner) (row, error) {
 		c := &model.Check{}
 		err := sc.Scan(&c.ID, &c.Kind, &c.Target, &c.Headers, &c.Body, &c.Env, &c.PingToken)
 		if c.Kind == "exec" {
 			moveEnv(&c.Target, &c.Env)
 		}
 		return row{id: c.ID, rec: c, hash: tokenHash(c.PingToken)}, err
-	})
-	if err != nil {
-		return n, fmt.Errorf("checks: %w", err)
-	}
-	for _, r := range checks {
-		if !clear(r.rec) {
-			continue
-		}
+	}, func(r row) error {
 		c := r.rec.(*model.Check)
-		if err := t.seal(c); err != nil {
-			return n, err
-		}
-		if _, err := t.exec(`UPDATE checks SET target = ?, headers = ?, body = ?, env = ?, ping_token = ?, ping_token_hash = ? WHERE id = ?`,
-			c.Target, c.Headers, c.Body, c.Env, c.PingToken, r.hash, r.id); err != nil {
-			return n, fmt.Errorf("checks: %w", err)
-		}
-		n++
+		_, err := t.exec(`UPDATE checks SET target = ?, headers = ?, body = ?, env = ?, ping_token = ?, ping_token_hash = ? WHERE id = ?`,
+			c.Target, c.Headers, c.Body, c.Env, c.PingToken, r.hash, r.id)
+		return err
+	}); err != nil {
+		return n, err
 	}
 
-	jobs, err := collect(`SELECT id, command, env, ping_token FROM backup_jobs`, func(sc scanner) (row, error) {
+	if err := sealRows("backup jobs", `SELECT id, command, env, ping_token FROM backup_jobs`, func(sc scanner) (row, error) {
 		j := &model.BackupJob{}
 		err := sc.Scan(&j.ID, &j.Command, &j.Env, &j.PingToken)
 		moveEnv(&j.Command, &j.Env)
 		return row{id: j.ID, rec: j, hash: tokenHash(j.PingToken)}, err
-	})
-	if err != nil {
-		return n, fmt.Errorf("backup jobs: %w", err)
-	}
-	for _, r := range jobs {
-		if !clear(r.rec) {
-			continue
-		}
+	}, func(r row) error {
 		j := r.rec.(*model.BackupJob)
-		if err := t.seal(j); err != nil {
-			return n, err
-		}
-		if _, err := t.exec(`UPDATE backup_jobs SET command = ?, env = ?, ping_token = ?, ping_token_hash = ? WHERE id = ?`,
-			j.Command, j.Env, j.PingToken, r.hash, r.id); err != nil {
-			return n, fmt.Errorf("backup jobs: %w", err)
-		}
-		n++
+		_, err := t.exec(`UPDATE backup_jobs SET command = ?, env = ?, ping_token = ?, ping_token_hash = ? WHERE id = ?`,
+			j.Command, j.Env, j.PingToken, r.hash, r.id)
+		return err
+	}); err != nil {
+		return n, err
 	}
 
-	chans, err := collect(`SELECT id, url, smtp_pass FROM notification_channels`, func(sc scanner) (row, error) {
+	if err := sealRows("channels", `SELECT id, url, smtp_pass FROM notification_channels`, func(sc scanner) (row, error) {
 		c := &model.Channel{}
 		err := sc.Scan(&c.ID, &c.URL, &c.SMTPPass)
 		return row{id: c.ID, rec: c}, err
-	})
-	if err != nil {
-		return n, fmt.Errorf("channels: %w", err)
-	}
-	for _, r := range chans {
-		if !clear(r.rec) {
-			continue
-		}
+	}, func(r row) error {
 		c := r.rec.(*model.Channel)
-		if err := t.seal(c); err != nil {
-			return n, err
-		}
-		if _, err := t.exec(`UPDATE notification_channels SET url = ?, smtp_pass = ? WHERE id = ?`, c.URL, c.SMTPPass, r.id); err != nil {
-			return n, fmt.Errorf("channels: %w", err)
-		}
-		n++
+		_, err := t.exec(`UPDATE notification_channels SET url = ?, smtp_pass = ? WHERE id = ?`, c.URL, c.SMTPPass, r.id)
+		return err
+	}); err != nil {
+		return n, err
 	}
 
-	svcs, err := collect(`SELECT id, url, runbook_url FROM services`, func(sc scanner) (row, error) {
+	if err := sealRows("services", `SELECT id, url, runbook_url FROM services`, func(sc scanner) (row, error) {
 		sv := &model.Service{}
 		err := sc.Scan(&sv.ID, &sv.URL, &sv.RunbookURL)
 		return row{id: sv.ID, rec: sv}, err
-	})
-	if err != nil {
-		return n, fmt.Errorf("services: %w", err)
-	}
-	for _, r := range svcs {
-		if !clear(r.rec) {
-			continue
-		}
+	}, func(r row) error {
 		sv := r.rec.(*model.Service)
-		if err := t.seal(sv); err != nil {
-			return n, err
-		}
-		if _, err := t.exec(`UPDATE services SET url = ?, runbook_url = ? WHERE id = ?`, sv.URL, sv.RunbookURL, r.id); err != nil {
-			return n, fmt.Errorf("services: %w", err)
-		}
-		n++
+		_, err := t.exec(`UPDATE services SET url = ?, runbook_url = ? WHERE id = ?`, sv.URL, sv.RunbookURL, r.id)
+		return err
+	}); err != nil {
+		return n, err
 	}
 
 	m, err := t.maskOldAudit()

@@ -100,29 +100,17 @@ func (t *Tx) checkService(sv *model.Service) error {
 	} else if !isNoRows(err) {
 		return err
 	}
-	if sv.OwnerID != nil {
-		if _, err := t.GetPerson(*sv.OwnerID); err != nil {
-			return model.Invalid("owner", strconv.FormatInt(*sv.OwnerID, 10), "is not a known person")
-		}
-	}
-	return nil
+	return t.checkPersonRef("owner", sv.OwnerID)
 }
 
 // AddService inserts sv (setting its ID) and audits it.
 func (t *Tx) AddService(sv *model.Service) error {
-	if err := t.requireAdmin("add services"); err != nil {
-		return err
-	}
-	_, err := addRow(t, servicesTable, sv, t.checkService, t.GetService)
-	return err
+	return addAdminRow(t, "add services", servicesTable, sv, t.checkService, t.GetService)
 }
 
 // UpdateService applies fn to service id and audits the change.
 func (t *Tx) UpdateService(id int64, fn func(*model.Service) error) (before, after model.Service, err error) {
-	if err := t.requireAdmin("edit services"); err != nil {
-		return before, after, err
-	}
-	return updateRow(t, servicesTable, id, t.GetService, fn, t.checkService)
+	return updateAdminRow(t, "edit services", servicesTable, id, t.GetService, fn, t.checkService)
 }
 
 // DeactivateService retires a service; accounts and history stay.

@@ -22,13 +22,9 @@ func planAccounts(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 	if err != nil {
 		return err
 	}
-	svcs, err := s.ListServices(ctx, store.ServiceQuery{})
+	svcByName, err := servicesByName(ctx, s)
 	if err != nil {
 		return err
-	}
-	svcByName := map[string]model.Service{}
-	for _, sv := range svcs {
-		svcByName[strings.ToLower(sv.Name)] = sv
 	}
 	accts, err := s.ListAccounts(ctx, store.AccountQuery{})
 	if err != nil {

@@ -61,36 +61,7 @@ func planDevices(ctx context.Context, s *store.Store, r *Report, cm model.Column
 		if other, ok := bySerial[serial]; ok && serial != "" && (!exists || other.ID != cur.ID) {
 			probs = append(probs, model.ImportProblem{Row: row.Row, Column: cm.Column("serial"), Value: serial, Reason: "already belongs to device " + other.AssetTag})
 		}
-		rec := cur
-		model.ApplyDevice(&rec, vals)
-		probs = personRef(r, ix, cm, row, vals, "holder", &rec.HolderID, probs)
-		rec.Normalize()
-		it.Problems = validationProblems(cm, row.Row, rec.Validate(), probs)
-		if len(it.Problems) == 0 {
-			if exists {
-				decide(&it, cur, rec, opts.UpdateExisting)
-			} else {
-				it.Action = ActionNew
-			}
-		}
-		holder, hasHolder := rec.HolderID, cm.Has("holder")
-		id := cur.ID
-		it.run = func(t *store.Tx, _ *commitState) error {
-			apply := func(d *model.Device) {
-				model.ApplyDevice(d, vals)
-				if hasHolder {
-					d.HolderID = holder
-				}
-			}
-			if exists {
-				_, _, err := t.UpdateDevice(id, func(d *model.Device) error { apply(d); return nil })
-				return err
-			}
-			var d model.Device
-			apply(&d)
-			return t.AddDevice(&d)
-		}
-		r.Items = append(r.Items, it)
+		r.Items = append(r.Items, devicePlan.item(r, ix, cm, row, vals, probs, it, cur, exists, cur.ID, opts.UpdateExisting))
 	}
 	return nil
 }
@@ -100,13 +71,9 @@ func planServices(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 	if err != nil {
 		return err
 	}
-	svcs, err := s.ListServices(ctx, store.ServiceQuery{})
+	byName, err := servicesByName(ctx, s)
 	if err != nil {
 		return err
-	}
-	byName := map[string]model.Service{}
-	for _, sv := range svcs {
-		byName[strings.ToLower(sv.Name)] = sv
 	}
 	seen := map[string]int{}
 	for _, row := range rows {
@@ -117,36 +84,90 @@ func planServices(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 			probs = append(probs, *p)
 		}
 		cur, exists := byName[strings.ToLower(name)]
-		rec := cur
-		model.ApplyService(&rec, vals)
-		probs = personRef(r, ix, cm, row, vals, "owner", &rec.OwnerID, probs)
-		rec.Normalize()
-		it.Problems = validationProblems(cm, row.Row, rec.Validate(), probs)
-		if len(it.Problems) == 0 {
-			if exists {
-				decide(&it, cur, rec, opts.UpdateExisting)
-			} else {
-				it.Action = ActionNew
-			}
-		}
-		owner, hasOwner := rec.OwnerID, cm.Has("owner")
-		id := cur.ID
-		it.run = func(t *store.Tx, _ *commitState) error {
-			apply := func(sv *model.Service) {
-				model.ApplyService(sv, vals)
-				if hasOwner {
-					sv.OwnerID = owner
-				}
-			}
-			if exists {
-				_, _, err := t.UpdateService(id, func(sv *model.Service) error { apply(sv); return nil })
-				return err
-			}
-			var sv model.Service
-			apply(&sv)
-			return t.AddService(&sv)
-		}
-		r.Items = append(r.Items, it)
+		r.Items = append(r.Items, servicePlan.item(r, ix, cm, row, vals, probs, it, cur, exists, cur.ID, opts.UpdateExisting))
 	}
 	return nil
+}
+
+// servicesByName indexes the stored services by lower-cased name, the key
+// an import row names a service by.
+func servicesByName(ctx context.Context, s *store.Store) (map[string]model.Service, error) {
+	svcs, err := s.ListServices(ctx, store.ServiceQuery{})
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]model.Service, len(svcs))
+	for _, sv := range svcs {
+		byName[strings.ToLower(sv.Name)] = sv
+	}
+	return byName, nil
+}
+
+// checkedRecord is a record kind an import row becomes: normalised and
+// validated through its pointer.
+type checkedRecord[T any] interface {
+	*T
+	Normalize()
+	Validate() error
+}
+
+// upsertPlan is how rows of one record kind with a person column (a
+// device's holder, a service's owner) are planned and written; devices and
+// services differ only in these pieces.
+type upsertPlan[T any, P checkedRecord[T]] struct {
+	apply     func(*T, map[string]string)
+	personCol string
+	person    func(*T) **int64
+	update    func(*store.Tx, int64, func(*T) error) (T, T, error)
+	add       func(*store.Tx, *T) error
+}
+
+var (
+	devicePlan = upsertPlan[model.Device, *model.Device]{
+		apply: model.ApplyDevice, personCol: "holder",
+		person: func(d *model.Device) **int64 { return &d.HolderID },
+		update: (*store.Tx).UpdateDevice, add: (*store.Tx).AddDevice,
+	}
+	servicePlan = upsertPlan[model.Service, *model.Service]{
+		apply: model.ApplyService, personCol: "owner",
+		person: func(sv *model.Service) **int64 { return &sv.OwnerID },
+		update: (*store.Tx).UpdateService, add: (*store.Tx).AddService,
+	}
+)
+
+// item finishes a row's plan: the row's values and resolved person applied
+// to the stored record cur (or a new one), validated, the action decided,
+// and the write that replays the same values at commit. probs holds what
+// the row's own checks found so far.
+func (u upsertPlan[T, P]) item(r *Report, ix *peopleIndex, cm model.ColumnMap, row model.TableRow, vals map[string]string,
+	probs []model.ImportProblem, it Item, cur T, exists bool, id int64, updateExisting bool) Item {
+	rec := cur
+	u.apply(&rec, vals)
+	probs = personRef(r, ix, cm, row, vals, u.personCol, u.person(&rec), probs)
+	P(&rec).Normalize()
+	it.Problems = validationProblems(cm, row.Row, P(&rec).Validate(), probs)
+	if len(it.Problems) == 0 {
+		if exists {
+			decide(&it, cur, rec, updateExisting)
+		} else {
+			it.Action = ActionNew
+		}
+	}
+	person, hasPerson := *u.person(&rec), cm.Has(u.personCol)
+	it.run = func(t *store.Tx, _ *commitState) error {
+		apply := func(x *T) {
+			u.apply(x, vals)
+			if hasPerson {
+				*u.person(x) = person
+			}
+		}
+		if exists {
+			_, _, err := u.update(t, id, func(x *T) error { apply(x); return nil })
+			return err
+		}
+		var x T
+		apply(&x)
+		return u.add(t, &x)
+	}
+	return it
 }

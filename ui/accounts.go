@@ -79,17 +79,14 @@ func accountsSpec() listSpec {
 				return nil, nil, err
 			}
 			now := env.now()
-			rows, ids := make([][]string, len(accts)), make([]int64, len(accts))
-			for i, a := range accts {
+			return recordRows(accts, func(a *model.Account) int64 { return a.ID }, func(a *model.Account) []string {
 				holder := a.PersonName
 				if a.PersonStatus != "active" {
 					holder += " (" + a.PersonStatus + ")"
 				}
-				rows[i] = []string{holder, a.ServiceName, a.Username, a.Entitlement, a.Status, a.Access.TwoStep,
+				return []string{holder, a.ServiceName, a.Username, a.Entitlement, a.Status, a.Access.TwoStep,
 					a.Access.ActivityWords(now), model.Ago(a.LastVerifiedAt, now)}
-				ids[i] = a.ID
-			}
-			return rows, ids, nil
+			})
 		},
 		empty: []string{
 			"No accounts yet.",

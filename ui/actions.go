@@ -14,11 +14,7 @@ import (
 
 func (a *app) loadForm(kind string, id int64) tea.Cmd {
 	spec, ok := editSpecs[kind]
-	if !ok {
-		return nil
-	}
-	if !a.env.Actor.CanWrite() {
-		a.setFlash("your role ("+a.env.Actor.Role+") cannot change anything", true)
+	if !ok || !a.canWrite() {
 		return nil
 	}
 	env := a.env
@@ -80,11 +76,7 @@ func (a *app) onSaved(m savedMsg) tea.Cmd {
 
 func (a *app) preview(l detail.Link) tea.Cmd {
 	spec, ok := editSpecs[l.Kind]
-	if !ok {
-		return nil
-	}
-	if !a.env.Actor.CanWrite() {
-		a.setFlash("your role ("+a.env.Actor.Role+") cannot change anything", true)
+	if !ok || !a.canWrite() {
 		return nil
 	}
 	env := a.env

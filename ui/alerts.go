@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -44,8 +43,7 @@ type alertsTab struct {
 	empty  []string
 	loaded bool
 	err    error
-	// busy/again: at most one load runs; a change meanwhile reloads once.
-	busy, again bool
+	loadGate
 }
 
 func init() {
@@ -63,11 +61,9 @@ func (t *alertsTab) Name() string     { return "alerts" }
 func (t *alertsTab) SetSize(w, h int) { t.table.SetSize(w, h) }
 
 func (t *alertsTab) Load() tea.Cmd {
-	if t.busy {
-		t.again = true
+	if !t.start() {
 		return nil
 	}
-	t.busy = true
 	env, tb := t.env, t.table
 	return func() tea.Msg {
 		rows, ids, empty, err := loadAlertRows(env, env.now())
@@ -213,12 +209,7 @@ func watchedSummary(env TabEnv) ([]string, error) {
 func (t *alertsTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case alertRowsMsg:
-		t.busy = false
-		var next tea.Cmd
-		if t.again {
-			t.again = false
-			next = t.Load()
-		}
+		next := t.done(t.Load)
 		t.err = msg.err
 		if msg.err != nil {
 			return t, next
@@ -232,25 +223,8 @@ func (t *alertsTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 }
 
 func (t *alertsTab) View() string {
-	st := t.env.Styles
-	switch {
-	case t.err != nil:
-		return st.Error.Render("could not load alerts: ") + st.Text.Render(t.err.Error())
-	case !t.loaded:
-		return st.Muted.Render("loading alerts…")
-	case t.table.Total() == 0:
-		return st.Text.Render(strings.Join(t.empty, "\n"))
-	case t.table.Len() == 0:
-		q, _ := t.Filter()
-		return t.table.View() + "\n" + st.Muted.Render(fmt.Sprintf("no alerts match %q — esc clears the filter", q))
-	}
-	return t.table.View()
+	return t.view(t.env.Styles, "alerts", t.err, t.loaded, t.empty)
 }
-
-func (t *alertsTab) Counts() (int, int)             { return t.table.Len(), t.table.Total() }
-func (t *alertsTab) KeyMap() help.KeyMap            { return t.table.Keys }
-func (t *alertsTab) SetFilter(q string, fuzzy bool) { t.table.SetFilter(q, fuzzy) }
-func (t *alertsTab) Filter() (string, bool)         { return t.table.Query(), t.table.Fuzzy() }
 
 func (t *alertsTab) Selected() (detail.Link, bool) {
 	id, ok := t.selectedID()

@@ -1,19 +1,15 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
-	"github.com/opsdeck/opsdeck/themes"
 )
 
 // TestAlertTriageInRealProgram triages the demo's db-01 outage in a real
@@ -22,21 +18,8 @@ import (
 // frame: the demo's alert ages depend on when it was loaded.)
 func TestAlertTriageInRealProgram(t *testing.T) {
 	s := openStore(t, true)
-	dark := themes.Default(true)
-	tm := teatest.NewTestModel(t, New(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
-		teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
-	waitFor := func(what ...string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-			for _, w := range what {
-				if !bytes.Contains(b, []byte(w)) {
-					return false
-				}
-			}
-			return true
-		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
+	tm := realProgram(t, New(testerOptions(s)), 80, 24)
+	waitFor := func(what ...string) { t.Helper(); waitOutput(t, tm, what...) }
 	waitFor("Kristen Park", "2 firing")
 	tm.Type("4")
 	waitFor("postgres-primary")

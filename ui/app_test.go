@@ -51,9 +51,13 @@ func openStoreAt(t *testing.T, clock clockwork.Clock, withDemo bool) *store.Stor
 }
 
 // testApp is an 80×24 console on s whose first tab has loaded.
-func testApp(t *testing.T, s *store.Store) *app {
+func testApp(t *testing.T, s *store.Store) *app { t.Helper(); return sizedApp(t, s, 80, 24) }
+
+// sizedApp is a w×h console on s, without colour, as the local user
+// "tester", whose first tab has loaded.
+func sizedApp(t *testing.T, s *store.Store, w, h int) *app {
 	t.Helper()
-	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Width: 80, Height: 24, NoColor: true})
+	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Width: w, Height: h, NoColor: true})
 	run(t, a, a.load(a.active))
 	return a
 }

@@ -98,12 +98,9 @@ func peopleSpec() listSpec {
 				return nil, nil, err
 			}
 			now := env.now()
-			rows, ids := make([][]string, len(ps)), make([]int64, len(ps))
-			for i := range ps {
-				rows[i] = append(fieldCells(model.PersonFields, &ps[i], nil, now), dash(ps[i].StartDate))
-				ids[i] = ps[i].ID
-			}
-			return rows, ids, nil
+			return recordRows(ps, func(p *model.Person) int64 { return p.ID }, func(p *model.Person) []string {
+				return append(fieldCells(model.PersonFields, p, nil, now), dash(p.StartDate))
+			})
 		},
 		empty: []string{
 			"Welcome to opsdeck. This database is empty; here is how to begin:",
@@ -145,12 +142,9 @@ func devicesSpec() listSpec {
 				return nil, nil, err
 			}
 			now := env.now()
-			rows, ids := make([][]string, len(ds)), make([]int64, len(ds))
-			for i := range ds {
-				rows[i] = append(fieldCells(model.DeviceFields, &ds[i], names, now), driftCell(drift, ds[i].ID))
-				ids[i] = ds[i].ID
-			}
-			return rows, ids, nil
+			return recordRows(ds, func(d *model.Device) int64 { return d.ID }, func(d *model.Device) []string {
+				return append(fieldCells(model.DeviceFields, d, names, now), driftCell(drift, d.ID))
+			})
 		},
 		empty: []string{
 			"No devices yet.",
@@ -182,13 +176,10 @@ func servicesSpec() listSpec {
 			if err != nil {
 				return nil, nil, err
 			}
-			rows, ids := make([][]string, len(ss)), make([]int64, len(ss))
 			now := env.now()
-			for i := range ss {
-				rows[i] = append(fieldCells(model.ServiceFields, &ss[i], names, now), dash(ss[i].URL))
-				ids[i] = ss[i].ID
-			}
-			return rows, ids, nil
+			return recordRows(ss, func(sv *model.Service) int64 { return sv.ID }, func(sv *model.Service) []string {
+				return append(fieldCells(model.ServiceFields, sv, names, now), dash(sv.URL))
+			})
 		},
 		empty: []string{
 			"No services yet.",

@@ -82,9 +82,8 @@ type homeTab struct {
 	env    TabEnv
 	blocks []homeBlock
 	loaded bool
-	busy   bool
-	again  bool
-	w, h   int
+	loadGate
+	w, h int
 	// lines is the last layout: what each body line shows and where it
 	// leads; sel indexes the selectable ones.
 	lines  []homeRow
@@ -109,11 +108,9 @@ func (t *homeTab) Name() string { return "home" }
 func (t *homeTab) SetSize(w, h int) { t.w, t.h = w, h; t.layout() }
 
 func (t *homeTab) Load() tea.Cmd {
-	if t.busy {
-		t.again = true
+	if !t.start() {
 		return nil
 	}
-	t.busy = true
 	env := t.env
 	return func() tea.Msg {
 		blocks := make([]homeBlock, 0, len(homeSections))
@@ -128,12 +125,7 @@ func (t *homeTab) Load() tea.Cmd {
 func (t *homeTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case homeMsg:
-		t.busy = false
-		var next tea.Cmd
-		if t.again {
-			t.again = false
-			next = t.Load()
-		}
+		next := t.done(t.Load)
 		keep := t.selectedLine()
 		t.blocks, t.loaded = msg.blocks, true
 		t.layout()

@@ -9,11 +9,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
-	"github.com/opsdeck/opsdeck/model"
-	"github.com/opsdeck/opsdeck/themes"
 )
 
 // TestImportAndBackupFlowInRealProgram drives the import and the backups
@@ -22,10 +19,8 @@ import (
 // goroutines through the channel listener, concurrently with the UI.
 func TestImportAndBackupFlowInRealProgram(t *testing.T) {
 	s := openStore(t, true)
-	dark := themes.Default(true)
-	p := &probe{app: newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Theme: &dark})}
-	tm := teatest.NewTestModel(t, p, teatest.WithInitialTermSize(100, 40),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
+	p := &probe{app: newApp(testerOptions(s))}
+	tm := realProgram(t, p, 100, 40)
 	enter := func() { tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) }
 	p.waitFor(t, "Kristen Park")
 	tm.Type("i")

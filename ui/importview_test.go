@@ -26,12 +26,7 @@ func testdata(t *testing.T, name string) string {
 }
 
 // tallApp is a console tall enough to show a whole dry-run report.
-func tallApp(t *testing.T, s *store.Store) *app {
-	t.Helper()
-	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Width: 100, Height: 60, NoColor: true})
-	run(t, a, a.load(a.active))
-	return a
-}
+func tallApp(t *testing.T, s *store.Store) *app { t.Helper(); return sizedApp(t, s, 100, 60) }
 
 func auditCount(t *testing.T, s *store.Store) int {
 	t.Helper()

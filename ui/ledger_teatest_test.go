@@ -1,19 +1,16 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
-	"github.com/opsdeck/opsdeck/themes"
 )
 
 // TestLedgerFlowInRealProgram logs a laptop-support interruption from the
@@ -22,16 +19,10 @@ import (
 // relative to now, so the frame is checked by content, not a golden file.
 func TestLedgerFlowInRealProgram(t *testing.T) {
 	s := openStore(t, true)
-	dark := themes.Default(true)
-	actor := model.LocalActor("tester")
-	tm := teatest.NewTestModel(t, New(Options{StartTab: "people", Store: s, Actor: actor, Theme: &dark}),
-		teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
-	waitFor := func(what string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
-			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
+	opts := testerOptions(s)
+	actor := opts.Actor
+	tm := realProgram(t, New(opts), 80, 24)
+	waitFor := func(what string) { t.Helper(); waitOutput(t, tm, what) }
 	if err := s.Write(context.Background(), actor, func(tx *store.Tx) error {
 		_, err := tx.StartEntry(&model.WorkEntry{Kind: "planned", Category: "project", Note: "backup automation"})
 		return err

@@ -51,8 +51,6 @@ type ledgerTab struct {
 	wide   bool
 	d      *ledgerData
 	err    error
-	busy   bool
-	again  bool
 	pane   int
 	w, h   int
 	keys   ledgerTabKeys
@@ -61,6 +59,7 @@ type ledgerTab struct {
 		key ledgerCacheKey
 		top string
 	}
+	loadGate
 }
 
 type ledgerCacheKey struct {
@@ -189,11 +188,9 @@ func (t *ledgerTab) fixPane() {
 }
 
 func (t *ledgerTab) Load() tea.Cmd {
-	if t.busy {
-		t.again = true
+	if !t.start() {
 		return nil
 	}
-	t.busy = true
 	env, tb, spare, wide := t.env, t.table, t.spare, t.wide
 	return func() tea.Msg {
 		d, err := loadLedger(env, [2]table.Model{tb, spare}, env.now(), time.Local)
@@ -249,12 +246,7 @@ func entryRow(e *model.WorkEntry, now time.Time, loc *time.Location) []string {
 func (t *ledgerTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ledgerMsg:
-		t.busy = false
-		var next tea.Cmd
-		if t.again {
-			t.again = false
-			next = t.Load()
-		}
+		next := t.done(t.Load)
 		t.err = msg.err
 		if msg.err == nil {
 			t.d = msg.d

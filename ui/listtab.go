@@ -1,11 +1,8 @@
 package ui
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
@@ -44,11 +41,8 @@ type listTab struct {
 	records
 	loaded bool
 	err    error
-	// busy: a load is running; again: the data changed meanwhile. At most
-	// one load runs per tab, so a database that changes every second does
-	// not stack up 100,000-row reloads.
-	busy, again bool
-	w, h        int
+	loadGate
+	w, h int
 }
 
 func newListTab(env TabEnv, spec listSpec) *listTab {
@@ -64,11 +58,9 @@ func (t *listTab) Name() string { return t.spec.name }
 func (t *listTab) SetSize(w, h int) { t.w, t.h = w, h; t.table.SetSize(w, h) }
 
 func (t *listTab) Load() tea.Cmd {
-	if t.busy {
-		t.again = true
+	if !t.start() {
 		return nil
 	}
-	t.busy = true
 	env, spec, tb := t.env, t.spec, t.table
 	return func() tea.Msg {
 		if spec.mixed != nil {
@@ -96,12 +88,7 @@ func (t *listTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 		if msg.tab != t.spec.name {
 			return t, nil
 		}
-		t.busy = false
-		var next tea.Cmd
-		if t.again {
-			t.again = false
-			next = t.Load()
-		}
+		next := t.done(t.Load)
 		t.err = msg.err
 		if msg.err != nil {
 			return t, next
@@ -115,28 +102,8 @@ func (t *listTab) Update(msg tea.Msg) (Tab, tea.Cmd) {
 }
 
 func (t *listTab) View() string {
-	st := t.env.Styles
-	switch {
-	case t.err != nil:
-		return st.Error.Render("could not load "+t.spec.name+": ") + st.Text.Render(t.err.Error())
-	case !t.loaded:
-		return st.Muted.Render("loading " + t.spec.name + "…")
-	case t.table.Total() == 0:
-		return st.Text.Render(strings.Join(t.spec.empty, "\n"))
-	case t.table.Len() == 0:
-		q, _ := t.Filter()
-		return t.table.View() + "\n" + st.Muted.Render(fmt.Sprintf("no %s match %q — esc clears the filter", t.spec.name, q))
-	}
-	return t.table.View()
+	return t.view(t.env.Styles, t.spec.name, t.err, t.loaded, t.spec.empty)
 }
-
-func (t *listTab) Counts() (int, int) { return t.table.Len(), t.table.Total() }
-
-func (t *listTab) KeyMap() help.KeyMap { return t.table.Keys }
-
-func (t *listTab) SetFilter(q string, fuzzy bool) { t.table.SetFilter(q, fuzzy) }
-
-func (t *listTab) Filter() (string, bool) { return t.table.Query(), t.table.Fuzzy() }
 
 func (t *listTab) Selected() (detail.Link, bool) {
 	id, ok := t.selectedID()

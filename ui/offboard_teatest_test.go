@@ -1,19 +1,15 @@
 package ui
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/opsdeck/opsdeck/internal/instants"
-	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
-	"github.com/opsdeck/opsdeck/themes"
 )
 
 // offboardJenny starts Jenny's offboarding in a real Bubble Tea program
@@ -21,17 +17,10 @@ import (
 // the final frame's lines.
 func offboardJenny(t *testing.T, s *store.Store) []string {
 	t.Helper()
-	dark := themes.Default(true)
-	tm := teatest.NewTestModel(t, New(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
-		teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
+	tm := realProgram(t, New(testerOptions(s)), 80, 24)
 	// The renderer only rewrites cells that changed, so each wait is for
 	// text that is new on the screen as a whole.
-	waitFor := func(what string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
-			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
+	waitFor := func(what string) { t.Helper(); waitOutput(t, tm, what) }
 	waitFor("Kristen Park")
 	tm.Type("/jenny")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})

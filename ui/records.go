@@ -1,7 +1,12 @@
 package ui
 
 import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/table"
 )
 
@@ -70,4 +75,40 @@ func (r *records) update(msg tea.Msg) (tea.Cmd, bool) {
 		return cmd, true
 	}
 	return nil, false
+}
+
+// The Tab methods every records tab answers from its table alike.
+
+func (r *records) Counts() (int, int)             { return r.table.Len(), r.table.Total() }
+func (r *records) KeyMap() help.KeyMap            { return r.table.Keys }
+func (r *records) SetFilter(q string, fuzzy bool) { r.table.SetFilter(q, fuzzy) }
+func (r *records) Filter() (string, bool)         { return r.table.Query(), r.table.Fuzzy() }
+
+// view is a records tab's body: the load's error, "loading", the tab's
+// empty text (what it watches, how to add) when it has no rows, a hint
+// when the filter hides every row, else the table. name is the tab's
+// records ("alerts").
+func (r *records) view(st *themes.Styles, name string, err error, loaded bool, empty []string) string {
+	switch {
+	case err != nil:
+		return st.Error.Render("could not load "+name+": ") + st.Text.Render(err.Error())
+	case !loaded:
+		return st.Muted.Render("loading " + name + "…")
+	case r.table.Total() == 0:
+		return st.Text.Render(strings.Join(empty, "\n"))
+	case r.table.Len() == 0:
+		q, _ := r.Filter()
+		return r.table.View() + "\n" + st.Muted.Render(fmt.Sprintf("no %s match %q — esc clears the filter", name, q))
+	}
+	return r.table.View()
+}
+
+// recordRows is a records tab's rows and their ids: row and id of each
+// record, in order (the error is nil: a loader returns it as it is).
+func recordRows[T any](recs []T, id func(*T) int64, row func(*T) []string) ([][]string, []int64, error) {
+	rows, ids := make([][]string, len(recs)), make([]int64, len(recs))
+	for i := range recs {
+		rows[i], ids[i] = row(&recs[i]), id(&recs[i])
+	}
+	return rows, ids, nil
 }

@@ -96,12 +96,9 @@ func secretsSpec() listSpec {
 				return nil, nil, err
 			}
 			now := env.now()
-			rows, ids := make([][]string, len(ss)), make([]int64, len(ss))
-			for i, x := range ss {
-				rows[i] = []string{x.Name, rotation(x, now), dash(x.ServiceName), dash(x.HolderNames()), model.Ago(x.LastRotatedAt, now), dash(x.Location)}
-				ids[i] = x.ID
-			}
-			return rows, ids, nil
+			return recordRows(ss, func(x *model.Secret) int64 { return x.ID }, func(x *model.Secret) []string {
+				return []string{x.Name, rotation(*x, now), dash(x.ServiceName), dash(x.HolderNames()), model.Ago(x.LastRotatedAt, now), dash(x.Location)}
+			})
 		},
 		empty: []string{
 			"No shared secrets recorded.",

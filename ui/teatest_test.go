@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/opsdeck/opsdeck/internal/instants"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/themes"
 )
 
@@ -22,15 +23,8 @@ import (
 // stands still at the pinned instant's wall time.
 func TestFlowInRealProgram(t *testing.T) {
 	s := openStoreAt(t, clockworkAt(instants.Pinned.Wall()), true)
-	dark := themes.Default(true)
-	tm := teatest.NewTestModel(t, New(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Theme: &dark}),
-		teatest.WithInitialTermSize(80, 24),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
-	waitFor := func(what string) {
-		t.Helper()
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
-			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	}
+	tm := realProgram(t, New(testerOptions(s)), 80, 24)
+	waitFor := func(what string) { t.Helper(); waitOutput(t, tm, what) }
 	waitFor("Kristen Park")
 	tm.Type("2")
 	waitFor("kristen-laptop")
@@ -53,14 +47,44 @@ func TestFlowInRealProgram(t *testing.T) {
 	teatest.RequireEqualOutput(t, []byte(strings.Join(lines[:len(lines)-1], "\n")))
 }
 
+// realProgram runs m in a real Bubble Tea program (teatest) in a w×h
+// terminal with a fixed colour profile: teatest v2 must be given one, or
+// frames depend on the terminal the tests run in.
+func realProgram(t *testing.T, m tea.Model, w, h int) *teatest.TestModel {
+	t.Helper()
+	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
+}
+
+// testerOptions is the console the real-program tests drive: s, opened on
+// the people tab by the local user "tester", in the dark theme.
+func testerOptions(s *store.Store) Options {
+	dark := themes.Default(true)
+	return Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), Theme: &dark}
+}
+
+// waitOutput waits (10 s at most) until the program has written every
+// one of what.
+func waitOutput(t *testing.T, tm *teatest.TestModel, what ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, w := range what {
+			if !bytes.Contains(b, []byte(w)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
 // TestZeroSizeDoesNotFlood runs a real program in a 0×0 terminal: it must
 // not panic, loop or keep writing (a renderer asked to draw into nothing
 // can repaint forever).
 func TestZeroSizeDoesNotFlood(t *testing.T) {
 	s := openStore(t, true)
-	tm := teatest.NewTestModel(t, New(Options{StartTab: "people", Store: s, Actor: model.LocalActor("tester"), NoColor: true}),
-		teatest.WithInitialTermSize(0, 0),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256)))
+	opts := testerOptions(s)
+	opts.Theme, opts.NoColor = nil, true
+	tm := realProgram(t, New(opts), 0, 0)
 	tm.Send(tea.WindowSizeMsg{})
 	tm.Type("j/x")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
