@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -284,4 +285,33 @@ func (r ChecklistReport) Markdown() string {
 
 func mdCell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ")
+}
+
+// WorkGapCap is the longest pause between two of a person's actions on a
+// checklist that still counts as working on it (the heartbeat rule of time
+// trackers such as WakaTime): a longer pause counts as this much.
+const WorkGapCap = 15 * time.Minute
+
+// ChecklistWork is the time actor spent on c, from the moments they acted
+// on it: its start (if theirs), every step they marked, and now (the
+// completion). Each gap between consecutive moments counts up to gapCap.
+// It returns when the work began and its length in whole minutes; with no
+// moment of theirs before now, the work is none and begins now.
+func ChecklistWork(c Checklist, actor string, now time.Time, gapCap time.Duration) (time.Time, int64) {
+	var at []time.Time
+	if c.StartedBy == actor && !c.StartedAt.IsZero() {
+		at = append(at, c.StartedAt)
+	}
+	for _, s := range c.Steps {
+		if s.By == actor && s.At != nil {
+			at = append(at, *s.At)
+		}
+	}
+	at = append(at, now)
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	var d time.Duration
+	for i := 1; i < len(at); i++ {
+		d += min(at[i].Sub(at[i-1]), gapCap)
+	}
+	return at[0], int64(d / time.Minute)
 }

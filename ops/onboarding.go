@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
@@ -21,7 +22,6 @@ const (
 	ParamLaptop  = "laptop"
 	ParamManager = "manager"
 	ParamName    = "name"
-	paramEntry   = "work_entry"
 	paramEmail   = "email"
 	paramEnt     = "entitlement:" // + service id
 	paramTool    = "tool:"        // + tool name: the baseline the build is checked against
@@ -170,13 +170,6 @@ func planOnboarding(t *store.Tx, req StartRequest) (model.Checklist, []model.Che
 	}
 	for _, b := range plan.Baseline {
 		params[paramTool+b.Name] = b.Constraint
-	}
-	entry, err := t.StartOnboardingEntry(hire.ID, "onboarding "+hire.Name+" ("+prof.Name+")")
-	if err != nil {
-		return model.Checklist{}, nil, err
-	}
-	if entry != nil {
-		params[paramEntry] = strconv.FormatInt(entry.ID, 10)
 	}
 	c := model.Checklist{Title: fmt.Sprintf("Onboarding %s (%s)", hire.Name, prof.Name), SubjectKind: "person", SubjectID: &hire.ID,
 		SubjectName: hire.Name, Params: params, Due: h.Start}
@@ -451,18 +444,14 @@ func onboardingComplete(t *store.Tx, c model.Checklist) (string, error) {
 	if device != "" {
 		sum += ", device " + device + " assigned"
 	}
-	if id, err := strconv.ParseInt(c.Param(paramEntry), 10, 64); err == nil {
-		e, err := t.GetEntry(id)
-		if err != nil {
-			return "", err
-		}
-		if e.Status != "stopped" {
-			if e, _, err = t.StopEntry(id, t.At()); err != nil {
-				return "", fmt.Errorf("ledger: %w", err)
-			}
-		}
-		sum += fmt.Sprintf("; %d min of planned onboarding work in the ledger (entry %d)", e.Minutes, e.ID)
+	e := model.WorkEntry{Kind: "planned", Category: "onboarding", Note: c.Title, PersonID: c.SubjectID}
+	e.StartedAt, e.Minutes = model.ChecklistWork(c, t.Actor().String(), t.At(), model.WorkGapCap)
+	end := e.StartedAt.Add(time.Duration(e.Minutes) * time.Minute)
+	e.EndedAt = &end
+	if err := t.AddEntry(&e); err != nil {
+		return "", fmt.Errorf("ledger: %w", err)
 	}
+	sum += fmt.Sprintf("; %d min of planned onboarding work in the ledger (entry %d)", e.Minutes, e.ID)
 	return sum, nil
 }
 
@@ -485,12 +474,21 @@ func onboardingReport(ctx context.Context, s *store.Store, c model.Checklist) ([
 		{Title: "Hire", Lines: []string{fmt.Sprintf("%s <%s>, profile %s, start %s", c.SubjectName, c.Param(paramEmail), c.Param(ParamProfile), c.Param(ParamStart))}},
 		acc, dev,
 	}
-	if id, err := strconv.ParseInt(c.Param(paramEntry), 10, 64); err == nil {
-		e, err := s.GetEntry(ctx, id)
+	if c.SubjectID != nil {
+		entries, err := s.LedgerEntries(ctx, store.LedgerQuery{Kind: "planned"})
 		if err != nil {
 			return nil, err
 		}
-		secs = append(secs, model.ReportSection{Title: "Ledger", Lines: []string{fmt.Sprintf("entry %d: %s %s, %s, %d min, linked to %s", e.ID, e.Kind, e.Category, e.Status, e.Minutes, c.SubjectName)}})
+		led := model.ReportSection{Title: "Ledger", Lines: []string{}}
+		for _, e := range entries {
+			if e.Category == "onboarding" && e.PersonID != nil && *e.PersonID == *c.SubjectID {
+				led.Lines = append(led.Lines, fmt.Sprintf("entry %d: %s %s, %s, %d min, linked to %s", e.ID, e.Kind, e.Category, e.Status, e.Minutes, c.SubjectName))
+			}
+		}
+		if len(led.Lines) == 0 {
+			led.Lines = append(led.Lines, "no planned onboarding work logged yet (it is logged when the checklist completes)")
+		}
+		secs = append(secs, led)
 	}
 	return secs, nil
 }

@@ -283,23 +283,6 @@ func (t *Tx) DueJoiners(today string) ([]model.Person, error) {
 		WHERE status = 'joining' AND start_date <> '' AND start_date <= ? ORDER BY start_date, id`, today)
 }
 
-// StartOnboardingEntry starts the ledger's planned "onboarding" timer for
-// the actor, linked to the hire, when the actor has nothing running (a
-// batch times the first hire; the others can be timed from the ledger).
-// It returns the entry, or nil when another timer runs.
-func (t *Tx) StartOnboardingEntry(personID int64, note string) (*model.WorkEntry, error) {
-	cur, err := t.running(t.actor.String())
-	if err != nil || cur != nil {
-		return nil, err
-	}
-	e := model.WorkEntry{Kind: "planned", Category: "onboarding", Note: note, PersonID: &personID}
-	e.Normalize()
-	if _, err := t.StartEntry(&e); err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
-	}
-	return &e, nil
-}
-
 // onboardingRiskInputs reads what the onboarding risk rules need.
 func (s *Store) onboardingRiskInputs(ctx context.Context) (model.OnboardingRiskInputs, error) {
 	in := model.OnboardingRiskInputs{Deprovision: map[int64]bool{}}
