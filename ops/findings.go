@@ -51,6 +51,17 @@ type FindingMove struct {
 // verified; the workflow's own rules are model.CheckFindingMove's.
 func MoveFinding(ctx context.Context, e Env, ref string, m FindingMove) (model.Finding, error) {
 	var after model.Finding
+	err := e.Store.Write(ctx, e.Actor, func(t *store.Tx) (err error) {
+		after, err = MoveFindingTx(t, ref, m)
+		return err
+	})
+	return after, err
+}
+
+// MoveFindingTx is MoveFinding inside t (the console's forms save in their
+// own transaction).
+func MoveFindingTx(t *store.Tx, ref string, m FindingMove) (model.Finding, error) {
+	var after model.Finding
 	if err := model.ValidateEnum("state", m.State, model.FindingStates); err != nil {
 		return after, err
 	}
@@ -64,33 +75,29 @@ func MoveFinding(ctx context.Context, e Env, ref string, m FindingMove) (model.F
 		}
 		m.Expires = d
 	}
-	err := e.Store.Write(ctx, e.Actor, func(t *store.Tx) error {
-		cur, err := t.FindFinding(ref)
-		if err != nil {
-			return err
+	cur, err := t.FindFinding(ref)
+	if err != nil {
+		return after, err
+	}
+	if _, _, err = t.UpdateFinding(cur.ID, func(f *model.Finding) error {
+		f.State = m.State
+		if m.State == model.FindingAccepted {
+			f.AcceptReason, f.AcceptExpires = m.Reason, m.Expires
 		}
-		if _, after, err = t.UpdateFinding(cur.ID, func(f *model.Finding) error {
-			f.State = m.State
-			if m.State == model.FindingAccepted {
-				f.AcceptReason, f.AcceptExpires = m.Reason, m.Expires
-			}
-			return nil
-		}); err != nil {
-			return err
+		return nil
+	}); err != nil {
+		return after, err
+	}
+	if m.Note != "" {
+		kind := "note"
+		if m.State == model.FindingClosed {
+			kind = "evidence"
 		}
-		if m.Note != "" {
-			kind := "note"
-			if m.State == model.FindingClosed {
-				kind = "evidence"
-			}
-			if _, err := t.AddFindingEntry(cur.ID, kind, m.Note); err != nil {
-				return err
-			}
+		if _, err := t.AddFindingEntry(cur.ID, kind, m.Note); err != nil {
+			return after, err
 		}
-		after, err = t.GetFinding(cur.ID)
-		return err
-	})
-	return after, err
+	}
+	return t.GetFinding(cur.ID)
 }
 
 // AddFindingEntry appends a note or an evidence link to finding ref.

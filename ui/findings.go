@@ -12,6 +12,7 @@ import (
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
+	"github.com/opsdeck/opsdeck/ui/components/form"
 	"github.com/opsdeck/opsdeck/ui/components/table"
 )
 
@@ -21,9 +22,11 @@ import (
 // need no text (start, resolve). Closing and accepting ask for a note or
 // a reason and expiry: `opsdeck findings close|accept`.
 
-var findingKeys = struct{ Start, Resolve key.Binding }{
+var findingKeys = struct{ Start, Resolve, Accept, Close key.Binding }{
 	Start:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start (in progress)")),
 	Resolve: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "mark resolved (fix to verify)")),
+	Accept:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "accept the risk (reason, until)")),
+	Close:   key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "close (how the fix was verified)")),
 }
 
 func init() {
@@ -35,7 +38,47 @@ func init() {
 		return action{key: b, hint: true, write: true, on: onFinding,
 			run: func(a *app, c actx) tea.Cmd { return a.moveFinding(c.sel.ID, state) }}
 	}
-	registerActions(move(findingKeys.Start, model.FindingInProgress), move(findingKeys.Resolve, model.FindingResolved))
+	form := func(b key.Binding, kind string) action {
+		return action{key: b, hint: true, write: true, on: onFinding,
+			run: func(a *app, c actx) tea.Cmd { return a.loadForm(kind, c.sel.ID) }}
+	}
+	registerActions(move(findingKeys.Start, model.FindingInProgress), move(findingKeys.Resolve, model.FindingResolved),
+		form(findingKeys.Accept, "accept-finding"), form(findingKeys.Close, "close-finding"))
+	editSpecs["accept-finding"] = findingMoveForm("accept-finding", "accepted", "Accept the risk of", func(v map[string]string) ops.FindingMove {
+		return ops.FindingMove{State: model.FindingAccepted, Reason: v["reason"], Expires: v["until"]}
+	}, text("reason", "reason", "", "why the risk is acceptable (required)"), text("until", "until", "", "YYYY-MM-DD, when to look again (required)"))
+	editSpecs["close-finding"] = findingMoveForm("close-finding", "closed", "Close", func(v map[string]string) ops.FindingMove {
+		return ops.FindingMove{State: model.FindingClosed, Note: v["verified"]}
+	}, text("verified", "verified", "", "how the fix was verified: a test, a link (required)"))
+}
+
+// findingMoveForm is a form that moves a finding (ops.MoveFindingTx) with
+// what the move needs typed in: every field is required, and the model's
+// workflow rules (close only a resolved finding, an expiry in the future)
+// answer in the form.
+func findingMoveForm(kind, done, verb string, move func(map[string]string) ops.FindingMove, fields ...form.Field) editSpec {
+	return editSpec{
+		kind: kind, done: done,
+		fields: func(env TabEnv, id int64) (string, []form.Field, error) {
+			f, err := env.Store.FindFinding(env.Ctx, strconv.FormatInt(id, 10))
+			if err != nil {
+				return "", nil, err
+			}
+			return fmt.Sprintf("%s finding #%d · %s · %s", verb, f.ID, f.Severity, f.Title), fields, nil
+		},
+		check: func(v map[string]string) error {
+			for _, f := range fields {
+				if err := required(f.Key, v[f.Key]); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		save: func(t *store.Tx, id int64, v map[string]string) (int64, string, error) {
+			f, err := ops.MoveFindingTx(t, strconv.FormatInt(id, 10), move(v))
+			return id, fmt.Sprintf("finding #%d (%s)", id, f.State), err
+		},
+	}
 }
 
 func findingsSpec() listSpec {
