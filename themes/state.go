@@ -20,7 +20,7 @@ const (
 	DomainSeverity = "severity" // critical, high, medium, low (risk level, criticality)
 	DomainBackup   = "backup"   // ok, running, late, failed, never-restore-tested, …
 	DomainCheck    = "check"    // up, down, pending, paused, …
-	DomainVerdict  = "verdict"  // compliant, non-compliant, unknown; drift ok/missing/outdated
+	DomainVerdict  = "verdict"  // compliant, non-compliant, unknown; drift ok/missing/outdated; two-step enforced/enrolled/off
 	DomainDue      = "due"      // overdue, due in …, done
 )
 
@@ -93,6 +93,8 @@ var marks = map[string]map[string]Mark{
 		"non-compliant": {RoleBad, "✗"}, "fail": {RoleBad, "✗"}, "failed": {RoleBad, "✗"}, "no": {RoleBad, "✗"},
 		"missing": {RoleBad, "✗"}, "outdated": {RoleWarn, "!"}, "ahead": {RoleWarn, "!"},
 		"unknown": {RoleUnknown, "?"}, "exempt": {RoleQuiet, "–"},
+		// an account's two-step status
+		"enforced": {RoleOK, "✓"}, "enrolled": {RoleOK, "✓"}, "off": {RoleBad, "✗"},
 	},
 	DomainDue: {
 		"overdue": {RoleBad, "!"}, "late": {RoleBad, "!"}, "due": {RoleWarn, "◷"}, "today": {RoleWarn, "◷"},

@@ -11,6 +11,7 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/checklist"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/table"
@@ -69,7 +70,7 @@ func accountsSpec() listSpec {
 			{Title: "username", Min: 8, Max: 22, Drop: 3},
 			{Title: "entitlement", Min: 6, Max: 11},
 			{Title: "status", Min: 7, Max: 10},
-			{Title: "two-step", Min: 8, Max: 8, Drop: 1},
+			{Title: "two-step", Min: 8, Max: 10, Drop: 1, Domain: themes.DomainVerdict},
 			{Title: "last activity", Min: 10, Max: 22, Drop: 2, Age: true},
 			{Title: "verified", Min: 8, Max: 9, Drop: 4, Age: true},
 		},

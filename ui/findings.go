@@ -11,6 +11,7 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 	"github.com/opsdeck/opsdeck/ui/components/form"
 	"github.com/opsdeck/opsdeck/ui/components/table"
@@ -86,7 +87,7 @@ func findingsSpec() listSpec {
 		name: "findings", kind: "finding",
 		cols: []table.Column{
 			{Title: "id", Min: 3, Max: 5, Numeric: true},
-			{Title: "severity", Min: 8, Max: 8},
+			{Title: "severity", Min: 8, Max: 10, Domain: themes.DomainSeverity},
 			{Title: "title", Min: 16, Max: 60},
 			{Title: "owner", Min: 8, Max: 20, Drop: 2},
 			{Title: "due", Min: 10, Max: 10},

@@ -14,7 +14,7 @@ func TestFindingAcceptAndCloseFromTheTab(t *testing.T) {
 	s := openStore(t, true)
 	a := testApp(t, s)
 	send(t, a, "9")
-	mustContain(t, a, "No two-step verification enforced for GitHub a")
+	mustContain(t, a, "No two-step verification enforced for GitHub")
 	send(t, a, "/", "two-step", "enter")
 	send(t, a, "A", "vendor fixes it in January", "tab", "2020-01-01", "ctrl+s")
 	mustContain(t, a, "is not in the future")

@@ -55,6 +55,9 @@ func TestNewTabIsRegistrationOnly(t *testing.T) {
 	// so the test's own registrations stand alone.
 	tabDefs = slices.DeleteFunc(tabDefs, func(d tabDef) bool { return d.name == "findings" })
 	delete(detailDefs, "finding")
+	actions = slices.DeleteFunc(actions, func(ac action) bool {
+		return ac.on(actx{tab: "findings", kind: "finding", sel: detail.Link{Kind: "finding", ID: 1}, hasSel: true})
+	})
 	registerTab(tabDef{name: "findings", key: "9", aliases: []string{"fi"}, help: "what the audit found",
 		new: func(env TabEnv) Tab {
 			return newListTab(env, listSpec{name: "findings", kind: "finding",
