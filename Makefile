@@ -36,7 +36,11 @@ test:
 # their time under -race for nothing.
 RACE_PKGS ?= ./ui/components/... ./sshd ./checks ./store ./backups ./cli ./internal/...
 RACE_UI   ?= InRealProgram|AtEveryInstant|ZeroSizeDoesNotFlood|RemoteImport
-RACE_E2E  ?= Console|OnCallOverSSH|HostileInputEndToEnd|BackupJobReportsOverHTTP
+# One test per concurrent path of the console under a -race binary: the shell and its reloads,
+# alert triage, import, Home with the side pane, a checklist walk (the engine onboarding and the
+# access review share), offboarding, SSH and the scheduler's HTTP sources. The other console
+# tests drive the same paths and run without -race in `make test`.
+RACE_E2E  ?= ConsoleEndToEnd$$|AlertsConsoleEndToEnd|ConsoleImportEndToEnd|HomeConsoleWide|ReviewInTheConsole|OffboardBillInTheConsole|OnCallOverSSH|HostileInputEndToEnd|BackupJobReportsOverHTTP
 test-race:
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m -run '$(RACE_UI)' ./ui
 	CGO_ENABLED=1 OPSDECK_E2E_RACE='$(RACE_E2E)' $(GO) test -race -count=1 -timeout 20m $(RACE_PKGS) .

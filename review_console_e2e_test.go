@@ -34,8 +34,7 @@ func TestReviewInTheConsole(t *testing.T) {
 	tm.waitFor("1/")
 	// Every other item: the default decision (fixed).
 	for i := 2; i <= len(steps); i++ {
-		tm.keys("Space")
-		tm.waitFor("step " + itoa(i) + " decision:") // this step's prompt, not the last one's value
+		askDecision(tm, i)
 		tm.keys("Enter")
 		tm.waitFor(itoa(i) + "/")
 	}
@@ -64,4 +63,21 @@ func TestReviewInTheConsole(t *testing.T) {
 	if !strings.Contains(string(b), `"sections"`) {
 		t.Fatal("json report lacks sections")
 	}
+}
+
+// askDecision presses space on step n until its decision prompt shows: a
+// key that lands while the last decision is still being saved is answered
+// "still saving the last change…" and changes nothing, as it should, so a
+// slow machine (the race detector) may need a second press.
+func askDecision(tm *term, n int) {
+	want := "step " + itoa(n) + " decision:"
+	for try := 0; try < 5; try++ {
+		tm.keys("Space")
+		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if strings.Contains(tm.screen(), want) {
+				return
+			}
+		}
+	}
+	tm.waitFor(want)
 }
