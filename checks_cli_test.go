@@ -6,16 +6,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -84,22 +81,10 @@ func TestChecksDoneMeans(t *testing.T) {
 	}
 	db := demoDB(t)
 	fastClock(t, 10) // the scheduler's minute in six seconds
-	var mu sync.Mutex
-	var hooks []map[string]any
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var n map[string]any
-		b, _ := io.ReadAll(r.Body)
-		json.Unmarshal(b, &n)
-		mu.Lock()
-		hooks = append(hooks, n)
-		mu.Unlock()
-	}))
-	defer hook.Close()
+	hookURL, received := webhookRecorder(t)
 	fired := func(check string) int {
-		mu.Lock()
-		defer mu.Unlock()
 		n := 0
-		for _, h := range hooks {
+		for _, h := range received() {
 			if h["check"] == check && h["event"] == "fired" {
 				n++
 			}
@@ -122,7 +107,7 @@ func TestChecksDoneMeans(t *testing.T) {
 	// Point the demo's paused checks at the local servers and resume them.
 	mustRun(t, db, "channels", "delete", "ops-webhook")
 	mustRun(t, db, "channels", "delete", "ops-email")
-	mustRun(t, db, "channels", "add", "--name", "hook", "--kind", "webhook", "--url", hook.URL+"/opsdeck")
+	mustRun(t, db, "channels", "add", "--name", "hook", "--kind", "webhook", "--url", hookURL+"/opsdeck")
 	mustRun(t, db, "channels", "add", "--name", "mail", "--kind", "email", "--smtp_addr", mail.Addr, "--smtp_from", "opsdeck@example.com", "--smtp_tls", "none")
 	if out := mustRun(t, db, "channels", "test", "mail"); !strings.Contains(out, "sent a test notification via mail") || len(mail.Messages()) != 1 {
 		t.Fatalf("channels test: %q, %d mails", out, len(mail.Messages()))

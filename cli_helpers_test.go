@@ -10,11 +10,16 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -209,4 +214,26 @@ func demoDB(t testing.TB) string {
 	db := newDB(t)
 	mustRun(t, db, "demo")
 	return db
+}
+
+// webhookRecorder is a webhook receiver on 127.0.0.1 that keeps every
+// notification opsdeck sends it; received returns those so far.
+func webhookRecorder(t *testing.T) (url string, received func() []map[string]any) {
+	t.Helper()
+	var mu sync.Mutex
+	var hooks []map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n map[string]any
+		b, _ := io.ReadAll(r.Body)
+		json.Unmarshal(b, &n)
+		mu.Lock()
+		hooks = append(hooks, n)
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, func() []map[string]any {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(hooks)
+	}
 }

@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -224,22 +220,10 @@ func TestOnCallEscalationReachesTheSecondary(t *testing.T) {
 	}
 	db := demoDB(t)
 	fastClock(t, 60) // a minute a second
-	var mu sync.Mutex
-	var hooks []map[string]any
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var n map[string]any
-		b, _ := io.ReadAll(r.Body)
-		json.Unmarshal(b, &n)
-		mu.Lock()
-		hooks = append(hooks, n)
-		mu.Unlock()
-	}))
-	defer hook.Close()
+	hookURL, received := webhookRecorder(t)
 	escalated := func() []map[string]any {
-		mu.Lock()
-		defer mu.Unlock()
 		var out []map[string]any
-		for _, h := range hooks {
+		for _, h := range received() {
 			if h["check"] == "github-api" && h["event"] == "escalated" {
 				out = append(out, h)
 			}
@@ -255,7 +239,7 @@ func TestOnCallEscalationReachesTheSecondary(t *testing.T) {
 
 	mustRun(t, db, "channels", "delete", "ops-webhook")
 	mustRun(t, db, "channels", "delete", "ops-email")
-	mustRun(t, db, "channels", "add", "--name", "hook", "--kind", "webhook", "--url", hook.URL+"/opsdeck")
+	mustRun(t, db, "channels", "add", "--name", "hook", "--kind", "webhook", "--url", hookURL+"/opsdeck")
 	mustRun(t, db, "checks", "add", "--name", "github-api", "--kind", "tcp", "--service", "GitHub", "--target", closed, "--interval", "10s", "--timeout", "1s")
 	on := oncallNow(t, db)
 	secondary := on.Now[1].Email
