@@ -23,6 +23,25 @@ const (
 // Healthy reports whether the state raises no alert.
 func (s BackupState) Healthy() bool { return s == BackupOK || s == BackupRunning }
 
+// Urgency orders states for a reader, most urgent first (lower is more
+// urgent): a failed run before a late one before a restore test that is
+// stale or was never done; healthy states last.
+func (s BackupState) Urgency() int {
+	switch s {
+	case BackupFailed:
+		return 0
+	case BackupLate:
+		return 1
+	case BackupRestoreTestStale:
+		return 2
+	case BackupNeverRestoreTested:
+		return 3
+	case BackupRunning:
+		return 4
+	}
+	return 5
+}
+
 // BackupFacts is everything DeriveBackupState looks at, gathered by the
 // store: the job's expectation and its latest runs. opsdeck's own backups
 // are described the same way (Kind "self", Period the backup interval).

@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"charm.land/ssh"
@@ -154,7 +155,11 @@ func generateHostKey(path string) error {
 
 // loginGate tracks connections that have not yet opened a session. Each
 // must do so within timeout or is closed; when max of them are waiting,
-// the oldest is closed to make room for the newest.
+// the oldest silent one (it has sent not a byte: an idle socket, not a
+// client in the middle of its handshake) is closed to make room for the
+// newest, or the oldest of all when every one has spoken. Preferring the
+// silent keeps a real user's login alive beside a flood of idle sockets
+// whatever order the server's goroutines register them in.
 type loginGate struct {
 	timeout time.Duration
 	max     int
@@ -172,16 +177,43 @@ type pendingConn struct {
 	gate  *loginGate
 	elem  *list.Element // nil once it opened a session or closed
 	timer *time.Timer
+	spoke atomic.Bool // a Read returned data
+}
+
+func (pc *pendingConn) Read(b []byte) (int, error) {
+	n, err := pc.Conn.Read(b)
+	if n > 0 {
+		pc.spoke.Store(true)
+	}
+	return n, err
+}
+
+// silent reports whether pc has sent nothing yet: no Read returned data,
+// and nothing was waiting in the socket when it was accepted.
+func (pc *pendingConn) silent() bool { return !pc.spoke.Load() }
+
+// evictable picks the connection to close when the gate is full: the
+// oldest silent one, else the oldest. Called with g.mu held.
+func (g *loginGate) evictable() *pendingConn {
+	for e := g.pending.Front(); e != nil; e = e.Next() {
+		if pc := e.Value.(*pendingConn); pc.silent() {
+			return pc
+		}
+	}
+	return g.pending.Front().Value.(*pendingConn)
 }
 
 // connCallback is the server's ConnCallback: it registers every new
 // connection as pending.
 func (g *loginGate) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
 	pc := &pendingConn{Conn: c, gate: g}
+	// Nobody reads c yet (the handshake starts after this callback), so a
+	// peek cannot block; a client's version line is usually here already.
+	pc.spoke.Store(hasPendingBytes(c))
 	g.mu.Lock()
 	var evict *pendingConn
 	if g.pending.Len() >= g.max {
-		evict = g.pending.Front().Value.(*pendingConn)
+		evict = g.evictable()
 		g.pending.Remove(evict.elem)
 		evict.elem = nil
 	}
@@ -196,7 +228,7 @@ func (g *loginGate) connCallback(ctx ssh.Context, c net.Conn) net.Conn {
 	if evict != nil {
 		evict.timer.Stop()
 		evict.Conn.Close()
-		g.logf("closed %s: %d connections were still logging in (the most allowed); closed the oldest", evict.RemoteAddr(), g.max)
+		g.logf("closed %s: %d connections were still logging in (the most allowed); closed the oldest idle one", evict.RemoteAddr(), g.max)
 	}
 	ctx.SetValue(pendingKey{}, pc)
 	return pc

@@ -197,6 +197,47 @@ func TestPendingCapClosesTheOldest(t *testing.T) {
 	}
 }
 
+// A client in the middle of its handshake outlives idle sockets that came
+// after it: when the gate is full, the silent ones go first.
+func TestPendingCapSparesAClientThatSpoke(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MaxPending = 3 })
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", h.srv.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		buf := make([]byte, 4)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "SSH-" {
+			t.Fatalf("no server banner: %q %v", buf, err)
+		}
+		return c
+	}
+	talker := dial()
+	// Half a version line: the server holds it (read or still in the socket).
+	if _, err := talker.Write([]byte("SSH-2.0-slow")); err != nil {
+		t.Fatal(err)
+	}
+	var idle []net.Conn
+	for range 8 {
+		idle = append(idle, dial())
+	}
+	for i, c := range idle[:6] {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			t.Fatalf("idle connection %d not closed: %v", i, err)
+		}
+	}
+	// Still open: a read waits for the server instead of seeing EOF.
+	talker.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	_, err := io.Copy(io.Discard, talker)
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("the connection that had spoken was closed for idle ones (read: %v)", err)
+	}
+}
+
 func TestMaxSessionLengthSaysWhy(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.MaxSessionLength = 800 * time.Millisecond })
 	key := h.person("Oscar", "oscar@example.com", "admin", "active")

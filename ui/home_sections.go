@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -92,6 +93,9 @@ func homeBackups(env TabEnv) (homeData, error) {
 	if err != nil {
 		return homeData{}, fmt.Errorf("backups: %w", err)
 	}
+	// Worst first: the section shows a few lines, and a failed run matters
+	// more than a restore test nobody has done yet.
+	sort.SliceStable(hs, func(i, j int) bool { return hs[i].State.Urgency() < hs[j].State.Urgency() })
 	var d homeData
 	for _, h := range hs {
 		if h.State.Healthy() {
