@@ -105,7 +105,7 @@ func accountsSpec() listSpec {
 func matrixSpec(services []string) listSpec {
 	cols := []table.Column{{Title: "person", Min: 12, Max: 24}}
 	for i, s := range services {
-		cols = append(cols, table.Column{Title: s, Min: 7, Max: 16, Drop: len(services) - i})
+		cols = append(cols, table.Column{Title: s, Min: 7, Max: 16, Drop: i + 1}) // read left to right; → scrolls
 	}
 	return listSpec{
 		name: "accounts-matrix", kind: "person",

@@ -33,6 +33,9 @@ type Column struct {
 // KeyMap is the table's bindings; the app shows them in its help.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom, Sort, Reverse key.Binding
+	// Left and Right scroll the columns when the width hides some: the
+	// first column stays, the others slide.
+	Left, Right key.Binding
 }
 
 // DefaultKeyMap is k9s/vim-flavoured navigation.
@@ -46,6 +49,8 @@ func DefaultKeyMap() KeyMap {
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last row")),
 		Sort:     key.NewBinding(key.WithKeys("s", ">"), key.WithHelp("s", "sort by next column")),
 		Reverse:  key.NewBinding(key.WithKeys("S", "<"), key.WithHelp("S", "reverse sort")),
+		Left:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "columns to the left")),
+		Right:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "more columns (when hidden)")),
 	}
 }
 
@@ -54,7 +59,7 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Top, k.Bottom, k.Sort, k.Reverse}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Top, k.Bottom, k.Sort, k.Reverse}, {k.Left, k.Right}}
 }
 
 // Model is the table. Its zero value is not usable; call New.
@@ -86,6 +91,9 @@ type Model struct {
 
 	cursor, offset int
 	width, height  int
+	// skip is how many columns after the first are scrolled out to the
+	// left (Keys.Left/Right); the layout then fits the rest as usual.
+	skip int
 }
 
 // New makes a table with columns, sorted by the first column.
@@ -204,7 +212,7 @@ func (m *Model) layout() {
 	}
 	shown := make([]bool, n)
 	for i := range shown {
-		shown[i] = true
+		shown[i] = i == 0 || i > m.skip
 	}
 	need := func() int {
 		sum, k := 0, 0
@@ -292,6 +300,20 @@ func (m *Model) layout() {
 	}
 }
 
+// Hidden counts the columns out of sight: scrolled out to the left, and
+// not shown on the right because the width does not hold them.
+func (m Model) Hidden() (left, right int) {
+	for c := 1; c < len(m.cols) && c < len(m.widths); c++ {
+		switch {
+		case c <= m.skip:
+			left++
+		case m.widths[c] == 0:
+			right++
+		}
+	}
+	return left, right
+}
+
 // Len is the number of rows that pass the filter; Total all rows.
 func (m Model) Len() int   { return len(m.view) }
 func (m Model) Total() int { return len(m.rows) }
@@ -369,6 +391,16 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.sortTo(next, false)
 	case key.Matches(k, m.Keys.Reverse):
 		return m, m.sortTo(m.sortCol, !m.desc)
+	case key.Matches(k, m.Keys.Left):
+		if m.skip > 0 {
+			m.skip--
+			m.layout()
+		}
+	case key.Matches(k, m.Keys.Right):
+		if _, right := m.Hidden(); right > 0 {
+			m.skip++
+			m.layout()
+		}
 	}
 	m.clamp()
 	return m, nil
@@ -404,7 +436,7 @@ func (m Model) View() string {
 		}
 		hdr = append(hdr, m.cell(t, c))
 	}
-	b.WriteString(st.Header.Render(strings.Join(hdr, " ")))
+	b.WriteString(st.Header.Render(m.cue(strings.Join(hdr, " "))))
 	body := m.height - 1
 	end := min(m.offset+body, len(m.view))
 	pt := painters{text: newPainter(st.Text), sel: newPainter(st.Selected), faded: newPainter(st.Muted)}
@@ -421,6 +453,22 @@ func (m Model) View() string {
 		m.renderRow(&b, r, row, &pt)
 	}
 	return b.String()
+}
+
+// cue marks the header's ends when columns are out of sight: "‹" after
+// the first column (more to the left), "›" at the end (more to the right).
+func (m Model) cue(hdr string) string {
+	left, right := m.Hidden()
+	if left > 0 && len(m.widths) > 0 && m.widths[0] > 0 {
+		w := m.widths[0]
+		hdr = ansi.Truncate(hdr, w, "") + "‹" + ansi.TruncateLeft(hdr, w+1, "")
+	}
+	if right > 0 {
+		if w := ansi.StringWidth(hdr); w > 0 {
+			hdr = ansi.Truncate(hdr, w-1, "") + "›"
+		}
+	}
+	return hdr
 }
 
 // How a row is drawn: plain, under the cursor, or faded.

@@ -269,3 +269,45 @@ func TestParallelRankedScanAgreesWithPerRowCheck(t *testing.T) {
 		}
 	}
 }
+
+// A matrix wider than the window scrolls its columns: the first stays,
+// → brings the hidden ones into view, ← goes back, and the header's
+// ends say when columns are out of sight.
+func TestColumnsScrollSideways(t *testing.T) {
+	st := themes.NewStyles(themes.Mono())
+	cols := []Column{{Title: "person", Min: 10}}
+	for i := range 12 {
+		cols = append(cols, Column{Title: fmt.Sprintf("svc%02d", i), Min: 7, Drop: i + 1})
+	}
+	m := New(&st, cols...)
+	row := []string{"Ada Lovelace"}
+	for i := range 12 {
+		row = append(row, fmt.Sprintf("v%02d", i))
+	}
+	m.SetRows([][]string{row})
+	m.SetSize(40, 5)
+	right := func() { m, _ = m.Update(tea.KeyPressMsg{Code: tea.KeyRight}) }
+	left := func() { m, _ = m.Update(tea.KeyPressMsg{Code: 'h', Text: "h"}) }
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "SVC00") || strings.Contains(v, "SVC11") || !strings.Contains(strings.Split(v, "\n")[0], "›") {
+		t.Fatalf("at 40 columns the first services show, the last are cued:\n%s", v)
+	}
+	if l, r := m.Hidden(); l != 0 || r == 0 {
+		t.Fatalf("hidden %d left, %d right", l, r)
+	}
+	for range 20 { // more presses than columns: stops at the last
+		right()
+	}
+	v = ansi.Strip(m.View())
+	hdr := strings.Split(v, "\n")[0]
+	if !strings.Contains(v, "Ada Lovelace") || !strings.Contains(v, "v11") || strings.Contains(v, "SVC00") ||
+		!strings.Contains(hdr, "‹") || strings.Contains(hdr, "›") {
+		t.Fatalf("scrolled right: the person stays, the last service shows:\n%s", v)
+	}
+	for range 20 {
+		left()
+	}
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "SVC00") || strings.Contains(strings.Split(v, "\n")[0], "‹") {
+		t.Fatalf("scrolled back:\n%s", v)
+	}
+}
