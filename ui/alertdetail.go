@@ -9,6 +9,7 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/themes"
 	"github.com/opsdeck/opsdeck/ui/components/detail"
 )
 
@@ -28,9 +29,10 @@ func alertDetail(env TabEnv, id int64) (detail.Data, error) {
 	}
 	a := d.Alert
 	out := detail.Data{Title: a.CheckName + " · " + strings.ToUpper(alertState(a, now)),
-		Subtitle: fmt.Sprintf("alert %d · %s · open %s", a.ID, a.Severity, d.Age)}
+		States:   []detail.State{{Domain: themes.DomainSeverity, Value: a.Severity}},
+		Subtitle: fmt.Sprintf("alert %d · open %s", a.ID, d.Age)}
 	if a.ResolvedAt != nil {
-		out.Subtitle = fmt.Sprintf("alert %d · %s · lasted %s", a.ID, a.Severity, d.Age)
+		out.Subtitle = fmt.Sprintf("alert %d · lasted %s", a.ID, d.Age)
 	}
 	f := ops.AlertFacts(d, now)
 	out.Fields = f
@@ -113,7 +115,7 @@ func checkDetail(env TabEnv, id int64) (detail.Data, error) {
 	if c.Paused {
 		state = "paused"
 	}
-	d := detail.Data{Title: c.Name, Subtitle: "check · " + c.Kind + " · " + state}
+	d := detail.Data{Title: c.Name, States: []detail.State{{Domain: themes.DomainCheck, Value: state}}, Subtitle: "check · " + c.Kind}
 	lat := make([]float64, 0, len(rs))
 	for i := len(rs) - 1; i >= 0; i-- {
 		lat = append(lat, rs[i].LatencyMs)

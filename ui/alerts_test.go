@@ -181,7 +181,7 @@ func TestChecksManagedFromServicePage(t *testing.T) {
 		t.Fatal("not paused")
 	}
 	send(t, a, "enter")
-	mustContain(t, a, "Web › api", "check · http · paused", "status == 200", "Last results", "down")
+	mustContain(t, a, "Web › api", "check · http", "‖ paused", "status == 200", "Last results", "down")
 	send(t, a, "e")
 	mustContain(t, a, "Edit check api")
 	send(t, a, "esc", "d")

@@ -135,11 +135,11 @@ func findingDetail(env TabEnv, id int64) (detail.Data, error) {
 		return detail.Data{}, err
 	}
 	now := env.now().In(time.Local)
-	sub := "finding · " + f.Severity + " · " + f.State
+	states := []detail.State{{Domain: themes.DomainSeverity, Value: f.Severity}}
 	if f.Overdue(now) {
-		sub += fmt.Sprintf(" · OVERDUE %dd", f.DaysOverdue(now))
+		states = append(states, detail.State{Domain: themes.DomainDue, Value: fmt.Sprintf("overdue %dd", f.DaysOverdue(now))})
 	}
-	d := detail.Data{Title: "#" + strconv.FormatInt(f.ID, 10) + "  " + f.Title, Subtitle: sub, Fields: [][2]string{
+	d := detail.Data{Title: "#" + strconv.FormatInt(f.ID, 10) + "  " + f.Title, States: states, Subtitle: "finding · " + f.State, Fields: [][2]string{
 		{"source", dash(f.Source)}, {"owner", dash(f.OwnerName)}, {"due", f.Due}, {"notes", dash(firstLine(f.Notes))},
 	}}
 	if f.State == model.FindingAccepted {

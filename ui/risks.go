@@ -131,7 +131,7 @@ func secretDetail(env TabEnv, id int64) (detail.Data, error) {
 	if x.LastRotatedBy != "" {
 		rotated += " by " + x.LastRotatedBy
 	}
-	d := detail.Data{Title: x.Name, Subtitle: "secret · " + rotation(x, now), Fields: [][2]string{
+	d := detail.Data{Title: x.Name, States: []detail.State{{Domain: themes.DomainDue, Value: rotation(x, now)}}, Subtitle: "secret", Fields: [][2]string{
 		{"kept in", dash(x.Location)}, {"rotation", period}, {"last rotated", rotated}, {"notes", dash(firstLine(x.Notes))},
 	}}
 	sv := detail.Section{Title: "Service", Empty: "not tied to a service"}

@@ -33,11 +33,17 @@ type Section struct {
 
 // Data is what a detail view shows.
 type Data struct {
-	Title    string
+	Title string
+	// States are the record's state words, drawn after the title with
+	// their symbol and colour (themes.MarkOf), as the lists draw them.
+	States   []State
 	Subtitle string
 	Fields   [][2]string
 	Sections []Section
 }
+
+// State is one state word of a domain (themes.DomainAlert, …).
+type State struct{ Domain, Value string }
 
 // KeyMap is the detail view's bindings.
 type KeyMap struct {
@@ -202,8 +208,20 @@ func (m Model) View() string {
 	st := m.styles
 	var b strings.Builder
 	title := st.Title.Render(ansi.Truncate(m.data.Title, m.width, "…"))
+	used := ansi.StringWidth(m.data.Title)
+	for _, s := range m.data.States {
+		badge, style := s.Value, st.Text
+		if mk, ok := themes.MarkOf(s.Domain, s.Value); ok {
+			badge, style = mk.Symbol+" "+s.Value, st.Role(mk.Role)
+		}
+		if s.Value == "" || used+2+ansi.StringWidth(badge) > m.width {
+			continue
+		}
+		used += 2 + ansi.StringWidth(badge)
+		title += "  " + style.Render(badge)
+	}
 	if m.data.Subtitle != "" {
-		title += st.Muted.Render(ansi.Truncate("  "+m.data.Subtitle, max(m.width-ansi.StringWidth(m.data.Title), 0), "…"))
+		title += st.Muted.Render(ansi.Truncate("  "+m.data.Subtitle, max(m.width-used, 0), "…"))
 	}
 	b.WriteString(title + "\n")
 	body := max(m.height-2, 1)
