@@ -43,6 +43,12 @@ func TestAccessReviewConsole(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
 	}
+
+	// A scoped one from the console: a service's accounts, or an owner's.
+	tm.keys(":", "text:access-review Nope", "Enter")
+	tm.waitFor(`service: "Nope" is not a known service`)
+	tm.keys(":", "text:access-review GitHub", "Enter")
+	tm.waitFor("Access review", "(GitHub)")
 }
 
 // The accounts tab revokes an account with the preview the other edits

@@ -39,8 +39,9 @@ func init() {
 			run: func(a *app, c actx) tea.Cmd { return a.preview(detail.Link{Kind: "sign-in", ID: c.sel.ID}) }},
 	)
 	registerDetail(detailDef{kind: "account", load: accountDetail})
-	registerCommand(commandDef{name: "access-review", aliases: []string{"ar"}, usage: ":access-review  the open access review (starts one)",
-		run: func(a *app, _ string) tea.Cmd { return openAccessReview(a.env) }})
+	registerCommand(commandDef{name: "access-review", aliases: []string{"ar"},
+		usage: ":access-review [SERVICE | owner EMAIL]  the open access review (of that scope; starts one)",
+		run: func(a *app, arg string) tea.Cmd { return openAccessReview(a.env, arg) }})
 	registerChecklistUI(ops.AccessReview, checklistUI{
 		Noun: "access review",
 		AskDone: func(_ model.Checklist, _ any, s model.ChecklistStep) *checklist.Ask {
@@ -360,17 +361,27 @@ func accountDetail(env TabEnv, id int64) (detail.Data, error) {
 
 // openAccessReview opens the open access review, starting one over every
 // active account when there is none.
-func openAccessReview(env TabEnv) tea.Cmd {
+func openAccessReview(env TabEnv, arg string) tea.Cmd {
+	// The scope: every account, one service's ("AWS"), or the accounts on
+	// the services one person owns ("owner oscar@example.com").
+	service, owner := strings.TrimSpace(arg), ""
+	if o, ok := strings.CutPrefix(service, "owner "); ok {
+		service, owner = "", strings.TrimSpace(o)
+	}
 	return func() tea.Msg {
 		cs, err := env.Store.ListChecklists(env.Ctx, store.ChecklistQuery{Kind: ops.AccessReview, Status: model.ChecklistOpen})
 		if err != nil {
 			return opsMsg{text: "access review: " + err.Error(), isErr: true}
 		}
 		var id int64
-		if len(cs) > 0 {
-			id = cs[0].ID
-		} else {
-			c, err := ops.StartAccessReview(env.Ctx, env.ops(), "", "", ops.DefaultRevokeDays, false)
+		for _, c := range cs { // no scope given: the open review, whatever its scope
+			if arg == "" || strings.EqualFold(c.Params["service"], service) && strings.EqualFold(c.Params["owner"], owner) {
+				id = c.ID
+				break
+			}
+		}
+		if id == 0 {
+			c, err := ops.StartAccessReview(env.Ctx, env.ops(), service, owner, ops.DefaultRevokeDays, false)
 			if err != nil {
 				return opsMsg{text: "cannot start an access review: " + err.Error(), isErr: true}
 			}
