@@ -41,7 +41,7 @@ func init() {
 	registerDetail(detailDef{kind: "account", load: accountDetail})
 	registerCommand(commandDef{name: "access-review", aliases: []string{"ar"},
 		usage: ":access-review [SERVICE | owner EMAIL]  the open access review (of that scope; starts one)",
-		run: func(a *app, arg string) tea.Cmd { return openAccessReview(a.env, arg) }})
+		run:   func(a *app, arg string) tea.Cmd { return openAccessReview(a.env, arg) }})
 	registerChecklistUI(ops.AccessReview, checklistUI{
 		Noun: "access review",
 		AskDone: func(_ model.Checklist, _ any, s model.ChecklistStep) *checklist.Ask {
