@@ -96,7 +96,7 @@ locally.
 // plan use them.
 var applySigns = map[string]string{
 	transfer.ApplyCreate: "+", transfer.ApplyChange: "~", transfer.ApplyPause: "‖", transfer.ApplyResume: "▶",
-	transfer.ApplyRemove: "-", transfer.ApplyOrphan: "?",
+	transfer.ApplyRemove: "-", transfer.ApplyRetire: "-", transfer.ApplyOrphan: "?",
 }
 
 // printApply prints the diff: one line per record that changes, its field
@@ -119,6 +119,9 @@ func printApply(env *Env, p *transfer.ApplyPlan, dryRun bool) {
 	var parts []string
 	for _, a := range []string{transfer.ApplyCreate, transfer.ApplyChange, transfer.ApplyPause, transfer.ApplyResume, transfer.ApplyRemove, transfer.ApplyUnchanged, transfer.ApplyOrphan} {
 		parts = append(parts, fmt.Sprintf("%d %s", p.Summary[a], a))
+	}
+	if n := p.Summary[transfer.ApplyRetire]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", n, transfer.ApplyRetire))
 	}
 	fmt.Fprintln(w, strings.Join(parts, ", "))
 	switch {

@@ -282,6 +282,9 @@ type Removal struct {
 	Turns  []model.TurnChange `json:"turns"`
 	Gaps   []model.Shift      `json:"gaps"`
 	Text   string             `json:"text"`
+	// Warning: the rotation is managed by a checks file, which the next
+	// apply puts back (model.Rotation.ManagedWarning).
+	Warning string `json:"warning,omitempty"`
 }
 
 // removeFromRotations takes a person out of the rotation (0: all) from now:
@@ -374,6 +377,7 @@ func (t *Tx) RemoveRotationMember(rotRef, personRef string, force bool) (Removal
 	if err != nil {
 		return rm, err
 	}
+	rm.Warning = r.ManagedWarning()
 	return rm, t.Audit("update", "oncall_rotation", r.ID, r, after)
 }
 

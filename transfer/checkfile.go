@@ -33,11 +33,14 @@ const CheckFileVersion = 1
 
 // Apply actions, as the dry run prints them.
 const (
-	ApplyCreate    = "create"
-	ApplyChange    = "change"
-	ApplyPause     = "pause"
-	ApplyResume    = "resume"
-	ApplyRemove    = "remove"
+	ApplyCreate = "create"
+	ApplyChange = "change"
+	ApplyPause  = "pause"
+	ApplyResume = "resume"
+	ApplyRemove = "remove"
+	// ApplyRetire: a managed rotation the file no longer has, with --prune
+	// (it keeps its history, so it is retired rather than removed).
+	ApplyRetire    = "retire"
 	ApplyUnchanged = "unchanged"
 	// ApplyOrphan: a managed check the file no longer has; --prune removes it.
 	ApplyOrphan = "not in file"
@@ -100,9 +103,9 @@ func (p *ApplyPlan) Changed() bool {
 // checkFileDoc is the document as YAML holds it. Records are maps so that
 // their keys come from the field tables.
 type checkFileDoc struct {
-	Version  int              `yaml:"version"`
-	Checks   []map[string]any `yaml:"checks"`
-	Silences []map[string]any `yaml:"silences"`
+	Version   int              `yaml:"version"`
+	Checks    []map[string]any `yaml:"checks"`
+	Silences  []map[string]any `yaml:"silences"`
 	Channels  []map[string]any `yaml:"channels"`
 	Rotations []map[string]any `yaml:"rotations"`
 }

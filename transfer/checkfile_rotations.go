@@ -320,8 +320,8 @@ func planRotations(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map
 			continue
 		}
 		id := r.ID
-		p.Items = append(p.Items, ApplyChangeItem{Action: ApplyRemove, Kind: "rotation", Name: r.Name,
-			Changes: []string{"retired: pages nobody from now, its overrides ahead cancelled; its history stays"},
+		p.Items = append(p.Items, ApplyChangeItem{Action: ApplyRetire, Kind: "rotation", Name: r.Name,
+			Changes: []string{"pages nobody from now, its overrides ahead cancelled; its history stays"},
 			run:     func(t *store.Tx) error { _, err := t.RetireRotation(id); return err }})
 	}
 	return nil
@@ -334,7 +334,7 @@ func diffRotation(cur model.Rotation, w rotationWant) []string {
 	var out []string
 	add := func(key, before, after string) {
 		if before != after {
-			out = append(out, fmt.Sprintf("%s: %s → %s", key, orNone(before), orNone(after)))
+			out = append(out, fmt.Sprintf("%s: %s → %s", key, listOrNone(before), listOrNone(after)))
 		}
 	}
 	add("rank", strconv.Itoa(cur.Rank), strconv.Itoa(f.Rank))
@@ -349,4 +349,13 @@ func diffRotation(cur model.Rotation, w rotationWant) []string {
 	add("members", strings.Join(members, ", "), strings.Join(w.members, ", "))
 	add("shadows", strings.Join(shadows, ", "), strings.Join(w.shadows, ", "))
 	return out
+}
+
+// listOrNone is a setting or a list of people for the diff, in full (an
+// excerpt would hide the member that changed).
+func listOrNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return "[" + model.Sanitize(s) + "]"
 }
