@@ -49,9 +49,9 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 
 // Model is the form.
 type Model struct {
-	Keys   KeyMap
-	Tag    string
-	Title  string
+	Keys  KeyMap
+	Tag   string
+	Title string
 	// Note is a warning under the title (the record is managed elsewhere,
 	// so a change here will not last).
 	Note   string
