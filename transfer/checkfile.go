@@ -1,10 +1,11 @@
 package transfer
 
 // Checks as code: `opsdeck export checks` writes the checks, silences,
-// notification channels and on-call rotations as one YAML document, and `opsdeck apply -f`
-// makes the database match such a file, as a diff. The file's keys are
-// the field tables' (model.CheckFields, model.ChannelFields): a field
-// added to a table is a key here with no change to this file.
+// notification channels and on-call rotations as one YAML document, and
+// `opsdeck apply -f` makes the database match such a file, as a diff.
+// The keys of checks and channels are the field tables' (model.CheckFields,
+// model.ChannelFields): a field added to a table is a key here with no
+// change to this file. Rotations: checkfile_rotations.go.
 //
 // Secrets never sit in the file. A field the table marks secret (a
 // channel's URL, an SMTP password, a check's headers, a target with a
