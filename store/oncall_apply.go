@@ -13,7 +13,9 @@ import (
 // its settings, the people who take turns in order and the shadows, by
 // person id (the file's references are resolved before).
 type RotationFile struct {
-	Name      string
+	Name string
+	// Rank 0 (the file gives none) keeps a rotation's rank, or puts a new
+	// one after the last.
 	Rank      int
 	EveryDays int
 	Handoff   string
@@ -67,14 +69,6 @@ func (t *Tx) rotationByID(id int64) (model.Rotation, error) {
 // theirs); one it adds joins from now; the turn order becomes the file's.
 func (t *Tx) ApplyRotation(id int64, f RotationFile) (model.Rotation, error) {
 	r := model.Rotation{ID: id, Name: f.Name, Rank: f.Rank, EveryDays: f.EveryDays, Handoff: f.Handoff, TZ: f.TZ, Offset: f.Offset, Managed: true}
-	if err := r.Validate(); err != nil {
-		return r, err
-	}
-	if len(f.Members) == 0 {
-		return r, model.Invalid("members", "", "is required: at least one person who takes turns")
-	}
-	h, _ := model.ParseHandoff(r.Handoff, r.EveryDays)
-	loc, _ := model.LoadZone(r.TZ)
 	var before *model.Rotation
 	if id != 0 {
 		cur, err := t.rotationByID(id)
@@ -83,6 +77,21 @@ func (t *Tx) ApplyRotation(id int64, f RotationFile) (model.Rotation, error) {
 		}
 		before = &cur
 	}
+	if r.Rank == 0 && before != nil {
+		r.Rank = before.Rank
+	} else if r.Rank == 0 {
+		if err := t.queryRow(`SELECT coalesce(max(rank), 0) + 1 FROM oncall_rotations WHERE retired_at IS NULL`).Scan(&r.Rank); err != nil {
+			return r, err
+		}
+	}
+	if err := r.Validate(); err != nil {
+		return r, err
+	}
+	if len(f.Members) == 0 {
+		return r, model.Invalid("members", "", "is required: at least one person who takes turns")
+	}
+	h, _ := model.ParseHandoff(r.Handoff, r.EveryDays)
+	loc, _ := model.LoadZone(r.TZ)
 	switch {
 	case !f.Start.IsZero():
 		if err := r.CheckStart(f.Start); err != nil {

@@ -139,7 +139,7 @@ type rotationWant struct {
 	startGiven       bool
 }
 
-func readRotation(where string, i int, rec map[string]any, ix *rotaPeople, strict bool, p *ApplyPlan, now time.Time) (rotationWant, error) {
+func readRotation(where string, i int, rec map[string]any, ix *rotaPeople, strict bool, p *ApplyPlan) (rotationWant, error) {
 	var w rotationWant
 	vals := map[string]string{}
 	lists := map[string][]string{}
@@ -170,15 +170,14 @@ func readRotation(where string, i int, rec map[string]any, ix *rotaPeople, stric
 	if f.Handoff == "" {
 		f.Handoff = "Mon 09:00"
 	}
-	f.Rank = i + 1
 	for _, k := range []string{"rank", "offset"} {
 		v, ok := vals[k]
 		if !ok {
 			continue
 		}
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return w, model.Invalid(where+"."+k, v, "is not a whole number")
+		if err != nil || n < 0 || (k == "rank" && n == 0) {
+			return w, model.Invalid(where+"."+k, v, map[string]string{"rank": "is not 1 (primary) or more", "offset": "is not a whole number"}[k])
 		}
 		if k == "rank" {
 			f.Rank = n
@@ -196,7 +195,7 @@ func readRotation(where string, i int, rec map[string]any, ix *rotaPeople, stric
 		return w, model.Invalid(where+".every", every, fe.Reason)
 	}
 	f.EveryDays = days
-	r := model.Rotation{Name: f.Name, Rank: f.Rank, EveryDays: f.EveryDays, Handoff: f.Handoff, TZ: f.TZ}
+	r := model.Rotation{Name: f.Name, Rank: max(f.Rank, 1), EveryDays: f.EveryDays, Handoff: f.Handoff, TZ: f.TZ}
 	if err := r.Validate(); err != nil {
 		if fe, ok := model.AsFieldError(err); ok {
 			return w, model.Invalid(where+"."+fe.Field, fe.Value, fe.Reason)
@@ -269,14 +268,13 @@ func planRotations(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map
 	for _, r := range plan.Rotations {
 		byName[strings.ToLower(r.Name)] = r
 	}
-	now := s.Now()
 	seen := map[string]int{}
 	for i, rec := range recs {
 		where := fmt.Sprintf("rotations[%d]", i)
 		if n, ok := rec["name"].(string); ok && n != "" {
 			where = fmt.Sprintf("rotations[%d] (%s)", i, model.Excerpt(n))
 		}
-		w, err := readRotation(where, i, rec, ix, strict, p, now)
+		w, err := readRotation(where, i, rec, ix, strict, p)
 		if err != nil {
 			return err
 		}
@@ -289,7 +287,11 @@ func planRotations(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map
 		cur, exists := byName[key]
 		if !exists {
 			id, wasRetired := retired[key]
-			what := fmt.Sprintf("%s, every %dd, handoff %s %s: %s", model.RankName(spec.Rank), spec.EveryDays, spec.Handoff, spec.TZ, strings.Join(w.members, ", "))
+			rank := "after the last rotation"
+			if spec.Rank > 0 {
+				rank = model.RankName(spec.Rank)
+			}
+			what := fmt.Sprintf("%s, every %dd, handoff %s %s: %s", rank, spec.EveryDays, spec.Handoff, spec.TZ, strings.Join(w.members, ", "))
 			changes := []string{what}
 			if wasRetired {
 				changes = append(changes, "brings back the rotation apply retired (its history stays)")
@@ -337,7 +339,9 @@ func diffRotation(cur model.Rotation, w rotationWant) []string {
 			out = append(out, fmt.Sprintf("%s: %s → %s", key, listOrNone(before), listOrNone(after)))
 		}
 	}
-	add("rank", strconv.Itoa(cur.Rank), strconv.Itoa(f.Rank))
+	if f.Rank > 0 {
+		add("rank", strconv.Itoa(cur.Rank), strconv.Itoa(f.Rank))
+	}
 	add("every", fmt.Sprintf("%dd", cur.EveryDays), fmt.Sprintf("%dd", f.EveryDays))
 	add("handoff", cur.Handoff, f.Handoff)
 	add("tz", cur.TZ, f.TZ)
