@@ -7,10 +7,12 @@ import (
 	"testing"
 )
 
-// Checks as code: the demo's checks exported, applied to a database that
-// has the same inventory but no checks, recreate the same checks; a
-// second apply changes nothing; edits show up as a diff; --prune removes
-// only what apply created; a managed check warns when edited by hand.
+// Checks as code: the demo's checks and on-call rotations exported,
+// applied to a database that has the same inventory but no checks,
+// recreate the same file; a second apply changes nothing; edits show up
+// as a diff; an unknown member is a warning (--strict-refs: refused);
+// --prune removes (retires) only what apply created; a managed check or
+// rotation warns when changed by hand.
 func TestApplyRoundTrip(t *testing.T) {
 	src := demoDB(t)
 	dir := t.TempDir()
@@ -22,6 +24,10 @@ func TestApplyRoundTrip(t *testing.T) {
 	doc, _ := os.ReadFile(file)
 	if strings.Contains(string(doc), "18099/") || !strings.Contains(string(doc), "url_env: OPSDECK_OPS_WEBHOOK_URL") {
 		t.Fatalf("the file must reference the webhook URL by variable, never hold it:\n%s", doc)
+	}
+	if !strings.Contains(string(doc), "rotations:\n- name: primary\n  rank: 1\n  every: 7d\n  handoff: Mon 09:00\n  tz: Europe/Berlin\n") ||
+		!strings.Contains(string(doc), "  members:\n  - oscar@example.com\n") {
+		t.Fatalf("the file lacks the demo's rotations:\n%s", doc)
 	}
 	dst := newDB(t)
 	for _, kind := range []string{"people", "devices", "services"} {
@@ -60,15 +66,22 @@ func TestApplyRoundTrip(t *testing.T) {
 	// The file changes: an interval, a pause, a check gone.
 	text := strings.Replace(string(doc), "- name: app-web\n", "- name: app-web\n  notes: from git\n", 1)
 	text = strings.Replace(text, "- name: db-01-up\n", "- name: db-01-renamed\n", 1)
+	text = text[:strings.Index(text, "- name: secondary\n")]
+	text = strings.Replace(text, "  - chen@example.com\n", "  - ghost@example.com\n", 1)
 	os.WriteFile(file, []byte(text), 0o600)
+	if r := runEnv(t, env, dst, "apply", "-f", file, "--strict-refs"); r.code == 0 || !strings.Contains(r.stderr, `rotations[0] (primary).members: "ghost@example.com" is not a known person`) {
+		t.Fatalf("--strict-refs with an unknown member: exit %d %q", r.code, r.stderr)
+	}
 	diff := runEnv(t, env, dst, "apply", "-f", file, "--dry-run")
-	for _, want := range []string{"~ check app-web: change", `notes: (none) → "from git"`, "+ check db-01-renamed: create", "? check db-01-up: not in file"} {
+	for _, want := range []string{"~ check app-web: change", `notes: (none) → "from git"`, "+ check db-01-renamed: create", "? check db-01-up: not in file",
+		"~ rotation primary: change", "members: [oscar@example.com, chen@example.com, dave@example.com] → [oscar@example.com, dave@example.com]",
+		`WARNING: rotations[0] (primary).members: "ghost@example.com" is not a known person; left out`, "? rotation secondary: not in file"} {
 		if !strings.Contains(diff.stdout, want) {
 			t.Errorf("diff lacks %q:\n%s", want, diff.stdout)
 		}
 	}
 	pruned := runEnv(t, env, dst, "apply", "-f", file, "--prune")
-	if pruned.code != 0 || !strings.Contains(pruned.stdout, "- check db-01-up: remove") {
+	if pruned.code != 0 || !strings.Contains(pruned.stdout, "- check db-01-up: remove") || !strings.Contains(pruned.stdout, "- rotation secondary: retire") {
 		t.Fatalf("prune: exit %d\n%s%s", pruned.code, pruned.stdout, pruned.stderr)
 	}
 	if r := run(t, dst, "checks", "show", "db-01-up"); r.code == 0 {
@@ -79,8 +92,14 @@ func TestApplyRoundTrip(t *testing.T) {
 	if edit.code != 0 || !strings.Contains(edit.stderr, "managed by a checks file") {
 		t.Errorf("edit of a managed check: exit %d, stderr %q", edit.code, edit.stderr)
 	}
+	if r := run(t, dst, "oncall", "rotation", "add-member", "primary", "chen@example.com"); r.code != 0 || !strings.Contains(r.stderr, "rotation primary is managed by a checks file") {
+		t.Errorf("add-member to a managed rotation: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if out := mustRun(t, dst, "oncall", "now"); strings.Contains(out, "secondary") {
+		t.Errorf("the retired rotation still pages:\n%s", out)
+	}
 	back := runEnv(t, env, dst, "apply", "-f", file)
-	if !strings.Contains(back.stdout, `interval: "2m" → "30s"`) {
+	if !strings.Contains(back.stdout, `interval: "2m" → "30s"`) || !strings.Contains(back.stdout, "→ [oscar@example.com, dave@example.com]") {
 		t.Errorf("the file wins on the next apply:\n%s", back.stdout)
 	}
 	var audit []struct{ Action, Entity string }
@@ -109,6 +128,9 @@ func TestApplyBadInput(t *testing.T) {
 		{"version: 1\nchannels:\n- name: c\n  kind: webhook\n  url: https://hooks.example.com/T000/secret\n", `channels[0] (c).url: "" holds a credential`},
 		{"version: 2\nchecks: []\n", `version: "2" is not 1`},
 		{"checks: [\n", "not a checks file"},
+		{"version: 1\nrotations:\n- name: r\n  tz: Mars/Base\n  members: [oscar@example.com]\n", `rotations[0] (r).tz: "Mars/Base" is not a known time zone`},
+		{"version: 1\nrotations:\n- name: r\n  tz: Europe/Berlin\n  starts: 2026-11-30T08:30:00Z\n  members: [oscar@example.com]\n", `rotations[0] (r).starts: "2026-11-30T08:30:00Z" is not a handoff (Mon 09:00 Europe/Berlin)`},
+		{"version: 1\nrotations:\n- name: r\n  tz: Europe/Berlin\n  members: [olivia@example.com]\n", `rotations[0] (r).members: "olivia@example.com" names nobody opsdeck can put on call`},
 		{"version: 1\nstuff: []\n", "not a checks file"},
 	} {
 		file := filepath.Join(dir, "bad.yaml")

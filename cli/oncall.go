@@ -269,6 +269,7 @@ func oncallRotation(env *Env) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "Rotation %s: %s\n", r.Name, memberNames(r))
+			warnManagedRotation(env, r.ManagedWarning())
 			return nil
 		}}
 	addMember.Flags().BoolVar(&shadow, "shadow", false, "shadow whoever is on call instead of taking turns (a new hire)")
@@ -286,11 +287,21 @@ func oncallRotation(env *Env) *cobra.Command {
 				return err
 			}
 			fmt.Fprintln(env.Stdout, rm.Text)
+			warnManagedRotation(env, rm.Warning)
 			return nil
 		}}
 	removeMember.Flags().BoolVar(&force, "force", false, "accept leaving nobody on call for a while (shown as a risk)")
 	cmd.AddCommand(add, list, addMember, removeMember)
 	return cmd
+}
+
+// warnManagedRotation tells whoever changes a rotation a checks file
+// manages that the change lasts until the next apply (as warnManaged for
+// checks).
+func warnManagedRotation(env *Env, w string) {
+	if w != "" {
+		fmt.Fprintln(env.Stderr, "opsdeck: warning: "+w)
+	}
 }
 
 func memberNames(r model.Rotation) string {

@@ -22,8 +22,11 @@ type Rotation struct {
 	Anchor    time.Time        `json:"anchor"` // the first handoff
 	Offset    int              `json:"offset"` // whose turn shift 0 is
 	Members   []RotationMember `json:"members"`
-	CreatedAt time.Time        `json:"created_at"`
-	UpdatedAt time.Time        `json:"updated_at"`
+	// Managed: created or adopted by `opsdeck apply`; the checks file is
+	// its source (ManagedWarning).
+	Managed   bool      `json:"managed"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // RotationMember is one person in a rotation. Members take turns in

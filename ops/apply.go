@@ -6,14 +6,27 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/transfer"
 )
 
 // PlanApply reads a checks file (opsdeck apply -f) and works out the diff
 // against the database: what would be created, changed, paused or (with
-// prune) removed. It writes nothing. A remote session sends the file and
-// never has the server's environment read for KEY_env secrets.
-func PlanApply(ctx context.Context, e Env, src ImportSource, prune bool, getenv transfer.Getenv) (*transfer.ApplyPlan, error) {
+// prune) removed. It writes nothing. A remote session sends the file on
+// its standard input (never a path on the server), must be an admin (a
+// checks file changes checks, channels and who is paged), and never has
+// the server's environment read for KEY_env secrets.
+func PlanApply(ctx context.Context, e Env, src ImportSource, opts transfer.ApplyOptions) (*transfer.ApplyPlan, error) {
+	if src.Remote {
+		if e.Actor.Role != model.RoleAdmin {
+			return nil, fmt.Errorf("apply: your role (%s) cannot apply a checks file; an admin can: %w", e.Actor.Role, model.ErrForbidden)
+		}
+		if src.Name != transfer.StdinName {
+			return nil, fmt.Errorf("apply: over SSH, apply reads the file you send, never a file on the server: ssh HOST apply - < checks.yaml: %w", model.ErrForbidden)
+		}
+		opts.Getenv = func(string) (string, bool) { return "", false } // never the server's environment
+		opts.NoEnv = "names an environment variable, and over SSH apply reads none (the server's environment is not yours); apply a file with secrets where its variables are set"
+	}
 	var data []byte
 	var err error
 	switch {
@@ -22,8 +35,6 @@ func PlanApply(ctx context.Context, e Env, src ImportSource, prune bool, getenv 
 			return nil, errors.New("apply -f -: there is no standard input to read")
 		}
 		data, err = transfer.ReadStream(ctx, src.Stdin, transfer.RemoteMaxSize)
-	case src.Remote:
-		return nil, errors.New("over SSH, apply reads the file you send: ssh HOST apply -f - < checks.yaml")
 	default:
 		data, err = transfer.ReadFile(ctx, src.Name, transfer.RemoteMaxSize)
 	}
@@ -34,10 +45,7 @@ func PlanApply(ctx context.Context, e Env, src ImportSource, prune bool, getenv 
 	if err != nil {
 		return nil, err
 	}
-	if src.Remote {
-		getenv = func(string) (string, bool) { return "", false } // never the server's environment
-	}
-	return transfer.PlanApply(ctx, e.Store, src.Name, data, prune, getenv)
+	return transfer.PlanApply(ctx, e.Store, src.Name, data, opts)
 }
 
 // CommitApply writes a planned apply in one transaction, every change

@@ -28,22 +28,31 @@ func scanOnCall(sc scanner) (model.OnCall, error) {
 	return o, err
 }
 
-const rotationCols = `id, name, rank, every_days, handoff, tz, anchor, turn_offset, created_at, updated_at`
+const rotationCols = `id, name, rank, every_days, handoff, tz, anchor, turn_offset, managed, created_at, updated_at`
 
 func scanRotation(sc scanner) (model.Rotation, error) {
 	var r model.Rotation
 	var anchor, created, updated string
-	err := sc.Scan(&r.ID, &r.Name, &r.Rank, &r.EveryDays, &r.Handoff, &r.TZ, &anchor, &r.Offset, &created, &updated)
+	err := sc.Scan(&r.ID, &r.Name, &r.Rank, &r.EveryDays, &r.Handoff, &r.TZ, &anchor, &r.Offset, &r.Managed, &created, &updated)
 	r.Anchor, r.CreatedAt, r.UpdatedAt = parseTime(anchor), parseTime(created), parseTime(updated)
 	return r, err
 }
 
 // loadPlan reads every rotation with its members and every override: the
 // whole input of model.OnCallPlan (a few rows; the schedule is computed).
+// A retired rotation (apply --prune) is left out: it pages nobody.
 func loadPlan(ctx context.Context, db querier) (model.OnCallPlan, error) {
+	return loadRotations(ctx, db, false)
+}
+
+func loadRotations(ctx context.Context, db querier, retired bool) (model.OnCallPlan, error) {
 	var p model.OnCallPlan
 	var err error
-	p.Rotations, err = collectRows(ctx, db, scanRotation, `SELECT `+rotationCols+` FROM oncall_rotations ORDER BY rank, id`)
+	where := ` WHERE retired_at IS NULL`
+	if retired {
+		where = ``
+	}
+	p.Rotations, err = collectRows(ctx, db, scanRotation, `SELECT `+rotationCols+` FROM oncall_rotations`+where+` ORDER BY rank, id`)
 	if err != nil {
 		return p, fmt.Errorf("read rotations: %w", err)
 	}
@@ -155,7 +164,7 @@ func (t *Tx) OnCallPerson(field, ref string) (model.Person, error) {
 }
 
 func findRotation(ctx context.Context, db querier, ref string) (model.Rotation, error) {
-	r, err := scanRotation(db.QueryRowContext(ctx, `SELECT `+rotationCols+` FROM oncall_rotations WHERE name = ? COLLATE NOCASE OR CAST(id AS TEXT) = ?`, ref, ref))
+	r, err := scanRotation(db.QueryRowContext(ctx, `SELECT `+rotationCols+` FROM oncall_rotations WHERE retired_at IS NULL AND (name = ? COLLATE NOCASE OR CAST(id AS TEXT) = ?)`, ref, ref))
 	if isNoRows(err) {
 		return r, model.Invalid("rotation", ref, "is not a known rotation (opsdeck oncall rotation list)")
 	}
@@ -273,6 +282,9 @@ type Removal struct {
 	Turns  []model.TurnChange `json:"turns"`
 	Gaps   []model.Shift      `json:"gaps"`
 	Text   string             `json:"text"`
+	// Warning: the rotation is managed by a checks file, which the next
+	// apply puts back (model.Rotation.ManagedWarning).
+	Warning string `json:"warning,omitempty"`
 }
 
 // removeFromRotations takes a person out of the rotation (0: all) from now:
@@ -365,6 +377,7 @@ func (t *Tx) RemoveRotationMember(rotRef, personRef string, force bool) (Removal
 	if err != nil {
 		return rm, err
 	}
+	rm.Warning = r.ManagedWarning()
 	return rm, t.Audit("update", "oncall_rotation", r.ID, r, after)
 }
 

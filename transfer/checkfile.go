@@ -1,10 +1,11 @@
 package transfer
 
-// Checks as code: `opsdeck export checks` writes the checks, silences
-// and notification channels as one YAML document, and `opsdeck apply -f`
-// makes the database match such a file, as a diff. The file's keys are
-// the field tables' (model.CheckFields, model.ChannelFields): a field
-// added to a table is a key here with no change to this file.
+// Checks as code: `opsdeck export checks` writes the checks, silences,
+// notification channels and on-call rotations as one YAML document, and
+// `opsdeck apply -f` makes the database match such a file, as a diff.
+// The keys of checks and channels are the field tables' (model.CheckFields,
+// model.ChannelFields): a field added to a table is a key here with no
+// change to this file. Rotations: checkfile_rotations.go.
 //
 // Secrets never sit in the file. A field the table marks secret (a
 // channel's URL, an SMTP password, a check's headers, a target with a
@@ -33,11 +34,14 @@ const CheckFileVersion = 1
 
 // Apply actions, as the dry run prints them.
 const (
-	ApplyCreate    = "create"
-	ApplyChange    = "change"
-	ApplyPause     = "pause"
-	ApplyResume    = "resume"
-	ApplyRemove    = "remove"
+	ApplyCreate = "create"
+	ApplyChange = "change"
+	ApplyPause  = "pause"
+	ApplyResume = "resume"
+	ApplyRemove = "remove"
+	// ApplyRetire: a managed rotation the file no longer has, with --prune
+	// (it keeps its history, so it is retired rather than removed).
+	ApplyRetire    = "retire"
 	ApplyUnchanged = "unchanged"
 	// ApplyOrphan: a managed check the file no longer has; --prune removes it.
 	ApplyOrphan = "not in file"
@@ -59,7 +63,32 @@ type ApplyPlan struct {
 	Prune   bool              `json:"prune"`
 	Items   []ApplyChangeItem `json:"items"`
 	Summary map[string]int    `json:"summary"`
-	Applied bool              `json:"applied"`
+	// Warnings are references the file makes that do not resolve (a
+	// rotation's member opsdeck does not know): left out of what is
+	// applied; ApplyOptions.StrictRefs makes them errors.
+	Warnings []string `json:"warnings"`
+	Applied  bool     `json:"applied"`
+}
+
+// ApplyOptions are how a checks file is applied.
+type ApplyOptions struct {
+	// Prune also removes (retires, for a rotation) what apply manages and
+	// the file no longer has.
+	Prune bool
+	// StrictRefs refuses the file when a reference does not resolve,
+	// instead of a warning.
+	StrictRefs bool
+	// Getenv reads the environment for KEY_env secrets (nil: os.LookupEnv).
+	Getenv Getenv
+	// NoEnv, when set, says why no environment is read (over SSH: never
+	// the server's); a KEY_env in the file is then refused with it.
+	NoEnv string
+}
+
+// envReader reads KEY_env variables, or says why it may not.
+type envReader struct {
+	get   Getenv
+	noEnv string
 }
 
 // Changed reports whether applying the plan writes anything.
@@ -75,10 +104,11 @@ func (p *ApplyPlan) Changed() bool {
 // checkFileDoc is the document as YAML holds it. Records are maps so that
 // their keys come from the field tables.
 type checkFileDoc struct {
-	Version  int              `yaml:"version"`
-	Checks   []map[string]any `yaml:"checks"`
-	Silences []map[string]any `yaml:"silences"`
-	Channels []map[string]any `yaml:"channels"`
+	Version   int              `yaml:"version"`
+	Checks    []map[string]any `yaml:"checks"`
+	Silences  []map[string]any `yaml:"silences"`
+	Channels  []map[string]any `yaml:"channels"`
+	Rotations []map[string]any `yaml:"rotations"`
 }
 
 // fileKey is a field's key in the file: its flag name in snake_case
@@ -152,6 +182,11 @@ func ExportChecks(ctx context.Context, s *store.Store) (doc []byte, vars []strin
 		chItems = append(chItems, m)
 	}
 	out = append(out, yaml.MapItem{Key: "channels", Value: orEmpty(chItems)})
+	rots, err := exportRotations(ctx, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	out = append(out, yaml.MapItem{Key: "rotations", Value: orEmpty(rots)})
 	b, err := yaml.Marshal(out)
 	return b, vars, err
 }
@@ -272,10 +307,12 @@ type Getenv func(string) (string, bool)
 // against the database. prune also removes managed checks the file no
 // longer has, silences it does not list, and channels it does not name.
 // It writes nothing; Commit does.
-func PlanApply(ctx context.Context, s *store.Store, name string, data []byte, prune bool, getenv Getenv) (*ApplyPlan, error) {
-	if getenv == nil {
-		getenv = os.LookupEnv
+func PlanApply(ctx context.Context, s *store.Store, name string, data []byte, opts ApplyOptions) (*ApplyPlan, error) {
+	getenv := envReader{get: opts.Getenv, noEnv: opts.NoEnv}
+	if getenv.get == nil {
+		getenv.get = os.LookupEnv
 	}
+	prune := opts.Prune
 	fail := func(err error) (*ApplyPlan, error) { return nil, fmt.Errorf("apply %s: %w", model.Sanitize(name), err) }
 	var doc checkFileDoc
 	if err := yaml.UnmarshalWithOptions(data, &doc, yaml.Strict()); err != nil {
@@ -289,7 +326,7 @@ func PlanApply(ctx context.Context, s *store.Store, name string, data []byte, pr
 		return nil, err
 	}
 	now := s.Now()
-	p := &ApplyPlan{File: name, Prune: prune, Items: []ApplyChangeItem{}, Summary: map[string]int{}}
+	p := &ApplyPlan{File: name, Prune: prune, Items: []ApplyChangeItem{}, Summary: map[string]int{}, Warnings: []string{}}
 	if err := planChecks(ctx, s, p, doc.Checks, names, getenv, now); err != nil {
 		return fail(err)
 	}
@@ -297,6 +334,9 @@ func PlanApply(ctx context.Context, s *store.Store, name string, data []byte, pr
 		return fail(err)
 	}
 	if err := planChannels(ctx, s, p, doc.Channels, names, getenv, now); err != nil {
+		return fail(err)
+	}
+	if err := planRotations(ctx, s, p, doc.Rotations, opts.StrictRefs); err != nil {
 		return fail(err)
 	}
 	for _, it := range p.Items {
@@ -328,7 +368,7 @@ func scalar(where, key string, v any) (string, error) {
 // recordValues turns one record of the file into field values by table
 // key: unknown keys refused, KEY_env read from the environment, a clear
 // secret refused. extra names keys the caller reads itself (paused).
-func recordValues[T any](fs model.Fields[T], where string, rec map[string]any, getenv Getenv, extra ...string) (map[string]string, error) {
+func recordValues[T any](fs model.Fields[T], where string, rec map[string]any, getenv envReader, extra ...string) (map[string]string, error) {
 	byKey := map[string]model.FieldSpec{}
 	var keys []string
 	for _, f := range fs {
@@ -358,7 +398,10 @@ func recordValues[T any](fs model.Fields[T], where string, rec map[string]any, g
 				if !envVarName.MatchString(v) {
 					return nil, model.Invalid(where+"."+k, v, "is not an environment variable name")
 				}
-				secret, set := getenv(v)
+				if getenv.noEnv != "" {
+					return nil, model.Invalid(where+"."+k, v, getenv.noEnv)
+				}
+				secret, set := getenv.get(v)
 				if !set || secret == "" {
 					return nil, model.Invalid(where+"."+k, v, "is not set (or empty) in the environment; apply reads the "+base+" from it")
 				}
@@ -464,7 +507,7 @@ func copyFields[T any](fs model.Fields[T], dst, src *T) {
 	}
 }
 
-func planChecks(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[string]any, names *nameIndex, getenv Getenv, now time.Time) error {
+func planChecks(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[string]any, names *nameIndex, getenv envReader, now time.Time) error {
 	existing, err := s.WithCredentials().ListChecks(ctx, store.CheckQuery{})
 	if err != nil {
 		return err
@@ -717,7 +760,7 @@ func planSilences(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[
 	return nil
 }
 
-func planChannels(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[string]any, names *nameIndex, getenv Getenv, now time.Time) error {
+func planChannels(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[string]any, names *nameIndex, getenv envReader, now time.Time) error {
 	existing, err := s.WithCredentials().ListChannels(ctx)
 	if err != nil {
 		return err

@@ -20,7 +20,11 @@ func (a *app) loadForm(kind string, id int64) tea.Cmd {
 	env := a.env
 	return func() tea.Msg {
 		title, fs, err := spec.fields(env, id)
-		return formMsg{kind: kind, id: id, title: title, f: fs, err: err}
+		note := ""
+		if spec.note != nil && err == nil && id != 0 {
+			note = spec.note(env, id)
+		}
+		return formMsg{kind: kind, id: id, title: title, note: note, f: fs, err: err}
 	}
 }
 
@@ -30,6 +34,7 @@ func (a *app) openForm(m formMsg) tea.Cmd {
 		return nil
 	}
 	a.form = form.New(a.styles, m.kind, m.title, m.f)
+	a.form.Note = m.note
 	a.form.Check = editSpecs[m.kind].check
 	a.form.SetSize(a.width, a.bodyHeight())
 	a.formKind, a.formID = m.kind, m.id

@@ -146,7 +146,7 @@ func checkDetail(env TabEnv, id int64) (detail.Data, error) {
 	for _, a := range as {
 		al.Rows = append(al.Rows, alertRow(a, now))
 	}
-	d.Sections = []detail.Section{rel, al, resultsSection(rs, 10)}
+	d.Sections = append(managedSection(c.Managed), rel, al, resultsSection(rs, 10))
 	return d, nil
 }
 

@@ -59,6 +59,7 @@ type (
 		kind  string
 		id    int64
 		title string
+		note  string // a warning under the title (form.Model.Note)
 		f     []form.Field
 		err   error
 	}

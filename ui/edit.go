@@ -27,6 +27,9 @@ type editSpec struct {
 	save       func(t *store.Tx, id int64, vals map[string]string) (int64, string, error)
 	deactivate func(t *store.Tx, id int64) (before, after any, name string, err error)
 	verb       string // what deactivating does: "mark departed", "retire"
+	// note, when set, is a warning shown under an existing record's form
+	// title (a check a checks file manages: the next apply undoes edits).
+	note func(env TabEnv, id int64) string
 	// done replaces "saved"/"added" in the flash after save ("acknowledged");
 	// gone makes d a deletion ("deleted"): the dialog asks "<verb> kind name?".
 	done, gone string

@@ -143,6 +143,12 @@ func shiftDetail(env TabEnv, id int64) (detail.Data, error) {
 			h.ShiftEnd.Local().Format("01-02 15:04"), h.Person, h.Next, h.Fired, h.Acked, h.Resolved, len(h.StillOpen), dash(h.Delivered))})
 	}
 	d.Sections = append(d.Sections, past)
+	for _, r := range plan.Rotations {
+		if r.ID == s.RotationID {
+			d.Sections = append(d.Sections, detail.Section{Title: "Rotation", Rows: []detail.Row{{
+				Text: fmt.Sprintf("%s · every %dd · handoff %s %s", r.Name, r.EveryDays, r.Handoff, r.TZ), Link: link("rotation", r.ID)}}})
+		}
+	}
 	return d, nil
 }
 
@@ -333,7 +339,7 @@ func rotationDetail(env TabEnv, id int64) (detail.Data, error) {
 				sc.Rows = append(sc.Rows, detail.Row{Text: fmt.Sprintf("%s – %s  %s  %s", s.Start.Local().Format("01-02 15:04"), s.End.Local().Format("01-02 15:04"), s.Who(), shiftNote(s)), Warn: s.Gap})
 			}
 		}
-		d.Sections = []detail.Section{ms, sc}
+		d.Sections = append(managedSection(r.Managed), ms, sc)
 		return d, nil
 	}
 	return detail.Data{}, fmt.Errorf("rotation %d: not found", id)

@@ -106,6 +106,13 @@ func checkEdit() editSpec {
 			}
 			return "Edit check " + c.Name, checkFields(env, c), nil
 		},
+		note: func(env TabEnv, id int64) string {
+			c, err := env.Store.GetCheck(env.Ctx, id)
+			if err != nil {
+				return ""
+			}
+			return managedNote(c.Managed)
+		},
 		check: func(v map[string]string) error {
 			var c model.Check
 			if err := applyCheck(&c, v, formNow); err != nil {

@@ -49,9 +49,12 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 
 // Model is the form.
 type Model struct {
-	Keys   KeyMap
-	Tag    string
-	Title  string
+	Keys  KeyMap
+	Tag   string
+	Title string
+	// Note is a warning under the title (the record is managed elsewhere,
+	// so a change here will not last).
+	Note   string
 	fields []Field
 	inputs []textinput.Model
 	errs   map[string]string
@@ -249,6 +252,11 @@ func (m Model) View() string {
 		}
 	}
 	head := []string{st.Title.Render(m.Title)}
+	if m.Note != "" {
+		for _, l := range strings.Split(ansi.Wrap("! "+m.Note, max(m.width, 20), " "), "\n") {
+			head = append(head, st.Warn.Render(l))
+		}
+	}
 	if e := m.errs[""]; e != "" {
 		head = append(head, st.Error.Render(ansi.Truncate("✗ "+e, m.width, "…")))
 	}
