@@ -113,6 +113,7 @@ func TestOnCallRotationsAndOverrides(t *testing.T) {
 			`opsdeck: rotation: "tertiary" is not a known rotation`},
 		{[]string{"oncall", "escalation", "set", "urgent", "5m"}, `opsdeck: criticality: "urgent" is not one of`},
 		{[]string{"oncall", "rotation", "frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"oncall", "schedule", "--tz", "Mars/Base"}, `opsdeck: tz: "Mars/Base" is not a time zone`},
 	} {
 		r := run(t, db, c.args...)
 		if r.code == 0 || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
@@ -136,6 +137,15 @@ func TestOnCallRotationsAndOverrides(t *testing.T) {
 	}
 	if len(primaryPeople) < 2 {
 		t.Errorf("after oncall set, the primary's shifts ahead are gone: %+v", sched)
+	}
+
+	// Times in each rotation's own zone, where its handoff is defined (the
+	// demo's rotations hand off Monday 09:00 Europe/Berlin), or in one zone.
+	if txt := mustRun(t, db, "oncall", "schedule", "--to", "8d", "--tz", "rotation"); !strings.Contains(txt, "09:00 CET") {
+		t.Errorf("schedule --tz rotation does not show the 09:00 Berlin handoff:\n%s", txt)
+	}
+	if txt := mustRun(t, db, "oncall", "now", "--tz", "America/New_York"); !strings.Contains(txt, "EST") {
+		t.Errorf("oncall now --tz America/New_York:\n%s", txt)
 	}
 }
 

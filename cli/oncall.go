@@ -31,8 +31,52 @@ func localTime(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
+// shiftZone says in which zone shift times print: the machine's (the
+// default, unlabelled, as every other list), one named zone, or with
+// --tz rotation each rotation's own, where its handoff is defined.
+type shiftZone struct {
+	fixed *time.Location           // nil: the machine's zone, unlabelled
+	byRot map[int64]*time.Location // --tz rotation
+}
+
+// parseShiftZone reads --tz: "" (local), "rotation" or an IANA zone.
+func parseShiftZone(tz string, plan model.OnCallPlan) (shiftZone, error) {
+	switch tz {
+	case "":
+		return shiftZone{}, nil
+	case "rotation":
+		z := shiftZone{byRot: map[int64]*time.Location{}}
+		for _, r := range plan.Rotations {
+			if loc, err := time.LoadLocation(r.TZ); err == nil {
+				z.byRot[r.ID] = loc
+			}
+		}
+		return z, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "Local" {
+		return shiftZone{}, model.Invalid("tz", tz, "is not a time zone (an IANA name such as Europe/Berlin, or rotation)")
+	}
+	return shiftZone{fixed: loc}, nil
+}
+
+// at prints t for the shift of rotation id: labelled with its zone unless
+// the zone is the machine's default.
+func (z shiftZone) at(t time.Time, rotation int64) string {
+	loc := z.fixed
+	if z.byRot != nil {
+		loc = z.byRot[rotation]
+	}
+	if loc == nil || t.IsZero() {
+		return localTime(t)
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
 // shiftRow is one schedule line: the override beside the shift it covers.
-func shiftRow(s model.Shift) []string {
+func shiftRow(s model.Shift) []string { return shiftRowIn(s, shiftZone{}) }
+
+func shiftRowIn(s model.Shift, z shiftZone) []string {
 	who, note := s.Who(), ""
 	if s.Override != nil {
 		note = fmt.Sprintf("override %d covering %s", *s.Override, orDash(s.Covers))
@@ -46,13 +90,14 @@ func shiftRow(s model.Shift) []string {
 	if len(s.Shadows) > 0 {
 		note = strings.TrimPrefix(note+"; shadow "+strings.Join(s.Shadows, ", "), "; ")
 	}
-	return []string{s.Rotation, model.RankName(s.Rank), who, localTime(s.Start), localTime(s.End), note}
+	return []string{s.Rotation, model.RankName(s.Rank), who, z.at(s.Start, s.RotationID), z.at(s.End, s.RotationID), note}
 }
 
 var shiftHeader = []string{"rotation", "tier", "on call", "from", "until", "note"}
 
 func oncallNow(env *Env) *cobra.Command {
 	var asJSON bool
+	var tz string
 	c := readOnly(&cobra.Command{Use: "now", Short: "Who is on call now in each rotation, and who is next", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			s, err := env.Open()
@@ -60,6 +105,10 @@ func oncallNow(env *Env) *cobra.Command {
 				return err
 			}
 			plan, err := s.OnCallPlan(c.Context())
+			if err != nil {
+				return err
+			}
+			zone, err := parseShiftZone(tz, plan)
 			if err != nil {
 				return err
 			}
@@ -81,26 +130,28 @@ func oncallNow(env *Env) *cobra.Command {
 			}
 			rows := [][]string{}
 			for _, sh := range v.Now {
-				rows = append(rows, shiftRow(sh))
+				rows = append(rows, shiftRowIn(sh, zone))
 			}
 			if err := env.printTable(shiftHeader, rows); err != nil {
 				return err
 			}
 			if v.Next != nil {
-				fmt.Fprintf(env.Stdout, "Next (%s): %s from %s\n", v.Next.Rotation, v.Next.Who(), localTime(v.Next.Start))
+				fmt.Fprintf(env.Stdout, "Next (%s): %s from %s\n", v.Next.Rotation, v.Next.Who(), zone.at(v.Next.Start, v.Next.RotationID))
 			}
 			return nil
 		}})
 	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	c.Flags().StringVar(&tz, "tz", "", "print times in this zone (Europe/Berlin), or in each rotation's own (rotation); default the machine's")
 	return c
 }
 
 func oncallSchedule(env *Env) *cobra.Command {
-	var from, to string
+	var from, to, tz string
 	var asJSON bool
 	c := readOnly(&cobra.Command{Use: "schedule", Short: "Who is on call when, from the rotations and overrides (overrides beside the shift they cover)", Args: cobra.NoArgs,
 		Example: `  opsdeck oncall schedule
-  opsdeck oncall schedule --from "2026-12-07 00:00" --to 14d`,
+  opsdeck oncall schedule --from "2026-12-07 00:00" --to 14d
+  opsdeck oncall schedule --tz rotation     # each shift in its rotation's zone`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			start := env.now()
 			var err error
@@ -124,18 +175,23 @@ func oncallSchedule(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			zone, err := parseShiftZone(tz, plan)
+			if err != nil {
+				return err
+			}
 			shifts := plan.Schedule(start, end)
 			if asJSON {
 				return env.printJSON(nonNil(shifts))
 			}
 			rows := [][]string{}
 			for _, sh := range shifts {
-				rows = append(rows, shiftRow(sh))
+				rows = append(rows, shiftRowIn(sh, zone))
 			}
 			return env.printTable(shiftHeader, rows)
 		}})
 	c.Flags().StringVar(&from, "from", "", "start (default now)")
 	c.Flags().StringVar(&to, "to", "14d", "end: a duration from the start (14d) or a time")
+	c.Flags().StringVar(&tz, "tz", "", "print times in this zone (Europe/Berlin), or in each rotation's own (rotation); default the machine's")
 	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return c
 }
