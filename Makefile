@@ -35,7 +35,7 @@ test:
 # goroutines; the rest drive the model synchronously and cost ten times
 # their time under -race for nothing.
 RACE_PKGS ?= ./ui/components/... ./sshd ./checks ./store ./backups ./cli ./internal/...
-RACE_UI   ?= InRealProgram|AtEveryInstant|ZeroSizeDoesNotFlood|RemoteImport
+RACE_UI   ?= InRealProgram|ZeroSizeDoesNotFlood|RemoteImport
 # One test per concurrent path of the console under a -race binary: the shell and its reloads,
 # alert triage, import, Home with the side pane, a checklist walk (the engine onboarding and the
 # access review share), offboarding, SSH and the scheduler's HTTP sources. The other console
