@@ -42,6 +42,36 @@ type ChecklistKind struct {
 	Find func(ctx context.Context, s *store.Store, ref string) (int64, error)
 }
 
+// errDryRun rolls back a transaction that only computed a preview.
+var errDryRun = errors.New("dry run")
+
+// Step actions.
+const (
+	StepDone  = "done"
+	StepSkip  = "skip"
+	StepBlock = "block"
+	StepUndo  = "undo"
+	StepNote  = "note"
+)
+
+var stepStates = map[string]string{StepDone: model.StateDone, StepSkip: model.StateSkipped, StepBlock: model.StateBlocked}
+
+// StepChange is one action on checklist step N.
+type StepChange struct {
+	N      int
+	Action string // StepDone, StepSkip, StepBlock, StepUndo or StepNote
+	// Reason (skip, block), Note (note, or alongside any action) and
+	// DeviceStatus (done on an offboarding's device step: spare, repair or
+	// lost).
+	Reason, Note, DeviceStatus string
+	// Successor hands an offboarding's service step to this person instead
+	// of the offboarding's successor ("" keeps it).
+	Successor string
+	// Value answers a step's Input (a username, an asset tag, where a
+	// device goes); "" takes the step's default.
+	Value string
+}
+
 // StartRequest is a checklist's start input: Subject is what it is about
 // as the user typed it (an email, a service, a month), Params the kind's
 // own inputs (profile, start date...).
