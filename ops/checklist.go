@@ -131,9 +131,18 @@ func Kind(name string) (ChecklistKind, error) {
 // that would be stored, and a refusal exactly the refusal.
 func StartChecklist(ctx context.Context, e Env, kind string, req StartRequest, dry bool) (model.Checklist, error) {
 	var c model.Checklist
+	err := writeOrPreview(ctx, e, dry, func(t *store.Tx) (err error) {
+		c, err = StartChecklistTx(t, kind, req)
+		return err
+	})
+	return c, err
+}
+
+// writeOrPreview runs fn in a write transaction, rolled back when dry is
+// set (a preview: what fn computed, or its refusal, without a trace).
+func writeOrPreview(ctx context.Context, e Env, dry bool, fn func(t *store.Tx) error) error {
 	err := e.Store.Write(ctx, e.Actor, func(t *store.Tx) error {
-		var err error
-		if c, err = StartChecklistTx(t, kind, req); err != nil {
+		if err := fn(t); err != nil {
 			return err
 		}
 		if dry {
@@ -144,7 +153,7 @@ func StartChecklist(ctx context.Context, e Env, kind string, req StartRequest, d
 	if errors.Is(err, errDryRun) {
 		err = nil
 	}
-	return c, err
+	return err
 }
 
 // StartChecklistTx is StartChecklist inside a caller's transaction (a

@@ -330,22 +330,13 @@ func StartOffboarding(ctx context.Context, e Env, who Leaver, lastDay, successor
 		req.Params[ParamPersonID] = strconv.FormatInt(who.ID, 10)
 	}
 	var o model.Offboarding
-	err := e.Store.Write(ctx, e.Actor, func(t *store.Tx) error {
+	err := writeOrPreview(ctx, e, dry, func(t *store.Tx) error {
 		c, err := StartChecklistTx(t, model.OffboardingKind, req)
-		if err != nil {
-			return err
+		if err == nil {
+			o, err = t.OffboardingView(c)
 		}
-		if o, err = t.OffboardingView(c); err != nil {
-			return err
-		}
-		if dry {
-			return errDryRun
-		}
-		return nil
+		return err
 	})
-	if errors.Is(err, errDryRun) {
-		err = nil
-	}
 	return o, err
 }
 
