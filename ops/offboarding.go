@@ -247,7 +247,7 @@ func offboardingComplete(t *store.Tx, c model.Checklist) (string, error) {
 	}); err != nil {
 		return "", err
 	}
-	return c.SubjectName + " departed, last day " + lastDay, nil
+	return c.SubjectName + " is departed (last day " + lastDay + ")", nil
 }
 
 // offboardingReport is the generic report's own section: who left, how

@@ -142,7 +142,7 @@ func homeOffboardings(env TabEnv) (homeData, error) {
 		if p.Blocked > 0 {
 			extra += fmt.Sprintf(" · %d blocked", p.Blocked)
 		}
-		d.Lines = append(d.Lines, homeLine{Domain: themes.DomainDue, State: state, Text: text, Extra: extra, Link: link("offboarding", o.ID)})
+		d.Lines = append(d.Lines, homeLine{Domain: themes.DomainDue, State: state, Text: text, Extra: extra, Link: link("offboarding", o.PersonID)})
 	}
 	return d, nil
 }

@@ -34,7 +34,7 @@ func benchChecklist(b *testing.B) *app {
 		b.Fatal(err)
 	}
 	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("bench"), Width: 80, Height: 24})
-	benchRun(a, a.pushScreen(pushScreenMsg{screen: newChecklist(a.env, p.ID)}))
+	benchRun(a, a.pushScreen(pushScreenMsg{screen: newOffboardingScreen(a.env, p.ID)}))
 	return a
 }
 

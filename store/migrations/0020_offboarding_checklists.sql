@@ -29,7 +29,7 @@ SELECT 'offboarding', 'Offboarding ' || p.name, 'person', o.person_id, p.name,
                    'successor', coalesce(sp.name, ''),
                    'offboarding_id', CAST(o.id AS TEXT)),
        o.last_day, o.status, o.started_at, o.started_by, o.completed_at, o.completed_by, o.forced, o.force_reason,
-       CASE o.status WHEN 'completed' THEN p.name || ' departed, last day ' || o.last_day ELSE '' END
+       CASE o.status WHEN 'completed' THEN p.name || ' is departed (last day ' || o.last_day || ')' ELSE '' END
   FROM offboardings o
   JOIN people p ON p.id = o.person_id
   LEFT JOIN people sp ON sp.id = o.successor_id
