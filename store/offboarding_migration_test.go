@@ -11,6 +11,22 @@ import (
 	"github.com/opsdeck/opsdeck/model"
 )
 
+// oldDatabase is a database file as release version left it (migrations up
+// to version applied), open for raw writes; close w before opening it.
+func oldDatabase(t *testing.T, version int) (path string, w *sql.DB) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "old.db")
+	w, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{path: path, w: w, Now: time.Now}
+	if err := old.migrateTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return path, w
+}
+
 // TestOffboardingsMoveOntoChecklists builds a database as release 0019
 // left it, with an onboarding checklist and three offboardings written the
 // way the old offboarding code wrote them (one open and partly done, one
@@ -19,15 +35,7 @@ import (
 // kind offboarding: who, when, notes, step states, linked records and the
 // audit trail, under new ids, with the old tables gone.
 func TestOffboardingsMoveOntoChecklists(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	w, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &Store{path: path, w: w, Now: time.Now}
-	if err := old.migrateTo(context.Background(), 19); err != nil {
-		t.Fatal(err)
-	}
+	path, w := oldDatabase(t, 19)
 	const ts, ts2, ts3 = "2026-11-02T09:00:00.000Z", "2026-11-02T09:05:00.000Z", "2026-11-03T10:00:00.000Z"
 	undo := `{"account":{"id":1,"person_id":1,"service_id":1,"username":"ann","entitlement":"admin","status":"active"}}`
 	for _, q := range []string{
