@@ -203,14 +203,14 @@ func (r ChecklistRef) Resolve(ctx context.Context, s *store.Store) (int64, error
 // kindOf reads the checklist and its kind inside t, checking the kind
 // when the ref names one.
 func (r ChecklistRef) kindOf(t *store.Tx, id int64) (ChecklistKind, error) {
-	c, err := t.GetChecklist(id)
+	kind, err := t.ChecklistKind(id)
 	if err != nil {
 		return ChecklistKind{}, err
 	}
-	if r.Kind != "" && c.Kind != r.Kind {
-		return ChecklistKind{}, model.Invalid("checklist", strconv.FormatInt(id, 10), "is a "+c.Kind+" checklist, not "+r.Kind)
+	if r.Kind != "" && kind != r.Kind {
+		return ChecklistKind{}, model.Invalid("checklist", strconv.FormatInt(id, 10), "is a "+kind+" checklist, not "+r.Kind)
 	}
-	return Kind(c.Kind)
+	return Kind(kind)
 }
 
 // GetChecklist reads the checklist r names, with steps.

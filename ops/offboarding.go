@@ -350,7 +350,11 @@ func AdvanceStep(ctx context.Context, e Env, who Leaver, ch StepChange) (model.O
 	if err != nil {
 		return model.OffboardingStep{}, err
 	}
-	if ch.Value == "" && ch.Action == StepDone {
+	// A device step's answer is where it goes, a service step's the
+	// successor; left to their defaults (spare, the offboarding's
+	// successor), the step need not be read first.
+	custom := ch.Successor != "" || (ch.DeviceStatus != "" && ch.DeviceStatus != model.RecoveredDeviceStatuses[0])
+	if ch.Value == "" && ch.Action == StepDone && custom {
 		c, err := GetChecklist(ctx, e.Store, r)
 		if err != nil {
 			return model.OffboardingStep{}, err

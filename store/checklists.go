@@ -173,6 +173,17 @@ func (s *Store) Checklist(ctx context.Context, id int64) (model.Checklist, error
 	return getChecklist(ctx, s.r, id)
 }
 
+// ChecklistKind is the kind of checklist id, read alone (the operations
+// pick the kind's hooks before the store reads the whole checklist).
+func (t *Tx) ChecklistKind(id int64) (string, error) {
+	var kind string
+	err := t.queryRow(`SELECT kind FROM checklists WHERE id = ?`, id).Scan(&kind)
+	if isNoRows(err) {
+		return "", notFound("checklist", strconv.FormatInt(id, 10))
+	}
+	return kind, err
+}
+
 // GetChecklist reads one checklist inside the transaction.
 func (t *Tx) GetChecklist(id int64) (model.Checklist, error) { return getChecklist(t.ctx, t.tx, id) }
 

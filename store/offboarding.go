@@ -49,6 +49,12 @@ func (t *Tx) OffboardingView(c model.Checklist) (model.Offboarding, error) {
 	return offboardingView(t.ctx, t.tx, c)
 }
 
+// OffboardingView is checklist c (of kind offboarding), as read, as an
+// offboarding: only the leaver is read.
+func (s *Store) OffboardingView(ctx context.Context, c model.Checklist) (model.Offboarding, error) {
+	return offboardingView(ctx, s.r, c)
+}
+
 // latestOffboarding is the person's open offboarding, or else their most
 // recent one, with steps.
 func latestOffboarding(ctx context.Context, db querier, personID int64) (model.Offboarding, error) {

@@ -76,7 +76,7 @@ type offExtra struct {
 // worth re-reading after every key.
 func offboardingExtra(env TabEnv, c model.Checklist, prev any) (any, error) {
 	ctx, s := env.Ctx, env.Store
-	o, err := s.GetOffboarding(ctx, c.ID)
+	o, err := s.OffboardingView(ctx, c)
 	if err != nil {
 		return nil, err
 	}
