@@ -35,7 +35,8 @@ type checklistUI struct {
 	Link func(extra any, s model.ChecklistStep) (detail.Link, bool)
 	// Empty is what a checklist without steps says.
 	Empty string
-	// Completed words a completion; default: the title and its summary.
+	// Completed words a completion (a forced one's reason follows);
+	// default: the title and its summary.
 	Completed func(c model.Checklist) string
 	// Undone is added to "step N undone: back to open" (what undo put back).
 	Undone string

@@ -42,11 +42,7 @@ func init() {
 			return l, ok
 		},
 		Completed: func(c model.Checklist) string {
-			did := fmt.Sprintf("offboarding completed: %s; nothing was deleted", c.Summary)
-			if c.Forced {
-				did += "; forced: " + c.ForceReason
-			}
-			return did
+			return fmt.Sprintf("offboarding completed: %s; nothing was deleted", c.Summary)
 		},
 		Undone: "the inventory is restored",
 	})
