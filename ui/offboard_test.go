@@ -127,7 +127,7 @@ func TestChecklistWalkUndoAndComplete(t *testing.T) {
 	send(t, a, "C", "enter")
 	mustContain(t, a, "a reason is required")
 	send(t, a, "leaver unreachable, rest tracked in OPS-9", "enter")
-	mustContain(t, a, "completed ", "forced: leaver unreachable")
+	mustContain(t, a, "completed ", "forced: leaver unreachable", "offboarding completed: Bill Carter is departed")
 	o := offboardingOf(t, s, "bill@example.com")
 	if o.Status != "completed" || !o.Forced || o.ForceReason != "leaver unreachable, rest tracked in OPS-9" {
 		t.Fatalf("offboarding %+v", o)
