@@ -135,38 +135,53 @@ func checklistStep(env *Env, kind, what string) *cobra.Command {
 }
 
 func checklistComplete(env *Env, kind, what string) *cobra.Command {
+	return completeVerb(env, "complete REF", "Complete the "+what+" (refused while steps are open unless --force --reason)", "checklist",
+		func(c *cobra.Command, e ops.Env, ref string, force bool, reason string) (any, string, error) {
+			cl, err := ops.CompleteChecklist(c.Context(), e, ops.ChecklistRef{Kind: kind, Ref: ref}, force, reason)
+			line := fmt.Sprintf("%s completed: %d/%d steps closed", cl.Title, cl.Progress.Closed(), cl.Progress.Total)
+			if cl.Summary != "" {
+				line += "; " + cl.Summary
+			}
+			return cl, forcedLine(line, cl.Forced, cl.ForceReason), err
+		})
+}
+
+// completeVerb is a complete verb (use names its argument): complete
+// closes the checklist its argument names and returns the record --json
+// prints (what names it in the flag's help) and the line printed instead.
+func completeVerb(env *Env, use, short, what string,
+	complete func(c *cobra.Command, e ops.Env, ref string, force bool, reason string) (any, string, error)) *cobra.Command {
 	var force, asJSON bool
 	var reason string
 	c := &cobra.Command{
-		Use:   "complete REF",
-		Short: "Complete the " + what + " (refused while steps are open unless --force --reason)",
-		Args:  cobra.ExactArgs(1),
+		Use: use, Short: short, Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			e, err := env.ops()
 			if err != nil {
 				return err
 			}
-			cl, err := ops.CompleteChecklist(c.Context(), e, ops.ChecklistRef{Kind: kind, Ref: args[0]}, force, reason)
+			rec, line, err := complete(c, e, args[0], force, reason)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return env.printJSON(cl)
+				return env.printJSON(rec)
 			}
-			fmt.Fprintf(env.Stdout, "%s completed: %d/%d steps closed", cl.Title, cl.Progress.Closed(), cl.Progress.Total)
-			if cl.Summary != "" {
-				fmt.Fprintf(env.Stdout, "; %s", cl.Summary)
-			}
-			if cl.Forced {
-				fmt.Fprintf(env.Stdout, " (forced: %s)", cl.ForceReason)
-			}
-			fmt.Fprintln(env.Stdout)
-			return nil
+			_, err = fmt.Fprintln(env.Stdout, line)
+			return err
 		},
 	}
 	forceFlags(c, &force, &reason)
-	c.Flags().BoolVar(&asJSON, "json", false, "print the checklist as JSON")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the "+what+" as JSON")
 	return c
+}
+
+// forcedLine adds a forced completion's reason to line.
+func forcedLine(line string, forced bool, reason string) string {
+	if forced {
+		line += fmt.Sprintf(" (forced: %s)", reason)
+	}
+	return line
 }
 
 // The step and complete verbs of every checklist, the engine's and

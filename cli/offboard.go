@@ -137,35 +137,12 @@ func offboardStep(env *Env) *cobra.Command {
 }
 
 func offboardComplete(env *Env) *cobra.Command {
-	var force, asJSON bool
-	var reason string
-	c := &cobra.Command{
-		Use:   "complete EMAIL",
-		Short: "Complete the offboarding: the person becomes departed (refused while steps are open unless --force --reason)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			e, err := env.ops()
-			if err != nil {
-				return err
-			}
-			off, err := ops.CompleteOffboarding(c.Context(), e, ops.LeaverRef(args[0]), force, reason)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return env.printJSON(off)
-			}
-			fmt.Fprintf(env.Stdout, "offboarding %d completed: %s departed, last day %s, %d/%d steps closed", off.ID, off.PersonName, off.LastDay, off.Progress.Closed(), off.Progress.Total)
-			if off.Forced {
-				fmt.Fprintf(env.Stdout, " (forced: %s)", off.ForceReason)
-			}
-			fmt.Fprintln(env.Stdout)
-			return nil
-		},
-	}
-	forceFlags(c, &force, &reason)
-	c.Flags().BoolVar(&asJSON, "json", false, "print the offboarding as JSON")
-	return c
+	return completeVerb(env, "complete EMAIL", "Complete the offboarding: the person becomes departed (refused while steps are open unless --force --reason)", "offboarding",
+		func(c *cobra.Command, e ops.Env, ref string, force bool, reason string) (any, string, error) {
+			off, err := ops.CompleteOffboarding(c.Context(), e, ops.LeaverRef(ref), force, reason)
+			line := fmt.Sprintf("offboarding %d completed: %s departed, last day %s, %d/%d steps closed", off.ID, off.PersonName, off.LastDay, off.Progress.Closed(), off.Progress.Total)
+			return off, forcedLine(line, off.Forced, off.ForceReason), err
+		})
 }
 
 func offboardReport(env *Env) *cobra.Command {

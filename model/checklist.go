@@ -13,9 +13,8 @@ import (
 // itself only records states, who and when, notes and the outcome. It is
 // generated once and then only its steps change; nothing is deleted.
 //
-// Offboarding predates it and keeps its own tables, but shares the step
-// states, StepMark's transition rules, StepNote, Progress and the console
-// component (ui/components/checklist).
+// Offboarding is one of its kinds too (model.OffboardingKind; the
+// Offboarding type is its view for the offboarding verbs and screens).
 type Checklist struct {
 	ID          int64  `json:"id"`
 	Kind        string `json:"kind"`

@@ -9,9 +9,24 @@ import (
 	"time"
 )
 
-// Offboarding is one walk of a leaver out of everything they hold. It is
-// generated once, from what they actually hold when it starts, and then only
-// its steps change state; nothing is deleted.
+// OffboardingKind is the checklist kind (ops.ChecklistKind) of an
+// offboarding: a Checklist whose subject is the leaver.
+const OffboardingKind = "offboarding"
+
+// An offboarding checklist's params: the leaver's email and status when it
+// started, and the successor (id and name) who receives their services.
+const (
+	OffParamEmail       = "email"
+	OffParamPrior       = "prior_status"
+	OffParamSuccessorID = "successor_id"
+	OffParamSuccessor   = "successor"
+)
+
+// Offboarding is one walk of a leaver out of everything they hold, as the
+// offboarding screens, verbs and JSON show it: a view of the generic
+// Checklist of kind OffboardingKind (see OffboardingFromChecklist). It is
+// generated once, from what they actually hold when it starts, and then
+// only its steps change state; nothing is deleted.
 type Offboarding struct {
 	ID            int64             `json:"id"`
 	PersonID      int64             `json:"person_id"`
@@ -70,6 +85,63 @@ type OffboardingStep struct {
 	By            string     `json:"by"`
 	At            *time.Time `json:"at"`
 	Notes         []StepNote `json:"notes"`
+}
+
+// OffboardingFromChecklist is the offboarding view of checklist c, whose
+// leaver now has email and status. The last day is the checklist's due
+// date, or, for one completed without a date, endDate (completion sets the
+// person's end date).
+func OffboardingFromChecklist(c Checklist, email, status, endDate string) Offboarding {
+	o := Offboarding{ID: c.ID, PersonName: c.SubjectName, PersonEmail: email, PersonStatus: status,
+		SuccessorName: c.Param(OffParamSuccessor), LastDay: c.Due, Status: c.Status, PriorStatus: c.Param(OffParamPrior),
+		StartedAt: c.StartedAt, StartedBy: c.StartedBy, CompletedAt: c.CompletedAt, CompletedBy: c.CompletedBy,
+		Forced: c.Forced, ForceReason: c.ForceReason, Progress: c.Progress}
+	if c.SubjectID != nil {
+		o.PersonID = *c.SubjectID
+	}
+	if id, err := strconv.ParseInt(c.Param(OffParamSuccessorID), 10, 64); err == nil && id > 0 {
+		o.SuccessorID = &id
+	}
+	if o.LastDay == "" && c.CompletedAt != nil {
+		o.LastDay = endDate
+	}
+	if c.Steps != nil {
+		o.Steps = make([]OffboardingStep, len(c.Steps))
+		for i, s := range c.Steps {
+			o.Steps[i] = OffboardingStepFrom(s)
+		}
+	}
+	return o
+}
+
+// OffboardingStepFrom is the offboarding view of a checklist step.
+func OffboardingStepFrom(s ChecklistStep) OffboardingStep {
+	return OffboardingStep{ID: s.ID, OffboardingID: s.ChecklistID, N: s.N, Kind: s.Kind, RefID: s.RefID, Title: s.Title,
+		Detail: s.Detail, BusFactorOne: s.Warn != "", State: s.State, Reason: s.Reason, Effect: s.Effect, By: s.By, At: s.At, Notes: s.Notes}
+}
+
+// ChecklistStep is the generic step a planned offboarding step is stored
+// as: ref_kind names the record (a template step's is the template), bus
+// factor 1 becomes its warning, and a device step asks where the device
+// goes, a service step who takes it over (successorEmail by default).
+func (s OffboardingStep) ChecklistStep(successorEmail string) ChecklistStep {
+	c := ChecklistStep{Kind: s.Kind, RefID: s.RefID, Title: s.Title, Detail: s.Detail, State: s.State, Effect: s.Effect}
+	if s.RefID != nil {
+		c.RefKind = s.Kind
+		if s.Kind == StepTemplate {
+			c.RefKind = "offboarding_template"
+		}
+	}
+	if s.BusFactorOne {
+		c.Warn = "bus factor 1"
+	}
+	switch s.Kind {
+	case StepDevice:
+		c.Input, c.Default = "device_status", RecoveredDeviceStatuses[0]
+	case StepService:
+		c.Input, c.Default = "successor", successorEmail
+	}
+	return c
 }
 
 // StepNote is a note or a piece of evidence (a ticket link) on a step.

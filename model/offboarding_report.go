@@ -23,18 +23,20 @@ type TrailEntry struct {
 	Summary string    `json:"summary"`
 }
 
-// BuildOffboardingReport turns an offboarding and its audit rows (entity
-// offboarding or offboarding_step, oldest first) into a report.
+// BuildOffboardingReport turns an offboarding and its checklist's audit
+// rows (oldest first) into a report. A step's row is read from its before
+// and after (an OffboardingStep from before migration 0020 or a
+// ChecklistStep since: the fields read share their JSON names); the
+// offboarding's own rows are worded from o, whose start and outcome never
+// change once written.
 func BuildOffboardingReport(o Offboarding, audit []AuditEntry) OffboardingReport {
 	r := OffboardingReport{Offboarding: o, Trail: []TrailEntry{}}
 	for _, e := range audit {
 		te := TrailEntry{At: e.At, Actor: e.Actor, Action: e.Action}
 		switch e.Entity {
-		case "offboarding":
-			var after Offboarding
-			_ = json.Unmarshal([]byte(e.After), &after)
-			te.Summary = describeOffboarding(e.Action, after)
-		case "offboarding_step":
+		case "checklist", "offboarding":
+			te.Summary = describeOffboarding(e.Action, o)
+		case "checklist_step", "offboarding_step":
 			var before, after OffboardingStep
 			_ = json.Unmarshal([]byte(e.Before), &before)
 			_ = json.Unmarshal([]byte(e.After), &after)

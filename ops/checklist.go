@@ -42,6 +42,36 @@ type ChecklistKind struct {
 	Find func(ctx context.Context, s *store.Store, ref string) (int64, error)
 }
 
+// errDryRun rolls back a transaction that only computed a preview.
+var errDryRun = errors.New("dry run")
+
+// Step actions.
+const (
+	StepDone  = "done"
+	StepSkip  = "skip"
+	StepBlock = "block"
+	StepUndo  = "undo"
+	StepNote  = "note"
+)
+
+var stepStates = map[string]string{StepDone: model.StateDone, StepSkip: model.StateSkipped, StepBlock: model.StateBlocked}
+
+// StepChange is one action on checklist step N.
+type StepChange struct {
+	N      int
+	Action string // StepDone, StepSkip, StepBlock, StepUndo or StepNote
+	// Reason (skip, block), Note (note, or alongside any action) and
+	// DeviceStatus (done on an offboarding's device step: spare, repair or
+	// lost).
+	Reason, Note, DeviceStatus string
+	// Successor hands an offboarding's service step to this person instead
+	// of the offboarding's successor ("" keeps it).
+	Successor string
+	// Value answers a step's Input (a username, an asset tag, where a
+	// device goes); "" takes the step's default.
+	Value string
+}
+
 // StartRequest is a checklist's start input: Subject is what it is about
 // as the user typed it (an email, a service, a month), Params the kind's
 // own inputs (profile, start date...).
@@ -101,9 +131,18 @@ func Kind(name string) (ChecklistKind, error) {
 // that would be stored, and a refusal exactly the refusal.
 func StartChecklist(ctx context.Context, e Env, kind string, req StartRequest, dry bool) (model.Checklist, error) {
 	var c model.Checklist
+	err := writeOrPreview(ctx, e, dry, func(t *store.Tx) (err error) {
+		c, err = StartChecklistTx(t, kind, req)
+		return err
+	})
+	return c, err
+}
+
+// writeOrPreview runs fn in a write transaction, rolled back when dry is
+// set (a preview: what fn computed, or its refusal, without a trace).
+func writeOrPreview(ctx context.Context, e Env, dry bool, fn func(t *store.Tx) error) error {
 	err := e.Store.Write(ctx, e.Actor, func(t *store.Tx) error {
-		var err error
-		if c, err = StartChecklistTx(t, kind, req); err != nil {
+		if err := fn(t); err != nil {
 			return err
 		}
 		if dry {
@@ -114,7 +153,7 @@ func StartChecklist(ctx context.Context, e Env, kind string, req StartRequest, d
 	if errors.Is(err, errDryRun) {
 		err = nil
 	}
-	return c, err
+	return err
 }
 
 // StartChecklistTx is StartChecklist inside a caller's transaction (a
@@ -164,14 +203,14 @@ func (r ChecklistRef) Resolve(ctx context.Context, s *store.Store) (int64, error
 // kindOf reads the checklist and its kind inside t, checking the kind
 // when the ref names one.
 func (r ChecklistRef) kindOf(t *store.Tx, id int64) (ChecklistKind, error) {
-	c, err := t.GetChecklist(id)
+	kind, err := t.ChecklistKind(id)
 	if err != nil {
 		return ChecklistKind{}, err
 	}
-	if r.Kind != "" && c.Kind != r.Kind {
-		return ChecklistKind{}, model.Invalid("checklist", strconv.FormatInt(id, 10), "is a "+c.Kind+" checklist, not "+r.Kind)
+	if r.Kind != "" && kind != r.Kind {
+		return ChecklistKind{}, model.Invalid("checklist", strconv.FormatInt(id, 10), "is a "+kind+" checklist, not "+r.Kind)
 	}
-	return Kind(c.Kind)
+	return Kind(kind)
 }
 
 // GetChecklist reads the checklist r names, with steps.

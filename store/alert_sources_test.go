@@ -2,11 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 )
@@ -15,15 +12,7 @@ import (
 // state and their alerts written before it survive, the new kinds are
 // accepted, unknown kinds are still refused, and the file stays sound.
 func TestMigrationWidensCheckKinds(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	w, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &Store{path: path, w: w, Now: time.Now}
-	if err := old.migrateTo(context.Background(), 6); err != nil {
-		t.Fatal(err)
-	}
+	path, w := oldDatabase(t, 6)
 	const ts = "2026-01-01T00:00:00.000Z"
 	for _, q := range []string{
 		`INSERT INTO services(id, name, kind, criticality, created_at, updated_at) VALUES (1, 'Web', 'app', 'high', '` + ts + `', '` + ts + `')`,

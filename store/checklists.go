@@ -56,50 +56,34 @@ func scanChecklistStep(sc scanner) (model.ChecklistStep, string, error) {
 	return s, undo, err
 }
 
+// checklistSteps reads the steps of checklist id in order, with their
+// notes oldest first.
 func checklistSteps(ctx context.Context, db querier, id int64) ([]model.ChecklistStep, error) {
-	steps, err := stepsWithNotes(ctx, db, "checklist", id, checklistStepSelect, scanChecklistStep,
-		func(s *model.ChecklistStep) (int64, *[]model.StepNote) { return s.ID, &s.Notes })
-	if steps == nil {
-		steps = []model.ChecklistStep{}
-	}
-	return steps, err
-}
-
-// The step bookkeeping below is the engine's, and offboarding's too:
-// offboarding predates the engine and keeps its own tables (offboardings,
-// offboarding_steps, offboarding_notes), but how notes are kept, which
-// steps may change and when a checklist may complete are the same.
-
-// stepsWithNotes reads the steps of checklist id in order, with their
-// notes oldest first. what names the kind and so its tables (what_steps,
-// what_notes) and the steps' column holding the checklist's id (what_id);
-// sel selects its steps, scan reads one, and notes says where a step's
-// id and notes are.
-func stepsWithNotes[S any](ctx context.Context, db querier, what string, id int64, sel string,
-	scan func(scanner) (S, string, error), notes func(*S) (int64, *[]model.StepNote)) ([]S, error) {
-	steps, err := collectRows(ctx, db, func(sc scanner) (S, error) {
-		s, _, err := scan(sc)
+	steps, err := collectRows(ctx, db, func(sc scanner) (model.ChecklistStep, error) {
+		s, _, err := scanChecklistStep(sc)
 		return s, err
-	}, sel+` WHERE `+what+`_id = ? ORDER BY n`, id)
+	}, checklistStepSelect+` WHERE checklist_id = ? ORDER BY n`, id)
 	if err != nil {
-		return nil, fmt.Errorf("%s steps: %w", what, err)
+		return nil, fmt.Errorf("checklist steps: %w", err)
 	}
-	byStep, err := stepNotes(ctx, db, what, id)
+	byStep, err := stepNotes(ctx, db, id)
 	if err != nil {
-		return nil, fmt.Errorf("%s notes: %w", what, err)
+		return nil, fmt.Errorf("checklist notes: %w", err)
 	}
 	for i := range steps {
-		stepID, ns := notes(&steps[i])
-		*ns = append(*ns, byStep[stepID]...)
+		steps[i].Notes = append(steps[i].Notes, byStep[steps[i].ID]...)
+	}
+	if steps == nil {
+		steps = []model.ChecklistStep{}
 	}
 	return steps, nil
 }
 
-// stepNotes reads the notes on the steps of one checklist of kind what,
-// oldest first, by step id.
-func stepNotes(ctx context.Context, db querier, what string, id int64) (map[int64][]model.StepNote, error) {
-	rows, err := db.QueryContext(ctx, `SELECT n.step_id, n.at, n.actor, n.text FROM `+what+`_notes n
-		JOIN `+what+`_steps s ON s.id = n.step_id WHERE s.`+what+`_id = ? ORDER BY n.id`, id)
+// stepNotes reads the notes on the steps of checklist id, oldest first,
+// by step id.
+func stepNotes(ctx context.Context, db querier, id int64) (map[int64][]model.StepNote, error) {
+	rows, err := db.QueryContext(ctx, `SELECT n.step_id, n.at, n.actor, n.text FROM checklist_notes n
+		JOIN checklist_steps s ON s.id = n.step_id WHERE s.checklist_id = ? ORDER BY n.id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -119,16 +103,16 @@ func stepNotes(ctx context.Context, db querier, what string, id int64) (map[int6
 }
 
 // insertStepNote adds a note, by the transaction's actor and at its time,
-// to a step; table is where the kind keeps its notes.
-func (t *Tx) insertStepNote(table string, stepID int64, text string) error {
-	if _, err := t.exec(`INSERT INTO `+table+`(step_id, at, actor, text) VALUES (?,?,?,?)`, stepID, fmtTime(t.at), t.actor.String(), text); err != nil {
+// to a step.
+func (t *Tx) insertStepNote(stepID int64, text string) error {
+	if _, err := t.exec(`INSERT INTO checklist_notes(step_id, at, actor, text) VALUES (?,?,?,?)`, stepID, fmtTime(t.at), t.actor.String(), text); err != nil {
 		return fmt.Errorf("add note: %w", err)
 	}
 	return nil
 }
 
-// stepsFrozen refuses a change to a step of a completed checklist (what
-// names its kind: "checklist", "offboarding").
+// stepsFrozen refuses a change to a step of completed checklist id, named
+// as its kind ("offboarding", "checklist").
 func stepsFrozen(what string, id int64) error {
 	return model.Invalid(what, strconv.FormatInt(id, 10), "is completed; its steps can no longer change")
 }
@@ -136,6 +120,15 @@ func stepsFrozen(what string, id int64) error {
 // notAStep refuses step n of a checklist of count steps.
 func notAStep(what string, n, count int) error {
 	return model.Invalid("step", strconv.Itoa(n), fmt.Sprintf("is not a step of this %s (1-%d)", what, count))
+}
+
+// noun is how refusals name checklist c: an offboarding by its kind (as
+// its verbs always have), any other kind "checklist".
+func noun(c model.Checklist) string {
+	if c.Kind == model.OffboardingKind {
+		return c.Kind
+	}
+	return "checklist"
 }
 
 // markAction is the audit action of a step marked into state.
@@ -178,6 +171,17 @@ func getChecklist(ctx context.Context, db querier, id int64) (model.Checklist, e
 // Checklist reads one checklist with its steps, notes and progress.
 func (s *Store) Checklist(ctx context.Context, id int64) (model.Checklist, error) {
 	return getChecklist(ctx, s.r, id)
+}
+
+// ChecklistKind is the kind of checklist id, read alone (the operations
+// pick the kind's hooks before the store reads the whole checklist).
+func (t *Tx) ChecklistKind(id int64) (string, error) {
+	var kind string
+	err := t.queryRow(`SELECT kind FROM checklists WHERE id = ?`, id).Scan(&kind)
+	if isNoRows(err) {
+		return "", notFound("checklist", strconv.FormatInt(id, 10))
+	}
+	return kind, err
 }
 
 // GetChecklist reads one checklist inside the transaction.
@@ -249,7 +253,8 @@ func listChecklists(ctx context.Context, db querier, q ChecklistQuery) ([]model.
 }
 
 // CreateChecklist stores a new open checklist with its generated steps
-// (numbered in order from 1) and audits its start. c.Kind, c.Title and at
+// (numbered in order from 1, open unless generated done, with what was
+// done as the effect) and audits its start. c.Kind, c.Title and at
 // least a subject name are the caller's (the kind's generator).
 func (t *Tx) CreateChecklist(c model.Checklist, steps []model.ChecklistStep) (model.Checklist, error) {
 	c.Title = model.Sanitize(c.Title)
@@ -279,9 +284,14 @@ func (t *Tx) CreateChecklist(c model.Checklist, steps []model.ChecklistStep) (mo
 		if err := s.Validate(); err != nil {
 			return c, fmt.Errorf("step %d: %w", i+1, err)
 		}
+		state, by, at := model.StateOpen, "", sql.NullString{}
+		if s.State == model.StateDone { // done while generating (an offboarding's on-call step)
+			state, by, at = s.State, t.actor.String(), sql.NullString{String: fmtTime(t.at), Valid: true}
+		}
 		if _, err := t.exec(`INSERT INTO checklist_steps(checklist_id, n, kind, ref_kind, ref_id, title, detail, procedure, link, warn,
-			input, default_value, due, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'open')`,
-			id, i+1, s.Kind, s.RefKind, nullID(s.RefID), s.Title, s.Detail, s.Procedure, s.Link, s.Warn, s.Input, s.Default, s.Due); err != nil {
+			input, default_value, due, state, effect, by, at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			id, i+1, s.Kind, s.RefKind, nullID(s.RefID), s.Title, s.Detail, s.Procedure, s.Link, s.Warn, s.Input, s.Default, s.Due,
+			state, model.Sanitize(s.Effect), by, at); err != nil {
 			return c, fmt.Errorf("add step %d: %w", i+1, err)
 		}
 	}
@@ -299,7 +309,7 @@ func (t *Tx) openChecklist(id int64) (model.Checklist, error) {
 		return c, err
 	}
 	if c.Status != model.ChecklistOpen {
-		return c, stepsFrozen("checklist", id)
+		return c, stepsFrozen(noun(c), id)
 	}
 	return c, nil
 }
@@ -307,7 +317,7 @@ func (t *Tx) openChecklist(id int64) (model.Checklist, error) {
 func (t *Tx) checklistStep(c model.Checklist, n int) (model.ChecklistStep, string, error) {
 	s, undo, err := scanChecklistStep(t.queryRow(checklistStepSelect+` WHERE checklist_id = ? AND n = ?`, c.ID, n))
 	if isNoRows(err) {
-		return s, "", notAStep("checklist", n, len(c.Steps))
+		return s, "", notAStep(noun(c), n, len(c.Steps))
 	}
 	return s, undo, err
 }
@@ -354,7 +364,7 @@ func (t *Tx) MarkChecklistStep(id int64, n int, m model.ChecklistMark,
 		return before, fmt.Errorf("mark step: %w", err)
 	}
 	if m.Note != "" {
-		if err := t.insertStepNote("checklist_notes", before.ID, m.Note); err != nil {
+		if err := t.insertStepNote(before.ID, m.Note); err != nil {
 			return before, err
 		}
 	}
@@ -401,7 +411,7 @@ func (t *Tx) AddChecklistNote(id int64, n int, text string) (model.ChecklistStep
 	if err != nil {
 		return before, err
 	}
-	if err := t.insertStepNote("checklist_notes", before.ID, text); err != nil {
+	if err := t.insertStepNote(before.ID, text); err != nil {
 		return before, err
 	}
 	return t.auditChecklistStep(c.ID, n, "note", before)
@@ -427,7 +437,7 @@ func (t *Tx) CompleteChecklist(id int64, force bool, reason string, onComplete f
 		return before, err
 	}
 	first, _ := model.FirstUnfinished(before.Steps)
-	if err := refuseCompletion("checklist", id, force, reason, before.Progress, first.N, first.Title, first.State); err != nil {
+	if err := refuseCompletion(noun(before), id, force, reason, before.Progress, first.N, first.Title, first.State); err != nil {
 		return before, err
 	}
 	unfinished := before.Progress.Open + before.Progress.Blocked
@@ -449,22 +459,26 @@ func (t *Tx) CompleteChecklist(id int64, force bool, reason string, onComplete f
 }
 
 // ChecklistTrail is the audit trail of one checklist: its start and
-// completion and every step change, oldest first.
+// completion and every step change, oldest first. Offboardings moved here
+// by migration 0020 keep their older rows under the entities offboarding
+// and offboarding_step with their old ids (audit_log is append-only);
+// checklist_legacy maps them, and they read as the checklist's own rows
+// (entity checklist or checklist_step, the new id), their before and after
+// as they were written.
 func (s *Store) ChecklistTrail(ctx context.Context, id int64) ([]model.AuditEntry, error) {
-	return trail(ctx, s.r, "checklist", id)
-}
-
-// trail is the audit trail of checklist id of kind what (its rows are
-// audited as what and what_step), oldest first.
-func trail(ctx context.Context, db querier, what string, id int64) ([]model.AuditEntry, error) {
-	return collectRows(ctx, db, func(sc scanner) (model.AuditEntry, error) {
+	return collectRows(ctx, s.r, func(sc scanner) (model.AuditEntry, error) {
 		var e model.AuditEntry
 		var at string
 		err := sc.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
 		e.At = parseTime(at)
 		return e, err
-	}, `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log
-		WHERE (entity = ? AND entity_id = ?)
-		   OR (entity = ? AND entity_id IN (SELECT id FROM `+what+`_steps WHERE `+what+`_id = ?))
-		ORDER BY id`, what, id, what+"_step", id)
+	}, `SELECT a.id, a.at, a.actor, a.action, a.entity, a.entity_id, a.before, a.after FROM audit_log a
+		WHERE (a.entity = 'checklist' AND a.entity_id = ?1)
+		   OR (a.entity = 'checklist_step' AND a.entity_id IN (SELECT id FROM checklist_steps WHERE checklist_id = ?1))
+		UNION ALL
+		SELECT a.id, a.at, a.actor, a.action, replace(a.entity, 'offboarding', 'checklist'), l.new_id, a.before, a.after
+		  FROM audit_log a JOIN checklist_legacy l ON l.entity = a.entity AND l.old_id = a.entity_id
+		 WHERE (l.entity = 'offboarding' AND l.new_id = ?1)
+		    OR (l.entity = 'offboarding_step' AND l.new_id IN (SELECT id FROM checklist_steps WHERE checklist_id = ?1))
+		ORDER BY 1`, id)
 }

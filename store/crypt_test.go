@@ -3,12 +3,10 @@ package store
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/opsdeck/opsdeck/model"
 )
@@ -23,15 +21,7 @@ var oldSecrets = []string{"hunter2-url-pass", "T0KEN-SLACK-abc", "smtp-pa55word"
 // masks them, the code that uses them still gets them, and a ping still
 // finds its check.
 func TestOpenSealsClearCredentials(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	w, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &Store{path: path, w: w, Now: time.Now}
-	if err := old.migrateTo(context.Background(), 8); err != nil {
-		t.Fatal(err)
-	}
+	path, w := oldDatabase(t, 8)
 	const ts = "2026-01-01T00:00:00.000Z"
 	for _, q := range []string{
 		`INSERT INTO services(id, name, kind, criticality, url, created_at, updated_at) VALUES (1, 'Web', 'app', 'high', 'https://ops:hunter2-url-pass@db.example.com/', '` + ts + `', '` + ts + `')`,

@@ -2,47 +2,15 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strconv"
 
 	"github.com/opsdeck/opsdeck/model"
 )
 
-const offboardingSelect = `SELECT o.id, o.person_id, p.name, p.email, p.status, o.successor_id, coalesce(sp.name, ''), o.last_day,
-	o.status, o.prior_status, o.started_at, o.started_by, o.completed_at, o.completed_by, o.forced, o.force_reason
-	FROM offboardings o JOIN people p ON p.id = o.person_id LEFT JOIN people sp ON sp.id = o.successor_id`
-
-func scanOffboarding(sc scanner) (model.Offboarding, error) {
-	var o model.Offboarding
-	var succ sql.NullInt64
-	var started string
-	var completed sql.NullString
-	err := sc.Scan(&o.ID, &o.PersonID, &o.PersonName, &o.PersonEmail, &o.PersonStatus, &succ, &o.SuccessorName, &o.LastDay,
-		&o.Status, &o.PriorStatus, &started, &o.StartedBy, &completed, &o.CompletedBy, &o.Forced, &o.ForceReason)
-	o.SuccessorID = idPtr(succ)
-	o.StartedAt = parseTime(started)
-	o.CompletedAt = parseTimePtr(completed)
-	return o, err
-}
-
-const stepSelect = `SELECT id, offboarding_id, n, kind, ref_id, title, detail, bus_factor_one, state, reason, effect, by, at, undo_data
-	FROM offboarding_steps`
-
-// scanStep reads a step and its undo data (kept out of the model: it is
-// the store's business how undo restores the inventory).
-func scanStep(sc scanner) (model.OffboardingStep, string, error) {
-	var st model.OffboardingStep
-	var ref sql.NullInt64
-	var at sql.NullString
-	var undo string
-	err := sc.Scan(&st.ID, &st.OffboardingID, &st.N, &st.Kind, &ref, &st.Title, &st.Detail, &st.BusFactorOne, &st.State,
-		&st.Reason, &st.Effect, &st.By, &at, &undo)
-	st.RefID = idPtr(ref)
-	st.At = parseTimePtr(at)
-	st.Notes = []model.StepNote{}
-	return st, undo, err
-}
+// Offboarding is a checklist kind (ops registers it); the store keeps its
+// checklists with every other kind's (checklists.go) and reads them here
+// as the offboarding view (model.Offboarding) the screens, verbs and JSON
+// show, with the leaver as they are now.
 
 // collectRows runs a query and scans every row with scan.
 func collectRows[T any](ctx context.Context, db querier, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
@@ -62,41 +30,42 @@ func collectRows[T any](ctx context.Context, db querier, scan func(scanner) (T, 
 	return out, rows.Err()
 }
 
-func stepsOf(ctx context.Context, db querier, offID int64) ([]model.OffboardingStep, error) {
-	return stepsWithNotes(ctx, db, "offboarding", offID, stepSelect, scanStep,
-		func(s *model.OffboardingStep) (int64, *[]model.StepNote) { return s.ID, &s.Notes })
+// offboardingView is checklist c as an offboarding, its leaver read in db.
+func offboardingView(ctx context.Context, db querier, c model.Checklist) (model.Offboarding, error) {
+	if c.Kind != model.OffboardingKind {
+		return model.Offboarding{}, model.Invalid("offboarding", fmt.Sprint(c.ID), "is a "+c.Kind+" checklist, not an offboarding")
+	}
+	var email, status, end string
+	if c.SubjectID != nil {
+		if err := db.QueryRowContext(ctx, `SELECT email, status, end_date FROM people WHERE id = ?`, *c.SubjectID).Scan(&email, &status, &end); err != nil && !isNoRows(err) {
+			return model.Offboarding{}, fmt.Errorf("read leaver: %w", err)
+		}
+	}
+	return model.OffboardingFromChecklist(c, email, status, end), nil
 }
 
-// withSteps fills o's steps and progress.
-func withSteps(ctx context.Context, db querier, o model.Offboarding) (model.Offboarding, error) {
-	steps, err := stepsOf(ctx, db, o.ID)
-	if err != nil {
-		return o, err
-	}
-	o.Steps = nonNilSteps(steps)
-	o.Progress = model.CountProgress(steps)
-	return o, nil
+// OffboardingView is checklist c (of kind offboarding) as an offboarding.
+func (t *Tx) OffboardingView(c model.Checklist) (model.Offboarding, error) {
+	return offboardingView(t.ctx, t.tx, c)
 }
 
-func nonNilSteps(s []model.OffboardingStep) []model.OffboardingStep {
-	if s == nil {
-		return []model.OffboardingStep{}
-	}
-	return s
+// OffboardingView is checklist c (of kind offboarding), as read, as an
+// offboarding: only the leaver is read.
+func (s *Store) OffboardingView(ctx context.Context, c model.Checklist) (model.Offboarding, error) {
+	return offboardingView(ctx, s.r, c)
 }
 
 // latestOffboarding is the person's open offboarding, or else their most
-// recent one.
+// recent one, with steps.
 func latestOffboarding(ctx context.Context, db querier, personID int64) (model.Offboarding, error) {
-	o, err := scanOffboarding(db.QueryRowContext(ctx, offboardingSelect+` WHERE o.person_id = ?
-		ORDER BY o.status = 'open' DESC, o.id DESC LIMIT 1`, personID))
-	if isNoRows(err) {
-		return o, notFound("offboarding for person", strconv.FormatInt(personID, 10))
-	}
+	list, err := listChecklists(ctx, db, ChecklistQuery{Kind: model.OffboardingKind, SubjectKind: "person", SubjectID: personID})
 	if err != nil {
-		return o, fmt.Errorf("read offboarding: %w", err)
+		return model.Offboarding{}, err
 	}
-	return withSteps(ctx, db, o)
+	if len(list) == 0 {
+		return model.Offboarding{}, notFound("offboarding for person", fmt.Sprint(personID))
+	}
+	return getOffboarding(ctx, db, list[0].ID)
 }
 
 // Offboarding returns the person's current offboarding (the open one, or
@@ -106,49 +75,50 @@ func (s *Store) Offboarding(ctx context.Context, personID int64) (model.Offboard
 	return latestOffboarding(ctx, s.r, personID)
 }
 
-// GetOffboarding reads one offboarding by id, with steps.
+// GetOffboarding reads one offboarding by its checklist id, with steps.
 func (s *Store) GetOffboarding(ctx context.Context, id int64) (model.Offboarding, error) {
 	return getOffboarding(ctx, s.r, id)
 }
 
 func getOffboarding(ctx context.Context, db querier, id int64) (model.Offboarding, error) {
-	o, err := scanOffboarding(db.QueryRowContext(ctx, offboardingSelect+` WHERE o.id = ?`, id))
-	if isNoRows(err) {
-		return o, notFound("offboarding", strconv.FormatInt(id, 10))
-	}
+	c, err := getChecklist(ctx, db, id)
 	if err != nil {
-		return o, fmt.Errorf("read offboarding: %w", err)
+		return model.Offboarding{}, err
 	}
-	return withSteps(ctx, db, o)
+	return offboardingView(ctx, db, c)
 }
 
 // ListOffboardings returns every offboarding, open ones first, newest
 // first, with progress but without steps.
 func (s *Store) ListOffboardings(ctx context.Context) ([]model.Offboarding, error) {
-	list, err := collectRows(ctx, s.r, scanOffboarding, offboardingSelect+` ORDER BY o.status = 'open' DESC, o.started_at DESC, o.id DESC`)
+	list, err := listChecklists(ctx, s.r, ChecklistQuery{Kind: model.OffboardingKind})
 	if err != nil {
 		return nil, fmt.Errorf("list offboardings: %w", err)
 	}
-	for i := range list {
-		full, err := withSteps(ctx, s.r, list[i])
-		if err != nil {
+	out := make([]model.Offboarding, len(list))
+	for i, c := range list {
+		if out[i], err = offboardingView(ctx, s.r, c); err != nil {
 			return nil, err
 		}
-		full.Steps = nil
-		list[i] = full
 	}
-	return list, nil
+	return out, nil
 }
 
 // OffboardingTrail is the audit trail of one offboarding: its start and
-// completion and every step change, oldest first.
-func (s *Store) OffboardingTrail(ctx context.Context, offID int64) ([]model.AuditEntry, error) {
-	return trail(ctx, s.r, "offboarding", offID)
+// completion and every step change, oldest first (rows from before
+// migration 0020 included, see ChecklistTrail).
+func (s *Store) OffboardingTrail(ctx context.Context, id int64) ([]model.AuditEntry, error) {
+	return s.ChecklistTrail(ctx, id)
 }
 
-// holdings gathers what person holds right now, inside the transaction, so
-// the checklist and the status change see one snapshot.
-func (t *Tx) holdings(p model.Person, successor string) (model.Holdings, error) {
+// RequireAdmin refuses an actor who is not an admin; what says what they
+// may not do ("start offboardings").
+func (t *Tx) RequireAdmin(what string) error { return t.requireAdmin(what) }
+
+// Holdings gathers what person holds right now, inside the transaction, so
+// the checklist and the status change see one snapshot: the input of
+// model.PlanOffboarding.
+func (t *Tx) Holdings(p model.Person, successor string) (model.Holdings, error) {
 	h := model.Holdings{Successor: successor, OtherAdmins: map[int64]int{}}
 	var err error
 	h.Accounts, err = collectRows(t.ctx, t.tx, scanAccount, accountSelect+` WHERE a.person_id = ?`, p.ID)
@@ -190,77 +160,4 @@ func (t *Tx) holdings(p model.Person, successor string) (model.Holdings, error) 
 	}
 	h.Templates, err = listTemplates(t.ctx, t.tx, true)
 	return h, err
-}
-
-// StartOffboarding opens an offboarding for personID: the person becomes
-// leaving (which refuses their SSH keys from this transaction on; a person
-// already departed stays departed), and the checklist is generated from what
-// they hold now. lastDay ("" keeps the person's end date) becomes their end
-// date; successorID, if set, receives the services they own.
-func (t *Tx) StartOffboarding(personID int64, lastDay string, successorID *int64) (model.Offboarding, error) {
-	if err := t.requireAdmin("start offboardings"); err != nil {
-		return model.Offboarding{}, err
-	}
-	p, err := t.GetPerson(personID)
-	if err != nil {
-		return model.Offboarding{}, err
-	}
-	if lastDay, err = model.ParseDate("last_day", lastDay); err != nil {
-		return model.Offboarding{}, err
-	}
-	var open int64
-	if err := t.queryRow(`SELECT id FROM offboardings WHERE person_id = ? AND status = 'open'`, personID).Scan(&open); err == nil {
-		return model.Offboarding{}, model.Invalid("person", p.Email, fmt.Sprintf("already has an open offboarding (%d)", open))
-	} else if !isNoRows(err) {
-		return model.Offboarding{}, err
-	}
-	successor := ""
-	if successorID != nil {
-		sp, err := t.GetPerson(*successorID)
-		switch {
-		case err != nil:
-			return model.Offboarding{}, model.Invalid("successor", strconv.FormatInt(*successorID, 10), "is not a known person")
-		case sp.ID == p.ID:
-			return model.Offboarding{}, model.Invalid("successor", sp.Email, "is the person leaving")
-		case sp.Status != "active":
-			return model.Offboarding{}, model.Invalid("successor", sp.Email, "is "+sp.Status+", not active")
-		}
-		successor = sp.Name
-	}
-	prior := p.Status
-	if _, p, err = t.UpdatePerson(p.ID, func(q *model.Person) error {
-		if q.Status == "active" {
-			q.Status = "leaving"
-		}
-		if lastDay != "" {
-			q.EndDate = lastDay
-		}
-		return nil
-	}); err != nil {
-		return model.Offboarding{}, err
-	}
-	h, err := t.holdings(p, successor)
-	if err != nil {
-		return model.Offboarding{}, err
-	}
-	res, err := t.exec(`INSERT INTO offboardings(person_id, successor_id, last_day, status, prior_status, started_at, started_by)
-		VALUES (?,?,?,'open',?,?,?)`, p.ID, nullID(successorID), p.EndDate, prior, fmtTime(t.at), t.actor.String())
-	if err != nil {
-		return model.Offboarding{}, fmt.Errorf("start offboarding: %w", err)
-	}
-	offID, err := res.LastInsertId()
-	if err != nil {
-		return model.Offboarding{}, err
-	}
-	for _, st := range model.PlanOffboarding(h) {
-		if _, err := t.exec(`INSERT INTO offboarding_steps(offboarding_id, n, kind, ref_id, title, detail, bus_factor_one, state)
-			VALUES (?,?,?,?,?,?,?,'open')`, offID, st.N, st.Kind, nullID(st.RefID), st.Title, st.Detail, st.BusFactorOne); err != nil {
-			return model.Offboarding{}, fmt.Errorf("add step %d: %w", st.N, err)
-		}
-	}
-	o, err := getOffboarding(t.ctx, t.tx, offID)
-	if err != nil {
-		return o, err
-	}
-	return o, t.Audit("start", "offboarding", offID, nil, o)
 }

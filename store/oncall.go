@@ -475,30 +475,24 @@ func (s *Store) OnCallGaps(ctx context.Context, at time.Time) ([]model.Shift, er
 }
 
 // LeaveRotations is the offboarding's on-call step: the leaver leaves
-// every rotation now and their future overrides are cancelled; a done step
-// on the checklist says who takes their turns (or that nobody does, which
-// the risks then show). Called once, when the offboarding starts.
-func (t *Tx) LeaveRotations(o model.Offboarding) (model.Offboarding, error) {
-	p, err := t.GetPerson(o.PersonID)
+// every rotation now and their future overrides are cancelled (why says
+// on whose behalf, "offboarding of Bill"). It returns the step, already
+// done, that says who takes their turns (or that nobody does, which the
+// risks then show); nil when they were in no rotation. Called once, when
+// the offboarding starts.
+func (t *Tx) LeaveRotations(p model.Person, why string) (*model.ChecklistStep, error) {
+	rm, err := t.removeFromRotations(p, 0, why, true)
 	if err != nil {
-		return o, err
-	}
-	rm, err := t.removeFromRotations(p, 0, fmt.Sprintf("offboarding %d", o.ID), true)
-	if err != nil {
-		return o, err
+		return nil, err
 	}
 	if rm.Turns == nil && rm.Gaps == nil && strings.Contains(rm.Text, "is in no rotation") {
-		return o, nil
-	}
-	if _, err := t.exec(`INSERT INTO offboarding_steps(offboarding_id, n, kind, title, detail, state, effect, by, at)
-		VALUES (?, (SELECT coalesce(max(n), 0) + 1 FROM offboarding_steps WHERE offboarding_id = ?), 'template', ?, ?, 'done', ?, ?, ?)`,
-		o.ID, o.ID, "Remove "+p.Name+" from the on-call rotations", rm.Text, rm.Text, t.actor.String(), fmtTime(t.at)); err != nil {
-		return o, fmt.Errorf("on-call step: %w", err)
+		return nil, nil
 	}
 	if err := t.Audit("leave_rotations", "person", p.ID, nil, rm); err != nil {
-		return o, err
+		return nil, err
 	}
-	return getOffboarding(t.ctx, t.tx, o.ID)
+	return &model.ChecklistStep{Kind: model.StepTemplate, Title: "Remove " + p.Name + " from the on-call rotations",
+		Detail: rm.Text, State: model.StateDone, Effect: rm.Text}, nil
 }
 
 // EscalationDelays reads the configured delays (criticality → delay).

@@ -232,9 +232,9 @@ func (t *Tx) RotateSecret(id int64, at time.Time, newHolders []int64, exclude in
 	return before, after, t.Audit("rotate", "secret", id, before, after)
 }
 
-// restoreSecret puts back a secret's rotation stamp and holders as they
+// RestoreSecret puts back a secret's rotation stamp and holders as they
 // were in snap (undoing an offboarding rotation step).
-func (t *Tx) restoreSecret(snap model.Secret) error {
+func (t *Tx) RestoreSecret(snap model.Secret) error {
 	cur, err := t.GetSecret(snap.ID)
 	if err != nil {
 		return err

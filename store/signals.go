@@ -171,7 +171,7 @@ func offboardingStarts(ctx context.Context, db querier) (map[int64]time.Time, er
 			at sql.NullString
 		}
 		return r, sc.Scan(&r.id, &r.at)
-	}, `SELECT person_id, max(started_at) FROM offboardings GROUP BY person_id`)
+	}, `SELECT subject_id, max(started_at) FROM checklists WHERE kind = 'offboarding' GROUP BY subject_id`)
 	if err != nil {
 		return nil, fmt.Errorf("read offboarding starts: %w", err)
 	}

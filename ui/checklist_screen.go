@@ -18,19 +18,28 @@ import (
 type checklistUI struct {
 	// Noun names the walk ("onboarding"); default: the kind's name.
 	Noun string
-	// Header words the top of the screen; default: title, subject, counts.
-	Header func(c model.Checklist) checklist.Header
-	// Extra reads what AskDone needs (suggestions: spare laptops...), in the
-	// load's Cmd; its result is passed to AskDone.
-	Extra func(env TabEnv, c model.Checklist) (any, error)
+	// Header words the top of the screen (extra is Extra's result);
+	// default: title, subject, counts.
+	Header func(c model.Checklist, extra any) checklist.Header
+	// Extra reads what Header and AskDone need (suggestions: spare
+	// laptops...), in the load's Cmd, after every write; prev is what it
+	// read last time (nil at first), for what is not worth re-reading.
+	Extra func(env TabEnv, c model.Checklist, prev any) (any, error)
 	// AskDone says what marking step s done asks; default: a step with an
 	// Input asks for it, prefilled with its Default.
 	AskDone func(c model.Checklist, extra any, s model.ChecklistStep) *checklist.Ask
 	// Hint is what space does on an open step.
 	Hint func(s model.ChecklistStep) string
-	// Link is the record enter opens for a step; default: the step's
-	// RefKind and RefID.
-	Link func(s model.ChecklistStep) (detail.Link, bool)
+	// Link is the record enter opens for a step (extra is Extra's result);
+	// default: the step's RefKind and RefID.
+	Link func(extra any, s model.ChecklistStep) (detail.Link, bool)
+	// Empty is what a checklist without steps says.
+	Empty string
+	// Completed words a completion (a forced one's reason follows);
+	// default: the title and its summary.
+	Completed func(c model.Checklist) string
+	// Undone is added to "step N undone: back to open" (what undo put back).
+	Undone string
 }
 
 var (
@@ -68,6 +77,7 @@ func init() {
 type checklistScreen struct {
 	env   TabEnv
 	id    int64
+	find  func(env TabEnv) (int64, error) // the checklist's id, while id is 0
 	c     model.Checklist
 	extra any
 	ui    checklistUI
@@ -77,7 +87,8 @@ type checklistScreen struct {
 
 // clMsg is a finished load or write of checklist id.
 type clMsg struct {
-	id       int64
+	id       int64 // the screen's id (0 while it finds its checklist)
+	found    int64 // the checklist's id
 	c        *model.Checklist
 	extra    any
 	err      error
@@ -87,8 +98,17 @@ type clMsg struct {
 }
 
 func newChecklistScreen(env TabEnv, id int64) *checklistScreen {
-	s := &checklistScreen{env: env, id: id, list: checklist.New(env.Styles, env.now)}
+	return newChecklistScreenFind(env, id, "", nil)
+}
+
+// newChecklistScreenFind opens the checklist of kind that find names,
+// asked in the first load's Cmd (an offboarding by its leaver).
+func newChecklistScreenFind(env TabEnv, id int64, kind string, find func(env TabEnv) (int64, error)) *checklistScreen {
+	s := &checklistScreen{env: env, id: id, find: find, list: checklist.New(env.Styles, env.now)}
 	s.list.Tag = id
+	if kind != "" {
+		s.setUI(uiFor(kind))
+	}
 	s.list.AskDone = func(st model.ChecklistStep) *checklist.Ask {
 		if s.ui.AskDone != nil {
 			return s.ui.AskDone(s.c, s.extra, st)
@@ -108,9 +128,17 @@ func newChecklistScreen(env TabEnv, id int64) *checklistScreen {
 	return s
 }
 
+// setUI takes the kind's console additions.
+func (s *checklistScreen) setUI(u checklistUI) {
+	s.ui, s.list.Noun = u, u.Noun
+	if u.Empty != "" {
+		s.list.Empty = u.Empty
+	}
+}
+
 func (s *checklistScreen) link(st model.ChecklistStep) (detail.Link, bool) {
 	if s.ui.Link != nil {
-		return s.ui.Link(st)
+		return s.ui.Link(s.extra, st)
 	}
 	if st.RefKind == "" || st.RefID == nil {
 		return detail.Link{}, false
@@ -122,6 +150,9 @@ func (s *checklistScreen) Title() string {
 	if s.list.Loaded() {
 		return s.ui.Noun + " " + s.c.SubjectName
 	}
+	if s.ui.Noun != "" {
+		return s.ui.Noun
+	}
 	return "checklist"
 }
 
@@ -129,21 +160,30 @@ func (s *checklistScreen) SetSize(w, h int)    { s.list.SetSize(w, h) }
 func (s *checklistScreen) KeyMap() help.KeyMap { return s.list.Keys }
 func (s *checklistScreen) Capturing() bool     { return s.list.Capturing() }
 
-func loadChecklist(env TabEnv, id int64) clMsg {
+// loadChecklist reads checklist id (or, when id is 0, the one find
+// names) and its kind's extra; prev is the extra read last time.
+func loadChecklist(env TabEnv, id int64, find func(TabEnv) (int64, error), prev any) clMsg {
+	want := id
+	if id == 0 && find != nil {
+		var err error
+		if id, err = find(env); err != nil {
+			return clMsg{id: want, err: err}
+		}
+	}
 	c, err := env.Store.Checklist(env.Ctx, id)
 	if err != nil {
-		return clMsg{id: id, err: err}
+		return clMsg{id: want, err: err}
 	}
-	m := clMsg{id: id, c: &c}
-	if u := uiFor(c.Kind); u.Extra != nil && c.Status == model.ChecklistOpen {
-		m.extra, m.err = u.Extra(env, c)
+	m := clMsg{id: want, found: id, c: &c}
+	if u := uiFor(c.Kind); u.Extra != nil {
+		m.extra, m.err = u.Extra(env, c, prev)
 	}
 	return m
 }
 
 func (s *checklistScreen) Load() tea.Cmd {
-	env, id := s.env, s.id
-	return func() tea.Msg { return loadChecklist(env, id) }
+	env, id, find, prev := s.env, s.id, s.find, s.extra
+	return func() tea.Msg { return loadChecklist(env, id, find, prev) }
 }
 
 func (s *checklistScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -175,11 +215,13 @@ func (s *checklistScreen) onData(m clMsg) {
 		return
 	}
 	s.c, s.extra, s.err = *m.c, m.extra, nil
-	s.ui = uiFor(s.c.Kind)
-	s.list.Noun = s.ui.Noun
+	if s.id == 0 { // found: from now on the screen is this checklist's
+		s.id, s.find, s.list.Tag = m.found, nil, m.found
+	}
+	s.setUI(uiFor(s.c.Kind))
 	var h checklist.Header
 	if s.ui.Header != nil {
-		h = s.ui.Header(s.c)
+		h = s.ui.Header(s.c, s.extra)
 	} else {
 		h = checklist.Header{Title: s.c.Title,
 			Sub: fmt.Sprintf("%s %s · started %s by %s", s.c.SubjectKind, s.c.SubjectName, s.c.StartedAt.Local().Format("2006-01-02 15:04"), s.c.StartedBy)}
@@ -196,13 +238,13 @@ func (s *checklistScreen) onData(m clMsg) {
 
 // write runs one operation and re-reads the checklist in the same Cmd.
 func (s *checklistScreen) write(advance int, fn func(env TabEnv, ref ops.ChecklistRef) (string, error)) tea.Cmd {
-	env, id := s.env, s.id
+	env, id, prev := s.env, s.id, s.extra
 	return func() tea.Msg {
 		did, err := fn(env, ops.ChecklistRef{ID: id})
 		if err != nil {
 			return clMsg{id: id, writeErr: err}
 		}
-		m := loadChecklist(env, id)
+		m := loadChecklist(env, id, nil, prev)
 		m.did, m.advance = did, advance
 		return m
 	}
@@ -220,11 +262,13 @@ func (s *checklistScreen) onAction(a checklist.ActionMsg) tea.Cmd {
 		}
 		return nil
 	case checklist.ActComplete, checklist.ActForce:
-		force, reason := a.Action == checklist.ActForce, a.Value
+		force, reason, words := a.Action == checklist.ActForce, a.Value, s.ui.Completed
 		return s.write(0, func(env TabEnv, ref ops.ChecklistRef) (string, error) {
 			c, err := ops.CompleteChecklist(env.Ctx, env.ops(), ref, force, reason)
 			did := c.Title + " completed"
-			if c.Summary != "" {
+			if words != nil {
+				did = words(c)
+			} else if c.Summary != "" {
 				did += ": " + c.Summary
 			}
 			if c.Forced {
@@ -247,13 +291,18 @@ func (s *checklistScreen) onAction(a checklist.ActionMsg) tea.Cmd {
 	case checklist.ActUndo:
 		ch.Action = ops.StepUndo
 	}
+	undone := s.ui.Undone
 	return s.write(advance, func(env TabEnv, ref ops.ChecklistRef) (string, error) {
 		st, err := ops.SetChecklistStep(env.Ctx, env.ops(), ref, ch)
 		switch {
 		case ch.Action == ops.StepNote:
 			return fmt.Sprintf("note added to step %d", st.N), err
 		case ch.Action == ops.StepUndo:
-			return fmt.Sprintf("step %d undone: back to open", st.N), err
+			did := fmt.Sprintf("step %d undone: back to open", st.N)
+			if undone != "" {
+				did += ", " + undone
+			}
+			return did, err
 		}
 		did := fmt.Sprintf("step %d %s", st.N, st.State)
 		if st.Effect != "" {
@@ -266,7 +315,11 @@ func (s *checklistScreen) onAction(a checklist.ActionMsg) tea.Cmd {
 func (s *checklistScreen) View() string {
 	if s.err != nil {
 		st := s.env.Styles
-		return st.Error.Render("could not load the checklist: ") + st.Text.Render(s.err.Error())
+		noun := s.ui.Noun
+		if noun == "" {
+			noun = "checklist"
+		}
+		return st.Error.Render("could not load the "+noun+": ") + st.Text.Render(s.err.Error())
 	}
 	return s.list.View()
 }

@@ -31,16 +31,10 @@ func homeChecklists(env TabEnv) (homeData, error) {
 	today := env.now().Local().Format(model.DateLayout)
 	var over, rest []homeLine
 	for _, c := range cls {
-		state, when := "open", ""
-		switch {
-		case c.Due == "":
-		case c.Due < today:
-			state, when = "overdue", "due "+c.Due
-		case c.Due == today:
-			state, when = "today", "due today"
-		default:
-			when = "due " + c.Due
+		if c.Kind == model.OffboardingKind {
+			continue // offboardings have their own section
 		}
+		state, when := dueState(c.Due, today, "due", "")
 		p := c.Progress
 		l := homeLine{Domain: themes.DomainDue, State: state,
 			Text:  fmt.Sprintf("%s · %d/%d %s", c.Title, p.Closed(), p.Total, progressBar(p.Closed(), p.Total, 10)),
@@ -53,6 +47,21 @@ func homeChecklists(env TabEnv) (homeData, error) {
 		}
 	}
 	return homeData{Lines: append(over, rest...)}, nil
+}
+
+// dueState is how a checklist due on due stands today: open, today or
+// overdue, and when in words (word names the date: "due", "last day";
+// none is said when there is no date).
+func dueState(due, today, word, none string) (state, when string) {
+	switch {
+	case due == "":
+		return "open", none
+	case due < today:
+		return "overdue", word + " " + due
+	case due == today:
+		return "today", word + " today"
+	}
+	return "open", word + " " + due
 }
 
 // homeFindings lists the overdue findings, most severe first.

@@ -126,23 +126,14 @@ func homeOffboardings(env TabEnv) (homeData, error) {
 		if o.Status != "open" {
 			continue
 		}
-		state, when := "open", "no last day set"
-		switch {
-		case o.LastDay == "":
-		case o.LastDay < today:
-			state, when = "overdue", "last day "+o.LastDay
-		case o.LastDay == today:
-			state, when = "today", "last day today"
-		default:
-			when = "last day " + o.LastDay
-		}
+		state, when := dueState(o.LastDay, today, "last day", "no last day set")
 		p := o.Progress
 		text := fmt.Sprintf("%s · %d/%d steps %s", o.PersonName, p.Closed(), p.Total, progressBar(p.Closed(), p.Total, 10))
 		extra := when
 		if p.Blocked > 0 {
 			extra += fmt.Sprintf(" · %d blocked", p.Blocked)
 		}
-		d.Lines = append(d.Lines, homeLine{Domain: themes.DomainDue, State: state, Text: text, Extra: extra, Link: link("offboarding", o.ID)})
+		d.Lines = append(d.Lines, homeLine{Domain: themes.DomainDue, State: state, Text: text, Extra: extra, Link: link("offboarding", o.PersonID)})
 	}
 	return d, nil
 }

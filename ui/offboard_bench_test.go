@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/demo"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 )
 
@@ -29,14 +30,11 @@ func benchChecklist(b *testing.B) *app {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := s.Write(ctx, model.LocalActor("bench"), func(t *store.Tx) error {
-		_, err := t.StartOffboarding(p.ID, "", nil)
-		return err
-	}); err != nil {
+	if _, err := ops.StartOffboarding(ctx, ops.Env{Store: s, Actor: model.LocalActor("bench")}, ops.LeaverID(p.ID), "", "", false); err != nil {
 		b.Fatal(err)
 	}
 	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("bench"), Width: 80, Height: 24})
-	benchRun(a, a.pushScreen(pushScreenMsg{screen: newChecklist(a.env, p.ID)}))
+	benchRun(a, a.pushScreen(pushScreenMsg{screen: newOffboardingScreen(a.env, p.ID)}))
 	return a
 }
 

@@ -42,7 +42,7 @@ func (a *app) offboard(personID int64) tea.Cmd {
 		o, err := env.Store.Offboarding(env.Ctx, personID)
 		switch {
 		case err == nil && o.Status == "open":
-			c := newChecklist(env, personID)
+			c := newOffboardingScreen(env, personID)
 			return pushScreenMsg{link: detail.Link{Kind: "offboarding", ID: personID}, screen: c}
 		case err != nil && !errors.Is(err, model.ErrNotFound):
 			return screenErrMsg{fmt.Errorf("read offboarding: %w", err)}
@@ -262,7 +262,7 @@ func (s *startScreen) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			s.setErr(msg.err)
 			return s, nil
 		}
-		c := newChecklist(s.env, s.person.ID)
+		c := newOffboardingScreen(s.env, s.person.ID)
 		flash := "offboarding started: " + s.person.Name + " is leaving and their SSH keys no longer work"
 		if s.person.Status != "active" {
 			flash = "offboarding started for " + s.person.Name + " (" + s.person.Status + "); their SSH keys no longer work"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
 )
 
@@ -126,7 +127,7 @@ func TestChecklistWalkUndoAndComplete(t *testing.T) {
 	send(t, a, "C", "enter")
 	mustContain(t, a, "a reason is required")
 	send(t, a, "leaver unreachable, rest tracked in OPS-9", "enter")
-	mustContain(t, a, "completed ", "forced: leaver unreachable")
+	mustContain(t, a, "completed ", "forced: leaver unreachable", "offboarding completed: Bill Carter is departed")
 	o := offboardingOf(t, s, "bill@example.com")
 	if o.Status != "completed" || !o.Forced || o.ForceReason != "leaver unreachable, rest tracked in OPS-9" {
 		t.Fatalf("offboarding %+v", o)
@@ -211,10 +212,8 @@ func TestChecklistFollowsOtherWriters(t *testing.T) {
 	}
 	defer other.Close()
 	o := offboardingOf(t, s, "bill@example.com")
-	if err := other.Write(context.Background(), model.LocalActor("cli"), func(tx *store.Tx) error {
-		_, err := tx.MarkStep(o.ID, 10, model.StepMark{State: model.StateDone})
-		return err
-	}); err != nil {
+	cli := ops.Env{Store: other, Actor: model.LocalActor("cli")}
+	if _, err := ops.AdvanceStep(context.Background(), cli, ops.OffboardingID(o.ID), ops.StepChange{N: 10, Action: ops.StepDone}); err != nil {
 		t.Fatal(err)
 	}
 	run(t, a, a.poll())

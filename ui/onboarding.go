@@ -33,13 +33,16 @@ func init() {
 	)
 	registerChecklistUI(ops.OnboardingKind, checklistUI{
 		Noun: "onboarding",
-		Header: func(c model.Checklist) checklist.Header {
+		Header: func(c model.Checklist, _ any) checklist.Header {
 			return checklist.Header{Title: c.Title,
 				Sub: fmt.Sprintf("%s · profile %s · starts %s · started %s by %s", c.Param("email"), c.Param(ops.ParamProfile), c.Param(ops.ParamStart),
 					c.StartedAt.Local().Format("2006-01-02 15:04"), c.StartedBy)}
 		},
 		// Spare devices, for the assign step's suggestions.
-		Extra: func(env TabEnv, c model.Checklist) (any, error) {
+		Extra: func(env TabEnv, c model.Checklist, _ any) (any, error) {
+			if c.Status != model.ChecklistOpen {
+				return nil, nil
+			}
 			ds, err := env.Store.SpareDevices(env.Ctx, "")
 			tags := make([]string, len(ds))
 			for i, d := range ds {

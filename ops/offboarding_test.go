@@ -1,4 +1,4 @@
-package store
+package ops_test
 
 import (
 	"context"
@@ -6,15 +6,23 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/opsdeck/opsdeck/demo"
 	"github.com/opsdeck/opsdeck/model"
+	"github.com/opsdeck/opsdeck/ops"
+	"github.com/opsdeck/opsdeck/store"
 )
 
 var offboardActor = model.LocalActor("test")
 
+// These tests walk the offboarding kind through the store's generic
+// checklist engine (they moved here from store when offboarding's own
+// store code went).
+
 // offboardFixture is a small company: Lea (leaving soon) holds a GitHub admin
 // account, a laptop, a shared secret and owns a service; Max is her successor.
 type offboardFixture struct {
-	s        *Store
+	s        *store.Store
+	e        ops.Env
 	lea, max model.Person
 	github   model.Service
 	account  model.Account
@@ -24,14 +32,15 @@ type offboardFixture struct {
 
 func newOffboardFixture(t *testing.T) offboardFixture {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "o.db"))
+	s, err := store.Open(filepath.Join(t.TempDir(), "o.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	var f offboardFixture
 	f.s = s
-	err = s.Write(context.Background(), offboardActor, func(t *Tx) error {
+	f.e = ops.Env{Store: s, Actor: offboardActor}
+	err = s.Write(context.Background(), offboardActor, func(t *store.Tx) error {
 		f.lea = model.Person{Name: "Lea", Email: "lea@example.com", StartDate: "2024-01-01"}
 		f.max = model.Person{Name: "Max", Email: "max@example.com"}
 		if err := t.AddPerson(&f.lea); err != nil {
@@ -56,8 +65,7 @@ func newOffboardFixture(t *testing.T) offboardFixture {
 		if err := t.AddSecret(&f.secret, []int64{f.lea.ID, f.max.ID}); err != nil {
 			return err
 		}
-		_, err := t.exec(`INSERT INTO ssh_keys(person_id, fingerprint, public_key, added_at) VALUES (?, 'SHA256:lea', 'ssh-ed25519 AAAA', ?)`, f.lea.ID, fmtTime(t.at))
-		return err
+		return t.AddSSHKey(f.lea.ID, &model.SSHKey{Fingerprint: "SHA256:lea", PublicKey: "ssh-ed25519 AAAA"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -75,11 +83,7 @@ func TestLeaverKeyRefusedOnceOffboardingStarts(t *testing.T) {
 	if _, err := f.s.ActivePersonForKey(ctx, "SHA256:nobody"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("unknown key: %v", err)
 	}
-	err = f.s.Write(ctx, offboardActor, func(t *Tx) error {
-		_, err := t.StartOffboarding(f.lea.ID, "2026-12-31", &f.max.ID)
-		return err
-	})
-	if err != nil {
+	if _, err := ops.StartOffboarding(ctx, f.e, ops.LeaverID(f.lea.ID), "2026-12-31", "max@example.com", false); err != nil {
 		t.Fatal(err)
 	}
 	if p, err := f.s.ActivePersonForKey(ctx, "SHA256:lea"); !errors.Is(err, model.ErrNotFound) {
@@ -94,18 +98,10 @@ func TestLeaverKeyRefusedOnceOffboardingStarts(t *testing.T) {
 func TestMarkAndUndoRestoreInventory(t *testing.T) {
 	ctx := context.Background()
 	f := newOffboardFixture(t)
-	var off model.Offboarding
-	write := func(fn func(t *Tx) error) {
-		t.Helper()
-		if err := f.s.Write(ctx, offboardActor, fn); err != nil {
-			t.Fatal(err)
-		}
+	off, err := ops.StartOffboarding(ctx, f.e, ops.LeaverID(f.lea.ID), "", "max@example.com", false)
+	if err != nil {
+		t.Fatal(err)
 	}
-	write(func(t *Tx) error {
-		var err error
-		off, err = t.StartOffboarding(f.lea.ID, "", &f.max.ID)
-		return err
-	})
 	kinds := ""
 	for _, st := range off.Steps[:4] {
 		kinds += st.Kind + " "
@@ -113,14 +109,12 @@ func TestMarkAndUndoRestoreInventory(t *testing.T) {
 	if kinds != "account device secret service " || !off.Steps[0].BusFactorOne || !off.Steps[3].BusFactorOne {
 		t.Fatalf("steps: %s bus=%v,%v", kinds, off.Steps[0].BusFactorOne, off.Steps[3].BusFactorOne)
 	}
-	write(func(t *Tx) error {
-		for n := 1; n <= 4; n++ {
-			if _, err := t.MarkStep(off.ID, n, model.StepMark{State: "done", DeviceStatus: "repair", Note: "ticket OPS-1"}); err != nil {
-				return err
-			}
+	for n := 1; n <= 4; n++ {
+		ch := ops.StepChange{N: n, Action: ops.StepDone, DeviceStatus: "repair", Note: "ticket OPS-1"}
+		if _, err := ops.AdvanceStep(ctx, f.e, ops.OffboardingID(off.ID), ch); err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
+	}
 	a, _ := f.s.GetAccount(ctx, f.account.ID)
 	d, _ := f.s.GetDevice(ctx, f.laptop.ID)
 	sv, _ := f.s.GetService(ctx, f.github.ID)
@@ -129,14 +123,11 @@ func TestMarkAndUndoRestoreInventory(t *testing.T) {
 		sc.LastRotatedAt == nil || len(sc.Holders) != 1 || sc.Holders[0].PersonID != f.max.ID {
 		t.Fatalf("after done: account %s, device %s holder %v, owner %v, secret %+v", a.Status, d.Status, d.HolderID, *sv.OwnerID, sc)
 	}
-	write(func(t *Tx) error {
-		for n := 1; n <= 4; n++ {
-			if _, err := t.UndoStep(off.ID, n); err != nil {
-				return err
-			}
+	for n := 1; n <= 4; n++ {
+		if _, err := ops.AdvanceStep(ctx, f.e, ops.OffboardingID(off.ID), ops.StepChange{N: n, Action: ops.StepUndo}); err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
+	}
 	a, _ = f.s.GetAccount(ctx, f.account.ID)
 	d, _ = f.s.GetDevice(ctx, f.laptop.ID)
 	sv, _ = f.s.GetService(ctx, f.github.ID)
@@ -156,38 +147,67 @@ func TestMarkAndUndoRestoreInventory(t *testing.T) {
 func TestCompleteRefusedWhileOpen(t *testing.T) {
 	ctx := context.Background()
 	f := newOffboardFixture(t)
-	var off model.Offboarding
-	if err := f.s.Write(ctx, offboardActor, func(t *Tx) error {
-		var err error
-		off, err = t.StartOffboarding(f.lea.ID, "2026-12-31", nil)
-		return err
-	}); err != nil {
+	off, err := ops.StartOffboarding(ctx, f.e, ops.LeaverID(f.lea.ID), "2026-12-31", "", false)
+	if err != nil {
 		t.Fatal(err)
 	}
 	mark, _ := f.s.ChangeMark(ctx)
-	err := f.s.Write(ctx, offboardActor, func(t *Tx) error { _, err := t.CompleteOffboarding(off.ID, false, ""); return err })
+	_, err = ops.CompleteOffboarding(ctx, f.e, ops.OffboardingID(off.ID), false, "")
 	if fe, ok := model.AsFieldError(err); !ok || fe.Field != "offboarding" {
 		t.Fatalf("complete with open steps: %v", err)
 	}
-	err = f.s.Write(ctx, offboardActor, func(t *Tx) error { _, err := t.CompleteOffboarding(off.ID, true, ""); return err })
+	_, err = ops.CompleteOffboarding(ctx, f.e, ops.OffboardingID(off.ID), true, "")
 	if fe, ok := model.AsFieldError(err); !ok || fe.Field != "reason" {
 		t.Fatalf("force without reason: %v", err)
 	}
 	if m, _ := f.s.ChangeMark(ctx); m != mark {
 		t.Fatalf("refused completion wrote audit rows")
 	}
-	if err := f.s.Write(ctx, offboardActor, func(t *Tx) error {
-		off, err = t.CompleteOffboarding(off.ID, true, "contractor gone; HR confirms")
-		return err
-	}); err != nil {
+	if off, err = ops.CompleteOffboarding(ctx, f.e, ops.OffboardingID(off.ID), true, "contractor gone; HR confirms"); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := f.s.GetPerson(ctx, f.lea.ID)
 	if !off.Forced || off.ForceReason != "contractor gone; HR confirms" || p.Status != "departed" || p.EndDate != "2026-12-31" {
 		t.Fatalf("forced completion: %+v person %s %s", off, p.Status, p.EndDate)
 	}
-	err = f.s.Write(ctx, offboardActor, func(t *Tx) error { _, err := t.MarkStep(off.ID, 1, model.StepMark{State: "done"}); return err })
+	_, err = ops.AdvanceStep(ctx, f.e, ops.OffboardingID(off.ID), ops.StepChange{N: 1, Action: ops.StepDone})
 	if fe, ok := model.AsFieldError(err); !ok || fe.Field != "offboarding" {
 		t.Fatalf("mark after completion: %v", err)
+	}
+}
+
+// BenchmarkOffboardingWalk measures starting Bill's offboarding, marking
+// every step done and completing it: the keyboard walk, one write per key.
+func BenchmarkOffboardingWalk(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		s, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := demo.Load(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+		e := ops.Env{Store: s, Actor: model.LocalActor("bench")}
+		b.StartTimer()
+		off, err := ops.StartOffboarding(ctx, e, ops.LeaverRef("bill@example.com"), "", "", false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for n := 1; n <= len(off.Steps); n++ {
+			if off.Steps[n-1].State == model.StateDone {
+				continue
+			}
+			if _, err := ops.AdvanceStep(ctx, e, ops.OffboardingID(off.ID), ops.StepChange{N: n, Action: ops.StepDone, Successor: "dave@example.com"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := ops.CompleteOffboarding(ctx, e, ops.OffboardingID(off.ID), false, ""); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
 	}
 }
