@@ -39,6 +39,20 @@ type shiftZone struct {
 	byRot map[int64]*time.Location // --tz rotation
 }
 
+// planIn reads the on-call plan and the zone --tz asks its times in.
+func planIn(c *cobra.Command, env *Env, tz string) (model.OnCallPlan, shiftZone, error) {
+	s, err := env.Open()
+	if err != nil {
+		return model.OnCallPlan{}, shiftZone{}, err
+	}
+	plan, err := s.OnCallPlan(c.Context())
+	if err != nil {
+		return model.OnCallPlan{}, shiftZone{}, err
+	}
+	zone, err := parseShiftZone(tz, plan)
+	return plan, zone, err
+}
+
 // parseShiftZone reads --tz: "" (local), "rotation" or an IANA zone.
 func parseShiftZone(tz string, plan model.OnCallPlan) (shiftZone, error) {
 	switch tz {
@@ -100,15 +114,7 @@ func oncallNow(env *Env) *cobra.Command {
 	var tz string
 	c := readOnly(&cobra.Command{Use: "now", Short: "Who is on call now in each rotation, and who is next", Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			plan, err := s.OnCallPlan(c.Context())
-			if err != nil {
-				return err
-			}
-			zone, err := parseShiftZone(tz, plan)
+			plan, zone, err := planIn(c, env, tz)
 			if err != nil {
 				return err
 			}
@@ -167,15 +173,7 @@ func oncallSchedule(env *Env) *cobra.Command {
 			if end.Sub(start) > 400*24*time.Hour {
 				return model.Invalid("to", to, "is more than 400 days after the start")
 			}
-			s, err := env.Open()
-			if err != nil {
-				return err
-			}
-			plan, err := s.OnCallPlan(c.Context())
-			if err != nil {
-				return err
-			}
-			zone, err := parseShiftZone(tz, plan)
+			plan, zone, err := planIn(c, env, tz)
 			if err != nil {
 				return err
 			}
