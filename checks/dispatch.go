@@ -92,6 +92,13 @@ func (p *pool) load() (busy, peak int) {
 	return busy, peak
 }
 
+// now reports the busy workers and when the pool was last found full.
+func (p *pool) now() (busy int, lastFull time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.busy, p.lastFull
+}
+
 // fullSince reports whether the pool was found full after t.
 func (p *pool) fullSince(t time.Time) bool {
 	p.mu.Lock()

@@ -36,6 +36,9 @@ type Runner struct {
 	Sources Sources
 	// SelfBackupPolicy judges opsdeck's own backups (backup target "self").
 	SelfBackupPolicy model.SelfBackupPolicy
+	// Pool reports the running scheduler's worker pool, which the
+	// scheduler check judges; nil outside a scheduler (no verdict).
+	Pool func() model.PoolLoad
 }
 
 // NewRunner builds a Runner with pooled HTTP transports.

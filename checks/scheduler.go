@@ -104,6 +104,7 @@ type Scheduler struct {
 	wake     chan struct{} // tells the dispatcher the heap changed
 	pool     pool
 	mark     string // checks' change mark at the last reload
+	selfOn   bool   // the scheduler check exists (model.SourceScheduler)
 	sem      chan struct{}
 	results  chan store.Outcome
 	inflight sync.WaitGroup
@@ -131,8 +132,16 @@ func NewScheduler(s *store.Store, cfg Config) *Scheduler {
 	r := NewRunner()
 	r.Sources, r.Clock = s, cfg.Clock
 	r.SizePools(cfg.Workers)
-	return &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{}, wake: make(chan struct{}, 1),
+	sc := &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{}, wake: make(chan struct{}, 1),
 		sem: make(chan struct{}, cfg.Workers), results: make(chan store.Outcome, resultsQueue), sendSem: make(chan struct{}, 8)}
+	r.Pool = sc.poolLoad
+	return sc
+}
+
+// poolLoad is what the scheduler check judges (model.SchedulerResult).
+func (sc *Scheduler) poolLoad() model.PoolLoad {
+	busy, lastFull := sc.pool.now()
+	return model.PoolLoad{Workers: sc.cfg.Workers, Busy: busy, Waited: sc.Saturated.Load(), LastFull: lastFull}
 }
 
 var system = model.SystemActor("scheduler")
@@ -184,6 +193,7 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 		every(15*time.Second, "escalate", func() { sc.escalate(ctx) }),
 		every(time.Minute, "handover", func() { sc.handovers(ctx) }),
 		every(5*time.Minute, "maintenance", func() { sc.maintain(ctx) }),
+		every(selfCheckEvery, "scheduler-check", func() { sc.syncSelfCheck(ctx) }),
 	}
 	for _, j := range sc.cfg.Jobs {
 		errs = append(errs, every(j.Every, j.Name, func() {
@@ -294,8 +304,10 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	seen := map[int64]bool{}
+	sc.selfOn = false
 	for _, c := range cs {
 		seen[c.ID] = true
+		sc.selfOn = sc.selfOn || c.Kind == model.SourceScheduler
 		e, ok := sc.entries[c.ID]
 		if !ok {
 			e = &entry{next: sc.trustedNext(c, states[c.ID].NextRunAt, now), idx: -1}
@@ -408,20 +420,25 @@ func (sc *Scheduler) startDue(ctx context.Context) (wait time.Duration, ok bool)
 			sc.mu.Unlock()
 			return d, true
 		}
-		select {
-		case sc.sem <- struct{}{}:
-		default:
-			sc.mu.Unlock()
-			if !sc.waitForWorker(ctx) {
-				return 0, false
-			}
-			sc.mu.Lock()
-			if len(sc.due) == 0 || sc.due[0].next.After(sc.cfg.Clock.Now()) {
-				<-sc.sem // the check left the schedule meanwhile
+		// The scheduler check needs no worker slot: it only reads the
+		// pool, and it must run while the pool is full to say so.
+		slot := sc.due[0].check.Kind != model.SourceScheduler
+		if slot {
+			select {
+			case sc.sem <- struct{}{}:
+			default:
 				sc.mu.Unlock()
-				continue
+				if !sc.waitForWorker(ctx) {
+					return 0, false
+				}
+				sc.mu.Lock()
+				if len(sc.due) == 0 || sc.due[0].next.After(sc.cfg.Clock.Now()) {
+					<-sc.sem // the check left the schedule meanwhile
+					sc.mu.Unlock()
+					continue
+				}
+				now = sc.cfg.Clock.Now()
 			}
-			now = sc.cfg.Clock.Now()
 		}
 		e := heap.Pop(&sc.due).(*entry)
 		e.running = true
@@ -432,7 +449,7 @@ func (sc *Scheduler) startDue(ctx context.Context) (wait time.Duration, ok bool)
 		sc.pool.started()
 		sc.inflight.Add(1)
 		sc.mu.Unlock()
-		go sc.runOne(ctx, e, c, next, late)
+		go sc.runOne(ctx, e, c, next, late, slot)
 	}
 }
 
@@ -451,9 +468,11 @@ func (sc *Scheduler) waitForWorker(ctx context.Context) bool {
 	}
 }
 
-func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next time.Time, late time.Duration) {
+func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next time.Time, late time.Duration, slot bool) {
 	defer sc.inflight.Done()
-	defer func() { <-sc.sem }()
+	if slot {
+		defer func() { <-sc.sem }()
+	}
 	var st *model.CheckState
 	if c.Kind == "heartbeat" {
 		if s, err := sc.s.CheckState(ctx, c.ID); err == nil {
@@ -481,6 +500,40 @@ func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next t
 		sc.cfg.OnResult(o, late)
 	}
 	sc.results <- o
+}
+
+// selfCheckEvery is how often the scheduler looks at its pool to raise
+// (or retire) the scheduler check.
+const selfCheckEvery = 5 * time.Second
+
+// syncSelfCheck raises the scheduler check (model.SourceScheduler) when
+// the pool was found full within the last source interval, and retires it
+// once the pool has recovered and its alert resolved. It writes only while
+// there is something to raise or retire.
+func (sc *Scheduler) syncSelfCheck(ctx context.Context) {
+	want := sc.pool.fullSince(sc.cfg.Clock.Now().Add(-model.SourceInterval))
+	sc.mu.Lock()
+	on := sc.selfOn
+	sc.mu.Unlock()
+	if !want && !on {
+		return
+	}
+	var plan model.SourceSync
+	err := sc.s.Write(ctx, system, func(t *store.Tx) (err error) {
+		plan, err = t.SyncSchedulerCheck(want)
+		return err
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			sc.cfg.Logf("scheduler check: %v", err)
+		}
+		return
+	}
+	if len(plan.Add)+len(plan.Retire) > 0 {
+		if err := sc.reload(ctx, false); err != nil && ctx.Err() == nil {
+			sc.cfg.Logf("reload checks: %v", err)
+		}
+	}
 }
 
 // writer stores results in batches: everything that arrived within Flush,
