@@ -305,14 +305,16 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	defer sc.mu.Unlock()
 	seen := map[int64]bool{}
 	sc.selfOn = false
-	for _, c := range cs {
+	in := interner{}
+	for i := range cs {
+		c := in.check(&cs[i])
 		seen[c.ID] = true
 		sc.selfOn = sc.selfOn || c.Kind == model.SourceScheduler
 		e, ok := sc.entries[c.ID]
 		if !ok {
-			e = &entry{next: sc.trustedNext(c, states[c.ID].NextRunAt, now), idx: -1}
+			e = &entry{next: sc.trustedNext(*c, states[c.ID].NextRunAt, now), idx: -1}
 			if force {
-				e.next = catchUp(c, e.next, now)
+				e.next = catchUp(*c, e.next, now)
 			}
 			sc.entries[c.ID] = e
 			e.check = c
@@ -320,7 +322,7 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 			continue
 		}
 		if e.check.IntervalS != c.IntervalS {
-			e.next = sc.trustedNext(c, states[c.ID].NextRunAt, now)
+			e.next = sc.trustedNext(*c, states[c.ID].NextRunAt, now)
 			if e.idx >= 0 {
 				heap.Fix(&sc.due, e.idx)
 			}
@@ -468,7 +470,7 @@ func (sc *Scheduler) waitForWorker(ctx context.Context) bool {
 	}
 }
 
-func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next time.Time, late time.Duration, slot bool) {
+func (sc *Scheduler) runOne(ctx context.Context, e *entry, c *model.Check, next time.Time, late time.Duration, slot bool) {
 	defer sc.inflight.Done()
 	if slot {
 		defer func() { <-sc.sem }()
@@ -479,7 +481,7 @@ func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next t
 			st = &s
 		}
 	}
-	res := sc.r.Run(ctx, &c, st)
+	res := sc.r.Run(ctx, c, st)
 	sc.pool.finished()
 	sc.mu.Lock()
 	e.running = false
@@ -495,7 +497,7 @@ func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next t
 		return // shutting down: a cancelled probe says nothing about the target
 	}
 	sc.Runs.Add(1)
-	o := store.Outcome{Result: res, NextRun: next, Check: &c}
+	o := store.Outcome{Result: res, NextRun: next, Check: c}
 	if sc.cfg.OnResult != nil {
 		sc.cfg.OnResult(o, late)
 	}
