@@ -524,8 +524,15 @@ func (sc *Scheduler) syncSelfCheck(ctx context.Context) {
 		return
 	}
 	var plan model.SourceSync
+	var before, after string
 	err := sc.s.Write(ctx, system, func(t *store.Tx) (err error) {
-		plan, err = t.SyncSchedulerCheck(want)
+		if before, err = t.ChecksMark(); err != nil {
+			return err
+		}
+		if plan, err = t.SyncSchedulerCheck(want); err != nil {
+			return err
+		}
+		after, err = t.ChecksMark()
 		return err
 	})
 	if err != nil {
@@ -534,10 +541,39 @@ func (sc *Scheduler) syncSelfCheck(ctx context.Context) {
 		}
 		return
 	}
-	if len(plan.Add)+len(plan.Retire) > 0 {
-		if err := sc.reload(ctx, false); err != nil && ctx.Err() == nil {
-			sc.cfg.Logf("reload checks: %v", err)
+	if len(plan.Add)+len(plan.Retire) == 0 {
+		return
+	}
+	// When nothing else changed since the last reload, the schedule takes
+	// the change as it is: a full reload re-reads every check, and at
+	// 50,000 checks held two copies of them at once (+40 MB) just when
+	// the pool was saturated.
+	sc.mu.Lock()
+	if sc.mark == before {
+		for i := range plan.Add {
+			c := plan.Add[i]
+			e := &entry{check: &c, next: sc.cfg.Clock.Now(), idx: -1}
+			sc.entries[c.ID] = e
+			heap.Push(&sc.due, e)
 		}
+		for _, c := range plan.Retire {
+			if e, ok := sc.entries[c.ID]; ok {
+				delete(sc.entries, c.ID)
+				e.gone = true
+				if e.idx >= 0 {
+					heap.Remove(&sc.due, e.idx)
+				}
+			}
+		}
+		sc.selfOn = len(plan.Add) > 0
+		sc.mark = after
+		sc.mu.Unlock()
+		sc.poke()
+		return
+	}
+	sc.mu.Unlock()
+	if err := sc.reload(ctx, false); err != nil && ctx.Err() == nil {
+		sc.cfg.Logf("reload checks: %v", err)
 	}
 }
 
