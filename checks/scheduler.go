@@ -104,7 +104,7 @@ type Scheduler struct {
 	wake    chan struct{} // tells the dispatcher the heap changed
 	pool    pool
 	mark    string // checks' change mark at the last reload
-	selfOn  bool   // the scheduler check exists (model.SourceScheduler)
+	self    *entry // the scheduler check (model.SourceScheduler), if scheduled
 	sem     chan struct{}
 	results chan store.Outcome
 	// stopWriter wakes the writer at shutdown (it sleeps on its ticker).
@@ -307,12 +307,15 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	seen := map[int64]bool{}
-	sc.selfOn = false
+	sc.self = nil
+	var selfID int64
 	in := interner{}
 	for i := range cs {
 		c := in.check(&cs[i])
 		seen[c.ID] = true
-		sc.selfOn = sc.selfOn || c.Kind == model.SourceScheduler
+		if c.Kind == model.SourceScheduler {
+			selfID = c.ID
+		}
 		e, ok := sc.entries[c.ID]
 		if !ok {
 			e = &entry{next: sc.trustedNext(*c, states[c.ID].NextRunAt, now), idx: -1}
@@ -341,6 +344,7 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 			}
 		}
 	}
+	sc.self = sc.entries[selfID]
 	sc.mark = mark
 	sc.poke()
 	return nil
@@ -409,8 +413,12 @@ const idleWait = time.Hour
 // startDue starts every check whose next run has come, earliest first,
 // and returns how long until the next one. When every worker is busy it
 // waits for a slot (the pool is saturated: counted and said, at most once
-// a minute); ok is false when ctx ended meanwhile.
+// a minute); ok is false when ctx ended meanwhile. The scheduler check
+// needs no worker (it only reads the pool) and must run while the pool is
+// full to say so: it is started whenever it is due, even while the
+// dispatcher waits for a worker for an earlier check.
 func (sc *Scheduler) startDue(ctx context.Context) (wait time.Duration, ok bool) {
+	counted := false // this wait for a worker was counted as saturation
 	for {
 		if ctx.Err() != nil {
 			return 0, false
@@ -425,51 +433,81 @@ func (sc *Scheduler) startDue(ctx context.Context) (wait time.Duration, ok bool)
 			sc.mu.Unlock()
 			return d, true
 		}
-		// The scheduler check needs no worker slot: it only reads the
-		// pool, and it must run while the pool is full to say so.
-		slot := sc.due[0].check.Kind != model.SourceScheduler
+		slot := sc.due[0] != sc.self
 		if slot {
 			select {
 			case sc.sem <- struct{}{}:
 			default:
+				if e := sc.self; e != nil && e.idx >= 0 && !e.next.After(now) {
+					heap.Remove(&sc.due, e.idx)
+					sc.launch(ctx, e, now, false)
+					continue
+				}
+				var selfAt time.Time
+				if e := sc.self; e != nil && e.idx >= 0 {
+					selfAt = e.next
+				}
 				sc.mu.Unlock()
-				if !sc.waitForWorker(ctx) {
+				got, ok := sc.waitForWorker(ctx, !counted, selfAt)
+				if !ok {
 					return 0, false
 				}
+				counted = true
+				if !got {
+					continue // the schedule changed or the scheduler check fell due: look again
+				}
 				sc.mu.Lock()
-				if len(sc.due) == 0 || sc.due[0].next.After(sc.cfg.Clock.Now()) {
-					<-sc.sem // the check left the schedule meanwhile
+				if len(sc.due) == 0 || sc.due[0].next.After(sc.cfg.Clock.Now()) || sc.due[0] == sc.self {
+					<-sc.sem // not needed for the top any more
 					sc.mu.Unlock()
 					continue
 				}
+				counted = false
 				now = sc.cfg.Clock.Now()
 			}
 		}
-		e := heap.Pop(&sc.due).(*entry)
-		e.running = true
-		late := now.Sub(e.next)
-		iv := e.check.RunEvery()
-		next := model.NextRun(now, iv, model.Offset(e.check.ID, iv))
-		c := e.check
-		sc.pool.started()
-		sc.inflight.Add(1)
-		sc.mu.Unlock()
-		go sc.runOne(ctx, e, c, next, late, slot)
+		sc.launch(ctx, heap.Pop(&sc.due).(*entry), now, slot)
 	}
 }
 
-// waitForWorker blocks until a worker slot is free (taking it), counting
-// the saturation and saying so at most once a minute.
-func (sc *Scheduler) waitForWorker(ctx context.Context) bool {
-	sc.Saturated.Add(1)
-	if sc.pool.saturated(sc.cfg.Clock.Now()) {
-		sc.cfg.Logf("scheduler saturated: all %d workers busy (slow or hung targets hold them, or more checks fell due at once than the pool holds); due checks wait for a free worker and run late", sc.cfg.Workers)
+// launch starts e's run (e taken off the heap, sc.mu held; launch
+// unlocks it); slot says the run holds a worker slot.
+func (sc *Scheduler) launch(ctx context.Context, e *entry, now time.Time, slot bool) {
+	e.running = true
+	late := now.Sub(e.next)
+	iv := e.check.RunEvery()
+	next := model.NextRun(now, iv, model.Offset(e.check.ID, iv))
+	c := e.check
+	sc.pool.started()
+	sc.inflight.Add(1)
+	sc.mu.Unlock()
+	go sc.runOne(ctx, e, c, next, late, slot)
+}
+
+// waitForWorker blocks until a worker slot is free (got: taken), the
+// schedule changes, or the scheduler check falls due at selfAt (unless
+// zero); count: count the saturation and say so (at most once a minute).
+// ok is false when ctx ended.
+func (sc *Scheduler) waitForWorker(ctx context.Context, count bool, selfAt time.Time) (got, ok bool) {
+	if count {
+		sc.Saturated.Add(1)
+		if sc.pool.saturated(sc.cfg.Clock.Now()) {
+			sc.cfg.Logf("scheduler saturated: all %d workers busy (slow or hung targets hold them, or more checks fell due at once than the pool holds); due checks wait for a free worker and run late", sc.cfg.Workers)
+		}
+	}
+	var selfDue <-chan time.Time
+	if !selfAt.IsZero() {
+		selfDue = sc.cfg.Clock.After(max(0, selfAt.Sub(sc.cfg.Clock.Now())))
 	}
 	select {
 	case sc.sem <- struct{}{}:
-		return true
+		return true, true
+	case <-sc.wake:
+		return false, true
+	case <-selfDue:
+		return false, true
 	case <-ctx.Done():
-		return false
+		return false, false
 	}
 }
 
@@ -518,7 +556,7 @@ const selfCheckEvery = 5 * time.Second
 func (sc *Scheduler) syncSelfCheck(ctx context.Context) {
 	want := sc.pool.fullSince(sc.cfg.Clock.Now().Add(-model.SourceInterval))
 	sc.mu.Lock()
-	on := sc.selfOn
+	on := sc.self != nil
 	sc.mu.Unlock()
 	if !want && !on {
 		return
@@ -555,6 +593,7 @@ func (sc *Scheduler) syncSelfCheck(ctx context.Context) {
 			e := &entry{check: &c, next: sc.cfg.Clock.Now(), idx: -1}
 			sc.entries[c.ID] = e
 			heap.Push(&sc.due, e)
+			sc.self = e
 		}
 		for _, c := range plan.Retire {
 			if e, ok := sc.entries[c.ID]; ok {
@@ -565,7 +604,9 @@ func (sc *Scheduler) syncSelfCheck(ctx context.Context) {
 				}
 			}
 		}
-		sc.selfOn = len(plan.Add) > 0
+		if len(plan.Add) == 0 {
+			sc.self = nil
+		}
 		sc.mark = after
 		sc.mu.Unlock()
 		sc.poke()
