@@ -98,15 +98,16 @@ type Scheduler struct {
 	n   *Notifier
 	cfg Config
 
-	mu      sync.Mutex
-	entries map[int64]*entry
-	due     dueHeap       // entries not running, earliest next run first
-	wake    chan struct{} // tells the dispatcher the heap changed
-	pool    pool
-	mark    string // checks' change mark at the last reload
-	self    *entry // the scheduler check (model.SourceScheduler), if scheduled
-	sem     chan struct{}
-	results chan store.Outcome
+	mu       sync.Mutex
+	entries  map[int64]*entry
+	due      dueHeap       // entries not running, earliest next run first
+	wake     chan struct{} // tells the dispatcher the heap changed
+	pool     pool
+	mark     string     // checks' change mark at the last reload (under reloadMu)
+	reloadMu sync.Mutex // one reload at a time (the reload job, the scheduler check)
+	self     *entry     // the scheduler check (model.SourceScheduler), if scheduled
+	sem      chan struct{}
+	results  chan store.Outcome
 	// stopWriter wakes the writer at shutdown (it sleeps on its ticker).
 	stopWriter chan struct{}
 	inflight   sync.WaitGroup
@@ -287,6 +288,13 @@ func (sc *Scheduler) count() int {
 // start on their stored next run, edited ones keep their place, deleted and
 // paused ones leave the schedule.
 func (sc *Scheduler) reload(ctx context.Context, force bool) error {
+	sc.reloadMu.Lock()
+	defer sc.reloadMu.Unlock()
+	return sc.reloadLocked(ctx, force)
+}
+
+// reloadLocked is reload with sc.reloadMu held.
+func (sc *Scheduler) reloadLocked(ctx context.Context, force bool) error {
 	mark, err := sc.s.ChecksMark(ctx)
 	if err != nil {
 		return err
@@ -561,6 +569,10 @@ func (sc *Scheduler) syncSelfCheck(ctx context.Context) {
 	if !want && !on {
 		return
 	}
+	// Held throughout, so that no reload runs between the write and the
+	// comparison of marks below.
+	sc.reloadMu.Lock()
+	defer sc.reloadMu.Unlock()
 	var plan model.SourceSync
 	var before, after string
 	err := sc.s.Write(ctx, system, func(t *store.Tx) (err error) {
@@ -613,7 +625,7 @@ func (sc *Scheduler) syncSelfCheck(ctx context.Context) {
 		return
 	}
 	sc.mu.Unlock()
-	if err := sc.reload(ctx, false); err != nil && ctx.Err() == nil {
+	if err := sc.reloadLocked(ctx, false); err != nil && ctx.Err() == nil {
 		sc.cfg.Logf("reload checks: %v", err)
 	}
 }
