@@ -9,8 +9,13 @@ import (
 
 // entry is one check as the dispatcher tracks it in memory; SQLite keeps
 // next_run_at so a restart resumes on the same beat.
+//
+// check is shared, never changed: a reload replaces it with the new
+// version, and a run hands the same pointer to the runner and the writer
+// (a copy per run was 350 bytes of garbage 1,667 times a second at
+// 50,000 checks).
 type entry struct {
-	check   model.Check
+	check   *model.Check
 	next    time.Time
 	running bool
 	gone    bool // deleted or paused while it ran: not rescheduled
@@ -24,8 +29,8 @@ type dueHeap []*entry
 
 func (h dueHeap) Len() int { return len(h) }
 func (h dueHeap) Less(i, j int) bool {
-	if !h[i].next.Equal(h[j].next) {
-		return h[i].next.Before(h[j].next)
+	if c := h[i].next.Compare(h[j].next); c != 0 {
+		return c < 0
 	}
 	return h[i].check.ID < h[j].check.ID
 }
@@ -92,9 +97,64 @@ func (p *pool) load() (busy, peak int) {
 	return busy, peak
 }
 
+// now reports the busy workers and when the pool was last found full.
+func (p *pool) now() (busy int, lastFull time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.busy, p.lastFull
+}
+
 // fullSince reports whether the pool was found full after t.
 func (p *pool) fullSince(t time.Time) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.lastFull.After(t)
+}
+
+// interner shares the strings and service ids that many checks repeat (a
+// condition, a method, a kind, notes) within one reload: at 50,000 checks
+// each copy read from SQLite is its own allocation, kept for as long as
+// the check is scheduled.
+type interner struct {
+	strs map[string]string
+	ids  map[int64]*int64
+}
+
+func (in *interner) str(s *string) {
+	if *s == "" {
+		return
+	}
+	if in.strs == nil {
+		in.strs = map[string]string{}
+	}
+	if v, ok := in.strs[*s]; ok {
+		*s = v
+		return
+	}
+	in.strs[*s] = *s
+}
+
+func (in *interner) id(p **int64) {
+	if *p == nil {
+		return
+	}
+	if in.ids == nil {
+		in.ids = map[int64]*int64{}
+	}
+	if v, ok := in.ids[**p]; ok {
+		*p = v
+		return
+	}
+	in.ids[**p] = *p
+}
+
+// check interns c's repeated fields in place and returns c. Names,
+// targets and secrets are left alone: they are one per check.
+func (in *interner) check(c *model.Check) *model.Check {
+	for _, s := range []*string{&c.Kind, &c.Method, &c.Headers, &c.Body, &c.RecordType, &c.Resolver, &c.Expect, &c.Condition, &c.Notes} {
+		in.str(s)
+	}
+	in.id(&c.ServiceID)
+	in.id(&c.DeviceID)
+	return c
 }

@@ -31,6 +31,15 @@ var probers = map[string]prober{
 	model.SourceAccess:  {probe: (*Runner).source, ownError: true},
 	model.SourceFinding: {probe: (*Runner).source, ownError: true},
 	model.SourceUsage:   {probe: (*Runner).usage, ownError: true},
+	model.SourceScheduler: {probe: func(r *Runner, _ context.Context, c *model.Check) probe {
+		if r.Pool == nil {
+			return probe{noVerdict: true, summary: "judged by the running scheduler, from its worker pool"}
+		}
+		l := r.Pool()
+		p := probe{details: map[string]any{"workers": l.Workers, "busy": l.Busy, "waited": l.Waited}}
+		p.status, p.summary = model.SchedulerResult(l, r.Clock.Now().Add(-c.RunEvery()))
+		return p
+	}, ownError: true},
 }
 
 // dnsExpect: every answer the check expects must be present.

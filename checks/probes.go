@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 
@@ -27,7 +26,9 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 	if c.Body != "" {
 		body = strings.NewReader(c.Body)
 	}
-	req, err := r.newRequest(ctx, c.Method, c.Target, body)
+	// The URL is parsed on every run: a cache of parsed URLs held 12 MB at
+	// 50,000 checks (one URL each) to save under a microsecond per run.
+	req, err := http.NewRequestWithContext(ctx, c.Method, c.Target, body)
 	if err != nil {
 		p.err = err
 		return p
@@ -82,27 +83,6 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 		p.summary += fmt.Sprintf(", certificate expires in %.1f days", p.env.CertDays)
 	}
 	return p
-}
-
-// newRequest is http.NewRequestWithContext with the target's URL parsed
-// once per target and copied per run (parsing was a twentieth of a run's
-// CPU in the 50,000-check profile).
-func (r *Runner) newRequest(ctx context.Context, method, target string, body io.Reader) (*http.Request, error) {
-	v, ok := r.urls.Load(target)
-	if !ok {
-		u, err := url.Parse(target)
-		if err != nil {
-			return http.NewRequestWithContext(ctx, method, target, body) // its error, as before
-		}
-		v, _ = r.urls.LoadOrStore(target, u)
-	}
-	u := *v.(*url.URL)
-	req, err := http.NewRequestWithContext(ctx, method, "", body)
-	if err != nil {
-		return nil, err
-	}
-	req.URL, req.Host = &u, u.Host
-	return req, nil
 }
 
 func (r *Runner) certDays(cert *x509.Certificate) float64 {

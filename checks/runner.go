@@ -27,7 +27,6 @@ type Runner struct {
 	httpClient   *http.Client
 	httpInsecure *http.Client
 	conds        sync.Map // condition source → *model.Condition
-	urls         sync.Map // HTTP target → its parsed *url.URL (copied per run)
 	// Clock times runs and judges heartbeat lateness and certificate
 	// expiry (the scheduler sets the product's clock; default real).
 	Clock clockwork.Clock
@@ -36,6 +35,9 @@ type Runner struct {
 	Sources Sources
 	// SelfBackupPolicy judges opsdeck's own backups (backup target "self").
 	SelfBackupPolicy model.SelfBackupPolicy
+	// Pool reports the running scheduler's worker pool, which the
+	// scheduler check judges; nil outside a scheduler (no verdict).
+	Pool func() model.PoolLoad
 }
 
 // NewRunner builds a Runner with pooled HTTP transports.
@@ -60,13 +62,22 @@ func NewRunner() *Runner {
 // against one load balancer), and a connection that finds the per-host
 // idle pool full is closed, so the next run pays a new TCP (and TLS)
 // handshake. Call before the first run.
+//
+// The per-host pool stops at maxIdlePerHost, though: an idle connection
+// holds two goroutines and 8 KB of buffers for IdleConnTimeout, and after
+// a burst that filled 1,024 workers against one host (a starved target,
+// the 50,000-check soak on a loaded machine) a thousand idle connections
+// held ~30 MB for 90 s, while steady runs against one host need a handful.
 func (r *Runner) SizePools(workers int) {
 	for _, c := range []*http.Client{r.httpClient, r.httpInsecure} {
 		tr := c.Transport.(*http.Transport)
-		tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, workers)
+		tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, min(workers, maxIdlePerHost))
 		tr.MaxIdleConns = max(tr.MaxIdleConns, 4*workers)
 	}
 }
+
+// maxIdlePerHost bounds the idle keep-alive connections kept per host.
+const maxIdlePerHost = 128
 
 // Close releases pooled connections.
 func (r *Runner) Close() {

@@ -103,12 +103,16 @@ type Scheduler struct {
 	due      dueHeap       // entries not running, earliest next run first
 	wake     chan struct{} // tells the dispatcher the heap changed
 	pool     pool
-	mark     string // checks' change mark at the last reload
+	mark     string     // checks' change mark at the last reload (under reloadMu)
+	reloadMu sync.Mutex // one reload at a time (the reload job, the scheduler check)
+	self     *entry     // the scheduler check (model.SourceScheduler), if scheduled
 	sem      chan struct{}
 	results  chan store.Outcome
-	inflight sync.WaitGroup
-	sending  sync.Map // queue id → true while being delivered
-	sendSem  chan struct{}
+	// stopWriter wakes the writer at shutdown (it sleeps on its ticker).
+	stopWriter chan struct{}
+	inflight   sync.WaitGroup
+	sending    sync.Map // queue id → true while being delivered
+	sendSem    chan struct{}
 
 	workMu   sync.Mutex     // guards stopping against a late job starting work
 	stopping bool           // no more long work starts
@@ -131,8 +135,16 @@ func NewScheduler(s *store.Store, cfg Config) *Scheduler {
 	r := NewRunner()
 	r.Sources, r.Clock = s, cfg.Clock
 	r.SizePools(cfg.Workers)
-	return &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{}, wake: make(chan struct{}, 1),
-		sem: make(chan struct{}, cfg.Workers), results: make(chan store.Outcome, resultsQueue), sendSem: make(chan struct{}, 8)}
+	sc := &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{}, wake: make(chan struct{}, 1),
+		sem: make(chan struct{}, cfg.Workers), results: make(chan store.Outcome, resultsQueue), stopWriter: make(chan struct{}), sendSem: make(chan struct{}, 8)}
+	r.Pool = sc.poolLoad
+	return sc
+}
+
+// poolLoad is what the scheduler check judges (model.SchedulerResult).
+func (sc *Scheduler) poolLoad() model.PoolLoad {
+	busy, lastFull := sc.pool.now()
+	return model.PoolLoad{Workers: sc.cfg.Workers, Busy: busy, Waited: sc.Saturated.Load(), LastFull: lastFull}
 }
 
 var system = model.SystemActor("scheduler")
@@ -184,6 +196,7 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 		every(15*time.Second, "escalate", func() { sc.escalate(ctx) }),
 		every(time.Minute, "handover", func() { sc.handovers(ctx) }),
 		every(5*time.Minute, "maintenance", func() { sc.maintain(ctx) }),
+		every(selfCheckEvery, "scheduler-check", func() { sc.syncSelfCheck(ctx) }),
 	}
 	for _, j := range sc.cfg.Jobs {
 		errs = append(errs, every(j.Every, j.Name, func() {
@@ -208,6 +221,7 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 	sc.work.Wait()
 	sc.inflight.Wait()
 	close(sc.results)
+	close(sc.stopWriter)
 	<-writerDone
 	sc.r.Close()
 	if cause := context.Cause(ctx); errors.Is(cause, ErrLeaseLost) {
@@ -274,6 +288,13 @@ func (sc *Scheduler) count() int {
 // start on their stored next run, edited ones keep their place, deleted and
 // paused ones leave the schedule.
 func (sc *Scheduler) reload(ctx context.Context, force bool) error {
+	sc.reloadMu.Lock()
+	defer sc.reloadMu.Unlock()
+	return sc.reloadLocked(ctx, force)
+}
+
+// reloadLocked is reload with sc.reloadMu held.
+func (sc *Scheduler) reloadLocked(ctx context.Context, force bool) error {
 	mark, err := sc.s.ChecksMark(ctx)
 	if err != nil {
 		return err
@@ -294,13 +315,20 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	seen := map[int64]bool{}
-	for _, c := range cs {
+	sc.self = nil
+	var selfID int64
+	in := interner{}
+	for i := range cs {
+		c := in.check(&cs[i])
 		seen[c.ID] = true
+		if c.Kind == model.SourceScheduler {
+			selfID = c.ID
+		}
 		e, ok := sc.entries[c.ID]
 		if !ok {
-			e = &entry{next: sc.trustedNext(c, states[c.ID].NextRunAt, now), idx: -1}
+			e = &entry{next: sc.trustedNext(*c, states[c.ID].NextRunAt, now), idx: -1}
 			if force {
-				e.next = catchUp(c, e.next, now)
+				e.next = catchUp(*c, e.next, now)
 			}
 			sc.entries[c.ID] = e
 			e.check = c
@@ -308,7 +336,7 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 			continue
 		}
 		if e.check.IntervalS != c.IntervalS {
-			e.next = sc.trustedNext(c, states[c.ID].NextRunAt, now)
+			e.next = sc.trustedNext(*c, states[c.ID].NextRunAt, now)
 			if e.idx >= 0 {
 				heap.Fix(&sc.due, e.idx)
 			}
@@ -324,6 +352,7 @@ func (sc *Scheduler) reload(ctx context.Context, force bool) error {
 			}
 		}
 	}
+	sc.self = sc.entries[selfID]
 	sc.mark = mark
 	sc.poke()
 	return nil
@@ -392,8 +421,12 @@ const idleWait = time.Hour
 // startDue starts every check whose next run has come, earliest first,
 // and returns how long until the next one. When every worker is busy it
 // waits for a slot (the pool is saturated: counted and said, at most once
-// a minute); ok is false when ctx ended meanwhile.
+// a minute); ok is false when ctx ended meanwhile. The scheduler check
+// needs no worker (it only reads the pool) and must run while the pool is
+// full to say so: it is started whenever it is due, even while the
+// dispatcher waits for a worker for an earlier check.
 func (sc *Scheduler) startDue(ctx context.Context) (wait time.Duration, ok bool) {
+	counted := false // this wait for a worker was counted as saturation
 	for {
 		if ctx.Err() != nil {
 			return 0, false
@@ -408,59 +441,96 @@ func (sc *Scheduler) startDue(ctx context.Context) (wait time.Duration, ok bool)
 			sc.mu.Unlock()
 			return d, true
 		}
-		select {
-		case sc.sem <- struct{}{}:
-		default:
-			sc.mu.Unlock()
-			if !sc.waitForWorker(ctx) {
-				return 0, false
-			}
-			sc.mu.Lock()
-			if len(sc.due) == 0 || sc.due[0].next.After(sc.cfg.Clock.Now()) {
-				<-sc.sem // the check left the schedule meanwhile
+		slot := sc.due[0] != sc.self
+		if slot {
+			select {
+			case sc.sem <- struct{}{}:
+			default:
+				if e := sc.self; e != nil && e.idx >= 0 && !e.next.After(now) {
+					heap.Remove(&sc.due, e.idx)
+					sc.launch(ctx, e, now, false)
+					continue
+				}
+				var selfAt time.Time
+				if e := sc.self; e != nil && e.idx >= 0 {
+					selfAt = e.next
+				}
 				sc.mu.Unlock()
-				continue
+				got, ok := sc.waitForWorker(ctx, !counted, selfAt)
+				if !ok {
+					return 0, false
+				}
+				counted = true
+				if !got {
+					continue // the schedule changed or the scheduler check fell due: look again
+				}
+				sc.mu.Lock()
+				if len(sc.due) == 0 || sc.due[0].next.After(sc.cfg.Clock.Now()) || sc.due[0] == sc.self {
+					<-sc.sem // not needed for the top any more
+					sc.mu.Unlock()
+					continue
+				}
+				counted = false
+				now = sc.cfg.Clock.Now()
 			}
-			now = sc.cfg.Clock.Now()
 		}
-		e := heap.Pop(&sc.due).(*entry)
-		e.running = true
-		late := now.Sub(e.next)
-		iv := e.check.RunEvery()
-		next := model.NextRun(now, iv, model.Offset(e.check.ID, iv))
-		c := e.check
-		sc.pool.started()
-		sc.inflight.Add(1)
-		sc.mu.Unlock()
-		go sc.runOne(ctx, e, c, next, late)
+		sc.launch(ctx, heap.Pop(&sc.due).(*entry), now, slot)
 	}
 }
 
-// waitForWorker blocks until a worker slot is free (taking it), counting
-// the saturation and saying so at most once a minute.
-func (sc *Scheduler) waitForWorker(ctx context.Context) bool {
-	sc.Saturated.Add(1)
-	if sc.pool.saturated(sc.cfg.Clock.Now()) {
-		sc.cfg.Logf("scheduler saturated: all %d workers busy (slow or hung targets hold them, or more checks fell due at once than the pool holds); due checks wait for a free worker and run late", sc.cfg.Workers)
+// launch starts e's run (e taken off the heap, sc.mu held; launch
+// unlocks it); slot says the run holds a worker slot.
+func (sc *Scheduler) launch(ctx context.Context, e *entry, now time.Time, slot bool) {
+	e.running = true
+	late := now.Sub(e.next)
+	iv := e.check.RunEvery()
+	next := model.NextRun(now, iv, model.Offset(e.check.ID, iv))
+	c := e.check
+	sc.pool.started()
+	sc.inflight.Add(1)
+	sc.mu.Unlock()
+	go sc.runOne(ctx, e, c, next, late, slot)
+}
+
+// waitForWorker blocks until a worker slot is free (got: taken), the
+// schedule changes, or the scheduler check falls due at selfAt (unless
+// zero); count: count the saturation and say so (at most once a minute).
+// ok is false when ctx ended.
+func (sc *Scheduler) waitForWorker(ctx context.Context, count bool, selfAt time.Time) (got, ok bool) {
+	if count {
+		sc.Saturated.Add(1)
+		if sc.pool.saturated(sc.cfg.Clock.Now()) {
+			sc.cfg.Logf("scheduler saturated: all %d workers busy (slow or hung targets hold them, or more checks fell due at once than the pool holds); due checks wait for a free worker and run late", sc.cfg.Workers)
+		}
+	}
+	var selfDue <-chan time.Time
+	if !selfAt.IsZero() {
+		selfDue = sc.cfg.Clock.After(max(0, selfAt.Sub(sc.cfg.Clock.Now())))
 	}
 	select {
 	case sc.sem <- struct{}{}:
-		return true
+		return true, true
+	case <-sc.wake:
+		return false, true
+	case <-selfDue:
+		return false, true
 	case <-ctx.Done():
-		return false
+		return false, false
 	}
 }
 
-func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next time.Time, late time.Duration) {
+func (sc *Scheduler) runOne(ctx context.Context, e *entry, c *model.Check, next time.Time, late time.Duration, slot bool) {
 	defer sc.inflight.Done()
-	defer func() { <-sc.sem }()
+	if slot {
+		defer func() { <-sc.sem }()
+	}
 	var st *model.CheckState
 	if c.Kind == "heartbeat" {
 		if s, err := sc.s.CheckState(ctx, c.ID); err == nil {
 			st = &s
 		}
 	}
-	res := sc.r.Run(ctx, &c, st)
+	res := sc.r.Run(ctx, c, st)
 	sc.pool.finished()
 	sc.mu.Lock()
 	e.running = false
@@ -476,21 +546,101 @@ func (sc *Scheduler) runOne(ctx context.Context, e *entry, c model.Check, next t
 		return // shutting down: a cancelled probe says nothing about the target
 	}
 	sc.Runs.Add(1)
-	o := store.Outcome{Result: res, NextRun: next, Check: &c}
+	o := store.Outcome{Result: res, NextRun: next, Check: c}
 	if sc.cfg.OnResult != nil {
 		sc.cfg.OnResult(o, late)
 	}
 	sc.results <- o
 }
 
+// selfCheckEvery is how often the scheduler looks at its pool to raise
+// (or retire) the scheduler check.
+const selfCheckEvery = 5 * time.Second
+
+// syncSelfCheck raises the scheduler check (model.SourceScheduler) when
+// the pool was found full within the last source interval, and retires it
+// once the pool has recovered and its alert resolved. It writes only while
+// there is something to raise or retire.
+func (sc *Scheduler) syncSelfCheck(ctx context.Context) {
+	want := sc.pool.fullSince(sc.cfg.Clock.Now().Add(-model.SourceInterval))
+	sc.mu.Lock()
+	on := sc.self != nil
+	sc.mu.Unlock()
+	if !want && !on {
+		return
+	}
+	// Held throughout, so that no reload runs between the write and the
+	// comparison of marks below.
+	sc.reloadMu.Lock()
+	defer sc.reloadMu.Unlock()
+	var plan model.SourceSync
+	var before, after string
+	err := sc.s.Write(ctx, system, func(t *store.Tx) (err error) {
+		if before, err = t.ChecksMark(); err != nil {
+			return err
+		}
+		if plan, err = t.SyncSchedulerCheck(want); err != nil {
+			return err
+		}
+		after, err = t.ChecksMark()
+		return err
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			sc.cfg.Logf("scheduler check: %v", err)
+		}
+		return
+	}
+	if len(plan.Add)+len(plan.Retire) == 0 {
+		return
+	}
+	// When nothing else changed since the last reload, the schedule takes
+	// the change as it is: a full reload re-reads every check, and at
+	// 50,000 checks held two copies of them at once (+40 MB) just when
+	// the pool was saturated.
+	sc.mu.Lock()
+	if sc.mark == before {
+		for i := range plan.Add {
+			c := plan.Add[i]
+			e := &entry{check: &c, next: sc.cfg.Clock.Now(), idx: -1}
+			sc.entries[c.ID] = e
+			heap.Push(&sc.due, e)
+			sc.self = e
+		}
+		for _, c := range plan.Retire {
+			if e, ok := sc.entries[c.ID]; ok {
+				delete(sc.entries, c.ID)
+				e.gone = true
+				if e.idx >= 0 {
+					heap.Remove(&sc.due, e.idx)
+				}
+			}
+		}
+		if len(plan.Add) == 0 {
+			sc.self = nil
+		}
+		sc.mark = after
+		sc.mu.Unlock()
+		sc.poke()
+		return
+	}
+	sc.mu.Unlock()
+	if err := sc.reloadLocked(ctx, false); err != nil && ctx.Err() == nil {
+		sc.cfg.Logf("reload checks: %v", err)
+	}
+}
+
 // writer stores results in batches: everything that arrived within Flush,
-// in one transaction. A batch that fails to commit (the database busy past
-// store.BusyWait under a long import, a full disk) is kept and tried again
-// with the next flush, never dropped; while it waits, new results queue
-// behind it and, once the queue is full, checks wait to hand theirs over
-// (they run late, which is measured) rather than lose them. At shutdown
-// the writer keeps trying for up to shutdownRetry, then names what it
-// could not write.
+// in one transaction. It wakes on its ticker only and then drains the
+// queue, rather than on every result: a receive that wakes the writer
+// costs a goroutine switch per check, 1,667 a second at 50,000 checks.
+// A batch that fails to commit (the database busy past store.BusyWait
+// under a long import, a full disk) is kept and tried again with the next
+// flush, never dropped; while it waits, new results queue behind it and,
+// once the queue is full, checks wait to hand theirs over (they run late,
+// which is measured) rather than lose them. At shutdown (the queue
+// closed) the writer keeps trying for up to shutdownRetry, then names
+// what it could not write.
 func (sc *Scheduler) writer() {
 	var batch []store.Outcome
 	tick := sc.cfg.Clock.NewTicker(sc.cfg.Flush)
@@ -517,32 +667,44 @@ func (sc *Scheduler) writer() {
 		batch = batch[:0]
 		return true
 	}
-	for {
-		// While a failed batch waits, take no more than a full batch's
-		// worth: the rest stays queued in the channel.
-		in := sc.results
-		if failures > 0 && len(batch) >= maxBatch {
-			in = nil
-		}
-		select {
-		case o, ok := <-in:
-			if !ok {
-				deadline := time.Now().Add(shutdownRetry)
-				for !flush() && time.Now().Before(deadline) {
-					time.Sleep(sc.cfg.Flush)
-				}
-				if len(batch) > 0 {
-					sc.cfg.Logf("stopping with %d results not written (database unwritable for %s): %s", len(batch), shutdownRetry, outcomeList(batch))
-				}
+	// drain takes what is queued and writes it, a full batch at a time;
+	// when a batch fails it stops there (the rest stays queued) until the
+	// next tick tries again.
+	drain := func() {
+		for {
+			if len(batch) >= maxBatch && !flush() {
 				return
 			}
-			batch = append(batch, o)
-			if len(batch) >= maxBatch && failures == 0 {
+			select {
+			case o, ok := <-sc.results:
+				if !ok {
+					return // stopping: the stop below takes over
+				}
+				batch = append(batch, o)
+			default:
 				flush()
+				return
 			}
-		case <-tick.Chan():
-			flush()
 		}
+	}
+	for {
+		select {
+		case <-tick.Chan():
+			drain()
+			continue
+		case <-sc.stopWriter:
+		}
+		for o := range sc.results { // closed before stopWriter
+			batch = append(batch, o)
+		}
+		deadline := time.Now().Add(shutdownRetry)
+		for !flush() && time.Now().Before(deadline) {
+			time.Sleep(sc.cfg.Flush)
+		}
+		if len(batch) > 0 {
+			sc.cfg.Logf("stopping with %d results not written (database unwritable for %s): %s", len(batch), shutdownRetry, outcomeList(batch))
+		}
+		return
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -579,4 +580,105 @@ func hungServer(t *testing.T) *httptest.Server {
 	t.Cleanup(hung.Close)
 	t.Cleanup(func() { close(release) })
 	return hung
+}
+
+// A pool saturated by hung targets raises an alert on opsdeck itself (the
+// scheduler check, created for the occasion), and the alert resolves once
+// the targets answer again and the pool has had free workers for an
+// interval; the check then leaves by itself.
+func TestSaturatedPoolAlertsOnOpsdeck(t *testing.T) {
+	s, svc := testDB(t)
+	fastClock(t, s, 50*time.Millisecond)
+	var hang atomic.Bool
+	hang.Store(true)
+	release := make(chan struct{})
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hang.Load() {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	t.Cleanup(target.Close)
+	t.Cleanup(func() { close(release) })
+	var cs []*model.Check
+	for i := range 4 {
+		cs = append(cs, &model.Check{Name: fmt.Sprintf("slow-%d", i), Kind: "http", Target: target.URL, ServiceID: &svc.ID, IntervalS: 5, TimeoutS: 1})
+	}
+	addChecks(t, s, cs...)
+	var mu sync.Mutex
+	var self []string // the scheduler check's results, in order
+	sc := NewScheduler(s, Config{Workers: 2, Logf: t.Logf, OnResult: func(o store.Outcome, _ time.Duration) {
+		if o.Check.Kind == model.SourceScheduler {
+			mu.Lock()
+			self = append(self, o.Result.Status)
+			mu.Unlock()
+		}
+	}})
+	stop := runScheduler(t, sc)
+	defer func() {
+		if stop != nil {
+			stop()
+		}
+	}()
+	ctx := context.Background()
+	selfAlert := func(state string) *model.Alert {
+		as, err := s.ListAlerts(ctx, store.AlertQuery{State: state})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if a.CheckName == "opsdeck-scheduler" {
+				return &a
+			}
+		}
+		return nil
+	}
+	var fired *model.Alert
+	if !pollUntil(&mu, 60*time.Second, 20*time.Millisecond, func() bool { fired = selfAlert("firing"); return fired != nil }) {
+		t.Fatalf("no alert on opsdeck while 4 hung checks hold a pool of 2 (saturated %d times; scheduler check results %v)", sc.Saturated.Load(), self)
+	}
+	if !strings.Contains(fired.Summary, "all 2 workers busy") {
+		t.Errorf("alert summary %q does not say the pool is saturated", fired.Summary)
+	}
+	// The pool recovers: the targets answer again, and two of the checks
+	// are paused (the four have consecutive ids, so they share an offset
+	// block and fall due in the same instant: more than a pool of two).
+	hang.Store(false)
+	err := s.Write(ctx, admin, func(t *store.Tx) error {
+		for _, c := range cs[:2] {
+			if _, err := t.SetCheckPaused(c.ID, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pollUntil(&mu, 60*time.Second, 20*time.Millisecond, func() bool {
+		a := selfAlert("resolved")
+		return a != nil && a.ID == fired.ID
+	}) {
+		t.Fatalf("alert %d not resolved after the targets recovered (scheduler check results %v)", fired.ID, self)
+	}
+	if !pollUntil(&mu, 60*time.Second, 20*time.Millisecond, func() bool {
+		cs, err := s.SourceChecks(ctx)
+		return err == nil && len(cs) == 0
+	}) {
+		t.Fatal("the scheduler check stayed after its alert resolved")
+	}
+	stop()
+	stop = nil
+	mu.Lock()
+	defer mu.Unlock()
+	if len(self) < 2 || self[0] != "down" || self[len(self)-1] != "up" {
+		t.Errorf("scheduler check results %v: want down first and up last", self)
+	}
+	// Resolved by the check's own "up" result, not by the check leaving.
+	if a := selfAlert("resolved"); a == nil || a.ResolveNote == "check deleted" || a.ResolvedBy != "system" {
+		t.Errorf("resolved alert: %+v, want resolved by the scheduler check recovering", a)
+	}
 }

@@ -233,11 +233,25 @@ func TestNextRunStableOffset(t *testing.T) {
 		t.Fatalf("offset %v not stable or out of range", off)
 	}
 	spread := map[time.Duration]bool{}
-	for id := int64(1); id <= 100; id++ {
+	for id := int64(1); id <= 1000; id++ {
 		spread[Offset(id, iv)/time.Second] = true
 	}
-	if len(spread) < 20 {
+	if len(spread) < 28 {
 		t.Errorf("offsets cluster: %d distinct seconds of 30", len(spread))
+	}
+	// Neighbouring ids run close together (their results share pages),
+	// a block apart they do not.
+	for id := int64(8); id < 8+OffsetBlock-1; id++ {
+		if d := Offset(id+1, iv) - Offset(id, iv); d < 0 || d > iv/1000 {
+			t.Errorf("checks %d and %d run %v apart, want within %v", id, id+1, d, iv/1000)
+		}
+	}
+	blocks := map[time.Duration]bool{}
+	for b := int64(0); b < 10; b++ {
+		blocks[Offset(b*OffsetBlock, iv)] = true
+	}
+	if len(blocks) < 9 {
+		t.Errorf("10 blocks share %d phases", len(blocks))
 	}
 	now := t0.Add(7 * time.Second)
 	n := NextRun(now, iv, off)

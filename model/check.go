@@ -251,14 +251,28 @@ func (r CheckResult) OK() bool { return r.Status == "up" }
 // Offset is the check's stable phase within its interval, derived from its
 // id, so that checks sharing an interval do not all fire on the same second
 // and a restart keeps each check on the same beat.
+//
+// Checks go in blocks of OffsetBlock consecutive ids: a block's phase is a
+// hash of the block (blocks spread over the interval), and its checks
+// follow each other interval/4096 apart. Consecutive ids thus run close
+// together, so the results the writer commits together belong to
+// neighbouring checks and share SQLite pages (their state rows, their
+// index entries): with a phase hashed per check, a batch of 1,000 results
+// from 50,000 checks dirtied ~2,000 pages, each written to the WAL and
+// checkpointed back, the largest cost of a check after the request.
 func Offset(checkID int64, interval time.Duration) time.Duration {
-	if interval <= 0 {
+	ms := int64(interval / time.Millisecond)
+	if ms <= 0 {
 		return 0
 	}
 	h := fnv.New64a()
-	fmt.Fprintf(h, "check-%d", checkID)
-	return time.Duration(h.Sum64() % uint64(interval/time.Millisecond) * uint64(time.Millisecond))
+	fmt.Fprintf(h, "checks-%d", checkID/OffsetBlock)
+	phase := int64(h.Sum64()%uint64(ms)) + checkID%OffsetBlock*max(1, ms/4096)
+	return time.Duration(phase%ms) * time.Millisecond
 }
+
+// OffsetBlock is how many consecutive check ids share a phase (Offset).
+const OffsetBlock = 8
 
 // NextRun is the first slot strictly after now on the check's beat: the
 // instants t with (t - offset) a multiple of interval since the Unix epoch.

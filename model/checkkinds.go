@@ -103,6 +103,7 @@ var checkKindTable = []CheckKind{
 	{Name: SourceAccess, Target: "a person's email", DefaultCondition: "true", Source: true, Validate: (*Check).validateSource},
 	{Name: SourceFinding, Target: `"finding:ID"`, DefaultCondition: "true", Source: true, Validate: (*Check).validateFindingSource},
 	{Name: SourceUsage, Target: "a leaver's email", DefaultCondition: "true", Source: true, Validate: (*Check).validateSource},
+	{Name: SourceScheduler, Target: `"self"`, DefaultCondition: "true", Source: true, Validate: (*Check).validateSchedulerSource},
 }
 
 func hostPortTarget(c *Check) error {

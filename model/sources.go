@@ -49,6 +49,9 @@ func SourceRule(kind string) string {
 	if kind == SourceUsage {
 		return "no use of the person's accounts on the service after they left (never resolves by itself)"
 	}
+	if kind == SourceScheduler {
+		return "a free worker for every due check over the last interval (the scheduler's pool not saturated)"
+	}
 	if kind == SourceFinding {
 		return "the finding is not overdue (resolved, closed, accepted, or due later)"
 	}

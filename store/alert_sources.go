@@ -108,8 +108,28 @@ func (s *Store) WantedSourceChecks(ctx context.Context, p model.SelfBackupPolicy
 // actor. Running it twice changes nothing the second time; the unique
 // index checks_source guarantees one check per source even if two
 // processes raced.
+//
+// The scheduler check (model.SourceScheduler) is not among them: only the
+// scheduler knows its pool, so it keeps its own (SyncSchedulerCheck).
 func (t *Tx) SyncSourceChecks(wanted []model.Check) (model.SourceSync, error) {
-	existing, err := collectRows(t.ctx, t.tx, scanCheck, `SELECT `+checkCols+` FROM checks WHERE kind IN (`+sourceKindsSQL+`) ORDER BY id`)
+	return t.syncSources(`kind IN (`+sourceKindsSQL+`) AND kind <> '`+model.SourceScheduler+`'`, wanted)
+}
+
+// SyncSchedulerCheck adds the scheduler check (model.SchedulerCheck) when
+// the scheduler found its pool saturated (want) and retires it once it is
+// not wanted and its alert has resolved, like the other source checks.
+func (t *Tx) SyncSchedulerCheck(want bool) (model.SourceSync, error) {
+	var wanted []model.Check
+	if want {
+		wanted = append(wanted, model.SchedulerCheck())
+	}
+	return t.syncSources(`kind = '`+model.SourceScheduler+`'`, wanted)
+}
+
+// syncSources makes the source checks matching where (an SQL condition on
+// checks) match wanted.
+func (t *Tx) syncSources(where string, wanted []model.Check) (model.SourceSync, error) {
+	existing, err := collectRows(t.ctx, t.tx, scanCheck, `SELECT `+checkCols+` FROM checks WHERE `+where+` ORDER BY id`)
 	if err != nil {
 		return model.SourceSync{}, fmt.Errorf("sync source checks: %w", err)
 	}

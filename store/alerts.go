@@ -61,6 +61,20 @@ func (t *Tx) openAlert(checkID int64) (*model.Alert, error) {
 	return &a, nil
 }
 
+// checksWithOpenAlerts is the set of checks that have an open alert.
+func (t *Tx) checksWithOpenAlerts() (map[int64]bool, error) {
+	ids, err := collectRows(t.ctx, cachedTx{t}, func(sc scanner) (id int64, err error) { return id, sc.Scan(&id) },
+		`SELECT check_id FROM alerts WHERE state <> 'resolved' AND check_id IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("checks with open alerts: %w", err)
+	}
+	set := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set, nil
+}
+
 // AlertQuery narrows ListAlerts.
 type AlertQuery struct {
 	State   string // firing, acknowledged, resolved, or "open" (default: all)
@@ -145,6 +159,9 @@ func (t *Tx) saveAlert(a *model.Alert) error {
 		}
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return err
+		}
+		if t.openChecks != nil && a.CheckID != nil {
+			t.openChecks[*a.CheckID] = true
 		}
 	}
 	_, err := t.exec(`UPDATE alerts SET state=?, severity=?, summary=?, flapping=?, caused_by_device_id=?, caused_by_alert_id=?,

@@ -347,8 +347,16 @@ func (s *Store) CheckStates(ctx context.Context) (map[int64]model.CheckState, er
 // ChecksMark changes whenever a check is added, edited, paused or deleted,
 // so the scheduler reloads only when something changed.
 func (s *Store) ChecksMark(ctx context.Context) (string, error) {
+	return checksMark(ctx, s.r)
+}
+
+// ChecksMark is Store.ChecksMark inside this transaction: the mark with
+// this transaction's changes and nobody else's.
+func (t *Tx) ChecksMark() (string, error) { return checksMark(t.ctx, t.tx) }
+
+func checksMark(ctx context.Context, db querier) (string, error) {
 	var n int64
 	var m sql.NullString
-	err := s.r.QueryRowContext(ctx, `SELECT count(*), max(updated_at) FROM checks`).Scan(&n, &m)
+	err := db.QueryRowContext(ctx, `SELECT count(*), max(updated_at) FROM checks`).Scan(&n, &m)
 	return fmt.Sprintf("%d/%s", n, m.String), err
 }

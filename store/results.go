@@ -53,7 +53,10 @@ func (t *Tx) ApplyResults(outs []Outcome, np NotifyPolicy) error {
 		return err
 	}
 	t.hosts = map[int64][]int64{}
-	defer func() { t.hosts = nil }()
+	if t.openChecks, err = t.checksWithOpenAlerts(); err != nil {
+		return err
+	}
+	defer func() { t.hosts, t.openChecks = nil, nil }()
 	for _, o := range outs {
 		if err := t.applyOne(o, silences, np); err != nil {
 			return fmt.Errorf("apply result of check %d: %w", o.Result.CheckID, err)
@@ -100,9 +103,11 @@ func (t *Tx) applyOne(o Outcome, silences []model.Silence, np NotifyPolicy) erro
 		// A lateness verdict overtaken by a good ping that arrived meanwhile.
 		return t.applyOne(Outcome{Result: model.CheckResult{CheckID: c.ID}, NextRun: o.NextRun}, silences, np)
 	}
-	open, err := t.openAlert(c.ID)
-	if err != nil {
-		return err
+	var open *model.Alert
+	if t.openChecks == nil || t.openChecks[c.ID] {
+		if open, err = t.openAlert(c.ID); err != nil {
+			return err
+		}
 	}
 	ec, err := t.evalContext(&c, silences, r.At)
 	if err != nil {

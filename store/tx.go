@@ -25,6 +25,11 @@ type Tx struct {
 	// hosts caches each service's hosts during ApplyResults, which does not
 	// change service_hosts: thousands of results share a few services.
 	hosts map[int64][]int64
+	// openChecks, during ApplyResults, holds the checks with an open
+	// alert (read once per batch, kept up to date by saveAlert): most
+	// results belong to checks with none, and asking SQLite for each was
+	// a query per result for nothing.
+	openChecks map[int64]bool
 }
 
 // Actor is who this transaction acts for.
