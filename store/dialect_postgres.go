@@ -86,6 +86,10 @@ var pgSetup = []string{
 		EXECUTE format('SELECT coalesce(max(id), 0) + 1 FROM %I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME) INTO NEW.id;
 		RETURN NEW;
 	END $$`,
+	// SQLite sums comparisons (sum(status = 'ok')): true counts 1.
+	`CREATE OR REPLACE FUNCTION opsdeck_sum_bool(n bigint, b boolean) RETURNS bigint LANGUAGE sql IMMUTABLE AS
+	$$ SELECT coalesce(n, 0) + CASE WHEN b THEN 1 ELSE 0 END $$`,
+	`CREATE OR REPLACE AGGREGATE sum(boolean) (SFUNC = opsdeck_sum_bool, STYPE = int8)`,
 	// SQLite's instr, case-blind collation or not (PostgreSQL refuses
 	// substring searches under a nondeterministic collation).
 	`CREATE OR REPLACE FUNCTION instr(s text, sub text) RETURNS int4 LANGUAGE sql IMMUTABLE AS
@@ -214,6 +218,9 @@ func pgTranslate(q string) pgStatement {
 			s = strings.TrimRight(strings.TrimSpace(s), ";") + " ON CONFLICT (" + key + ") DO UPDATE SET " + strings.Join(set, ", ")
 		}
 	}
+	if strings.Contains(upper, "CREATE TABLE") {
+		s = strings.TrimRight(strings.TrimSpace(s), ";") + ";\n" + pgRowIDs
+	}
 	if m := reInsertInto.FindStringSubmatch(s); m != nil && !strings.Contains(strings.ToUpper(s), "RETURNING") && !strings.Contains(strings.TrimRight(strings.TrimSpace(s), ";"), ";") {
 		st.table = m[1]
 	}
@@ -239,10 +246,14 @@ func pgCode(s string) string {
 			if i < 0 {
 				break
 			}
-			n++
 			b.WriteString(c[:i])
-			fmt.Fprintf(&b, "$%d", n)
 			c = c[i+1:]
+			if len(c) > 0 && c[0] >= '1' && c[0] <= '9' {
+				b.WriteByte('$') // ?NNN: numbered already
+				continue
+			}
+			n++
+			fmt.Fprintf(&b, "$%d", n)
 		}
 		b.WriteString(c)
 	}

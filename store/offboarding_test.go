@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -24,7 +23,7 @@ type offboardFixture struct {
 
 func newOffboardFixture(t *testing.T) offboardFixture {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "o.db"))
+	s, err := Open(testDB(t, "o.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
