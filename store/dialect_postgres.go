@@ -15,6 +15,8 @@ package store
 //     gets max(id)+1 from a trigger (pgRowIDs), as SQLite's rowid does:
 //     a sequence would skip the ids of rolled-back inserts, and the same
 //     commands would number rows differently on the two engines
+//   - foreign keys are DEFERRABLE (checked per statement, as on SQLite),
+//     so a copy can check them at commit (SET CONSTRAINTS ALL DEFERRED)
 //   - COLLATE NOCASE names the ICU collation "nocase" made at open
 //   - the append-only triggers (SELECT RAISE(ABORT, …)) become triggers
 //     calling opsdeck_abort
@@ -144,6 +146,7 @@ var (
 	reBlob           = regexp.MustCompile(`\bBLOB\b`)
 	reWithoutRowid   = regexp.MustCompile(`(?i)\)\s*WITHOUT ROWID`)
 	reInsertOr       = regexp.MustCompile(`(?i)^\s*INSERT OR (IGNORE|REPLACE) INTO\s+(\w+)\s*\(([^)]*)\)`)
+	reReferences     = regexp.MustCompile(`(?i)\bREFERENCES\s+\w+\s*\([^)]*\)(\s+ON\s+(DELETE|UPDATE)\s+(CASCADE|SET NULL|SET DEFAULT|RESTRICT|NO ACTION))*`)
 	reSeed           = regexp.MustCompile(`(?m)^INSERT INTO`)
 	reInsertInto     = regexp.MustCompile(`(?i)^\s*INSERT INTO\s+(\w+)`)
 	rePragmaSet      = regexp.MustCompile(`(?im)^\s*PRAGMA\s+\w+\s*=\s*[^;]*;?`)
@@ -239,7 +242,8 @@ func pgCode(s string) string {
 		c = reReal.ReplaceAllString(c, "DOUBLE PRECISION")
 		c = reBlob.ReplaceAllString(c, "BYTEA")
 		c = reWithoutRowid.ReplaceAllString(c, ")")
-		c = strings.ReplaceAll(c, "pragma_table_info(?)", `(SELECT column_name::text AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?) AS table_info`)
+		c = reReferences.ReplaceAllString(c, "$0 DEFERRABLE INITIALLY IMMEDIATE")
+		c = strings.ReplaceAll(c, "pragma_table_info(?)", `(SELECT attname::text AS name FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped) AS table_info`)
 		c = strings.ReplaceAll(c, "sqlite_schema", `(SELECT 'table'::text AS type, tablename::text AS name FROM pg_tables WHERE schemaname = current_schema()) AS sqlite_schema`)
 		for {
 			i := strings.IndexByte(c, '?')
@@ -418,8 +422,8 @@ func (c *pgConn) tableHasID(ctx context.Context, table string) bool {
 		return has
 	}
 	var has bool
-	err := c.c.Conn().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
-		WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id')`, table).Scan(&has)
+	err := c.c.Conn().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_attribute
+		WHERE attrelid = to_regclass($1) AND attname = 'id' AND NOT attisdropped)`, table).Scan(&has)
 	if err != nil {
 		return false
 	}
