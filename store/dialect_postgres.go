@@ -36,7 +36,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"regexp"
 	"runtime"
 	"strings"
@@ -380,7 +379,6 @@ func (c *pgConn) QueryContext(ctx context.Context, q string, args []driver.Named
 func (c *pgConn) query(ctx context.Context, st pgStatement, args []driver.NamedValue) (driver.Rows, error) {
 	rows, err := c.c.QueryContext(ctx, st.sql, args)
 	if err != nil {
-		pgDebug(st.sql, err)
 		return nil, pgError(err)
 	}
 	return &pgRows{Rows: rows.(*stdlib.Rows)}, nil
@@ -391,7 +389,6 @@ func (c *pgConn) query(ctx context.Context, st pgStatement, args []driver.NamedV
 func (c *pgConn) exec(ctx context.Context, st pgStatement, args []driver.NamedValue) (driver.Result, error) {
 	if st.table == "" || !c.tableHasID(ctx, st.table) {
 		res, err := c.c.ExecContext(ctx, st.sql, args)
-		pgDebug(st.sql, err)
 		return res, pgError(err)
 	}
 	rows, err := c.c.QueryContext(ctx, strings.TrimRight(strings.TrimSpace(st.sql), ";")+" RETURNING id", args)
@@ -599,9 +596,3 @@ func withParam(dbURL, k, v string) string {
 
 // Postgres reports whether the store is a PostgreSQL database.
 func (s *Store) Postgres() bool { return s.pg }
-
-func pgDebug(q string, err error) {
-	if err != nil && os.Getenv("OPSDECK_PG_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "PGDEBUG %v\n%s\n", err, q)
-	}
-}
