@@ -324,6 +324,7 @@ func TestBackupFullDiskTmpfs(t *testing.T) {
 // A destination that cannot be created (its parent is a file) is refused
 // with the path in the message.
 func TestBackupUnwritableDestination(t *testing.T) {
+	sqliteOnly(t)
 	s := newTestStore(t, 10)
 	file := filepath.Join(t.TempDir(), "not-a-dir")
 	os.WriteFile(file, []byte("x"), 0o600)
@@ -396,5 +397,22 @@ func TestRestoreCancel(t *testing.T) {
 		if !strings.HasSuffix(l, ".lock") {
 			t.Errorf("left %s", l)
 		}
+	}
+}
+
+// TestBackupOnPostgresSaysSo: on PostgreSQL the built-in backup (a SQLite
+// file copy) refuses with one line naming pg_dump and db copy, and the
+// failed run is recorded, so backup health shows it.
+func TestBackupOnPostgresSaysSo(t *testing.T) {
+	if os.Getenv(testEngineEnv) != "postgres" {
+		t.Skip("PostgreSQL only (OPSDECK_TEST_ENGINE=postgres)")
+	}
+	s := newTestStore(t, 1)
+	run, err := s.Backup(context.Background(), admin, BackupOptions{Dir: t.TempDir()})
+	if !errors.Is(err, ErrPostgresBackup) || !strings.Contains(err.Error(), "pg_dump") || !strings.Contains(err.Error(), "db copy") {
+		t.Fatalf("backup on PostgreSQL: %v", err)
+	}
+	if run.Status != "failed" {
+		t.Fatalf("run %+v, want recorded failed", run)
 	}
 }
