@@ -40,6 +40,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -164,8 +165,15 @@ func pgMigration(version int, text string) string {
 }
 
 // pgRewrites caches translated statements: the store runs a few hundred
-// distinct statements, thousands of times.
-var pgRewrites sync.Map // string → pgStatement
+// distinct statements, thousands of times. Statements with values written
+// into their text (a LIMIT, an IN list) could fill it without end, so it
+// stops growing at pgRewritesMax.
+var (
+	pgRewrites  sync.Map // string → pgStatement
+	pgRewritesN atomic.Int64
+)
+
+const pgRewritesMax = 10000
 
 type pgStatement struct {
 	sql string
@@ -181,7 +189,9 @@ func pgRewrite(q string) pgStatement {
 		return v.(pgStatement)
 	}
 	st := pgTranslate(q)
-	pgRewrites.Store(q, st)
+	if pgRewritesN.Add(1) <= pgRewritesMax {
+		pgRewrites.Store(q, st)
+	}
 	return st
 }
 
