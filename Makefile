@@ -27,14 +27,14 @@ test:
 	OPSDECK_RACE_ROWS=200000 $(GO) test -count=1 -timeout 10m -run 'TestImportBesideSchedulerAndWriters$$' .
 	$(MAKE) test-postgres
 
-# The same store tests and the CLI stories that matter, on PostgreSQL: a
-# server the tests start themselves from the machine's PostgreSQL binaries
-# (internal/testenv/pg; OPSDECK_TEST_PG=postgres://… uses another). The
-# date-matrix sweeps run on SQLite only: they test dates, not the engine.
-PG_E2E ?= TestImportGolden|TestImportSevenBadOfThousand|TestExportImportChangesNothing|TestOffboardBill$$|TestOffboardUndo|TestOffboardBadInput|TestLedgerInterruptAndResume|TestLedgerBadInput|TestChecksDoneMeans|TestChecksBadInputRefused|TestHeartbeatPingAndRunOnce|TestAddEditDeactivateAreAudited|TestBadInputExitsNonZeroAndWritesNothing
+# The store's tests again on PostgreSQL: a server the tests start themselves
+# from the machine's PostgreSQL binaries (internal/testenv/pg;
+# OPSDECK_TEST_PG=postgres://… uses another). The date-matrix sweeps run on
+# SQLite only: they test dates, not the engine. The CLI stories run on
+# PostgreSQL inside the main run (TestCLIStoriesOnPostgres), as do db copy
+# and the active/standby pair.
 test-postgres:
 	OPSDECK_TEST_ENGINE=postgres $(GO) test -count=1 -timeout 10m -skip 'AtEveryInstant' ./store
-	OPSDECK_TEST_ENGINE=postgres $(GO) test -count=1 -timeout 10m -run '$(PG_E2E)' .
 
 # The packages that start goroutines (transfer starts none; it runs under
 # the console's Cmds in ./ui), under the race detector (needs cgo and
