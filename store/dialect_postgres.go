@@ -562,6 +562,7 @@ func openPostgres(dbURL string, o OpenOptions) (*Store, error) {
 	case tables == 0 && !o.Create && !o.ClaimEmpty:
 		return fail(refuse(ErrNoDatabase, "no opsdeck database at %s (the database is empty; 'opsdeck --db URL init' makes one)", name))
 	}
+	s.existed = ours
 	if o.ReadOnly {
 		s.r = w
 		return s, nil
@@ -606,3 +607,8 @@ func withParam(dbURL, k, v string) string {
 
 // Postgres reports whether the store is a PostgreSQL database.
 func (s *Store) Postgres() bool { return s.pg }
+
+// Existed reports whether a PostgreSQL database already held opsdeck's
+// schema when this store opened it, for init's message (a SQLite file's
+// existence init reads from the file system; there it is false).
+func (s *Store) Existed() bool { return s.existed }

@@ -44,6 +44,9 @@ type Store struct {
 	// pg: the database is PostgreSQL (dialect_postgres.go), path its
 	// URL without the password.
 	pg bool
+	// existed: a PostgreSQL database held opsdeck's schema before this
+	// open (Existed).
+	existed bool
 }
 
 // BusyWait bounds how long a write waits for another process's write
