@@ -4,7 +4,7 @@ BIN     ?= opsdeck
 DEMO_DB ?= $(CURDIR)/demo.db
 export CGO_ENABLED = 0
 
-.PHONY: build run test test-race bench lint soak clean
+.PHONY: build run test test-postgres test-race bench lint soak clean
 
 build:
 	$(GO) build -trimpath -ldflags "-s -w -X github.com/opsdeck/opsdeck/cli.Version=$$(git describe --always --dirty 2>/dev/null || echo dev)" -o $(BIN) .
@@ -25,6 +25,16 @@ test:
 	$(GO) run ./internal/testenv/skipreport $$log; rm -f $$log; exit $$rc
 	# The import-vs-writers race at the issue's full size (200,000 rows).
 	OPSDECK_RACE_ROWS=200000 $(GO) test -count=1 -timeout 10m -run 'TestImportBesideSchedulerAndWriters$$' .
+	$(MAKE) test-postgres
+
+# The store's tests again on PostgreSQL: a server the tests start themselves
+# from the machine's PostgreSQL binaries (internal/testenv/pg;
+# OPSDECK_TEST_PG=postgres://… uses another). The date-matrix sweeps run on
+# SQLite only: they test dates, not the engine. The CLI stories run on
+# PostgreSQL inside the main run (TestCLIStoriesOnPostgres), as do db copy
+# and the active/standby pair.
+test-postgres:
+	OPSDECK_TEST_ENGINE=postgres $(GO) test -count=1 -timeout 10m -skip 'AtEveryInstant' ./store
 
 # The packages that start goroutines (transfer starts none; it runs under
 # the console's Cmds in ./ui), under the race detector (needs cgo and

@@ -27,6 +27,7 @@ import (
 	"github.com/opsdeck/opsdeck/internal/clockenv"
 	"github.com/opsdeck/opsdeck/internal/instants"
 	"github.com/opsdeck/opsdeck/internal/testenv"
+	"github.com/opsdeck/opsdeck/internal/testenv/pg"
 )
 
 var binPath string
@@ -99,6 +100,7 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
+	testenv.RunAtExit()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -204,10 +206,22 @@ func runJSON(t testing.TB, db string, v any, args ...string) {
 // newDB returns a fresh, empty database (made with 'opsdeck init': no
 // other command creates one) in the test's temp dir.
 func newDB(t testing.TB) string {
+	if os.Getenv(engineEnv) == "postgres" {
+		return pg.FromTemplate(t, func(u string) error {
+			if r := run(t, u, "init"); r.code != 0 {
+				return fmt.Errorf("opsdeck init: %s", r.stderr)
+			}
+			return nil
+		})
+	}
 	db := filepath.Join(t.TempDir(), "opsdeck.db")
 	mustRun(t, db, "init")
 	return db
 }
+
+// engineEnv=postgres runs the tests that take their database from newDB
+// on a fresh PostgreSQL database (internal/testenv/pg) instead of a file.
+const engineEnv = "OPSDECK_TEST_ENGINE"
 
 // demoDB returns a fresh database with the demo company loaded.
 func demoDB(t testing.TB) string {

@@ -40,11 +40,11 @@ schema up to date, as any command does).`,
 					fmt.Fprintf(env.Stdout, "made the empty file %s an opsdeck database (schema %d)\n", env.DBPath, v)
 					return nil
 				}
-				if statErr == nil {
-					fmt.Fprintf(env.Stdout, "%s is an opsdeck database (schema %d)\n", env.DBPath, v)
+				if statErr == nil || s.Existed() {
+					fmt.Fprintf(env.Stdout, "%s is an opsdeck database (schema %d)\n", name(env.DBPath), v)
 					return nil
 				}
-				fmt.Fprintf(env.Stdout, "created an empty opsdeck database at %s (schema %d); add people with 'opsdeck people add', import with 'opsdeck import', or open the console with 'opsdeck'\n", env.DBPath, v)
+				fmt.Fprintf(env.Stdout, "created an empty opsdeck database at %s (schema %d); add people with 'opsdeck people add', import with 'opsdeck import', or open the console with 'opsdeck'\n", name(env.DBPath), v)
 				return nil
 			},
 		}

@@ -80,8 +80,9 @@ func (e *Env) Open() (*store.Store, error) {
 		// Checked before locking, so a refused path gets nothing beside it,
 		// not even a lock file or a directory.
 		if _, err := store.Check(e.DBPath, opts); errors.Is(err, store.ErrNoDatabase) {
+			db := name(e.DBPath) // a PostgreSQL URL without its password
 			return nil, fmt.Errorf("no opsdeck database at %s (nothing was created); make an empty one with 'opsdeck --db %s init', or one holding a demo company with 'opsdeck --db %s demo'",
-				e.DBPath, e.DBPath, e.DBPath)
+				db, db, db)
 		} else if err != nil {
 			return nil, err
 		}

@@ -33,7 +33,7 @@ func newFixture(t *testing.T) *fixture {
 // newFixtureAt is the fixture with its clock standing at now.
 func newFixtureAt(t *testing.T, now time.Time) *fixture {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "t.db"))
+	s, err := Open(testDB(t, "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func (s *Store) backupBeforeMigrate(ctx context.Context, applied map[int]bool, m
 			pending++
 		}
 	}
-	if len(applied) == 0 || pending == 0 || os.Getenv(NoMigrationBackupEnv) == "1" {
+	if len(applied) == 0 || pending == 0 || os.Getenv(NoMigrationBackupEnv) == "1" || s.pg {
 		return nil, nil
 	}
 	res, err := backupTo(ctx, s.w, s.path, "", s.Now, BackupOptions{Reason: "pre-migration"})

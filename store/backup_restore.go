@@ -45,6 +45,9 @@ type RestoreOptions struct {
 // before the rename leaves the old database as it was.
 func Restore(ctx context.Context, file, dbPath string, opts RestoreOptions) (res RestoreResult, err error) {
 	res.File, res.DB = file, dbPath
+	if IsPostgres(dbPath) {
+		return res, ErrPostgresBackup
+	}
 	if opts.Clock == nil {
 		opts.Clock = clockwork.NewRealClock()
 	}

@@ -33,7 +33,13 @@ func (s *Store) Backup(ctx context.Context, actor model.Actor, opts BackupOption
 		// A backup it cannot record would be a file nobody knows about.
 		return model.BackupRun{}, fmt.Errorf("back up %s: it is %w here, so the backup could not be recorded; nothing was written", s.path, ErrReadOnly)
 	}
-	res, berr := backupTo(ctx, s.r, s.path, opts.Dir, s.Now, opts)
+	var res BackupResult
+	var berr error
+	if s.pg {
+		res.Started, berr = s.now(), ErrPostgresBackup
+	} else {
+		res, berr = backupTo(ctx, s.r, s.path, opts.Dir, s.Now, opts)
+	}
 	run := runFromResult(res, opts.Reason, res.Started.UTC(), s.now(), berr)
 	if err := s.Write(context.WithoutCancel(ctx), actor, func(t *Tx) error { return t.recordBackupRun(&run) }); err != nil {
 		if berr != nil {

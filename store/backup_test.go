@@ -19,7 +19,7 @@ import (
 // newTestStore opens a fresh database with n people in it.
 func newTestStore(t testing.TB, n int) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "opsdeck.db"))
+	s, err := Open(testDB(t, "opsdeck.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +54,7 @@ func countPeople(t testing.TB, path string) int64 {
 }
 
 func TestBackupVerifiesAndRecords(t *testing.T) {
+	sqliteOnly(t)
 	s := newTestStore(t, 200)
 	dir := filepath.Join(t.TempDir(), "b")
 	var phases []string
@@ -96,6 +97,7 @@ func TestBackupVerifiesAndRecords(t *testing.T) {
 // in the copy nor in its counts (a backup that restarted on every write
 // would include them, or never finish).
 func TestBackupWhileWriting(t *testing.T) {
+	sqliteOnly(t)
 	s := newTestStore(t, 2000)
 	ctx := context.Background()
 	written := 0
@@ -120,6 +122,7 @@ func TestBackupWhileWriting(t *testing.T) {
 }
 
 func TestBackupCancelLeavesNothing(t *testing.T) {
+	sqliteOnly(t)
 	s := newTestStore(t, 500)
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -158,6 +161,7 @@ func flipBytes(t *testing.T, path string, off int64) {
 }
 
 func TestVerifyDetectsCorruption(t *testing.T) {
+	sqliteOnly(t)
 	s := newTestStore(t, 300)
 	run, err := s.Backup(context.Background(), admin, BackupOptions{Dir: t.TempDir()})
 	if err != nil {
@@ -190,6 +194,7 @@ func TestVerifyDetectsCorruption(t *testing.T) {
 }
 
 func TestRestoreRoundTripAndSafetyCopy(t *testing.T) {
+	sqliteOnly(t)
 	s := newTestStore(t, 100)
 	ctx := context.Background()
 	run, err := s.Backup(ctx, admin, BackupOptions{Dir: t.TempDir()})
@@ -230,6 +235,7 @@ func TestRestoreRoundTripAndSafetyCopy(t *testing.T) {
 }
 
 func TestRestoreRefusesDatabaseInUse(t *testing.T) {
+	sqliteOnly(t)
 	s := newTestStore(t, 10)
 	ctx := context.Background()
 	run, err := s.Backup(ctx, admin, BackupOptions{Dir: t.TempDir()})
@@ -263,6 +269,7 @@ func countPeopleLive(t *testing.T, s *Store) int64 {
 }
 
 func TestRestoreRefusesBadBackup(t *testing.T) {
+	sqliteOnly(t)
 	s := newTestStore(t, 50)
 	ctx := context.Background()
 	run, err := s.Backup(ctx, admin, BackupOptions{Dir: t.TempDir()})
@@ -285,6 +292,7 @@ func TestRestoreRefusesBadBackup(t *testing.T) {
 // A full destination (a 1 MiB tmpfs) fails with a clear error, leaves the
 // earlier backup there intact and no partial file behind.
 func TestBackupFullDiskTmpfs(t *testing.T) {
+	sqliteOnly(t)
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
 		testenv.Unavailable(t, fmt.Sprintf("cannot mount a tmpfs (%v: %s)", err, strings.TrimSpace(string(out))), "run the tests as root")
@@ -316,6 +324,7 @@ func TestBackupFullDiskTmpfs(t *testing.T) {
 // A destination that cannot be created (its parent is a file) is refused
 // with the path in the message.
 func TestBackupUnwritableDestination(t *testing.T) {
+	sqliteOnly(t)
 	s := newTestStore(t, 10)
 	file := filepath.Join(t.TempDir(), "not-a-dir")
 	os.WriteFile(file, []byte("x"), 0o600)
@@ -360,6 +369,7 @@ func TestBackupBeforeMigration(t *testing.T) {
 
 // Cancelling a restore before the swap leaves the database as it was.
 func TestRestoreCancel(t *testing.T) {
+	sqliteOnly(t)
 	s := newTestStore(t, 500)
 	ctx := context.Background()
 	run, err := s.Backup(ctx, admin, BackupOptions{Dir: t.TempDir()})
@@ -387,5 +397,22 @@ func TestRestoreCancel(t *testing.T) {
 		if !strings.HasSuffix(l, ".lock") {
 			t.Errorf("left %s", l)
 		}
+	}
+}
+
+// TestBackupOnPostgresSaysSo: on PostgreSQL the built-in backup (a SQLite
+// file copy) refuses with one line naming pg_dump and db copy, and the
+// failed run is recorded, so backup health shows it.
+func TestBackupOnPostgresSaysSo(t *testing.T) {
+	if os.Getenv(testEngineEnv) != "postgres" {
+		t.Skip("PostgreSQL only (OPSDECK_TEST_ENGINE=postgres)")
+	}
+	s := newTestStore(t, 1)
+	run, err := s.Backup(context.Background(), admin, BackupOptions{Dir: t.TempDir()})
+	if !errors.Is(err, ErrPostgresBackup) || !strings.Contains(err.Error(), "pg_dump") || !strings.Contains(err.Error(), "db copy") {
+		t.Fatalf("backup on PostgreSQL: %v", err)
+	}
+	if run.Status != "failed" {
+		t.Fatalf("run %+v, want recorded failed", run)
 	}
 }

@@ -10,6 +10,7 @@ import (
 // longer keeps its own copy of the kind list (migration 0012), while the
 // other constraints of the checks table still hold.
 func TestCheckKindListIsNotInTheSchema(t *testing.T) {
+	sqliteOnly(t)
 	s := openTest(t)
 	ctx := context.Background()
 	var sqlText string

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +22,7 @@ type ledgerFixture struct {
 
 func newLedgerFixture(t *testing.T) *ledgerFixture {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "ledger.db"))
+	s, err := Open(testDB(t, "ledger.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,6 +85,12 @@ func LockExclusive(dbPath string) (*FileLock, error) {
 }
 
 func lockDB(dbPath string, how int) (*FileLock, error) {
+	if IsPostgres(dbPath) {
+		// A server database has no file to lock: writers queue on an
+		// advisory lock instead (pgLockKey), and a restore never replaces
+		// it under a running opsdeck.
+		return &FileLock{}, nil
+	}
 	real, err := RealPath(dbPath)
 	if err != nil {
 		return nil, err

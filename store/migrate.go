@@ -122,9 +122,19 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 		if err != nil {
 			return fmt.Errorf("migrate %s to %s: %w", s.path, m.name, err)
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		text := m.sql
+		if s.pg {
+			text = pgMigration(m.version, text)
+		}
+		if _, err := tx.ExecContext(ctx, text); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migrate %s to %s: %w", s.path, m.name, err)
+		}
+		if s.pg {
+			if _, err := tx.ExecContext(ctx, pgRowIDs); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migrate %s to %s: %w", s.path, m.name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
 			m.version, m.name, fmtTime(s.now())); err != nil {

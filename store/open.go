@@ -61,6 +61,9 @@ func Open(path string) (*Store, error) { return OpenWith(path, OpenOptions{Creat
 // database written by a newer opsdeck, or whose user_version disagrees
 // with schema_migrations, is refused too.
 func OpenWith(path string, o OpenOptions) (*Store, error) {
+	if IsPostgres(path) {
+		return openPostgres(path, o)
+	}
 	real, err := Check(path, o)
 	if err != nil {
 		return nil, err
@@ -142,6 +145,9 @@ var ErrReadOnly = errors.New("opened read-only")
 func Check(path string, o OpenOptions) (string, error) {
 	if path == "" {
 		return "", errors.New("open database: empty path")
+	}
+	if IsPostgres(path) {
+		return path, nil // the server decides; openPostgres says what it found
 	}
 	real, err := RealPath(path)
 	if err != nil {

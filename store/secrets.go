@@ -172,7 +172,7 @@ func (t *Tx) setHolders(secretID int64, holderIDs []int64) error {
 		}
 		keep[pid] = true
 		if _, err := t.exec(`INSERT INTO secret_holders(secret_id, person_id, added_at) VALUES (?,?,?)
-			ON CONFLICT(secret_id, person_id) DO UPDATE SET removed_at = NULL, added_at = CASE WHEN removed_at IS NULL THEN added_at ELSE excluded.added_at END`,
+			ON CONFLICT(secret_id, person_id) DO UPDATE SET removed_at = NULL, added_at = CASE WHEN secret_holders.removed_at IS NULL THEN secret_holders.added_at ELSE excluded.added_at END`,
 			secretID, pid, fmtTime(t.at)); err != nil {
 			return fmt.Errorf("set secret holders: %w", err)
 		}

@@ -157,7 +157,7 @@ func (t *Tx) AddServiceDep(serviceID, dependsOnID int64) error {
 		return model.Invalid("depends_on", strconv.FormatInt(dependsOnID, 10), "is the service itself")
 	}
 	var cyc int
-	err := t.queryRow(`WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT d.depends_on_id FROM service_deps d JOIN up ON d.service_id = up.id)
+	err := t.queryRow(`WITH RECURSIVE up(id) AS (SELECT CAST(? AS INTEGER) UNION SELECT d.depends_on_id FROM service_deps d JOIN up ON d.service_id = up.id)
 		SELECT count(*) FROM up WHERE id = ?`, dependsOnID, serviceID).Scan(&cyc)
 	if err != nil {
 		return err

@@ -41,6 +41,12 @@ type Store struct {
 	// preMigration is the backup this open took before migrating (nil:
 	// none), until sealClearCredentials has dealt with it.
 	preMigration *BackupResult
+	// pg: the database is PostgreSQL (dialect_postgres.go), path its
+	// URL without the password.
+	pg bool
+	// existed: a PostgreSQL database held opsdeck's schema before this
+	// open (Existed).
+	existed bool
 }
 
 // BusyWait bounds how long a write waits for another process's write

@@ -6,20 +6,53 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/testenv/pg"
 	"github.com/opsdeck/opsdeck/model"
 )
 
 var admin = model.LocalActor("tester")
 
+// testEngineEnv chooses the engine the store's tests run on: unset or
+// "sqlite" a file in t.TempDir(), "postgres" a fresh database on the test
+// PostgreSQL server (internal/testenv/pg). `make test` runs the package
+// once per engine.
+const testEngineEnv = "OPSDECK_TEST_ENGINE"
+
+// testDB is where a test's database lives on the engine under test: a
+// file called name, or a PostgreSQL URL.
+func testDB(t testing.TB, name string) string {
+	t.Helper()
+	if os.Getenv(testEngineEnv) == "postgres" {
+		return pg.FromTemplate(t, func(u string) error {
+			s, err := Open(u)
+			if err == nil {
+				err = s.Close()
+			}
+			return err
+		})
+	}
+	return filepath.Join(t.TempDir(), name)
+}
+
+// sqliteOnly skips a test of SQLite files (locks, backups of the file,
+// pragmas) when the suite runs on PostgreSQL.
+func sqliteOnly(t testing.TB) {
+	t.Helper()
+	if os.Getenv(testEngineEnv) == "postgres" {
+		t.Skip("about SQLite files; not run on PostgreSQL")
+	}
+}
+
 func openTest(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "t.db"))
+	s, err := Open(testDB(t, "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +79,7 @@ func auditCount(t testing.TB, s *Store) int {
 }
 
 func TestOpenEmptyAppliesAllMigrations(t *testing.T) {
+	sqliteOnly(t)
 	s := openTest(t)
 	v, err := s.SchemaVersion(context.Background())
 	if err != nil {

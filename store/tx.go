@@ -108,6 +108,11 @@ func (s *Store) Write(ctx context.Context, actor model.Actor, fn func(*Tx) error
 	// runtime.Goexit in fn would otherwise keep the one writer connection
 	// inside this transaction and every later Write would wait forever.
 	defer tx.Rollback()
+	if s.pg {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, pgLockKey); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+	}
 	t := &Tx{s: s, tx: tx, ctx: ctx, actor: actor, at: s.now()}
 	if err := fn(t); err != nil {
 		return Friendly(s.path, err)
