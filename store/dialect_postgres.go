@@ -23,6 +23,7 @@ package store
 //   - PRAGMA user_version reads schema_migrations (PostgreSQL has no header
 //     to stamp), other pragmas are no-ops; sqlite_schema and
 //     pragma_table_info read the catalog
+//   - json_object / json_extract(col, '$.key') become json_build_object / ->>
 //   - the in-place CHECK edits a few migrations make through
 //     writable_schema are the ALTER TABLEs in pgSchemaEdits
 //
@@ -127,6 +128,8 @@ ALTER TABLE checks ADD CONSTRAINT checks_check CHECK (service_id IS NOT NULL OR 
 ALTER TABLE people ADD CONSTRAINT people_status_check CHECK (status IN ('joining','active','leaving','departed'));`,
 	16: `ALTER TABLE checks DROP CONSTRAINT checks_check;
 ALTER TABLE checks ADD CONSTRAINT checks_check CHECK (service_id IS NOT NULL OR device_id IS NOT NULL OR (kind = 'backup' AND target = 'self') OR kind = 'finding');`,
+	22: `ALTER TABLE checks DROP CONSTRAINT checks_check;
+ALTER TABLE checks ADD CONSTRAINT checks_check CHECK (service_id IS NOT NULL OR device_id IS NOT NULL OR (kind = 'backup' AND target = 'self') OR kind = 'finding' OR (kind = 'scheduler' AND target = 'self'));`,
 }
 
 // pgUpsertKeys is the key INSERT OR REPLACE replaces on, per table.
@@ -151,6 +154,8 @@ var (
 	reInsertInto     = regexp.MustCompile(`(?i)^\s*INSERT INTO\s+(\w+)`)
 	rePragmaSet      = regexp.MustCompile(`(?im)^\s*PRAGMA\s+\w+\s*=\s*[^;]*;?`)
 	reStrftimeNow    = regexp.MustCompile(`strftime\('%Y-%m-%dT%H:%M:%fZ', 'now'\)`)
+	reJSONObject     = regexp.MustCompile(`\bjson_object\(`)
+	reJSONExtract    = regexp.MustCompile(`\bjson_extract\((\w+), '\$\.(\w+)'\)`)
 	reCollateUnique  = regexp.MustCompile(`(?i),\s*UNIQUE \((\w+), (\w+) COLLATE NOCASE\)\s*\n\);`)
 )
 
@@ -210,6 +215,8 @@ func pgTranslate(q string) pgStatement {
 	s = reDropTrigger.ReplaceAllString(s, `DROP TRIGGER ${1}_$2 ON $1`)
 	s = rePragmaSet.ReplaceAllString(s, "")
 	s = reStrftimeNow.ReplaceAllLiteralString(s, `to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`)
+	s = reJSONObject.ReplaceAllString(s, "json_build_object(")
+	s = reJSONExtract.ReplaceAllString(s, "($1::json ->> '$2')")
 	s = reCollateUnique.ReplaceAllString(s, "\n);\nCREATE UNIQUE INDEX ${1}_${2}_nocase ON accounts($1, $2 COLLATE nocase);")
 	var st pgStatement
 	if m := reInsertOr.FindStringSubmatch(s); m != nil {

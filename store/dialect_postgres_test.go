@@ -25,6 +25,8 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`,
 		{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_update ON audit_log`},
 		{`ALTER TABLE oncall ADD COLUMN rotation_id INTEGER REFERENCES oncall_rotations(id) ON DELETE CASCADE`,
 			`ALTER TABLE oncall ADD COLUMN rotation_id BIGINT REFERENCES oncall_rotations(id) ON DELETE CASCADE DEFERRABLE INITIALLY IMMEDIATE`},
+		{`SELECT json_object('a', x) FROM t WHERE CAST(json_extract(params, '$.offboarding_id') AS INTEGER) = ?`,
+			`SELECT json_build_object('a', x) FROM t WHERE CAST((params::json ->> 'offboarding_id') AS BIGINT) = $1`},
 		{`SELECT name FROM people ORDER BY name COLLATE NOCASE -- a comment's ? stays`,
 			`SELECT name FROM people ORDER BY name COLLATE NOCASE -- a comment's ? stays`},
 	} {
