@@ -23,7 +23,7 @@ func TestManagedRecordsWarnInTheConsole(t *testing.T) {
 	tm.keys("/", "text:Production App", "Enter", "Enter")
 	tm.waitFor("Checks (4)", "app-api")
 	tm.keys("Down", "Enter") // the first check, app-api
-	tm.waitFor("app-api  check", "Managed by a checks file", "the next opsdeck apply overwrites changes made here")
+	tm.waitFor("services › Production App › app-api", "check · http", "Managed by a checks file", "the next opsdeck apply overwrites changes made here")
 	tm.keys("e")
 	tm.waitFor("Edit check app-api", "! managed by a checks file: the next opsdeck apply overwrites changes made here")
 	tm.keys("Tab", "Tab", "Tab", "Tab", "Tab", "C-u", "text:2m", "C-s")
