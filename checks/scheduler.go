@@ -107,6 +107,9 @@ type Scheduler struct {
 	reloadMu sync.Mutex // one reload at a time (the reload job, the scheduler check)
 	self     *entry     // the scheduler check (model.SourceScheduler), if scheduled
 	sem      chan struct{}
+	runs     chan run      // hands a run to a parked worker
+	retire   chan struct{} // lets a parked worker go (retireIdle)
+	workers  atomic.Int64  // worker goroutines, busy or parked
 	results  chan store.Outcome
 	// stopWriter wakes the writer at shutdown (it sleeps on its ticker).
 	stopWriter chan struct{}
@@ -136,7 +139,7 @@ func NewScheduler(s *store.Store, cfg Config) *Scheduler {
 	r.Sources, r.Clock = s, cfg.Clock
 	r.SizePools(cfg.Workers)
 	sc := &Scheduler{s: s, r: r, n: NewNotifier(), cfg: cfg, entries: map[int64]*entry{}, wake: make(chan struct{}, 1),
-		sem: make(chan struct{}, cfg.Workers), results: make(chan store.Outcome, resultsQueue), stopWriter: make(chan struct{}), sendSem: make(chan struct{}, 8)}
+		sem: make(chan struct{}, cfg.Workers), runs: make(chan run), retire: make(chan struct{}), results: make(chan store.Outcome, resultsQueue), stopWriter: make(chan struct{}), sendSem: make(chan struct{}, 8)}
 	r.Pool = sc.poolLoad
 	return sc
 }
@@ -197,6 +200,7 @@ func (sc *Scheduler) Run(ctx context.Context) error {
 		every(time.Minute, "handover", func() { sc.handovers(ctx) }),
 		every(5*time.Minute, "maintenance", func() { sc.maintain(ctx) }),
 		every(selfCheckEvery, "scheduler-check", func() { sc.syncSelfCheck(ctx) }),
+		every(retireEvery, "retire-workers", sc.retireIdle),
 	}
 	for _, j := range sc.cfg.Jobs {
 		errs = append(errs, every(j.Every, j.Name, func() {
@@ -500,7 +504,56 @@ func (sc *Scheduler) launch(ctx context.Context, e *entry, now time.Time, slot b
 	sc.pool.started()
 	sc.inflight.Add(1)
 	sc.mu.Unlock()
-	go sc.runOne(ctx, e, c, next, late, slot)
+	r := run{e: e, c: c, next: next, late: late, slot: slot}
+	select {
+	case sc.runs <- r: // a parked worker takes it
+	default:
+		sc.workers.Add(1)
+		go sc.worker(ctx, r)
+	}
+}
+
+// run is one check run handed to a worker.
+type run struct {
+	e    *entry
+	c    *model.Check
+	next time.Time
+	late time.Duration
+	slot bool
+}
+
+// worker does runs until ctx ends or it is retired while idle. Workers
+// park on sc.runs between runs instead of a goroutine per run: a parked
+// worker keeps the stack an HTTP request grew (a new goroutine grows and
+// copies it again on every run), and it costs nothing while it waits.
+// The pool grows with demand (launch starts a worker when none is parked)
+// up to Workers busy at once, and retireIdle shrinks it after a burst.
+func (sc *Scheduler) worker(ctx context.Context, r run) {
+	defer sc.workers.Add(-1)
+	for {
+		sc.runOne(ctx, r.e, r.c, r.next, r.late, r.slot)
+		select {
+		case r = <-sc.runs:
+		case <-sc.retire:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// retireIdle lets the workers that were not needed since the last call
+// go (a burst of slow targets can leave hundreds parked, each holding its
+// grown stack), keeping as many as were busy at the peak.
+func (sc *Scheduler) retireIdle() {
+	busy, peak := sc.pool.sincePeak()
+	for n := sc.workers.Load() - int64(max(busy, peak)); n > 0; n-- {
+		select {
+		case sc.retire <- struct{}{}:
+		default:
+			return // none parked just now
+		}
+	}
 }
 
 func later(a, b time.Time) time.Time {
@@ -570,6 +623,9 @@ func (sc *Scheduler) runOne(ctx context.Context, e *entry, c *model.Check, next 
 	}
 	sc.results <- o
 }
+
+// retireEvery is how often idle workers beyond the recent peak are let go.
+const retireEvery = 10 * time.Second
 
 // selfCheckEvery is how often the scheduler looks at its pool to raise
 // (or retire) the scheduler check.
