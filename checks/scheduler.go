@@ -422,10 +422,12 @@ func (sc *Scheduler) dispatcher(ctx context.Context) {
 // one check starts every check due within the next coalesce with it. Each
 // wake-up of an idle process (the timer, the runtime's parked threads, the
 // transport's goroutines) cost more CPU than the request itself at 5,000
-// checks every 30 s, one wake-up per check; a check started a few
-// milliseconds before its slot is not late, stays on its beat (its next
-// run follows its slot, not its start) and is counted as on time.
-const coalesce = 20 * time.Millisecond
+// checks every 30 s, one wake-up per check (CPU per check at 5k, same
+// machine: 267 µs one wake-up per check, 192 µs with 20 ms, 135 µs with
+// 50 ms). A check started at most 50 ms before its slot is not late, stays
+// on its beat (its next run follows its slot, not its start) and is
+// counted as on time.
+const coalesce = 50 * time.Millisecond
 
 // idleWait is how long the dispatcher sleeps with nothing scheduled (a
 // reload pokes it sooner).
