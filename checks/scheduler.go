@@ -84,9 +84,9 @@ const DefaultWorkers = 1024
 
 // Scheduler runs the checks of one database. A dispatcher goroutine sleeps
 // on a timer until the earliest due check (a heap ordered by next run, on
-// the injected clock: no polling) and starts each due check on its own
-// goroutine, at most Workers at once: the pool grows with demand up to
-// that bound, and when it is full the dispatcher waits for a slot and says
+// the injected clock: no polling) and hands each due check (and those due
+// within coalesce) to a parked worker goroutine, or a new one, at most
+// Workers at once: the pool grows with demand up to that bound, and when it is full the dispatcher waits for a slot and says
 // so (Saturated, a log line, and the scheduler-saturated alert). A writer
 // stores results in batches, a notifier drains the queue on its own
 // goroutines, and a few gocron jobs do lease renewal, reload, repeats and
