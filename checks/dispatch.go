@@ -58,6 +58,7 @@ func (h *dueHeap) Pop() any {
 type pool struct {
 	mu         sync.Mutex
 	busy, peak int
+	peakRetire int       // the peak since the last retireIdle
 	lastSaid   time.Time // last "saturated" log line
 	lastFull   time.Time // last time a due check found every worker busy
 }
@@ -66,6 +67,7 @@ func (p *pool) started() {
 	p.mu.Lock()
 	p.busy++
 	p.peak = max(p.peak, p.busy)
+	p.peakRetire = max(p.peakRetire, p.busy)
 	p.mu.Unlock()
 }
 
@@ -94,6 +96,16 @@ func (p *pool) load() (busy, peak int) {
 	defer p.mu.Unlock()
 	busy, peak = p.busy, p.peak
 	p.peak = p.busy
+	return busy, peak
+}
+
+// sincePeak reports the busy workers and their peak since the last call
+// (for retireIdle; load keeps its own peak for the status line).
+func (p *pool) sincePeak() (busy, peak int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	busy, peak = p.busy, p.peakRetire
+	p.peakRetire = p.busy
 	return busy, peak
 }
 

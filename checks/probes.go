@@ -53,7 +53,19 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 		return p
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	cond := c.EffectiveCondition()
+	// Only a condition that reads the body keeps it; otherwise it is read
+	// (up to maxBody, so the connection can be reused) into io.Discard's
+	// pooled buffer: no per-run buffer growing to the body's size, no copy
+	// into a string nobody reads.
+	var b []byte
+	var n int64
+	if strings.Contains(cond, "body") || strings.Contains(cond, "json") {
+		b, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		n = int64(len(b))
+	} else {
+		n, err = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+	}
 	p.env.Latency = float64(r.Clock.Since(start).Microseconds()) / 1000
 	if err != nil {
 		p.err = fmt.Errorf("read body: %w", err)
@@ -61,20 +73,20 @@ func (r *Runner) http(ctx context.Context, c *model.Check) (p probe) {
 	}
 	p.env.Status = resp.StatusCode
 	p.env.Body = string(b)
-	if strings.Contains(c.EffectiveCondition(), "headers") {
+	if strings.Contains(cond, "headers") {
 		// Only a condition that reads headers pays for the lower-cased map.
 		p.env.Headers = make(map[string]string, len(resp.Header))
 		for k := range resp.Header {
 			p.env.Headers[strings.ToLower(k)] = resp.Header.Get(k)
 		}
 	}
-	if strings.Contains(c.EffectiveCondition(), "json") {
+	if strings.Contains(cond, "json") {
 		var v any
 		if json.Unmarshal(b, &v) == nil {
 			p.env.JSON = v
 		}
 	}
-	p.details = map[string]any{"status": resp.StatusCode, "bytes": len(b)}
+	p.details = map[string]any{"status": resp.StatusCode, "bytes": n}
 	p.summary = fmt.Sprintf("HTTP %d in %.0fms", resp.StatusCode, p.env.Latency)
 	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
 		p.env.CertDays = r.certDays(resp.TLS.PeerCertificates[0])

@@ -51,6 +51,10 @@ func NewRunner() *Runner {
 			IdleConnTimeout:     90 * time.Second,
 			TLSHandshakeTimeout: 10 * time.Second,
 			TLSClientConfig:     &tls.Config{InsecureSkipVerify: insecure},
+			// A probe's request is a few hundred bytes: a 1 KiB write
+			// buffer instead of the default 4 KiB saves 3 KiB for every
+			// connection, which a burst multiplies by the workers.
+			WriteBufferSize: 1 << 10,
 		}
 		return &http.Client{Transport: tr}
 	}

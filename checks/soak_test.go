@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -45,6 +46,9 @@ func TestSoak5000Checks(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("OPSDECK_SOAK_CHECKS")); err == nil && n > 0 {
 		nChecks = n
 	}
+	// As `opsdeck run` does (restored after: this is the test process).
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	t.Logf("memory soft limit: %d MiB", SetMemoryLimit()>>20)
 	addr := startServerProcess(t, 1)[0]
 	s, svc := testDB(t)
 	for from := 0; from < nChecks; from += 5000 {

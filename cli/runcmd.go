@@ -50,6 +50,7 @@ for heartbeat backup jobs; 'opsdeck backups show NAME' prints a job's URL).`,
 					defer srv.Shutdown(context.Background())
 					cfg.Logf("heartbeat endpoints on http://%s/ping/TOKEN (checks) and /backup/TOKEN (backup jobs); status page on http://%[1]s/ and /status.json", ln.Addr())
 				}
+				cfg.Logf("memory soft limit %d MiB (GOMEMLIMIT overrides)", checks.SetMemoryLimit()>>20)
 				err = checks.NewScheduler(s, cfg).Run(ctx)
 				if err != nil && !errors.Is(err, context.Canceled) {
 					return err

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -265,9 +264,16 @@ func Offset(checkID int64, interval time.Duration) time.Duration {
 	if ms <= 0 {
 		return 0
 	}
-	h := fnv.New64a()
-	fmt.Fprintf(h, "checks-%d", checkID/OffsetBlock)
-	phase := int64(h.Sum64()%uint64(ms)) + checkID%OffsetBlock*max(1, ms/4096)
+	// The bytes of "checks-<block>", hashed inline: fmt.Fprintf into a
+	// hash.Hash allocated on every run (1,667 times a second at 50,000
+	// checks); the phases stay the same.
+	var buf [32]byte
+	h := uint64(14695981039346656037) // FNV-1a 64, as hash/fnv
+	for _, b := range strconv.AppendInt(append(buf[:0], "checks-"...), checkID/OffsetBlock, 10) {
+		h ^= uint64(b)
+		h *= 1099511628211
+	}
+	phase := int64(h%uint64(ms)) + checkID%OffsetBlock*max(1, ms/4096)
 	return time.Duration(phase%ms) * time.Millisecond
 }
 
