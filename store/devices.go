@@ -39,11 +39,7 @@ func (s *Store) GetDevice(ctx context.Context, id int64) (model.Device, error) {
 }
 
 func getDevice(ctx context.Context, db querier, id int64) (model.Device, error) {
-	d, err := scanDevice(db.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id))
-	if isNoRows(err) {
-		return d, notFound("device", strconv.FormatInt(id, 10))
-	}
-	return d, err
+	return devicesTable.get(ctx, db, id)
 }
 
 // FindDevice resolves an id, asset tag, serial or name.

@@ -24,20 +24,8 @@ func scanChannel(sc scanner) (model.Channel, error) { return channelsTable.scan(
 
 // ListChannels returns every notification channel.
 func (s *Store) ListChannels(ctx context.Context) ([]model.Channel, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+channelCols+` FROM notification_channels ORDER BY name COLLATE NOCASE`)
+	out, err := channelsTable.list(ctx, s.r, "1=1", "name COLLATE NOCASE", 0)
 	if err != nil {
-		return nil, fmt.Errorf("list channels: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Channel
-	for rows.Next() {
-		c, err := scanChannel(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return out, presentAll(ctx, s, out)
@@ -70,10 +58,7 @@ func (s *Store) FindChannel(ctx context.Context, ref string) (model.Channel, err
 
 // GetChannel reads one channel by id.
 func (s *Store) GetChannel(ctx context.Context, id int64) (model.Channel, error) {
-	c, err := scanChannel(s.r.QueryRowContext(ctx, `SELECT `+channelCols+` FROM notification_channels WHERE id = ?`, id))
-	if isNoRows(err) {
-		return c, notFound("channel", strconv.FormatInt(id, 10))
-	}
+	c, err := channelsTable.get(ctx, s.r, id)
 	if err != nil {
 		return c, err
 	}
