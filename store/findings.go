@@ -107,13 +107,7 @@ func findFinding(ctx context.Context, db querier, ref string) (model.Finding, er
 		return model.Finding{}, model.Invalid("finding", ref, "is not a finding id (see 'opsdeck findings list')")
 	}
 	found, err := findingsWhere(ctx, db, `f.id = ?`, id)
-	if err != nil {
-		return model.Finding{}, err
-	}
-	if len(found) == 0 {
-		return model.Finding{}, notFound("finding", ref)
-	}
-	return found[0], nil
+	return firstFound(found, err, "finding", ref)
 }
 
 // FindFinding resolves a finding id ("12" or "#12").

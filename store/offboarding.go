@@ -30,6 +30,19 @@ func collectRows[T any](ctx context.Context, db querier, scan func(scanner) (T, 
 	return out, rows.Err()
 }
 
+// firstFound is the first of what a lookup by ref found, or the kind's
+// not-found error when it found nothing.
+func firstFound[T any](found []T, err error, entity, ref string) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if len(found) == 0 {
+		return zero, notFound(entity, ref)
+	}
+	return found[0], nil
+}
+
 // offboardingView is checklist c as an offboarding, its leaver read in db.
 func offboardingView(ctx context.Context, db querier, c model.Checklist) (model.Offboarding, error) {
 	if c.Kind != model.OffboardingKind {
