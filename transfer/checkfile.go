@@ -568,10 +568,7 @@ func planChecks(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[st
 	if err != nil {
 		return err
 	}
-	byName := map[string]model.Check{}
-	for _, c := range existing {
-		byName[strings.ToLower(c.Name)] = c
-	}
+	checks := byName(existing, func(c model.Check) string { return c.Name })
 	seen := map[string]int{}
 	for i, rec := range recs {
 		where := entryWhere("checks", i, rec)
@@ -597,7 +594,7 @@ func planChecks(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[st
 		if err := claimName(seen, "checks", where, want.Name, i); err != nil {
 			return err
 		}
-		cur, exists := byName[strings.ToLower(want.Name)]
+		cur, exists := checks[strings.ToLower(want.Name)]
 		if !exists {
 			c := want
 			p.Items = append(p.Items, ApplyChangeItem{Action: ApplyCreate, Kind: "check", Name: want.Name,
@@ -801,10 +798,7 @@ func planChannels(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[
 	if err != nil {
 		return err
 	}
-	byName := map[string]model.Channel{}
-	for _, c := range existing {
-		byName[strings.ToLower(c.Name)] = c
-	}
+	channels := byName(existing, func(c model.Channel) string { return c.Name })
 	seen := map[string]bool{}
 	for i, rec := range recs {
 		where := entryWhere("channels", i, rec)
@@ -828,7 +822,7 @@ func planChannels(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[
 			return model.Invalid(where+".name", want.Name, "appears twice")
 		}
 		seen[key] = true
-		cur, exists := byName[key]
+		cur, exists := channels[key]
 		if !exists {
 			c := want
 			p.Items = append(p.Items, ApplyChangeItem{Action: ApplyCreate, Kind: "channel", Name: want.Name, Changes: []string{want.Kind},

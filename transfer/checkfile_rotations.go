@@ -261,10 +261,7 @@ func planRotations(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map
 	if err != nil {
 		return err
 	}
-	byName := map[string]model.Rotation{}
-	for _, r := range plan.Rotations {
-		byName[strings.ToLower(r.Name)] = r
-	}
+	rotations := byName(plan.Rotations, func(r model.Rotation) string { return r.Name })
 	seen := map[string]int{}
 	for i, rec := range recs {
 		where := entryWhere("rotations", i, rec)
@@ -277,7 +274,7 @@ func planRotations(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map
 		}
 		key := strings.ToLower(w.spec.Name)
 		spec := w.spec
-		cur, exists := byName[key]
+		cur, exists := rotations[key]
 		if !exists {
 			id, wasRetired := retired[key]
 			rank := "after the last rotation"
