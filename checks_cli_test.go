@@ -82,15 +82,7 @@ func TestChecksDoneMeans(t *testing.T) {
 	db := demoDB(t)
 	fastClock(t, 10) // the scheduler's minute in six seconds
 	hookURL, received := webhookRecorder(t)
-	fired := func(check string) int {
-		n := 0
-		for _, h := range received() {
-			if h["check"] == check && h["event"] == "fired" {
-				n++
-			}
-		}
-		return n
-	}
+	fired := func(check string) int { return len(webhooksFor(received(), check, "fired")) }
 	mail := smtptest.Start(t)
 	release := make(chan struct{})
 	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

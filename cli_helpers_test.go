@@ -251,3 +251,15 @@ func webhookRecorder(t *testing.T) (url string, received func() []map[string]any
 		return slices.Clone(hooks)
 	}
 }
+
+// webhooksFor are the webhooks among hooks about one check and event
+// ("fired", "escalated").
+func webhooksFor(hooks []map[string]any, check, event string) []map[string]any {
+	var out []map[string]any
+	for _, h := range hooks {
+		if h["check"] == check && h["event"] == event {
+			out = append(out, h)
+		}
+	}
+	return out
+}

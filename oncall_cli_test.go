@@ -231,15 +231,7 @@ func TestOnCallEscalationReachesTheSecondary(t *testing.T) {
 	db := demoDB(t)
 	fastClock(t, 60) // a minute a second
 	hookURL, received := webhookRecorder(t)
-	escalated := func() []map[string]any {
-		var out []map[string]any
-		for _, h := range received() {
-			if h["check"] == "github-api" && h["event"] == "escalated" {
-				out = append(out, h)
-			}
-		}
-		return out
-	}
+	escalated := func() []map[string]any { return webhooksFor(received(), "github-api", "escalated") }
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
