@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -39,17 +38,7 @@ func getService(ctx context.Context, db querier, id int64) (model.Service, error
 }
 
 func findService(ctx context.Context, db querier, ref string) (model.Service, error) {
-	ref = strings.TrimSpace(ref)
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		if sv, err := getService(ctx, db, id); err == nil {
-			return sv, nil
-		}
-	}
-	sv, err := scanService(db.QueryRowContext(ctx, `SELECT `+serviceCols+` FROM services WHERE name = ? COLLATE NOCASE`, ref))
-	if isNoRows(err) {
-		return sv, notFound("service", ref)
-	}
-	return sv, err
+	return servicesTable.find(ctx, db, ref, `name = ? COLLATE NOCASE`)
 }
 
 // GetService reads one service by id.

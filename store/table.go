@@ -124,6 +124,27 @@ func (tb *table[T]) get(ctx context.Context, db querier, id int64) (T, error) {
 	return rec, err
 }
 
+// find resolves a reference a user typed: an id, else the row pick
+// selects (a condition, with its order when several may match; each ? in
+// it stands for the reference). Not found names the reference.
+func (tb *table[T]) find(ctx context.Context, db querier, ref, pick string) (T, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		if rec, err := tb.get(ctx, db, id); err == nil {
+			return rec, nil
+		}
+	}
+	args := make([]any, strings.Count(pick, "?"))
+	for i := range args {
+		args[i] = ref
+	}
+	rec, err := tb.scan(db.QueryRowContext(ctx, `SELECT `+tb.cols("")+` FROM `+tb.name+` WHERE `+pick, args...), nil)
+	if isNoRows(err) {
+		return rec, notFound(tb.entity, ref)
+	}
+	return rec, err
+}
+
 // list reads the rows matching where (args fill its placeholders) sorted
 // by order, at most lim of them (0: all): the one row loop of the kinds
 // whose lists select only their own table.
