@@ -39,18 +39,11 @@ func secretsWhere(ctx context.Context, db querier, where string, args ...any) ([
 }
 
 func secretHolders(ctx context.Context, db querier, secretID int64) ([]model.SecretHolder, error) {
-	out, err := collectRows(ctx, db, func(sc scanner) (model.SecretHolder, error) {
+	return collectList(ctx, db, "secret holders", func(sc scanner) (model.SecretHolder, error) {
 		var h model.SecretHolder
 		return h, sc.Scan(&h.PersonID, &h.Name, &h.Email, &h.Status)
 	}, `SELECT p.id, p.name, p.email, p.status FROM secret_holders h JOIN people p ON p.id = h.person_id
 		WHERE h.secret_id = ? AND h.removed_at IS NULL ORDER BY p.name COLLATE NOCASE`, secretID)
-	if err != nil {
-		return nil, fmt.Errorf("secret holders: %w", err)
-	}
-	if out == nil {
-		out = []model.SecretHolder{}
-	}
-	return out, nil
 }
 
 // ListSecrets returns every secret with its current holders, by name.
