@@ -5,13 +5,10 @@ package main
 // headless scheduler process, a webhook receiver and an SMTP server.
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -115,13 +112,7 @@ func TestChecksDoneMeans(t *testing.T) {
 	mustRun(t, db, "checks", "add", "--name", "hung-jenkins", "--kind", "http", "--service", "Jenkins CI",
 		"--target", hung.URL, "--interval_s", "5s", "--timeout_s", "5s")
 
-	sched := exec.Command(binPath, "--db", db, "run", "--group_wait", "2s")
-	var schedErr bytes.Buffer
-	sched.Stderr = &schedErr
-	sched.Env = append(os.Environ(), "OPSDECK_DB=")
-	if err := sched.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sched, schedErr := spawnScheduler(t, db, "--group_wait", "2s")
 	defer sched.Process.Kill()
 
 	// 1. Stop the app: an alert fires after 3 failures and reaches the

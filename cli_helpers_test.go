@@ -7,6 +7,7 @@ package main
 // depends on today's date; date-matrix tests choose other instants.
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -250,6 +251,20 @@ func webhookRecorder(t *testing.T) (url string, received func() []map[string]any
 		defer mu.Unlock()
 		return slices.Clone(hooks)
 	}
+}
+
+// spawnScheduler starts `opsdeck run` on db with args (OPSDECK_DB from
+// the environment cleared), its stderr collected; the caller stops it.
+func spawnScheduler(t *testing.T, db string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binPath, append([]string{"--db", db, "run"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(), "OPSDECK_DB=")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &stderr
 }
 
 // webhooksFor are the webhooks among hooks about one check and event

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -246,13 +244,7 @@ func TestOnCallEscalationReachesTheSecondary(t *testing.T) {
 	on := oncallNow(t, db)
 	secondary := on.Now[1].Email
 
-	sched := exec.Command(binPath, "--db", db, "run", "--group_wait", "2s")
-	var schedErr bytes.Buffer
-	sched.Stderr = &schedErr
-	sched.Env = append(os.Environ(), "OPSDECK_DB=")
-	if err := sched.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sched, schedErr := spawnScheduler(t, db, "--group_wait", "2s")
 	defer func() {
 		sched.Process.Signal(os.Interrupt)
 		sched.Wait()
