@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"maps"
-	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -41,13 +39,7 @@ func sourceAlerts(t *testing.T, db string, args ...string) map[string]sourceAler
 // the scheduler logged.
 func runScheduler(t *testing.T, db, what string, within time.Duration, done func() bool) string {
 	t.Helper()
-	sched := exec.Command(binPath, "--db", db, "run")
-	var logs bytes.Buffer
-	sched.Stderr = &logs
-	sched.Env = append(os.Environ(), "OPSDECK_DB=")
-	if err := sched.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sched, logs := spawnScheduler(t, db)
 	defer sched.Process.Kill()
 	waitFor(t, what, within, done)
 	sched.Process.Signal(syscall.SIGINT)

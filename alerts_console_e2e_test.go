@@ -6,8 +6,6 @@ package main
 // and is acknowledged with a reason.
 
 import (
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -24,11 +22,7 @@ func TestAlertsConsoleEndToEnd(t *testing.T) {
 	mustRun(t, db, "checks", "add", "--name", "shop-health", "--kind", "http", "--service", "Web Shop",
 		"--target", "http://"+app.addr+"/health", "--interval_s", "5s", "--timeout_s", "2s")
 
-	sched := exec.Command(binPath, "--db", db, "run")
-	sched.Env = append(os.Environ(), "OPSDECK_DB=")
-	if err := sched.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sched, _ := spawnScheduler(t, db)
 	t.Cleanup(func() { sched.Process.Kill(); sched.Wait() })
 
 	tm := startConsole(t, db, 80, 24)

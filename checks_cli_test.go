@@ -5,13 +5,10 @@ package main
 // headless scheduler process, a webhook receiver and an SMTP server.
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -82,15 +79,7 @@ func TestChecksDoneMeans(t *testing.T) {
 	db := demoDB(t)
 	fastClock(t, 10) // the scheduler's minute in six seconds
 	hookURL, received := webhookRecorder(t)
-	fired := func(check string) int {
-		n := 0
-		for _, h := range received() {
-			if h["check"] == check && h["event"] == "fired" {
-				n++
-			}
-		}
-		return n
-	}
+	fired := func(check string) int { return len(webhooksFor(received(), check, "fired")) }
 	mail := smtptest.Start(t)
 	release := make(chan struct{})
 	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -123,13 +112,7 @@ func TestChecksDoneMeans(t *testing.T) {
 	mustRun(t, db, "checks", "add", "--name", "hung-jenkins", "--kind", "http", "--service", "Jenkins CI",
 		"--target", hung.URL, "--interval_s", "5s", "--timeout_s", "5s")
 
-	sched := exec.Command(binPath, "--db", db, "run", "--group_wait", "2s")
-	var schedErr bytes.Buffer
-	sched.Stderr = &schedErr
-	sched.Env = append(os.Environ(), "OPSDECK_DB=")
-	if err := sched.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sched, schedErr := spawnScheduler(t, db, "--group_wait", "2s")
 	defer sched.Process.Kill()
 
 	// 1. Stop the app: an alert fires after 3 failures and reaches the

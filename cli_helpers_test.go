@@ -7,6 +7,7 @@ package main
 // depends on today's date; date-matrix tests choose other instants.
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -250,4 +251,30 @@ func webhookRecorder(t *testing.T) (url string, received func() []map[string]any
 		defer mu.Unlock()
 		return slices.Clone(hooks)
 	}
+}
+
+// spawnScheduler starts `opsdeck run` on db with args (OPSDECK_DB from
+// the environment cleared), its stderr collected; the caller stops it.
+func spawnScheduler(t *testing.T, db string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binPath, append([]string{"--db", db, "run"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(), "OPSDECK_DB=")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &stderr
+}
+
+// webhooksFor are the webhooks among hooks about one check and event
+// ("fired", "escalated").
+func webhooksFor(hooks []map[string]any, check, event string) []map[string]any {
+	var out []map[string]any
+	for _, h := range hooks {
+		if h["check"] == check && h["event"] == event {
+			out = append(out, h)
+		}
+	}
+	return out
 }

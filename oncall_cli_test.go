@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -231,15 +229,7 @@ func TestOnCallEscalationReachesTheSecondary(t *testing.T) {
 	db := demoDB(t)
 	fastClock(t, 60) // a minute a second
 	hookURL, received := webhookRecorder(t)
-	escalated := func() []map[string]any {
-		var out []map[string]any
-		for _, h := range received() {
-			if h["check"] == "github-api" && h["event"] == "escalated" {
-				out = append(out, h)
-			}
-		}
-		return out
-	}
+	escalated := func() []map[string]any { return webhooksFor(received(), "github-api", "escalated") }
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -254,13 +244,7 @@ func TestOnCallEscalationReachesTheSecondary(t *testing.T) {
 	on := oncallNow(t, db)
 	secondary := on.Now[1].Email
 
-	sched := exec.Command(binPath, "--db", db, "run", "--group_wait", "2s")
-	var schedErr bytes.Buffer
-	sched.Stderr = &schedErr
-	sched.Env = append(os.Environ(), "OPSDECK_DB=")
-	if err := sched.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sched, schedErr := spawnScheduler(t, db, "--group_wait", "2s")
 	defer func() {
 		sched.Process.Signal(os.Interrupt)
 		sched.Wait()

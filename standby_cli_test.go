@@ -67,15 +67,7 @@ func TestActiveStandbyOnPostgres(t *testing.T) {
 	mustRun(t, db, "init")
 	fastClock(t, 10) // the 30 s lease is 3 s of real time
 	hookURL, received := webhookRecorder(t)
-	fired := func(check string) int {
-		n := 0
-		for _, h := range received() {
-			if h["check"] == check && h["event"] == "fired" {
-				n++
-			}
-		}
-		return n
-	}
+	fired := func(check string) int { return len(webhooksFor(received(), check, "fired")) }
 	mustRun(t, db, "services", "add", "--name", "App", "--kind", "app", "--criticality", "high")
 	mustRun(t, db, "channels", "add", "--name", "hook", "--kind", "webhook", "--url", hookURL+"/opsdeck")
 	mustRun(t, db, "checks", "add", "--name", "before", "--kind", "tcp", "--service", "App", "--target", "127.0.0.1:1", "--interval", "5s", "--timeout", "1s")

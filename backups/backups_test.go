@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -16,12 +17,7 @@ var admin = model.LocalActor("tester")
 
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "opsdeck.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return storetest.Open(t, nil)
 }
 
 func addJob(t *testing.T, s *store.Store, j model.BackupJob) model.BackupJob {

@@ -116,10 +116,7 @@ func checklistStep(env *Env, kind, what string) *cobra.Command {
   done   does what the step says in the inventory where the step knows how
          (--value answers what it asks for, e.g. a username; default: its
          suggested value), or refuses with the reason
-  skip   not needed (needs --reason)
-  block  cannot be done yet (needs --reason)
-  undo   back to open, putting the inventory back as it was
-  note   add a note or evidence, e.g. a ticket link (needs --note)`,
+` + stepVerbsHelp,
 		Args: cobra.ExactArgs(3),
 		RunE: func(c *cobra.Command, args []string) error {
 			return markStep(env, args, ch, asJSON, func(e ops.Env, ch ops.StepChange) (stepReport, error) {
@@ -223,6 +220,12 @@ func markStep(env *Env, args []string, ch ops.StepChange, asJSON bool, mark func
 	fmt.Fprintln(env.Stdout, line)
 	return nil
 }
+
+// stepVerbsHelp is the help every step verb shares after its own "done".
+const stepVerbsHelp = `  skip   not needed (needs --reason)
+  block  cannot be done yet (needs --reason)
+  undo   back to open, putting the inventory back as it was
+  note   add a note or evidence, e.g. a ticket link (needs --note)`
 
 // stepChangeFlags are the flags every step verb takes.
 func stepChangeFlags(c *cobra.Command, ch *ops.StepChange) {

@@ -117,10 +117,7 @@ func offboardStep(env *Env) *cobra.Command {
   done   acts on the inventory: an account is revoked, a device returns to
          --device-status (spare, repair or lost) with no holder, a service gets
          the successor as owner, a secret's rotation is recorded
-  skip   not needed (needs --reason)
-  block  cannot be done yet (needs --reason)
-  undo   back to open, putting the inventory back as it was
-  note   add a note or evidence, e.g. a ticket link (needs --note)`,
+` + stepVerbsHelp,
 		Args: cobra.ExactArgs(3),
 		RunE: func(c *cobra.Command, args []string) error {
 			return markStep(env, args, ch, asJSON, func(e ops.Env, ch ops.StepChange) (stepReport, error) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/spf13/cobra"
@@ -74,11 +75,7 @@ var widgetFields = model.Fields[widget]{
 
 func TestNewFieldReachesFlagsImportAndExport(t *testing.T) {
 	ctx := context.Background()
-	s, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := storetest.Open(t, nil)
 	keeper := model.Person{Name: "Kim Keeper", Email: "kim@example.com"}
 	if err := s.Write(ctx, model.LocalActor("t"), func(tx *store.Tx) error { return tx.AddPerson(&keeper) }); err != nil {
 		t.Fatal(err)
@@ -121,7 +118,7 @@ func TestNewFieldReachesFlagsImportAndExport(t *testing.T) {
 	}
 	// A bad value names its flag.
 	cmd.Flags().Set("every", "soon")
-	err = s.Write(ctx, model.LocalActor("t"), func(tx *store.Tx) error { return applyFields(cmd, tx, &w, fields) })
+	err := s.Write(ctx, model.LocalActor("t"), func(tx *store.Tx) error { return applyFields(cmd, tx, &w, fields) })
 	if err == nil || !strings.Contains(err.Error(), "every") || !strings.Contains(err.Error(), "soon") {
 		t.Errorf("bad duration: %v", err)
 	}

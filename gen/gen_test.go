@@ -2,24 +2,16 @@ package gen
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/store"
 )
 
 func genDB(t *testing.T, z Sizes) *store.Store {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "gen.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := Run(context.Background(), s, z, nil); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return storetest.Open(t, nil, func(ctx context.Context, s *store.Store) error { return Run(ctx, s, z, nil) })
 }
 
 // The same seed gives the same checks; history lands as raw results for

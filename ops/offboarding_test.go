@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/opsdeck/opsdeck/demo"
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
@@ -32,15 +33,11 @@ type offboardFixture struct {
 
 func newOffboardFixture(t *testing.T) offboardFixture {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "o.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := storetest.Open(t, nil)
 	var f offboardFixture
 	f.s = s
 	f.e = ops.Env{Store: s, Actor: offboardActor}
-	err = s.Write(context.Background(), offboardActor, func(t *store.Tx) error {
+	err := s.Write(context.Background(), offboardActor, func(t *store.Tx) error {
 		f.lea = model.Person{Name: "Lea", Email: "lea@example.com", StartDate: "2024-01-01"}
 		f.max = model.Person{Name: "Max", Email: "max@example.com"}
 		if err := t.AddPerson(&f.lea); err != nil {

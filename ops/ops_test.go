@@ -13,6 +13,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 	"github.com/opsdeck/opsdeck/demo"
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
 	"github.com/opsdeck/opsdeck/store"
@@ -27,16 +28,11 @@ var pinned = time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)
 func newEnv(t *testing.T, demoCo bool) ops.Env {
 	t.Helper()
 	clock := clockwork.NewFakeClockAt(pinned)
-	s, err := store.OpenWithClock(filepath.Join(t.TempDir(), "opsdeck.db"), clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	var seed []func(context.Context, *store.Store) error
 	if demoCo {
-		if err := demo.Load(context.Background(), s); err != nil {
-			t.Fatal(err)
-		}
+		seed = append(seed, demo.Load)
 	}
+	s := storetest.Open(t, clock, seed...)
 	actor := model.LocalActor("tester")
 	return ops.Env{Store: s.For(actor), Actor: actor, Clock: clock}
 }

@@ -17,7 +17,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 )
 
 // goClient opens an authenticated connection with x/crypto/ssh, for what
@@ -266,12 +266,8 @@ func TestShutdownSaysWhy(t *testing.T) {
 // hostKeyConfig builds (without starting) a server with the host key at path.
 func hostKeyConfig(t *testing.T, path string, logf func(string, ...any)) error {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	_, err = New(Config{
+	s := storetest.Open(t, nil)
+	_, err := New(Config{
 		Listen: "127.0.0.1:0", HostKeyPath: path, Store: s, Logf: logf,
 		NewModel: func(context.Context, *Session) tea.Model { return nil },
 		Exec:     func(context.Context, *Session, []string, io.Reader, io.Writer, io.Writer) int { return 0 },

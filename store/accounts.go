@@ -44,20 +44,11 @@ func (s *Store) ListAccounts(ctx context.Context, q AccountQuery) ([]model.Accou
 	if q.Limit > 0 {
 		query += limitClause(q.Limit)
 	}
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	out, err := collectRows(ctx, s.r, scanAccount, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list accounts: %w", err)
 	}
-	defer rows.Close()
-	var out []model.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list accounts: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func getAccount(ctx context.Context, db querier, id int64) (model.Account, error) {

@@ -12,19 +12,13 @@ import (
 // state and their alerts written before it survive, the new kinds are
 // accepted, unknown kinds are still refused, and the file stays sound.
 func TestMigrationWidensCheckKinds(t *testing.T) {
-	path, w := oldDatabase(t, 6)
 	const ts = "2026-01-01T00:00:00.000Z"
-	for _, q := range []string{
-		`INSERT INTO services(id, name, kind, criticality, created_at, updated_at) VALUES (1, 'Web', 'app', 'high', '` + ts + `', '` + ts + `')`,
-		`INSERT INTO checks(id, name, kind, service_id, target, interval_s, timeout_s, created_at, updated_at) VALUES (1, 'web', 'http', 1, 'http://x/', 60, 10, '` + ts + `', '` + ts + `')`,
-		`INSERT INTO check_state(check_id, status, next_run_at) VALUES (1, 'down', '` + ts + `')`,
-		`INSERT INTO alerts(id, check_id, check_name, service_id, state, opened_at) VALUES (1, 1, 'web', 1, 'firing', '` + ts + `')`,
-	} {
-		if _, err := w.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	w.Close()
+	path := oldDatabase(t, 6,
+		`INSERT INTO services(id, name, kind, criticality, created_at, updated_at) VALUES (1, 'Web', 'app', 'high', '`+ts+`', '`+ts+`')`,
+		`INSERT INTO checks(id, name, kind, service_id, target, interval_s, timeout_s, created_at, updated_at) VALUES (1, 'web', 'http', 1, 'http://x/', 60, 10, '`+ts+`', '`+ts+`')`,
+		`INSERT INTO check_state(check_id, status, next_run_at) VALUES (1, 'down', '`+ts+`')`,
+		`INSERT INTO alerts(id, check_id, check_name, service_id, state, opened_at) VALUES (1, 1, 'web', 1, 'firing', '`+ts+`')`,
+	)
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

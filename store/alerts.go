@@ -99,21 +99,12 @@ func (s *Store) ListAlerts(ctx context.Context, q AlertQuery) ([]model.Alert, er
 	if q.Limit <= 0 {
 		q.Limit = 500
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+alertCols+alertFrom+`WHERE `+strings.Join(where, " AND ")+
+	out, err := collectRows(ctx, s.r, scanAlert, `SELECT `+alertCols+alertFrom+`WHERE `+strings.Join(where, " AND ")+
 		fmt.Sprintf(` ORDER BY CASE a.state WHEN 'firing' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END, a.opened_at DESC LIMIT %d`, q.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
 	}
-	defer rows.Close()
-	var out []model.Alert
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AlertEvents is an alert's timeline, oldest first.

@@ -314,12 +314,18 @@ func (t *Tx) openChecklist(id int64) (model.Checklist, error) {
 	return c, nil
 }
 
-func (t *Tx) checklistStep(c model.Checklist, n int) (model.ChecklistStep, string, error) {
+// openStep reads step n of open checklist id, with its undo data: what
+// every step verb starts from.
+func (t *Tx) openStep(id int64, n int) (model.Checklist, model.ChecklistStep, string, error) {
+	c, err := t.openChecklist(id)
+	if err != nil {
+		return c, model.ChecklistStep{}, "", err
+	}
 	s, undo, err := scanChecklistStep(t.queryRow(checklistStepSelect+` WHERE checklist_id = ? AND n = ?`, c.ID, n))
 	if isNoRows(err) {
-		return s, "", notAStep(noun(c), n, len(c.Steps))
+		return c, s, "", notAStep(noun(c), n, len(c.Steps))
 	}
-	return s, undo, err
+	return c, s, undo, err
 }
 
 // StepOutcome is what a kind's "on done" hook did: Effect in words, the
@@ -339,11 +345,7 @@ type StepOutcome struct {
 func (t *Tx) MarkChecklistStep(id int64, n int, m model.ChecklistMark,
 	onDone func(c model.Checklist, s model.ChecklistStep, m model.ChecklistMark) (StepOutcome, error)) (model.ChecklistStep, error) {
 	m.Normalize()
-	c, err := t.openChecklist(id)
-	if err != nil {
-		return model.ChecklistStep{}, err
-	}
-	before, _, err := t.checklistStep(c, n)
+	c, before, _, err := t.openStep(id, n)
 	if err != nil {
 		return before, err
 	}
@@ -374,11 +376,7 @@ func (t *Tx) MarkChecklistStep(id int64, n int, m model.ChecklistMark,
 // UndoChecklistStep puts step n back to open; onUndo, if given, receives
 // the undo data the done hook left and puts the inventory back first.
 func (t *Tx) UndoChecklistStep(id int64, n int, onUndo func(c model.Checklist, s model.ChecklistStep, undo string) error) (model.ChecklistStep, error) {
-	c, err := t.openChecklist(id)
-	if err != nil {
-		return model.ChecklistStep{}, err
-	}
-	before, undo, err := t.checklistStep(c, n)
+	c, before, undo, err := t.openStep(id, n)
 	if err != nil {
 		return before, err
 	}
@@ -403,11 +401,7 @@ func (t *Tx) AddChecklistNote(id int64, n int, text string) (model.ChecklistStep
 	if text == "" {
 		return model.ChecklistStep{}, model.Invalid("note", "", "is required")
 	}
-	c, err := t.openChecklist(id)
-	if err != nil {
-		return model.ChecklistStep{}, err
-	}
-	before, _, err := t.checklistStep(c, n)
+	c, before, _, err := t.openStep(id, n)
 	if err != nil {
 		return before, err
 	}

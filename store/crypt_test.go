@@ -21,28 +21,22 @@ var oldSecrets = []string{"hunter2-url-pass", "T0KEN-SLACK-abc", "smtp-pa55word"
 // masks them, the code that uses them still gets them, and a ping still
 // finds its check.
 func TestOpenSealsClearCredentials(t *testing.T) {
-	path, w := oldDatabase(t, 8)
 	const ts = "2026-01-01T00:00:00.000Z"
-	for _, q := range []string{
-		`INSERT INTO services(id, name, kind, criticality, url, created_at, updated_at) VALUES (1, 'Web', 'app', 'high', 'https://ops:hunter2-url-pass@db.example.com/', '` + ts + `', '` + ts + `')`,
-		`INSERT INTO checks(id, name, kind, service_id, target, headers, interval_s, timeout_s, created_at, updated_at) VALUES (1, 'web', 'http', 1, 'https://u:hunter2-url-pass@x.example/', 'Authorization: Bearer-sekrit-hdr', 60, 10, '` + ts + `', '` + ts + `')`,
-		`INSERT INTO checks(id, name, kind, service_id, ping_token, interval_s, timeout_s, created_at, updated_at) VALUES (2, 'nightly', 'heartbeat', 1, 'deadbeefcafe0123456789ab', 3600, 10, '` + ts + `', '` + ts + `')`,
-		`INSERT INTO notification_channels(id, name, kind, url, created_at, updated_at) VALUES (1, 'slack', 'slack', 'https://hooks.slack.com/services/T0KEN-SLACK-abc', '` + ts + `', '` + ts + `')`,
-		`INSERT INTO notification_channels(id, name, kind, smtp_addr, smtp_from, smtp_user, smtp_pass, created_at, updated_at) VALUES (2, 'mail', 'email', 'smtp.example.com:587', 'o@example.com', 'o', 'smtp-pa55word', '` + ts + `', '` + ts + `')`,
-		`INSERT INTO backup_jobs(id, name, service_id, kind, command, schedule, ping_token, created_at, updated_at) VALUES (1, 'pg', 1, 'command', 'PGPASSWORD=pg-pa55-env pg_dump app', '@daily', 'ffff', '` + ts + `', '` + ts + `')`,
-		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('` + ts + `', 'local:x', 'create', 'check', 1, '', '{"id":1,"target":"https://u:hunter2-url-pass@x.example/","headers":"Authorization: Bearer-sekrit-hdr","interval_s":60}')`,
-		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('` + ts + `', 'local:x', 'create', 'check', 2, '', '{"id":2,"ping_token":"deadbeefcafe0123456789ab"}')`,
-		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('` + ts + `', 'local:x', 'create', 'channel', 1, '', '{"id":1,"url":"https://hooks.slack.com/services/T0KEN-SLACK-abc"}')`,
-		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('` + ts + `', 'local:x', 'create', 'backup_job', 1, '', '{"id":1,"command":"PGPASSWORD=pg-pa55-env pg_dump app"}')`,
+	path := oldDatabase(t, 8,
+		`INSERT INTO services(id, name, kind, criticality, url, created_at, updated_at) VALUES (1, 'Web', 'app', 'high', 'https://ops:hunter2-url-pass@db.example.com/', '`+ts+`', '`+ts+`')`,
+		`INSERT INTO checks(id, name, kind, service_id, target, headers, interval_s, timeout_s, created_at, updated_at) VALUES (1, 'web', 'http', 1, 'https://u:hunter2-url-pass@x.example/', 'Authorization: Bearer-sekrit-hdr', 60, 10, '`+ts+`', '`+ts+`')`,
+		`INSERT INTO checks(id, name, kind, service_id, ping_token, interval_s, timeout_s, created_at, updated_at) VALUES (2, 'nightly', 'heartbeat', 1, 'deadbeefcafe0123456789ab', 3600, 10, '`+ts+`', '`+ts+`')`,
+		`INSERT INTO notification_channels(id, name, kind, url, created_at, updated_at) VALUES (1, 'slack', 'slack', 'https://hooks.slack.com/services/T0KEN-SLACK-abc', '`+ts+`', '`+ts+`')`,
+		`INSERT INTO notification_channels(id, name, kind, smtp_addr, smtp_from, smtp_user, smtp_pass, created_at, updated_at) VALUES (2, 'mail', 'email', 'smtp.example.com:587', 'o@example.com', 'o', 'smtp-pa55word', '`+ts+`', '`+ts+`')`,
+		`INSERT INTO backup_jobs(id, name, service_id, kind, command, schedule, ping_token, created_at, updated_at) VALUES (1, 'pg', 1, 'command', 'PGPASSWORD=pg-pa55-env pg_dump app', '@daily', 'ffff', '`+ts+`', '`+ts+`')`,
+		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('`+ts+`', 'local:x', 'create', 'check', 1, '', '{"id":1,"target":"https://u:hunter2-url-pass@x.example/","headers":"Authorization: Bearer-sekrit-hdr","interval_s":60}')`,
+		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('`+ts+`', 'local:x', 'create', 'check', 2, '', '{"id":2,"ping_token":"deadbeefcafe0123456789ab"}')`,
+		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('`+ts+`', 'local:x', 'create', 'channel', 1, '', '{"id":1,"url":"https://hooks.slack.com/services/T0KEN-SLACK-abc"}')`,
+		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES ('`+ts+`', 'local:x', 'create', 'backup_job', 1, '', '{"id":1,"command":"PGPASSWORD=pg-pa55-env pg_dump app"}')`,
 		// A deleted channel leaves its row's bytes in a free page.
-		`INSERT INTO notification_channels(id, name, kind, url, created_at, updated_at) VALUES (3, 'gone', 'webhook', 'https://x.example/T0KEN-SLACK-abc', '` + ts + `', '` + ts + `')`,
+		`INSERT INTO notification_channels(id, name, kind, url, created_at, updated_at) VALUES (3, 'gone', 'webhook', 'https://x.example/T0KEN-SLACK-abc', '`+ts+`', '`+ts+`')`,
 		`DELETE FROM notification_channels WHERE id = 3`,
-	} {
-		if _, err := w.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	w.Close()
+	)
 	keyFile := filepath.Join(t.TempDir(), "secret.key")
 	t.Setenv(KeyFileEnv, keyFile)
 	s, err := Open(path)

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -39,11 +37,7 @@ func (s *Store) GetDevice(ctx context.Context, id int64) (model.Device, error) {
 }
 
 func getDevice(ctx context.Context, db querier, id int64) (model.Device, error) {
-	d, err := scanDevice(db.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id))
-	if isNoRows(err) {
-		return d, notFound("device", strconv.FormatInt(id, 10))
-	}
-	return d, err
+	return devicesTable.get(ctx, db, id)
 }
 
 // FindDevice resolves an id, asset tag, serial or name.
@@ -58,19 +52,8 @@ func (t *Tx) FindDevice(ref string) (model.Device, error) { return findDevice(t.
 func (t *Tx) GetDevice(id int64) (model.Device, error) { return getDevice(t.ctx, t.tx, id) }
 
 func findDevice(ctx context.Context, db querier, ref string) (model.Device, error) {
-	ref = strings.TrimSpace(ref)
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		if d, err := getDevice(ctx, db, id); err == nil {
-			return d, nil
-		}
-	}
-	d, err := scanDevice(db.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices
-		WHERE asset_tag = ? COLLATE NOCASE OR (serial <> '' AND serial = ?) OR name = ? COLLATE NOCASE
-		ORDER BY asset_tag = ? COLLATE NOCASE DESC LIMIT 1`, ref, ref, ref, ref))
-	if isNoRows(err) {
-		return d, notFound("device", ref)
-	}
-	return d, err
+	return devicesTable.find(ctx, db, ref, `asset_tag = ? COLLATE NOCASE OR (serial <> '' AND serial = ?) OR name = ? COLLATE NOCASE
+		ORDER BY asset_tag = ? COLLATE NOCASE DESC LIMIT 1`)
 }
 
 func (t *Tx) checkDevice(d *model.Device) error {

@@ -54,7 +54,7 @@ func findingsWhere(ctx context.Context, db querier, where string, args ...any) (
 // findingLinks reads the records a finding affects, with their names
 // joined from their tables (a renamed service shows its new name).
 func findingLinks(ctx context.Context, db querier, id int64) ([]model.FindingLink, error) {
-	out, err := collectRows(ctx, db, func(sc scanner) (model.FindingLink, error) {
+	return collectList(ctx, db, fmt.Sprintf("finding %d links", id), func(sc scanner) (model.FindingLink, error) {
 		var l model.FindingLink
 		return l, sc.Scan(&l.Kind, &l.ID, &l.Name)
 	}, `SELECT l.kind, l.ref_id, coalesce(CASE l.kind
@@ -63,30 +63,16 @@ func findingLinks(ctx context.Context, db querier, id int64) ([]model.FindingLin
 			WHEN 'person' THEN (SELECT email FROM people WHERE id = l.ref_id)
 			WHEN 'account' THEN (SELECT s.name || ':' || a.username FROM accounts a JOIN services s ON s.id = a.service_id WHERE a.id = l.ref_id)
 		END, '#' || l.ref_id) FROM finding_links l WHERE l.finding_id = ? ORDER BY l.kind, l.ref_id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("finding %d links: %w", id, err)
-	}
-	if out == nil {
-		out = []model.FindingLink{}
-	}
-	return out, nil
 }
 
 func findingLog(ctx context.Context, db querier, id int64) ([]model.FindingEntry, error) {
-	out, err := collectRows(ctx, db, func(sc scanner) (model.FindingEntry, error) {
+	return collectList(ctx, db, fmt.Sprintf("finding %d notes", id), func(sc scanner) (model.FindingEntry, error) {
 		var e model.FindingEntry
 		var at string
 		err := sc.Scan(&e.ID, &at, &e.Actor, &e.Kind, &e.Text)
 		e.At = parseTime(at)
 		return e, err
 	}, `SELECT id, at, actor, kind, text FROM finding_log WHERE finding_id = ? ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("finding %d notes: %w", id, err)
-	}
-	if out == nil {
-		out = []model.FindingEntry{}
-	}
-	return out, nil
 }
 
 // ListFindings returns findings matching q, by id.
@@ -107,13 +93,7 @@ func findFinding(ctx context.Context, db querier, ref string) (model.Finding, er
 		return model.Finding{}, model.Invalid("finding", ref, "is not a finding id (see 'opsdeck findings list')")
 	}
 	found, err := findingsWhere(ctx, db, `f.id = ?`, id)
-	if err != nil {
-		return model.Finding{}, err
-	}
-	if len(found) == 0 {
-		return model.Finding{}, notFound("finding", ref)
-	}
-	return found[0], nil
+	return firstFound(found, err, "finding", ref)
 }
 
 // FindFinding resolves a finding id ("12" or "#12").

@@ -243,18 +243,12 @@ func (s *Store) LedgerCategories(ctx context.Context) ([]LedgerCategory, error) 
 }
 
 func ledgerCategories(ctx context.Context, db querier) ([]LedgerCategory, error) {
-	rows, err := db.QueryContext(ctx, `SELECT name, position, active FROM ledger_categories ORDER BY position, name`)
+	out, err := collectRows(ctx, db, func(sc scanner) (LedgerCategory, error) {
+		var c LedgerCategory
+		return c, sc.Scan(&c.Name, &c.Position, &c.Active)
+	}, `SELECT name, position, active FROM ledger_categories ORDER BY position, name`)
 	if err != nil {
 		return nil, fmt.Errorf("list ledger categories: %w", err)
 	}
-	defer rows.Close()
-	var out []LedgerCategory
-	for rows.Next() {
-		var c LedgerCategory
-		if err := rows.Scan(&c.Name, &c.Position, &c.Active); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }

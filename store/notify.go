@@ -24,20 +24,8 @@ func scanChannel(sc scanner) (model.Channel, error) { return channelsTable.scan(
 
 // ListChannels returns every notification channel.
 func (s *Store) ListChannels(ctx context.Context) ([]model.Channel, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+channelCols+` FROM notification_channels ORDER BY name COLLATE NOCASE`)
+	out, err := channelsTable.list(ctx, s.r, "1=1", "name COLLATE NOCASE", 0)
 	if err != nil {
-		return nil, fmt.Errorf("list channels: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Channel
-	for rows.Next() {
-		c, err := scanChannel(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return out, presentAll(ctx, s, out)
@@ -70,10 +58,7 @@ func (s *Store) FindChannel(ctx context.Context, ref string) (model.Channel, err
 
 // GetChannel reads one channel by id.
 func (s *Store) GetChannel(ctx context.Context, id int64) (model.Channel, error) {
-	c, err := scanChannel(s.r.QueryRowContext(ctx, `SELECT `+channelCols+` FROM notification_channels WHERE id = ?`, id))
-	if isNoRows(err) {
-		return c, notFound("channel", strconv.FormatInt(id, 10))
-	}
+	c, err := channelsTable.get(ctx, s.r, id)
 	if err != nil {
 		return c, err
 	}
@@ -127,20 +112,10 @@ func (t *Tx) page(a *model.Alert, event string, at time.Time, wait time.Duration
 // pageTo is page addressed to the given recipients instead (an escalation
 // step), with why leading the timeline entry; nil to: the owner and on call.
 func (t *Tx) pageTo(a *model.Alert, event string, at time.Time, wait time.Duration, to []string, why string) error {
-	rows, err := t.query(`SELECT `+channelCols+` FROM notification_channels WHERE enabled = 1 AND (service_id IS NULL OR service_id = ?)`, nullID(a.ServiceID))
+	chans, err := collectRows(t.ctx, t.tx, scanChannel, `SELECT `+channelCols+` FROM notification_channels WHERE enabled = 1 AND (service_id IS NULL OR service_id = ?)`, nullID(a.ServiceID))
 	if err != nil {
 		return err
 	}
-	var chans []model.Channel
-	for rows.Next() {
-		c, err := scanChannel(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		chans = append(chans, c)
-	}
-	rows.Close()
 	n := model.Notification{Event: event, AlertID: a.ID, State: a.State, Severity: a.Severity, Check: a.CheckName,
 		Summary: a.Summary, CausedBy: a.CausedBy, Flapping: a.Flapping, OpenedAt: a.OpenedAt, At: at}
 	n.Title = model.AlertTitle(a, event)
@@ -357,23 +332,14 @@ type NotificationRow struct {
 
 // AlertNotifications lists the notifications queued for an alert.
 func (s *Store) AlertNotifications(ctx context.Context, alertID int64) ([]NotificationRow, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT q.id, q.alert_id, c.name, q.event, q.state, q.attempts, q.last_error, q.sent_at
-		FROM notification_queue q JOIN notification_channels c ON c.id = q.channel_id WHERE q.alert_id = ? ORDER BY q.id`, alertID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []NotificationRow
-	for rows.Next() {
+	return collectRows(ctx, s.r, func(sc scanner) (NotificationRow, error) {
 		var r NotificationRow
 		var sent sql.NullString
-		if err := rows.Scan(&r.ID, &r.AlertID, &r.Channel, &r.Event, &r.State, &r.Attempts, &r.LastError, &sent); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&r.ID, &r.AlertID, &r.Channel, &r.Event, &r.State, &r.Attempts, &r.LastError, &sent)
 		r.SentAt = parseTimePtr(sent)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, `SELECT q.id, q.alert_id, c.name, q.event, q.state, q.attempts, q.last_error, q.sent_at
+		FROM notification_queue q JOIN notification_channels c ON c.id = q.channel_id WHERE q.alert_id = ? ORDER BY q.id`, alertID)
 }
 
 // SuspectHost names a device the alert's service runs on whose host check

@@ -30,6 +30,32 @@ func collectRows[T any](ctx context.Context, db querier, scan func(scanner) (T, 
 	return out, rows.Err()
 }
 
+// collectList is collectRows for a record's sub-list: none is an empty
+// list ([] in JSON, not null), and an error says which list (what).
+func collectList[T any](ctx context.Context, db querier, what string, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+	out, err := collectRows(ctx, db, scan, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if out == nil {
+		out = []T{}
+	}
+	return out, nil
+}
+
+// firstFound is the first of what a lookup by ref found, or the kind's
+// not-found error when it found nothing.
+func firstFound[T any](found []T, err error, entity, ref string) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if len(found) == 0 {
+		return zero, notFound(entity, ref)
+	}
+	return found[0], nil
+}
+
 // offboardingView is checklist c as an offboarding, its leaver read in db.
 func offboardingView(ctx context.Context, db querier, c model.Checklist) (model.Offboarding, error) {
 	if c.Kind != model.OffboardingKind {

@@ -12,19 +12,26 @@ import (
 )
 
 // oldDatabase is a database file as release version left it (migrations up
-// to version applied), open for raw writes; close w before opening it.
-func oldDatabase(t *testing.T, version int) (path string, w *sql.DB) {
+// to version applied) with rows written raw, the way that release's code
+// wrote them; it returns the file's path, closed, for Open.
+func oldDatabase(t *testing.T, version int, rows ...string) string {
 	t.Helper()
-	path = filepath.Join(t.TempDir(), "old.db")
+	path := filepath.Join(t.TempDir(), "old.db")
 	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer w.Close()
 	old := &Store{path: path, w: w, Now: time.Now}
 	if err := old.migrateTo(context.Background(), version); err != nil {
 		t.Fatal(err)
 	}
-	return path, w
+	for _, q := range rows {
+		if _, err := w.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return path
 }
 
 // TestOffboardingsMoveOntoChecklists builds a database as release 0019
@@ -35,45 +42,39 @@ func oldDatabase(t *testing.T, version int) (path string, w *sql.DB) {
 // kind offboarding: who, when, notes, step states, linked records and the
 // audit trail, under new ids, with the old tables gone.
 func TestOffboardingsMoveOntoChecklists(t *testing.T) {
-	path, w := oldDatabase(t, 19)
 	const ts, ts2, ts3 = "2026-11-02T09:00:00.000Z", "2026-11-02T09:05:00.000Z", "2026-11-03T10:00:00.000Z"
 	undo := `{"account":{"id":1,"person_id":1,"service_id":1,"username":"ann","entitlement":"admin","status":"active"}}`
-	for _, q := range []string{
+	path := oldDatabase(t, 19,
 		`INSERT INTO people(id, name, email, status, end_date, created_at, updated_at) VALUES
-			(1, 'Ann Leaver', 'ann@example.com', 'leaving', '2026-11-30', '` + ts + `', '` + ts + `'),
-			(2, 'Max Successor', 'max@example.com', 'active', '', '` + ts + `', '` + ts + `'),
-			(3, 'Bo Gone', 'bo@example.com', 'departed', '2026-10-31', '` + ts + `', '` + ts + `'),
-			(4, 'Cy Soon', 'cy@example.com', 'leaving', '', '` + ts + `', '` + ts + `')`,
-		`INSERT INTO services(id, name, kind, criticality, owner_id, created_at, updated_at) VALUES (1, 'GitHub', 'saas', 'critical', 1, '` + ts + `', '` + ts + `')`,
-		`INSERT INTO accounts(id, person_id, service_id, username, entitlement, status, created_at, updated_at) VALUES (1, 1, 1, 'ann', 'admin', 'revoked', '` + ts + `', '` + ts + `')`,
-		`INSERT INTO devices(id, asset_tag, name, kind, holder_id, status, created_at, updated_at) VALUES (1, 'LT-1', 'ann-laptop', 'laptop', 1, 'in_use', '` + ts + `', '` + ts + `')`,
+			(1, 'Ann Leaver', 'ann@example.com', 'leaving', '2026-11-30', '`+ts+`', '`+ts+`'),
+			(2, 'Max Successor', 'max@example.com', 'active', '', '`+ts+`', '`+ts+`'),
+			(3, 'Bo Gone', 'bo@example.com', 'departed', '2026-10-31', '`+ts+`', '`+ts+`'),
+			(4, 'Cy Soon', 'cy@example.com', 'leaving', '', '`+ts+`', '`+ts+`')`,
+		`INSERT INTO services(id, name, kind, criticality, owner_id, created_at, updated_at) VALUES (1, 'GitHub', 'saas', 'critical', 1, '`+ts+`', '`+ts+`')`,
+		`INSERT INTO accounts(id, person_id, service_id, username, entitlement, status, created_at, updated_at) VALUES (1, 1, 1, 'ann', 'admin', 'revoked', '`+ts+`', '`+ts+`')`,
+		`INSERT INTO devices(id, asset_tag, name, kind, holder_id, status, created_at, updated_at) VALUES (1, 'LT-1', 'ann-laptop', 'laptop', 1, 'in_use', '`+ts+`', '`+ts+`')`,
 		// An onboarding already holds checklist id 1: offboardings get new ids.
-		`INSERT INTO checklists(id, kind, title, subject_kind, subject_id, subject_name, started_at, started_by) VALUES (1, 'onboarding', 'Onboarding Max', 'person', 2, 'Max Successor', '` + ts + `', 'local:ops')`,
+		`INSERT INTO checklists(id, kind, title, subject_kind, subject_id, subject_name, started_at, started_by) VALUES (1, 'onboarding', 'Onboarding Max', 'person', 2, 'Max Successor', '`+ts+`', 'local:ops')`,
 		`INSERT INTO offboardings(id, person_id, successor_id, last_day, status, prior_status, started_at, started_by, completed_at, completed_by, forced, force_reason) VALUES
-			(1, 3, NULL, '2026-10-31', 'completed', 'active', '` + ts + `', 'local:ops', '` + ts3 + `', 'local:ops', 1, 'contractor gone; HR confirms'),
-			(2, 1, 2, '2026-11-30', 'open', 'active', '` + ts + `', 'ssh:ops@example.com', NULL, '', 0, ''),
-			(3, 4, NULL, '', 'open', 'active', '` + ts2 + `', 'local:ops', NULL, '', 0, '')`,
+			(1, 3, NULL, '2026-10-31', 'completed', 'active', '`+ts+`', 'local:ops', '`+ts3+`', 'local:ops', 1, 'contractor gone; HR confirms'),
+			(2, 1, 2, '2026-11-30', 'open', 'active', '`+ts+`', 'ssh:ops@example.com', NULL, '', 0, ''),
+			(3, 4, NULL, '', 'open', 'active', '`+ts2+`', 'local:ops', NULL, '', 0, '')`,
 		`INSERT INTO offboarding_steps(id, offboarding_id, n, kind, ref_id, title, detail, bus_factor_one, state, reason, effect, undo_data, by, at) VALUES
 			(1, 1, 1, 'template', 1, 'Collect badge', 'from HR', 0, 'open', '', '', '', '', NULL),
-			(2, 2, 1, 'account', 1, 'Revoke GitHub admin account ann', 'service GitHub', 1, 'done', '', 'account GitHub:ann active → revoked', '` + undo + `', 'ssh:ops@example.com', '` + ts2 + `'),
-			(3, 2, 2, 'device', 1, 'Recover laptop LT-1 (ann-laptop)', 'asset tag LT-1', 0, 'blocked', 'courier booked', '', '', 'local:ops', '` + ts3 + `'),
+			(2, 2, 1, 'account', 1, 'Revoke GitHub admin account ann', 'service GitHub', 1, 'done', '', 'account GitHub:ann active → revoked', '`+undo+`', 'ssh:ops@example.com', '`+ts2+`'),
+			(3, 2, 2, 'device', 1, 'Recover laptop LT-1 (ann-laptop)', 'asset tag LT-1', 0, 'blocked', 'courier booked', '', '', 'local:ops', '`+ts3+`'),
 			(4, 2, 3, 'service', 1, 'Hand over GitHub to Max Successor', 'owner of GitHub', 1, 'open', '', '', '', '', NULL),
-			(5, 2, 4, 'template', NULL, 'Remove Ann Leaver from the on-call rotations', 'nobody', 0, 'done', '', 'nobody', '', 'local:ops', '` + ts + `')`,
+			(5, 2, 4, 'template', NULL, 'Remove Ann Leaver from the on-call rotations', 'nobody', 0, 'done', '', 'nobody', '', 'local:ops', '`+ts+`')`,
 		`INSERT INTO offboarding_notes(step_id, at, actor, text) VALUES
-			(2, '` + ts2 + `', 'ssh:ops@example.com', 'ticket OPS-1'),
-			(2, '` + ts3 + `', 'local:ops', 'confirmed in the GitHub audit log')`,
+			(2, '`+ts2+`', 'ssh:ops@example.com', 'ticket OPS-1'),
+			(2, '`+ts3+`', 'local:ops', 'confirmed in the GitHub audit log')`,
 		`INSERT INTO audit_log(at, actor, action, entity, entity_id, before, after) VALUES
-			('` + ts + `', 'ssh:ops@example.com', 'start', 'offboarding', 2, '', '{"id":2,"person_name":"Ann Leaver"}'),
-			('` + ts2 + `', 'ssh:ops@example.com', 'done', 'offboarding_step', 2, '{"n":1,"title":"Revoke GitHub admin account ann","state":"open","notes":[]}',
+			('`+ts+`', 'ssh:ops@example.com', 'start', 'offboarding', 2, '', '{"id":2,"person_name":"Ann Leaver"}'),
+			('`+ts2+`', 'ssh:ops@example.com', 'done', 'offboarding_step', 2, '{"n":1,"title":"Revoke GitHub admin account ann","state":"open","notes":[]}',
 			 '{"n":1,"title":"Revoke GitHub admin account ann","state":"done","effect":"account GitHub:ann active → revoked","notes":[{"text":"ticket OPS-1"}]}'),
-			('` + ts3 + `', 'local:ops', 'block', 'offboarding_step', 3, '{"n":2,"state":"open","notes":[]}', '{"n":2,"title":"Recover laptop LT-1 (ann-laptop)","state":"blocked","reason":"courier booked","notes":[]}'),
-			('` + ts3 + `', 'local:ops', 'complete', 'offboarding', 1, '', '{"id":1}')`,
-	} {
-		if _, err := w.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	w.Close()
+			('`+ts3+`', 'local:ops', 'block', 'offboarding_step', 3, '{"n":2,"state":"open","notes":[]}', '{"n":2,"title":"Recover laptop LT-1 (ann-laptop)","state":"blocked","reason":"courier booked","notes":[]}'),
+			('`+ts3+`', 'local:ops', 'complete', 'offboarding', 1, '', '{"id":1}')`,
+	)
 
 	s, err := Open(path)
 	if err != nil {

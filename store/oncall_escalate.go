@@ -26,23 +26,17 @@ func (t *Tx) Escalate() (int, error) {
 		crit string
 		last *time.Time
 	}
-	rows, err := t.query(`SELECT a.id, a.escalation_step, coalesce(s.criticality, ''), a.escalated_at FROM alerts a LEFT JOIN services s ON s.id = a.service_id
+	cs, err := collectRows(t.ctx, t.tx, func(sc scanner) (cand, error) {
+		var c cand
+		var last sql.NullString
+		err := sc.Scan(&c.id, &c.step, &c.crit, &last)
+		c.last = parseTimePtr(last)
+		return c, err
+	}, `SELECT a.id, a.escalation_step, coalesce(s.criticality, ''), a.escalated_at FROM alerts a LEFT JOIN services s ON s.id = a.service_id
 		WHERE a.state = 'firing' AND a.escalation_step < ?`, model.EscalateEveryone)
 	if err != nil {
 		return 0, fmt.Errorf("escalate: %w", err)
 	}
-	var cs []cand
-	for rows.Next() {
-		var c cand
-		var last sql.NullString
-		if err := rows.Scan(&c.id, &c.step, &c.crit, &last); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		c.last = parseTimePtr(last)
-		cs = append(cs, c)
-	}
-	rows.Close()
 	if len(cs) == 0 {
 		return 0, nil
 	}

@@ -29,34 +29,12 @@ type PeopleQuery struct {
 // ListPeople returns people ordered by name.
 func (s *Store) ListPeople(ctx context.Context, q PeopleQuery) ([]model.Person, error) {
 	f := (&filter{}).eq("status", q.Status)
-	args := f.args
-	query := `SELECT ` + personCols + ` FROM people WHERE ` + f.sql() + ` ORDER BY name COLLATE NOCASE, id`
-	if q.Limit > 0 {
-		query += limitClause(q.Limit)
-	}
-	rows, err := s.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list people: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list people: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return peopleTable.list(ctx, s.r, f.sql(), "name COLLATE NOCASE, id", q.Limit, f.args...)
 }
 
 // GetPerson reads one person by id.
 func (s *Store) GetPerson(ctx context.Context, id int64) (model.Person, error) {
-	p, err := scanPerson(s.r.QueryRowContext(ctx, `SELECT `+personCols+` FROM people WHERE id = ?`, id))
-	if isNoRows(err) {
-		return p, notFound("person", strconv.FormatInt(id, 10))
-	}
-	return p, err
+	return peopleTable.get(ctx, s.r, id)
 }
 
 // FindPerson resolves what a user typed: an id, an email, or a name (exact,
@@ -105,33 +83,14 @@ func findPerson(ctx context.Context, db querier, ref string) (model.Person, erro
 // peopleWhere returns up to three people matching a condition: enough to
 // tell one match from several.
 func peopleWhere(ctx context.Context, db querier, where string, args ...any) ([]model.Person, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+personCols+` FROM people WHERE `+where+` LIMIT 3`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var found []model.Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		found = append(found, p)
-	}
-	return found, rows.Err()
+	return collectRows(ctx, db, scanPerson, `SELECT `+personCols+` FROM people WHERE `+where+` LIMIT 3`, args...)
 }
 
 // FindPerson resolves a reference inside a write transaction.
 func (t *Tx) FindPerson(ref string) (model.Person, error) { return findPerson(t.ctx, t.tx, ref) }
 
 // GetPerson reads one person inside the transaction.
-func (t *Tx) GetPerson(id int64) (model.Person, error) {
-	p, err := scanPerson(t.queryRow(`SELECT `+personCols+` FROM people WHERE id = ?`, id))
-	if isNoRows(err) {
-		return p, notFound("person", strconv.FormatInt(id, 10))
-	}
-	return p, err
-}
+func (t *Tx) GetPerson(id int64) (model.Person, error) { return peopleTable.get(t.ctx, t.tx, id) }
 
 func (t *Tx) checkPersonUnique(p *model.Person) error {
 	var id int64

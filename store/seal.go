@@ -65,22 +65,6 @@ func (t *Tx) sealAll() (n int, err error) {
 		rec  model.Secretive
 		hash string
 	}
-	collect := func(q string, scan func(sc scanner) (row, error)) ([]row, error) {
-		rows, err := t.query(q)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []row
-		for rows.Next() {
-			r, err := scan(rows)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, r)
-		}
-		return out, rows.Err()
-	}
 	clear := func(rec model.Secretive) bool {
 		for _, f := range rec.SecretFields() {
 			if model.HoldsSecret(f.Secret, *f.Value) && !strings.HasPrefix(*f.Value, sealPrefix) {
@@ -93,7 +77,7 @@ func (t *Tx) sealAll() (n int, err error) {
 	// sealRows seals the clear credentials among the rows q reads and
 	// writes each such row back with update.
 	sealRows := func(what, q string, scan func(sc scanner) (row, error), update func(r row) error) error {
-		rows, err := collect(q, scan)
+		rows, err := collectRows(t.ctx, t.tx, scan, q)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}

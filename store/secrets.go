@@ -26,22 +26,9 @@ func scanSecret(sc scanner) (model.Secret, error) {
 
 // secretsWhere reads secrets matching where, each with its current holders.
 func secretsWhere(ctx context.Context, db querier, where string, args ...any) ([]model.Secret, error) {
-	rows, err := db.QueryContext(ctx, secretSelect+` WHERE `+where+` ORDER BY x.name COLLATE NOCASE`, args...)
+	out, err := collectRows(ctx, db, scanSecret, secretSelect+` WHERE `+where+` ORDER BY x.name COLLATE NOCASE`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list secrets: %w", err)
-	}
-	var out []model.Secret
-	for rows.Next() {
-		x, err := scanSecret(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("list secrets: %w", err)
-		}
-		out = append(out, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	for i := range out {
 		if out[i].Holders, err = secretHolders(ctx, db, out[i].ID); err != nil {
@@ -52,21 +39,11 @@ func secretsWhere(ctx context.Context, db querier, where string, args ...any) ([
 }
 
 func secretHolders(ctx context.Context, db querier, secretID int64) ([]model.SecretHolder, error) {
-	rows, err := db.QueryContext(ctx, `SELECT p.id, p.name, p.email, p.status FROM secret_holders h JOIN people p ON p.id = h.person_id
-		WHERE h.secret_id = ? AND h.removed_at IS NULL ORDER BY p.name COLLATE NOCASE`, secretID)
-	if err != nil {
-		return nil, fmt.Errorf("secret holders: %w", err)
-	}
-	defer rows.Close()
-	out := []model.SecretHolder{}
-	for rows.Next() {
+	return collectList(ctx, db, "secret holders", func(sc scanner) (model.SecretHolder, error) {
 		var h model.SecretHolder
-		if err := rows.Scan(&h.PersonID, &h.Name, &h.Email, &h.Status); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+		return h, sc.Scan(&h.PersonID, &h.Name, &h.Email, &h.Status)
+	}, `SELECT p.id, p.name, p.email, p.status FROM secret_holders h JOIN people p ON p.id = h.person_id
+		WHERE h.secret_id = ? AND h.removed_at IS NULL ORDER BY p.name COLLATE NOCASE`, secretID)
 }
 
 // ListSecrets returns every secret with its current holders, by name.
@@ -89,13 +66,7 @@ func findSecret(ctx context.Context, db querier, ref string) (model.Secret, erro
 	if err == nil && len(found) == 0 {
 		found, err = secretsWhere(ctx, db, `x.name = ?`, ref)
 	}
-	if err != nil {
-		return model.Secret{}, err
-	}
-	if len(found) == 0 {
-		return model.Secret{}, notFound("secret", ref)
-	}
-	return found[0], nil
+	return firstFound(found, err, "secret", ref)
 }
 
 // FindSecret resolves an id or a name (case-insensitive).
@@ -109,13 +80,7 @@ func (t *Tx) FindSecret(ref string) (model.Secret, error) { return findSecret(t.
 // GetSecret reads one secret inside the transaction.
 func (t *Tx) GetSecret(id int64) (model.Secret, error) {
 	found, err := secretsWhere(t.ctx, t.tx, `x.id = ?`, id)
-	if err != nil {
-		return model.Secret{}, err
-	}
-	if len(found) == 0 {
-		return model.Secret{}, notFound("secret", strconv.FormatInt(id, 10))
-	}
-	return found[0], nil
+	return firstFound(found, err, "secret", strconv.FormatInt(id, 10))
 }
 
 func (t *Tx) checkSecret(x *model.Secret) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/opsdeck/opsdeck/model"
@@ -35,25 +34,11 @@ func (s *Store) ListServices(ctx context.Context, q ServiceQuery) ([]model.Servi
 }
 
 func getService(ctx context.Context, db querier, id int64) (model.Service, error) {
-	sv, err := scanService(db.QueryRowContext(ctx, `SELECT `+serviceCols+` FROM services WHERE id = ?`, id))
-	if isNoRows(err) {
-		return sv, notFound("service", strconv.FormatInt(id, 10))
-	}
-	return sv, err
+	return servicesTable.get(ctx, db, id)
 }
 
 func findService(ctx context.Context, db querier, ref string) (model.Service, error) {
-	ref = strings.TrimSpace(ref)
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		if sv, err := getService(ctx, db, id); err == nil {
-			return sv, nil
-		}
-	}
-	sv, err := scanService(db.QueryRowContext(ctx, `SELECT `+serviceCols+` FROM services WHERE name = ? COLLATE NOCASE`, ref))
-	if isNoRows(err) {
-		return sv, notFound("service", ref)
-	}
-	return sv, err
+	return servicesTable.find(ctx, db, ref, `name = ? COLLATE NOCASE`)
 }
 
 // GetService reads one service by id.
@@ -196,40 +181,15 @@ func (s *Store) ServiceDependents(ctx context.Context, serviceID int64) ([]model
 }
 
 func (s *Store) servicesWhere(ctx context.Context, where string, lim int, args ...any) ([]model.Service, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+serviceCols+` FROM services WHERE `+where+` ORDER BY name COLLATE NOCASE`+limitClause(lim), args...)
+	out, err := servicesTable.list(ctx, s.r, where, "name COLLATE NOCASE", lim, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list services: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Service
-	for rows.Next() {
-		sv, err := scanService(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sv)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return out, presentAll(ctx, s, out)
 }
 
 func (s *Store) devicesWhere(ctx context.Context, where string, lim int, args ...any) ([]model.Device, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE `+where+` ORDER BY asset_tag COLLATE NOCASE`+limitClause(lim), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list devices: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return devicesTable.list(ctx, s.r, where, "asset_tag COLLATE NOCASE", lim, args...)
 }
 
 // limitClause renders an optional LIMIT (0: none).

@@ -24,20 +24,11 @@ func scanSilence(sc scanner) (model.Silence, error) {
 }
 
 func (t *Tx) activeSilences() ([]model.Silence, error) {
-	rows, err := t.query(silenceSelect+`WHERE s.expired_at IS NULL AND s.starts_at <= ? AND s.ends_at > ?`, fmtTime(t.at), fmtTime(t.at))
+	out, err := collectRows(t.ctx, t.tx, scanSilence, silenceSelect+`WHERE s.expired_at IS NULL AND s.starts_at <= ? AND s.ends_at > ?`, fmtTime(t.at), fmtTime(t.at))
 	if err != nil {
 		return nil, fmt.Errorf("active silences: %w", err)
 	}
-	defer rows.Close()
-	var out []model.Silence
-	for rows.Next() {
-		s, err := scanSilence(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ListSilences returns silences, current and future first; all=false hides
@@ -47,20 +38,11 @@ func (s *Store) ListSilences(ctx context.Context, all bool) ([]model.Silence, er
 	if all {
 		q, args = silenceSelect, nil
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY s.starts_at DESC`, args...)
+	out, err := collectRows(ctx, s.r, scanSilence, q+` ORDER BY s.starts_at DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list silences: %w", err)
 	}
-	defer rows.Close()
-	var out []model.Silence
-	for rows.Next() {
-		sl, err := scanSilence(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sl)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // AddSilence records a silence; the transaction's actor is its author.

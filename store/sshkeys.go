@@ -64,20 +64,11 @@ func (t *Tx) RemoveSSHKey(personID int64, fingerprint string) (model.SSHKey, err
 
 // SSHKeys lists a person's registered keys.
 func (s *Store) SSHKeys(ctx context.Context, personID int64) ([]model.SSHKey, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+sshKeyCols+` FROM ssh_keys WHERE person_id = ? ORDER BY id`, personID)
+	out, err := collectRows(ctx, s.r, scanKey, `SELECT `+sshKeyCols+` FROM ssh_keys WHERE person_id = ? ORDER BY id`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("list ssh keys: %w", err)
 	}
-	defer rows.Close()
-	var out []model.SSHKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PersonForKey returns the person a key fingerprint is registered to,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -111,6 +112,49 @@ func (tb *table[T]) scan(sc scanner, more func(*T) []any) (T, error) {
 	}
 	*created, *updated = parseTime(c), parseTime(u)
 	return rec, err
+}
+
+// get reads the row with id in db; a missing row is the kind's
+// not-found error, naming the id.
+func (tb *table[T]) get(ctx context.Context, db querier, id int64) (T, error) {
+	rec, err := tb.scan(db.QueryRowContext(ctx, `SELECT `+tb.cols("")+` FROM `+tb.name+` WHERE id = ?`, id), nil)
+	if isNoRows(err) {
+		return rec, notFound(tb.entity, strconv.FormatInt(id, 10))
+	}
+	return rec, err
+}
+
+// find resolves a reference a user typed: an id, else the row pick
+// selects (a condition, with its order when several may match; each ? in
+// it stands for the reference). Not found names the reference.
+func (tb *table[T]) find(ctx context.Context, db querier, ref, pick string) (T, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		if rec, err := tb.get(ctx, db, id); err == nil {
+			return rec, nil
+		}
+	}
+	args := make([]any, strings.Count(pick, "?"))
+	for i := range args {
+		args[i] = ref
+	}
+	rec, err := tb.scan(db.QueryRowContext(ctx, `SELECT `+tb.cols("")+` FROM `+tb.name+` WHERE `+pick, args...), nil)
+	if isNoRows(err) {
+		return rec, notFound(tb.entity, ref)
+	}
+	return rec, err
+}
+
+// list reads the rows matching where (args fill its placeholders) sorted
+// by order, at most lim of them (0: all): the one row loop of the kinds
+// whose lists select only their own table.
+func (tb *table[T]) list(ctx context.Context, db querier, where, order string, lim int, args ...any) ([]T, error) {
+	out, err := collectRows(ctx, db, func(sc scanner) (T, error) { return tb.scan(sc, nil) },
+		`SELECT `+tb.cols("")+` FROM `+tb.name+` WHERE `+where+` ORDER BY `+order+limitClause(lim), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", strings.ReplaceAll(tb.name, "_", " "), err)
+	}
+	return out, nil
 }
 
 // values is what insert and update write: every field, then the extras

@@ -507,21 +507,71 @@ func copyFields[T any](fs model.Fields[T], dst, src *T) {
 	}
 }
 
+// entryWhere names entry i of a section of the file for errors:
+// "checks[2]", or "checks[2] (web)" when the entry has a name.
+func entryWhere(section string, i int, rec map[string]any) string {
+	if n, ok := rec["name"].(string); ok && n != "" {
+		return fmt.Sprintf("%s[%d] (%s)", section, i, model.Excerpt(n))
+	}
+	return fmt.Sprintf("%s[%d]", section, i)
+}
+
+// entryInvalid places a record's validation error in the file: its field
+// under the entry ("checks[2] (web).target"), else the entry itself.
+func entryInvalid(where string, err error) error {
+	if fe, ok := model.AsFieldError(err); ok {
+		return model.Invalid(where+"."+fe.Field, fe.Value, fe.Reason)
+	}
+	return fmt.Errorf("%s: %w", where, err)
+}
+
+// entryYesNo sets *dst from the entry's yes/no value key, when it has one.
+func entryYesNo(where, key string, vals map[string]string, dst *bool) error {
+	v, ok := vals[key]
+	if !ok {
+		return nil
+	}
+	b := model.ParseYesNo(v)
+	if b == nil {
+		return model.Invalid(where+"."+key, v, "is not yes or no")
+	}
+	*dst = *b
+	return nil
+}
+
+// claimName records that entry i of section names name (case-insensitive);
+// a second entry with that name is refused, naming the first.
+func claimName(seen map[string]int, section, where, name string, i int) error {
+	key := strings.ToLower(name)
+	if first, dup := seen[key]; dup {
+		return model.Invalid(where+".name", name, fmt.Sprintf("appears again (first at %s[%d])", section, first))
+	}
+	seen[key] = i
+	return nil
+}
+
+// notInFile adds the item for a record apply created that the file no
+// longer names: a note saying what --prune does (prunes: "removes it"),
+// or with --prune the action itself.
+func (p *ApplyPlan) notInFile(kind, name, prunes string, pruned ApplyChangeItem) {
+	if !p.Prune {
+		p.Items = append(p.Items, ApplyChangeItem{Action: ApplyOrphan, Kind: kind, Name: name,
+			Changes: []string{"created by apply, no longer in the file: --prune " + prunes}})
+		return
+	}
+	pruned.Kind, pruned.Name = kind, name
+	p.Items = append(p.Items, pruned)
+}
+
 func planChecks(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[string]any, names *nameIndex, getenv envReader, now time.Time) error {
 	existing, err := s.WithCredentials().ListChecks(ctx, store.CheckQuery{})
 	if err != nil {
 		return err
 	}
-	byName := map[string]model.Check{}
-	for _, c := range existing {
-		byName[strings.ToLower(c.Name)] = c
-	}
+	checks := byName(existing, func(c model.Check) string { return c.Name })
 	seen := map[string]int{}
 	for i, rec := range recs {
-		where := fmt.Sprintf("checks[%d]", i)
-		if n, ok := rec["name"].(string); ok && n != "" {
-			where = fmt.Sprintf("checks[%d] (%s)", i, model.Excerpt(n))
-		}
+		where := entryWhere("checks", i, rec)
 		vals, err := recordValues(model.CheckFields, where, rec, getenv, "paused")
 		if err != nil {
 			return err
@@ -530,30 +580,21 @@ func planChecks(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[st
 		if err := buildRecord(model.CheckFields, where, &want, vals, names, now); err != nil {
 			return err
 		}
-		if v, ok := vals["paused"]; ok {
-			b := model.ParseYesNo(v)
-			if b == nil {
-				return model.Invalid(where+".paused", v, "is not yes or no")
-			}
-			want.Paused = *b
+		if err := entryYesNo(where, "paused", vals, &want.Paused); err != nil {
+			return err
 		}
 		want.Managed = true
 		want.Normalize()
 		if err := want.Validate(); err != nil {
-			if fe, ok := model.AsFieldError(err); ok {
-				return model.Invalid(where+"."+fe.Field, fe.Value, fe.Reason)
-			}
-			return fmt.Errorf("%s: %w", where, err)
+			return entryInvalid(where, err)
 		}
 		if model.IsSourceKind(want.Kind) {
 			return model.Invalid(where+".kind", want.Kind, "is created by opsdeck from its own records, not by a file")
 		}
-		key := strings.ToLower(want.Name)
-		if first, dup := seen[key]; dup {
-			return model.Invalid(where+".name", want.Name, fmt.Sprintf("appears again (first at checks[%d])", first))
+		if err := claimName(seen, "checks", where, want.Name, i); err != nil {
+			return err
 		}
-		seen[key] = i
-		cur, exists := byName[key]
+		cur, exists := checks[strings.ToLower(want.Name)]
 		if !exists {
 			c := want
 			p.Items = append(p.Items, ApplyChangeItem{Action: ApplyCreate, Kind: "check", Name: want.Name,
@@ -599,13 +640,8 @@ func planChecks(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[st
 		if _, inFile := seen[strings.ToLower(c.Name)]; inFile || !c.Managed || model.IsSourceKind(c.Kind) {
 			continue
 		}
-		if !p.Prune {
-			p.Items = append(p.Items, ApplyChangeItem{Action: ApplyOrphan, Kind: "check", Name: c.Name,
-				Changes: []string{"created by apply, no longer in the file: --prune removes it"}})
-			continue
-		}
 		id := c.ID
-		p.Items = append(p.Items, ApplyChangeItem{Action: ApplyRemove, Kind: "check", Name: c.Name,
+		p.notInFile("check", c.Name, "removes it", ApplyChangeItem{Action: ApplyRemove,
 			run: func(t *store.Tx) error { _, err := t.DeleteCheck(id); return err }})
 	}
 	return nil
@@ -716,10 +752,7 @@ func planSilences(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[
 		}
 		sl.Normalize()
 		if err := sl.Validate(); err != nil {
-			if fe, ok := model.AsFieldError(err); ok {
-				return model.Invalid(where+"."+fe.Field, fe.Value, fe.Reason)
-			}
-			return fmt.Errorf("%s: %w", where, err)
+			return entryInvalid(where, err)
 		}
 		k := key(target, sl.StartsAt, sl.EndsAt, sl.Reason)
 		keep[k] = true
@@ -765,16 +798,10 @@ func planChannels(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[
 	if err != nil {
 		return err
 	}
-	byName := map[string]model.Channel{}
-	for _, c := range existing {
-		byName[strings.ToLower(c.Name)] = c
-	}
+	channels := byName(existing, func(c model.Channel) string { return c.Name })
 	seen := map[string]bool{}
 	for i, rec := range recs {
-		where := fmt.Sprintf("channels[%d]", i)
-		if n, ok := rec["name"].(string); ok && n != "" {
-			where = fmt.Sprintf("channels[%d] (%s)", i, model.Excerpt(n))
-		}
+		where := entryWhere("channels", i, rec)
 		vals, err := recordValues(model.ChannelFields, where, rec, getenv, "enabled")
 		if err != nil {
 			return err
@@ -783,26 +810,19 @@ func planChannels(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map[
 		if err := buildRecord(model.ChannelFields, where, &want, vals, names, now); err != nil {
 			return err
 		}
-		if v, ok := vals["enabled"]; ok {
-			b := model.ParseYesNo(v)
-			if b == nil {
-				return model.Invalid(where+".enabled", v, "is not yes or no")
-			}
-			want.Enabled = *b
+		if err := entryYesNo(where, "enabled", vals, &want.Enabled); err != nil {
+			return err
 		}
 		want.Normalize()
 		if err := want.Validate(); err != nil {
-			if fe, ok := model.AsFieldError(err); ok {
-				return model.Invalid(where+"."+fe.Field, fe.Value, fe.Reason)
-			}
-			return fmt.Errorf("%s: %w", where, err)
+			return entryInvalid(where, err)
 		}
 		key := strings.ToLower(want.Name)
 		if seen[key] {
 			return model.Invalid(where+".name", want.Name, "appears twice")
 		}
 		seen[key] = true
-		cur, exists := byName[key]
+		cur, exists := channels[key]
 		if !exists {
 			c := want
 			p.Items = append(p.Items, ApplyChangeItem{Action: ApplyCreate, Kind: "channel", Name: want.Name, Changes: []string{want.Kind},

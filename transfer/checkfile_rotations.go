@@ -197,10 +197,7 @@ func readRotation(where string, i int, rec map[string]any, ix *rotaPeople, stric
 	f.EveryDays = days
 	r := model.Rotation{Name: f.Name, Rank: max(f.Rank, 1), EveryDays: f.EveryDays, Handoff: f.Handoff, TZ: f.TZ}
 	if err := r.Validate(); err != nil {
-		if fe, ok := model.AsFieldError(err); ok {
-			return w, model.Invalid(where+"."+fe.Field, fe.Value, fe.Reason)
-		}
-		return w, fmt.Errorf("%s: %w", where, err)
+		return w, entryInvalid(where, err)
 	}
 	f.Name = r.Name
 	if v := vals["starts"]; v != "" {
@@ -264,27 +261,20 @@ func planRotations(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map
 	if err != nil {
 		return err
 	}
-	byName := map[string]model.Rotation{}
-	for _, r := range plan.Rotations {
-		byName[strings.ToLower(r.Name)] = r
-	}
+	rotations := byName(plan.Rotations, func(r model.Rotation) string { return r.Name })
 	seen := map[string]int{}
 	for i, rec := range recs {
-		where := fmt.Sprintf("rotations[%d]", i)
-		if n, ok := rec["name"].(string); ok && n != "" {
-			where = fmt.Sprintf("rotations[%d] (%s)", i, model.Excerpt(n))
-		}
+		where := entryWhere("rotations", i, rec)
 		w, err := readRotation(where, i, rec, ix, strict, p)
 		if err != nil {
 			return err
 		}
-		key := strings.ToLower(w.spec.Name)
-		if first, dup := seen[key]; dup {
-			return model.Invalid(where+".name", w.spec.Name, fmt.Sprintf("appears again (first at rotations[%d])", first))
+		if err := claimName(seen, "rotations", where, w.spec.Name, i); err != nil {
+			return err
 		}
-		seen[key] = i
+		key := strings.ToLower(w.spec.Name)
 		spec := w.spec
-		cur, exists := byName[key]
+		cur, exists := rotations[key]
 		if !exists {
 			id, wasRetired := retired[key]
 			rank := "after the last rotation"
@@ -316,13 +306,8 @@ func planRotations(ctx context.Context, s *store.Store, p *ApplyPlan, recs []map
 		if _, inFile := seen[strings.ToLower(r.Name)]; inFile || !r.Managed {
 			continue
 		}
-		if !p.Prune {
-			p.Items = append(p.Items, ApplyChangeItem{Action: ApplyOrphan, Kind: "rotation", Name: r.Name,
-				Changes: []string{"created by apply, no longer in the file: --prune retires it"}})
-			continue
-		}
 		id := r.ID
-		p.Items = append(p.Items, ApplyChangeItem{Action: ApplyRetire, Kind: "rotation", Name: r.Name,
+		p.notInFile("rotation", r.Name, "retires it", ApplyChangeItem{Action: ApplyRetire,
 			Changes: []string{"pages nobody from now, its overrides ahead cancelled; its history stays"},
 			run:     func(t *store.Tx) error { _, err := t.RetireRotation(id); return err }})
 	}

@@ -71,7 +71,7 @@ func planServices(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 	if err != nil {
 		return err
 	}
-	byName, err := servicesByName(ctx, s)
+	services, err := servicesByName(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func planServices(ctx context.Context, s *store.Store, r *Report, cm model.Colum
 		if p := dupProblem(seen, strings.ToLower(name), row.Row, cm.Column("name"), name); p != nil {
 			probs = append(probs, *p)
 		}
-		cur, exists := byName[strings.ToLower(name)]
+		cur, exists := services[strings.ToLower(name)]
 		r.Items = append(r.Items, servicePlan.item(r, ix, cm, row, vals, probs, it, cur, exists, cur.ID, opts.UpdateExisting))
 	}
 	return nil
@@ -96,11 +96,17 @@ func servicesByName(ctx context.Context, s *store.Store) (map[string]model.Servi
 	if err != nil {
 		return nil, err
 	}
-	byName := make(map[string]model.Service, len(svcs))
-	for _, sv := range svcs {
-		byName[strings.ToLower(sv.Name)] = sv
+	return byName(svcs, func(sv model.Service) string { return sv.Name }), nil
+}
+
+// byName indexes records by lower-cased name: a file's or an import
+// row's names match stored ones whatever their case.
+func byName[T any](recs []T, name func(T) string) map[string]T {
+	out := make(map[string]T, len(recs))
+	for _, r := range recs {
+		out[strings.ToLower(name(r))] = r
 	}
-	return byName, nil
+	return out
 }
 
 // checkedRecord is a record kind an import row becomes: normalised and

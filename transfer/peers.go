@@ -52,10 +52,7 @@ func planPeerChecks(ctx context.Context, s *store.Store, r *Report, text string,
 	if err != nil {
 		return err
 	}
-	byName := map[string]model.Check{}
-	for _, c := range existing {
-		byName[strings.ToLower(c.Name)] = c
-	}
+	checks := byName(existing, func(c model.Check) string { return c.Name })
 	now := s.Now()
 	for _, pc := range pcs {
 		it := Item{Row: pc.Row, Key: pc.Name, cells: []string{pc.Source, pc.Name}, dep: -1}
@@ -99,7 +96,7 @@ func planPeerChecks(ctx context.Context, s *store.Store, r *Report, text string,
 			}
 		}
 		it.Problems = probs
-		cur, exists := byName[strings.ToLower(c.Name)]
+		cur, exists := checks[strings.ToLower(c.Name)]
 		if len(probs) == 0 {
 			if exists {
 				after := cur

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/opsdeck/opsdeck/demo"
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/transfer"
@@ -20,17 +21,10 @@ var actor = model.LocalActor("tester")
 
 func openStore(t testing.TB, withDemo bool) *store.Store {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "opsdeck.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
 	if withDemo {
-		if err := demo.Load(context.Background(), s); err != nil {
-			t.Fatal(err)
-		}
+		return storetest.Open(t, nil, demo.Load)
 	}
-	return s
+	return storetest.Open(t, nil)
 }
 
 func mark(t *testing.T, s *store.Store) int64 {

@@ -3,10 +3,10 @@ package ui
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -15,14 +15,10 @@ import (
 // them failing long enough to fire (results applied through the engine).
 func alertsBenchStore(b *testing.B, n, nAlerts int) TabEnv {
 	b.Helper()
-	s, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := storetest.Open(b, nil)
 	env := TabEnv{Ctx: context.Background(), Store: s, Actor: model.LocalActor("bench"), Clock: s.Clock()}
 	ids := make([]int64, n)
-	err = s.Write(env.Ctx, env.Actor, func(t *store.Tx) error {
+	err := s.Write(env.Ctx, env.Actor, func(t *store.Tx) error {
 		sv := model.Service{Name: "Bench"}
 		if err := t.AddService(&sv); err != nil {
 			return err

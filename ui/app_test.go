@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"image/color"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/opsdeck/opsdeck/demo"
 	"github.com/opsdeck/opsdeck/internal/clockenv"
 	"github.com/opsdeck/opsdeck/internal/instants"
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/themes"
@@ -34,20 +34,10 @@ func openStore(t *testing.T, withDemo bool) *store.Store {
 // built relative to it.
 func openStoreAt(t *testing.T, clock clockwork.Clock, withDemo bool) *store.Store {
 	t.Helper()
-	if clock == nil {
-		clock = clockwork.NewRealClock()
-	}
-	s, err := store.OpenWithClock(filepath.Join(t.TempDir(), "opsdeck.db"), clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
 	if withDemo {
-		if err := demo.Load(context.Background(), s); err != nil {
-			t.Fatal(err)
-		}
+		return storetest.Open(t, clock, demo.Load)
 	}
-	return s
+	return storetest.Open(t, clock)
 }
 
 // testApp is an 80×24 console on s whose first tab has loaded.

@@ -2,13 +2,12 @@ package ui
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/model"
-	"github.com/opsdeck/opsdeck/store"
 	"github.com/opsdeck/opsdeck/ui/components/table"
 )
 
@@ -16,11 +15,7 @@ import (
 // injected the way a finished load delivers them.
 func benchApp(b *testing.B, n int) *app {
 	b.Helper()
-	s, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := storetest.Open(b, nil)
 	a := newApp(Options{StartTab: "people", Store: s, Actor: model.LocalActor("bench"), Width: 120, Height: 40})
 	rows := benchRows(n)
 	ids := make([]int64, n)

@@ -4,11 +4,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/opsdeck/opsdeck/store"
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/transfer"
 )
 
@@ -42,11 +41,7 @@ func BenchmarkReportScroll100kBad(b *testing.B) {
 
 func bigReport(b *testing.B) (*app, *transfer.Report) {
 	b.Helper()
-	s, err := store.Open(filepath.Join(b.TempDir(), "opsdeck.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := storetest.Open(b, nil)
 	var csv strings.Builder
 	csv.WriteString("name,email,status\n")
 	for i := range 100_000 {

@@ -2,30 +2,22 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/opsdeck/opsdeck/demo"
+	"github.com/opsdeck/opsdeck/internal/testenv/storetest"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/ops"
-	"github.com/opsdeck/opsdeck/store"
 )
 
 // benchChecklist is an 80×24 console showing Jenny's open checklist on the
 // demo company.
 func benchChecklist(b *testing.B) *app {
 	b.Helper()
-	s, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
+	s := storetest.Open(b, nil, demo.Load)
 	ctx := context.Background()
-	if err := demo.Load(ctx, s); err != nil {
-		b.Fatal(err)
-	}
 	p, err := s.FindPerson(ctx, "jenny@example.com")
 	if err != nil {
 		b.Fatal(err)
