@@ -208,23 +208,30 @@ func TestPendingCapSparesAClientThatSpoke(t *testing.T) {
 		}
 		t.Cleanup(func() { c.Close() })
 		buf := make([]byte, 4)
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
 		if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "SSH-" {
 			t.Fatalf("no server banner: %q %v", buf, err)
 		}
 		return c
 	}
 	talker := dial()
-	// Half a version line: the server holds it (read or still in the socket).
+	// Half a version line: wait until the server has read it (its
+	// handshake goroutine may run late on a loaded machine).
 	if _, err := talker.Write([]byte("SSH-2.0-slow")); err != nil {
 		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); !h.srv.gate.spoke(talker.LocalAddr().String()); {
+		if time.Now().After(deadline) {
+			t.Fatal("the server never read the half version line")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	var idle []net.Conn
 	for range 8 {
 		idle = append(idle, dial())
 	}
 	for i, c := range idle[:6] {
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		c.SetReadDeadline(time.Now().Add(20 * time.Second))
 		if _, err := io.Copy(io.Discard, c); err != nil {
 			t.Fatalf("idle connection %d not closed: %v", i, err)
 		}
@@ -341,4 +348,16 @@ func TestHostKeyChecks(t *testing.T) {
 			t.Fatalf("3072-bit key: %v, logged %q", err, logged)
 		}
 	})
+}
+
+// spoke reports whether the pending connection from remote has sent bytes.
+func (g *loginGate) spoke(remote string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for e := g.pending.Front(); e != nil; e = e.Next() {
+		if pc := e.Value.(*pendingConn); pc.RemoteAddr().String() == remote {
+			return pc.spoke.Load()
+		}
+	}
+	return false
 }
