@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,6 +60,22 @@ func TestServePairOnPostgres(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Logf("an ack on host A showed in the console on host B after %v", time.Since(t0).Round(time.Millisecond))
+
+	// A third host with its own key file is refused at start, in one line,
+	// before it serves or schedules anything (docs/secrets.md: a pair
+	// shares one key).
+	other := []string{"OPSDECK_KEY_FILE=" + filepath.Join(t.TempDir(), "other.key")}
+	scratch := filepath.Join(t.TempDir(), "scratch.db")
+	if r := runEnv(t, other, scratch, "init"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runEnv(t, other, scratch, "channels", "add", "--name", "hook", "--kind", "webhook", "--url", "https://x.example/T0KEN"); r.code != 0 {
+		t.Fatal(r.stderr) // makes the other key
+	}
+	r := runEnv(t, other, db, "serve", "--listen", "127.0.0.1:"+freePort(t), "--host-key", filepath.Join(t.TempDir(), "hk"))
+	if r.code == 0 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, "holds key") || !strings.Contains(r.stderr, "OPSDECK_KEY_FILE") {
+		t.Fatalf("serve with another key file: %+v", r)
+	}
 
 	// A dies; B takes the schedule over and keeps serving.
 	aCmd.Process.Signal(syscall.SIGKILL)
