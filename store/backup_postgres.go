@@ -329,8 +329,8 @@ func pgRestoreScratch(ctx context.Context, dsn, file string, now time.Time, prog
 		return "", v, fmt.Errorf("%s does not verify: %s", file, strings.Join(v.Problems, "; "))
 	}
 	base := pgDBName(dsn)
-	if len(base) > 40 {
-		base = base[:40]
+	if len(base) > 30 { // names stay within PostgreSQL's 63 bytes
+		base = base[:30]
 	}
 	scratch := fmt.Sprintf("%s_restore_%s_%d", base, now.UTC().Format("20060102T150405"), os.Getpid())
 	if err := pgAdmin(ctx, dsn, "", `CREATE DATABASE `+pgIdent(scratch)); err != nil {
