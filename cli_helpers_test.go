@@ -73,6 +73,9 @@ func TestMain(m *testing.M) {
 	// The key that encrypts credentials: in the temporary directory, never
 	// in the user's XDG config dir. Every run of the binary inherits it.
 	os.Setenv("OPSDECK_KEY_FILE", filepath.Join(dir, "secret.key"))
+	// Backups of a PostgreSQL database go under the XDG data dir by
+	// default: the temporary directory's, never the user's.
+	os.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
 	racePattern := os.Getenv(raceEnv)
 	race := racePattern != ""
 	build := exec.Command("go", "build", "-o", binPath, ".")

@@ -81,6 +81,9 @@ func serve(ctx context.Context, env *cli.Env, o cli.ServeOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := s.CheckKey(ctx); err != nil {
+		return err
+	}
 	logger := log.New(env.Stderr, "opsdeck serve: ", log.LstdFlags)
 	var srv *sshd.Server
 	srv, err = sshd.New(sshd.Config{

@@ -25,7 +25,13 @@ var admin = model.LocalActor("oscar")
 // testDB opens a database with one service owned by Oscar, who is on call.
 func testDB(t *testing.T) (*store.Store, model.Service) {
 	t.Helper()
-	s, err := store.Open(filepath.Join(t.TempDir(), "t.db"))
+	return testDBAt(t, filepath.Join(t.TempDir(), "t.db"))
+}
+
+// testDBAt is testDB on the database ref names (a file or a postgres:// URL).
+func testDBAt(t *testing.T, ref string) (*store.Store, model.Service) {
+	t.Helper()
+	s, err := store.Open(ref)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -21,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsdeck/opsdeck/internal/testenv/pg"
 	"github.com/opsdeck/opsdeck/model"
 	"github.com/opsdeck/opsdeck/store"
 )
@@ -50,7 +52,14 @@ func TestSoak5000Checks(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	t.Logf("memory soft limit: %d MiB", SetMemoryLimit()>>20)
 	addr := startServerProcess(t, 1)[0]
-	s, svc := testDB(t)
+	ref := filepath.Join(t.TempDir(), "t.db")
+	if os.Getenv("OPSDECK_SOAK_ENGINE") == "postgres" {
+		// The same soak on PostgreSQL (make bench): a database on the
+		// test server (internal/testenv/pg, or OPSDECK_TEST_PG).
+		ref = pg.URL(t)
+		t.Logf("engine: PostgreSQL")
+	}
+	s, svc := testDBAt(t, ref)
 	for from := 0; from < nChecks; from += 5000 {
 		err = s.Write(context.Background(), admin, func(tx *store.Tx) error {
 			for i := from; i < min(nChecks, from+5000); i++ {
@@ -153,6 +162,9 @@ func TestSoak5000Checks(t *testing.T) {
 	if nDown > 0 {
 		t.Errorf("%d runs were not up against a healthy loopback server", nDown)
 	}
+	if s.Postgres() {
+		return // the size projection reads SQLite's dbstat
+	}
 	projectSize(t, s, nChecks)
 }
 
@@ -205,6 +217,10 @@ func serverHits(t *testing.T, addr string) int64 {
 func dbBytes(t *testing.T, s *store.Store) int64 {
 	var pages, free, size int64
 	db := s.ReadDB()
+	if s.Postgres() {
+		db.QueryRow(`SELECT pg_database_size(current_database())`).Scan(&size)
+		return size
+	}
 	db.QueryRow(`PRAGMA page_count`).Scan(&pages)
 	db.QueryRow(`PRAGMA freelist_count`).Scan(&free)
 	db.QueryRow(`PRAGMA page_size`).Scan(&size)

@@ -46,8 +46,12 @@ backup does not prune; the scheduled daily backup applies retention, and so does
 			if asJSON {
 				return env.printJSON(run)
 			}
-			fmt.Fprintf(env.Stdout, "backed up to %s (%s, %d pages) in %s; verified: integrity %s, row counts of %d tables match\n",
-				run.File, human.Bytes(run.SizeBytes), run.Pages, human.Took(run.DurationMS), run.Integrity, len(run.RowCounts))
+			size := human.Bytes(run.SizeBytes)
+			if run.Pages > 0 { // a SQLite copy; a pg_dump has no pages
+				size += fmt.Sprintf(", %d pages", run.Pages)
+			}
+			fmt.Fprintf(env.Stdout, "backed up to %s (%s) in %s; verified: integrity %s, row counts of %d tables match\n",
+				run.File, size, human.Took(run.DurationMS), run.Integrity, len(run.RowCounts))
 			return nil
 		},
 	}
@@ -129,6 +133,9 @@ func backupVerifyCmd(env *Env) *cobra.Command {
 				if err := env.printJSON(v); err != nil {
 					return err
 				}
+			} else if v.OK && v.RowCounts == nil && v.Expected != nil {
+				// A pg_dump: counting its rows needs a server ('backup restore-test').
+				fmt.Fprintf(env.Stdout, "%s: ok (archive readable, checksum matches, all %d tables of the manifest in it, schema %d; 'opsdeck backup restore-test' restores it and compares row counts)\n", v.File, len(v.Expected), v.SchemaVersion)
 			} else if v.OK {
 				fmt.Fprintf(env.Stdout, "%s: ok (integrity ok, checksum matches, row counts of %d tables match, schema %d)\n", v.File, len(v.RowCounts), v.SchemaVersion)
 			}
@@ -205,7 +212,11 @@ func backupRestoreTestCmd(env *Env) *cobra.Command {
 					return err
 				}
 			} else if v.OK {
-				fmt.Fprintf(env.Stdout, "restore test of %s: ok (restored into a temporary directory, verified and opened)\n", run.File)
+				where := "a temporary directory"
+				if s := e.Store; s.Postgres() {
+					where = "a scratch database, then dropped"
+				}
+				fmt.Fprintf(env.Stdout, "restore test of %s: ok (restored into %s, verified and opened)\n", run.File, where)
 			}
 			if !v.OK {
 				return fmt.Errorf("restore test of %s failed: %s", run.File, strings.Join(v.Problems, "; "))

@@ -17,7 +17,13 @@ func init() {
 			Long: `Restore the database from a backup file. The backup is verified first (checksum,
 integrity check, row counts against its manifest); the database being replaced is
 kept as DB.before-restore-TIMESTAMP; the result is verified again. Refused while
-any opsdeck console, run or serve uses the database.`,
+any opsdeck console, run or serve uses the database.
+
+On PostgreSQL (--db postgres://…) the backup is a pg_dump: pg_restore restores it into
+a scratch database on the same server, whose row counts are checked against the
+manifest and which opsdeck opens; then the database is renamed
+NAME_before_restore_TIMESTAMP (the safety copy) and the scratch database takes its
+name. Refused while any other session is connected to the database.`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(c *cobra.Command, args []string) error {
 				if env.Store != nil {

@@ -29,6 +29,9 @@ for heartbeat backup jobs; 'opsdeck backups show NAME' prints a job's URL).`,
 				if err != nil {
 					return err
 				}
+				if err := s.CheckKey(c.Context()); err != nil {
+					return err
+				}
 				logf := func(format string, args ...any) {
 					fmt.Fprintf(env.Stderr, "%s %s\n", env.now().Format("15:04:05"), fmt.Sprintf(format, args...))
 				}

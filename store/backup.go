@@ -49,6 +49,9 @@ const (
 // DefaultBackupDir is where backups go unless told otherwise: NAME-backups
 // beside the database NAME.db (under the data dir for the default database).
 func DefaultBackupDir(dbPath string) string {
+	if IsPostgres(dbPath) {
+		return pgBackupDir(dbPath)
+	}
 	base := filepath.Base(dbPath)
 	return filepath.Join(filepath.Dir(dbPath), strings.TrimSuffix(base, filepath.Ext(base))+"-backups")
 }

@@ -60,11 +60,16 @@ func ReadManifest(path string) (Manifest, error) {
 // replaces an existing file: two concurrent backups cannot overwrite each
 // other.
 func publish(tmp, dir string, now time.Time) (string, error) {
+	return publishAs(tmp, dir, now, backupExt)
+}
+
+// publishAs is publish with the file name's extension (.db, .pgdump).
+func publishAs(tmp, dir string, now time.Time, ext string) (string, error) {
 	base := backupPrefix + now.UTC().Format("20060102T150405Z")
 	for i := 1; i < 1000; i++ {
-		name := base + backupExt
+		name := base + ext
 		if i > 1 {
-			name = fmt.Sprintf("%s-%d%s", base, i, backupExt)
+			name = fmt.Sprintf("%s-%d%s", base, i, ext)
 		}
 		p := filepath.Join(dir, name)
 		err := os.Link(tmp, p)

@@ -26,6 +26,8 @@ func ListBackupFiles(dir string) ([]BackupFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	dumps, _ := filepath.Glob(filepath.Join(dir, backupPrefix+"*"+pgDumpExt))
+	names = append(names, dumps...)
 	var out []BackupFile
 	for _, p := range names {
 		m, err := ReadManifest(p)

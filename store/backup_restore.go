@@ -45,11 +45,15 @@ type RestoreOptions struct {
 // before the rename leaves the old database as it was.
 func Restore(ctx context.Context, file, dbPath string, opts RestoreOptions) (res RestoreResult, err error) {
 	res.File, res.DB = file, dbPath
-	if IsPostgres(dbPath) {
-		return res, ErrPostgresBackup
-	}
 	if opts.Clock == nil {
 		opts.Clock = clockwork.NewRealClock()
+	}
+	if IsPostgres(dbPath) {
+		progress := opts.Progress
+		if progress == nil {
+			progress = func(BackupProgress) {}
+		}
+		return pgRestore(ctx, file, dbPath, opts.Clock.Now(), progress)
 	}
 	if _, err := os.Stat(file); err != nil {
 		return res, fmt.Errorf("restore: %w", err)

@@ -36,7 +36,7 @@ func (s *Store) Backup(ctx context.Context, actor model.Actor, opts BackupOption
 	var res BackupResult
 	var berr error
 	if s.pg {
-		res.Started, berr = s.now(), ErrPostgresBackup
+		res, berr = s.pgBackupTo(ctx, opts.Dir, opts)
 	} else {
 		res, berr = backupTo(ctx, s.r, s.path, opts.Dir, s.Now, opts)
 	}
@@ -191,7 +191,12 @@ func (s *Store) RestoreTest(ctx context.Context, actor model.Actor, run model.Ba
 	if progress == nil {
 		progress = func(BackupProgress) {}
 	}
-	v := restoreTestFile(ctx, run.File, progress)
+	var v VerifyReport
+	if s.pg {
+		v = s.pgRestoreTest(ctx, run.File, progress)
+	} else {
+		v = restoreTestFile(ctx, run.File, progress)
+	}
 	if err := ctx.Err(); err != nil {
 		return v, err
 	}

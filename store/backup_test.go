@@ -399,20 +399,3 @@ func TestRestoreCancel(t *testing.T) {
 		}
 	}
 }
-
-// TestBackupOnPostgresSaysSo: on PostgreSQL the built-in backup (a SQLite
-// file copy) refuses with one line naming pg_dump and db copy, and the
-// failed run is recorded, so backup health shows it.
-func TestBackupOnPostgresSaysSo(t *testing.T) {
-	if os.Getenv(testEngineEnv) != "postgres" {
-		t.Skip("PostgreSQL only (OPSDECK_TEST_ENGINE=postgres)")
-	}
-	s := newTestStore(t, 1)
-	run, err := s.Backup(context.Background(), admin, BackupOptions{Dir: t.TempDir()})
-	if !errors.Is(err, ErrPostgresBackup) || !strings.Contains(err.Error(), "pg_dump") || !strings.Contains(err.Error(), "db copy") {
-		t.Fatalf("backup on PostgreSQL: %v", err)
-	}
-	if run.Status != "failed" {
-		t.Fatalf("run %+v, want recorded failed", run)
-	}
-}

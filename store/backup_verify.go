@@ -112,6 +112,9 @@ func (v *VerifyReport) compareCounts(expected map[string]int64) {
 // schema this opsdeck can open. A file without a manifest is checked for
 // integrity only, and the report says the counts were not compared.
 func VerifyBackup(ctx context.Context, path string) VerifyReport {
+	if strings.HasSuffix(path, pgDumpExt) {
+		return verifyDumpFile(ctx, path)
+	}
 	m, merr := ReadManifest(path)
 	var expected map[string]int64
 	if merr == nil {

@@ -235,10 +235,39 @@ func (s *Store) keyring(ctx context.Context, q querier, create bool) (*keyring, 
 		return nil, err
 	}
 	if recorded != "" && recorded != k.id {
-		return nil, fmt.Errorf("the key file %s holds key %s, but this database's credentials are encrypted with key %s: point %s at the right key file (see docs/secrets.md)", path, k.id, recorded, KeyFileEnv)
+		return nil, keyMismatch(path, k.id, recorded)
 	}
 	s.keys.k = k
 	return k, nil
+}
+
+// ErrWrongKey is a key file that is not the one the database's credentials
+// are encrypted with.
+var ErrWrongKey = errors.New("wrong credential key")
+
+func keyMismatch(path, have, recorded string) error {
+	return refuse(ErrWrongKey, "the key file %s holds key %s, but this database's credentials are encrypted with key %s: point %s at the right key file (every host of a pair reads the same key; see docs/secrets.md)", path, have, recorded, KeyFileEnv)
+}
+
+// CheckKey makes sure this process can open the database's credentials
+// before it starts serving or scheduling: a host of an active/standby pair
+// whose key file differs from the one the credentials were sealed with (or
+// lacks it) refuses with one line at start, rather than failing each
+// probe, notification and backup later. A database with no credentials
+// sealed yet passes; the first seal records its key.
+func (s *Store) CheckKey(ctx context.Context) error {
+	id, err := s.KeyID(ctx)
+	if err != nil || id == "" {
+		return err
+	}
+	k, err := s.keyring(ctx, s.r, false)
+	if err != nil {
+		return err
+	}
+	if k.id != id { // a key loaded before another host recorded its own
+		return keyMismatch(s.keys.path, k.id, id)
+	}
+	return nil
 }
 
 // reveal is how much of a credential a view of the store hands out.
@@ -358,6 +387,16 @@ func (t *Tx) seal(rec model.Secretive) error {
 			}
 			if _, err := t.exec(`INSERT OR IGNORE INTO opsdeck_meta(name, value) VALUES ('key_id', ?)`, k.id); err != nil {
 				return fmt.Errorf("record key id: %w", err)
+			}
+			// Two hosts of a pair, each with its own new key, may both
+			// have found no key recorded: the first to record its key wins,
+			// and the other must not seal with a key nobody can open.
+			var recorded string
+			if err := t.tx.QueryRowContext(t.ctx, `SELECT value FROM opsdeck_meta WHERE name = 'key_id'`).Scan(&recorded); err != nil {
+				return fmt.Errorf("read key id: %w", err)
+			}
+			if recorded != k.id {
+				return keyMismatch(t.s.keys.path, k.id, recorded)
 			}
 		}
 		v, err := k.seal(*f.Value)

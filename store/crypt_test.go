@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -246,5 +247,50 @@ func TestMaskedEditKeepsCredential(t *testing.T) {
 	got, _ := s.WithCredentials().GetService(ctx, sv.ID)
 	if got.URL != "https://u:pw-123@h.example/" || got.Notes != "n" {
 		t.Fatalf("after edit: %+v", got)
+	}
+}
+
+// Two hosts on one database with different key files: the one whose key
+// is not the recorded one refuses at start (CheckKey) with one line, and
+// cannot seal with its own key even if it loaded it before the other host
+// recorded its key (no credential sealed with a key nobody else has).
+func TestPairWithDifferentKeysRefuses(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := testDB(t, "pair.db")
+	open := func(key string) *Store {
+		t.Setenv(KeyFileEnv, filepath.Join(dir, key))
+		s, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open("a.key"), open("b.key")
+	if err := b.CheckKey(ctx); err != nil {
+		t.Fatalf("no credential sealed yet: %v", err)
+	}
+	if _, err := b.keyring(ctx, b.r, true); err != nil { // b makes its own key first
+		t.Fatal(err)
+	}
+	ch := model.Channel{Name: "hook", Kind: "webhook", URL: "https://x.example/T0KEN"}
+	if err := a.Write(ctx, admin, func(tx *Tx) error { return tx.AddChannel(&ch) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CheckKey(ctx); err != nil {
+		t.Fatalf("the host whose key sealed: %v", err)
+	}
+	err := b.CheckKey(ctx)
+	if !errors.Is(err, ErrWrongKey) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), KeyFileEnv) {
+		t.Fatalf("b's key at start: %v", err)
+	}
+	ch2 := model.Channel{Name: "hook2", Kind: "webhook", URL: "https://y.example/S3CRET"}
+	if err := b.Write(ctx, admin, func(tx *Tx) error { return tx.AddChannel(&ch2) }); !errors.Is(err, ErrWrongKey) {
+		t.Fatalf("b sealed with its own key: %v", err)
+	}
+	chs, err := a.WithCredentials().ListChannels(ctx)
+	if err != nil || len(chs) != 1 || chs[0].URL != "https://x.example/T0KEN" {
+		t.Fatalf("channels after b's refused write: %v %+v", err, chs)
 	}
 }

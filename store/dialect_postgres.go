@@ -531,11 +531,6 @@ func pgError(err error) error {
 	return err
 }
 
-// ErrPostgresBackup is the answer of backup and restore on PostgreSQL: the
-// built-in backup copies a SQLite file; pg_dump/pg_restore are not driven
-// yet. The failed run is recorded, so backup health shows it.
-var ErrPostgresBackup = errors.New("opsdeck's built-in backup and restore copy a SQLite file and do not drive pg_dump/pg_restore yet: back a PostgreSQL database up with 'pg_dump -Fc' (report it with a heartbeat backup job), or copy it to a file with 'opsdeck db copy --from URL --to FILE.db'")
-
 // openPostgres opens the PostgreSQL database at dbURL as o allows and
 // brings its schema up to date: the same migrations as a SQLite file, run
 // through the dialect, while a session lock keeps two processes from
@@ -550,7 +545,7 @@ func openPostgres(dbURL string, o OpenOptions) (*Store, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
-	s := &Store{path: name, w: w, pg: true, readOnly: o.ReadOnly, keys: &keys{path: KeyFilePath()}}
+	s := &Store{path: name, dsn: dbURL, w: w, pg: true, readOnly: o.ReadOnly, keys: &keys{path: KeyFilePath()}}
 	s.SetClock(o.Clock)
 	ctx := context.Background()
 	fail := func(err error) (*Store, error) {

@@ -44,6 +44,9 @@ type Store struct {
 	// pg: the database is PostgreSQL (dialect_postgres.go), path its
 	// URL without the password.
 	pg bool
+	// dsn: the PostgreSQL URL with its password, for pg_dump and
+	// pg_restore (backup_postgres.go); never shown.
+	dsn string
 	// existed: a PostgreSQL database held opsdeck's schema before this
 	// open (Existed).
 	existed bool
