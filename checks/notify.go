@@ -40,29 +40,37 @@ func (n *Notifier) Send(ctx context.Context, q store.Queued) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	p := q.Payload
+	p.DeliveryID = q.ID
+	// One key per delivery, the same on a retry and across a takeover:
+	// delivery is at least once, and this is what lets a receiver make it
+	// once (the Idempotency-Key header; the email's Message-ID).
+	key := map[string]string{"Idempotency-Key": DeliveryKey(q.ID)}
 	switch q.Channel.Kind {
 	case "webhook":
 		body, err := json.Marshal(p)
 		if err != nil {
 			return err
 		}
-		return n.post(ctx, q.Channel.URL, "application/json", body, nil)
+		return n.post(ctx, q.Channel.URL, "application/json", body, key)
 	case "slack":
 		body, _ := json.Marshal(map[string]string{"text": p.Text()})
-		return n.post(ctx, q.Channel.URL, "application/json", body, nil)
+		return n.post(ctx, q.Channel.URL, "application/json", body, key)
 	case "ntfy":
 		prio := "5"
 		if p.Event == "resolved" || p.Severity == "warning" {
 			prio = "3"
 		}
 		return n.post(ctx, q.Channel.URL, "text/plain; charset=utf-8", []byte(p.Text()), map[string]string{
-			"Title": p.Title, "Priority": prio, "Tags": "opsdeck," + p.Event,
+			"Title": p.Title, "Priority": prio, "Tags": "opsdeck," + p.Event, "Idempotency-Key": DeliveryKey(q.ID),
 		})
 	case "email":
 		return sendMail(ctx, q.Channel, q.Recipients, p)
 	}
 	return fmt.Errorf("unknown channel kind %q", q.Channel.Kind)
 }
+
+// DeliveryKey is how receivers see a delivery id: "opsdeck-delivery-42".
+func DeliveryKey(id int64) string { return "opsdeck-delivery-" + strconv.FormatInt(id, 10) }
 
 func (n *Notifier) post(ctx context.Context, url, ctype string, body []byte, hdr map[string]string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
@@ -128,7 +136,12 @@ func sendMail(ctx context.Context, ch model.Channel, recipients []string, p mode
 	}
 	m.Subject(p.Title)
 	m.SetDate()
-	m.SetMessageID()
+	if p.DeliveryID != 0 {
+		// The same Message-ID on a second send: mail clients show one.
+		m.SetMessageIDWithValue(DeliveryKey(p.DeliveryID) + "@opsdeck")
+	} else {
+		m.SetMessageID()
+	}
 	m.SetBodyString(mail.TypeTextPlain, p.Text())
 	if err := c.DialAndSendWithContext(ctx, m); err != nil {
 		return fmt.Errorf("smtp %s: %w", ch.SMTPAddr, err)

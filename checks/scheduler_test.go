@@ -287,7 +287,8 @@ func TestNotificationsReachWebhookAndSMTP(t *testing.T) {
 	mu.Unlock()
 	msgs := mail.Messages()
 	if len(msgs) != 1 || strings.Join(msgs[0].To, ",") != "oscar@example.com,ops@example.com" ||
-		!strings.Contains(msgs[0].Data, "Subject: [FIRING] web") || !strings.Contains(msgs[0].Data, "opsdeck alerts ack") {
+		!strings.Contains(msgs[0].Data, "Subject: [FIRING] web") || !strings.Contains(msgs[0].Data, "opsdeck alerts ack") ||
+		!strings.Contains(msgs[0].Data, "Message-ID: <opsdeck-delivery-") {
 		t.Errorf("smtp got %+v", msgs)
 	}
 	rows, _ := s.AlertNotifications(context.Background(), due[0].Alert.ID)

@@ -75,6 +75,10 @@ func (c *Channel) Validate() error {
 // Notification is what every notifier renders: the webhook body as is,
 // the other kinds as text built from it.
 type Notification struct {
+	// DeliveryID is the queued delivery's id: the same on every attempt
+	// and on whichever host of a pair sends it, so a receiver can drop a
+	// page sent twice (a host killed between sending and recording it).
+	DeliveryID int64     `json:"delivery_id,omitempty"`
 	Event      string    `json:"event"` // fired, repeat, flapping, resolved, test
 	Title      string    `json:"title"`
 	AlertID    int64     `json:"alert_id"`
