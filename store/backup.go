@@ -208,16 +208,9 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now func() 
 	if dir == "" {
 		dir = DefaultBackupDir(srcPath)
 	}
-	if dir, err = filepath.Abs(dir); err != nil {
-		return res, fmt.Errorf("backup to %s: %w", dir, err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return res, fmt.Errorf("backup to %s: %w", dir, err)
-	}
-	removeStalePartials(dir)
-	f, err := os.CreateTemp(dir, "."+backupPrefix+"*"+partialExt)
-	if err != nil {
-		return res, fmt.Errorf("backup to %s: %w", dir, err)
+	var f *os.File
+	if dir, f, err = createPartial(dir); err != nil {
+		return res, err
 	}
 	tmp := f.Name()
 	defer func() {
@@ -226,9 +219,6 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now func() 
 			os.Remove(tmp)
 		}
 	}()
-	if err := flock(f, syscall.LOCK_EX); err != nil {
-		return res, err
-	}
 	conn, err := src.Conn(ctx)
 	if err != nil {
 		return res, fmt.Errorf("backup: connect to source: %w", err)
@@ -300,4 +290,28 @@ func backupTo(ctx context.Context, src *sql.DB, srcPath, dir string, now func() 
 	res.Verify = v
 	report(BackupProgress{Phase: "done", Done: int(snap.pages), Total: int(snap.pages)})
 	return res, nil
+}
+
+// createPartial makes dir (absolute, 0700) ready for a new backup — the
+// stale partial files of a crashed backup removed — and creates, locked,
+// the partial file the backup is written to before it is published.
+func createPartial(dir string) (string, *os.File, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return dir, nil, fmt.Errorf("backup to %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return dir, nil, fmt.Errorf("backup to %s: %w", dir, err)
+	}
+	removeStalePartials(dir)
+	f, err := os.CreateTemp(dir, "."+backupPrefix+"*"+partialExt)
+	if err != nil {
+		return dir, nil, fmt.Errorf("backup to %s: %w", dir, err)
+	}
+	if err := flock(f, syscall.LOCK_EX); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return dir, nil, err
+	}
+	return dir, f, nil
 }

@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/adrg/xdg"
@@ -128,16 +127,9 @@ func (s *Store) pgBackupTo(ctx context.Context, dir string, opts BackupOptions) 
 	if dir == "" {
 		dir = pgBackupDir(s.path)
 	}
-	if dir, err = filepath.Abs(dir); err != nil {
-		return res, fmt.Errorf("backup to %s: %w", dir, err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return res, fmt.Errorf("backup to %s: %w", dir, err)
-	}
-	removeStalePartials(dir)
-	f, err := os.CreateTemp(dir, "."+backupPrefix+"*"+partialExt)
-	if err != nil {
-		return res, fmt.Errorf("backup to %s: %w", dir, err)
+	var f *os.File
+	if dir, f, err = createPartial(dir); err != nil {
+		return res, err
 	}
 	tmp := f.Name()
 	defer func() {
@@ -146,9 +138,6 @@ func (s *Store) pgBackupTo(ctx context.Context, dir string, opts BackupOptions) 
 			os.Remove(tmp)
 		}
 	}()
-	if err := flock(f, syscall.LOCK_EX); err != nil {
-		return res, err
-	}
 	report(BackupProgress{Phase: "snapshot"})
 	// The snapshot: counted here, dumped by pg_dump in the same snapshot.
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
