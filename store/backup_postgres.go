@@ -241,32 +241,6 @@ func verifyDumpTOC(ctx context.Context, path string, expected map[string]int64) 
 	return v
 }
 
-// verifyDumpFile checks a dump on its own (backup verify FILE): its
-// manifest's checksum and size, and its table of contents.
-func verifyDumpFile(ctx context.Context, path string) VerifyReport {
-	m, merr := ReadManifest(path)
-	var expected map[string]int64
-	if merr == nil {
-		expected = m.RowCounts
-	}
-	v := verifyDumpTOC(ctx, path, expected)
-	v.Manifest = merr == nil
-	v.SchemaVersion = m.SchemaVersion
-	if merr != nil {
-		v.Problems = append(v.Problems, "no readable manifest ("+ManifestPath(path)+"): not a complete opsdeck backup")
-	}
-	if sum, size, err := hashFile(ctx, path); err == nil {
-		v.SHA256, v.SizeBytes = sum, size
-		if merr == nil && (sum != m.SHA256 || size != m.SizeBytes) {
-			v.Problems = append(v.Problems, fmt.Sprintf("checksum mismatch: the file's SHA-256 is %s (%d bytes), its manifest says %s (%d bytes): the file changed after the backup", short(sum), size, short(m.SHA256), m.SizeBytes))
-		}
-	} else {
-		v.Problems = append(v.Problems, err.Error())
-	}
-	v.OK = len(v.Problems) == 0
-	return v
-}
-
 // pgAdmin runs one statement that may not run in a transaction (CREATE,
 // DROP, ALTER DATABASE) on a connection to database db of dsn's server.
 func pgAdmin(ctx context.Context, dsn, db, q string) error {
@@ -312,7 +286,7 @@ func pgIdent(name string) string { return pgx.Identifier{name}.Sanitize() }
 // scratch database's name; the caller drops it or swaps it in.
 func pgRestoreScratch(ctx context.Context, dsn, file string, now time.Time, progress func(BackupProgress)) (string, VerifyReport, error) {
 	progress(BackupProgress{Phase: "check"})
-	v := verifyDumpFile(ctx, file)
+	v := VerifyBackup(ctx, file)
 	v.File = file
 	if !v.OK {
 		return "", v, fmt.Errorf("%s does not verify: %s", file, strings.Join(v.Problems, "; "))
